@@ -1,0 +1,26 @@
+"""patterns: AWS EventBridge event patterns and SNS filter policies, validated exactly as AWS does
+and matched fast.
+
+    >>> import patterns
+    >>> p = patterns.compile('{"source": ["aws.ec2"], "detail": {"state": [{"anything-but": "running"}]}}')
+    >>> p.matches(b'{"source": "aws.ec2", "detail": {"state": "stopped"}}')
+    True
+"""
+
+from ._match import IMPLEMENTATION
+from .core import Pattern, compile
+from .dialects import DIALECTS, Dialect
+from .errors import InvalidEventError, InvalidPatternError, PatternsError
+
+__all__ = [
+    "DIALECTS",
+    "IMPLEMENTATION",
+    "Dialect",
+    "InvalidEventError",
+    "InvalidPatternError",
+    "Pattern",
+    "PatternsError",
+    "compile",
+]
+
+__version__ = "0.1.0"

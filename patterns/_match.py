@@ -1,0 +1,29 @@
+"""Selector of the matcher twins: the compiled `_match_c` when it is built and allowed, else `_match_py`.
+
+`PATTERNS_NO_EXTENSIONS` (any non-empty value) forces the pure-Python twin, so tests can run both.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+from typing import TYPE_CHECKING
+
+__all__ = ["IMPLEMENTATION", "flatten"]
+
+NO_EXTENSIONS = bool(os.environ.get("PATTERNS_NO_EXTENSIONS")) or platform.python_implementation() != "CPython"
+
+IMPLEMENTATION: str
+if TYPE_CHECKING or NO_EXTENSIONS:
+    from ._match_py import flatten
+
+    IMPLEMENTATION = "python"
+else:
+    try:
+        from ._match_c import flatten
+
+        IMPLEMENTATION = "cython"
+    except ImportError:  # not built here: the reference twin runs
+        from ._match_py import flatten
+
+        IMPLEMENTATION = "python"

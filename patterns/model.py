@@ -1,0 +1,315 @@
+"""The pattern model: frozen dataclasses for a validated pattern, each node keeping its source span.
+
+A pattern is a tree that mirrors the JSON it came from:
+
+    Obj(fields=(Field("source", Leaf((Equals("aws.ec2"),))),
+                Field("detail", Obj(fields=(Field("state", Leaf((AnythingBut("values", ("running",)),))),)))),
+        ors=())
+
+`Obj.fields` AND together, the matchers of one `Leaf` OR together, and every `Or` (a `$or` key)
+ORs its branches, each itself an `Obj` read relative to where the `$or` stands. `expand()` turns
+the tree into its disjunctive normal form: a tuple of *branches*, each a tuple of `Condition`s
+(dotted path + leaf) that must all hold. Matchers, the compiler and the linter all read that form.
+
+Every matcher kind is its own class, so that a pattern's `true` and `1` (equal in Python) never
+compare equal here. Spans and JSON paths are excluded from equality: two patterns are equal when
+they match the same events by construction, wherever they were written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Union
+
+from .parse import Span
+
+__all__ = [
+    "AnythingBut",
+    "Branch",
+    "Cidr",
+    "Condition",
+    "Equals",
+    "EqualsIgnoreCase",
+    "Exists",
+    "Field",
+    "Leaf",
+    "Literal",
+    "Matcher",
+    "NumberEquals",
+    "Numeric",
+    "Obj",
+    "Or",
+    "Prefix",
+    "Suffix",
+    "Wildcard",
+]
+
+
+def _meta() -> Any:
+    return field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Equals:
+    """Exact string: the event value is this string, byte for byte."""
+
+    value: str
+    span: Span | None = _meta()
+
+    def to_json(self) -> Any:
+        return self.value
+
+
+@dataclass(frozen=True, slots=True)
+class NumberEquals:
+    """A number in a value list: any event number equal to it as a double (300 matches 300.0)."""
+
+    value: float
+    text: str = field(default="", compare=False)
+    span: Span | None = _meta()
+
+    def to_json(self) -> Any:
+        return int(self.value) if self.value.is_integer() and abs(self.value) < 2**53 else self.value
+
+
+@dataclass(frozen=True, slots=True)
+class Literal:
+    """``true``, ``false`` or ``null`` in a value list."""
+
+    value: bool | None
+    span: Span | None = _meta()
+
+    def to_json(self) -> Any:
+        return self.value
+
+
+@dataclass(frozen=True, slots=True)
+class Prefix:
+    """``{"prefix": v}`` or, with `ignore_case`, ``{"prefix": {"equals-ignore-case": v}}``."""
+
+    value: str
+    ignore_case: bool = False
+    span: Span | None = _meta()
+
+    def to_json(self) -> Any:
+        return {"prefix": {"equals-ignore-case": self.value} if self.ignore_case else self.value}
+
+
+@dataclass(frozen=True, slots=True)
+class Suffix:
+    """``{"suffix": v}`` or, with `ignore_case`, ``{"suffix": {"equals-ignore-case": v}}``."""
+
+    value: str
+    ignore_case: bool = False
+    span: Span | None = _meta()
+
+    def to_json(self) -> Any:
+        return {"suffix": {"equals-ignore-case": self.value} if self.ignore_case else self.value}
+
+
+@dataclass(frozen=True, slots=True)
+class EqualsIgnoreCase:
+    """``{"equals-ignore-case": v}``: equal after full Unicode case folding."""
+
+    value: str
+    span: Span | None = _meta()
+
+    def to_json(self) -> Any:
+        return {"equals-ignore-case": self.value}
+
+
+@dataclass(frozen=True, slots=True)
+class Wildcard:
+    """``{"wildcard": v}``: ``*`` is any run of characters; ``\\*`` and ``\\\\`` are literal."""
+
+    value: str
+    span: Span | None = _meta()
+
+    def to_json(self) -> Any:
+        return {"wildcard": self.value}
+
+
+@dataclass(frozen=True, slots=True)
+class AnythingBut:
+    """``{"anything-but": ...}``: some value of the field is not excluded.
+
+    `kind` is ``"values"`` (strings or numbers, equal as for `Equals` / `NumberEquals`),
+    ``"prefix"``, ``"suffix"``, ``"equals-ignore-case"`` or ``"wildcard"``; `values` holds the
+    excluded strings (numbers as floats for ``"values"``). `single` records whether the pattern gave
+    one value rather than a list, for faithful serialisation only.
+    """
+
+    kind: str
+    values: tuple[str | float, ...]
+    single: bool = field(default=False, compare=False)
+    span: Span | None = _meta()
+
+    def to_json(self) -> Any:
+        values: list[Any] = [
+            int(v) if isinstance(v, float) and v.is_integer() and abs(v) < 2**53 else v
+            for v in self.values
+        ]
+        operand: Any = values[0] if self.single else values
+        if self.kind == "values":
+            return {"anything-but": operand}
+        return {"anything-but": {self.kind: operand}}
+
+
+@dataclass(frozen=True, slots=True)
+class Numeric:
+    """``{"numeric": [...]}`` as an interval; a bound of None is unbounded on that side."""
+
+    lower: float | None
+    lower_inclusive: bool
+    upper: float | None
+    upper_inclusive: bool
+    span: Span | None = _meta()
+
+    def to_json(self) -> Any:
+        def num(v: float) -> Any:
+            return int(v) if v.is_integer() and abs(v) < 2**53 else v
+
+        if self.lower is not None and self.lower == self.upper:
+            return {"numeric": ["=", num(self.lower)]}
+        terms: list[Any] = []
+        if self.lower is not None:
+            terms += [">=" if self.lower_inclusive else ">", num(self.lower)]
+        if self.upper is not None:
+            terms += ["<=" if self.upper_inclusive else "<", num(self.upper)]
+        return {"numeric": terms}
+
+
+@dataclass(frozen=True, slots=True)
+class Exists:
+    """``{"exists": true|false}``: the field has (or has no) scalar value in the event."""
+
+    value: bool
+    span: Span | None = _meta()
+
+    def to_json(self) -> Any:
+        return {"exists": self.value}
+
+
+@dataclass(frozen=True, slots=True)
+class Cidr:
+    """``{"cidr": "10.0.0.0/24"}``: a string IP address inside the network.
+
+    `version` is 4 or 6; `low` and `high` are the first and last address of the network as
+    integers, so membership is one range test.
+    """
+
+    text: str = field(compare=False)
+    version: int
+    low: int
+    high: int
+    span: Span | None = _meta()
+
+    def to_json(self) -> Any:
+        return {"cidr": self.text}
+
+
+Matcher = Union[
+    Equals, NumberEquals, Literal, Prefix, Suffix, EqualsIgnoreCase, Wildcard, AnythingBut, Numeric, Exists, Cidr
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Leaf:
+    """A value list: the field matches when any of `matchers` does."""
+
+    matchers: tuple[Matcher, ...]
+    span: Span | None = _meta()
+    json_path: str = field(default="", compare=False)
+
+    def to_json(self) -> Any:
+        return [m.to_json() for m in self.matchers]
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """One key of a pattern object, with a nested object or a value list under it."""
+
+    key: str
+    value: Obj | Leaf
+    span: Span | None = _meta()
+
+
+@dataclass(frozen=True, slots=True)
+class Or:
+    """A recognised ``$or``: any one branch must hold; branches read relative to their parent."""
+
+    branches: tuple[Obj, ...]
+    span: Span | None = _meta()
+
+
+@dataclass(frozen=True, slots=True)
+class Obj:
+    """A pattern object: all `fields` and every `Or` in `ors` must hold."""
+
+    fields: tuple[Field, ...]
+    ors: tuple[Or, ...] = ()
+    span: Span | None = _meta()
+
+    def to_json(self) -> dict:
+        """Serialise back to a JSON-ready dict (a pattern that compiles to an equal model)."""
+        out: dict[str, Any] = {}
+        for f in self.fields:
+            out[f.key] = f.value.to_json()
+        for group in self.ors:
+            out["$or"] = [b.to_json() for b in group.branches]
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    """One leaf test of an expanded branch: the event field at `path` (dotted) satisfies `leaf`."""
+
+    path: str
+    leaf: Leaf
+
+
+Branch = tuple[Condition, ...]
+
+
+def count_branches(obj: Obj) -> int:
+    """How many branches `expand` would give, computed without expanding (for the ``$or`` cap)."""
+    total = 1
+    for f in obj.fields:
+        if isinstance(f.value, Obj):
+            total *= count_branches(f.value)
+    for group in obj.ors:
+        total *= sum(count_branches(b) for b in group.branches)
+    return total
+
+
+def expand(obj: Obj) -> tuple[Branch, ...]:
+    """The disjunctive normal form of a pattern: its branches, each an AND of conditions.
+
+    Paths are dotted (``{"a": {"b": ...}}`` and ``{"a.b": ...}`` both give ``a.b``). Within one
+    branch a path holds one value list: where a pattern names the same path twice (a dotted key
+    beside its nesting, or a ``$or`` branch repeating a field of its parent), the one met last in
+    document order wins, as in AWS's rule compiler, which keeps one value list per path.
+
+    Args:
+        obj: the pattern model.
+
+    Returns:
+        The branches, in the order ``$or`` lists them.
+    """
+    return tuple(tuple(Condition(path, leaf) for path, leaf in branch.items()) for branch in _expand(obj, ""))
+
+
+def _expand(obj: Obj, prefix: str) -> list[dict[str, Leaf]]:
+    branches: list[dict[str, Leaf]] = [{}]
+    for f in obj.fields:
+        path = f"{prefix}.{f.key}" if prefix else f.key
+        if isinstance(f.value, Leaf):
+            for branch in branches:
+                branch.pop(path, None)  # re-insert so that document order is kept
+                branch[path] = f.value
+        else:
+            branches = [{**branch, **sub} for branch in branches for sub in _expand(f.value, path)]
+    for group in obj.ors:
+        alternatives = [sub for b in group.branches for sub in _expand(b, prefix)]
+        branches = [{**branch, **alt} for branch in branches for alt in alternatives]
+    return branches

@@ -1,0 +1,185 @@
+"""The reference matcher: one expanded pattern against one flattened event, directly, no automaton.
+
+This is the oracle every faster matcher is tested against, so it is written to be read, not to be
+fast. The semantics in one paragraph:
+
+A pattern is an OR of branches; a branch is an AND of conditions (dotted path + value list). A
+condition holds through one event leaf at its path that one of its matchers accepts, or, for a
+value list holding ``{"exists": false}``, through the path having no leaf at all. The leaves
+chosen for the conditions of one branch must be *array-consistent*: wherever two of them pass
+through the same array, they pass through the same element of it.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from functools import lru_cache
+
+from .events import Leaf, as_double
+from .model import (
+    AnythingBut,
+    Branch,
+    Cidr,
+    Condition,
+    Equals,
+    EqualsIgnoreCase,
+    Exists,
+    Literal,
+    Matcher,
+    NumberEquals,
+    Numeric,
+    Prefix,
+    Suffix,
+    Wildcard,
+)
+
+__all__ = ["matches", "value_matches"]
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+@lru_cache(maxsize=4096)
+def _wildcard_regex(pattern: str) -> re.Pattern[str]:
+    parts: list[str] = []
+    i = 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\" and i + 1 < len(pattern):  # validation admits only \* and \\ here
+            parts.append(re.escape(pattern[i + 1]))
+            i += 2
+        elif ch == "*":
+            parts.append(".*")
+            i += 1
+        else:
+            parts.append(re.escape(ch))
+            i += 1
+    return re.compile("".join(parts), re.DOTALL)
+
+
+def wildcard_matches(pattern: str, value: str) -> bool:
+    """Whether `value` matches the wildcard `pattern` (``*`` any run; ``\\*``, ``\\\\`` literal)."""
+    return _wildcard_regex(pattern).fullmatch(value) is not None
+
+
+def _ip_number(value: str, version: int) -> int | None:
+    try:
+        address = ipaddress.ip_address(value)
+    except ValueError:
+        return None
+    return int(address) if address.version == version else None
+
+
+def _excluded(kind: str, excluded: str | float, value: object) -> bool:
+    """Whether one anything-but operand excludes `value`."""
+    if kind == "values":
+        if isinstance(excluded, str):
+            return isinstance(value, str) and value == excluded
+        return _is_number(value) and as_double(value) == excluded
+    if not isinstance(value, str):
+        return False  # prefix, suffix, case and wildcard exclusions speak of strings only
+    assert isinstance(excluded, str)
+    if kind == "prefix":
+        return value.startswith(excluded)
+    if kind == "suffix":
+        return value.endswith(excluded)
+    if kind == "equals-ignore-case":
+        return value.casefold() == excluded.casefold()
+    return wildcard_matches(excluded, value)
+
+
+def value_matches(matcher: Matcher, value: object) -> bool:
+    """Whether one matcher accepts one event scalar (str, int, float, bool or None).
+
+    `Exists` is answered for a present value (``exists: true`` holds, ``exists: false`` does not).
+    """
+    if isinstance(matcher, Equals):
+        return isinstance(value, str) and value == matcher.value
+    if isinstance(matcher, NumberEquals):
+        return _is_number(value) and as_double(value) == matcher.value
+    if isinstance(matcher, Literal):
+        return value is matcher.value
+    if isinstance(matcher, Prefix):
+        if not isinstance(value, str):
+            return False
+        if matcher.ignore_case:
+            return value.casefold().startswith(matcher.value.casefold())
+        return value.startswith(matcher.value)
+    if isinstance(matcher, Suffix):
+        if not isinstance(value, str):
+            return False
+        if matcher.ignore_case:
+            return value.casefold().endswith(matcher.value.casefold())
+        return value.endswith(matcher.value)
+    if isinstance(matcher, EqualsIgnoreCase):
+        return isinstance(value, str) and value.casefold() == matcher.value.casefold()
+    if isinstance(matcher, Wildcard):
+        return isinstance(value, str) and wildcard_matches(matcher.value, value)
+    if isinstance(matcher, AnythingBut):
+        return not any(_excluded(matcher.kind, v, value) for v in matcher.values)
+    if isinstance(matcher, Numeric):
+        if not _is_number(value):
+            return False
+        x = as_double(value)
+        if matcher.lower is not None and (x < matcher.lower or (x == matcher.lower and not matcher.lower_inclusive)):
+            return False
+        if matcher.upper is not None and (x > matcher.upper or (x == matcher.upper and not matcher.upper_inclusive)):
+            return False
+        return True
+    if isinstance(matcher, Exists):
+        return matcher.value
+    if isinstance(matcher, Cidr):
+        if not isinstance(value, str):
+            return False
+        number = _ip_number(value, matcher.version)
+        return number is not None and matcher.low <= number <= matcher.high
+    raise TypeError(f"unknown matcher {matcher!r}")
+
+
+def _consistent(a: dict[int, int], trail: tuple[tuple[int, int], ...]) -> bool:
+    return all(a.get(array_id, index) == index for array_id, index in trail)
+
+
+def _branch_matches(branch: Branch, by_path: dict[str, list[Leaf]]) -> bool:
+    # Depth-first search over the conditions: pick a leaf for each (or absence, where the value
+    # list allows it), keeping the chosen leaves array-consistent. `chosen` maps array id ->
+    # element index for the arrays the chosen leaves pass through.
+    def holds(i: int, chosen: dict[int, int]) -> bool:
+        if i == len(branch):
+            return True
+        condition: Condition = branch[i]
+        leaves = by_path.get(condition.path, ())
+        if not leaves and any(isinstance(m, Exists) and not m.value for m in condition.leaf.matchers):
+            if holds(i + 1, chosen):
+                return True
+        for leaf in leaves:
+            if not _consistent(chosen, leaf.trail):
+                continue
+            if any(value_matches(m, leaf.value) for m in condition.leaf.matchers):
+                extended = dict(chosen)
+                extended.update(leaf.trail)
+                if holds(i + 1, extended):
+                    return True
+        return False
+
+    return holds(0, {})
+
+
+def matches(branches: Iterable[Branch], leaves: Iterable[Leaf]) -> bool:
+    """Whether an expanded pattern matches a flattened event.
+
+    Args:
+        branches: the pattern's branches (`Pattern.branches`).
+        leaves: the event's leaves (`patterns.events.flatten`).
+
+    Returns:
+        True when some branch holds.
+    """
+    by_path: dict[str, list[Leaf]] = defaultdict(list)
+    for leaf in leaves:
+        by_path[leaf.path].append(leaf)
+    return any(_branch_matches(branch, by_path) for branch in branches)

@@ -1,0 +1,471 @@
+"""AWS's rules for patterns, per dialect: source nodes in, pattern model out, AWS's reason on failure.
+
+The walk follows the order in which AWS's rule compiler (event-ruler's JsonRuleCompiler, a
+streaming reader) meets a pattern, so that when a pattern has several faults the one reported is
+the one AWS reports: the first in document order, and inside one operator the first check AWS
+makes. Every reason string here is AWS's text, character for character; where AWS's text is
+unknown, the rule is written as event-ruler words it and marked so in tests.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import math
+import re
+from typing import NoReturn
+
+from .dialects import Dialect
+from .model import (
+    AnythingBut,
+    Cidr,
+    Equals,
+    EqualsIgnoreCase,
+    Exists,
+    Field,
+    Leaf,
+    Literal,
+    Matcher,
+    NumberEquals,
+    Numeric,
+    Obj,
+    Or,
+    Prefix,
+    Suffix,
+    Wildcard,
+)
+from .parse import JArray, JLiteral, JNode, JNumber, JObject, JString, Span
+from .wildcards import WildcardSyntaxError, check_syntax, complexity
+
+__all__ = ["Rejection", "validate"]
+
+#: Field names that stop a ``$or`` from being read as ``$or`` (event-ruler's reserved words).
+RESERVED_FIELD_NAMES = frozenset(
+    {
+        "exactly", "equals-ignore-case", "prefix", "suffix", "anything-but", "exists", "wildcard",
+        "numeric", "cidr", "=", "<", "<=", ">", ">=", "regex", "not-wildcard", "not-equals-ignore-case",
+        "date-after", "date-on-or-after", "date-before", "date-on-or-before", "in-date-range",
+        "ip-address-in-range", "ip-address-not-in-range",
+    }
+)  # fmt: skip
+
+_TOO_COMPLEX = (
+    "Rule is too complex - try using fewer wildcard characters or fewer repeating character "
+    "sequences after a wildcard character"
+)
+_AB_SHAPE = "Value of anything-but must be an array or single string/number value."
+_AB_LIST = "Inside anything but list, start|null|boolean is not supported."
+_AB_MIXED = "Inside anything but list, either all values are number or string, mixed type is not supported"
+_AB_IC_LIST = "Inside anything-but/equals-ignore-case list, number|start|null|boolean is not supported."
+
+
+class Rejection(Exception):
+    """A pattern fault: AWS's reason text and the node it is about.
+
+    Attributes:
+        reason: AWS's reason text.
+        span: where the faulty node stands in the source, when the source is known.
+        json_path: the JSON path of the faulty node.
+        whole: True when `reason` is the whole message (SNS scope errors), not a reason to prefix.
+    """
+
+    def __init__(self, reason: str, span: Span | None, json_path: str, whole: bool = False) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.span = span
+        self.json_path = json_path
+        self.whole = whole
+
+
+def _key_path(json_path: str, key: str) -> str:
+    if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key):
+        return f"{json_path}.{key}"
+    escaped = key.replace("\\", "\\\\").replace("'", "\\'")
+    return f"{json_path}['{escaped}']"
+
+
+def _number_text(node: JNumber) -> str:
+    return node.text
+
+
+def _token_text(node: JNode | None) -> str:
+    """How Jackson's ``getText()`` shows the token a node starts with (AWS quotes it in reasons)."""
+    if node is None:
+        return "]"
+    if isinstance(node, JString):
+        return node.value
+    if isinstance(node, JNumber):
+        return node.text
+    if isinstance(node, JLiteral):
+        return {True: "true", False: "false", None: "null"}[node.value]
+    return "{" if isinstance(node, JObject) else "["
+
+
+class _Validator:
+    """One validation walk; `dialect` decides what is accepted."""
+
+    def __init__(self, dialect: Dialect) -> None:
+        self.d = dialect
+
+    def fail(self, reason: str, node: JNode | None, path: str, whole: bool = False) -> NoReturn:
+        raise Rejection(reason, getattr(node, "span", None), path, whole)
+
+    # --- objects -----------------------------------------------------------------------------
+
+    def root(self, node: JNode) -> Obj:
+        if not isinstance(node, JObject):
+            self.fail("Filter is not an object", node, "$")
+        return self.obj(node, "$", depth=0)
+
+    def obj(self, node: JObject, path: str, depth: int) -> Obj:
+        fields: list[Field] = []
+        ors: list[Or] = []
+        for member in node.members:
+            key, value = member.key, member.value
+            here = _key_path(path, key)
+            if key == "$or" and self.is_or(value):
+                assert isinstance(value, JArray)
+                ors.append(self.or_group(value, path, depth))
+                continue
+            if isinstance(value, JObject):
+                if not self.d.nested:
+                    self.fail(self.d.nested_error, value, here, whole=True)
+                fields.append(Field(key, self.obj(value, here, depth + 1), member.key_span))
+            elif isinstance(value, JArray):
+                fields.append(Field(key, self.leaf(value, here), member.key_span))
+            else:
+                self.fail(f'"{key}" must be an object or an array', value, here)
+        if not node.members:
+            self.fail("Empty objects are not allowed", node, path)
+        return Obj(tuple(fields), tuple(ors), node.span)
+
+    def is_or(self, value: JNode) -> bool:
+        """Whether a ``$or`` member is read as an OR (else it is an ordinary field name)."""
+        if not isinstance(value, JArray) or len(value.items) < 2:
+            return False
+        for item in value.items:
+            if not isinstance(item, JObject):
+                return False
+            if any(m.key in RESERVED_FIELD_NAMES for m in item.members):
+                return False
+        return True
+
+    def or_group(self, node: JArray, path: str, depth: int) -> Or:
+        branches = []
+        for index, item in enumerate(node.items):
+            assert isinstance(item, JObject)
+            branches.append(self.obj(item, f"{path}['$or'][{index}]", depth))
+        return Or(tuple(branches), node.span)
+
+    # --- value lists -------------------------------------------------------------------------
+
+    def leaf(self, node: JArray, path: str) -> Leaf:
+        matchers: list[Matcher] = []
+        for index, item in enumerate(node.items):
+            here = f"{path}[{index}]"
+            if isinstance(item, JString):
+                matchers.append(Equals(item.value, item.span))
+            elif isinstance(item, JNumber):
+                matchers.append(NumberEquals(self.number(item, here), item.text, item.span))
+            elif isinstance(item, JLiteral):
+                matchers.append(Literal(item.value, item.span))
+            elif isinstance(item, JObject):
+                matchers.append(self.match_expression(item, here))
+            else:
+                self.fail("Match value must be String, number, true, false, or null", item, here)
+        if not node.items:
+            self.fail("Empty arrays are not allowed", node, path)
+        return Leaf(tuple(matchers), node.span, path)
+
+    def number(self, node: JNumber, path: str) -> float:
+        value = float(node.value) if not isinstance(node.value, float) else node.value
+        if math.isinf(value) or not (self.d.numeric_min <= value <= self.d.numeric_max):
+            self.fail(
+                f"Value must be between {self.d.numeric_min} and {self.d.numeric_max}, inclusive", node, path
+            )
+        return value
+
+    def match_expression(self, node: JObject, path: str) -> Matcher:
+        if not node.members:
+            self.fail("Empty objects are not allowed", node, path)
+        first = node.members[0]
+        op, operand = first.key, first.value
+        here = _key_path(path, op)
+        if op not in self.d.operators:
+            self.fail(f"Unrecognized match type {op}", node, here)
+        matcher = getattr(self, "op_" + op.replace("-", "_"))(operand, here, node.span)
+        if len(node.members) > 1:
+            self.fail("Only one key allowed in match expression", node.members[1].value, path)
+        return matcher
+
+    # --- operators (one method per match type; `span` is the whole match expression's) -------
+
+    def string_operand(self, op: str, operand: JNode, path: str) -> str:
+        if not isinstance(operand, JString):
+            self.fail(f"{op} match pattern must be a string", operand, path)
+        return operand.value
+
+    def op_prefix(self, operand: JNode, path: str, span: Span | None) -> Matcher:
+        if isinstance(operand, JObject):
+            return Prefix(self.ignore_case_operand(operand, path), True, span)
+        return Prefix(self.string_operand("prefix", operand, path), False, span)
+
+    def op_suffix(self, operand: JNode, path: str, span: Span | None) -> Matcher:
+        if isinstance(operand, JObject):
+            return Suffix(self.ignore_case_operand(operand, path), True, span)
+        return Suffix(self.string_operand("suffix", operand, path), False, span)
+
+    def ignore_case_operand(self, node: JObject, path: str) -> str:
+        """The ``{"equals-ignore-case": v}`` inside prefix or suffix."""
+        if not node.members or node.members[0].key != "equals-ignore-case":
+            key = node.members[0].key if node.members else ""
+            self.fail(f"Unsupported prefix/suffix pattern: {key}", node, path)
+        value = self.string_operand("equals-ignore-case", node.members[0].value, path)
+        if len(node.members) > 1:
+            self.fail("Only one key allowed in match expression", node.members[1].value, path)
+        return value
+
+    def op_equals_ignore_case(self, operand: JNode, path: str, span: Span | None) -> Matcher:
+        return EqualsIgnoreCase(self.string_operand("equals-ignore-case", operand, path), span)
+
+    def op_wildcard(self, operand: JNode, path: str, span: Span | None) -> Matcher:
+        value = self.string_operand("wildcard", operand, path)
+        self.wildcard_syntax(value, operand, path)
+        return Wildcard(value, span)
+
+    def wildcard_syntax(self, value: str, node: JNode, path: str) -> None:
+        try:
+            check_syntax(value)
+        except WildcardSyntaxError as exc:
+            self.fail(str(exc), node, path)
+
+    def op_exists(self, operand: JNode, path: str, span: Span | None) -> Matcher:
+        if not (isinstance(operand, JLiteral) and isinstance(operand.value, bool)):
+            self.fail("exists match pattern must be either true or false.", operand, path)
+        return Exists(operand.value, span)
+
+    def op_cidr(self, operand: JNode, path: str, span: Span | None) -> Matcher:
+        # AWS words a non-string cidr operand as a prefix fault (event-ruler's text).
+        text = self.string_operand("prefix", operand, path)
+        version, low, high = self.cidr(text, operand, path)
+        return Cidr(text, version, low, high, span)
+
+    def cidr(self, text: str, node: JNode, path: str) -> tuple[int, int, int]:
+        parts = text.split("/")
+        while parts and parts[-1] == "" and len(parts) > 1:  # Java's split drops trailing empties
+            parts.pop()
+        if len(parts) != 2:
+            self.fail("Malformed CIDR, one '/' required", node, path)
+        address, mask_text = parts
+        if not re.fullmatch(r"[+-]?[0-9]+", mask_text):
+            self.fail("Malformed CIDR, mask bits must be an integer", node, path)
+        mask = int(mask_text)
+        parsed = parse_ip(address)
+        if parsed is None:
+            self.fail(f"Nonstandard IP address: {address}", node, path)
+        version, number = parsed
+        width = 32 if version == 4 else 128
+        if mask < 0 or mask > width:
+            self.fail(f"Malformed CIDR, mask bits must be between 0 and {width}", node, path)
+        host_bits = width - mask
+        low = (number >> host_bits) << host_bits
+        return version, low, low | ((1 << host_bits) - 1)
+
+    def op_numeric(self, operand: JNode, path: str, span: Span | None) -> Matcher:
+        if not isinstance(operand, JArray):
+            self.fail("Value of numeric must be an array.", operand, path)
+        items = list(operand.items)
+
+        def at(i: int) -> JNode | None:
+            return items[i] if i < len(items) else None
+
+        def value_of(op: str, i: int) -> float:
+            node = at(i)
+            if not isinstance(node, JNumber):
+                shown = "equals" if op == "=" else op
+                self.fail(f"Value of {shown} must be numeric", node or operand, f"{path}[{i}]")
+            return self.number(node, f"{path}[{i}]")
+
+        first = at(0)
+        if not isinstance(first, JString):
+            self.fail(f"Invalid member in numeric match: {_token_text(first)}", first or operand, f"{path}[0]")
+        op = first.value
+        if op == "=":
+            v = value_of(op, 1)
+            result = Numeric(v, True, v, True, span)
+            extra_reason = "Too many elements in numeric expression"
+        elif op in ("<", "<="):
+            v = value_of(op, 1)
+            result = Numeric(None, False, v, op == "<=", span)
+            extra_reason = "Too many elements in numeric expression"
+        elif op in (">", ">="):
+            lower = value_of(op, 1)
+            second = at(2)
+            if second is None:
+                return Numeric(lower, op == ">=", None, False, span)
+            if not isinstance(second, JString):
+                self.fail(f"Bad value in numeric range: {_token_text(second)}", second, f"{path}[2]")
+            op2 = second.value
+            if op2 not in ("<", "<="):
+                self.fail(f"Bad numeric range operator: {op2}", second, f"{path}[2]")
+            upper = value_of(op2, 3)
+            if not lower < upper:
+                self.fail("Bottom must be less than top", at(3), f"{path}[3]")
+            result = Numeric(lower, op == ">=", upper, op2 == "<=", span)
+            if len(items) > 4:
+                self.fail("Too many terms in numeric range expression", items[4], f"{path}[4]")
+            return result
+        else:
+            self.fail(f"Unrecognized numeric range operator: {op}", first, f"{path}[0]")
+        if len(items) > 2:
+            self.fail(extra_reason, items[2], f"{path}[2]")
+        return result
+
+    def op_anything_but(self, operand: JNode, path: str, span: Span | None) -> Matcher:
+        if isinstance(operand, JString):
+            return AnythingBut("values", (operand.value,), True, span)
+        if isinstance(operand, JNumber):
+            return AnythingBut("values", (self.number(operand, path),), True, span)
+        if isinstance(operand, JArray):
+            return AnythingBut("values", self.anything_but_list(operand, path), False, span)
+        if isinstance(operand, JObject):
+            return self.anything_but_operator(operand, path, span)
+        self.fail(_AB_SHAPE, operand, path)
+
+    def anything_but_list(self, node: JArray, path: str) -> tuple[str | float, ...]:
+        values: list[str | float] = []
+        kinds = set()
+        for index, item in enumerate(node.items):
+            here = f"{path}[{index}]"
+            if isinstance(item, JString):
+                values.append(item.value)
+                kinds.add("string")
+            elif isinstance(item, JNumber):
+                values.append(self.number(item, here))
+                kinds.add("number")
+            else:
+                self.fail(_AB_LIST, item, here)
+            if len(kinds) > 1:
+                self.fail(_AB_MIXED, item, here)
+        if not values:
+            self.fail("Empty arrays are not allowed", node, path)
+        return tuple(values)
+
+    def anything_but_operator(self, node: JObject, path: str, span: Span | None) -> Matcher:
+        if not node.members:
+            self.fail("Empty objects are not allowed", node, path)
+        first = node.members[0]
+        op, operand = first.key, first.value
+        here = _key_path(path, op)
+        if op not in self.d.anything_but_operators:
+            self.fail(f"Unsupported anything-but pattern: {op}", node, here)
+        lists_ok = op in self.d.anything_but_operator_lists
+        if op in ("prefix", "suffix"):
+            values = self.anything_but_strings(operand, here, lists_ok, "prefix/suffix match pattern must be a string")
+            for index, v in enumerate(values):
+                if v == "":
+                    self.fail("Null prefix/suffix not allowed", operand, here)
+        elif op == "equals-ignore-case":
+            if isinstance(operand, JArray):
+                values = []
+                for index, item in enumerate(operand.items):
+                    if not isinstance(item, JString):
+                        self.fail(_AB_IC_LIST, item, f"{here}[{index}]")
+                    values.append(item.value)
+                if not values or not lists_ok:
+                    self.fail(_AB_SHAPE if values else "Empty arrays are not allowed", operand, here)
+            elif isinstance(operand, JString):
+                values = [operand.value]
+            elif isinstance(operand, (JNumber, JLiteral)):
+                self.fail(_AB_IC_LIST, operand, here)
+            else:
+                self.fail(_AB_SHAPE, operand, here)
+        else:  # wildcard
+            values = self.anything_but_strings(operand, here, lists_ok, "wildcard match pattern must be a string")
+            for v in values:
+                self.wildcard_syntax(v, operand, here)
+        if len(node.members) > 1:
+            self.fail("Only one key allowed in match expression", node.members[1].value, path)
+        return AnythingBut(op, tuple(values), not isinstance(operand, JArray), span)
+
+    def anything_but_strings(self, operand: JNode, path: str, lists_ok: bool, type_reason: str) -> list[str]:
+        if isinstance(operand, JString):
+            return [operand.value]
+        if isinstance(operand, JObject):
+            self.fail(_AB_SHAPE, operand, path)
+        if isinstance(operand, JArray) and lists_ok:
+            values = []
+            for index, item in enumerate(operand.items):
+                if not isinstance(item, JString):
+                    self.fail(type_reason, item, f"{path}[{index}]")
+                values.append(item.value)
+            if not values:
+                self.fail("Empty arrays are not allowed", operand, path)
+            return values
+        self.fail(type_reason, operand, path)
+
+
+_IPV4 = re.compile(r"([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})")
+
+
+def parse_ip(text: str) -> tuple[int, int] | None:
+    """Parse an IPv4 or IPv6 address the way AWS's cidr operator reads one.
+
+    Args:
+        text: the address text.
+
+    Returns:
+        (version, address as an integer), or None when AWS would not read it as an address.
+    """
+    m = _IPV4.fullmatch(text)
+    if m:
+        parts = [int(p) for p in m.groups()]
+        if any(p > 255 for p in parts):
+            return None
+        return 4, (parts[0] << 24) | (parts[1] << 16) | (parts[2] << 8) | parts[3]
+    if ":" not in text or "%" in text:
+        return None
+    try:
+        return 6, int(ipaddress.IPv6Address(text))
+    except ValueError:
+        return None
+
+
+def _check_wildcard_complexity(obj: Obj, dialect: Dialect, fail) -> None:
+    cap = dialect.wildcard_max_complexity
+    if cap is None:
+        return
+    for f in obj.fields:
+        if isinstance(f.value, Obj):
+            _check_wildcard_complexity(f.value, dialect, fail)
+            continue
+        operands = [m.value for m in f.value.matchers if isinstance(m, Wildcard)]
+        operands += [
+            v for m in f.value.matchers if isinstance(m, AnythingBut) and m.kind == "wildcard" for v in m.values
+        ]
+        if operands and complexity(operands) > cap:  # type: ignore[arg-type]
+            fail(_TOO_COMPLEX, f.value.span, f.value.json_path)
+    for group in obj.ors:
+        for branch in group.branches:
+            _check_wildcard_complexity(branch, dialect, fail)
+
+
+def validate(root: JNode, dialect: Dialect) -> Obj:
+    """Check a parsed pattern against a dialect's rules and build its model.
+
+    Args:
+        root: the pattern's root node.
+        dialect: the rules to apply.
+
+    Returns:
+        The pattern model.
+
+    Raises:
+        Rejection: the first fault AWS would report, with AWS's reason text.
+    """
+    obj = _Validator(dialect).root(root)
+
+    def fail(reason: str, span: Span | None, path: str) -> NoReturn:
+        raise Rejection(reason, span, path)
+
+    _check_wildcard_complexity(obj, dialect, fail)
+    return obj
