@@ -12,9 +12,11 @@ from __future__ import annotations
 import ipaddress
 import math
 import re
+from decimal import Decimal
 from typing import NoReturn
 
 from .dialects import Dialect
+from .events import as_double
 from .model import (
     AnythingBut,
     Cidr,
@@ -142,12 +144,7 @@ class _Validator:
         """Whether a ``$or`` member is read as an OR (else it is an ordinary field name)."""
         if not isinstance(value, JArray) or len(value.items) < 2:
             return False
-        for item in value.items:
-            if not isinstance(item, JObject):
-                return False
-            if any(m.key in RESERVED_FIELD_NAMES for m in item.members):
-                return False
-        return True
+        return all(isinstance(item, JObject) and not _uses_reserved_name(item) for item in value.items)
 
     def or_group(self, node: JArray, path: str, depth: int) -> Or:
         branches = []
@@ -165,7 +162,7 @@ class _Validator:
             if isinstance(item, JString):
                 matchers.append(Equals(item.value, item.span))
             elif isinstance(item, JNumber):
-                matchers.append(NumberEquals(self.number(item, here), item.text, item.span))
+                matchers.append(NumberEquals(self.literal_number(item), item.text, item.span))
             elif isinstance(item, JLiteral):
                 matchers.append(Literal(item.value, item.span))
             elif isinstance(item, JObject):
@@ -176,9 +173,18 @@ class _Validator:
             self.fail("Empty arrays are not allowed", node, path)
         return Leaf(tuple(matchers), node.span, path)
 
+    def literal_number(self, node: JNumber) -> float:
+        """A number in a value list: never rejected (AWS falls back to comparing its text)."""
+        return as_double(node.value)
+
     def number(self, node: JNumber, path: str) -> float:
-        value = float(node.value) if not isinstance(node.value, float) else node.value
-        if math.isinf(value) or not (self.d.numeric_min <= value <= self.d.numeric_max):
+        """A number in a numeric expression or an anything-but: it must be an exact double."""
+        value = as_double(node.value)
+        if math.isinf(value) or Decimal(node.text) != Decimal(repr(value)):
+            # event-ruler (1.8 and later) compares numbers as doubles and refuses one that a
+            # double cannot hold exactly, rather than compare an approximation.
+            self.fail(f"Cannot compare number : {node.text}", node, path)
+        if not (self.d.numeric_min <= value <= self.d.numeric_max):
             self.fail(
                 f"Value must be between {self.d.numeric_min} and {self.d.numeric_max}, inclusive", node, path
             )
@@ -186,7 +192,7 @@ class _Validator:
 
     def match_expression(self, node: JObject, path: str) -> Matcher:
         if not node.members:
-            self.fail("Empty objects are not allowed", node, path)
+            self.fail("Match expression name not found", node, path)
         first = node.members[0]
         op, operand = first.key, first.value
         here = _key_path(path, op)
@@ -194,7 +200,14 @@ class _Validator:
             self.fail(f"Unrecognized match type {op}", node, here)
         matcher = getattr(self, "op_" + op.replace("-", "_"))(operand, here, node.span)
         if len(node.members) > 1:
-            self.fail("Only one key allowed in match expression", node.members[1].value, path)
+            # event-ruler reads numeric and anything-but with one routine that words any extra
+            # key as a numeric fault; AWS returns that text for both.
+            reason = (
+                "Too many elements in numeric expression"
+                if op in ("numeric", "anything-but")
+                else "Only one key allowed in match expression"
+            )
+            self.fail(reason, node.members[1].value, path)
         return matcher
 
     # --- operators (one method per match type; `span` is the whole match expression's) -------
@@ -204,21 +217,26 @@ class _Validator:
             self.fail(f"{op} match pattern must be a string", operand, path)
         return operand.value
 
+    def op_exactly(self, operand: JNode, path: str, span: Span | None) -> Matcher:
+        return Equals(self.string_operand("exact", operand, path), span)
+
     def op_prefix(self, operand: JNode, path: str, span: Span | None) -> Matcher:
         if isinstance(operand, JObject):
-            return Prefix(self.ignore_case_operand(operand, path), True, span)
+            return Prefix(self.ignore_case_operand("prefix", operand, path), True, span)
         return Prefix(self.string_operand("prefix", operand, path), False, span)
 
     def op_suffix(self, operand: JNode, path: str, span: Span | None) -> Matcher:
         if isinstance(operand, JObject):
-            return Suffix(self.ignore_case_operand(operand, path), True, span)
+            return Suffix(self.ignore_case_operand("suffix", operand, path), True, span)
         return Suffix(self.string_operand("suffix", operand, path), False, span)
 
-    def ignore_case_operand(self, node: JObject, path: str) -> str:
+    def ignore_case_operand(self, op: str, node: JObject, path: str) -> str:
         """The ``{"equals-ignore-case": v}`` inside prefix or suffix."""
-        if not node.members or node.members[0].key != "equals-ignore-case":
-            key = node.members[0].key if node.members else ""
-            self.fail(f"Unsupported prefix/suffix pattern: {key}", node, path)
+        if not node.members:
+            self.fail(f"{op.capitalize()} expression name not found", node, path)
+        key = node.members[0].key
+        if key != "equals-ignore-case":
+            self.fail(f"Unsupported {op} pattern: {key}", node, _key_path(path, key))
         value = self.string_operand("equals-ignore-case", node.members[0].value, path)
         if len(node.members) > 1:
             self.fail("Only one key allowed in match expression", node.members[1].value, path)
@@ -250,22 +268,31 @@ class _Validator:
         return Cidr(text, version, low, high, span)
 
     def cidr(self, text: str, node: JNode, path: str) -> tuple[int, int, int]:
+        """(version, first, last address) of a cidr operand, checked in event-ruler's order."""
         parts = text.split("/")
-        while parts and parts[-1] == "" and len(parts) > 1:  # Java's split drops trailing empties
+        while len(parts) > 1 and parts[-1] == "":  # Java's split drops trailing empty parts
             parts.pop()
         if len(parts) != 2:
             self.fail("Malformed CIDR, one '/' required", node, path)
         address, mask_text = parts
-        if not re.fullmatch(r"[+-]?[0-9]+", mask_text):
+        if not re.fullmatch(r"[+-]?[0-9]+", mask_text) or not -(2**31) <= int(mask_text) < 2**31:
             self.fail("Malformed CIDR, mask bits must be an integer", node, path)
         mask = int(mask_text)
+        if mask < 0:
+            self.fail("Malformed CIDR, mask bits must not be negative", node, path)
         parsed = parse_ip(address)
         if parsed is None:
-            self.fail(f"Nonstandard IP address: {address}", node, path)
+            shape_ok = _IPV4_SHAPE.fullmatch(address) or _IPV6_SHAPE.fullmatch(address)
+            reason = "Invalid IP address: " if shape_ok else "Nonstandard IP address: "
+            self.fail(reason + address, node, path)
         version, number = parsed
+        # event-ruler rejects full-length masks (/32, /128): a single address is written as a
+        # plain string value instead.
+        if version == 4 and mask > 31:
+            self.fail("IPv4 mask bits must be < 32", node, path)
+        if version == 6 and mask > 127:
+            self.fail("IPv6 mask bits must be < 128", node, path)
         width = 32 if version == 4 else 128
-        if mask < 0 or mask > width:
-            self.fail(f"Malformed CIDR, mask bits must be between 0 and {width}", node, path)
         host_bits = width - mask
         low = (number >> host_bits) << host_bits
         return version, low, low | ((1 << host_bits) - 1)
@@ -321,113 +348,115 @@ class _Validator:
         return result
 
     def op_anything_but(self, operand: JNode, path: str, span: Span | None) -> Matcher:
-        if isinstance(operand, JString):
-            return AnythingBut("values", (operand.value,), True, span)
-        if isinstance(operand, JNumber):
-            return AnythingBut("values", (self.number(operand, path),), True, span)
-        if isinstance(operand, JArray):
-            return AnythingBut("values", self.anything_but_list(operand, path), False, span)
+        kind = "values"
+        here = path
         if isinstance(operand, JObject):
-            return self.anything_but_operator(operand, path, span)
-        self.fail(_AB_SHAPE, operand, path)
+            if not operand.members:
+                self.fail("Anything-But expression name not found", operand, path)
+            first = operand.members[0]
+            kind = first.key
+            here = _key_path(path, kind)
+            if kind not in self.d.anything_but_operators:
+                self.fail(f"Unsupported anything-but pattern: {kind}", operand, here)
+            inner = first.value
+        else:
+            inner = operand
+        if not isinstance(inner, (JArray, JString, JNumber)):
+            self.fail(_AB_SHAPE, inner, here)
+        if kind == "values":
+            values = self.anything_but_values(inner, here)
+        else:
+            values = self.anything_but_strings(kind, inner, here)
+        if isinstance(operand, JObject) and len(operand.members) > 1:
+            self.fail("Too many elements in numeric expression", operand.members[1].value, path)
+        return AnythingBut(kind, values, not isinstance(inner, JArray), span)
 
-    def anything_but_list(self, node: JArray, path: str) -> tuple[str | float, ...]:
+    def anything_but_values(self, node: JArray | JString | JNumber, path: str) -> tuple[str | float, ...]:
+        """The operand of a plain anything-but: a string, a number, or a list of one kind of them."""
+        if isinstance(node, JString):
+            return (node.value,)
+        if isinstance(node, JNumber):
+            return (self.number(node, path),)
         values: list[str | float] = []
-        kinds = set()
         for index, item in enumerate(node.items):
             here = f"{path}[{index}]"
             if isinstance(item, JString):
                 values.append(item.value)
-                kinds.add("string")
             elif isinstance(item, JNumber):
                 values.append(self.number(item, here))
-                kinds.add("number")
             else:
                 self.fail(_AB_LIST, item, here)
-            if len(kinds) > 1:
-                self.fail(_AB_MIXED, item, here)
-        if not values:
-            self.fail("Empty arrays are not allowed", node, path)
+        if not values or len({type(v) for v in values}) > 1:
+            self.fail(_AB_MIXED, node, path)
         return tuple(values)
 
-    def anything_but_operator(self, node: JObject, path: str, span: Span | None) -> Matcher:
-        if not node.members:
-            self.fail("Empty objects are not allowed", node, path)
-        first = node.members[0]
-        op, operand = first.key, first.value
-        here = _key_path(path, op)
-        if op not in self.d.anything_but_operators:
-            self.fail(f"Unsupported anything-but pattern: {op}", node, here)
-        lists_ok = op in self.d.anything_but_operator_lists
-        if op in ("prefix", "suffix"):
-            values = self.anything_but_strings(operand, here, lists_ok, "prefix/suffix match pattern must be a string")
-            for index, v in enumerate(values):
-                if v == "":
-                    self.fail("Null prefix/suffix not allowed", operand, here)
-        elif op == "equals-ignore-case":
-            if isinstance(operand, JArray):
-                values = []
-                for index, item in enumerate(operand.items):
-                    if not isinstance(item, JString):
-                        self.fail(_AB_IC_LIST, item, f"{here}[{index}]")
-                    values.append(item.value)
-                if not values or not lists_ok:
-                    self.fail(_AB_SHAPE if values else "Empty arrays are not allowed", operand, here)
-            elif isinstance(operand, JString):
-                values = [operand.value]
-            elif isinstance(operand, (JNumber, JLiteral)):
-                self.fail(_AB_IC_LIST, operand, here)
-            else:
-                self.fail(_AB_SHAPE, operand, here)
-        else:  # wildcard
-            values = self.anything_but_strings(operand, here, lists_ok, "wildcard match pattern must be a string")
-            for v in values:
-                self.wildcard_syntax(v, operand, here)
-        if len(node.members) > 1:
-            self.fail("Only one key allowed in match expression", node.members[1].value, path)
-        return AnythingBut(op, tuple(values), not isinstance(operand, JArray), span)
-
-    def anything_but_strings(self, operand: JNode, path: str, lists_ok: bool, type_reason: str) -> list[str]:
-        if isinstance(operand, JString):
-            return [operand.value]
-        if isinstance(operand, JObject):
-            self.fail(_AB_SHAPE, operand, path)
-        if isinstance(operand, JArray) and lists_ok:
-            values = []
-            for index, item in enumerate(operand.items):
-                if not isinstance(item, JString):
-                    self.fail(type_reason, item, f"{path}[{index}]")
-                values.append(item.value)
-            if not values:
-                self.fail("Empty arrays are not allowed", operand, path)
-            return values
-        self.fail(type_reason, operand, path)
+    def anything_but_strings(self, kind: str, node: JArray | JString | JNumber, path: str) -> tuple[str, ...]:
+        """The operand of anything-but prefix / suffix / equals-ignore-case / wildcard."""
+        type_reason = {
+            "prefix": "prefix/suffix match pattern must be a string",
+            "suffix": "prefix/suffix match pattern must be a string",
+            "equals-ignore-case": _AB_IC_LIST,
+            "wildcard": "wildcard match pattern must be a string",
+        }[kind]
+        if isinstance(node, JArray):
+            if kind not in self.d.anything_but_operator_lists:
+                self.fail(type_reason, node, path)
+            items: list[tuple[JNode, str]] = [(item, f"{path}[{i}]") for i, item in enumerate(node.items)]
+        else:
+            items = [(node, path)]
+        values = []
+        for item, here in items:
+            if not isinstance(item, JString):
+                self.fail(type_reason, item, here)
+            if kind in ("prefix", "suffix") and item.value == "":
+                self.fail("Null prefix/suffix not allowed", item, here)
+            if kind == "wildcard":
+                self.wildcard_syntax(item.value, item, here)
+            values.append(item.value)
+        return tuple(values)
 
 
-_IPV4 = re.compile(r"([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})")
+_IPV4_SHAPE = re.compile(r"[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+")
+_IPV6_SHAPE = re.compile(r"[0-9a-fA-F:]*:[0-9a-fA-F:]*")
 
 
 def parse_ip(text: str) -> tuple[int, int] | None:
-    """Parse an IPv4 or IPv6 address the way AWS's cidr operator reads one.
+    """Parse an IP address as AWS's cidr operator and its matcher read one.
+
+    Dotted quads take decimal parts up to 255 (leading zeros read as decimal); IPv6 takes the
+    hex-and-colons forms, compressed or not. An IPv4-mapped IPv6 address is its IPv4 address,
+    as Java's InetAddress reads it.
 
     Args:
         text: the address text.
 
     Returns:
-        (version, address as an integer), or None when AWS would not read it as an address.
+        (version, address as an integer), or None when it is not an address.
     """
-    m = _IPV4.fullmatch(text)
-    if m:
-        parts = [int(p) for p in m.groups()]
+    if _IPV4_SHAPE.fullmatch(text):
+        parts = [int(p) for p in text.split(".")]
         if any(p > 255 for p in parts):
             return None
         return 4, (parts[0] << 24) | (parts[1] << 16) | (parts[2] << 8) | parts[3]
-    if ":" not in text or "%" in text:
+    if not _IPV6_SHAPE.fullmatch(text):
         return None
     try:
-        return 6, int(ipaddress.IPv6Address(text))
+        address = ipaddress.IPv6Address(text)
     except ValueError:
         return None
+    if address.ipv4_mapped is not None:
+        return 4, int(address.ipv4_mapped)
+    return 6, int(address)
+
+
+def _uses_reserved_name(node: JObject) -> bool:
+    """Whether a ``$or`` branch names a reserved word as a field, at any depth of nesting."""
+    for member in node.members:
+        if member.key in RESERVED_FIELD_NAMES:
+            return True
+        if isinstance(member.value, JObject) and _uses_reserved_name(member.value):
+            return True
+    return False
 
 
 def _check_wildcard_complexity(obj: Obj, dialect: Dialect, fail) -> None:

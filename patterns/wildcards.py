@@ -55,17 +55,23 @@ def tokens(pattern: str) -> tuple[str | None, ...]:
         ch = pattern[i]
         if ch == "*":
             if out and out[-1] is STAR and pattern[i - 1] == "*":
-                raise WildcardSyntaxError(f"Consecutive wildcard characters at pos {i}")
+                raise WildcardSyntaxError(f"Consecutive wildcard characters at pos {_aws_pos(pattern, i - 1)}")
             out.append(STAR)
         elif ch == "\\":
             if i + 1 >= n or pattern[i + 1] not in "*\\":
-                raise WildcardSyntaxError(f"Invalid escape character at pos {i}")
+                raise WildcardSyntaxError(f"Invalid escape character at pos {_aws_pos(pattern, i)}")
             out.append(pattern[i + 1])
             i += 1
         else:
             out.append(ch)
         i += 1
     return tuple(out)
+
+
+def _aws_pos(pattern: str, index: int) -> int:
+    # EventBridge counts UTF-8 bytes of the operand with its JSON quotes, from 0: the character
+    # at `index` stands at 1 + the byte length of what precedes it.
+    return 1 + len(pattern[:index].encode("utf-8", "surrogatepass"))
 
 
 def _closure(toks: tuple[str | None, ...], states: Iterable[int]) -> frozenset[int]:
