@@ -145,7 +145,7 @@ def _validate(node: JNode, d: Dialect, text: str | None) -> Obj:
                 pass
         raise _rejection_error(d, rejection) from None
     limit = d.max_or_combinations
-    if limit is not None and obj.ors and count_branches(obj) > limit:
+    if limit is not None and count_branches(obj) > limit:
         raise _error(d, f"Too many combinations of $or, the maximum is {limit}", path="$")
     return obj
 
@@ -182,30 +182,76 @@ def from_python(value: Any, d: Dialect) -> tuple[JNode, int]:
     Raises:
         InvalidPatternError: the value holds something JSON cannot (a set, a non-string key, NaN).
     """
-    members = 0
+    members = [0]
+    try:
+        return _convert(value, members), members[0]
+    except _NotJson:
+        pass
+    # Only now work out where the fault is: building JSON paths on the way costs every call.
+    path, message = _find_non_json(value, "$")
+    raise _error(d, message, path=path)
 
-    def convert(v: Any, path: str) -> JNode:
-        nonlocal members
-        if isinstance(v, str):
-            return JString(v)
-        if v is None or isinstance(v, bool):
-            return JLiteral(v)
-        if isinstance(v, int):
-            return JNumber(str(int(v)), int(v))
-        if isinstance(v, float):
-            if math.isnan(v) or math.isinf(v):
-                raise _error(d, f"Expected a finite number, got `{v}` - at `{path}`", path=path)
-            return JNumber(repr(float(v)), float(v))
-        if isinstance(v, dict):
-            out = []
-            for key, child in v.items():
-                if not isinstance(key, str):
-                    raise _error(d, f"Expected `str` key, got `{type(key).__name__}` - at `{path}`", path=path)
-                out.append(JMember(key, convert(child, f"{path}.{key}")))
-            members += len(out)
-            return JObject(tuple(out))
-        if isinstance(v, (list, tuple)):
-            return JArray(tuple(convert(c, f"{path}[{i}]") for i, c in enumerate(v)))
-        raise _error(d, f"Expected a JSON value, got `{type(v).__name__}` - at `{path}`", path=path)
 
-    return convert(value, "$"), members
+class _NotJson(Exception):
+    pass
+
+
+def _convert(v: Any, members: list[int]) -> JNode:
+    t = type(v)  # exact types first: a decoded document holds nothing else
+    if t is str:
+        return JString(v)
+    if t is list:
+        return JArray(tuple([_convert(c, members) for c in v]))
+    if t is dict:
+        out = []
+        for key, child in v.items():
+            if type(key) is not str:
+                raise _NotJson
+            out.append(JMember(key, _convert(child, members)))
+        members[0] += len(out)
+        return JObject(tuple(out))
+    if t is int:
+        return JNumber(str(v), v)
+    if t is float:
+        if math.isnan(v) or math.isinf(v):
+            raise _NotJson
+        return JNumber(repr(v), v)
+    if v is None or t is bool:
+        return JLiteral(v)
+    # subclasses (OrderedDict, IntEnum, str enums, tuples): read as their JSON base type
+    if isinstance(v, bool):
+        return JLiteral(bool(v))
+    if isinstance(v, str):
+        return JString(str(v))
+    if isinstance(v, int):
+        return _convert(int(v), members)
+    if isinstance(v, float):
+        return _convert(float(v), members)
+    if isinstance(v, dict):
+        return _convert(dict(v), members)
+    if isinstance(v, (list, tuple)):
+        return _convert(list(v), members)
+    raise _NotJson
+
+
+def _find_non_json(v: Any, path: str) -> tuple[str, str]:
+    """The JSON path and our message for the first thing in `v` that JSON cannot hold."""
+    if isinstance(v, dict):
+        for key, child in v.items():
+            if not isinstance(key, str):
+                return path, f"Expected `str` key, got `{type(key).__name__}` - at `{path}`"
+            found = _find_non_json(child, f"{path}.{key}")
+            if found[0]:
+                return found
+        return "", ""
+    if isinstance(v, (list, tuple)):
+        for index, child in enumerate(v):
+            found = _find_non_json(child, f"{path}[{index}]")
+            if found[0]:
+                return found
+        return "", ""
+    if isinstance(v, float) and (math.isnan(v) or math.isinf(v)):
+        return path, f"Expected a finite number, got `{v}` - at `{path}`"
+    if v is None or isinstance(v, (str, int, float)):
+        return "", ""
+    return path, f"Expected a JSON value, got `{type(v).__name__}` - at `{path}`"

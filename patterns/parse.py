@@ -44,7 +44,7 @@ class Span:
     end_offset: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class JString:
     """A JSON string, decoded."""
 
@@ -52,7 +52,7 @@ class JString:
     span: Span | None = field(default=None, compare=False)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class JNumber:
     """A JSON number: its text as written and its value (int when integral text, else float)."""
 
@@ -61,7 +61,7 @@ class JNumber:
     span: Span | None = field(default=None, compare=False)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class JLiteral:
     """``true``, ``false`` or ``null``."""
 
@@ -69,7 +69,7 @@ class JLiteral:
     span: Span | None = field(default=None, compare=False)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class JMember:
     """One ``"key": value`` member of an object, in source order (duplicates kept)."""
 
@@ -78,7 +78,7 @@ class JMember:
     key_span: Span | None = field(default=None, compare=False)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class JObject:
     """A JSON object; `members` keeps every member as written, duplicates included."""
 
@@ -86,7 +86,7 @@ class JObject:
     span: Span | None = field(default=None, compare=False)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class JArray:
     """A JSON array."""
 
@@ -106,6 +106,10 @@ class JsonSyntaxError(Exception):
         self.offset = offset
         self.line = line
         self.column = column
+
+
+# Source nodes are plain (unfrozen) slotted dataclasses: a fast road builds thousands per second
+# and nothing mutates them after construction.
 
 
 def _span(meta_or_token: Any) -> Span:

@@ -13,6 +13,7 @@ import ipaddress
 import math
 import re
 from decimal import Decimal
+from functools import lru_cache
 from typing import NoReturn
 
 from .dialects import Dialect
@@ -78,8 +79,12 @@ class Rejection(Exception):
         self.whole = whole
 
 
+_PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+@lru_cache(maxsize=8192)
 def _key_path(json_path: str, key: str) -> str:
-    if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key):
+    if _PLAIN_KEY.fullmatch(key):
         return f"{json_path}.{key}"
     escaped = key.replace("\\", "\\\\").replace("'", "\\'")
     return f"{json_path}['{escaped}']"
