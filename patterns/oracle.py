@@ -12,13 +12,13 @@ through the same array, they pass through the same element of it.
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from collections import defaultdict
 from collections.abc import Iterable
 from functools import lru_cache
 
 from .events import Leaf, as_double
+from .netaddr import parse_ip
 from .model import (
     AnythingBut,
     Branch,
@@ -67,11 +67,8 @@ def wildcard_matches(pattern: str, value: str) -> bool:
 
 
 def _ip_number(value: str, version: int) -> int | None:
-    try:
-        address = ipaddress.ip_address(value)
-    except ValueError:
-        return None
-    return int(address) if address.version == version else None
+    parsed = parse_ip(value)
+    return parsed[1] if parsed is not None and parsed[0] == version else None
 
 
 def _excluded(kind: str, excluded: str | float, value: object) -> bool:

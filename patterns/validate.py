@@ -9,7 +9,6 @@ unknown, the rule is written as event-ruler words it and marked so in tests.
 
 from __future__ import annotations
 
-import ipaddress
 import math
 import re
 from decimal import Decimal
@@ -18,6 +17,7 @@ from typing import NoReturn
 
 from .dialects import Dialect
 from .events import as_double
+from .netaddr import IPV4_SHAPE, IPV6_SHAPE, parse_ip
 from .model import (
     AnythingBut,
     Cidr,
@@ -287,7 +287,7 @@ class _Validator:
             self.fail("Malformed CIDR, mask bits must not be negative", node, path)
         parsed = parse_ip(address)
         if parsed is None:
-            shape_ok = _IPV4_SHAPE.fullmatch(address) or _IPV6_SHAPE.fullmatch(address)
+            shape_ok = IPV4_SHAPE.fullmatch(address) or IPV6_SHAPE.fullmatch(address)
             reason = "Invalid IP address: " if shape_ok else "Nonstandard IP address: "
             self.fail(reason + address, node, path)
         version, number = parsed
@@ -419,39 +419,6 @@ class _Validator:
                 self.wildcard_syntax(item.value, item, here)
             values.append(item.value)
         return tuple(values)
-
-
-_IPV4_SHAPE = re.compile(r"[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+")
-_IPV6_SHAPE = re.compile(r"[0-9a-fA-F:]*:[0-9a-fA-F:]*")
-
-
-def parse_ip(text: str) -> tuple[int, int] | None:
-    """Parse an IP address as AWS's cidr operator and its matcher read one.
-
-    Dotted quads take decimal parts up to 255 (leading zeros read as decimal); IPv6 takes the
-    hex-and-colons forms, compressed or not. An IPv4-mapped IPv6 address is its IPv4 address,
-    as Java's InetAddress reads it.
-
-    Args:
-        text: the address text.
-
-    Returns:
-        (version, address as an integer), or None when it is not an address.
-    """
-    if _IPV4_SHAPE.fullmatch(text):
-        parts = [int(p) for p in text.split(".")]
-        if any(p > 255 for p in parts):
-            return None
-        return 4, (parts[0] << 24) | (parts[1] << 16) | (parts[2] << 8) | parts[3]
-    if not _IPV6_SHAPE.fullmatch(text):
-        return None
-    try:
-        address = ipaddress.IPv6Address(text)
-    except ValueError:
-        return None
-    if address.ipv4_mapped is not None:
-        return 4, int(address.ipv4_mapped)
-    return 6, int(address)
 
 
 def _uses_reserved_name(node: JObject) -> bool:
