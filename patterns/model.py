@@ -251,13 +251,40 @@ class Obj:
     span: Span | None = _meta()
 
     def to_json(self) -> dict:
-        """Serialise back to a JSON-ready dict (a pattern that compiles to an equal model)."""
+        """Serialise back to a JSON-ready dict that compiles to a pattern matching the same events.
+
+        A key the source repeated becomes one key: repeated objects merge (AWS keeps every path
+        of each), and of repeated value lists the last stays (AWS keeps the last). Several ``$or``
+        keys in one object become one ``$or`` over their cross product.
+        """
         out: dict[str, Any] = {}
         for f in self.fields:
-            out[f.key] = f.value.to_json()
-        for group in self.ors:
-            out["$or"] = [b.to_json() for b in group.branches]
+            value = f.value.to_json()
+            if isinstance(value, dict) and isinstance(out.get(f.key), dict):
+                out[f.key] = _merge(out[f.key], value)
+            else:
+                out.pop(f.key, None)
+                out[f.key] = value
+        if self.ors:
+            alternatives: list[dict] = [{}]
+            for group in self.ors:
+                alternatives = [_merge(a, b.to_json()) for a in alternatives for b in group.branches]
+            out["$or"] = alternatives
         return out
+
+
+def _merge(first: dict, second: dict) -> dict:
+    """Two serialised pattern objects as one: nested objects merge, the second's lists win."""
+    out = dict(first)
+    for key, value in second.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        elif key == "$or" and "$or" in out:
+            out[key] = [_merge(a, b) for a in out[key] for b in value]
+        else:
+            out.pop(key, None)
+            out[key] = value
+    return out
 
 
 @dataclass(frozen=True, slots=True)
