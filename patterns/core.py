@@ -10,8 +10,10 @@ valid pattern costs an orjson decode, and an invalid one always reports line and
 
 from __future__ import annotations
 
+import json
 import math
 import re
+import sys
 from typing import Any
 
 import orjson
@@ -19,7 +21,7 @@ import orjson
 from ._match import flatten
 from .dialects import Dialect, get_dialect
 from .errors import InvalidPatternError
-from .events import decode_event
+from .events import find_non_json
 from .model import Branch, Obj, count_branches, expand
 from .oracle import matches as oracle_matches
 from .parse import JArray, JLiteral, JMember, JNode, JNumber, JObject, JsonSyntaxError, JString, parse_json
@@ -53,19 +55,26 @@ class Pattern:
         self.source = source
         self.branches: tuple[Branch, ...] = expand(model)
 
-    def matches(self, event: bytes | str | dict) -> bool:
-        """Whether the pattern matches an event.
+    def matches(self, event: Any) -> bool:
+        """Whether the pattern matches an event, read as the dialect's service reads its input.
 
         Args:
-            event: JSON bytes, JSON text, or a decoded dict.
+            event: EventBridge: JSON bytes, JSON text, or a decoded dict. ``sns-attributes``: the
+                Publish ``MessageAttributes`` map. ``sns-body``: the message body (text, bytes
+                or a decoded object). See `Dialect.decode`.
 
         Returns:
-            True when the event matches.
+            True when the event matches. An input the service never filters (an SNS body that
+            is not a JSON object, a message without attributes) matches only the empty policy.
 
         Raises:
-            InvalidEventError: the event is not JSON, not valid UTF-8, or not a JSON object.
+            InvalidEventError: the event is not JSON, not valid UTF-8, or not a JSON object
+                (EventBridge), or the service would refuse the input (see `patterns.sns`).
         """
-        return oracle_matches(self.branches, flatten(decode_event(event)))
+        decoded = self.dialect.decode(event)
+        if decoded is None:
+            return not (self.model.fields or self.model.ors)
+        return oracle_matches(self.branches, flatten(decoded))
 
     def to_json(self) -> dict:
         """The pattern as a JSON-ready dict; compiling it gives an equal `Pattern`."""
@@ -80,7 +89,9 @@ class Pattern:
         return hash((self.dialect.name, self.model))
 
     def __repr__(self) -> str:
-        return f"Pattern({orjson.dumps(self.to_json()).decode()!r}, dialect={self.dialect.name!r})"
+        # json, not orjson: a pattern may hold a lone surrogate ("\ud800"), which orjson refuses
+        text = json.dumps(self.to_json(), ensure_ascii=False, separators=(",", ":"))
+        return f"Pattern({text!r}, dialect={self.dialect.name!r})"
 
 
 def compile(pattern: PatternSource, *, dialect: str | Dialect = "eventbridge") -> Pattern:  # noqa: A001
@@ -106,20 +117,73 @@ def compile(pattern: PatternSource, *, dialect: str | Dialect = "eventbridge") -
             raise _error(d, f"Invalid UTF-8 start byte 0x{byte:02x}", offset=exc.start) from None
     if isinstance(pattern, str):
         return _compile_text(pattern, d)
+    _check_depth(_value_depth(pattern), d)
     node, _ = from_python(pattern, d)
-    return Pattern(_validate(node, d, None), d, None)
+    return Pattern(_validate(node, d, None, pattern), d, None)
 
 
 def _compile_text(text: str, d: Dialect) -> Pattern:
+    stripped = _JSON_STRING.sub("", text)
+    if len(stripped) > 2 * _SHALLOW:  # shorter text cannot nest deeper than _SHALLOW
+        _check_depth(_text_depth(stripped), d)
     try:
         value = orjson.loads(text)
     except orjson.JSONDecodeError:
         node = _parse_or_raise(text, d)
     else:
         node, members = from_python(value, d)
-        if members != _JSON_STRING.sub("", text).count(":"):
+        if members != stripped.count(":"):
             node = _parse_or_raise(text, d)  # a duplicate key: AWS's per-path rule needs the source
-    return Pattern(_validate(node, d, text), d, text)
+    return Pattern(_validate(node, d, text, text), d, text)
+
+
+#: Jackson's default StreamReadConstraints.maxNestingDepth, which AWS's parser enforces.
+MAX_NESTING_DEPTH = 1000
+# Up to this depth the recursive walks (conversion, validation, expansion) fit Python's default
+# recursion limit with room to spare; deeper patterns get more room, up to MAX_NESTING_DEPTH.
+_SHALLOW = 150
+_BRACKETS = re.compile(r"[\[\]{}]")
+
+
+def _text_depth(stripped: str) -> int:
+    """The deepest nesting of brackets in JSON text whose string literals were removed."""
+    depth = deepest = 0
+    for bracket in _BRACKETS.findall(stripped):
+        if bracket in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth -= 1
+    return deepest
+
+
+def _value_depth(value: Any) -> int:
+    """The deepest nesting of dicts and lists in a decoded value (walked without recursion)."""
+    deepest = 0
+    stack = [(value, 1)]
+    while stack:
+        v, depth = stack.pop()
+        if isinstance(v, dict):
+            deepest = max(deepest, depth)
+            stack.extend((child, depth + 1) for child in v.values())
+        elif isinstance(v, (list, tuple)):
+            deepest = max(deepest, depth)
+            stack.extend((child, depth + 1) for child in v)
+    return deepest
+
+
+def _check_depth(depth: int, d: Dialect) -> None:
+    if depth > MAX_NESTING_DEPTH:
+        raise _error(
+            d,
+            f"Document nesting depth ({MAX_NESTING_DEPTH + 1}) exceeds the maximum allowed "
+            f"({MAX_NESTING_DEPTH}, from `StreamReadConstraints.getMaxNestingDepth()`)",
+        )
+    if depth > _SHALLOW:
+        # Each level costs a few frames in the recursive walks; raise (never lower) the limit.
+        needed = 6 * depth + 1000
+        if sys.getrecursionlimit() < needed:
+            sys.setrecursionlimit(needed)
 
 
 def _parse_or_raise(text: str, d: Dialect) -> JNode:
@@ -131,7 +195,7 @@ def _parse_or_raise(text: str, d: Dialect) -> JNode:
         ) from None
 
 
-def _validate(node: JNode, d: Dialect, text: str | None) -> Obj:
+def _validate(node: JNode, d: Dialect, text: str | None, source: Any = None) -> Obj:
     try:
         obj = validate(node, d)
     except Rejection as rejection:
@@ -147,12 +211,16 @@ def _validate(node: JNode, d: Dialect, text: str | None) -> Obj:
     limit = d.max_or_combinations
     if limit is not None and count_branches(obj) > limit:
         raise _error(d, f"Too many combinations of $or, the maximum is {limit}", path="$")
+    if d.limit_check is not None:
+        reason = d.limit_check(obj, d, source)
+        if reason is not None:
+            raise _error(d, reason, path="$")
     return obj
 
 
 def _rejection_error(d: Dialect, rejection: Rejection) -> InvalidPatternError:
     span = rejection.span
-    message = rejection.reason if rejection.whole else d.message(rejection.reason)
+    message = d.whole_prefix + rejection.reason if rejection.whole else d.message(rejection.reason)
     return InvalidPatternError(
         message,
         rejection.reason,
@@ -188,7 +256,7 @@ def from_python(value: Any, d: Dialect) -> tuple[JNode, int]:
     except _NotJson:
         pass
     # Only now work out where the fault is: building JSON paths on the way costs every call.
-    path, message = _find_non_json(value, "$")
+    path, message = find_non_json(value)
     raise _error(d, message, path=path)
 
 
@@ -232,26 +300,3 @@ def _convert(v: Any, members: list[int]) -> JNode:
     if isinstance(v, (list, tuple)):
         return _convert(list(v), members)
     raise _NotJson
-
-
-def _find_non_json(v: Any, path: str) -> tuple[str, str]:
-    """The JSON path and our message for the first thing in `v` that JSON cannot hold."""
-    if isinstance(v, dict):
-        for key, child in v.items():
-            if not isinstance(key, str):
-                return path, f"Expected `str` key, got `{type(key).__name__}` - at `{path}`"
-            found = _find_non_json(child, f"{path}.{key}")
-            if found[0]:
-                return found
-        return "", ""
-    if isinstance(v, (list, tuple)):
-        for index, child in enumerate(v):
-            found = _find_non_json(child, f"{path}[{index}]")
-            if found[0]:
-                return found
-        return "", ""
-    if isinstance(v, float) and (math.isnan(v) or math.isinf(v)):
-        return path, f"Expected a finite number, got `{v}` - at `{path}`"
-    if v is None or isinstance(v, (str, int, float)):
-        return "", ""
-    return path, f"Expected a JSON value, got `{type(v).__name__}` - at `{path}`"

@@ -7,9 +7,24 @@ choice made is noted beside the value.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["DIALECTS", "Dialect", "EVENTBRIDGE", "get_dialect"]
+from .events import decode_event
+from .sns import attributes_to_event, body_to_event, check_limits
+
+if TYPE_CHECKING:
+    from .model import Obj
+
+__all__ = ["DIALECTS", "Dialect", "EVENTBRIDGE", "SNS_ATTRIBUTES", "SNS_BODY", "get_dialect"]
+
+#: `Dialect.limit_check`: (model, dialect, the pattern as given: text or dict) -> AWS's reason, or None.
+LimitCheck = Callable[["Obj", "Dialect", Any], "str | None"]
+#: `Dialect.input_decoder`: a service's input -> the event the matcher reads, or None when the
+#: service would not evaluate the pattern against it at all (only an empty SNS policy lets it by).
+InputDecoder = Callable[[Any], "dict | None"]
 
 #: Every match type EventBridge knows, in the spelling AWS requires (operators are case-sensitive).
 ALL_OPERATORS = frozenset(
@@ -35,6 +50,20 @@ class Dialect:
         numeric_min, numeric_max: the range of numbers accepted in numeric expressions.
         wildcard_max_complexity: the most matcher states one input can keep alive at once.
         syntax_prefix: text put before Jackson's reason for JSON syntax errors.
+        whole_prefix: text before a reason that AWS words without `message_prefix` (SNS scope
+            errors: ``Invalid parameter: Filter policy scope ...``).
+        empty_root: whether ``{}`` is accepted as the whole pattern (SNS: a policy that filters
+            nothing); nested ``{}`` stays an error.
+        affix_ignore_case: whether prefix and suffix take ``{"equals-ignore-case": v}``.
+        reasons: the dialect's wording of a reason, keyed by the reason `validate` words as
+            event-ruler does (SNS says ``prefix match pattern ...`` where EventBridge says
+            ``prefix/suffix match pattern ...``).
+        number_decimals: numbers, in patterns and events alike, are compared after rounding to
+            this many decimal places (SNS: 5); None compares full doubles.
+        limit_check: the service's own limits on a valid pattern (SNS: keys, combinations, size),
+            counted on the model; None for none.
+        input_decoder: turns what the service filters (an SNS attributes map, a message body)
+            into the event the matcher reads; None decodes an event as EventBridge does.
     """
 
     name: str
@@ -52,10 +81,36 @@ class Dialect:
     wildcard_max_complexity: int | None = None
     syntax_prefix: str = ""
     extra: dict = field(default_factory=dict, compare=False)
+    whole_prefix: str = ""
+    empty_root: bool = False
+    affix_ignore_case: bool = True
+    reasons: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}), compare=False)
+    number_decimals: int | None = None
+    limit_check: LimitCheck | None = field(default=None, compare=False)
+    input_decoder: InputDecoder | None = field(default=None, compare=False)
 
     def message(self, reason: str) -> str:
         """The full first line AWS returns for `reason`."""
         return self.message_prefix + reason
+
+    def decode(self, value: Any) -> dict | None:
+        """Turn one input of this dialect's service into the event every matcher reads.
+
+        Args:
+            value: an EventBridge event (JSON bytes, text or dict), an SNS attributes map, or an
+                SNS message body, as the dialect expects.
+
+        Returns:
+            The event as a dict, or None when the service never evaluates a pattern against this
+            input (an SNS body that is not a JSON object, a message without attributes): then
+            only an empty SNS policy, which filters nothing, lets it through.
+
+        Raises:
+            InvalidEventError: the service would refuse the input itself.
+        """
+        if self.input_decoder is None:
+            return decode_event(value)
+        return self.input_decoder(value)
 
 
 EVENTBRIDGE = Dialect(
@@ -78,7 +133,56 @@ EVENTBRIDGE = Dialect(
     wildcard_max_complexity=11,
 )
 
-DIALECTS: dict[str, Dialect] = {EVENTBRIDGE.name: EVENTBRIDGE}
+# --- Amazon SNS subscription filter policies ---------------------------------------------------
+# SNS reads policies with event-ruler's compiler (its reasons are event-ruler's texts), with a
+# smaller operator set, its own limits and its own message prefix. Subscribe words the prefix
+# "Invalid parameter: Attributes Reason: FilterPolicy: "; we give SetSubscriptionAttributes' form.
+
+#: Operators SNS accepts (the SNS developer guide; wildcard answers "Unrecognized match type").
+SNS_OPERATORS = frozenset({"prefix", "suffix", "equals-ignore-case", "anything-but", "numeric", "exists", "cidr"})
+
+_SNS_COMMON: dict[str, Any] = dict(
+    message_prefix="Invalid parameter: FilterPolicy: ",
+    whole_prefix="Invalid parameter: ",
+    syntax_prefix="failed to parse JSON. ",
+    operators=SNS_OPERATORS,
+    # "anything-but": {"prefix": "x"} only, one string (AWS: "Unsupported anything-but pattern:
+    # suffix" / "... exists"; the developer guide shows no list form).
+    anything_but_operators=frozenset({"prefix"}),
+    anything_but_operator_lists=frozenset(),
+    # The developer guide documents no {"prefix": {"equals-ignore-case": ...}} form for SNS.
+    affix_ignore_case=False,
+    empty_root=True,  # "{}" is how SNS users remove filtering
+    reasons=MappingProxyType(
+        {
+            # recorded: {"anything-but": {"prefix": false}} -> "prefix match pattern must be a string"
+            "prefix/suffix match pattern must be a string": "prefix match pattern must be a string",
+            # event-ruler's range text, Java's double formatting (not recorded against SNS)
+            "Value must be between -1000000000.0 and 1000000000.0, inclusive": (
+                "Value must be between -1.0E9 and 1.0E9, inclusive"
+            ),
+        }
+    ),
+    # The constraints page: "-10^9 to 10^9 ... five digits of accuracy after the decimal point".
+    numeric_min=-1.0e9,
+    numeric_max=1.0e9,
+    number_decimals=5,
+    max_keys=5,
+    max_combinations=150,
+    limit_check=check_limits,
+)
+
+SNS_ATTRIBUTES = Dialect(
+    name="sns-attributes",
+    nested=False,
+    nested_error="Filter policy scope MessageAttributes does not support nested filter policy",
+    input_decoder=attributes_to_event,
+    **_SNS_COMMON,
+)
+
+SNS_BODY = Dialect(name="sns-body", input_decoder=body_to_event, **_SNS_COMMON)
+
+DIALECTS: dict[str, Dialect] = {d.name: d for d in (EVENTBRIDGE, SNS_ATTRIBUTES, SNS_BODY)}
 
 
 def get_dialect(name: str | Dialect) -> Dialect:

@@ -24,7 +24,7 @@ import orjson
 
 from .errors import InvalidEventError
 
-__all__ = ["Leaf", "as_double", "decode_event", "json_type"]
+__all__ = ["Leaf", "as_double", "decode_event", "find_non_json", "json_type", "quantize"]
 
 
 class Leaf(NamedTuple):
@@ -100,3 +100,52 @@ def as_double(number: int | float) -> float:
         return float(number)
     except OverflowError:
         return math.inf if number > 0 else -math.inf
+
+
+def quantize(number: float, decimals: int | None) -> float:
+    """A number as a service that compares numbers to `decimals` places sees it (SNS: 5).
+
+    Rounds half to even on the double's exact value; integers, infinities and ``decimals=None``
+    pass through unchanged. Patterns and events both go through it, so equality and ranges are
+    decided on the rounded values.
+
+    Args:
+        number: the number (an int or a float).
+        decimals: decimal places kept, or None to keep the number as it is.
+
+    Returns:
+        The rounded number (a float when `number` is one).
+    """
+    if decimals is None or not isinstance(number, float) or math.isinf(number) or math.isnan(number):
+        return number
+    return round(number, decimals)
+
+
+def find_non_json(value: Any, root: str = "$") -> tuple[str, str]:
+    """Where the first thing JSON cannot hold sits in a decoded value, and what it is.
+
+    Called only once a fast walk has met such a thing, so it can afford to build JSON paths. It
+    walks with its own stack, so no nesting depth can exhaust Python's.
+
+    Args:
+        value: a decoded value (dicts, lists, str, int, float, bool, None).
+        root: the JSON path of `value` itself.
+
+    Returns:
+        (JSON path, our message), or ("", "") when everything is JSON.
+    """
+    stack: list[tuple[Any, str]] = [(value, root)]
+    while stack:
+        v, path = stack.pop()
+        if isinstance(v, dict):
+            for key, child in reversed(list(v.items())):
+                if not isinstance(key, str):
+                    return path, f"Expected `str` key, got `{type(key).__name__}` - at `{path}`"
+                stack.append((child, f"{path}.{key}"))
+        elif isinstance(v, (list, tuple)):
+            stack.extend((child, f"{path}[{i}]") for i, child in reversed(list(enumerate(v))))
+        elif isinstance(v, float) and (math.isnan(v) or math.isinf(v)):
+            return path, f"Expected a finite number, got `{v}` - at `{path}`"
+        elif not (v is None or isinstance(v, (str, int, float))):
+            return path, f"Expected a JSON value, got `{type(v).__name__}` - at `{path}`"
+    return "", ""

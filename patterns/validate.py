@@ -16,7 +16,7 @@ from functools import lru_cache
 from typing import NoReturn
 
 from .dialects import Dialect
-from .events import as_double
+from .events import as_double, quantize
 from .netaddr import IPV4_SHAPE, IPV6_SHAPE, parse_ip
 from .model import (
     AnythingBut,
@@ -112,16 +112,25 @@ class _Validator:
 
     def __init__(self, dialect: Dialect) -> None:
         self.d = dialect
+        # The first nested object met where the dialect forbids nesting. AWS (SNS attribute
+        # scope) reads the whole policy first and refuses the nesting only once it is valid.
+        self.nested_at: tuple[JObject, str] | None = None
 
     def fail(self, reason: str, node: JNode | None, path: str, whole: bool = False) -> NoReturn:
-        raise Rejection(reason, getattr(node, "span", None), path, whole)
+        raise Rejection(self.d.reasons.get(reason, reason), getattr(node, "span", None), path, whole)
 
     # --- objects -----------------------------------------------------------------------------
 
     def root(self, node: JNode) -> Obj:
         if not isinstance(node, JObject):
             self.fail("Filter is not an object", node, "$")
-        return self.obj(node, "$", depth=0)
+        if not node.members and self.d.empty_root:
+            return Obj((), (), node.span)
+        obj = self.obj(node, "$", depth=0)
+        if self.nested_at is not None:
+            value, here = self.nested_at
+            self.fail(self.d.nested_error, value, here, whole=True)
+        return obj
 
     def obj(self, node: JObject, path: str, depth: int) -> Obj:
         fields: list[Field] = []
@@ -134,8 +143,8 @@ class _Validator:
                 ors.append(self.or_group(value, path, depth))
                 continue
             if isinstance(value, JObject):
-                if not self.d.nested:
-                    self.fail(self.d.nested_error, value, here, whole=True)
+                if not self.d.nested and self.nested_at is None:
+                    self.nested_at = (value, here)
                 fields.append(Field(key, self.obj(value, here, depth + 1), member.key_span))
             elif isinstance(value, JArray):
                 fields.append(Field(key, self.leaf(value, here), member.key_span))
@@ -180,7 +189,7 @@ class _Validator:
 
     def literal_number(self, node: JNumber) -> float:
         """A number in a value list: never rejected (AWS falls back to comparing its text)."""
-        return as_double(node.value)
+        return quantize(as_double(node.value), self.d.number_decimals)
 
     def number(self, node: JNumber, path: str) -> float:
         """A number in a numeric expression or an anything-but: it must be an exact double."""
@@ -193,7 +202,7 @@ class _Validator:
             self.fail(
                 f"Value must be between {self.d.numeric_min} and {self.d.numeric_max}, inclusive", node, path
             )
-        return value
+        return quantize(value, self.d.number_decimals)
 
     def match_expression(self, node: JObject, path: str) -> Matcher:
         if not node.members:
@@ -226,12 +235,12 @@ class _Validator:
         return Equals(self.string_operand("exact", operand, path), span)
 
     def op_prefix(self, operand: JNode, path: str, span: Span | None) -> Matcher:
-        if isinstance(operand, JObject):
+        if isinstance(operand, JObject) and self.d.affix_ignore_case:
             return Prefix(self.ignore_case_operand("prefix", operand, path), True, span)
         return Prefix(self.string_operand("prefix", operand, path), False, span)
 
     def op_suffix(self, operand: JNode, path: str, span: Span | None) -> Matcher:
-        if isinstance(operand, JObject):
+        if isinstance(operand, JObject) and self.d.affix_ignore_case:
             return Suffix(self.ignore_case_operand("suffix", operand, path), True, span)
         return Suffix(self.string_operand("suffix", operand, path), False, span)
 
@@ -366,7 +375,11 @@ class _Validator:
             inner = first.value
         else:
             inner = operand
-        if not isinstance(inner, (JArray, JString, JNumber)):
+        if kind != "values" and kind not in self.d.anything_but_operator_lists:
+            # A dialect without the list form (SNS) reads the operand as one string, and words
+            # any other operand as a type fault (recorded: {"prefix": false} on SNS).
+            pass
+        elif not isinstance(inner, (JArray, JString, JNumber)):
             self.fail(_AB_SHAPE, inner, here)
         if kind == "values":
             values = self.anything_but_values(inner, here)
@@ -395,7 +408,7 @@ class _Validator:
             self.fail(_AB_MIXED, node, path)
         return tuple(values)
 
-    def anything_but_strings(self, kind: str, node: JArray | JString | JNumber, path: str) -> tuple[str, ...]:
+    def anything_but_strings(self, kind: str, node: JNode, path: str) -> tuple[str, ...]:
         """The operand of anything-but prefix / suffix / equals-ignore-case / wildcard."""
         type_reason = {
             "prefix": "prefix/suffix match pattern must be a string",
@@ -466,7 +479,7 @@ def validate(root: JNode, dialect: Dialect) -> Obj:
     obj = _Validator(dialect).root(root)
 
     def fail(reason: str, span: Span | None, path: str) -> NoReturn:
-        raise Rejection(reason, span, path)
+        raise Rejection(dialect.reasons.get(reason, reason), span, path)
 
     _check_wildcard_complexity(obj, dialect, fail)
     return obj

@@ -8,69 +8,12 @@ Only hot loops live here; their meaning is defined by the pure-Python twin, and 
 from libc.math cimport isinf, isnan
 
 from patterns.errors import InvalidEventError
-from patterns.events import Leaf, json_type
+from patterns.events import Leaf, find_non_json, json_type
 
 __all__ = ["flatten"]
 
 
-cdef class _Walk:
-    """State of one flattening walk: the leaves found and the next array id."""
-
-    cdef list leaves
-    cdef Py_ssize_t next_array
-
-    def __cinit__(self):
-        self.leaves = []
-        self.next_array = 0
-
-    cdef void walk(self, object value, str path, tuple trail, str where) except *:
-        cdef Py_ssize_t array_id, index
-        cdef double d
-        if type(value) is dict:
-            for key, child in (<dict>value).items():
-                if type(key) is not str:
-                    raise InvalidEventError(
-                        f"Expected `str` key, got `{type(key).__name__}` - at `{where}`"
-                    )
-                self.walk(child, f"{path}.{key}" if path else key, trail, f"{where}.{key}")
-        elif type(value) is list:
-            array_id = self.next_array
-            self.next_array += 1
-            index = 0
-            for child in <list>value:
-                self.walk(child, path, trail + ((array_id, index),), f"{where}[{index}]")
-                index += 1
-        elif value is None or type(value) is str or type(value) is bool or type(value) is int:
-            self.leaves.append(Leaf(path, value, trail))
-        elif type(value) is float:
-            d = value
-            if isnan(d) or isinf(d):
-                raise InvalidEventError(f"Expected a finite number, got `{value}` - at `{where}`")
-            self.leaves.append(Leaf(path, value, trail))
-        elif isinstance(value, dict) or isinstance(value, list) or isinstance(value, (str, int, float)):
-            # subclasses (OrderedDict, IntEnum, ...): rare, so the plain twin's rules apply
-            self.walk(_plain(value), path, trail, where)
-        else:
-            raise InvalidEventError(
-                f"Expected a JSON value, got `{type(value).__name__}` - at `{where}`"
-            )
-
-
-cdef object _plain(object value):
-    if isinstance(value, dict):
-        return dict(value)
-    if isinstance(value, list):
-        return list(value)
-    if isinstance(value, bool):
-        return bool(value)
-    if isinstance(value, str):
-        return str(value)
-    if isinstance(value, int):
-        return int(value)
-    return float(value)
-
-
-def flatten(event: dict) -> list:
+def flatten(event) -> list:
     """List the leaves of a decoded event, in document order (see `patterns.events`).
 
     Args:
@@ -80,10 +23,56 @@ def flatten(event: dict) -> list:
         Its leaves.
 
     Raises:
-        InvalidEventError: the event holds something JSON cannot.
+        InvalidEventError: not a dict, or it holds something JSON cannot.
     """
     if not isinstance(event, dict):
         raise InvalidEventError(f"Expected `object`, got `{json_type(event)}` - at `$`")
-    cdef _Walk w = _Walk()
-    w.walk(event, "", (), "$")
-    return w.leaves
+    cdef list leaves = []
+    cdef Py_ssize_t next_array = 0, array_id, index
+    cdef double d
+    cdef str path
+    cdef tuple trail
+    cdef object value, t
+    # An explicit stack as in the Python twin: no recursion, so no event is too deep.
+    cdef list stack = [(event, "", ())]
+    while stack:
+        value, path, trail = stack.pop()
+        t = type(value)
+        if t is dict or (t is not list and isinstance(value, dict)):
+            for key, child in reversed(list(value.items())):
+                if type(key) is not str:
+                    _reject(event)
+                stack.append((child, f"{path}.{key}" if path else key, trail))
+        elif t is list or isinstance(value, (list, tuple)):
+            array_id = next_array
+            next_array += 1
+            for index in range(len(value) - 1, -1, -1):
+                stack.append((value[index], path, trail + ((array_id, index),)))
+        elif t is str or t is int or t is bool or value is None:
+            leaves.append(Leaf(path, value, trail))
+        elif t is float:
+            d = value
+            if isnan(d) or isinf(d):
+                _reject(event)
+            leaves.append(Leaf(path, value, trail))
+        else:
+            leaves.append(Leaf(path, _plain_scalar(value, event), trail))
+    return leaves
+
+
+cdef object _plain_scalar(object value, object event):
+    # subclasses of JSON scalar types (enums, numpy.float64): their plain value
+    if isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float) and not (isnan(value) or isinf(value)):
+        return float(value)
+    _reject(event)
+
+
+cdef void _reject(object event) except *:
+    where, message = find_non_json(event)
+    raise InvalidEventError(message or f"Expected a JSON value - at `{where or '$'}`")

@@ -1,0 +1,150 @@
+"""The public API: names, the live matcher twin, env-var re-import, the exception tree."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import subprocess
+import sys
+
+import pytest
+
+import patterns
+from patterns import InvalidEventError, InvalidPatternError, PatternsError
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def test_api_all_lists_the_public_names() -> None:
+    assert sorted(patterns.__all__) == sorted(
+        ["DIALECTS", "IMPLEMENTATION", "Dialect", "InvalidEventError", "InvalidPatternError", "Pattern",
+         "PatternsError", "compile"]
+    )  # fmt: skip
+    for name in patterns.__all__:
+        assert getattr(patterns, name) is not None
+
+
+def test_api_star_import_gives_exactly_all() -> None:
+    namespace: dict = {}
+    exec("from patterns import *", namespace)
+    assert set(namespace) - {"__builtins__"} == set(patterns.__all__)
+
+
+def test_api_implementation_names_the_live_twin() -> None:
+    from patterns import _match
+
+    assert patterns.IMPLEMENTATION in ("cython", "python")
+    expected = "patterns._match_c" if patterns.IMPLEMENTATION == "cython" else "patterns._match_py"
+    assert _match.flatten.__module__ == expected
+
+
+@pytest.mark.skipif(not os.environ.get("PATTERNS_REQUIRE_EXTENSIONS"), reason="PATTERNS_REQUIRE_EXTENSIONS is not set")
+def test_api_compiled_extension_is_loaded_when_required() -> None:
+    from patterns import _match
+
+    assert patterns.IMPLEMENTATION == "cython"
+    assert _match.flatten.__module__ == "patterns._match_c"
+    assert type(_match.flatten).__name__ in ("cython_function_or_method", "builtin_function_or_method")
+
+
+def _run(code: str, **env: str) -> str:
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("PATTERNS_")}
+    full_env.update(env)
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=full_env, capture_output=True, text=True, check=True
+    )
+    return result.stdout.strip()
+
+
+def test_api_no_extensions_env_var_forces_python_twin() -> None:
+    code = "import patterns, patterns._match as m; print(patterns.IMPLEMENTATION, m.flatten.__module__)"
+    assert _run(code, PATTERNS_NO_EXTENSIONS="1") == "python patterns._match_py"
+
+
+def test_api_without_env_var_uses_extension_when_built() -> None:
+    try:
+        import patterns._match_c  # noqa: F401
+    except ImportError:
+        pytest.skip("patterns._match_c is not built here")
+    assert _run("import patterns; print(patterns.IMPLEMENTATION)") == "cython"
+
+
+def test_api_both_twins_give_same_match_results() -> None:
+    code = (
+        "import patterns; p = patterns.compile({'a': {'b': ['x']}});"
+        "print(p.matches({'a': [{'b': 'y'}, {'b': 'x'}]}), p.matches({'a': {'b': 'z'}}))"
+    )
+    assert _run(code, PATTERNS_NO_EXTENSIONS="1") == _run(code) == "True False"
+
+
+def test_api_errors_form_one_tree_under_value_error() -> None:
+    assert issubclass(InvalidPatternError, PatternsError) and issubclass(InvalidPatternError, ValueError)
+    assert issubclass(InvalidEventError, PatternsError) and issubclass(InvalidEventError, ValueError)
+    assert issubclass(PatternsError, Exception)
+    with pytest.raises(ValueError):
+        patterns.compile("{")
+    with pytest.raises(ValueError):
+        patterns.compile({"a": ["x"]}).matches(b"[")
+
+
+def test_api_unknown_dialect_is_a_plain_value_error() -> None:
+    with pytest.raises(ValueError) as info:
+        patterns.compile({"a": ["x"]}, dialect="nope")
+    assert not isinstance(info.value, InvalidPatternError)
+
+
+def test_api_get_context_renders_caret_under_fault() -> None:
+    text = '{"a": [{"prefix": 1}]}'
+    err = pytest.raises(InvalidPatternError, patterns.compile, text).value
+    assert err.get_context(text) == text + "\n" + " " * text.index("1") + "^\n"
+
+
+def test_api_get_context_is_empty_without_position() -> None:
+    err = pytest.raises(InvalidPatternError, patterns.compile, {"a": []}).value
+    assert err.get_context('{"a": []}') == ""
+
+
+def test_api_get_context_clips_long_lines() -> None:
+    text = '{"a": [' + '"x", ' * 40 + "[]]}"
+    err = pytest.raises(InvalidPatternError, patterns.compile, text).value
+    rendered = err.get_context(text, span=10)
+    excerpt, caret, _ = rendered.split("\n")
+    assert len(excerpt) <= 20
+    assert excerpt[caret.index("^")] == text[err.column - 1] == "["
+
+
+def test_api_pattern_error_pickles_with_attributes() -> None:
+    err = pytest.raises(InvalidPatternError, patterns.compile, '{\n "a": []}').value
+    copy = pickle.loads(pickle.dumps(err))
+    assert type(copy) is InvalidPatternError
+    assert str(copy) == str(err)
+    for attr in ("reason", "path", "line", "column", "end_line", "end_column", "offset", "message"):
+        assert getattr(copy, attr) == getattr(err, attr)
+    assert copy.line == 2
+
+
+def test_api_event_error_pickles_with_offset() -> None:
+    err = pytest.raises(InvalidEventError, patterns.compile({"a": ["x"]}).matches, '{"a": x}').value
+    copy = pickle.loads(pickle.dumps(err))
+    assert type(copy) is InvalidEventError and str(copy) == str(err) and copy.offset == err.offset
+
+
+def test_api_pattern_equality_and_hash_ignore_layout() -> None:
+    a = patterns.compile('{"a": ["x", 1]}')
+    b = patterns.compile({"a": ["x", 1.0]})
+    assert a == b and hash(a) == hash(b)
+    assert a != patterns.compile({"a": ["x", True]})  # true is not 1
+
+
+def test_api_pattern_repr_names_pattern_and_dialect() -> None:
+    r = repr(patterns.compile({"a": ["x"]}))
+    assert r == "Pattern('{\"a\":[\"x\"]}', dialect='eventbridge')"
+
+
+def test_api_pattern_repr_survives_lone_surrogate() -> None:
+    assert "eventbridge" in repr(patterns.compile('{"a": ["\\ud800"]}'))
+
+
+def test_api_docstring_example_runs() -> None:
+    p = patterns.compile('{"source": ["aws.ec2"], "detail": {"state": [{"anything-but": "running"}]}}')
+    assert p.matches(b'{"source": "aws.ec2", "detail": {"state": "stopped"}}') is True

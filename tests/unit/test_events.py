@@ -1,0 +1,188 @@
+"""`patterns.events.decode_event` and the `flatten` twins (`_match_py`, `_match_c`), via `impl`."""
+
+from __future__ import annotations
+
+import collections
+import enum
+
+import pytest
+
+from patterns import InvalidEventError
+from patterns.events import Leaf, as_double, decode_event
+
+
+# --- decode_event --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "event", [b'{"a": 1}', bytearray(b'{"a": 1}'), memoryview(b'{"a": 1}'), '{"a": 1}'], ids=type
+)
+def test_decode_event_reads_bytes_and_text(event) -> None:
+    assert decode_event(event) == {"a": 1}
+
+
+def test_decode_event_returns_given_dict_itself() -> None:
+    event = {"a": [1]}
+    assert decode_event(event) is event
+
+
+def test_decode_event_reads_integers_beyond_64_bits() -> None:
+    # Valid JSON: AWS reads them; matching compares numbers as doubles, so the double is what counts.
+    event = decode_event('{"a": 123456789012345678901234567890, "b": [-18446744073709551617]}')
+    assert as_double(event["a"]) == float(123456789012345678901234567890)
+    assert as_double(event["b"][0]) == float(-18446744073709551617)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['{"a": NaN}', '{"a": Infinity}', '{"a": -Infinity}', '{"b": 123456789012345678901234567890, "a": NaN}'],
+)
+def test_decode_event_rejects_nan_and_infinity(text: str) -> None:
+    with pytest.raises(InvalidEventError):
+        decode_event(text)
+
+
+@pytest.mark.parametrize(
+    "event", [b'{"a": "\xff"}', b'{"a": "\xc3"}', b'{"b": 123456789012345678901234567890, "a": "\xed\xa0\x80"}']
+)
+def test_decode_event_rejects_invalid_utf8(event: bytes) -> None:
+    with pytest.raises(InvalidEventError):
+        decode_event(event)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"), [("[1]", "array"), ('"x"', "string"), ("1", "number"), ("null", "null"), ("true", "boolean")]
+)
+def test_decode_event_rejects_non_object(text: str, kind: str) -> None:
+    with pytest.raises(InvalidEventError) as info:
+        decode_event(text)
+    assert str(info.value) == f"Expected `object`, got `{kind}` - at `$`"
+
+
+@pytest.mark.parametrize("text", ["", "{", '{"a": }', "{'a': 1}", '{"a": 1} x'])
+def test_decode_event_rejects_non_json_with_offset(text: str) -> None:
+    with pytest.raises(InvalidEventError) as info:
+        decode_event(text)
+    assert info.value.offset is None or 0 <= info.value.offset <= len(text)
+    assert str(info.value).startswith("Event is not valid JSON")
+
+
+@pytest.mark.parametrize("event", [None, 1, [], ("x",)], ids=repr)
+def test_decode_event_rejects_other_types(event) -> None:
+    with pytest.raises(InvalidEventError) as info:
+        decode_event(event)
+    assert str(info.value) == f"Expected `bytes`, `str` or `dict`, got `{type(event).__name__}` - at `$`"
+
+
+def test_decode_event_errors_are_value_errors() -> None:
+    with pytest.raises(ValueError):
+        decode_event(b"[")
+
+
+def test_as_double_turns_huge_integers_into_infinity() -> None:
+    assert as_double(10**400) == float("inf") and as_double(-(10**400)) == float("-inf")
+    assert as_double(3) == 3.0
+
+
+# --- flatten (both twins) ------------------------------------------------------------------------
+
+
+def test_flatten_leaves_in_document_order(impl) -> None:
+    event = {"detail": {"state": "x", "tags": [{"k": 1}, {"k": 2}]}, "n": None}
+    assert impl.flatten(event) == [
+        Leaf("detail.state", "x", ()),
+        Leaf("detail.tags.k", 1, ((0, 0),)),
+        Leaf("detail.tags.k", 2, ((0, 1),)),
+        Leaf("n", None, ()),
+    ]
+
+
+def test_flatten_nested_arrays_give_one_trail_entry_per_array(impl) -> None:
+    leaves = impl.flatten({"a": [[1, 2], [3]], "b": [4]})
+    assert leaves == [
+        Leaf("a", 1, ((0, 0), (1, 0))),
+        Leaf("a", 2, ((0, 0), (1, 1))),
+        Leaf("a", 3, ((0, 1), (2, 0))),
+        Leaf("b", 4, ((3, 0),)),
+    ]
+
+
+def test_flatten_empty_arrays_and_objects_have_no_leaves(impl) -> None:
+    assert impl.flatten({"a": [], "b": {}, "c": [[], {}]}) == []
+
+
+def test_flatten_dotted_keys_join_like_nesting(impl) -> None:
+    assert impl.flatten({"a.b": 1}) == impl.flatten({"a": {"b": 1}}) == [Leaf("a.b", 1, ())]
+
+
+def test_flatten_keeps_value_types(impl) -> None:
+    leaves = impl.flatten({"t": True, "f": False, "i": 1, "x": 1.5, "s": "1", "big": 10**30})
+    values = [leaf.value for leaf in leaves]
+    assert values == [True, False, 1, 1.5, "1", 10**30]
+    assert [type(v) for v in values] == [bool, bool, int, float, str, int]
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), float("-inf")], ids=str)
+def test_flatten_rejects_non_finite_floats(impl, bad) -> None:
+    with pytest.raises(InvalidEventError) as info:
+        impl.flatten({"a": [1, {"b": bad}]})
+    assert str(info.value) == f"Expected a finite number, got `{bad}` - at `$.a[1].b`"
+
+
+def test_flatten_reads_tuples_as_arrays(impl) -> None:
+    # orjson writes a tuple as a JSON array, and so does `compile` read one in a pattern.
+    assert impl.flatten({"a": ("x", "y")}) == impl.flatten({"a": ["x", "y"]})
+
+
+def test_flatten_rejects_non_string_keys(impl) -> None:
+    with pytest.raises(InvalidEventError) as info:
+        impl.flatten({"a": {1: "x"}})
+    assert str(info.value) == "Expected `str` key, got `int` - at `$.a`"
+
+
+@pytest.mark.parametrize("bad", [{1, 2}, b"x", object()], ids=lambda v: type(v).__name__)
+def test_flatten_rejects_non_json_values(impl, bad) -> None:
+    with pytest.raises(InvalidEventError) as info:
+        impl.flatten({"a": bad})
+    assert str(info.value) == f"Expected a JSON value, got `{type(bad).__name__}` - at `$.a`"
+
+
+@pytest.mark.parametrize("bad", [[], "x", None, 1], ids=repr)
+def test_flatten_rejects_non_dict_event(impl, bad) -> None:
+    with pytest.raises(InvalidEventError) as info:
+        impl.flatten(bad)
+    assert str(info.value).startswith("Expected `object`, got ")
+
+
+class _Color(enum.IntEnum):
+    RED = 1
+
+
+class _Str(str):
+    pass
+
+
+def test_flatten_subclasses_of_json_types_read_as_plain_values(impl) -> None:
+    event = {"o": collections.OrderedDict(k=_Str("v")), "e": _Color.RED}
+    leaves = impl.flatten(event)
+    assert [(leaf.path, leaf.value) for leaf in leaves] == [("o.k", "v"), ("e", 1)]
+
+
+def test_flatten_twins_agree(impl) -> None:
+    from patterns import _match_py
+
+    event = {"a": [{"b": [1, {"c": None}]}, "x"], "d": {"e.f": [True, 2.5]}, "g": []}
+    assert impl.flatten(event) == _match_py.flatten(event)
+
+
+def test_flatten_deep_dict_event_walks_without_recursion(impl) -> None:
+    # 5,000 levels is far past Python's recursion limit: the walk must not recurse.
+    event: dict = {}
+    node = event
+    for _ in range(5000):
+        node["a"] = {}
+        node = node["a"]
+    node["x"] = 1
+    (leaf,) = impl.flatten(event)
+    assert leaf.path == ".".join(["a"] * 5000 + ["x"])
+    assert leaf.value == 1
