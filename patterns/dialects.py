@@ -139,7 +139,9 @@ EVENTBRIDGE = Dialect(
 # "Invalid parameter: Attributes Reason: FilterPolicy: "; we give SetSubscriptionAttributes' form.
 
 #: Operators SNS accepts (the SNS developer guide; wildcard answers "Unrecognized match type").
-SNS_OPERATORS = frozenset({"prefix", "suffix", "equals-ignore-case", "anything-but", "numeric", "exists", "cidr"})
+SNS_OPERATORS = frozenset(
+    {"prefix", "suffix", "equals-ignore-case", "anything-but", "numeric", "exists", "cidr"}
+)
 
 _SNS_COMMON: dict[str, Any] = dict(
     message_prefix="Invalid parameter: FilterPolicy: ",

@@ -101,14 +101,16 @@ def attributes_to_event(attributes: Any) -> dict | None:
         InvalidEventError: SNS Publish would refuse the attributes (see above).
     """
     if not isinstance(attributes, dict):
-        raise InvalidEventError(f"Expected `dict` of message attributes, got `{type(attributes).__name__}` - at `$`")
+        got = type(attributes).__name__
+        raise InvalidEventError(f"Expected `dict` of message attributes, got `{got}` - at `$`")
     event: dict[str, Any] = {}
     for name, entry in attributes.items():
         if not isinstance(name, str):
             raise InvalidEventError(f"Expected `str` attribute name, got `{type(name).__name__}` - at `$`")
         where = f"$.{name}"
         if not isinstance(entry, dict):
-            raise InvalidEventError(f"Expected `dict` attribute value, got `{type(entry).__name__}` - at `{where}`")
+            got = type(entry).__name__
+            raise InvalidEventError(f"Expected `dict` attribute value, got `{got}` - at `{where}`")
         data_type = entry.get("DataType")
         if not isinstance(data_type, str):
             raise InvalidEventError(
@@ -201,7 +203,8 @@ def body_to_event(body: Any) -> dict | None:
             return None
     if body is None or isinstance(body, (list, str, int, float, bool)):
         return None  # a decoded JSON value that is not an object
-    raise InvalidEventError(f"Expected `str`, `bytes` or a decoded JSON value, got `{type(body).__name__}` - at `$`")
+    got = type(body).__name__
+    raise InvalidEventError(f"Expected `str`, `bytes` or a decoded JSON value, got `{got}` - at `$`")
 
 
 # --- limits ----------------------------------------------------------------------------------------
