@@ -11,6 +11,7 @@ from ._match import IMPLEMENTATION
 from .core import Pattern, compile
 from .dialects import DIALECTS, Dialect
 from .errors import InvalidEventError, InvalidPatternError, PatternsError
+from .machine import Machine
 
 __all__ = [
     "DIALECTS",
@@ -18,6 +19,7 @@ __all__ = [
     "Dialect",
     "InvalidEventError",
     "InvalidPatternError",
+    "Machine",
     "Pattern",
     "PatternsError",
     "compile",

@@ -17,7 +17,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 def test_api_all_lists_the_public_names() -> None:
     assert sorted(patterns.__all__) == sorted(
-        ["DIALECTS", "IMPLEMENTATION", "Dialect", "InvalidEventError", "InvalidPatternError", "Pattern",
+        ["DIALECTS", "IMPLEMENTATION", "Dialect", "InvalidEventError", "InvalidPatternError", "Machine", "Pattern",
          "PatternsError", "compile"]
     )  # fmt: skip
     for name in patterns.__all__:

@@ -1,0 +1,104 @@
+"""Machine: per-event match time against the rule count, compile time, memory per rule.
+
+Figures quoted in the closing note of issue 4 come from here:
+`python -m pytest bench --benchmark-only` (PATTERNS_NO_EXTENSIONS=1 for the pure path).
+"""
+
+from __future__ import annotations
+
+import gc
+import itertools
+import tracemalloc
+
+import pytest
+
+from patterns import Machine, compile
+
+from .conftest import RULE_COUNTS, machine_with, mixed_rules, simple_rules
+
+
+@pytest.mark.benchmark(group="machine-match-per-event")
+@pytest.mark.parametrize("rules", RULE_COUNTS, ids=[f"{n}-rules" for n in RULE_COUNTS])
+def test_match_mixed(benchmark, events, rules: int) -> None:
+    """One round: `Machine.match` of one event (JSON bytes; the next of 200 real-shaped events
+    each round) against `rules` rules of the mixed workload."""
+    machine = machine_with(rules)
+    cycle = itertools.cycle(events)
+    hits = benchmark(lambda: machine.match(next(cycle)))
+    assert isinstance(hits, list)
+    benchmark.extra_info["matches_per_event"] = sum(len(machine.match(e)) for e in events) / len(events)
+
+
+@pytest.mark.benchmark(group="machine-match-per-event")
+def test_match_oracle_100_rules(benchmark, events) -> None:
+    """One round: what a router without an automaton does, each of 100 mixed rules'
+    `Pattern.matches` (the reference matcher) on one event. For scale only."""
+    rules = [compile(rule) for _, rule in mixed_rules(100)]
+    cycle = itertools.cycle(events)
+    benchmark(lambda: [p.matches(e) for e in [next(cycle)] for p in rules])
+
+
+@pytest.mark.benchmark(group="machine-compile")
+def test_add_10k_rules(benchmark) -> None:
+    """One round: a new Machine, `add` of 10,000 mixed rules (validation included), and the
+    first match, which publishes the tables: the whole cost of loading a 10k-rule bus."""
+    rules = mixed_rules(10_000)
+
+    def load() -> Machine:
+        machine = Machine()
+        for name, rule in rules:
+            machine.add(name, rule)
+        machine.match(b"{}")
+        return machine
+
+    machine = benchmark.pedantic(load, rounds=3, iterations=1)
+    assert len(machine) == 10_000
+
+
+@pytest.mark.benchmark(group="machine-compile")
+def test_rebuild_10k_rules(benchmark) -> None:
+    """One round: one change to a 10,000-rule machine (`add` of one rule) and the first match
+    after it, which rebuilds the tables: the cost of a change while events flow."""
+    machine = machine_with(10_000)
+    counter = itertools.count()
+
+    def change() -> None:
+        machine.add("churn", {"source": [f"churn-{next(counter)}"]})
+        machine.match(b"{}")
+
+    benchmark.pedantic(change, rounds=5, iterations=1)
+    machine.remove("churn")
+
+
+@pytest.mark.benchmark(group="machine-memory")
+@pytest.mark.parametrize("shape", ["simple", "mixed"])
+def test_memory_per_rule(benchmark, shape: str) -> None:
+    """One round: 2,000 rules added to a new machine and its tables published. extra_info holds
+    the bytes per rule (tracemalloc: the Machine with its builder and tables, and the validated
+    patterns it keeps) and what is still allocated once every rule is removed again."""
+    rules = simple_rules(2_000) if shape == "simple" else mixed_rules(2_000)
+
+    def build() -> Machine:
+        machine = Machine()
+        for name, rule in rules:
+            machine.add(name, rule)
+        machine.match(b"{}")
+        return machine
+
+    gc.collect()
+    tracemalloc.start()
+    try:
+        base = tracemalloc.get_traced_memory()[0]
+        machine = build()
+        gc.collect()
+        full = tracemalloc.get_traced_memory()[0]
+        for name, _ in rules:
+            machine.remove(name)
+        machine.match(b"{}")
+        gc.collect()
+        emptied = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    benchmark.extra_info["bytes_per_rule"] = round((full - base) / len(rules))
+    benchmark.extra_info["bytes_left_after_remove_all"] = emptied - base
+    benchmark.pedantic(build, rounds=1, iterations=1)

@@ -1,0 +1,234 @@
+"""`patterns.machine`: the Machine API, the tables it builds, and memory returned on remove."""
+
+from __future__ import annotations
+
+import gc
+import tracemalloc
+
+import pytest
+
+import patterns
+from patterns import InvalidPatternError, Machine
+from patterns._match_py import number_key
+from patterns.machine import WildcardDFA
+
+EC2 = '{"source": ["aws.ec2"], "detail": {"state": ["stopped"]}}'
+EVENT = b'{"source": "aws.ec2", "detail": {"state": "stopped", "amount": 1000}}'
+
+
+def test_machine_issue_example() -> None:
+    m = Machine(dialect="eventbridge")
+    m.add("ec2-stopped", EC2)
+    m.add("big-orders", {"detail": {"amount": [{"numeric": [">=", 1000]}]}})
+    assert m.match(EVENT) == ["ec2-stopped", "big-orders"]
+    assert list(m.match_many([EVENT, b'{"source": "x"}'])) == [["ec2-stopped", "big-orders"], []]
+    m.remove("big-orders")
+    assert len(m) == 1 and "ec2-stopped" in m and "big-orders" not in m
+    assert m.match(EVENT) == ["ec2-stopped"]
+
+
+def test_machine_is_exported() -> None:
+    assert patterns.Machine is Machine
+    assert "Machine" in patterns.__all__
+
+
+def test_machine_add_raises_as_compile_does() -> None:
+    m = Machine()
+    bad = '{"a": [{"numeric": [">", "x"]}]}'
+    with pytest.raises(InvalidPatternError) as from_compile:
+        patterns.compile(bad)
+    with pytest.raises(InvalidPatternError) as from_add:
+        m.add("r", bad)
+    assert str(from_add.value) == str(from_compile.value)
+    assert from_add.value.line == from_compile.value.line
+    assert len(m) == 0 and m.match(b'{"a": 1}') == []
+
+
+def test_machine_refused_replacement_keeps_old_rule() -> None:
+    m = Machine()
+    m.add("r", '{"a": ["x"]}')
+    with pytest.raises(InvalidPatternError):
+        m.add("r", '{"a": "x"}')
+    assert m.match(b'{"a": "x"}') == ["r"]
+
+
+def test_machine_replace_keeps_place_and_drops_old_pattern() -> None:
+    m = Machine()
+    m.add("first", '{"a": ["x"]}')
+    m.add("second", '{"a": ["x"]}')
+    m.add("first", '{"a": ["y"]}')
+    assert list(m) == ["first", "second"]
+    assert m.match(b'{"a": "x"}') == ["second"]
+    assert m.match(b'{"a": ["x", "y"]}') == ["first", "second"]
+
+
+def test_machine_result_order_is_first_added_order() -> None:
+    m = Machine()
+    for name in ["z", "a", "m"]:
+        m.add(name, '{"a": [{"exists": true}]}')
+    assert m.match(b'{"a": 1}') == ["z", "a", "m"]
+    m.remove("a")
+    m.add("a", '{"a": [1]}')
+    assert m.match(b'{"a": 1}') == ["z", "m", "a"]
+
+
+def test_machine_remove_unknown_name_raises_key_error() -> None:
+    m = Machine()
+    with pytest.raises(KeyError):
+        m.remove("nope")
+
+
+def test_machine_rejects_pattern_of_other_dialect() -> None:
+    m = Machine(dialect="eventbridge")
+    with pytest.raises(ValueError, match="sns-body"):
+        m.add("r", patterns.compile('{"a": ["x"]}', dialect="sns-body"))
+
+
+def test_machine_getitem_returns_pattern() -> None:
+    m = Machine()
+    m.add("r", EC2)
+    assert m["r"] == patterns.compile(EC2)
+
+
+def test_machine_unknown_dialect_is_value_error() -> None:
+    with pytest.raises(ValueError):
+        Machine(dialect="sqs")
+
+
+def test_machine_event_errors_as_pattern_matches() -> None:
+    m = Machine()
+    m.add("r", EC2)
+    for bad in (b"[1]", b"{", {"a": {1, 2}}, 3):
+        with pytest.raises(patterns.InvalidEventError):
+            m.match(bad)
+
+
+def test_machine_dict_event_is_checked_whole() -> None:
+    # A dict no JSON decoder has seen is read whole, so a non-JSON value off the rules' paths
+    # is refused exactly as Pattern.matches refuses it.
+    m = Machine()
+    m.add("r", '{"a": ["x"]}')
+    with pytest.raises(patterns.InvalidEventError):
+        m.match({"a": "x", "z": float("nan")})
+
+
+def test_machine_shared_prefix_shares_states() -> None:
+    m = Machine()
+    for i in range(50):
+        m.add(f"r{i}", {"source": ["aws.ec2"], "detail-type": [f"t{i}"]})
+    tables = m._current()
+    # root, one state for source after detail-type per rule, one detail-type state per rule
+    assert len(tables.term_off) - 1 == 1 + 50 + 50
+    assert m.match(b'{"source": "aws.ec2", "detail-type": "t7"}') == ["r7"]
+
+
+def test_machine_identical_rules_share_one_branch() -> None:
+    m = Machine()
+    m.add("a", EC2)
+    m.add("b", EC2)
+    tables = m._current()
+    assert len(tables.term_off) - 1 == 3  # root -> detail.state -> source
+    assert list(tables.term_rules) == [0, 1]
+
+
+def test_machine_exists_false_and_value_in_one_list() -> None:
+    m = Machine()
+    m.add("r", '{"a": [{"exists": false}, "x"]}')
+    assert m.match(b'{"b": 1}') == ["r"]
+    assert m.match(b'{"a": "x"}') == ["r"]
+    assert m.match(b'{"a": "y"}') == []
+
+
+def test_machine_array_consistency() -> None:
+    m = Machine()
+    m.add("r", '{"a": {"b": [1], "c": [2]}}')
+    assert m.match(b'{"a": [{"b": 1, "c": 2}]}') == ["r"]
+    assert m.match(b'{"a": [{"b": 1}, {"c": 2}]}') == []
+
+
+def test_machine_skips_fields_no_rule_names() -> None:
+    m = Machine()
+    m.add("r", '{"a": {"b": ["x"]}}')
+    tables = m._current()
+    assert tables.prefixes == frozenset({"", "a", "a.b"})
+    assert m.match(b'{"a": {"b": "x", "c": {"deep": [1, 2, 3]}}, "z": [{"y": 1}]}') == ["r"]
+
+
+def test_machine_dotted_key_and_nesting_are_one_path() -> None:
+    m = Machine()
+    m.add("r", '{"a.b": ["x"]}')
+    assert m.match(b'{"a": {"b": "x"}}') == ["r"]
+    assert m.match(b'{"a.b": "x"}') == ["r"]
+
+
+def test_machine_empty_sns_policy_matches_unfiltered_input() -> None:
+    m = Machine(dialect="sns-body")
+    m.add("all", "{}")
+    m.add("some", '{"a": ["x"]}')
+    assert m.match("not json") == ["all"]
+    assert m.match('{"a": "x"}') == ["all", "some"]
+
+
+def test_number_key_preserves_order() -> None:
+    xs = [-float("inf"), -1e300, -2.5, -1.0, -5e-324, -0.0, 0.0, 5e-324, 1.0, 2.5, 1e300, float("inf")]
+    keys = [number_key(x) for x in xs]
+    assert keys == sorted(keys)
+    assert number_key(-0.0) == number_key(0.0)
+    assert len(set(keys)) == len(xs) - 1
+
+
+def test_wildcard_dfa_memoises_and_matches() -> None:
+    dfa = WildcardDFA([("a*c", 1), ("*b", 2), ("x\\*y", 3)])
+    assert dfa.run("abc") == (1,)
+    assert dfa.run("ab") == (2,)
+    assert dfa.run("acb") == (2,)
+    assert dfa.run("x*y") == (3,)
+    assert dfa.run("xzy") == ()
+    assert dfa.run("abc") == (1,)  # from the memo
+
+
+def test_wildcard_dfa_past_memo_cap_still_answers(monkeypatch) -> None:
+    monkeypatch.setattr(WildcardDFA, "MAX_TRANSITIONS", 2)
+    dfa = WildcardDFA([("*a*b*c", 1)])
+    assert dfa.run("xxaxxbxxc") == (1,)
+    assert dfa.run("xxaxxbxx") == ()
+
+
+def _rules(n: int) -> list[tuple[str, dict]]:
+    return [
+        (f"r{i}", {"source": [f"s{i % 7}"], "detail": {"id": [f"id-{i}"], "n": [{"numeric": [">", i]}]}})
+        for i in range(n)
+    ]
+
+
+def _allocated(m: Machine) -> int:
+    m._current()
+    gc.collect()
+    return tracemalloc.get_traced_memory()[0]
+
+
+def test_machine_remove_returns_memory() -> None:
+    m = Machine()
+    base_rules = _rules(50)
+    for name, p in base_rules:
+        m.add(name, p)
+    extra = [(f"x{i}", {"source": [f"other-{i}"], "detail": {"id": [f"y-{i}"]}}) for i in range(500)]
+    tracemalloc.start()
+    try:
+        levels = [_allocated(m)]
+        for _ in range(3):
+            for name, p in extra:
+                m.add(name, p)
+            grown = _allocated(m)
+            for name, _ in extra:
+                m.remove(name)
+            levels.append(_allocated(m))
+    finally:
+        tracemalloc.stop()
+    added = grown - levels[0]
+    assert added > 100_000  # the extra rules did take memory
+    # It came back: what stays is capacity of dicts that do not shrink (the rule table, the
+    # root's children), kept for the next rules, not growing from one cycle to the next.
+    assert levels[1] - levels[0] < added / 20
+    assert abs(levels[3] - levels[1]) < added / 100
+    assert m.match(b'{"source": "s3", "detail": {"id": "id-3", "n": 4}}') == ["r3"]
