@@ -9,13 +9,13 @@ import os
 import platform
 from typing import TYPE_CHECKING
 
-__all__ = ["IMPLEMENTATION", "flatten", "number_key", "run_machine", "select_leaves"]
+__all__ = ["IMPLEMENTATION", "flatten", "number_key", "prepare", "run_machine", "select_leaves"]
 
 NO_EXTENSIONS = bool(os.environ.get("PATTERNS_NO_EXTENSIONS")) or platform.python_implementation() != "CPython"
 
 IMPLEMENTATION: str
 if TYPE_CHECKING or NO_EXTENSIONS:
-    from ._match_py import flatten, number_key, run_machine, select_leaves
+    from ._match_py import flatten, number_key, prepare, run_machine, select_leaves
 
     IMPLEMENTATION = "python"
 else:
@@ -31,6 +31,6 @@ else:
     # The automaton's walk has no compiled twin yet (the Cython issue after issue 4): an
     # extension without it leaves the walk to the pure-Python twin.
     try:
-        from ._match_c import number_key, run_machine, select_leaves
+        from ._match_c import number_key, prepare, run_machine, select_leaves
     except ImportError:
-        from ._match_py import number_key, run_machine, select_leaves
+        from ._match_py import number_key, prepare, run_machine, select_leaves

@@ -11,7 +11,7 @@ from .errors import InvalidEventError
 from .events import Leaf, as_double, find_non_json, json_type
 from .netaddr import parse_ip
 
-__all__ = ["flatten", "number_key", "run_machine", "select_leaves"]
+__all__ = ["flatten", "number_key", "prepare", "run_machine", "select_leaves"]
 
 
 def flatten(event: Any) -> list[Leaf]:
@@ -159,7 +159,10 @@ def select_leaves(event: dict, prefixes: frozenset[str] | None, path_ids: dict[s
                 if t is dict or t is list:
                     stack.append((child, path, trail + ((array_id, index),)))
                 elif pid is not None:
-                    out.setdefault(pid, []).append((child, trail + ((array_id, index),)))
+                    # A scalar element keeps its parent's trail: only leaves at other paths could
+                    # conflict with its index, and none sit inside a scalar (event-ruler records
+                    # array membership for object and array elements alone, for this reason).
+                    out.setdefault(pid, []).append((child, trail))
     return out
 
 
@@ -277,6 +280,46 @@ def _extend(assignment: tuple, trail: tuple) -> tuple | None:
     return tuple(sorted(chosen.items()))
 
 
+def prepare(tables: Any) -> tuple[list, list]:
+    """What this walker reads, prepared once from freshly built tables (before publication).
+
+    The flat tables stay the contract (a C walker reads them as they are); Python reads a
+    tuple attribute far faster than it indexes an `array` (each element read boxes an int), so
+    the pure walker keeps, per state, one tuple of what it needs:
+
+        steps[s]   = (rule ids ending at s or None,
+                      ((path id, exact-only dict or None, ValueIndex), ...) or None,
+                      ((path id, list id), ...) or None)       exists:false edges
+        targets[k] = the states of list k, as a tuple
+
+    Args:
+        tables: a `patterns.machine.Tables`.
+
+    Returns:
+        (steps, targets).
+    """
+    off, items = tables.list_off, tables.list_items
+    targets = [tuple(items[off[k] : off[k + 1]]) for k in range(len(off) - 1)]
+    indexes = tables.indexes
+    steps = []
+    for state, has in enumerate(tables.state_has):
+        terms = tuple(tables.term_rules[tables.term_off[state] : tables.term_off[state + 1]]) if has & 1 else None
+        edges = None
+        if has & 2:
+            edges = tuple(
+                (tables.edge_path[j], indexes[tables.edge_vix[j]].exact_only, indexes[tables.edge_vix[j]])
+                for j in range(tables.edge_off[state], tables.edge_off[state + 1])
+            ) or None
+        absent = None
+        if has & 4:
+            absent = tuple(
+                (tables.absent_path[j], tables.absent_list[j])
+                for j in range(tables.absent_off[state], tables.absent_off[state + 1])
+            )
+        steps.append((terms, edges, absent))
+    return steps, targets
+
+
 def run_machine(tables: Any, by_path: LeavesByPath) -> set[int]:
     """The rule ids whose branches an event's leaves complete, walking the automaton.
 
@@ -284,16 +327,16 @@ def run_machine(tables: Any, by_path: LeavesByPath) -> set[int]:
     docs/design.md section 6. Positions are expanded once each.
 
     Args:
-        tables: a `patterns.machine.Tables`.
+        tables: a `patterns.machine.Tables` (its `walk` made by `prepare`).
         by_path: the event's leaves (`select_leaves`).
 
     Returns:
         The ids of the matching rules.
     """
-    state_has, term_off, term_rules = tables.state_has, tables.term_off, tables.term_rules
-    edge_off, edge_path, edge_vix = tables.edge_off, tables.edge_path, tables.edge_vix
-    absent_off, absent_path, absent_list = tables.absent_off, tables.absent_path, tables.absent_list
-    list_off, list_items, indexes = tables.list_off, tables.list_items, tables.indexes
+    steps, targets = tables.walk
+    list_off, list_items = tables.list_off, tables.list_items
+    if not any(trail for leaves in by_path.values() for _, trail in leaves):
+        return _run_flat(steps, targets, list_off, list_items, by_path)
     found: set[int] = set()
     seen: set[Any] = set()
     stack: list[tuple[int, tuple]] = [(0, ())]
@@ -304,41 +347,72 @@ def run_machine(tables: Any, by_path: LeavesByPath) -> set[int]:
         if key in seen:
             continue
         seen.add(key)
-        has = state_has[state]
-        if has & 1:
-            found.update(term_rules[term_off[state] : term_off[state + 1]])
-        if not has & 2:
-            continue  # most states reached are inner ones with edges; this skips the rest
-        for j in range(edge_off[state], edge_off[state + 1]):
-            leaves = by_path.get(edge_path[j])
-            if leaves is None:
-                continue
-            vi = indexes[edge_vix[j]]
-            exact = vi.exact_only
-            for value, trail in leaves:
-                if exact is not None:  # the common index: exact strings only, one lookup
-                    k = exact.get(value) if type(value) is str else None
-                    if k is None:
-                        continue
-                    hits: Any = (k,)
-                else:
-                    hits = fire(vi, value, list_off, list_items)
-                    if not hits:
-                        continue
-                after = _extend(assignment, trail) if trail else assignment
-                if after is None:
+        terms, edges, absent = steps[state]
+        if terms is not None:
+            found.update(terms)
+        if edges is not None:
+            for path_id, exact, vi in edges:
+                leaves = by_path.get(path_id)
+                if leaves is None:
                     continue
-                for k in hits:
-                    lo, hi = list_off[k], list_off[k + 1]
-                    if hi - lo == 1:
-                        push((list_items[lo], after))
+                for value, trail in leaves:
+                    if exact is not None:  # the common index: exact strings only, one lookup
+                        if type(value) is not str:
+                            continue
+                        k = exact.get(value)
+                        if k is None:
+                            continue
+                        hits: Any = (k,)
                     else:
-                        for q in range(lo, hi):
-                            push((list_items[q], after))
-        if has & 4:
-            for j in range(absent_off[state], absent_off[state + 1]):
-                if absent_path[j] not in by_path:
-                    k = absent_list[j]
-                    for q in range(list_off[k], list_off[k + 1]):
-                        push((list_items[q], assignment))
+                        hits = fire(vi, value, list_off, list_items)
+                        if not hits:
+                            continue
+                    after = _extend(assignment, trail) if trail else assignment
+                    if after is None:
+                        continue
+                    for k in hits:
+                        for target in targets[k]:
+                            push((target, after))
+        if absent is not None:
+            for path_id, k in absent:
+                if path_id not in by_path:
+                    for target in targets[k]:
+                        push((target, assignment))
+    return found
+
+
+def _run_flat(steps: list, targets: list, list_off: Any, list_items: Any, by_path: LeavesByPath) -> set[int]:
+    # `run_machine` for an event none of whose leaves on rule paths sits in an array (most
+    # events): every assignment stays empty, so a position is just a state, and the walk skips
+    # building and hashing (state, assignment) pairs. Same visits, same answer.
+    found: set[int] = set()
+    seen: set[int] = set()
+    stack = [0]
+    pop, push, mark = stack.pop, stack.extend, seen.add
+    while stack:
+        state = pop()
+        if state in seen:
+            continue
+        mark(state)
+        terms, edges, absent = steps[state]
+        if terms is not None:
+            found.update(terms)
+        if edges is not None:
+            for path_id, exact, vi in edges:
+                leaves = by_path.get(path_id)
+                if leaves is None:
+                    continue
+                for value, _ in leaves:
+                    if exact is not None:
+                        if type(value) is str:
+                            k = exact.get(value)
+                            if k is not None:
+                                push(targets[k])
+                    else:
+                        for k in fire(vi, value, list_off, list_items):
+                            push(targets[k])
+        if absent is not None:
+            for path_id, k in absent:
+                if path_id not in by_path:
+                    push(targets[k])
     return found

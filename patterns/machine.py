@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from ._match import number_key, run_machine, select_leaves
+from ._match import number_key, prepare, run_machine, select_leaves
 from .core import Pattern, PatternSource, compile
 from .dialects import Dialect, get_dialect
 from .events import as_double
@@ -229,6 +229,9 @@ class Tables:
     prefixes: frozenset[str]  # every rule path and each of its dotted prefixes
     names: dict[int, str]  # rule id -> name
     empty_rules: tuple[int, ...]  # rules with the empty pattern {}: they match every input
+    # What the live walker prepares from the tables above once, at publish (`_match.prepare`):
+    # the pure-Python walker keeps per-state tuples, which it reads far faster than `array`s.
+    walk: Any = None
 
 
 class _Lists:
@@ -489,10 +492,12 @@ def _freeze(root: _Node, names: dict[int, str], empty_rules: tuple[int, ...]) ->
     for path in path_ids:
         prefixes.add(path)
         prefixes.update(path[:j] for j, ch in enumerate(path) if ch == ".")
-    return Tables(
+    tables = Tables(
         state_has, term_off, term_rules, edge_off, edge_path, edge_vix, absent_off, absent_path, absent_list,
         lists.off, lists.items, tuple(indexes), path_ids, frozenset(prefixes), dict(names), empty_rules,
     )  # fmt: skip
+    object.__setattr__(tables, "walk", prepare(tables))  # before publication: still private here
+    return tables
 
 
 # --- The public machine -------------------------------------------------------------------------
