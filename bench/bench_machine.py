@@ -14,9 +14,9 @@ import tracemalloc
 
 import pytest
 
-from patterns import Machine, compile
+from patterns import compile
 
-from .conftest import RULE_COUNTS, machine_with, mixed_rules, simple_rules
+from .conftest import RULE_COUNTS, load, machine_with, mixed_rules, simple_rules
 
 
 @pytest.mark.benchmark(group="machine-match-per-event")
@@ -73,15 +73,7 @@ def test_add_10k_rules(benchmark) -> None:
     """One round: a new Machine, `add` of 10,000 mixed rules (validation included), and the
     first match, which publishes the tables: the whole cost of loading a 10k-rule bus."""
     rules = mixed_rules(10_000)
-
-    def load() -> Machine:
-        machine = Machine()
-        for name, rule in rules:
-            machine.add(name, rule)
-        machine.match(b"{}")
-        return machine
-
-    machine = benchmark.pedantic(load, rounds=3, iterations=1)
+    machine = benchmark.pedantic(load, args=(rules,), rounds=3, iterations=1)
     assert len(machine) == 10_000
 
 
@@ -108,18 +100,11 @@ def test_memory_per_rule(benchmark, shape: str) -> None:
     patterns it keeps) and what is still allocated once every rule is removed again."""
     rules = simple_rules(2_000) if shape == "simple" else mixed_rules(2_000)
 
-    def build() -> Machine:
-        machine = Machine()
-        for name, rule in rules:
-            machine.add(name, rule)
-        machine.match(b"{}")
-        return machine
-
     gc.collect()
     tracemalloc.start()
     try:
         base = tracemalloc.get_traced_memory()[0]
-        machine = build()
+        machine = load(rules)
         gc.collect()
         full = tracemalloc.get_traced_memory()[0]
         for name, _ in rules:
@@ -131,4 +116,4 @@ def test_memory_per_rule(benchmark, shape: str) -> None:
         tracemalloc.stop()
     benchmark.extra_info["bytes_per_rule"] = round((full - base) / len(rules))
     benchmark.extra_info["bytes_left_after_remove_all"] = emptied - base
-    benchmark.pedantic(build, rounds=1, iterations=1)
+    benchmark.pedantic(load, args=(rules,), rounds=1, iterations=1)

@@ -107,13 +107,18 @@ def events() -> list[bytes]:
 _MACHINES: dict[int, Machine] = {}
 
 
+def load(rules: list[tuple[str, dict]]) -> Machine:
+    """A new machine holding `rules`, its tables published (the first match builds them)."""
+    machine = Machine()
+    for name, rule in rules:
+        machine.add(name, rule)
+    machine.match(b"{}")
+    return machine
+
+
 def machine_with(n: int) -> Machine:
     """A machine holding the first `n` mixed rules, built once per session (tables included)."""
     machine = _MACHINES.get(n)
     if machine is None:
-        machine = Machine()
-        for name, rule in mixed_rules(n):
-            machine.add(name, rule)
-        machine.match(b"{}")  # publish the tables outside the timed rounds
-        _MACHINES[n] = machine
+        machine = _MACHINES[n] = load(mixed_rules(n))
     return machine
