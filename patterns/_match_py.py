@@ -288,9 +288,13 @@ def prepare(tables: Any) -> tuple[list, list]:
     the pure walker keeps, per state, one tuple of what it needs:
 
         steps[s]   = (rule ids ending at s or None,
-                      ((path id, exact-only dict or None, ValueIndex), ...) or None,
+                      ((path id, exact-only dict or None, probe), ...) or None,
                       ((path id, list id), ...) or None)       exists:false edges
         targets[k] = the states of list k, as a tuple
+
+    A probe maps one event value to the list ids it hits: `fire` on the index, or, for the
+    indexes that hold one kind of structure only (ignore-case strings, prefixes, numbers), a
+    closure doing just that lookup, which spares the walk `fire`'s test of every kind.
 
     Args:
         tables: a `patterns.machine.Tables`.
@@ -301,13 +305,14 @@ def prepare(tables: Any) -> tuple[list, list]:
     off, items = tables.list_off, tables.list_items
     targets = [tuple(items[off[k] : off[k + 1]]) for k in range(len(off) - 1)]
     indexes = tables.indexes
+    probes = [_probe(vi, off, items) for vi in indexes]
     steps = []
     for state, has in enumerate(tables.state_has):
         terms = tuple(tables.term_rules[tables.term_off[state] : tables.term_off[state + 1]]) if has & 1 else None
         edges = None
         if has & 2:
             edges = tuple(
-                (tables.edge_path[j], indexes[tables.edge_vix[j]].exact_only, indexes[tables.edge_vix[j]])
+                (tables.edge_path[j], indexes[tables.edge_vix[j]].exact_only, probes[tables.edge_vix[j]])
                 for j in range(tables.edge_off[state], tables.edge_off[state + 1])
             ) or None
         absent = None
@@ -318,6 +323,52 @@ def prepare(tables: Any) -> tuple[list, list]:
             )
         steps.append((terms, edges, absent))
     return steps, targets
+
+
+_COMPANIONS = frozenset({"exact_only", "needs_fold"})
+
+
+def _probe(vi: Any, list_off: Any, list_items: Any) -> Any:
+    """The cheapest function giving `fire(vi, value, ...)` for one value index (see `prepare`)."""
+    kinds = {
+        name
+        for name in vi.__slots__
+        if name not in _COMPANIONS and not name.endswith(("_lens", "_slots")) and getattr(vi, name) not in (None, -1)
+    }
+    if kinds == {"folded"}:
+        folded = vi.folded
+
+        def probe_folded(value: Any) -> tuple[int, ...]:
+            if type(value) is str:
+                k = folded.get(value.casefold())
+                if k is not None:
+                    return (k,)
+            return ()
+
+        return probe_folded
+    if kinds == {"prefix"}:
+        table, lengths = vi.prefix, tuple(vi.prefix_lens)
+
+        def probe_prefix(value: Any) -> list[int]:
+            out: list[int] = []
+            if type(value) is str:
+                _affixes(table, lengths, value, False, out)
+            return out
+
+        return probe_prefix
+    if kinds == {"num_keys"}:
+        keys, slots = vi.num_keys, vi.num_slots
+
+        def probe_numbers(value: Any) -> tuple[int, ...]:
+            t = type(value)
+            if t is int or t is float:
+                k = slots[_slot(keys, number_key(as_double(value)))]
+                if k >= 0:
+                    return (k,)
+            return ()
+
+        return probe_numbers
+    return lambda value: fire(vi, value, list_off, list_items)
 
 
 def run_machine(tables: Any, by_path: LeavesByPath) -> set[int]:
@@ -334,9 +385,8 @@ def run_machine(tables: Any, by_path: LeavesByPath) -> set[int]:
         The ids of the matching rules.
     """
     steps, targets = tables.walk
-    list_off, list_items = tables.list_off, tables.list_items
     if not any(trail for leaves in by_path.values() for _, trail in leaves):
-        return _run_flat(steps, targets, list_off, list_items, by_path)
+        return _run_flat(steps, targets, by_path)
     found: set[int] = set()
     seen: set[Any] = set()
     stack: list[tuple[int, tuple]] = [(0, ())]
@@ -351,7 +401,7 @@ def run_machine(tables: Any, by_path: LeavesByPath) -> set[int]:
         if terms is not None:
             found.update(terms)
         if edges is not None:
-            for path_id, exact, vi in edges:
+            for path_id, exact, probe in edges:
                 leaves = by_path.get(path_id)
                 if leaves is None:
                     continue
@@ -364,7 +414,7 @@ def run_machine(tables: Any, by_path: LeavesByPath) -> set[int]:
                             continue
                         hits: Any = (k,)
                     else:
-                        hits = fire(vi, value, list_off, list_items)
+                        hits = probe(value)
                         if not hits:
                             continue
                     after = _extend(assignment, trail) if trail else assignment
@@ -381,7 +431,7 @@ def run_machine(tables: Any, by_path: LeavesByPath) -> set[int]:
     return found
 
 
-def _run_flat(steps: list, targets: list, list_off: Any, list_items: Any, by_path: LeavesByPath) -> set[int]:
+def _run_flat(steps: list, targets: list, by_path: LeavesByPath) -> set[int]:
     # `run_machine` for an event none of whose leaves on rule paths sits in an array (most
     # events): every assignment stays empty, so a position is just a state, and the walk skips
     # building and hashing (state, assignment) pairs. Same visits, same answer.
@@ -398,7 +448,7 @@ def _run_flat(steps: list, targets: list, list_off: Any, list_items: Any, by_pat
         if terms is not None:
             found.update(terms)
         if edges is not None:
-            for path_id, exact, vi in edges:
+            for path_id, exact, probe in edges:
                 leaves = by_path.get(path_id)
                 if leaves is None:
                     continue
@@ -409,7 +459,7 @@ def _run_flat(steps: list, targets: list, list_off: Any, list_items: Any, by_pat
                             if k is not None:
                                 push(targets[k])
                     else:
-                        for k in fire(vi, value, list_off, list_items):
+                        for k in probe(value):
                             push(targets[k])
         if absent is not None:
             for path_id, k in absent:
