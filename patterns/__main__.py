@@ -15,14 +15,14 @@ from pathlib import Path
 
 import orjson
 
-from . import IMPLEMENTATION, compile
+from . import IMPLEMENTATION, Machine
 from .dialects import DIALECTS
 from .errors import InvalidEventError, InvalidPatternError
 
 __all__ = ["main"]
 
 
-def _load_rules(path: Path, dialect: str) -> dict:
+def _load_rules(path: Path, dialect: str) -> Machine:
     raw = path.read_bytes()
     try:
         rules = orjson.loads(raw)
@@ -30,18 +30,18 @@ def _load_rules(path: Path, dialect: str) -> dict:
         raise SystemExit(f"{path}: not JSON: {exc}") from None
     if not isinstance(rules, dict):
         raise SystemExit(f"{path}: expected an object of rule name -> pattern, got `{type(rules).__name__}`")
-    compiled = {}
+    machine = Machine(dialect=dialect)
     for name, pattern in rules.items():
         try:
-            compiled[name] = compile(pattern, dialect=dialect)
+            machine.add(name, pattern)
         except InvalidPatternError as err:
             where = f" at {err.path}" if err.path else ""
             raise SystemExit(f"{path}: rule `{name}`{where}: {err}") from None
-    return compiled
+    return machine
 
 
 def _match(args: argparse.Namespace) -> int:
-    rules = _load_rules(Path(args.rules), args.dialect)
+    machine = _load_rules(Path(args.rules), args.dialect)
     source = sys.stdin.buffer if args.events == "-" else open(args.events, "rb")  # noqa: SIM115
     status = 0
     with source:
@@ -53,7 +53,7 @@ def _match(args: argparse.Namespace) -> int:
                 event = orjson.loads(line)
                 if isinstance(event, dict) and isinstance(event.get("id"), str):
                     label = event["id"]
-                names = [name for name, pattern in rules.items() if pattern.matches(event)]
+                names = machine.match(line)
             except (orjson.JSONDecodeError, InvalidEventError) as exc:
                 print(f"{args.events}:{number}: invalid event: {exc}", file=sys.stderr)
                 status = 2
