@@ -80,7 +80,6 @@ class Dialect:
     numeric_max: float = 5.0e9
     wildcard_max_complexity: int | None = None
     syntax_prefix: str = ""
-    extra: dict = field(default_factory=dict, compare=False)
     whole_prefix: str = ""
     empty_root: bool = False
     affix_ignore_case: bool = True

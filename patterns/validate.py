@@ -90,10 +90,6 @@ def _key_path(json_path: str, key: str) -> str:
     return f"{json_path}['{escaped}']"
 
 
-def _number_text(node: JNumber) -> str:
-    return node.text
-
-
 def _token_text(node: JNode | None) -> str:
     """How Jackson's ``getText()`` shows the token a node starts with (AWS quotes it in reasons)."""
     if node is None:
