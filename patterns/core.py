@@ -132,8 +132,11 @@ def _compile_text(text: str, d: Dialect) -> Pattern:
         node = _parse_or_raise(text, d)
     else:
         node, members = from_python(value, d)
-        if members != stripped.count(":"):
-            node = _parse_or_raise(text, d)  # a duplicate key: AWS's per-path rule needs the source
+        if members != stripped.count(":") or _LONG_MANTISSA.search(stripped):
+            # A duplicate key (AWS's per-path rule needs the source), or a number a double may
+            # not reproduce: its source text decides (`Cannot compare number`), and orjson
+            # keeps only the double (recent versions also turn huge integers into floats).
+            node = _parse_or_raise(text, d)
     return Pattern(_validate(node, d, text, text), d, text)
 
 
@@ -143,6 +146,10 @@ MAX_NESTING_DEPTH = 1000
 # recursion limit with room to spare; deeper patterns get more room, up to MAX_NESTING_DEPTH.
 _SHALLOW = 150
 _BRACKETS = re.compile(r"[\[\]{}]")
+# A number literal with 15 or more mantissa characters (digits and a point): a double holds 15
+# significant digits exactly, so shorter literals read the same from orjson's double as from
+# their text. (String literals are removed before this is searched.)
+_LONG_MANTISSA = re.compile(r"[0-9][0-9.]{14,}")
 
 
 def _text_depth(stripped: str) -> int:

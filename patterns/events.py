@@ -67,8 +67,9 @@ def decode_event(event: bytes | bytearray | memoryview | str | dict) -> dict:
 
 
 def _decode_fallback(event: Any, exc: orjson.JSONDecodeError) -> Any:
-    # orjson refuses integers beyond 64 bits, which are valid JSON; the standard library reads
-    # them (and nothing else orjson refuses, once NaN and Infinity are turned away).
+    # Older orjson releases refuse integers beyond 64 bits (recent ones read them as doubles),
+    # which are valid JSON; the standard library reads them (and nothing else orjson refuses,
+    # once NaN and Infinity are turned away). Matching compares numbers as doubles either way.
     if "64-bit" not in str(exc):
         raise InvalidEventError(f"Event is not valid JSON: {exc}", offset=exc.pos) from None
     try:

@@ -350,3 +350,30 @@ def test_validate_dict_with_non_string_key_is_rejected() -> None:
 def test_validate_dict_with_non_json_value_is_rejected() -> None:
     err = reject({"a": [{1, 2}]})
     assert err.reason == "Expected a JSON value, got `set` - at `$.a[0]`"
+
+
+@pytest.mark.parametrize(
+    "number",
+    ["123456789012345678901234567890", "0.12345678901234567890", "1234567890.1234567890", "0.1234567", "42"],
+)
+def test_validate_fast_and_source_roads_agree_on_long_numbers(number: str) -> None:
+    # orjson keeps only a double (and recent versions read huge integers as floats), so the
+    # verdict on a number a double cannot hold must still come from its source text.
+    from patterns.dialects import EVENTBRIDGE
+    from patterns.parse import parse_json
+    from patterns.validate import Rejection, validate
+
+    text = '{"a": [{"numeric": [">", ' + number + "]}]}"
+    try:
+        validate(parse_json(text), EVENTBRIDGE)
+        source_verdict = None
+    except Rejection as rejection:
+        source_verdict = rejection.reason
+    try:
+        patterns.compile(text)
+        fast_verdict = None
+    except InvalidPatternError as err:
+        fast_verdict = err.reason
+    assert fast_verdict == source_verdict
+    exact = number in ("0.1234567", "42")
+    assert (source_verdict is None) == exact
