@@ -9,7 +9,9 @@ import platform
 
 from setuptools import Extension, setup
 
-NO_EXTENSIONS = bool(os.environ.get("PATTERNS_NO_EXTENSIONS")) or platform.python_implementation() != "CPython"
+NO_EXTENSIONS = (
+    bool(os.environ.get("PATTERNS_NO_EXTENSIONS")) or platform.python_implementation() != "CPython"
+)
 DEBUG_BUILD = bool(os.environ.get("PATTERNS_DEBUG_BUILD"))
 
 # One table for every directive; each check switched off is argued safe in the .pyx itself.

@@ -46,7 +46,9 @@ def mixed_rule(rng: random.Random, i: int) -> dict:
     elif kind < 0.60:  # prefix on an ARN
         del rule["detail-type"]
         source = rule["source"][0]
-        rule["resources"] = [{"prefix": f"arn:aws:{source.split('.')[-1]}:{rng.choice(REGIONS)}:{rng.choice(ACCOUNTS)}:"}]
+        rule["resources"] = [
+            {"prefix": f"arn:aws:{source.split('.')[-1]}:{rng.choice(REGIONS)}:{rng.choice(ACCOUNTS)}:"}
+        ]
     elif kind < 0.72:  # numeric range on an amount
         lo = rng.randrange(0, 5000, 50)
         rule["detail"] = {"amount": [{"numeric": [">=", lo, "<", lo + rng.choice([100, 1000])]}]}
@@ -55,7 +57,10 @@ def mixed_rule(rng: random.Random, i: int) -> dict:
     elif kind < 0.88:  # exists
         rule["detail"] = {"error-code": [{"exists": rng.random() < 0.7}], "state": [rng.choice(STATES)]}
     elif kind < 0.94:  # $or
-        rule["$or"] = [{"detail-type": rule.pop("detail-type")}, {"account": [rng.choice(ACCOUNTS)], "region": [rng.choice(REGIONS)]}]
+        rule["$or"] = [
+            {"detail-type": rule.pop("detail-type")},
+            {"account": [rng.choice(ACCOUNTS)], "region": [rng.choice(REGIONS)]},
+        ]
     else:  # ignore-case and suffix on a customer: rules nobody else shares
         del rule["detail-type"]
         rule["detail"] = {"customer": [{"equals-ignore-case": f"Customer-{rng.randrange(CUSTOMERS)}"}],
@@ -71,7 +76,10 @@ def mixed_rules(n: int, seed: int = 4) -> list[tuple[str, dict]]:
 
 def simple_rules(n: int) -> list[tuple[str, dict]]:
     """Rules of two exact fields, the simplest shape a router holds (for memory per rule)."""
-    return [(f"simple-{i}", {"source": [SOURCES[i % len(SOURCES)]], "detail-type": [f"type-{i}"]}) for i in range(n)]
+    return [
+        (f"simple-{i}", {"source": [SOURCES[i % len(SOURCES)]], "detail-type": [f"type-{i}"]})
+        for i in range(n)
+    ]
 
 
 def mixed_event(rng: random.Random, i: int) -> bytes:
@@ -85,7 +93,9 @@ def mixed_event(rng: random.Random, i: int) -> bytes:
         "priority": rng.randint(0, 10),
         "customer": f"CUSTOMER-{rng.randrange(CUSTOMERS)}",
         "file": f"upload/{i}.{rng.choice(['png', 'jpg', 'csv', 'txt'])}",
-        "items": [{"sku": f"sku-{rng.randrange(1000)}", "qty": rng.randint(1, 5)} for _ in range(rng.randint(0, 4))],
+        "items": [
+            {"sku": f"sku-{rng.randrange(1000)}", "qty": rng.randint(1, 5)} for _ in range(rng.randint(0, 4))
+        ],
         "requestParameters": {"bucketName": "my-bucket", "key": f"k/{i}", "tags": ["a", "b"]},
     }
     if rng.random() < 0.3:

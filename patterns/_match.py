@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING
 
 __all__ = ["IMPLEMENTATION", "flatten", "number_key", "prepare", "run_machine", "select_leaves"]
 
-NO_EXTENSIONS = bool(os.environ.get("PATTERNS_NO_EXTENSIONS")) or platform.python_implementation() != "CPython"
+NO_EXTENSIONS = (
+    bool(os.environ.get("PATTERNS_NO_EXTENSIONS")) or platform.python_implementation() != "CPython"
+)
 
 IMPLEMENTATION: str
 if TYPE_CHECKING or NO_EXTENSIONS:

@@ -47,9 +47,13 @@ def flatten(event: Any) -> list[Leaf]:
             next_array += 1
             for index in range(len(value) - 1, -1, -1):
                 stack.append((value[index], path, trail + ((array_id, index),)))
-        elif t is str or t is int or t is bool or value is None:
-            leaves.append(Leaf(path, value, trail))
-        elif t is float and not (math.isnan(value) or math.isinf(value)):
+        elif (
+            t is str
+            or t is int
+            or t is bool
+            or value is None
+            or (t is float and not (math.isnan(value) or math.isinf(value)))
+        ):
             leaves.append(Leaf(path, value, trail))
         else:
             leaves.append(Leaf(path, _plain_scalar(value, event), trail))
@@ -220,7 +224,9 @@ def fire(vi: Any, value: Any, list_off: Any, list_items: Any) -> list[int]:
         if vi.cidr4_keys is not None or vi.cidr6_keys is not None:
             ip = parse_ip(value)
             if ip is not None:
-                keys, slots = (vi.cidr4_keys, vi.cidr4_slots) if ip[0] == 4 else (vi.cidr6_keys, vi.cidr6_slots)
+                keys, slots = (
+                    (vi.cidr4_keys, vi.cidr4_slots) if ip[0] == 4 else (vi.cidr6_keys, vi.cidr6_slots)
+                )
                 if keys is not None:
                     k = slots[_slot(keys, ip[1])]
                     if k >= 0:
@@ -308,13 +314,18 @@ def prepare(tables: Any) -> tuple[list, list]:
     probes = [_probe(vi, off, items) for vi in indexes]
     steps = []
     for state, has in enumerate(tables.state_has):
-        terms = tuple(tables.term_rules[tables.term_off[state] : tables.term_off[state + 1]]) if has & 1 else None
+        terms = (
+            tuple(tables.term_rules[tables.term_off[state] : tables.term_off[state + 1]]) if has & 1 else None
+        )
         edges = None
         if has & 2:
-            edges = tuple(
-                (tables.edge_path[j], indexes[tables.edge_vix[j]].exact_only, probes[tables.edge_vix[j]])
-                for j in range(tables.edge_off[state], tables.edge_off[state + 1])
-            ) or None
+            edges = (
+                tuple(
+                    (tables.edge_path[j], indexes[tables.edge_vix[j]].exact_only, probes[tables.edge_vix[j]])
+                    for j in range(tables.edge_off[state], tables.edge_off[state + 1])
+                )
+                or None
+            )
         absent = None
         if has & 4:
             absent = tuple(
@@ -333,7 +344,9 @@ def _probe(vi: Any, list_off: Any, list_items: Any) -> Any:
     kinds = {
         name
         for name in vi.__slots__
-        if name not in _COMPANIONS and not name.endswith(("_lens", "_slots")) and getattr(vi, name) not in (None, -1)
+        if name not in _COMPANIONS
+        and not name.endswith(("_lens", "_slots"))
+        and getattr(vi, name) not in (None, -1)
     }
     if kinds == {"folded"}:
         folded = vi.folded

@@ -94,7 +94,7 @@ class Pattern:
         return f"Pattern({text!r}, dialect={self.dialect.name!r})"
 
 
-def compile(pattern: PatternSource, *, dialect: str | Dialect = "eventbridge") -> Pattern:  # noqa: A001
+def compile(pattern: PatternSource, *, dialect: str | Dialect = "eventbridge") -> Pattern:
     """Validate a pattern exactly as AWS does and prepare it for matching.
 
     Args:

@@ -18,7 +18,7 @@ from .sns import attributes_to_event, body_to_event, check_limits
 if TYPE_CHECKING:
     from .model import Obj
 
-__all__ = ["DIALECTS", "Dialect", "EVENTBRIDGE", "SNS_ATTRIBUTES", "SNS_BODY", "get_dialect"]
+__all__ = ["DIALECTS", "EVENTBRIDGE", "SNS_ATTRIBUTES", "SNS_BODY", "Dialect", "get_dialect"]
 
 #: `Dialect.limit_check`: (model, dialect, the pattern as given: text or dict) -> AWS's reason, or None.
 LimitCheck = Callable[["Obj", "Dialect", Any], "str | None"]
@@ -142,19 +142,19 @@ SNS_OPERATORS = frozenset(
     {"prefix", "suffix", "equals-ignore-case", "anything-but", "numeric", "exists", "cidr"}
 )
 
-_SNS_COMMON: dict[str, Any] = dict(
-    message_prefix="Invalid parameter: FilterPolicy: ",
-    whole_prefix="Invalid parameter: ",
-    syntax_prefix="failed to parse JSON. ",
-    operators=SNS_OPERATORS,
+_SNS_COMMON: dict[str, Any] = {
+    "message_prefix": "Invalid parameter: FilterPolicy: ",
+    "whole_prefix": "Invalid parameter: ",
+    "syntax_prefix": "failed to parse JSON. ",
+    "operators": SNS_OPERATORS,
     # "anything-but": {"prefix": "x"} only, one string (AWS: "Unsupported anything-but pattern:
     # suffix" / "... exists"; the developer guide shows no list form).
-    anything_but_operators=frozenset({"prefix"}),
-    anything_but_operator_lists=frozenset(),
+    "anything_but_operators": frozenset({"prefix"}),
+    "anything_but_operator_lists": frozenset(),
     # The developer guide documents no {"prefix": {"equals-ignore-case": ...}} form for SNS.
-    affix_ignore_case=False,
-    empty_root=True,  # "{}" is how SNS users remove filtering
-    reasons=MappingProxyType(
+    "affix_ignore_case": False,
+    "empty_root": True,  # "{}" is how SNS users remove filtering
+    "reasons": MappingProxyType(
         {
             # recorded: {"anything-but": {"prefix": false}} -> "prefix match pattern must be a string"
             "prefix/suffix match pattern must be a string": "prefix match pattern must be a string",
@@ -165,13 +165,13 @@ _SNS_COMMON: dict[str, Any] = dict(
         }
     ),
     # The constraints page: "-10^9 to 10^9 ... five digits of accuracy after the decimal point".
-    numeric_min=-1.0e9,
-    numeric_max=1.0e9,
-    number_decimals=5,
-    max_keys=5,
-    max_combinations=150,
-    limit_check=check_limits,
-)
+    "numeric_min": -1.0e9,
+    "numeric_max": 1.0e9,
+    "number_decimals": 5,
+    "max_keys": 5,
+    "max_combinations": 150,
+    "limit_check": check_limits,
+}
 
 SNS_ATTRIBUTES = Dialect(
     name="sns-attributes",

@@ -61,9 +61,7 @@ def decode_event(event: bytes | bytearray | memoryview | str | dict) -> dict:
         if not isinstance(value, dict):
             raise InvalidEventError(f"Expected `object`, got `{json_type(value)}` - at `$`")
         return value
-    raise InvalidEventError(
-        f"Expected `bytes`, `str` or `dict`, got `{type(event).__name__}` - at `$`"
-    )
+    raise InvalidEventError(f"Expected `bytes`, `str` or `dict`, got `{type(event).__name__}` - at `$`")
 
 
 def _decode_fallback(event: Any, exc: orjson.JSONDecodeError) -> Any:
@@ -95,7 +93,7 @@ def json_type(value: Any) -> str:
     return type(value).__name__
 
 
-def as_double(number: int | float) -> float:
+def as_double(number: float) -> float:
     """The IEEE-754 double AWS compares a JSON number as; integers too large for one become ±inf."""
     try:
         return float(number)

@@ -127,7 +127,7 @@ class WildcardDFA:
         state = 0
         moves = self._moves
         try:
-            for i, ch in enumerate(value):
+            for i, ch in enumerate(value):  # noqa: B007 - `i` is read by the handler below
                 nxt = moves[state].get(ch)
                 if nxt is None:
                     nxt = self._step(state, ch)
@@ -349,13 +349,13 @@ def _value_index(edges: list[tuple[Leaf, int]], lists: _Lists) -> ValueIndex:
         vi.exists = lists.add(exists)
     if ab_by_matcher:
         _anything_but(vi, ab_by_matcher, lists)
-    if vi.exact is not None and vi.exists < 0 and all(
-        getattr(vi, name) is None for name in ValueIndex.__slots__ if name not in _NOT_STRUCTURES
+    if (
+        vi.exact is not None
+        and vi.exists < 0
+        and all(getattr(vi, name) is None for name in ValueIndex.__slots__ if name not in _NOT_STRUCTURES)
     ):
         vi.exact_only = vi.exact
-    vi.needs_fold = any(
-        x is not None for x in (vi.folded, vi.prefix_ci, vi.suffix_ci, vi.ab_folded)
-    )
+    vi.needs_fold = any(x is not None for x in (vi.folded, vi.prefix_ci, vi.suffix_ci, vi.ab_folded))
     return vi
 
 
@@ -492,9 +492,7 @@ def _freeze(root: _Node, names: dict[int, str], empty_rules: tuple[int, ...]) ->
             absent_path.append(path_ids[path])
             absent_list.append(lists.add(targets))
         absent_off.append(len(absent_path))
-        state_has.append(
-            (1 if node.terminal else 0) | (2 if by_path or absent else 0) | (4 if absent else 0)
-        )
+        state_has.append((1 if node.terminal else 0) | (2 if by_path or absent else 0) | (4 if absent else 0))
     prefixes = {""}
     for path in path_ids:
         prefixes.add(path)

@@ -19,7 +19,7 @@ they match the same events by construction, wherever they were written.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
 from .parse import Span
 
@@ -146,8 +146,7 @@ class AnythingBut:
 
     def to_json(self) -> Any:
         values: list[Any] = [
-            int(v) if isinstance(v, float) and v.is_integer() and abs(v) < 2**53 else v
-            for v in self.values
+            int(v) if isinstance(v, float) and v.is_integer() and abs(v) < 2**53 else v for v in self.values
         ]
         operand: Any = values[0] if self.single else values
         if self.kind == "values":
@@ -208,9 +207,19 @@ class Cidr:
         return {"cidr": self.text}
 
 
-Matcher = Union[
-    Equals, NumberEquals, Literal, Prefix, Suffix, EqualsIgnoreCase, Wildcard, AnythingBut, Numeric, Exists, Cidr
-]
+Matcher = (
+    Equals
+    | NumberEquals
+    | Literal
+    | Prefix
+    | Suffix
+    | EqualsIgnoreCase
+    | Wildcard
+    | AnythingBut
+    | Numeric
+    | Exists
+    | Cidr
+)
 
 
 @dataclass(frozen=True, slots=True)

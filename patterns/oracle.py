@@ -18,7 +18,6 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 from .events import Leaf, as_double
-from .netaddr import parse_ip
 from .model import (
     AnythingBut,
     Branch,
@@ -35,6 +34,7 @@ from .model import (
     Suffix,
     Wildcard,
 )
+from .netaddr import parse_ip
 
 __all__ = ["matches", "value_matches"]
 
@@ -122,11 +122,14 @@ def value_matches(matcher: Matcher, value: object) -> bool:
         if not _is_number(value):
             return False
         x = as_double(value)
-        if matcher.lower is not None and (x < matcher.lower or (x == matcher.lower and not matcher.lower_inclusive)):
+        if matcher.lower is not None and (
+            x < matcher.lower or (x == matcher.lower and not matcher.lower_inclusive)
+        ):
             return False
-        if matcher.upper is not None and (x > matcher.upper or (x == matcher.upper and not matcher.upper_inclusive)):
-            return False
-        return True
+        return not (
+            matcher.upper is not None
+            and (x > matcher.upper or (x == matcher.upper and not matcher.upper_inclusive))
+        )
     if isinstance(matcher, Exists):
         return matcher.value
     if isinstance(matcher, Cidr):
@@ -150,9 +153,9 @@ def _branch_matches(branch: Branch, by_path: dict[str, list[Leaf]]) -> bool:
             return True
         condition: Condition = branch[i]
         leaves = by_path.get(condition.path, ())
-        if not leaves and any(isinstance(m, Exists) and not m.value for m in condition.leaf.matchers):
-            if holds(i + 1, chosen):
-                return True
+        absent_ok = not leaves and any(isinstance(m, Exists) and not m.value for m in condition.leaf.matchers)
+        if absent_ok and holds(i + 1, chosen):
+            return True
         for leaf in leaves:
             if not _consistent(chosen, leaf.trail):
                 continue

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Union
+from typing import Any
 
 from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import LarkError
@@ -94,7 +94,7 @@ class JArray:
     span: Span | None = field(default=None, compare=False)
 
 
-JNode = Union[JObject, JArray, JString, JNumber, JLiteral]
+JNode = JObject | JArray | JString | JNumber | JLiteral
 
 
 class JsonSyntaxError(Exception):
@@ -376,9 +376,7 @@ class _JacksonScanner:
         pos = self.pos + 1
         while True:
             if pos >= len(text):
-                raise _Fault(
-                    "Unexpected end-of-input: was expecting closing quote for a string value", pos
-                )
+                raise _Fault("Unexpected end-of-input: was expecting closing quote for a string value", pos)
             ch = text[pos]
             if ch == '"':
                 self.pos = pos + 1

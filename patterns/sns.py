@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from .errors import InvalidEventError, InvalidPatternError
-from .events import decode_event, json_type, quantize
+from .events import decode_event, quantize
 from .model import Leaf, Obj, count_branches
 
 if TYPE_CHECKING:

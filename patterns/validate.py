@@ -17,7 +17,6 @@ from typing import NoReturn
 
 from .dialects import Dialect
 from .events import as_double, quantize
-from .netaddr import IPV4_SHAPE, IPV6_SHAPE, parse_ip
 from .model import (
     AnythingBut,
     Cidr,
@@ -36,6 +35,7 @@ from .model import (
     Suffix,
     Wildcard,
 )
+from .netaddr import IPV4_SHAPE, IPV6_SHAPE, parse_ip
 from .parse import JArray, JLiteral, JNode, JNumber, JObject, JString, Span
 from .wildcards import WildcardSyntaxError, check_syntax, complexity
 
@@ -324,7 +324,9 @@ class _Validator:
 
         first = at(0)
         if not isinstance(first, JString):
-            self.fail(f"Invalid member in numeric match: {_token_text(first)}", first or operand, f"{path}[0]")
+            self.fail(
+                f"Invalid member in numeric match: {_token_text(first)}", first or operand, f"{path}[0]"
+            )
         op = first.value
         if op == "=":
             v = value_of(op, 1)
@@ -450,7 +452,10 @@ def _check_wildcard_complexity(obj: Obj, dialect: Dialect, fail) -> None:
             continue
         operands = [m.value for m in f.value.matchers if isinstance(m, Wildcard)]
         operands += [
-            v for m in f.value.matchers if isinstance(m, AnythingBut) and m.kind == "wildcard" for v in m.values
+            v
+            for m in f.value.matchers
+            if isinstance(m, AnythingBut) and m.kind == "wildcard"
+            for v in m.values
         ]
         if operands and complexity(operands) > cap:  # type: ignore[arg-type]
             fail(_TOO_COMPLEX, f.value.span, f.value.json_path)

@@ -55,7 +55,9 @@ def tokens(pattern: str) -> tuple[str | None, ...]:
         ch = pattern[i]
         if ch == "*":
             if out and out[-1] is STAR and pattern[i - 1] == "*":
-                raise WildcardSyntaxError(f"Consecutive wildcard characters at pos {_aws_pos(pattern, i - 1)}")
+                raise WildcardSyntaxError(
+                    f"Consecutive wildcard characters at pos {_aws_pos(pattern, i - 1)}"
+                )
             out.append(STAR)
         elif ch == "\\":
             if i + 1 >= n or pattern[i + 1] not in "*\\":
@@ -112,7 +114,7 @@ def complexity(patterns: Iterable[str]) -> int:
         current = frontier.pop()
         for ch in alphabet:
             nxt = []
-            for toks, live in zip(machines, current):
+            for toks, live in zip(machines, current, strict=False):
                 moved = set()
                 for s in live:
                     if s < len(toks):

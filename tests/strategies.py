@@ -16,7 +16,9 @@ EXACT_NUMBERS = st.one_of(
 
 def _ipv4_cidr() -> st.SearchStrategy[str]:
     octet = st.integers(0, 255)
-    return st.builds(lambda a, b, c, d, m: f"{a}.{b}.{c}.{d}/{m}", octet, octet, octet, octet, st.integers(0, 31))
+    return st.builds(
+        lambda a, b, c, d, m: f"{a}.{b}.{c}.{d}/{m}", octet, octet, octet, octet, st.integers(0, 31)
+    )
 
 
 WILDCARDS = st.builds(lambda a, b: f"{a}*{b}", SHORT_TEXT, SHORT_TEXT) | SHORT_TEXT
@@ -76,7 +78,9 @@ def valid_patterns(max_leaves: int = 6) -> st.SearchStrategy[dict]:
     return objects | with_or
 
 
-JSON_SCALARS = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text()
+JSON_SCALARS = (
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text()
+)
 
 
 def json_values(max_leaves: int = 12) -> st.SearchStrategy:

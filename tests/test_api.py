@@ -26,7 +26,7 @@ def test_api_all_lists_the_public_names() -> None:
 
 def test_api_star_import_gives_exactly_all() -> None:
     namespace: dict = {}
-    exec("from patterns import *", namespace)
+    exec("from patterns import *", namespace)  # noqa: S102 - the star import is what is tested
     assert set(namespace) - {"__builtins__"} == set(patterns.__all__)
 
 
@@ -38,7 +38,9 @@ def test_api_implementation_names_the_live_twin() -> None:
     assert _match.flatten.__module__ == expected
 
 
-@pytest.mark.skipif(not os.environ.get("PATTERNS_REQUIRE_EXTENSIONS"), reason="PATTERNS_REQUIRE_EXTENSIONS is not set")
+@pytest.mark.skipif(
+    not os.environ.get("PATTERNS_REQUIRE_EXTENSIONS"), reason="PATTERNS_REQUIRE_EXTENSIONS is not set"
+)
 def test_api_compiled_extension_is_loaded_when_required() -> None:
     from patterns import _match
 
@@ -95,18 +97,24 @@ def test_api_unknown_dialect_is_a_plain_value_error() -> None:
 
 def test_api_get_context_renders_caret_under_fault() -> None:
     text = '{"a": [{"prefix": 1}]}'
-    err = pytest.raises(InvalidPatternError, patterns.compile, text).value
+    with pytest.raises(InvalidPatternError) as info:
+        patterns.compile(text)
+    err = info.value
     assert err.get_context(text) == text + "\n" + " " * text.index("1") + "^\n"
 
 
 def test_api_get_context_is_empty_without_position() -> None:
-    err = pytest.raises(InvalidPatternError, patterns.compile, {"a": []}).value
+    with pytest.raises(InvalidPatternError) as info:
+        patterns.compile({"a": []})
+    err = info.value
     assert err.get_context('{"a": []}') == ""
 
 
 def test_api_get_context_clips_long_lines() -> None:
     text = '{"a": [' + '"x", ' * 40 + "[]]}"
-    err = pytest.raises(InvalidPatternError, patterns.compile, text).value
+    with pytest.raises(InvalidPatternError) as info:
+        patterns.compile(text)
+    err = info.value
     rendered = err.get_context(text, span=10)
     excerpt, caret, _ = rendered.split("\n")
     assert len(excerpt) <= 20
@@ -114,7 +122,9 @@ def test_api_get_context_clips_long_lines() -> None:
 
 
 def test_api_pattern_error_pickles_with_attributes() -> None:
-    err = pytest.raises(InvalidPatternError, patterns.compile, '{\n "a": []}').value
+    with pytest.raises(InvalidPatternError) as info:
+        patterns.compile('{\n "a": []}')
+    err = info.value
     copy = pickle.loads(pickle.dumps(err))
     assert type(copy) is InvalidPatternError
     assert str(copy) == str(err)
@@ -124,7 +134,9 @@ def test_api_pattern_error_pickles_with_attributes() -> None:
 
 
 def test_api_event_error_pickles_with_offset() -> None:
-    err = pytest.raises(InvalidEventError, patterns.compile({"a": ["x"]}).matches, '{"a": x}').value
+    with pytest.raises(InvalidEventError) as info:
+        patterns.compile({"a": ["x"]}).matches('{"a": x}')
+    err = info.value
     copy = pickle.loads(pickle.dumps(err))
     assert type(copy) is InvalidEventError and str(copy) == str(err) and copy.offset == err.offset
 

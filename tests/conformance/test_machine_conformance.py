@@ -12,8 +12,8 @@ import pytest
 
 import patterns
 from patterns import InvalidPatternError, Machine
-
 from tests.conftest import CASES_FILE, VALID_ONLY_FILE, load_cases
+
 from .disagreements import KNOWN_DISAGREEMENTS
 
 CASES = load_cases(CASES_FILE) + load_cases(VALID_ONLY_FILE)

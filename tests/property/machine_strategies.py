@@ -31,7 +31,9 @@ _nonempty = st.sampled_from([s for s in STRINGS if s])
 
 
 def _numeric() -> st.SearchStrategy[dict]:
-    one = st.builds(lambda op, x: {"numeric": [op, x]}, st.sampled_from(["=", "<", "<=", ">", ">="]), _numbers)
+    one = st.builds(
+        lambda op, x: {"numeric": [op, x]}, st.sampled_from(["=", "<", "<=", ">", ">="]), _numbers
+    )
     two = st.builds(
         lambda lo, hi, a, b: {"numeric": [a, min(lo, hi), b, max(lo, hi)]},
         _numbers, _numbers, st.sampled_from([">", ">="]), st.sampled_from(["<", "<="]),
@@ -83,7 +85,9 @@ def patterns() -> st.SearchStrategy[dict]:
         lambda inner: st.dictionaries(st.sampled_from(KEYS), VALUE_LISTS | inner, min_size=1, max_size=3),
         max_leaves=5,
     )
-    with_or = st.builds(lambda base, alts: {**base, "$or": alts}, objects, st.lists(objects, min_size=2, max_size=3))
+    with_or = st.builds(
+        lambda base, alts: {**base, "$or": alts}, objects, st.lists(objects, min_size=2, max_size=3)
+    )
     return st.one_of(objects, objects, with_or)
 
 
@@ -94,7 +98,9 @@ def json_events() -> st.SearchStrategy[dict]:
     """EventBridge events and SNS bodies: nested objects and arrays (of objects too), empties."""
     values = st.recursive(
         _scalars | st.just([]) | st.just({}),
-        lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(EVENT_KEYS), inner, max_size=3),
+        lambda inner: (
+            st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(EVENT_KEYS), inner, max_size=3)
+        ),
         max_leaves=8,
     )
     return st.dictionaries(st.sampled_from(EVENT_KEYS), values, max_size=4)
@@ -171,7 +177,11 @@ def witness_events(draw, conditions: list, values: list) -> dict:
         conditions: (path, value list) pairs of the rules' branches.
         values: scalars the rules mention.
     """
-    pool = list(dict.fromkeys([*values, *STRINGS, *EVENT_NUMBERS, True, False, None], ))
+    pool = list(
+        dict.fromkeys(
+            [*values, *STRINGS, *EVENT_NUMBERS, True, False, None],
+        )
+    )
     by_path: dict[str, list] = {}
     for path, leaf in conditions:
         by_path.setdefault(path, []).append(leaf)

@@ -7,6 +7,7 @@ insertion order; also after random sequences of add, replace and remove.
 
 from __future__ import annotations
 
+import contextlib
 import json
 
 import pytest
@@ -16,7 +17,15 @@ from hypothesis import strategies as st
 import patterns
 from patterns import InvalidPatternError, Machine
 
-from .machine_strategies import EVENT_NUMBERS, MATCHERS, STRINGS, events_for, pattern_values, patterns_for, witness_events
+from .machine_strategies import (
+    EVENT_NUMBERS,
+    MATCHERS,
+    STRINGS,
+    events_for,
+    pattern_values,
+    patterns_for,
+    witness_events,
+)
 
 DIALECTS = sorted(patterns.DIALECTS)
 
@@ -24,10 +33,8 @@ DIALECTS = sorted(patterns.DIALECTS)
 def _compiled(candidates: list[dict], dialect: str) -> list[patterns.Pattern]:
     out = []
     for candidate in candidates:
-        try:
+        with contextlib.suppress(InvalidPatternError):
             out.append(patterns.compile(candidate, dialect=dialect))
-        except InvalidPatternError:
-            pass
     return out
 
 
@@ -119,11 +126,15 @@ _NAMES = st.sampled_from(["r0", "r1", "r2", "r3", "r4"])
 @given(data=st.data())
 def test_machine_equals_oracle_after_random_changes(dialect: str, data: st.DataObject) -> None:
     ops = data.draw(
-        st.lists(st.tuples(st.sampled_from(["add", "add", "remove"]), _NAMES, patterns_for(dialect)), max_size=12),
+        st.lists(
+            st.tuples(st.sampled_from(["add", "add", "remove"]), _NAMES, patterns_for(dialect)), max_size=12
+        ),
         label="ops",
     )
     candidates = [c for _, _, c in ops]
-    events = _events(data, dialect, {f"c{i}": p for i, p in enumerate(_compiled(candidates, dialect))}, candidates)
+    events = _events(
+        data, dialect, {f"c{i}": p for i, p in enumerate(_compiled(candidates, dialect))}, candidates
+    )
     machine = Machine(dialect=dialect)
     model: dict[str, patterns.Pattern] = {}
     order: list[str] = []  # names in first-added order, as the machine reports them

@@ -18,7 +18,9 @@ try:
 except ImportError:  # not built here
     _match_c = None
 
-PATTERN = patterns.compile({"a": [{"anything-but": "x"}], "b": {"c": [{"numeric": [">", 0]}, {"exists": False}]}})
+PATTERN = patterns.compile(
+    {"a": [{"anything-but": "x"}], "b": {"c": [{"numeric": [">", 0]}, {"exists": False}]}}
+)
 
 
 def compile_or_invalid(source) -> None:

@@ -10,7 +10,6 @@ import pytest
 from patterns import InvalidEventError
 from patterns.events import Leaf, as_double, decode_event
 
-
 # --- decode_event --------------------------------------------------------------------------------
 
 
@@ -43,7 +42,8 @@ def test_decode_event_rejects_nan_and_infinity(text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "event", [b'{"a": "\xff"}', b'{"a": "\xc3"}', b'{"b": 123456789012345678901234567890, "a": "\xed\xa0\x80"}']
+    "event",
+    [b'{"a": "\xff"}', b'{"a": "\xc3"}', b'{"b": 123456789012345678901234567890, "a": "\xed\xa0\x80"}'],
 )
 def test_decode_event_rejects_invalid_utf8(event: bytes) -> None:
     with pytest.raises(InvalidEventError):
@@ -51,7 +51,8 @@ def test_decode_event_rejects_invalid_utf8(event: bytes) -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "kind"), [("[1]", "array"), ('"x"', "string"), ("1", "number"), ("null", "null"), ("true", "boolean")]
+    ("text", "kind"),
+    [("[1]", "array"), ('"x"', "string"), ("1", "number"), ("null", "null"), ("true", "boolean")],
 )
 def test_decode_event_rejects_non_object(text: str, kind: str) -> None:
     with pytest.raises(InvalidEventError) as info:

@@ -45,17 +45,14 @@ def test_machine_threads_see_whole_rule_sets() -> None:
         try:
             while not done.is_set():
                 first = completed[0]
-                if batch:
-                    results = list(machine.match_many([EVENT, EVENT]))
-                else:
-                    results = [machine.match(EVENT)]
+                results = list(machine.match_many([EVENT, EVENT])) if batch else [machine.match(EVENT)]
                 allowed = set(history[first:])  # read after the match: every set it may have seen
                 for names in results:
                     assert "stable" in names and "swap" in names, names
                     assert len(names) == len(set(names))
                     assert frozenset(names) in allowed, (names, first)
                     checked[0] += 1
-        except BaseException as exc:  # reported by the main thread
+        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
             errors.append(exc)
             done.set()
 
@@ -80,7 +77,7 @@ def test_machine_threads_see_whole_rule_sets() -> None:
                     history.append(frozenset(live))
                     machine.remove(name)
                 completed[0] = len(history) - 1
-        except BaseException as exc:
+        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
             errors.append(exc)
         finally:
             done.set()

@@ -99,7 +99,9 @@ def test_parse_json_syntax_error_carries_reason_and_position() -> None:
     with pytest.raises(JsonSyntaxError) as info:
         parse_json("{'a': 1}")
     err = info.value
-    assert err.reason == "Unexpected character (''' (code 39)): was expecting double-quote to start field name"
+    assert (
+        err.reason == "Unexpected character (''' (code 39)): was expecting double-quote to start field name"
+    )
     assert (err.line, err.column, err.offset) == (1, 2, 1)
 
 
@@ -116,7 +118,10 @@ def test_parse_error_unrecognized_token_as_recorded_by_aws() -> None:
 
 def test_parse_error_single_quote_field_name_as_recorded_by_aws() -> None:
     err = syntax_error("{'bad': 'quotation'}")
-    assert str(err) == PREFIX + "Unexpected character (''' (code 39)): was expecting double-quote to start field name"
+    assert (
+        str(err)
+        == PREFIX + "Unexpected character (''' (code 39)): was expecting double-quote to start field name"
+    )
     assert (err.line, err.column) == (1, 2)
 
 
@@ -163,18 +168,25 @@ def test_parse_error_eof_inside_string() -> None:
 
 def test_parse_error_missing_colon() -> None:
     err = syntax_error('{"a" ["x"]}')
-    assert err.reason == "Unexpected character ('[' (code 91)): was expecting a colon to separate field name and value"
+    assert (
+        err.reason
+        == "Unexpected character ('[' (code 91)): was expecting a colon to separate field name and value"
+    )
     assert err.column == 6
 
 
 def test_parse_error_missing_comma_between_members() -> None:
     err = syntax_error('{"a": ["x"] "b": ["y"]}')
-    assert err.reason == "Unexpected character ('\"' (code 34)): was expecting comma to separate Object entries"
+    assert (
+        err.reason == "Unexpected character ('\"' (code 34)): was expecting comma to separate Object entries"
+    )
 
 
 def test_parse_error_missing_comma_between_array_items() -> None:
     err = syntax_error('{"a": ["x" "y"]}')
-    assert err.reason == "Unexpected character ('\"' (code 34)): was expecting comma to separate Array entries"
+    assert (
+        err.reason == "Unexpected character ('\"' (code 34)): was expecting comma to separate Array entries"
+    )
 
 
 def test_parse_error_trailing_comma_in_array() -> None:

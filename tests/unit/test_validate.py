@@ -177,7 +177,9 @@ REJECTIONS = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(("text", "reason", "path"), REJECTIONS, ids=[f"{r[1][:40]}|{r[0]}" for r in REJECTIONS])
+@pytest.mark.parametrize(
+    ("text", "reason", "path"), REJECTIONS, ids=[f"{r[1][:40]}|{r[0]}" for r in REJECTIONS]
+)
 def test_validate_rejects_with_aws_reason(text: str, reason: str, path: str) -> None:
     err = reject(text)
     assert err.reason == reason
@@ -186,7 +188,9 @@ def test_validate_rejects_with_aws_reason(text: str, reason: str, path: str) -> 
     assert err.line == 1 and err.column is not None and 1 <= err.column <= len(text)
 
 
-@pytest.mark.parametrize(("text", "reason", "path"), REJECTIONS, ids=[f"{r[1][:40]}|{r[0]}" for r in REJECTIONS])
+@pytest.mark.parametrize(
+    ("text", "reason", "path"), REJECTIONS, ids=[f"{r[1][:40]}|{r[0]}" for r in REJECTIONS]
+)
 def test_validate_dict_input_gives_same_reason_and_path(text: str, reason: str, path: str) -> None:
     value = json.loads(text)
     if not isinstance(value, dict) or "1e400" in text:
