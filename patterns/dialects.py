@@ -7,18 +7,30 @@ choice made is noted beside the value.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from .events import decode_event
+from .records import record_to_event
 from .sns import attributes_to_event, body_to_event, check_limits
 
 if TYPE_CHECKING:
     from .model import Obj
 
-__all__ = ["DIALECTS", "EVENTBRIDGE", "SNS_ATTRIBUTES", "SNS_BODY", "Dialect", "get_dialect"]
+__all__ = [
+    "DIALECTS",
+    "EVENTBRIDGE",
+    "LAMBDA",
+    "PIPES",
+    "SNS_ATTRIBUTES",
+    "SNS_BODY",
+    "Dialect",
+    "check_pattern_length",
+    "get_dialect",
+]
 
 #: `Dialect.limit_check`: (model, dialect, the pattern as given: text or dict) -> AWS's reason, or None.
 LimitCheck = Callable[["Obj", "Dialect", Any], "str | None"]
@@ -30,6 +42,10 @@ InputDecoder = Callable[[Any], "dict | None"]
 ALL_OPERATORS = frozenset(
     {"prefix", "suffix", "equals-ignore-case", "wildcard", "anything-but", "numeric", "exists", "cidr"}
 )
+#: Every match type EventBridge's compiler accepts: the documented ones and event-ruler's "exactly".
+EVENTBRIDGE_OPERATORS = ALL_OPERATORS | {"exactly"}
+#: The operators EventBridge accepts inside ``{"anything-but": {op: ...}}``.
+EVENTBRIDGE_ANYTHING_BUT_OPERATORS = frozenset({"prefix", "suffix", "equals-ignore-case", "wildcard"})
 
 
 @dataclass(frozen=True)
@@ -62,8 +78,20 @@ class Dialect:
             this many decimal places (SNS: 5); None compares full doubles.
         limit_check: the service's own limits on a valid pattern (SNS: keys, combinations, size),
             counted on the model; None for none.
-        input_decoder: turns what the service filters (an SNS attributes map, a message body)
-            into the event the matcher reads; None decodes an event as EventBridge does.
+        input_decoder: turns what the service filters (an SNS attributes map, a message body,
+            a Lambda or Pipes source record) into the event the matcher reads; None decodes an
+            event as EventBridge does.
+        unsupported: the reason given when a pattern uses a part of EventBridge's language the
+            service does not support, with ``{}`` where the part is named (``Match type
+            `wildcard` is not supported by Lambda event filtering``). Empty: such a part is
+            refused with event-ruler's own text (``Unrecognized match type wildcard``), as SNS
+            does.
+        max_pattern_length: the longest pattern text the service stores, in characters (None:
+            no limit checked); see `check_pattern_length`.
+        max_filters: how many filters (patterns OR'ed together) one event source mapping or
+            pipe holds by default (None: the service has no such list).
+        max_filters_quota: the most filters a raised quota allows (equal to `max_filters`
+            when the limit cannot be raised).
     """
 
     name: str
@@ -87,6 +115,10 @@ class Dialect:
     number_decimals: int | None = None
     limit_check: LimitCheck | None = field(default=None, compare=False)
     input_decoder: InputDecoder | None = field(default=None, compare=False)
+    unsupported: str = ""
+    max_pattern_length: int | None = None
+    max_filters: int | None = None
+    max_filters_quota: int | None = None
 
     def message(self, reason: str) -> str:
         """The full first line AWS returns for `reason`."""
@@ -96,8 +128,8 @@ class Dialect:
         """Turn one input of this dialect's service into the event every matcher reads.
 
         Args:
-            value: an EventBridge event (JSON bytes, text or dict), an SNS attributes map, or an
-                SNS message body, as the dialect expects.
+            value: an EventBridge event (JSON bytes, text or dict), an SNS attributes map, an
+                SNS message body, or a Lambda / Pipes source record, as the dialect expects.
 
         Returns:
             The event as a dict, or None when the service never evaluates a pattern against this
@@ -116,9 +148,9 @@ EVENTBRIDGE = Dialect(
     name="eventbridge",
     message_prefix="Event pattern is not valid. Reason: ",
     # "exactly" is event-ruler's explicit exact-string operator, accepted by its compiler.
-    operators=ALL_OPERATORS | {"exactly"},
-    anything_but_operators=frozenset({"prefix", "suffix", "equals-ignore-case", "wildcard"}),
-    anything_but_operator_lists=frozenset({"prefix", "suffix", "equals-ignore-case", "wildcard"}),
+    operators=EVENTBRIDGE_OPERATORS,
+    anything_but_operators=EVENTBRIDGE_ANYTHING_BUT_OPERATORS,
+    anything_but_operator_lists=EVENTBRIDGE_ANYTHING_BUT_OPERATORS,
     # The content-filtering page: more than 1,000 combinations is rejected.
     max_or_combinations=1000,
     # event-ruler since PR #188 (Sept 2024) accepts the whole double range; the 2022-23 user
@@ -183,7 +215,110 @@ SNS_ATTRIBUTES = Dialect(
 
 SNS_BODY = Dialect(name="sns-body", input_decoder=body_to_event, **_SNS_COMMON)
 
-DIALECTS: dict[str, Dialect] = {d.name: d for d in (EVENTBRIDGE, SNS_ATTRIBUTES, SNS_BODY)}
+# --- AWS Lambda event source mappings and Amazon EventBridge Pipes ---------------------------------
+# Both filter source records (SQS, Kinesis, DynamoDB Streams, Amazon MQ, Amazon MSK and
+# self-managed Kafka) with EventBridge's pattern language: a `FilterCriteria` holds up to a few
+# patterns, OR'ed (`patterns.records.FilterCriteria`). What each service accepts of that language
+# is data here. The rule for both: an operator is accepted when the service's documentation lists
+# it as supported; one it does not list is refused with a reason naming the service, since a
+# pattern AWS may refuse at deploy time (or silently read otherwise) is worth knowing about
+# before then. Sources:
+#   Lambda: "Control which events Lambda sends to your function" (filter rule syntax table) and
+#     API_Filter / the CloudFormation FilterCriteria schema; ../shared/AWS-NOTES.md 1.2, 1.4.
+#   Pipes: "Event filtering in Amazon EventBridge Pipes" and the EventBridge operators page's
+#     "Pipe support" column; API_FilterCriteria / API_Filter of the Pipes reference.
+
+
+def check_pattern_length(obj: Obj, dialect: Dialect, source: Any) -> str | None:
+    """The service's cap on a pattern's length, as a `Dialect.limit_check`.
+
+    Lambda's and Pipes' ``Filter.Pattern`` holds at most 4,096 characters (API_Filter of both
+    API references). The text is measured as given; a pattern given as a dict is measured as its
+    compact JSON (ours: the service only ever sees text).
+
+    Args:
+        obj: the validated pattern (unused: the length is the text's).
+        dialect: supplies ``max_pattern_length``.
+        source: the pattern as given, text or decoded.
+
+    Returns:
+        The reason, or None. The wording is ours: AWS's text for this fault is not recorded.
+    """
+    cap = dialect.max_pattern_length
+    if cap is None or source is None:
+        return None
+    text = (
+        source if isinstance(source, str) else json.dumps(source, ensure_ascii=False, separators=(",", ":"))
+    )
+    if len(text) > cap:
+        return f"Expected a pattern of at most {cap} characters, got {len(text)}"
+    return None
+
+
+_FILTERING_COMMON: dict[str, Any] = {
+    # EventBridge's own numeric range and $or cap. Neither service documents either; the $or cap
+    # also bounds the expansion a 4,096-character pattern could otherwise ask for (ours).
+    "numeric_min": EVENTBRIDGE.numeric_min,
+    "numeric_max": EVENTBRIDGE.numeric_max,
+    "max_or_combinations": EVENTBRIDGE.max_or_combinations,
+    "max_pattern_length": 4096,
+    "limit_check": check_pattern_length,
+    "input_decoder": record_to_event,
+}
+
+#: Lambda's filter rule syntax table lists: null, empty, equals, equals (ignore case), and, or,
+#: not (anything-but on a value or a list of values), numeric (equals and range), exists, does
+#: not exist, begins with (prefix) and ends with (suffix). Not listed, so refused: wildcard,
+#: cidr, anything-but with an operator, prefix/suffix with equals-ignore-case, and event-ruler's
+#: "exactly". (AWS-NOTES' table, drawn from an older page that listed only begins with, marks
+#: suffix and equals-ignore-case "verify".) "$or" is accepted: it is part of the EventBridge
+#: syntax Lambda says it shares, not a match type; AWS-NOTES records it as "not listed" on the
+#: older page, so this choice is unverified.
+LAMBDA_OPERATORS = frozenset({"prefix", "suffix", "equals-ignore-case", "anything-but", "numeric", "exists"})
+
+LAMBDA = Dialect(
+    name="lambda",
+    # AWS answers every invalid pattern with this one sentence (InvalidParameterValueException on
+    # CreateEventSourceMapping / UpdateEventSourceMapping; AWS-NOTES 1.4, and as users report it
+    # from CloudFormation). It names no reason; we add event-ruler's after "Reason: " (ours), so
+    # str(err) begins with AWS's whole text.
+    message_prefix="Invalid filter pattern definition. Reason: ",
+    operators=LAMBDA_OPERATORS,
+    anything_but_operators=frozenset(),
+    anything_but_operator_lists=frozenset(),
+    affix_ignore_case=False,
+    unsupported="{} is not supported by Lambda event filtering",
+    # "By default, you can define up to five different filters for a single event source mapping
+    # ... you can request a quota increase for up to 10 filters" (Lambda filtering page).
+    max_filters=5,
+    max_filters_quota=10,
+    **_FILTERING_COMMON,
+)
+
+#: The EventBridge operators page's "Pipe support" column: yes for prefix and suffix (with or
+#: without equals-ignore-case), equals-ignore-case, anything-but on values, numeric, exists and
+#: "$or"; no for wildcard and for anything-but with prefix, suffix, equals-ignore-case or
+#: wildcard. cidr has no row in that table (AWS-NOTES marks it "?"): refused, as every operator
+#: the service does not list.
+PIPES_OPERATORS = frozenset({"prefix", "suffix", "equals-ignore-case", "anything-but", "numeric", "exists"})
+
+PIPES = Dialect(
+    name="pipes",
+    # Pipes' own text for an invalid filter pattern is not recorded; this prefix is ours,
+    # modelled on EventBridge's "Event pattern is not valid. Reason: ".
+    message_prefix="Filter pattern is not valid. Reason: ",
+    operators=PIPES_OPERATORS,
+    anything_but_operators=frozenset(),
+    anything_but_operator_lists=frozenset(),
+    affix_ignore_case=True,
+    unsupported="{} is not supported by EventBridge Pipes filtering",
+    # API_FilterCriteria: "Filters ... Maximum number of 5 items"; not adjustable.
+    max_filters=5,
+    max_filters_quota=5,
+    **_FILTERING_COMMON,
+)
+
+DIALECTS: dict[str, Dialect] = {d.name: d for d in (EVENTBRIDGE, SNS_ATTRIBUTES, SNS_BODY, LAMBDA, PIPES)}
 
 
 def get_dialect(name: str | Dialect) -> Dialect:

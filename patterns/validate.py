@@ -15,7 +15,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import NoReturn
 
-from .dialects import Dialect
+from .dialects import EVENTBRIDGE_ANYTHING_BUT_OPERATORS, EVENTBRIDGE_OPERATORS, Dialect
 from .events import as_double, quantize
 from .model import (
     AnythingBut,
@@ -115,6 +115,15 @@ class _Validator:
     def fail(self, reason: str, node: JNode | None, path: str, whole: bool = False) -> NoReturn:
         raise Rejection(self.d.reasons.get(reason, reason), getattr(node, "span", None), path, whole)
 
+    def refuse_unsupported(self, form: str, node: JNode | None, path: str) -> None:
+        """Refuse a part of EventBridge's language the dialect's service does not support.
+
+        Only for dialects that word such parts themselves (`Dialect.unsupported`); the others
+        (SNS) fall through to event-ruler's own text for the same fault.
+        """
+        if self.d.unsupported:
+            self.fail(self.d.unsupported.format(form), node, path)
+
     # --- objects -----------------------------------------------------------------------------
 
     def root(self, node: JNode) -> Obj:
@@ -207,6 +216,8 @@ class _Validator:
         op, operand = first.key, first.value
         here = _key_path(path, op)
         if op not in self.d.operators:
+            if op in EVENTBRIDGE_OPERATORS:
+                self.refuse_unsupported(f"Match type `{op}`", node, here)
             self.fail(f"Unrecognized match type {op}", node, here)
         matcher = getattr(self, "op_" + op.replace("-", "_"))(operand, here, node.span)
         if len(node.members) > 1:
@@ -231,14 +242,23 @@ class _Validator:
         return Equals(self.string_operand("exact", operand, path), span)
 
     def op_prefix(self, operand: JNode, path: str, span: Span | None) -> Matcher:
-        if isinstance(operand, JObject) and self.d.affix_ignore_case:
+        if isinstance(operand, JObject) and self.affix_ignore_case("prefix", operand, path):
             return Prefix(self.ignore_case_operand("prefix", operand, path), True, span)
         return Prefix(self.string_operand("prefix", operand, path), False, span)
 
     def op_suffix(self, operand: JNode, path: str, span: Span | None) -> Matcher:
-        if isinstance(operand, JObject) and self.d.affix_ignore_case:
+        if isinstance(operand, JObject) and self.affix_ignore_case("suffix", operand, path):
             return Suffix(self.ignore_case_operand("suffix", operand, path), True, span)
         return Suffix(self.string_operand("suffix", operand, path), False, span)
+
+    def affix_ignore_case(self, op: str, node: JObject, path: str) -> bool:
+        """Whether prefix/suffix read an object operand as ``{"equals-ignore-case": v}``."""
+        if self.d.affix_ignore_case:
+            return True
+        if node.members and node.members[0].key == "equals-ignore-case":
+            here = _key_path(path, "equals-ignore-case")
+            self.refuse_unsupported(f"`{op}` with `equals-ignore-case`", node, here)
+        return False
 
     def ignore_case_operand(self, op: str, node: JObject, path: str) -> str:
         """The ``{"equals-ignore-case": v}`` inside prefix or suffix."""
@@ -369,6 +389,8 @@ class _Validator:
             kind = first.key
             here = _key_path(path, kind)
             if kind not in self.d.anything_but_operators:
+                if kind in EVENTBRIDGE_ANYTHING_BUT_OPERATORS:
+                    self.refuse_unsupported(f"`anything-but` with `{kind}`", operand, here)
                 self.fail(f"Unsupported anything-but pattern: {kind}", operand, here)
             inner = first.value
         else:
