@@ -1,0 +1,736 @@
+"""Workloads of the comparison runner: seeded, generated on the spot, nothing downloaded.
+
+Each workload is a pool of events (JSON bytes, as they arrive on the wire) and a way to make its
+rule sets. Every process that asks for a workload gets the same bytes and the same rules: the
+runner's engines run in worker processes, each of which builds its own copy.
+
+- ``aws``: AWS-service-shaped events of about 1 KB (EC2 state changes, S3 object events, CloudTrail
+  API calls, ECS task changes, order events with nested detail, arrays of objects, numbers, IP
+  addresses) and rule sets of any size mixing exact values (most), prefix, suffix, numeric
+  ranges, anything-but, exists, cidr, wildcard and ``$or``. A smaller set is a prefix of a larger.
+- ``tenants``: many-tenant rules, each pinning one distinct customer, instance or bucket; the
+  events are drawn from the tenants that have a rule, so each event matches exactly one rule
+  whatever the rule count (the events depend on the rule count).
+- ``citylots``: CityLots-shaped GeoJSON features (the properties of quamina's ``cl-sample-*``;
+  the geometry as event-ruler's ``citylots2`` benchmark reads it: ``coordinates`` as arrays of
+  ``{"x","y","z"}`` objects and a ``firstCoordinates`` object) with event-ruler's CityLots rule
+  sets from ``../shared/data/eventruler-citylots-rules.jsonl``, one cell per set.
+- ``sns``: SNS Publish ``MessageAttributes`` maps (String, Number, String.Array) with filter
+  policies (dialect ``sns-attributes``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import orjson
+
+ROOT = Path(__file__).resolve().parents[1]
+#: ../shared beside the project's folder; PATTERNS_SHARED_DIR overrides (as in tests/conftest.py).
+SHARED = Path(os.environ.get("PATTERNS_SHARED_DIR", ROOT.parent / "shared"))
+CITYLOTS_RULES = SHARED / "data" / "eventruler-citylots-rules.jsonl"
+
+Rules = list[tuple[str, dict]]
+
+REGIONS = [
+    "us-east-1",
+    "us-east-2",
+    "us-west-2",
+    "eu-west-1",
+    "eu-central-1",
+    "ap-southeast-2",
+    "ap-northeast-1",
+]
+ACCOUNTS = [f"{100000000000 + 7919 * k}" for k in range(40)]
+EC2_STATES = ["pending", "running", "stopping", "stopped", "shutting-down", "terminated"]
+ECS_STATUS = ["PROVISIONING", "PENDING", "ACTIVATING", "RUNNING", "DEACTIVATING", "STOPPING", "STOPPED"]
+ORDER_TYPES = [
+    "Order Placed",
+    "Order Paid",
+    "Order Shipped",
+    "Order Delivered",
+    "Order Cancelled",
+    "Order Refunded",
+]
+CURRENCIES = ["USD", "EUR", "GBP", "JPY", "AUD"]
+TIERS = ["free", "bronze", "silver", "gold", "platinum"]
+COUNTRIES = ["US", "DE", "FR", "GB", "JP", "AU", "BR", "IN", "CA", "NL"]
+CHANNELS = ["web", "mobile", "store", "partner"]
+TRAIL_SERVICES = ["iam", "kms", "sts", "s3", "ec2", "lambda", "dynamodb", "secretsmanager"]
+TRAIL_VERBS = ["Create", "Delete", "Update", "Put", "Get", "List", "Describe", "Attach", "Detach", "Tag"]
+TRAIL_NOUNS = ["User", "Role", "Policy", "Key", "Bucket", "Function", "Table", "Secret", "Instance", "Grant"]
+ERROR_CODES = ["AccessDenied", "ThrottlingException", "ValidationException", "NoSuchEntity"]
+EXTENSIONS = ["jpg", "png", "csv", "json", "parquet", "gz", "txt", "mp4"]
+N_INSTANCES, N_BUCKETS, N_CUSTOMERS, N_SKUS, N_CLUSTERS = 4000, 1500, 20000, 2000, 60
+
+
+def _ip(rng: random.Random) -> str:
+    """An IPv4 address from a few networks (private, documentation and public-looking ones)."""
+    net = rng.choice(["10.0", "10.1", "172.16", "192.168", "203.0", "198.51", "52.94", "54.239"])
+    return f"{net}.{rng.randrange(256)}.{rng.randrange(1, 255)}"
+
+
+def _instance(k: int) -> str:
+    return f"i-{0x0A3F00000000000 + k * 7919:015x}"
+
+
+def _bucket(k: int) -> str:
+    return f"acme-{['logs', 'data', 'media', 'backup', 'web'][k % 5]}-{k:04d}"
+
+
+def _customer(k: int) -> str:
+    return f"cust-{k:05d}"
+
+
+def _trail_event_name(rng: random.Random) -> str:
+    return rng.choice(TRAIL_VERBS) + rng.choice(TRAIL_NOUNS)
+
+
+# --- aws: AWS-service-shaped events --------------------------------------------------------------
+
+
+def _envelope(
+    rng: random.Random, i: int, source: str, detail_type: str, resources: list, detail: dict
+) -> dict:
+    return {
+        "version": "0",
+        "id": f"{rng.getrandbits(32):08x}-{rng.getrandbits(16):04x}-4{rng.getrandbits(12):03x}-"
+        f"a{rng.getrandbits(12):03x}-{rng.getrandbits(48):012x}",
+        "detail-type": detail_type,
+        "source": source,
+        "account": rng.choice(ACCOUNTS),
+        "time": f"2024-05-{1 + i % 28:02d}T{i % 24:02d}:{i % 60:02d}:{(i * 7) % 60:02d}Z",
+        "region": rng.choice(REGIONS),
+        "resources": resources,
+        "detail": detail,
+    }
+
+
+def _ec2_event(rng: random.Random, i: int) -> dict:
+    inst = _instance(rng.randrange(N_INSTANCES))
+    detail = {
+        "instance-id": inst,
+        "state": rng.choice(EC2_STATES),
+        "instance-type": rng.choice(["t3.micro", "t3.large", "m5.xlarge", "c6g.2xlarge", "r6i.4xlarge"]),
+        "private-ip": _ip(rng),
+        "tags": [{"key": k, "value": f"{k}-{rng.randrange(20)}"} for k in ("team", "env", "app")],
+        "cpu-utilization": round(rng.uniform(0, 100), 2),
+        "launch-time": "2024-04-30T08:15:00Z",
+        "availability-zone": rng.choice(REGIONS) + rng.choice("abc"),
+    }
+    return _envelope(
+        rng,
+        i,
+        "aws.ec2",
+        "EC2 Instance State-change Notification",
+        [f"arn:aws:ec2:::instance/{inst}"],
+        detail,
+    )
+
+
+def _s3_event(rng: random.Random, i: int) -> dict:
+    bucket = _bucket(rng.randrange(N_BUCKETS))
+    key = f"{rng.choice(['uploads', 'exports', 'raw', 'tmp', 'images'])}/2024/05/{i:06d}.{rng.choice(EXTENSIONS)}"
+    detail = {
+        "version": "0",
+        "bucket": {"name": bucket},
+        "object": {
+            "key": key,
+            "size": rng.randrange(0, 50_000_000),
+            "etag": f"{rng.getrandbits(128):032x}",
+            "sequencer": f"{rng.getrandbits(64):016X}",
+        },
+        "request-id": f"{rng.getrandbits(64):016X}",
+        "requester": rng.choice(ACCOUNTS),
+        "source-ip-address": _ip(rng),
+        "reason": rng.choice(["PutObject", "CopyObject", "CompleteMultipartUpload"]),
+    }
+    detail_type = rng.choice(
+        ["Object Created", "Object Created", "Object Deleted", "Object Restore Completed"]
+    )
+    return _envelope(rng, i, "aws.s3", detail_type, [f"arn:aws:s3:::{bucket}"], detail)
+
+
+def _trail_event(rng: random.Random, i: int) -> dict:
+    service = rng.choice(TRAIL_SERVICES)
+    account = rng.choice(ACCOUNTS)
+    detail: dict = {
+        "eventVersion": "1.08",
+        "userIdentity": {
+            "type": rng.choice(["AssumedRole", "IAMUser", "Root", "AWSService"]),
+            "principalId": f"AROA{rng.getrandbits(40):010X}:session-{i}",
+            "arn": f"arn:aws:sts::{account}:assumed-role/{rng.choice(['Admin', 'Deploy', 'ReadOnly'])}/s{i}",
+            "accountId": account,
+            "sessionContext": {"attributes": {"mfaAuthenticated": rng.choice(["true", "false"])}},
+        },
+        "eventTime": "2024-05-01T12:00:00Z",
+        "eventSource": f"{service}.amazonaws.com",
+        "eventName": _trail_event_name(rng),
+        "awsRegion": rng.choice(REGIONS),
+        "sourceIPAddress": _ip(rng),
+        "userAgent": rng.choice(["aws-cli/2.15.0", "Boto3/1.34.0", "console.amazonaws.com", "terraform/1.7"]),
+        "requestParameters": {"name": f"res-{rng.randrange(500)}", "tags": [{"key": "env", "value": "prod"}]},
+        "responseElements": None,
+        "readOnly": rng.random() < 0.5,
+        "eventType": "AwsApiCall",
+        "managementEvent": True,
+        "recipientAccountId": account,
+    }
+    if rng.random() < 0.2:
+        detail["errorCode"] = rng.choice(ERROR_CODES)
+    return _envelope(rng, i, f"aws.{service}", "AWS API Call via CloudTrail", [], detail)
+
+
+def _ecs_event(rng: random.Random, i: int) -> dict:
+    cluster = f"arn:aws:ecs:us-east-1:{rng.choice(ACCOUNTS)}:cluster/cluster-{rng.randrange(N_CLUSTERS)}"
+    status = rng.choice(ECS_STATUS)
+    containers = [
+        {
+            "name": f"app-{c}",
+            "lastStatus": status,
+            "image": f"repo/app-{c}:v{rng.randrange(9)}",
+            "exitCode": rng.choice([0, 0, 1, 137]) if status == "STOPPED" else None,
+            "networkInterfaces": [{"privateIpv4Address": _ip(rng)}],
+        }
+        for c in range(rng.randint(1, 3))
+    ]
+    detail = {
+        "clusterArn": cluster,
+        "taskArn": f"{cluster.replace(':cluster/', ':task/')}/{rng.getrandbits(64):016x}",
+        "lastStatus": status,
+        "desiredStatus": rng.choice(["RUNNING", "STOPPED"]),
+        "launchType": rng.choice(["FARGATE", "EC2"]),
+        "cpu": rng.choice(["256", "512", "1024"]),
+        "memory": rng.choice(["512", "1024", "2048"]),
+        "group": f"service:svc-{rng.randrange(80)}",
+        "containers": containers,
+        "stoppedReason": "Essential container in task exited" if status == "STOPPED" else None,
+    }
+    return _envelope(rng, i, "aws.ecs", "ECS Task State Change", [detail["taskArn"]], detail)
+
+
+def _order_event(rng: random.Random, i: int) -> dict:
+    items = [
+        {
+            "sku": f"sku-{rng.randrange(N_SKUS):04d}",
+            "qty": rng.randint(1, 5),
+            "price": round(rng.uniform(1, 500), 2),
+            "category": rng.choice(["books", "games", "garden", "toys", "tools"]),
+        }
+        for _ in range(rng.randint(1, 4))
+    ]
+    detail = {
+        "order": {
+            "id": f"ord-{i:08d}",
+            "total": round(sum(it["qty"] * it["price"] for it in items), 2),
+            "currency": rng.choice(CURRENCIES),
+            "items": items,
+            "customer": {
+                "id": _customer(rng.randrange(N_CUSTOMERS)),
+                "tier": rng.choice(TIERS),
+                "email": f"user{rng.randrange(100000)}@{rng.choice(['example.com', 'example.org', 'mail.test'])}",
+                "address": {"country": rng.choice(COUNTRIES), "zip": f"{rng.randrange(100000):05d}"},
+            },
+        },
+        "channel": rng.choice(CHANNELS),
+        "client-ip": _ip(rng),
+        "coupon": rng.choice([None, "SPRING24", "WELCOME10"]),
+    }
+    return _envelope(rng, i, "com.example.orders", rng.choice(ORDER_TYPES), [], detail)
+
+
+AWS_KINDS: list[Callable[[random.Random, int], dict]] = [
+    _ec2_event,
+    _s3_event,
+    _trail_event,
+    _ecs_event,
+    _order_event,
+]
+
+
+def aws_events(n: int, seed: int = 11) -> list[bytes]:
+    """`n` AWS-service-shaped events (about 1 KB each), kinds in turn."""
+    rng = random.Random(seed)
+    return [orjson.dumps(AWS_KINDS[i % len(AWS_KINDS)](rng, i)) for i in range(n)]
+
+
+def _shape(rng: random.Random) -> str:
+    """The operator a rule tries first (then falls back to exact where its kind has none)."""
+    r = rng.random()
+    for name, upto in (
+        ("exact", 0.55),
+        ("prefix", 0.63),
+        ("suffix", 0.68),
+        ("numeric", 0.76),
+        ("anything-but", 0.82),
+        ("exists", 0.87),
+        ("cidr", 0.91),
+        ("wildcard", 0.95),
+    ):
+        if r < upto:
+            return name
+    return "$or"
+
+
+def _cidr(rng: random.Random) -> str:
+    net = rng.choice(["10.0", "10.1", "172.16", "192.168", "203.0", "198.51", "52.94", "54.239"])
+    return rng.choice([f"{net}.0.0/16", f"{net}.{rng.randrange(256)}.0/24"])
+
+
+def _aws_rule(rng: random.Random) -> dict:
+    """One rule: a source (and mostly a detail-type), then one or two conditions in its detail."""
+    kind = rng.randrange(5)
+    shape = _shape(rng)
+    if kind == 0:  # EC2
+        rule: dict = {"source": ["aws.ec2"], "detail-type": ["EC2 Instance State-change Notification"]}
+        if shape == "prefix":
+            rule["detail"] = {
+                "instance-type": [{"prefix": rng.choice(["t3.", "m5.", "c6g.", "r6i."])}],
+                "state": [rng.choice(EC2_STATES)],
+            }
+        elif shape == "anything-but":
+            rule["detail"] = {
+                "state": [{"anything-but": rng.sample(EC2_STATES, 2)}],
+                "instance-id": [_instance(rng.randrange(N_INSTANCES))],
+            }
+        elif shape == "numeric":
+            lo = rng.randrange(0, 95)
+            rule["detail"] = {"cpu-utilization": [{"numeric": [">=", lo, "<", lo + 5]}], "state": ["running"]}
+            rule["account"] = [rng.choice(ACCOUNTS)]
+        elif shape == "cidr":
+            rule["detail"] = {"private-ip": [{"cidr": _cidr(rng)}]}
+            rule["region"] = [rng.choice(REGIONS)]
+        elif shape == "$or":
+            inst = _instance(rng.randrange(N_INSTANCES))
+            rule["$or"] = [
+                {"detail": {"instance-id": [inst]}},
+                {"resources": [f"arn:aws:ec2:::instance/{inst}"]},
+            ]
+        else:  # exact (and the shapes EC2 has none of)
+            rule["detail"] = {
+                "instance-id": [_instance(rng.randrange(N_INSTANCES)) for _ in range(rng.randint(1, 3))],
+                "state": rng.sample(EC2_STATES, rng.randint(1, 2)),
+            }
+    elif kind == 1:  # S3
+        rule = {"source": ["aws.s3"], "detail-type": ["Object Created"]}
+        bucket = _bucket(rng.randrange(N_BUCKETS))
+        if shape == "prefix":
+            rule["detail"] = {
+                "bucket": {"name": [bucket]},
+                "object": {"key": [{"prefix": rng.choice(["uploads/", "exports/", "raw/2024/"])}]},
+            }
+        elif shape == "suffix":
+            rule["detail"] = {
+                "bucket": {"name": [bucket]},
+                "object": {"key": [{"suffix": "." + rng.choice(EXTENSIONS)}]},
+            }
+        elif shape == "numeric":
+            rule["detail"] = {
+                "bucket": {"name": [bucket]},
+                "object": {"size": [{"numeric": [">", rng.choice([0, 1_000_000, 10_000_000])]}]},
+            }
+        elif shape == "wildcard":
+            rule["detail"] = {
+                "object": {
+                    "key": [
+                        {
+                            "wildcard": f"{rng.choice(['uploads', 'images'])}/*/05/*"
+                            f"{rng.randrange(10)}.{rng.choice(EXTENSIONS)}"
+                        }
+                    ]
+                },
+                "requester": [rng.choice(ACCOUNTS)],
+            }
+        elif shape == "cidr":
+            rule["detail"] = {"bucket": {"name": [bucket]}, "source-ip-address": [{"cidr": _cidr(rng)}]}
+        elif shape == "exists":
+            rule["detail"] = {"bucket": {"name": [bucket]}, "object": {"etag": [{"exists": True}]}}
+        else:
+            rule["detail"] = {
+                "bucket": {"name": [_bucket(rng.randrange(N_BUCKETS)) for _ in range(rng.randint(1, 3))]}
+            }
+    elif kind == 2:  # CloudTrail
+        service = rng.choice(TRAIL_SERVICES)
+        rule = {
+            "source": [f"aws.{service}"],
+            "detail-type": ["AWS API Call via CloudTrail"],
+            "detail": {"eventSource": [f"{service}.amazonaws.com"]},
+        }
+        detail = rule["detail"]
+        if shape == "prefix":
+            detail["eventName"] = [{"prefix": rng.choice(TRAIL_VERBS)}]
+            detail["userIdentity"] = {"accountId": [rng.choice(ACCOUNTS)]}
+        elif shape == "anything-but":
+            detail["eventName"] = [{"anything-but": {"prefix": rng.choice(["Get", "List", "Describe"])}}]
+            detail["userIdentity"] = {"arn": [{"suffix": rng.choice(["/s1", "/s2", "/s3"])}]}
+        elif shape == "exists":
+            detail["errorCode"] = [{"exists": True}]
+            detail["userIdentity"] = {"accountId": [rng.choice(ACCOUNTS)]}
+        elif shape == "cidr":
+            detail["sourceIPAddress"] = [{"cidr": _cidr(rng)}]
+            detail["readOnly"] = [False]
+        elif shape == "wildcard":
+            detail["userIdentity"] = {
+                "arn": [{"wildcard": f"arn:aws:sts::{rng.choice(ACCOUNTS)}:assumed-role/*"}]
+            }
+        elif shape == "$or":
+            rule["$or"] = [
+                {"detail": {"errorCode": [rng.choice(ERROR_CODES)]}},
+                {"detail": {"userIdentity": {"type": ["Root"]}}},
+            ]
+        else:
+            detail["eventName"] = [_trail_event_name(rng) for _ in range(rng.randint(1, 4))]
+            if rng.random() < 0.5:
+                detail["userIdentity"] = {"accountId": [rng.choice(ACCOUNTS)]}
+    elif kind == 3:  # ECS
+        cluster = f"cluster-{rng.randrange(N_CLUSTERS)}"
+        rule = {"source": ["aws.ecs"], "detail-type": ["ECS Task State Change"]}
+        if shape in ("prefix", "suffix", "wildcard"):
+            rule["detail"] = {"clusterArn": [{"suffix": f":cluster/{cluster}"}], "lastStatus": ["STOPPED"]}
+        elif shape == "numeric":
+            rule["detail"] = {
+                "containers": {"exitCode": [{"numeric": [">", 0]}]},
+                "group": [f"service:svc-{rng.randrange(80)}"],
+            }
+        elif shape == "anything-but":
+            rule["detail"] = {
+                "containers": {"exitCode": [{"anything-but": [0]}]},
+                "clusterArn": [{"suffix": f":cluster/{cluster}"}],
+            }
+        elif shape == "cidr":
+            rule["detail"] = {
+                "containers": {"networkInterfaces": {"privateIpv4Address": [{"cidr": _cidr(rng)}]}},
+                "launchType": ["FARGATE"],
+            }
+        else:
+            rule["detail"] = {
+                "group": [f"service:svc-{rng.randrange(80)}"],
+                "lastStatus": rng.sample(ECS_STATUS, rng.randint(1, 2)),
+            }
+    else:  # orders
+        rule = {"source": ["com.example.orders"], "detail-type": [rng.choice(ORDER_TYPES)]}
+        customer = _customer(rng.randrange(N_CUSTOMERS))
+        if shape == "prefix":
+            rule["detail"] = {
+                "order": {
+                    "items": {"sku": [{"prefix": f"sku-{rng.randrange(20):02d}"}]},
+                    "currency": [rng.choice(CURRENCIES)],
+                }
+            }
+        elif shape == "suffix":
+            rule["detail"] = {
+                "order": {
+                    "customer": {
+                        "email": [
+                            {"suffix": rng.choice(["@example.org", "@mail.test"])},
+                        ],
+                        "tier": [rng.choice(TIERS)],
+                    }
+                },
+                "channel": [rng.choice(CHANNELS)],
+            }
+        elif shape == "numeric":
+            lo = rng.randrange(0, 2000, 25)
+            rule["detail"] = {
+                "order": {
+                    "total": [{"numeric": [">=", lo, "<=", lo + 50]}],
+                    "customer": {"address": {"country": [rng.choice(COUNTRIES)]}},
+                }
+            }
+        elif shape == "anything-but":
+            rule["detail"] = {
+                "order": {
+                    "customer": {
+                        "tier": [{"anything-but": ["free", "bronze"]}],
+                        "address": {"country": [rng.choice(COUNTRIES)]},
+                    },
+                    "currency": [{"anything-but": "USD"}],
+                }
+            }
+        elif shape == "exists":
+            rule["detail"] = {"coupon": [{"exists": False}], "order": {"customer": {"id": [customer]}}}
+        elif shape == "cidr":
+            rule["detail"] = {"client-ip": [{"cidr": _cidr(rng)}], "channel": [rng.choice(CHANNELS)]}
+        elif shape == "wildcard":
+            rule["detail"] = {
+                "order": {
+                    "customer": {"email": [{"wildcard": f"user{rng.randrange(10)}*@example.*"}]},
+                    "currency": [rng.choice(CURRENCIES)],
+                }
+            }
+        elif shape == "$or":
+            rule["$or"] = [
+                {"detail": {"order": {"customer": {"id": [customer]}}}},
+                {
+                    "detail": {
+                        "order": {
+                            "items": {"sku": [f"sku-{rng.randrange(N_SKUS):04d}"]},
+                            "customer": {"tier": ["platinum"]},
+                        }
+                    }
+                },
+            ]
+        else:
+            rule["detail"] = {
+                "order": {
+                    "customer": {
+                        "id": [_customer(rng.randrange(N_CUSTOMERS)) for _ in range(rng.randint(1, 3))]
+                    }
+                }
+            }
+    return rule
+
+
+def aws_rules(n: int, seed: int = 5) -> Rules:
+    """The first `n` rules of the mixed AWS workload."""
+    rng = random.Random(seed)
+    return [(f"aws-{i:05d}", _aws_rule(rng)) for i in range(n)]
+
+
+# --- tenants: one rule per tenant -----------------------------------------------------------------
+
+
+def _tenant_rule(i: int) -> dict:
+    kind = i % 3
+    if kind == 0:
+        return {"source": ["aws.ec2"], "detail": {"instance-id": [_instance(i)]}}
+    if kind == 1:
+        return {
+            "source": ["aws.s3"],
+            "detail-type": ["Object Created"],
+            "detail": {"bucket": {"name": [_bucket(i)]}},
+        }
+    return {"source": ["com.example.orders"], "detail": {"order": {"customer": {"id": [_customer(i)]}}}}
+
+
+def tenant_rules(n: int) -> Rules:
+    """`n` tenant rules: rule i pins instance, bucket or customer number i."""
+    return [(f"tenant-{i:05d}", _tenant_rule(i)) for i in range(n)]
+
+
+def tenant_events(n: int, tenants: int, seed: int = 13) -> list[bytes]:
+    """`n` events each naming one of the first `tenants` tenants (so each matches one rule)."""
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        t = rng.randrange(tenants)
+        kind = t % 3
+        if kind == 0:
+            ev = _ec2_event(rng, i)
+            ev["detail"]["instance-id"] = _instance(t)
+        elif kind == 1:
+            ev = _s3_event(rng, i)
+            ev["detail-type"] = "Object Created"
+            ev["detail"]["bucket"]["name"] = _bucket(t)
+        else:
+            ev = _order_event(rng, i)
+            ev["detail"]["order"]["customer"]["id"] = _customer(t)
+        out.append(orjson.dumps(ev))
+    return out
+
+
+# --- citylots: event-ruler's CityLots rule sets ---------------------------------------------------
+
+STREETS = [
+    "GREENWICH",
+    "TURK",
+    "JEFFERSON",
+    "BEACH",
+    "HYDE",
+    "CHESTNUT",
+    "FULTON",
+    "MASON",
+    "ACKERSON",
+    "BLAKE",
+    "DRUMM",
+    "FULTON",
+    "RHODE ISLAND",
+    "WASHINGTON",
+    "LAKE",
+    "ELM",
+    "SPRING",
+    "GOUGH",
+    "MARKET",
+    "MISSION",
+    "BROADWAY",
+    "VALLEJO",
+    "BUSH",
+    "PINE",
+    "FILBERT",
+    "UNION",
+    "CLAY",
+    "SACRAMENTO",
+    "POLK",
+    "LARKIN",
+]
+ST_TYPES = ["ST", "AVE", "BLVD", "WAY", "PL", "TER", "CT", "LN", "DR"]
+MAPBLKLOTS = ["1430022", "2607117", "2607218", "3745012", "VACSTWIL", "1437012", "2600117", "3705042"]
+
+
+def _point(rng: random.Random) -> dict:
+    return {"x": rng.uniform(-122.52, -122.36), "y": rng.uniform(37.70, 37.83), "z": 0}
+
+
+def citylots_events(n: int, seed: int = 17) -> list[bytes]:
+    """`n` CityLots-shaped features (properties as in quamina's samples, geometry as citylots2)."""
+    rng = random.Random(seed)
+    out = []
+    for _ in range(n):
+        block = f"{rng.randrange(10000):04d}"
+        lot = f"{rng.randrange(200):03d}"
+        number = str(rng.randrange(1, 4000))
+        mapblklot = rng.choice(MAPBLKLOTS) if rng.random() < 0.1 else block + lot
+        multi = rng.random() < 0.1
+        rings = [[_point(rng) for _ in range(rng.randint(4, 9))] for _ in range(2 if multi else 1)]
+        if rng.random() < 0.05:
+            rings[0][0]["x"] = -122.42916360922355
+        if rng.random() < 0.05:
+            rings[-1][-1]["y"] = 37.729900216217324
+        feature = {
+            "type": "Feature",
+            "properties": {
+                "MAPBLKLOT": mapblklot,
+                "BLKLOT": block + lot,
+                "BLOCK_NUM": block,
+                "LOT_NUM": lot,
+                "FROM_ST": number,
+                "TO_ST": number,
+                "STREET": rng.choice(STREETS),
+                "ST_TYPE": rng.choice(ST_TYPES),
+                "ODD_EVEN": rng.choice("OE"),
+            },
+            "geometry": {
+                "type": "MultiPolygon" if multi else "Polygon",
+                "coordinates": rings,
+                "firstCoordinates": dict(rings[0][0]),
+            },
+        }
+        out.append(orjson.dumps(feature))
+    return out
+
+
+def citylots_sets() -> dict[str, Rules] | None:
+    """event-ruler's CityLots rule sets by name (and ALL, every rule), or None without ../shared."""
+    if not CITYLOTS_RULES.is_file():
+        return None
+    sets: dict[str, Rules] = {}
+    with CITYLOTS_RULES.open(encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                rec = json.loads(line)
+                sets.setdefault(rec["set"], []).append((rec["name"], rec["rule"]))
+    sets["ALL"] = [r for rules in list(sets.values()) for r in rules]
+    return sets
+
+
+# --- sns: Publish MessageAttributes and filter policies -------------------------------------------
+
+SNS_EVENT_TYPES = [
+    f"{noun}_{verb}"
+    for noun in ("order", "payment", "shipment", "user", "invoice")
+    for verb in ("created", "updated", "cancelled", "failed")
+]
+SNS_STORES = [f"store-{k:03d}" for k in range(300)]
+INTERESTS = ["soccer", "rugby", "tennis", "golf", "chess", "cycling", "running", "sailing"]
+
+
+def sns_events(n: int, seed: int = 19) -> list[bytes]:
+    """`n` Publish MessageAttributes maps (as JSON bytes)."""
+    rng = random.Random(seed)
+    out = []
+    for _ in range(n):
+        attrs = {
+            "event_type": {"DataType": "String", "StringValue": rng.choice(SNS_EVENT_TYPES)},
+            "store": {"DataType": "String", "StringValue": rng.choice(SNS_STORES)},
+            "price_usd": {"DataType": "Number", "StringValue": f"{rng.uniform(0, 2000):.2f}"},
+            "quantity": {"DataType": "Number", "StringValue": str(rng.randint(1, 50))},
+            "customer_interests": {
+                "DataType": "String.Array",
+                "StringValue": json.dumps(rng.sample(INTERESTS, 2)),
+            },
+            "country": {"DataType": "String", "StringValue": rng.choice(COUNTRIES)},
+            "source_ip": {"DataType": "String", "StringValue": _ip(rng)},
+        }
+        if rng.random() < 0.3:
+            attrs["coupon"] = {"DataType": "String", "StringValue": rng.choice(["SPRING24", "WELCOME10"])}
+        out.append(orjson.dumps(attrs))
+    return out
+
+
+def _sns_policy(rng: random.Random) -> dict:
+    policy: dict = {"event_type": [rng.choice(SNS_EVENT_TYPES)]}
+    r = rng.random()
+    if r < 0.45:
+        policy["store"] = rng.sample(SNS_STORES, rng.randint(1, 3))
+    elif r < 0.55:
+        lo = rng.randrange(0, 1900, 10)
+        policy["price_usd"] = [{"numeric": [">=", lo, "<", lo + 100]}]
+    elif r < 0.63:
+        policy["store"] = [{"prefix": f"store-{rng.randrange(30):02d}"}]
+    elif r < 0.70:
+        policy["customer_interests"] = [rng.choice(INTERESTS)]
+        policy["country"] = [{"anything-but": rng.sample(COUNTRIES, 2)}]
+    elif r < 0.77:
+        policy["coupon"] = [{"exists": rng.random() < 0.5}]
+        policy["country"] = [rng.choice(COUNTRIES)]
+    elif r < 0.83:
+        policy["source_ip"] = [{"cidr": _cidr(rng)}]
+    elif r < 0.89:
+        policy["store"] = [{"suffix": f"{rng.randrange(10)}"}]
+        policy["quantity"] = [{"numeric": [">", rng.randrange(40)]}]
+    elif r < 0.94:
+        policy["country"] = [{"equals-ignore-case": rng.choice(COUNTRIES).lower()}]
+    else:
+        policy["$or"] = [{"store": [rng.choice(SNS_STORES)]}, {"quantity": [{"numeric": [">=", 45]}]}]
+    return policy
+
+
+def sns_rules(n: int, seed: int = 23) -> Rules:
+    """The first `n` SNS filter policies (attribute scope)."""
+    rng = random.Random(seed)
+    return [(f"sns-{i:05d}", _sns_policy(rng)) for i in range(n)]
+
+
+# --- the registry ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Cell:
+    """One workload x rule set: the rules and the pool of events every engine matches."""
+
+    workload: str
+    key: str  # the rule count as text, or a CityLots set name
+    dialect: str
+    rules: Rules
+    events: list[bytes] = field(repr=False)
+
+    @property
+    def label(self) -> str:
+        return f"{self.workload}/{self.key}"
+
+
+WORKLOADS = ["aws", "tenants", "citylots", "sns"]
+DIALECT = {"aws": "eventbridge", "tenants": "eventbridge", "citylots": "eventbridge", "sns": "sns-attributes"}
+
+
+def make_cell(workload: str, key: str, pool: int) -> Cell:
+    """The cell `key` (a rule count, or a CityLots set name) of `workload`, with `pool` events."""
+    dialect = DIALECT[workload]
+    if workload == "aws":
+        return Cell(workload, key, dialect, aws_rules(int(key)), aws_events(pool))
+    if workload == "tenants":
+        n = int(key)
+        return Cell(workload, key, dialect, tenant_rules(n), tenant_events(pool, n))
+    if workload == "sns":
+        return Cell(workload, key, dialect, sns_rules(int(key)), sns_events(pool))
+    if workload == "citylots":
+        sets = citylots_sets()
+        if sets is None:
+            raise FileNotFoundError(f"CityLots rules not found at {CITYLOTS_RULES}")
+        return Cell(workload, key, dialect, sets[key], citylots_events(pool))
+    raise ValueError(f"unknown workload {workload!r}; known: {', '.join(WORKLOADS)}")
