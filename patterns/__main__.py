@@ -64,6 +64,11 @@ def _match(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit code (0 done, 2 bad input)."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["lint"]:  # `python -m patterns lint ...` is `pattern-lint ...`
+        from .lint.cli import main as lint_main
+
+        return lint_main(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m patterns", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     m = sub.add_parser("match", help="match events (JSON lines) against named patterns (a JSON object)")
@@ -71,6 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     m.add_argument("events", help="JSON-lines file of events, or - for standard input")
     m.add_argument("--dialect", default="eventbridge", choices=sorted(DIALECTS))
     sub.add_parser("info", help="print the version and which matcher implementation runs")
+    sub.add_parser("lint", help="pattern-lint: check the patterns in templates (`lint --help`)")
     args = parser.parse_args(argv)
     if args.command == "info":
         from . import __version__

@@ -1,0 +1,332 @@
+"""``pattern-lint``: check the patterns in templates, explain a non-match, print rule docs.
+
+    pattern-lint check template.yaml infra/ --format full
+    pattern-lint test --pattern rule.json --event event.json
+    pattern-lint rule W101
+    pattern-lint rules
+
+Exit codes: 0 nothing found (or every event matched, for ``test``), 1 findings (or some event
+did not match), 2 usage error, unreadable input or internal error. Diagnostics go to standard
+output, failures to standard error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tomllib
+import traceback
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from .diagnostics import Diagnostic
+from .render import FORMATS, render
+from .rules import RULES, PatternContext, check_group, check_pattern
+from .sources import Extracted, SourceError, extract_file, iter_files
+
+__all__ = ["main"]
+
+_SUBCOMMANDS = ("check", "test", "rule", "rules")
+
+
+class _UsageError(Exception):
+    pass
+
+
+def find_config(start: Path) -> tuple[Path | None, dict[str, Any]]:
+    """The ``[tool.pattern-lint]`` table of the nearest pyproject.toml at or above `start`.
+
+    Returns:
+        The file and its table; (None, {}) when there is none.
+
+    Raises:
+        _UsageError: the file is not valid TOML.
+    """
+    for folder in (start, *start.parents):
+        candidate = folder / "pyproject.toml"
+        if candidate.is_file():
+            try:
+                data = tomllib.loads(candidate.read_text("utf-8"))
+            except (tomllib.TOMLDecodeError, OSError, UnicodeDecodeError) as exc:
+                raise _UsageError(f"{candidate}: {exc}") from None
+            table = data.get("tool", {}).get("pattern-lint")
+            if table is not None:
+                return candidate, table
+    return None, {}
+
+
+def _codes_list(value: Any, where: str) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise _UsageError(f"{where}: expected a list of rule codes or prefixes, got `{value!r}`")
+    out = []
+    for item in value:
+        out.extend(part.strip() for part in item.split(",") if part.strip())
+    return out
+
+
+def resolve_codes(select: Iterable[str], ignore: Iterable[str]) -> set[str]:
+    """The rule codes to run: selected (default all) minus ignored; by code, prefix or name.
+
+    Raises:
+        _UsageError: a selector that matches no rule.
+    """
+    by_name = {r.name: code for code, r in RULES.items()}
+
+    def expand(selector: str) -> set[str]:
+        if selector in by_name:
+            return {by_name[selector]}
+        if selector.upper() == "ALL":
+            return set(RULES)
+        found = {code for code in RULES if code.startswith(selector.upper())}
+        if not found:
+            raise _UsageError(f"unknown rule selector `{selector}` (see `pattern-lint rules`)")
+        return found
+
+    selected: set[str] = set()
+    select = list(select)
+    for s in select or ["ALL"]:
+        selected |= expand(s)
+    for s in ignore:
+        selected -= expand(s)
+    return selected
+
+
+def _suppressed(d: Diagnostic, anchors: dict[tuple[str, str], int], hosts: dict) -> bool:
+    host = hosts.get(d.path)
+    if host is None:
+        return False
+    marks = host.suppressions()
+    if not marks:
+        return False
+    lines = {d.line}
+    anchor = anchors.get((d.path, d.where))
+    if anchor is not None:
+        lines |= {anchor, anchor - 1}
+    for line in lines:
+        if line in marks:
+            codes = marks[line]
+            if codes is None or d.code in codes:
+                return True
+    return False
+
+
+def run_check(args: argparse.Namespace, config: dict[str, Any]) -> int:
+    select = args.select if args.select is not None else _codes_list(config.get("select"), "select")
+    ignore = _codes_list(config.get("ignore"), "ignore") + (args.ignore or [])
+    codes = resolve_codes(select, ignore)
+    fmt = args.format or config.get("format", "concise")
+    if fmt not in FORMATS:
+        raise _UsageError(f"unknown format `{fmt}` (one of {', '.join(FORMATS)})")
+    exclude = _codes_list(config.get("exclude"), "exclude") + (args.exclude or [])
+    dialect = args.dialect or config.get("dialect")
+    exit_zero = args.exit_zero or bool(config.get("exit-zero", False))
+
+    diagnostics: list[Diagnostic] = []
+    hosts: dict = {}
+    anchors: dict[tuple[str, str], int] = {}
+    failed = False
+    checked = files = 0
+    unknowns: list[str] = []
+    for name, explicit in iter_files(args.paths, exclude):
+        try:
+            found: list[Extracted] = extract_file(name, explicit, dialect)
+        except SourceError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            failed = True
+            continue
+        except Exception:  # noqa: BLE001 - one bad file must not hide the findings in the others
+            print(f"error: internal error while reading {name}:\n{traceback.format_exc()}", file=sys.stderr)
+            failed = True
+            continue
+        files += 1
+        contexts: list[PatternContext] = []
+        for ex in found:
+            hosts.setdefault(ex.file, ex.positions.host)
+            anchors[(ex.file, ex.where)] = ex.positions.host.position(ex.anchor)[0]
+            try:
+                ctx, found_here = check_pattern(ex, codes)
+            except Exception:  # noqa: BLE001 - report it, go on with the other patterns
+                print(
+                    f"error: internal error while checking {ex.file} {ex.where}:\n{traceback.format_exc()}",
+                    file=sys.stderr,
+                )
+                failed = True
+                continue
+            checked += 1
+            contexts.append(ctx)
+            diagnostics.extend(found_here)
+            for u in ex.unknowns:
+                line, column, _, _ = ex.positions.span(u.start, u.end)
+                unknowns.append(
+                    f"{ex.file}:{line}:{column}: `{u.text}` ({ex.where or 'pattern'} {u.json_path})"
+                )
+        try:
+            diagnostics.extend(check_group(contexts, codes))
+        except Exception:  # noqa: BLE001
+            print(
+                f"error: internal error while comparing patterns of {name}:\n{traceback.format_exc()}",
+                file=sys.stderr,
+            )
+            failed = True
+    diagnostics = sorted(
+        (d for d in diagnostics if not _suppressed(d, anchors, hosts)), key=Diagnostic.sort_key
+    )
+    sys.stdout.write(
+        render(diagnostics, fmt, hosts=hosts, patterns_checked=checked, files=files, unknowns=unknowns)
+    )
+    if failed:
+        return 2
+    if exit_zero:
+        return 0
+    return 1 if diagnostics else 0
+
+
+def _read_json_arg(value: str, what: str) -> str:
+    """Inline JSON, ``-`` (standard input) or a file name -> the text."""
+    if value == "-":
+        return sys.stdin.read()
+    if value.lstrip().startswith(("{", "[", '"')):
+        return value
+    try:
+        return Path(value).read_text("utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _UsageError(f"{what} `{value}`: cannot read: {exc}") from None
+
+
+def run_test(args: argparse.Namespace) -> int:
+    import patterns
+    from patterns.errors import InvalidEventError, InvalidPatternError
+
+    text = _read_json_arg(args.pattern, "pattern")
+    try:
+        pattern = patterns.compile(text, dialect=args.dialect or "eventbridge")
+    except InvalidPatternError as err:
+        where = f" (line {err.line}, column {err.column})" if err.line is not None else ""
+        print(f"error: the pattern is not valid{where}: {err}", file=sys.stderr)
+        context = err.get_context(text)
+        if context:
+            print(context, file=sys.stderr, end="")
+        return 2
+    status = 0
+    for number, source in enumerate(args.event, 1):
+        event_text = _read_json_arg(source, "event")
+        label = source if not source.lstrip().startswith(("{", "[")) else f"event {number}"
+        try:
+            explanation = (
+                pattern.explain(event_text) if hasattr(pattern, "explain") else _explain(pattern, event_text)
+            )
+        except InvalidEventError as err:
+            print(f"error: {label}: {err}", file=sys.stderr)
+            status = 2
+            continue
+        if len(args.event) > 1:
+            print(f"{label}:")
+        print(explanation)
+        if not explanation.matched and status == 0:
+            status = 1
+    return status
+
+
+def _explain(pattern: Any, event: Any) -> Any:
+    from patterns.explain import explain
+
+    return explain(pattern, event)
+
+
+def run_rule(code: str) -> int:
+    by_name = {r.name: c for c, r in RULES.items()}
+    key = by_name.get(code, code.upper())
+    r = RULES.get(key)
+    if r is None:
+        raise _UsageError(f"unknown rule `{code}` (see `pattern-lint rules`)")
+    print(f"# {r.name} ({r.code})\n\nSeverity: {r.severity}\n\n{r.doc}")
+    return 0
+
+
+def run_rules() -> int:
+    width = max(len(r.name) for r in RULES.values())
+    for code in sorted(RULES):
+        r = RULES[code]
+        print(f"{code}  {r.name.ljust(width)}  {r.summary}")
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="pattern-lint",
+        description="Find what AWS would reject and what silently never matches in EventBridge patterns, "
+        "SNS filter policies and Lambda/Pipes filters.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    check = sub.add_parser("check", help="check the patterns in files and folders")
+    check.add_argument("paths", nargs="+", help="files, folders, or - for standard input")
+    check.add_argument("--format", choices=FORMATS, default=None, help="output format (default: concise)")
+    check.add_argument("--select", type=lambda s: [p for p in s.split(",") if p], default=None,
+                       help="rule codes, prefixes or names to run (comma-separated; default: all)")  # fmt: skip
+    check.add_argument("--ignore", type=lambda s: [p for p in s.split(",") if p], default=None,
+                       help="rule codes, prefixes or names to skip")  # fmt: skip
+    check.add_argument("--exclude", action="append", default=None, help="glob of paths to leave out")
+    check.add_argument(
+        "--dialect", default=None, help="dialect of plain pattern files (default: eventbridge)"
+    )
+    check.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
+    check.add_argument("--config", default=None, help="a pyproject.toml to read [tool.pattern-lint] from")
+    test = sub.add_parser("test", help="does a pattern match these events, and if not, why")
+    test.add_argument("--pattern", required=True, help="the pattern: inline JSON, a file, or -")
+    test.add_argument("--event", required=True, action="append", help="an event: inline JSON, a file, or -")
+    test.add_argument("--dialect", default=None, help="eventbridge (default), sns-attributes, sns-body, ...")
+    rule_cmd = sub.add_parser("rule", help="print a rule's documentation")
+    rule_cmd.add_argument("code", help="rule code or name")
+    sub.add_parser("rules", help="list the rules")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``pattern-lint``; returns the exit code (0 clean, 1 findings, 2 failure)."""
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if args_list and args_list[0] not in _SUBCOMMANDS and not args_list[0].startswith("-"):
+        args_list.insert(0, "check")  # `pattern-lint template.yaml` reads as `check`
+    parser = _parser()
+    try:
+        args = parser.parse_args(args_list)
+    except SystemExit as exc:  # argparse: --help (0) or a usage error (2)
+        return int(exc.code or 0)
+    try:
+        if args.command == "check":
+            if args.config:
+                config_path = Path(args.config)
+                try:
+                    table = (
+                        tomllib.loads(config_path.read_text("utf-8")).get("tool", {}).get("pattern-lint", {})
+                    )
+                except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+                    raise _UsageError(f"{config_path}: {exc}") from None
+            else:
+                _, table = find_config(Path(os.getcwd()))
+            return run_check(args, table)
+        if args.command == "test":
+            return run_test(args)
+        if args.command == "rule":
+            return run_rule(args.code)
+        return run_rules()
+    except _UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+def entry() -> None:
+    """The ``pattern-lint`` console script."""
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    entry()
