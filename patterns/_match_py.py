@@ -2,75 +2,136 @@
 
 from __future__ import annotations
 
-import math
 import struct
 from bisect import bisect_left
 from typing import Any, NoReturn
 
+from .consistency import consistent_choice
 from .errors import InvalidEventError
-from .events import Leaf, as_double, find_non_json, json_type
+from .events import (
+    MAX_DOUBLE_INT,
+    ROOT_ONLY,
+    BigNumber,
+    Contexts,
+    Flat,
+    Leaf,
+    as_double,
+    find_non_json,
+    json_type,
+)
 from .netaddr import parse_ip
 
-__all__ = ["flatten", "number_key", "prepare", "run_machine", "select_leaves"]
+__all__ = ["check_tree", "flatten", "number_key", "plain_scalar", "prepare", "run_machine", "select_leaves"]
 
 
-def flatten(event: Any) -> list[Leaf]:
-    """List the leaves of a decoded event, in document order.
+def flatten(event: Any) -> Flat:
+    """List the leaves of a decoded event, in document order, with its contexts.
 
     Args:
         event: the decoded event (a dict).
 
     Returns:
-        Its leaves; see `patterns.events` for their form.
+        Its leaves and contexts; see `patterns.events` for their form.
 
     Raises:
         InvalidEventError: not a dict, or it holds something JSON cannot (a set, a non-string
-            key, NaN).
+            key, NaN, a container inside itself).
     """
     if not isinstance(event, dict):
         raise InvalidEventError(f"Expected `object`, got `{json_type(event)}` - at `$`")
+    check_tree(event)
     leaves: list[Leaf] = []
+    parent, array = [-1], [-1]
     next_array = 0
     # An explicit stack, not recursion: no event is too deep to walk. Children are pushed in
-    # reverse so that they pop, and array ids are handed out, in document order.
-    stack: list[tuple[Any, str, tuple]] = [(event, "", ())]
+    # reverse so that they pop, and contexts are numbered, in document order.
+    stack: list[tuple[Any, str, int]] = [(event, "", 0)]
     while stack:
-        value, path, trail = stack.pop()
-        t = type(value)
-        if t is dict or (t is not list and isinstance(value, dict)):
+        value, path, ctx = stack.pop()
+        if isinstance(value, dict):
             for key, child in reversed(list(value.items())):
-                if type(key) is not str:
-                    _reject(event)
-                stack.append((child, f"{path}.{key}" if path else key, trail))
-        elif t is list or isinstance(value, (list, tuple)):
+                stack.append((child, f"{path}.{key}" if path else key, ctx))
+        elif isinstance(value, (list, tuple)):
             array_id = next_array
             next_array += 1
-            for index in range(len(value) - 1, -1, -1):
-                stack.append((value[index], path, trail + ((array_id, index),)))
-        elif (
-            t is str
-            or t is int
-            or t is bool
-            or value is None
-            or (t is float and not (math.isnan(value) or math.isinf(value)))
-        ):
-            leaves.append(Leaf(path, value, trail))
+            elements = []
+            for child in value:
+                if isinstance(child, (dict, list, tuple)):
+                    parent.append(ctx)
+                    array.append(array_id)
+                    elements.append((child, path, len(parent) - 1))
+                else:  # a scalar element stays in the array's own context (module doc of events)
+                    elements.append((child, path, ctx))
+            stack.extend(reversed(elements))
         else:
-            leaves.append(Leaf(path, _plain_scalar(value, event), trail))
-    return leaves
+            leaves.append(Leaf(path, plain_scalar(value), ctx))
+    return Flat(leaves, Contexts(parent, array))
 
 
-def _plain_scalar(value: Any, event: Any) -> Any:
-    """A subclass of a JSON scalar type (an enum, numpy.float64) as its plain value."""
+def plain_scalar(value: Any) -> Any:
+    """An event scalar as the matchers read it (`check_tree` has accepted it).
+
+    Subclasses of JSON scalar types (an enum, numpy.float64) become their plain value; integers
+    no double can hold become `BigNumber`.
+    """
+    t = type(value)
+    if t is str or t is bool or value is None or t is float or t is BigNumber:
+        return value
+    if t is int:
+        return value if -MAX_DOUBLE_INT < value < MAX_DOUBLE_INT else BigNumber(value < 0)
     if isinstance(value, bool):
         return bool(value)
     if isinstance(value, str):
         return str(value)
     if isinstance(value, int):
-        return int(value)
-    if isinstance(value, float) and not (math.isnan(value) or math.isinf(value)):
-        return float(value)
-    _reject(event)
+        return plain_scalar(int(value))
+    return float(value)
+
+
+_CLOSE = object()  # `check_tree`'s marker: the container whose id follows is done
+
+
+def check_tree(event: Any) -> None:
+    """Check that a caller's decoded event holds only what JSON can, in time linear in its size.
+
+    Dicts, lists and tuples (and their subclasses) with str keys; str, int, finite float, bool,
+    None and `BigNumber` scalars; no container inside itself. No paths are built on the way.
+
+    Raises:
+        InvalidEventError: the first fault, with its JSON path.
+    """
+    stack: list[Any] = [event]
+    open_ids: set[int] = set()  # containers on the way from the event to the current node
+    while stack:
+        value = stack.pop()
+        t = type(value)
+        if t is str or t is int or t is bool or value is None or t is BigNumber:
+            continue
+        if t is float:
+            if value - value == 0.0:  # false for NaN and the infinities
+                continue
+            _reject(event)
+        if value is _CLOSE:
+            open_ids.discard(stack.pop())
+            continue
+        if t is dict or t is list or isinstance(value, (dict, list, tuple)):
+            key = id(value)
+            if key in open_ids:
+                _reject(event)
+            open_ids.add(key)
+            stack.append(key)
+            stack.append(_CLOSE)
+            if isinstance(value, dict):
+                for k in value:
+                    if type(k) is not str:
+                        _reject(event)
+                stack.extend(value.values())
+            else:
+                stack.extend(value)
+        elif isinstance(value, (str, int)) or (isinstance(value, float) and value - value == 0.0):
+            continue  # a subclass of a scalar type: read as its plain value
+        else:
+            _reject(event)
 
 
 def _reject(event: Any) -> NoReturn:
@@ -90,8 +151,8 @@ _U64 = struct.Struct("<Q")
 _SIGN = 1 << 63
 _ALL = (1 << 64) - 1
 
-#: {path id: [(value, trail), ...]}: the leaves of one event on the paths some rule names.
-LeavesByPath = dict[int, list[tuple[Any, tuple]]]
+#: {path id: [(value, context), ...]}: the leaves of one event on the paths some rule names.
+LeavesByPath = dict[int, list[tuple[Any, int]]]
 
 
 def number_key(x: float) -> int:
@@ -106,68 +167,79 @@ def number_key(x: float) -> int:
     return bits ^ _ALL if bits & _SIGN else bits | _SIGN
 
 
-def select_leaves(event: dict, prefixes: frozenset[str] | None, path_ids: dict[str, int]) -> LeavesByPath:
+def select_leaves(
+    event: dict, prefixes: frozenset[str], path_ids: dict[str, int], checked: bool = True
+) -> tuple[LeavesByPath, Contexts]:
     """Group an event's leaves by path id, keeping only the paths some rule names.
+
+    A subtree whose path is not in `prefixes` is skipped unwalked (quamina's field skipping),
+    so no path longer than a rule's is ever built: the cost is linear in the event's size.
 
     Args:
         event: the decoded event.
-        prefixes: every rule path and every dotted prefix of one; a subtree whose path is not in
-            it is skipped unwalked (quamina's field skipping). None walks the whole event and
-            rejects what JSON cannot hold, exactly as `flatten` does: for events given as
-            dicts, which no JSON decoder checked. With `prefixes`, the event must come from a
-            JSON decoder (only plain str, int, float, bool and None scalars).
+        prefixes: every rule path and every dotted prefix of one.
         path_ids: rule path -> path id.
+        checked: whether a JSON decoder made the event (only plain str, int, float, bool, None
+            and `BigNumber` scalars). False for a caller's dict: it is first checked whole, as
+            `flatten` checks it, and its scalars are read as `plain_scalar` reads them.
 
     Returns:
-        Path id -> the (value, trail) of each leaf there, in document order.
+        (path id -> the (value, context) of each leaf there, the event's contexts). Contexts
+        are numbered as `flatten` numbers them among the walked subtrees; when no leaf on a
+        rule path sits in an array element, the contexts are `ROOT_ONLY`.
 
     Raises:
-        InvalidEventError: `prefixes` is None and the event holds something JSON cannot.
+        InvalidEventError: `checked` is False and the event holds something JSON cannot.
     """
+    if not checked:
+        if not isinstance(event, dict):
+            raise InvalidEventError(f"Expected `object`, got `{json_type(event)}` - at `$`")
+        check_tree(event)
     out: LeavesByPath = {}
-    if prefixes is None:
-        for leaf in flatten(event):
-            pid = path_ids.get(leaf.path)
-            if pid is not None:
-                out.setdefault(pid, []).append((leaf.value, leaf.trail))
-        return out
-    # The walk of `flatten` (same paths, same trails up to the numbering of arrays), pruned at
-    # paths no rule reaches and with scalars taken where they are met rather than stacked. The
-    # order of leaves differs from `flatten`'s; nothing downstream depends on it. The empty
-    # path is always walked: a key "" at the top joins as "" and is invisible in paths.
+    parent: list[int] | None = None
+    array: list[int] | None = None
     next_array = 0
-    stack: list[tuple[Any, str, tuple]] = [(event, "", ())]
+    # The walk of `flatten`, pruned at paths no rule reaches and with scalars taken where they
+    # are met rather than stacked. The empty path is always walked: a key "" at the top joins
+    # as "" and is invisible in paths.
+    stack: list[tuple[Any, str, int]] = [(event, "", 0)]
     while stack:
-        value, path, trail = stack.pop()
-        if type(value) is dict:
+        value, path, ctx = stack.pop()
+        if type(value) is dict or (not checked and isinstance(value, dict)):
             for key, child in value.items():
                 child_path = f"{path}.{key}" if path else key
                 if child_path and child_path not in prefixes:
                     continue
                 t = type(child)
-                if t is dict or t is list:
-                    stack.append((child, child_path, trail))
+                if t is dict or t is list or (not checked and isinstance(child, (dict, list, tuple))):
+                    stack.append((child, child_path, ctx))
                 else:
                     pid = path_ids.get(child_path)
-                    if pid is not None:  # a JSON decoder made this: str, int, float, bool, None
+                    if pid is not None:
+                        if not checked:
+                            child = plain_scalar(child)
                         if pid in out:
-                            out[pid].append((child, trail))
+                            out[pid].append((child, ctx))
                         else:
-                            out[pid] = [(child, trail)]
-        else:  # a list: each element is a value at the same path, tagged with this array
+                            out[pid] = [(child, ctx)]
+        else:  # a list: each element is a value at the same path
             array_id = next_array
             next_array += 1
             pid = path_ids.get(path)
-            for index, child in enumerate(value):
+            for child in value:
                 t = type(child)
-                if t is dict or t is list:
-                    stack.append((child, path, trail + ((array_id, index),)))
+                if t is dict or t is list or (not checked and isinstance(child, (dict, list, tuple))):
+                    if parent is None:
+                        parent, array = [-1], [-1]
+                    parent.append(ctx)
+                    array.append(array_id)
+                    stack.append((child, path, len(parent) - 1))
                 elif pid is not None:
-                    # A scalar element keeps its parent's trail: only leaves at other paths could
-                    # conflict with its index, and none sit inside a scalar (event-ruler records
-                    # array membership for object and array elements alone, for this reason).
-                    out.setdefault(pid, []).append((child, trail))
-    return out
+                    # A scalar element stays in its array's context (see `patterns.events`).
+                    out.setdefault(pid, []).append((child if checked else plain_scalar(child), ctx))
+    if parent is None:
+        return out, ROOT_ONLY
+    return out, Contexts(parent, array)  # type: ignore[arg-type]
 
 
 def _affixes(table: dict[str, int], lengths: Any, text: str, suffix: bool, out: list[int]) -> None:
@@ -251,6 +323,8 @@ def fire(vi: Any, value: Any, list_off: Any, list_items: Any) -> list[int]:
                 accepted = vi.ab_wildcard.run(value)
                 if accepted:
                     excluded = (excluded or set()).union(accepted)
+    elif t is BigNumber:
+        pass  # present, but comparable with nothing: only exists and anything-but below
     elif t is bool or value is None:
         if vi.literal is not None:
             k = vi.literal[2 if value is None else int(value)]
@@ -274,16 +348,6 @@ def fire(vi: Any, value: Any, list_off: Any, list_items: Any) -> list[int]:
         else:
             out.extend(vi.ab_lists)
     return out
-
-
-def _extend(assignment: tuple, trail: tuple) -> tuple | None:
-    # assignment: sorted ((array id, element index), ...) of the leaves consumed so far. None
-    # when the trail disagrees with it on some array.
-    chosen = dict(assignment)
-    for array_id, index in trail:
-        if chosen.setdefault(array_id, index) != index:
-            return None
-    return tuple(sorted(chosen.items()))
 
 
 def prepare(tables: Any) -> tuple[list, list]:
@@ -384,41 +448,44 @@ def _probe(vi: Any, list_off: Any, list_items: Any) -> Any:
     return lambda value: fire(vi, value, list_off, list_items)
 
 
-def run_machine(tables: Any, by_path: LeavesByPath) -> set[int]:
+def run_machine(tables: Any, by_path: LeavesByPath, contexts: Contexts = ROOT_ONLY) -> set[int]:
     """The rule ids whose branches an event's leaves complete, walking the automaton.
 
-    A depth-first walk over positions (state, array assignment) from state 0; see
-    docs/design.md section 6. Positions are expanded once each.
+    Two phases (docs/design.md section 6). First a walk that ignores arrays: each state is
+    expanded once, and every leaf its value indexes accept sends the walk on, so a state is
+    reached exactly when each condition on its way from state 0 holds by some leaf. When a leaf
+    on the way sits in an array element, the walk also notes, per state reached, the contexts
+    of the leaves that reached it; a rule ending at such a state then matches only if
+    `consistent_choice` finds those leaves array-consistent. Cost: the states and leaves the
+    walk reads, plus, per reached rule state, its conditions' candidate contexts.
 
     Args:
         tables: a `patterns.machine.Tables` (its `walk` made by `prepare`).
         by_path: the event's leaves (`select_leaves`).
+        contexts: the event's contexts (`select_leaves`).
 
     Returns:
         The ids of the matching rules.
     """
     steps, targets = tables.walk
-    if not any(trail for leaves in by_path.values() for _, trail in leaves):
+    if contexts is ROOT_ONLY or not any(ctx for leaves in by_path.values() for _, ctx in leaves):
         return _run_flat(steps, targets, by_path)
-    found: set[int] = set()
-    seen: set[Any] = set()
-    stack: list[tuple[int, tuple]] = [(0, ())]
+    # via[s]: the contexts of the leaves that took the edge into state s (0 for absence).
+    via: dict[int, list[int]] = {0: [0]}
+    stack = [0]
     pop, push = stack.pop, stack.append
+    ends: list[int] = []
     while stack:
-        state, assignment = pop()
-        key = (state, assignment) if assignment else state
-        if key in seen:
-            continue
-        seen.add(key)
+        state = pop()
         terms, edges, absent = steps[state]
         if terms is not None:
-            found.update(terms)
+            ends.append(state)
         if edges is not None:
             for path_id, exact, probe in edges:
                 leaves = by_path.get(path_id)
                 if leaves is None:
                     continue
-                for value, trail in leaves:
+                for value, ctx in leaves:
                     if exact is not None:  # the common index: exact strings only, one lookup
                         if type(value) is not str:
                             continue
@@ -428,19 +495,33 @@ def run_machine(tables: Any, by_path: LeavesByPath) -> set[int]:
                         hits: Any = (k,)
                     else:
                         hits = probe(value)
-                        if not hits:
-                            continue
-                    after = _extend(assignment, trail) if trail else assignment
-                    if after is None:
-                        continue
                     for k in hits:
                         for target in targets[k]:
-                            push((target, after))
+                            seen = via.get(target)
+                            if seen is None:
+                                via[target] = [ctx]
+                                push(target)
+                            else:
+                                seen.append(ctx)
         if absent is not None:
             for path_id, k in absent:
                 if path_id not in by_path:
                     for target in targets[k]:
-                        push((target, assignment))
+                        via[target] = [0]
+                        push(target)
+    found: set[int] = set()
+    parents = tables.state_parent
+    for state in ends:
+        terms = steps[state][0]
+        if found.issuperset(terms):
+            continue
+        candidates = []
+        s = state
+        while s:
+            candidates.append(via[s])
+            s = parents[s]
+        if consistent_choice(candidates, contexts):
+            found.update(terms)
     return found
 
 

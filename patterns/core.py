@@ -18,12 +18,10 @@ from typing import Any
 
 import orjson
 
-from ._match import flatten
 from .dialects import Dialect, get_dialect
 from .errors import InvalidPatternError
 from .events import find_non_json
 from .model import Branch, Obj, count_branches, expand
-from .oracle import matches as oracle_matches
 from .parse import JArray, JLiteral, JMember, JNode, JNumber, JObject, JsonSyntaxError, JString, parse_json
 from .validate import Rejection, validate
 
@@ -38,7 +36,8 @@ _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
 class Pattern:
     """A validated pattern of one dialect, ready to match events.
 
-    Instances are immutable and safe to share between threads.
+    Instances are immutable and safe to share between threads, and they pickle (by their
+    model and dialect name: loading does not validate again).
 
     Attributes:
         dialect: the `Dialect` it was validated against.
@@ -47,13 +46,19 @@ class Pattern:
         source: the text it was compiled from, or None for a dict.
     """
 
-    __slots__ = ("branches", "dialect", "model", "source")
+    __slots__ = ("_tables", "branches", "dialect", "model", "source")
 
     def __init__(self, model: Obj, dialect: Dialect, source: str | None = None) -> None:
         self.model = model
         self.dialect = dialect
         self.source = source
         self.branches: tuple[Branch, ...] = expand(model)
+        # The one-rule automaton `matches` runs, built on first use. Threads racing to build it
+        # each build an equal one and keep whichever they stored: nothing else is written.
+        self._tables: Any = None
+
+    def __reduce__(self) -> tuple:
+        return (_restore_pattern, (self.model, self.dialect.name, self.source))
 
     def matches(self, event: Any) -> bool:
         """Whether the pattern matches an event, read as the dialect's service reads its input.
@@ -66,15 +71,19 @@ class Pattern:
         Returns:
             True when the event matches. An input the service never filters (an SNS body that
             is not a JSON object, a message without attributes) matches only the empty policy.
+            Decided by a one-rule automaton (`patterns.Machine`'s engine, built on first use);
+            `patterns.oracle`, the reference matcher, is what the tests hold it to.
 
         Raises:
             InvalidEventError: the event is not JSON, not valid UTF-8, or not a JSON object
                 (EventBridge), or the service would refuse the input (see `patterns.sns`).
         """
-        decoded = self.dialect.decode(event)
-        if decoded is None:
-            return not (self.model.fields or self.model.ors)
-        return oracle_matches(self.branches, flatten(decoded))
+        tables = self._tables
+        if tables is None:
+            from .machine import one_rule_tables  # machine.py imports this module
+
+            tables = self._tables = one_rule_tables(self)
+        return bool(tables.run(self.dialect, event))
 
     def to_json(self) -> dict:
         """The pattern as a JSON-ready dict; compiling it gives an equal `Pattern`."""
@@ -92,6 +101,27 @@ class Pattern:
         # json, not orjson: a pattern may hold a lone surrogate ("\ud800"), which orjson refuses
         text = json.dumps(self.to_json(), ensure_ascii=False, separators=(",", ":"))
         return f"Pattern({text!r}, dialect={self.dialect.name!r})"
+
+    def explain(self, event: Any) -> Any:
+        """Why the pattern matches an event or not: per condition, what the event holds and which
+        test failed (see `patterns.explain.explain`).
+
+        Args:
+            event: the input, as `matches` takes it.
+
+        Returns:
+            A `patterns.explain.Explanation`; ``str()`` of it reads at a glance.
+
+        Raises:
+            InvalidEventError: as `matches`.
+        """
+        from .explain import explain
+
+        return explain(self, event)
+
+
+def _restore_pattern(model: Obj, dialect: str, source: str | None) -> Pattern:
+    return Pattern(model, get_dialect(dialect), source)
 
 
 def compile(pattern: PatternSource, *, dialect: str | Dialect = "eventbridge") -> Pattern:

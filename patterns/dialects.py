@@ -143,6 +143,26 @@ class Dialect:
             return decode_event(value)
         return self.input_decoder(value)
 
+    def decode_checked(self, value: Any) -> tuple[dict | None, bool]:
+        """`decode`, and whether the event it gives holds only what a JSON decoder makes.
+
+        Trust is decided by what the caller gave, never by what a decoder returned: an event
+        decoded from text or bytes came out of a JSON decoder (and any converter after it
+        keeps to JSON values), so it is trusted; any Python object the caller gave (a dict
+        event, an SNS attributes map or body, a source record) may hold NaN, tuples, cycles or
+        non-string keys, even when a decoder copied it into a new dict, so matchers check it.
+
+        Args:
+            value: as `decode` takes it.
+
+        Returns:
+            (the event or None, True when it needs no checking).
+
+        Raises:
+            InvalidEventError: as `decode`.
+        """
+        return self.decode(value), isinstance(value, (bytes, bytearray, memoryview, str))
+
 
 EVENTBRIDGE = Dialect(
     name="eventbridge",

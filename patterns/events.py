@@ -2,16 +2,23 @@
 
 An event is a JSON object. Matching never looks at its tree directly; it looks at its *leaves*:
 
-    {"detail": {"state": "x", "tags": [{"k": 1}, {"k": 2}]}}
-      ->  Leaf("detail.state", "x",  trail=())
-          Leaf("detail.tags.k", 1,   trail=((0, 0),))      array 0, element 0
-          Leaf("detail.tags.k", 2,   trail=((0, 1),))      array 0, element 1
+    {"detail": {"state": "x", "tags": [{"k": 1}, {"k": 2}], "ids": [7, 8]}}
+      ->  Leaf("detail.state", "x", context=0)
+          Leaf("detail.tags.k", 1,  context=1)      element 0 of array 0
+          Leaf("detail.tags.k", 2,  context=2)      element 1 of array 0
+          Leaf("detail.ids", 7,     context=0)      scalar elements stay in their array's context
+          Leaf("detail.ids", 8,     context=0)
+      contexts: parent = [-1, 0, 0], array = [-1, 0, 0]
 
 A leaf's path is its keys joined with ".", which is how EventBridge treats dotted keys (an event
-key "a.b" and the nesting a -> b name the same field). `flatten` (in the `_match` twins) produces them. Arrays add no path segment; each element
-contributes its own leaves, tagged in `trail` with (array id, element index) for every array
-passed through. Two leaves can be matched together only when they agree on every array they share
-(array consistency). Empty arrays and empty objects have no leaves, so they count as absent.
+key "a.b" and the nesting a -> b name the same field). Arrays add no path segment. Each object or
+array element of an array opens a *context*, numbered in the order met (so a context's number is
+larger than its parent's); context 0 is the event itself. `Contexts` records, for each context,
+the context it sits in and the array it is an element of. Scalar array elements get no context of
+their own (as in event-ruler, the engine behind EventBridge): only leaves at other paths could
+conflict with their element, and none sit inside a scalar. Leaves chosen together must be
+*array-consistent*: no two in different elements of one array (`patterns.consistency`). Empty
+arrays and empty objects have no leaves, so they count as absent.
 """
 
 from __future__ import annotations
@@ -24,19 +31,77 @@ import orjson
 
 from .errors import InvalidEventError
 
-__all__ = ["Leaf", "as_double", "decode_event", "find_non_json", "json_type", "quantize"]
+__all__ = [
+    "MAX_DOUBLE_INT",
+    "BigNumber",
+    "Contexts",
+    "Flat",
+    "Leaf",
+    "as_double",
+    "decode_event",
+    "find_non_json",
+    "json_type",
+    "quantize",
+]
+
+#: Integers at or beyond this magnitude have no double (float() overflows): 2**1024.
+MAX_DOUBLE_INT = 1 << 1024
+
+
+class BigNumber:
+    """A JSON number no double can hold (``1e400``, a 1,000-digit integer) in an event.
+
+    EventBridge's engine reads such a number but cannot compare it numerically, so it is
+    present (``exists``, ``anything-but``) and matches no number, range or string condition.
+    Only the sign is kept: the digits may be longer than Python turns into an int.
+    """
+
+    __slots__ = ("negative",)
+
+    def __init__(self, negative: bool = False) -> None:
+        self.negative = negative
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, BigNumber) and other.negative == self.negative
+
+    def __hash__(self) -> int:
+        return hash((BigNumber, self.negative))
+
+    def __repr__(self) -> str:
+        return f"BigNumber(negative={self.negative})"
 
 
 class Leaf(NamedTuple):
-    """One scalar of an event: dotted path, value (str, int, float, bool or None), array trail."""
+    """One scalar of an event: dotted path, value, and the context it sits in (see the module doc).
+
+    The value is a str, int, float, bool, None or `BigNumber`.
+    """
 
     path: str
     value: Any
-    trail: tuple[tuple[int, int], ...]
+    context: int
 
 
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
+class Contexts(NamedTuple):
+    """The contexts of an event (see the module doc): per context, its parent and its array.
+
+    Context 0 is the event itself (parent and array -1). For every other context c,
+    ``parent[c] < c``, and ``array[c]`` numbers the array whose element it is.
+    """
+
+    parent: list[int]
+    array: list[int]
+
+
+#: The only contexts of an event whose leaves sit in no array element: context 0 alone.
+ROOT_ONLY = Contexts([-1], [-1])
+
+
+class Flat(NamedTuple):
+    """A flattened event: its leaves in document order, and its contexts."""
+
+    leaves: list[Leaf]
+    contexts: Contexts
 
 
 def decode_event(event: bytes | bytearray | memoryview | str | dict) -> dict:
@@ -46,7 +111,8 @@ def decode_event(event: bytes | bytearray | memoryview | str | dict) -> dict:
         event: the event.
 
     Returns:
-        The event as a dict (the given dict itself when one is given).
+        The event as a dict (the given dict itself when one is given). Numbers no double can
+        hold are `BigNumber`s.
 
     Raises:
         InvalidEventError: not JSON, not valid UTF-8, or not a JSON object.
@@ -65,16 +131,44 @@ def decode_event(event: bytes | bytearray | memoryview | str | dict) -> dict:
 
 
 def _decode_fallback(event: Any, exc: orjson.JSONDecodeError) -> Any:
-    # Older orjson releases refuse integers beyond 64 bits (recent ones read them as doubles),
-    # which are valid JSON; the standard library reads them (and nothing else orjson refuses,
-    # once NaN and Infinity are turned away). Matching compares numbers as doubles either way.
-    if "64-bit" not in str(exc):
+    # orjson refuses numbers a double cannot hold (1e400, a 400-digit integer), which are valid
+    # JSON: EventBridge accepts such events and cannot compare those numbers, so the standard
+    # library reads them as `BigNumber`s (hooks that never call int() on the digits, so no
+    # length limit applies). Everything else orjson refuses is refused here too.
+    message = str(exc)
+    if "infinity" not in message and "64-bit" not in message:
         raise InvalidEventError(f"Event is not valid JSON: {exc}", offset=exc.pos) from None
     try:
         text = event if isinstance(event, str) else bytes(event).decode("utf-8")
-        return json.loads(text, parse_constant=_reject_constant)
-    except (ValueError, UnicodeDecodeError) as inner:
+        return json.loads(
+            text, parse_int=_parse_int, parse_float=_parse_float, parse_constant=_reject_constant
+        )
+    except (ValueError, UnicodeDecodeError, RecursionError) as inner:
         raise InvalidEventError(f"Event is not valid JSON: {inner}") from None
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+# A double holds magnitudes below ~1.8e308, so an integer of 309 digits or fewer may fit.
+_INT_DIGITS_THAT_MAY_FIT = 309
+
+
+def _parse_int(text: str) -> int | BigNumber:
+    digits = len(text) - (text[0] == "-")
+    if digits <= _INT_DIGITS_THAT_MAY_FIT:
+        value = int(text)
+        if -MAX_DOUBLE_INT < value < MAX_DOUBLE_INT:
+            return value
+    return BigNumber(text[0] == "-")
+
+
+def _parse_float(text: str) -> float | BigNumber:
+    value = float(text)  # float() has no digit limit; it overflows to +-inf
+    if math.isinf(value):
+        return BigNumber(text[0] == "-")
+    return value
 
 
 def json_type(value: Any) -> str:
@@ -86,7 +180,7 @@ def json_type(value: Any) -> str:
         return "string"
     if isinstance(value, bool):
         return "boolean"
-    if isinstance(value, (int, float)):
+    if isinstance(value, (int, float, BigNumber)):
         return "number"
     if value is None:
         return "null"
@@ -123,8 +217,9 @@ def quantize(number: float, decimals: int | None) -> float:
 def find_non_json(value: Any, root: str = "$") -> tuple[str, str]:
     """Where the first thing JSON cannot hold sits in a decoded value, and what it is.
 
-    Called only once a fast walk has met such a thing, so it can afford to build JSON paths. It
-    walks with its own stack, so no nesting depth can exhaust Python's.
+    Walks with its own stack (no nesting depth can exhaust Python's) and keeps, per node, a link
+    to its parent, so the JSON path is built once, for the fault, not for every node: the walk
+    is linear in the value's size. A container met again inside itself is a cycle.
 
     Args:
         value: a decoded value (dicts, lists, str, int, float, bool, None).
@@ -133,18 +228,43 @@ def find_non_json(value: Any, root: str = "$") -> tuple[str, str]:
     Returns:
         (JSON path, our message), or ("", "") when everything is JSON.
     """
-    stack: list[tuple[Any, str]] = [(value, root)]
+    # stack entries: (value, link) where link = (parent link, step) and step is a key or index
+    stack: list[tuple[Any, Any]] = [(value, None)]
+    open_ids: set[int] = set()  # containers on the path from the root to the current node
     while stack:
-        v, path = stack.pop()
-        if isinstance(v, dict):
-            for key, child in reversed(list(v.items())):
-                if not isinstance(key, str):
-                    return path, f"Expected `str` key, got `{type(key).__name__}` - at `{path}`"
-                stack.append((child, f"{path}.{key}"))
-        elif isinstance(v, (list, tuple)):
-            stack.extend((child, f"{path}[{i}]") for i, child in reversed(list(enumerate(v))))
+        v, link = stack.pop()
+        if v is _CLOSE:
+            open_ids.discard(link)
+            continue
+        if isinstance(v, (dict, list, tuple)):
+            if id(v) in open_ids:
+                path = _path_of(root, link)
+                return path, f"Expected a tree, got a `{type(v).__name__}` that contains itself - at `{path}`"
+            open_ids.add(id(v))
+            stack.append((_CLOSE, id(v)))
+            if isinstance(v, dict):
+                for key, child in reversed(list(v.items())):
+                    if not isinstance(key, str):
+                        path = _path_of(root, link)
+                        return path, f"Expected `str` key, got `{type(key).__name__}` - at `{path}`"
+                    stack.append((child, (link, key)))
+            else:
+                stack.extend((child, (link, i)) for i, child in reversed(list(enumerate(v))))
         elif isinstance(v, float) and (math.isnan(v) or math.isinf(v)):
+            path = _path_of(root, link)
             return path, f"Expected a finite number, got `{v}` - at `{path}`"
-        elif not (v is None or isinstance(v, (str, int, float))):
+        elif not (v is None or isinstance(v, (str, int, float, BigNumber))):
+            path = _path_of(root, link)
             return path, f"Expected a JSON value, got `{type(v).__name__}` - at `{path}`"
     return "", ""
+
+
+_CLOSE = object()  # `find_non_json`'s marker: the container whose id follows is walked
+
+
+def _path_of(root: str, link: Any) -> str:
+    steps: list[str] = []
+    while link is not None:
+        link, step = link
+        steps.append(f"[{step}]" if isinstance(step, int) else f".{step}")
+    return root + "".join(reversed(steps))

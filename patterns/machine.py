@@ -11,6 +11,7 @@ reads.
 from __future__ import annotations
 
 import threading
+import typing
 from array import array
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from typing import Any
 from ._match import number_key, prepare, run_machine, select_leaves
 from .core import Pattern, PatternSource, compile
 from .dialects import Dialect, get_dialect
+from .errors import InvalidEventError
 from .events import as_double
 from .model import (
     AnythingBut,
@@ -203,6 +205,8 @@ class Tables:
 
         state s   state_has[s]                   bits: 1 terminal, 2 any edge, 4 absence edges
                                                  (one test per state skips what it lacks)
+                  state_parent[s]                the state whose edge leads to s (-1 for 0):
+                                                 its conditions, read back for array consistency
                   term_off[s]..term_off[s+1]     -> term_rules          rule ids ending at s
                   edge_off[s]..edge_off[s+1]     -> edge_path, edge_vix  field, its ValueIndex
                   absent_off[s]..absent_off[s+1] -> absent_path, absent_list  exists:false edges
@@ -214,6 +218,7 @@ class Tables:
     """
 
     state_has: array
+    state_parent: array
     term_off: array
     term_rules: array
     edge_off: array
@@ -232,6 +237,14 @@ class Tables:
     # What the live walker prepares from the tables above once, at publish (`_match.prepare`):
     # the pure-Python walker keeps per-state tuples, which it reads far faster than `array`s.
     walk: Any = None
+
+    def run(self, dialect: Dialect, event: Any) -> set[int] | tuple[int, ...]:
+        """The ids of the rules matching one input of `dialect` (see `Machine.match`)."""
+        decoded, checked = dialect.decode_checked(event)
+        if decoded is None:  # the service filters nothing here: only an empty policy lets it by
+            return self.empty_rules
+        by_path, contexts = select_leaves(decoded, self.prefixes, self.path_ids, checked)
+        return run_machine(self, by_path, contexts)
 
 
 class _Lists:
@@ -461,7 +474,8 @@ def _delete(root: _Node, rule_id: int, branches: tuple[Branch, ...]) -> None:
 
 def _freeze(root: _Node, names: dict[int, str], empty_rules: tuple[int, ...]) -> Tables:
     """Lay the builder's trie out as flat tables (breadth first; state 0 is the root)."""
-    state_has, term_off, term_rules = array("b"), array("q", [0]), array("q")
+    state_has, state_parent = array("b"), array("q", [-1])
+    term_off, term_rules = array("q", [0]), array("q")
     edge_off, edge_path, edge_vix = array("q", [0]), array("q"), array("q")
     absent_off, absent_path, absent_list = array("q", [0]), array("q"), array("q")
     lists = _Lists()
@@ -479,6 +493,7 @@ def _freeze(root: _Node, names: dict[int, str], empty_rules: tuple[int, ...]) ->
         for (path, leaf), child in node.children.items():
             target = len(order)
             order.append(child)
+            state_parent.append(i - 1)
             by_path.setdefault(path, []).append((leaf, target))
             if any(isinstance(m, Exists) and not m.value for m in leaf.matchers):
                 absent.setdefault(path, []).append(target)
@@ -498,11 +513,19 @@ def _freeze(root: _Node, names: dict[int, str], empty_rules: tuple[int, ...]) ->
         prefixes.add(path)
         prefixes.update(path[:j] for j, ch in enumerate(path) if ch == ".")
     tables = Tables(
-        state_has, term_off, term_rules, edge_off, edge_path, edge_vix, absent_off, absent_path, absent_list,
+        state_has, state_parent, term_off, term_rules, edge_off, edge_path, edge_vix, absent_off, absent_path, absent_list,
         lists.off, lists.items, tuple(indexes), path_ids, frozenset(prefixes), dict(names), empty_rules,
     )  # fmt: skip
     object.__setattr__(tables, "walk", prepare(tables))  # before publication: still private here
     return tables
+
+
+def one_rule_tables(pattern: Pattern) -> Tables:
+    """The automaton of one pattern alone (rule id 0), as `Pattern.matches` runs it."""
+    root = _Node()
+    _insert(root, 0, pattern.branches)
+    empty = (0,) if not (pattern.model.fields or pattern.model.ors) else ()
+    return _freeze(root, {0: ""}, empty)
 
 
 # --- The public machine -------------------------------------------------------------------------
@@ -643,29 +666,63 @@ class Machine:
         return self._match(self._current(), event)
 
     def _match(self, tables: Tables, event: Any) -> list[str]:
-        decoded = self.dialect.decode(event)
+        found = tables.run(self.dialect, event)
         names = tables.names
-        if decoded is None:  # the service filters nothing here: only an empty policy lets it by
-            return [names[r] for r in tables.empty_rules]
-        by_path = select_leaves(decoded, None if decoded is event else tables.prefixes, tables.path_ids)
-        found = run_machine(tables, by_path)
         if len(found) == 1:
             return [names[r] for r in found]
         return [names[r] for r in sorted(found)]
 
-    def match_many(self, events: Iterable[Any]) -> Iterator[list[str]]:
-        """Match events one by one, lazily: one result list per event, in order.
+    def match_many(
+        self, events: Iterable[Any], *, errors: typing.Literal["raise", "yield"] = "raise"
+    ) -> Iterator[list[str] | InvalidEventError]:
+        """Match events one by one, lazily: one result per event, in order.
 
-        Each event is matched against the rule set in force when its turn comes.
+        Each event is matched against the rule set in force when its turn comes. A router
+        that must not lose the results after a bad event passes ``errors="yield"``:
+
+            for event, result in zip(batch, machine.match_many(batch, errors="yield")):
+                if isinstance(result, patterns.InvalidEventError):
+                    dead_letter(event, result)
+                else:
+                    route(event, result)
 
         Args:
             events: any iterable of events (see `match`).
+            errors: ``"raise"`` (the default): an event `match` refuses raises its
+                `InvalidEventError` and ends the iteration. ``"yield"``: that error is yielded
+                in place of the event's result, and matching goes on with the next event.
 
         Yields:
-            The names of the rules matching each event.
+            The names of the rules matching each event (or, with ``errors="yield"``, the
+            `InvalidEventError` of an event `match` refuses).
 
         Raises:
-            InvalidEventError: at the first event `match` would refuse.
+            InvalidEventError: with ``errors="raise"``, at the first event `match` refuses.
+            ValueError: `errors` is neither ``"raise"`` nor ``"yield"`` (raised at the first
+                ``next()``, as for any generator).
         """
+        if errors not in ("raise", "yield"):
+            raise ValueError(f"Expected `errors` to be `raise` or `yield`, got `{errors}`")
+        if errors == "raise":
+            for event in events:
+                yield self._match(self._current(), event)
+            return
         for event in events:
-            yield self._match(self._current(), event)
+            try:
+                yield self._match(self._current(), event)
+            except InvalidEventError as exc:
+                yield exc
+
+    def __reduce__(self) -> tuple:
+        # A machine pickles as its dialect's name and its rules (each `Pattern` pickles as its
+        # model: loading validates nothing again); the automaton is rebuilt on the first match.
+        with self._lock:
+            rules = [(name, pattern) for name, (_, pattern) in self._rules.items()]
+        return (_restore_machine, (self.dialect.name, rules))
+
+
+def _restore_machine(dialect: str, rules: list[tuple[str, Pattern]]) -> Machine:
+    machine = Machine(dialect)
+    for name, pattern in rules:
+        machine.add(name, pattern)
+    return machine

@@ -7,7 +7,8 @@ A pattern is an OR of branches; a branch is an AND of conditions (dotted path + 
 condition holds through one event leaf at its path that one of its matchers accepts, or, for a
 value list holding ``{"exists": false}``, through the path having no leaf at all. The leaves
 chosen for the conditions of one branch must be *array-consistent*: wherever two of them pass
-through the same array, they pass through the same element of it.
+through the same array, they pass through the same element of it. Whether such a choice exists
+is decided by `patterns.consistency.consistent_choice`, in linear time, not by trying choices.
 """
 
 from __future__ import annotations
@@ -17,12 +18,12 @@ from collections import defaultdict
 from collections.abc import Iterable
 from functools import lru_cache
 
-from .events import Leaf, as_double
+from .consistency import consistent_choice
+from .events import Flat, Leaf, as_double
 from .model import (
     AnythingBut,
     Branch,
     Cidr,
-    Condition,
     Equals,
     EqualsIgnoreCase,
     Exists,
@@ -140,46 +141,39 @@ def value_matches(matcher: Matcher, value: object) -> bool:
     raise TypeError(f"unknown matcher {matcher!r}")
 
 
-def _consistent(a: dict[int, int], trail: tuple[tuple[int, int], ...]) -> bool:
-    return all(a.get(array_id, index) == index for array_id, index in trail)
-
-
-def _branch_matches(branch: Branch, by_path: dict[str, list[Leaf]]) -> bool:
-    # Depth-first search over the conditions: pick a leaf for each (or absence, where the value
-    # list allows it), keeping the chosen leaves array-consistent. `chosen` maps array id ->
-    # element index for the arrays the chosen leaves pass through.
-    def holds(i: int, chosen: dict[int, int]) -> bool:
-        if i == len(branch):
-            return True
-        condition: Condition = branch[i]
+def _branch_matches(branch: Branch, by_path: dict[str, list[Leaf]], flat: Flat) -> bool:
+    # Per condition, the contexts of the leaves its matchers accept (context 0, which agrees
+    # with every choice, when it holds by absence); then one consistent choice among them.
+    candidates = []
+    for condition in branch:
         leaves = by_path.get(condition.path, ())
-        absent_ok = not leaves and any(isinstance(m, Exists) and not m.value for m in condition.leaf.matchers)
-        if absent_ok and holds(i + 1, chosen):
-            return True
-        for leaf in leaves:
-            if not _consistent(chosen, leaf.trail):
+        if not leaves:
+            if any(isinstance(m, Exists) and not m.value for m in condition.leaf.matchers):
+                candidates.append([0])
                 continue
-            if any(value_matches(m, leaf.value) for m in condition.leaf.matchers):
-                extended = dict(chosen)
-                extended.update(leaf.trail)
-                if holds(i + 1, extended):
-                    return True
-        return False
+            return False
+        contexts = [
+            leaf.context
+            for leaf in leaves
+            if any(value_matches(m, leaf.value) for m in condition.leaf.matchers)
+        ]
+        if not contexts:
+            return False
+        candidates.append(contexts)
+    return consistent_choice(candidates, flat.contexts)
 
-    return holds(0, {})
 
-
-def matches(branches: Iterable[Branch], leaves: Iterable[Leaf]) -> bool:
+def matches(branches: Iterable[Branch], flat: Flat) -> bool:
     """Whether an expanded pattern matches a flattened event.
 
     Args:
         branches: the pattern's branches (`Pattern.branches`).
-        leaves: the event's leaves (`patterns.events.flatten`).
+        flat: the flattened event (`patterns._match.flatten`).
 
     Returns:
         True when some branch holds.
     """
     by_path: dict[str, list[Leaf]] = defaultdict(list)
-    for leaf in leaves:
+    for leaf in flat.leaves:
         by_path[leaf.path].append(leaf)
-    return any(_branch_matches(branch, by_path) for branch in branches)
+    return any(_branch_matches(branch, by_path, flat) for branch in branches)

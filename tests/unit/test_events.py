@@ -8,7 +8,7 @@ import enum
 import pytest
 
 from patterns import InvalidEventError
-from patterns.events import Leaf, as_double, decode_event
+from patterns.events import BigNumber, Contexts, Leaf, as_double, decode_event
 
 # --- decode_event --------------------------------------------------------------------------------
 
@@ -80,6 +80,21 @@ def test_decode_event_errors_are_value_errors() -> None:
         decode_event(b"[")
 
 
+@pytest.mark.parametrize(
+    ("text", "negative"),
+    [("1e400", False), ("-1e400", True), ("9" * 1000, False), ("-" + "9" * 5000, True), ("1.5e99999", False)],
+    ids=lambda v: str(v)[:12],
+)
+def test_decode_event_reads_numbers_no_double_holds_as_big_numbers(text: str, negative: bool) -> None:
+    # Valid JSON that EventBridge accepts; its engine cannot compare such numbers.
+    event = decode_event('{"a": [1, ' + text + "]}")
+    assert event == {"a": [1, BigNumber(negative)]}
+
+
+def test_decode_event_reads_tiny_numbers_as_zero() -> None:
+    assert decode_event('{"a": 1e-400, "b": 4.9e-324}') == {"a": 0.0, "b": 5e-324}
+
+
 def test_as_double_turns_huge_integers_into_infinity() -> None:
     assert as_double(10**400) == float("inf") and as_double(-(10**400)) == float("-inf")
     assert as_double(3) == 3.0
@@ -90,37 +105,67 @@ def test_as_double_turns_huge_integers_into_infinity() -> None:
 
 def test_flatten_leaves_in_document_order(impl) -> None:
     event = {"detail": {"state": "x", "tags": [{"k": 1}, {"k": 2}]}, "n": None}
-    assert impl.flatten(event) == [
-        Leaf("detail.state", "x", ()),
-        Leaf("detail.tags.k", 1, ((0, 0),)),
-        Leaf("detail.tags.k", 2, ((0, 1),)),
-        Leaf("n", None, ()),
+    flat = impl.flatten(event)
+    assert flat.leaves == [
+        Leaf("detail.state", "x", 0),
+        Leaf("detail.tags.k", 1, 1),
+        Leaf("detail.tags.k", 2, 2),
+        Leaf("n", None, 0),
     ]
+    assert flat.contexts == Contexts([-1, 0, 0], [-1, 0, 0])
 
 
-def test_flatten_nested_arrays_give_one_trail_entry_per_array(impl) -> None:
-    leaves = impl.flatten({"a": [[1, 2], [3]], "b": [4]})
-    assert leaves == [
-        Leaf("a", 1, ((0, 0), (1, 0))),
-        Leaf("a", 2, ((0, 0), (1, 1))),
-        Leaf("a", 3, ((0, 1), (2, 0))),
-        Leaf("b", 4, ((3, 0),)),
-    ]
+def test_flatten_nested_arrays_open_one_context_per_element_that_is_a_container(impl) -> None:
+    flat = impl.flatten({"a": [[1, 2], [3]], "b": [4]})
+    # Inner arrays are elements of array 0 (contexts 1 and 2); their scalars stay in them.
+    assert flat.leaves == [Leaf("a", 1, 1), Leaf("a", 2, 1), Leaf("a", 3, 2), Leaf("b", 4, 0)]
+    assert flat.contexts == Contexts([-1, 0, 0], [-1, 0, 0])
+
+
+def test_flatten_scalar_elements_stay_in_their_arrays_context(impl) -> None:
+    # As event-ruler records array membership: only object and array elements open one.
+    flat = impl.flatten({"a": [{"b": "y"}, "x"]})
+    assert flat.leaves == [Leaf("a.b", "y", 1), Leaf("a", "x", 0)]
+    assert flat.contexts == Contexts([-1, 0], [-1, 0])
+
+
+def test_flatten_context_numbers_grow_downwards(impl) -> None:
+    flat = impl.flatten({"a": [{"b": [{"c": 1}, {"c": 2}]}, {"b": [{"c": 3}]}], "d": [{"e": 4}]})
+    parent = flat.contexts.parent
+    assert all(parent[c] < c for c in range(1, len(parent)))
+    assert [leaf.value for leaf in flat.leaves] == [1, 2, 3, 4]
+    # c=1 and c=3 sit in elements of one inner array each; d's element is in a fourth array
+    assert len(set(flat.contexts.array[1:])) == 4
 
 
 def test_flatten_empty_arrays_and_objects_have_no_leaves(impl) -> None:
-    assert impl.flatten({"a": [], "b": {}, "c": [[], {}]}) == []
+    assert impl.flatten({"a": [], "b": {}, "c": [[], {}]}).leaves == []
 
 
 def test_flatten_dotted_keys_join_like_nesting(impl) -> None:
-    assert impl.flatten({"a.b": 1}) == impl.flatten({"a": {"b": 1}}) == [Leaf("a.b", 1, ())]
+    assert impl.flatten({"a.b": 1}).leaves == impl.flatten({"a": {"b": 1}}).leaves == [Leaf("a.b", 1, 0)]
 
 
 def test_flatten_keeps_value_types(impl) -> None:
-    leaves = impl.flatten({"t": True, "f": False, "i": 1, "x": 1.5, "s": "1", "big": 10**30})
-    values = [leaf.value for leaf in leaves]
-    assert values == [True, False, 1, 1.5, "1", 10**30]
-    assert [type(v) for v in values] == [bool, bool, int, float, str, int]
+    flat = impl.flatten(
+        {"t": True, "f": False, "i": 1, "x": 1.5, "s": "1", "big": 10**30, "huge": -(10**400)}
+    )
+    values = [leaf.value for leaf in flat.leaves]
+    assert values == [True, False, 1, 1.5, "1", 10**30, BigNumber(negative=True)]
+    assert [type(v) for v in values] == [bool, bool, int, float, str, int, BigNumber]
+
+
+def test_flatten_rejects_a_container_inside_itself(impl) -> None:
+    event: dict = {"a": {"b": []}}
+    event["a"]["b"].append(event["a"])
+    with pytest.raises(InvalidEventError) as info:
+        impl.flatten(event)
+    assert str(info.value) == "Expected a tree, got a `dict` that contains itself - at `$.a.b[0]`"
+
+
+def test_flatten_accepts_a_container_shared_by_two_places(impl) -> None:
+    shared = {"k": 1}
+    assert [leaf.value for leaf in impl.flatten({"a": shared, "b": [shared]}).leaves] == [1, 1]
 
 
 @pytest.mark.parametrize("bad", [float("nan"), float("inf"), float("-inf")], ids=str)
@@ -165,8 +210,9 @@ class _Str(str):
 
 def test_flatten_subclasses_of_json_types_read_as_plain_values(impl) -> None:
     event = {"o": collections.OrderedDict(k=_Str("v")), "e": _Color.RED}
-    leaves = impl.flatten(event)
+    leaves = impl.flatten(event).leaves
     assert [(leaf.path, leaf.value) for leaf in leaves] == [("o.k", "v"), ("e", 1)]
+    assert [type(leaf.value) for leaf in leaves] == [str, int]
 
 
 def test_flatten_twins_agree(impl) -> None:
@@ -184,6 +230,6 @@ def test_flatten_deep_dict_event_walks_without_recursion(impl) -> None:
         node["a"] = {}
         node = node["a"]
     node["x"] = 1
-    (leaf,) = impl.flatten(event)
+    (leaf,) = impl.flatten(event).leaves
     assert leaf.path == ".".join(["a"] * 5000 + ["x"])
     assert leaf.value == 1
