@@ -189,7 +189,7 @@ def _extras_table(results: dict) -> str:
         )
     for k, m in (ex.get("memory") or {}).items():
         out.append(
-            f"- memory per rule (tracemalloc, {m['rules']:,} aws rules), {_label(results, k)}: "
+            f"- memory per rule ({m.get('how', 'tracemalloc')}, {m['rules']:,} aws rules), {_label(results, k)}: "
             f"{m['per_rule'] / 1024:.2f} KB"
         )
     return ("\n" + "\n".join(out)) if out else ""

@@ -293,6 +293,7 @@ def run(cfg: Config, out: Path) -> dict:
             # Calibrate: seconds per event, which sizes the agreement sample and the rounds.
             per_event = {}
             for k in active:
+                workers[k].call("warmup")
                 workers[k].call("time", n=1)
                 t = workers[k].call("time", n=2)["seconds"] / 2
                 if t < 0.002:
@@ -402,6 +403,11 @@ def _extras(cfg: Config, workers: dict[str, Worker], cells: list[tuple[str, str]
             n = largest if k.startswith("ours") else min(largest, 1_000)
             w.call("load", workload="aws", key=str(n), pool=pool)
             r = w.call("memory")
-            extras["memory"][k] = {"rules": n, "bytes": r["bytes"], "per_rule": r["bytes"] / n}
+            extras["memory"][k] = {
+                "rules": n,
+                "bytes": r["bytes"],
+                "per_rule": r["bytes"] / n,
+                "how": r.get("how", "tracemalloc"),
+            }
             log(f"memory, {k} at {n:,} rules: {r['bytes'] / n / 1024:.1f} KB per rule")
     return extras

@@ -63,6 +63,12 @@ def serve(key: str) -> None:
                     reply(unsupported=str(exc))
                     continue
                 reply(load_s=time.perf_counter() - t0, refused=refused, rules=len(cell.rules))
+            elif op == "warmup":
+                end, i, events = time.perf_counter() + engine.warmup_s, 0, cell.events
+                while time.perf_counter() < end:
+                    engine.match(events[i % len(events)])
+                    i += 1
+                reply(events=i)
             elif op == "answers":
                 reply(answers=[engine.match(e) for e in cell.events[: req["n"]]])
             elif op == "time":
@@ -82,6 +88,10 @@ def serve(key: str) -> None:
                     add.append(a)
                     remove.append(r)
                 reply(add_s=add, remove_s=remove)
+            elif op == "memory" and hasattr(engine, "heap_bytes"):
+                reply(
+                    bytes=engine.heap_bytes(cell.rules, cell.dialect), rules=len(cell.rules), how="JVM heap"
+                )
             elif op == "memory":
                 engine.rules = []
                 engine.__dict__.pop("machine", None)

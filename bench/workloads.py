@@ -122,6 +122,22 @@ def _ec2_event(rng: random.Random, i: int) -> dict:
         "cpu-utilization": round(rng.uniform(0, 100), 2),
         "launch-time": "2024-04-30T08:15:00Z",
         "availability-zone": rng.choice(REGIONS) + rng.choice("abc"),
+        "image-id": f"ami-{rng.getrandbits(68):017x}",
+        "vpc-id": f"vpc-{rng.getrandbits(32):08x}",
+        "subnet-id": f"subnet-{rng.getrandbits(32):08x}",
+        "security-groups": [
+            {"group-id": f"sg-{rng.getrandbits(32):08x}", "group-name": g} for g in ("web", "ssh")
+        ],
+        "block-device-mappings": [
+            {
+                "device-name": "/dev/xvda",
+                "ebs": {
+                    "volume-id": f"vol-{rng.getrandbits(68):017x}",
+                    "status": "attached",
+                    "delete-on-termination": True,
+                },
+            }
+        ],
     }
     return _envelope(
         rng,
@@ -149,6 +165,10 @@ def _s3_event(rng: random.Random, i: int) -> dict:
         "requester": rng.choice(ACCOUNTS),
         "source-ip-address": _ip(rng),
         "reason": rng.choice(["PutObject", "CopyObject", "CompleteMultipartUpload"]),
+        "storage-class": rng.choice(["STANDARD", "STANDARD_IA", "INTELLIGENT_TIERING", "GLACIER_IR"]),
+        "user-identity": {"principal-id": f"AWS:AROA{rng.getrandbits(60):015X}:uploader-{rng.randrange(50)}"},
+        "request-parameters": {"source-ip-address": _ip(rng), "user-agent": "aws-sdk-java/2.25.0 Linux/6.1"},
+        "checksum": {"algorithm": "CRC32C", "value": f"{rng.getrandbits(32):08x}"},
     }
     detail_type = rng.choice(
         ["Object Created", "Object Created", "Object Deleted", "Object Restore Completed"]
@@ -240,6 +260,16 @@ def _order_event(rng: random.Random, i: int) -> dict:
         "channel": rng.choice(CHANNELS),
         "client-ip": _ip(rng),
         "coupon": rng.choice([None, "SPRING24", "WELCOME10"]),
+        "shipping": {
+            "method": rng.choice(["standard", "express", "pickup"]),
+            "carrier": rng.choice(["UPS", "DHL"]),
+            "address": {"city": f"City {rng.randrange(300)}", "street": f"{rng.randrange(1, 999)} Main St"},
+        },
+        "payment": {
+            "method": rng.choice(["card", "paypal", "invoice"]),
+            "last4": f"{rng.randrange(10000):04d}",
+            "authorized": rng.random() < 0.95,
+        },
     }
     return _envelope(rng, i, "com.example.orders", rng.choice(ORDER_TYPES), [], detail)
 
