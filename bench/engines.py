@@ -108,6 +108,7 @@ class Ours(Engine):
             "implementation": impl,
             "version": patterns.__version__,
             "orjson": metadata.version("orjson"),
+            "module": patterns.__file__,
         }
 
     def load(self, rules, dialect):

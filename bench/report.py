@@ -30,9 +30,9 @@ def machine_info() -> dict:
     mem = None
     with contextlib.suppress(ValueError, OSError, AttributeError):
         mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    commit = None
+    commit = os.environ.get("PATTERNS_BENCH_COMMIT")  # for a run from an exported tree (no .git)
     with contextlib.suppress(OSError, subprocess.SubprocessError):
-        commit = (
+        commit = commit or (
             subprocess.run(
                 ["git", "-C", str(ROOT), "describe", "--always", "--dirty"],
                 capture_output=True,
