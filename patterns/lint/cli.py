@@ -118,7 +118,10 @@ def _suppressed(d: Diagnostic, anchors: dict[tuple[str, str], int], hosts: dict)
 
 def run_check(args: argparse.Namespace, config: dict[str, Any]) -> int:
     select = args.select if args.select is not None else _codes_list(config.get("select"), "select")
-    ignore = _codes_list(config.get("ignore"), "ignore") + (args.ignore or [])
+    # A --select on the command line replaces the configured selection, its ignores included.
+    ignore = (_codes_list(config.get("ignore"), "ignore") if args.select is None else []) + (
+        args.ignore or []
+    )
     codes = resolve_codes(select, ignore)
     fmt = args.format or config.get("format", "concise")
     if fmt not in FORMATS:

@@ -76,8 +76,10 @@ class Rule:
     @property
     def summary(self) -> str:
         """The first sentence of "What it does"."""
-        section = self.sections().get("What it does", "")
-        return " ".join(section.split(". ")[0].split()).rstrip(".") + "."
+        text = " ".join(self.sections().get("What it does", "").split())
+        for stop in (". ", ": "):
+            text = text.split(stop)[0]
+        return text.rstrip(".") + "."
 
     def sections(self) -> dict[str, str]:
         """The docstring's ``## Heading`` sections, by heading."""
@@ -745,12 +747,12 @@ def exists_on_object(ctx: PatternContext) -> Iterator[Finding]:
 
     ## Example
     ```json
-    {"detail": {"user": [{"exists": true}], "user.name": ["alice"]}}
+    {"source": ["aws.ec2"], "detail": [{"exists": true}]}
     ```
 
     ## Use instead
     ```json
-    {"detail": {"user": {"name": [{"exists": true}]}}}
+    {"source": ["aws.ec2"], "detail": {"instance-id": [{"exists": true}]}}
     ```
     """
     if ctx.model is None:
@@ -942,12 +944,12 @@ def or_read_as_field(ctx: PatternContext) -> Iterator[Finding]:
 
     ## Example
     ```json
-    {"source": ["aws.ec2"], "$or": [{"detail": {"state": ["stopped"]}}]}
+    {"source": ["aws.s3"], "detail": {"key": {"$or": [{"prefix": "logs/"}, {"suffix": ".log"}]}}}
     ```
 
     ## Use instead
     ```json
-    {"source": ["aws.ec2"], "detail": {"state": ["stopped"]}}
+    {"source": ["aws.s3"], "detail": {"key": [{"prefix": "logs/"}, {"suffix": ".log"}]}}
     ```
     """
     if ctx.model is None:
@@ -1230,6 +1232,7 @@ def number_beyond_precision(ctx: PatternContext) -> Iterator[Finding]:
         return
     sns = ctx.extracted.dialect.startswith("sns")
     bound, places = (1.0e9, 5) if sns else (5.0e9, 6)
+    bound_text = "1e9" if sns else "5e9"
     for path, _, leaf in _leaves(ctx.model):
         for i, m in _leaf_matchers(leaf):
             if isinstance(m, NumberEquals):
@@ -1250,7 +1253,7 @@ def number_beyond_precision(ctx: PatternContext) -> Iterator[Finding]:
                         m.span,
                         f"{leaf.json_path}[{i}]",
                         f"{text} on `{path}` is beyond what {'SNS' if sns else 'EventBridge'} documents "
-                        f"({_num_text(-bound)} to {_num_text(bound)}, {places} decimals)",
+                        f"(-{bound_text} to {bound_text}, {places} decimals)",
                         "comparisons there may round; keep numbers within the documented range",
                     )
                     break
@@ -1577,6 +1580,13 @@ def field_condition_replaced(ctx: PatternContext) -> Iterator[Finding]:
 # --- across the patterns of one bus or topic -------------------------------------------------
 
 
+def canonical(pattern: patterns.Pattern) -> frozenset:
+    """A pattern's meaning up to order: its branches as sets of (path, set of matchers)."""
+    return frozenset(
+        frozenset((c.path, frozenset(c.leaf.matchers)) for c in branch) for branch in pattern.branches
+    )
+
+
 def _describe(ex: Extracted) -> str:
     line, column = ex.positions.host.position(ex.anchor)
     return f"{ex.where or 'the pattern'} ({line}:{column})"
@@ -1620,7 +1630,7 @@ def duplicate_pattern(contexts: list[PatternContext]) -> Iterator[Finding]:
     seen: dict[Any, PatternContext] = {}
     for ctx in contexts:
         assert ctx.pattern is not None
-        key = ctx.pattern.model
+        key = canonical(ctx.pattern)
         if key in seen:
             yield Finding(
                 f"the same pattern as {_describe(seen[key].extracted)}, on the same "
@@ -1751,7 +1761,12 @@ def covered_pattern(contexts: list[PatternContext]) -> Iterator[Finding]:
     """
     for b in contexts:
         for a in contexts:
-            if a is b or a.pattern is None or b.pattern is None or a.pattern.model == b.pattern.model:
+            if (
+                a is b
+                or a.pattern is None
+                or b.pattern is None
+                or canonical(a.pattern) == canonical(b.pattern)
+            ):
                 continue
             if covers(a.pattern, b.pattern):
                 yield Finding(

@@ -1012,7 +1012,7 @@ def _extract_yaml(host: HostText, explicit: bool) -> list[Extracted]:
     from ruamel.yaml import YAML
     from ruamel.yaml.error import YAMLError
 
-    yaml = YAML(typ="rt")
+    yaml = YAML(typ="safe", pure=True)  # the round-trip scanner marks folds with "\\a" in values
     try:
         root = yaml.compose(host.text)
     except YAMLError as exc:
