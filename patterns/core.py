@@ -13,11 +13,11 @@ from __future__ import annotations
 import json
 import math
 import re
-import sys
 from typing import Any
 
 import orjson
 
+from ._trampoline import Walk, run
 from .dialects import Dialect, get_dialect
 from .errors import InvalidPatternError
 from .events import find_non_json
@@ -216,11 +216,6 @@ def _check_depth(depth: int, d: Dialect) -> None:
             f"Document nesting depth ({MAX_NESTING_DEPTH + 1}) exceeds the maximum allowed "
             f"({MAX_NESTING_DEPTH}, from `StreamReadConstraints.getMaxNestingDepth()`)",
         )
-    if depth > _SHALLOW:
-        # Each level costs a few frames in the recursive walks; raise (never lower) the limit.
-        needed = 6 * depth + 1000
-        if sys.getrecursionlimit() < needed:
-            sys.setrecursionlimit(needed)
 
 
 def _parse_or_raise(text: str, d: Dialect) -> JNode:
@@ -246,7 +241,7 @@ def _validate(node: JNode, d: Dialect, text: str | None, source: Any = None) -> 
                 pass
         raise _rejection_error(d, rejection) from None
     limit = d.max_or_combinations
-    if limit is not None and count_branches(obj) > limit:
+    if limit is not None and count_branches(obj, limit) > limit:
         raise _error(d, f"Too many combinations of $or, the maximum is {limit}", path="$")
     if d.limit_check is not None:
         reason = d.limit_check(obj, d, source)
@@ -289,7 +284,7 @@ def from_python(value: Any, d: Dialect) -> tuple[JNode, int]:
     """
     members = [0]
     try:
-        return _convert(value, members), members[0]
+        return run(_convert(value, members)), members[0]
     except _NotJson:
         pass
     # Only now work out where the fault is: building JSON paths on the way costs every call.
@@ -301,39 +296,69 @@ class _NotJson(Exception):
     pass
 
 
-def _convert(v: Any, members: list[int]) -> JNode:
+def _convert(v: Any, members: list[int]) -> Walk[JNode]:
+    # A walk (`patterns._trampoline`): nested values are converted by yielding their walks.
     t = type(v)  # exact types first: a decoded document holds nothing else
     if t is str:
         return JString(v)
-    if t is list:
-        return JArray(tuple([_convert(c, members) for c in v]))
-    if t is dict:
-        out = []
-        for key, child in v.items():
-            if type(key) is not str:
-                raise _NotJson
-            out.append(JMember(key, _convert(child, members)))
-        members[0] += len(out)
-        return JObject(tuple(out))
-    if t is int:
-        return JNumber(str(v), v)
-    if t is float:
+    if t is list or t is dict:
+        pass
+    elif t is int:
+        return JNumber(int_text(v), v)
+    elif t is float:
         if math.isnan(v) or math.isinf(v):
             raise _NotJson
         return JNumber(repr(v), v)
-    if v is None or t is bool:
+    elif v is None or t is bool:
         return JLiteral(v)
     # subclasses (OrderedDict, IntEnum, str enums, tuples): read as their JSON base type
-    if isinstance(v, bool):
+    elif isinstance(v, bool):
         return JLiteral(bool(v))
-    if isinstance(v, str):
+    elif isinstance(v, str):
         return JString(str(v))
-    if isinstance(v, int):
-        return _convert(int(v), members)
-    if isinstance(v, float):
-        return _convert(float(v), members)
-    if isinstance(v, dict):
-        return _convert(dict(v), members)
-    if isinstance(v, (list, tuple)):
-        return _convert(list(v), members)
-    raise _NotJson
+    elif isinstance(v, int):
+        return JNumber(int_text(int(v)), int(v))
+    elif isinstance(v, float):
+        return (yield _convert(float(v), members))
+    elif isinstance(v, dict):
+        v = dict(v)
+    elif isinstance(v, (list, tuple)):
+        v = list(v)
+    else:
+        raise _NotJson
+    if type(v) is list:
+        items = []
+        for c in v:
+            items.append((yield _convert(c, members)))
+        return JArray(tuple(items))
+    out = []
+    for key, child in v.items():
+        if type(key) is not str:
+            raise _NotJson
+        out.append(JMember(key, (yield _convert(child, members))))
+    members[0] += len(out)
+    return JObject(tuple(out))
+
+
+def int_text(value: int) -> str:
+    """The decimal text of an int of any length (``str()`` refuses more than 4,300 digits).
+
+    Args:
+        value: the integer.
+
+    Returns:
+        Its digits, with a minus sign when negative.
+    """
+    if value.bit_length() < 10_000:  # about 3,000 digits: within str()'s limit
+        return str(value)
+    # Split into chunks small enough for str(), most significant first.
+    chunk = 10**1000
+    negative = value < 0
+    value = -value if negative else value
+    parts: list[str] = []
+    while value:
+        value, low = divmod(value, chunk)
+        parts.append(str(low))
+    head = parts.pop()
+    text = head + "".join(part.zfill(1000) for part in reversed(parts))
+    return "-" + text if negative else text

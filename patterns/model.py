@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ._trampoline import Walk, run
 from .parse import Span
 
 __all__ = [
@@ -234,7 +235,7 @@ class Leaf:
         return [m.to_json() for m in self.matchers]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Field:
     """One key of a pattern object, with a nested object or a value list under it."""
 
@@ -242,16 +243,32 @@ class Field:
     value: Obj | Leaf
     span: Span | None = _meta()
 
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Field):
+            return NotImplemented
+        return Obj((self,)) == Obj((other,))
 
-@dataclass(frozen=True, slots=True)
+    def __hash__(self) -> int:
+        return hash(Obj((self,)))
+
+
+@dataclass(frozen=True, slots=True, eq=False)
 class Or:
     """A recognised ``$or``: any one branch must hold; branches read relative to their parent."""
 
     branches: tuple[Obj, ...]
     span: Span | None = _meta()
 
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Or):
+            return NotImplemented
+        return Obj((), (self,)) == Obj((), (other,))
 
-@dataclass(frozen=True, slots=True)
+    def __hash__(self) -> int:
+        return hash(Obj((), (self,)))
+
+
+@dataclass(frozen=True, slots=True, eq=False)
 class Obj:
     """A pattern object: all `fields` and every `Or` in `ors` must hold."""
 
@@ -266,30 +283,79 @@ class Obj:
         of each), and of repeated value lists the last stays (AWS keeps the last). Several ``$or``
         keys in one object become one ``$or`` over their cross product.
         """
+        return run(self._to_json())
+
+    def _to_json(self) -> Walk[dict]:
         out: dict[str, Any] = {}
         for f in self.fields:
-            value = f.value.to_json()
+            value = (yield f.value._to_json()) if isinstance(f.value, Obj) else f.value.to_json()
             if isinstance(value, dict) and isinstance(out.get(f.key), dict):
-                out[f.key] = _merge(out[f.key], value)
+                out[f.key] = yield _merge(out[f.key], value)
             else:
                 out.pop(f.key, None)
                 out[f.key] = value
         if self.ors:
             alternatives: list[dict] = [{}]
             for group in self.ors:
-                alternatives = [_merge(a, b.to_json()) for a in alternatives for b in group.branches]
+                serialised = []
+                for b in group.branches:
+                    serialised.append((yield b._to_json()))
+                merged = []
+                for a in alternatives:
+                    for b in serialised:
+                        merged.append((yield _merge(a, b)))
+                alternatives = merged
             out["$or"] = alternatives
         return out
 
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Obj):
+            return NotImplemented
+        return self is other or _shape(self) == _shape(other)
 
-def _merge(first: dict, second: dict) -> dict:
+    def __hash__(self) -> int:
+        return hash(_shape(self))
+
+
+def _shape(obj: Obj) -> tuple:
+    """A flat tuple equal for two objects exactly when they are equal (spans aside).
+
+    Built without recursion, so comparing and hashing deep patterns needs no stack: a dataclass's
+    generated ``__eq__`` would recurse once per level, through C.
+    """
+    out: list[Any] = []
+    stack: list[Any] = [obj]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Obj):
+            out.append(("{", len(node.fields), len(node.ors)))
+            # pushed in reverse: popped, and so written, in order
+            stack.extend(reversed(node.ors))
+            stack.extend(reversed(node.fields))
+        elif isinstance(node, Field):
+            out.append(node.key)
+            if isinstance(node.value, Leaf):
+                out.append(node.value)
+            else:
+                stack.append(node.value)
+        else:  # Or
+            out.append(("$or", len(node.branches)))
+            stack.extend(reversed(node.branches))
+    return tuple(out)
+
+
+def _merge(first: dict, second: dict) -> Walk[dict]:
     """Two serialised pattern objects as one: nested objects merge, the second's lists win."""
     out = dict(first)
     for key, value in second.items():
         if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = _merge(out[key], value)
+            out[key] = yield _merge(out[key], value)
         elif key == "$or" and "$or" in out:
-            out[key] = [_merge(a, b) for a in out[key] for b in value]
+            merged = []
+            for a in out[key]:
+                for b in value:
+                    merged.append((yield _merge(a, b)))
+            out[key] = merged
         else:
             out.pop(key, None)
             out[key] = value
@@ -307,14 +373,37 @@ class Condition:
 Branch = tuple[Condition, ...]
 
 
-def count_branches(obj: Obj) -> int:
-    """How many branches `expand` would give, computed without expanding (for the ``$or`` cap)."""
+def count_branches(obj: Obj, limit: int | None = None) -> int:
+    """How many branches `expand` would give, computed without expanding (for the ``$or`` cap).
+
+    Args:
+        obj: the pattern model.
+        limit: when given, counting stops past it: any answer above `limit` is `limit` + 1, so
+            10^5 ``$or`` groups of two cost 10^5 steps, not a 2^100000 product.
+
+    Returns:
+        The count (capped at `limit` + 1).
+    """
+    cap = None if limit is None else limit + 1
+    return run(_count(obj, cap))
+
+
+def _count(obj: Obj, cap: int | None) -> Walk[int]:
     total = 1
     for f in obj.fields:
         if isinstance(f.value, Obj):
-            total *= count_branches(f.value)
+            total *= yield _count(f.value, cap)
+            if cap is not None and total >= cap:
+                return cap
     for group in obj.ors:
-        total *= sum(count_branches(b) for b in group.branches)
+        alternatives = 0
+        for b in group.branches:
+            alternatives += yield _count(b, cap)
+            if cap is not None and alternatives >= cap:
+                return cap
+        total *= alternatives
+        if cap is not None and total >= cap:
+            return cap
     return total
 
 
@@ -332,10 +421,11 @@ def expand(obj: Obj) -> tuple[Branch, ...]:
     Returns:
         The branches, in the order ``$or`` lists them.
     """
-    return tuple(tuple(Condition(path, leaf) for path, leaf in branch.items()) for branch in _expand(obj, ""))
+    branches = run(_expand(obj, ""))
+    return tuple(tuple(Condition(path, leaf) for path, leaf in branch.items()) for branch in branches)
 
 
-def _expand(obj: Obj, prefix: str) -> list[dict[str, Leaf]]:
+def _expand(obj: Obj, prefix: str) -> Walk[list[dict[str, Leaf]]]:
     branches: list[dict[str, Leaf]] = [{}]
     for f in obj.fields:
         path = f"{prefix}.{f.key}" if prefix else f.key
@@ -344,8 +434,11 @@ def _expand(obj: Obj, prefix: str) -> list[dict[str, Leaf]]:
                 branch.pop(path, None)  # re-insert so that document order is kept
                 branch[path] = f.value
         else:
-            branches = [{**branch, **sub} for branch in branches for sub in _expand(f.value, path)]
+            subs = yield _expand(f.value, path)
+            branches = [{**branch, **sub} for branch in branches for sub in subs]
     for group in obj.ors:
-        alternatives = [sub for b in group.branches for sub in _expand(b, prefix)]
+        alternatives = []
+        for b in group.branches:
+            alternatives.extend((yield _expand(b, prefix)))
         branches = [{**branch, **alt} for branch in branches for alt in alternatives]
     return branches

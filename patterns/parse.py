@@ -15,8 +15,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from lark import Lark, Token, Transformer, v_args
+from lark import Lark, Token, v_args
 from lark.exceptions import LarkError
+from lark.visitors import Transformer_NonRecursive
+
+from ._trampoline import Walk, run
 
 __all__ = [
     "JArray",
@@ -123,14 +126,18 @@ def _decode_string_token(token: Token) -> str:
     return json.loads(str(token))
 
 
+# int() refuses more than 4,300 digits; an integer that long is far beyond a double anyway.
+_INT_DIGITS_READ = 4000
+
+
 def _decode_number_text(text: str) -> int | float:
-    if "." in text or "e" in text or "E" in text:
+    if "." in text or "e" in text or "E" in text or len(text) > _INT_DIGITS_READ:
         return float(text)  # overflow gives inf, which validation rejects as out of range
     return int(text)
 
 
-class _ToNodes(Transformer):
-    """Turns lark's parse tree into J* nodes, each with its span."""
+class _ToNodes(Transformer_NonRecursive):
+    """Turns lark's parse tree into J* nodes, each with its span (without recursion: any depth)."""
 
     @v_args(meta=True)
     def object(self, meta, children):
@@ -251,7 +258,7 @@ class _JacksonScanner:
             self._skip_ws()
             if self.pos >= len(self.text):
                 return "No content to map due to end-of-input", self.pos
-            self._value()
+            run(self._value())
             self._skip_ws()
             if self.pos < len(self.text):
                 ch = self.text[self.pos]
@@ -291,15 +298,16 @@ class _JacksonScanner:
             token += "..."
         return _Fault(f"Unrecognized token '{token}': was expecting {_VALUE_LIST}", end)
 
-    def _value(self) -> None:
+    # _value, _object and _array are walks (`patterns._trampoline`): nesting costs no stack.
+    def _value(self) -> Walk[None]:
         self._skip_ws()
         ch = self._peek()
         if ch is None:
             raise _Fault("Unexpected end-of-input: expected a value", self.pos)
         if ch == "{":
-            self._object()
+            yield self._object()
         elif ch == "[":
-            self._array()
+            yield self._array()
         elif ch == '"':
             self._string()
         elif ch == "-" or ch.isdigit():
@@ -409,7 +417,7 @@ class _JacksonScanner:
                 )
             pos += 1
 
-    def _object(self) -> None:
+    def _object(self) -> Walk[None]:
         start = self.pos
         self.pos += 1
         self._skip_ws()
@@ -434,7 +442,7 @@ class _JacksonScanner:
             self._skip_ws()
             if self._peek() is None:
                 raise self._eof_in("Object", start)
-            self._value()
+            yield self._value()
             self._skip_ws()
             ch = self._peek()
             if ch is None:
@@ -446,7 +454,7 @@ class _JacksonScanner:
                 raise self._unexpected(ch, "was expecting comma to separate Object entries")
             self.pos += 1
 
-    def _array(self) -> None:
+    def _array(self) -> Walk[None]:
         start = self.pos
         self.pos += 1
         self._skip_ws()
@@ -457,7 +465,7 @@ class _JacksonScanner:
             self._skip_ws()
             if self._peek() is None:
                 raise self._eof_in("Array", start)
-            self._value()
+            yield self._value()
             self._skip_ws()
             ch = self._peek()
             if ch is None:

@@ -303,7 +303,7 @@ def check_limits(obj: Obj, dialect: Dialect, source: Any) -> str | None:
         return None  # the empty policy
     cap = dialect.max_combinations
     # Every branch counts at least 1, so more branches than the cap is too complex already.
-    if cap is not None and (count_branches(obj) > cap or combinations(obj) > cap):
+    if cap is not None and (count_branches(obj, cap) > cap or combinations(obj) > cap):
         return "Filter policy is too complex"
     if dialect.max_keys is not None and policy_keys(obj) > dialect.max_keys:
         return f"Filter policy can not have more than {dialect.max_keys} keys"
