@@ -12,17 +12,20 @@ from .core import Pattern, compile
 from .dialects import DIALECTS, Dialect
 from .errors import InvalidEventError, InvalidPatternError, PatternsError
 from .machine import Machine
+from .records import FilterCriteria, record_to_event
 
 __all__ = [
     "DIALECTS",
     "IMPLEMENTATION",
     "Dialect",
+    "FilterCriteria",
     "InvalidEventError",
     "InvalidPatternError",
     "Machine",
     "Pattern",
     "PatternsError",
     "compile",
+    "record_to_event",
 ]
 
 __version__ = "0.1.0"
