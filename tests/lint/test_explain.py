@@ -1,0 +1,146 @@
+"""`patterns.explain` and `pattern-lint test`: a per-condition account of a match or a non-match."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import patterns
+from patterns.explain import Explanation, explain
+from patterns.lint.cli import main
+
+PATTERN = {
+    "source": ["aws.ec2"],
+    "detail": {
+        "state": ["stopped", "terminated"],
+        "amount": [{"numeric": [">", 100]}],
+        "code": [{"prefix": "4"}],
+        "id": ["x"],
+    },
+}
+EVENT = {"source": "aws.ec2", "detail": {"state": "running", "amount": 50, "code": 404}}
+
+
+def _by_path(e: Explanation) -> dict:
+    return {c.path: c for c in e.branches[0].conditions}
+
+
+def test_explain_names_each_failed_test():
+    e = explain(patterns.compile(PATTERN), EVENT)
+    assert not e.matched
+    c = _by_path(e)
+    assert (c["source"].holds, c["source"].kind) == (True, "ok")
+    assert (c["detail.state"].kind, c["detail.state"].found) == ("value", ("running",))
+    assert c["detail.amount"].kind == "range"
+    assert "> 100" in c["detail.amount"].reason
+    assert c["detail.code"].kind == "type"
+    assert "number" in c["detail.code"].reason
+    assert c["detail.id"].kind == "missing"
+    assert c["detail.id"].reason == "missing: the event has `detail` but no `detail.id`"
+
+
+def test_explain_str_reads_at_a_glance():
+    text = str(explain(patterns.compile(PATTERN), EVENT))
+    assert text.splitlines() == [
+        "no match: 4 of 5 conditions fail",
+        '  ✓ source         "aws.ec2"  is one of ["aws.ec2"]',
+        '  ✗ detail.state   "running"  is not one of ["stopped", "terminated"]',
+        "  ✗ detail.amount  50         outside the range: needs > 100",
+        "  ✗ detail.code    404        type mismatch: the value is a number; prefix matches strings only",
+        "  ✗ detail.id      (missing)  missing: the event has `detail` but no `detail.id`",
+    ]
+
+
+def test_explain_array_elements_satisfying_different_conditions():
+    p = patterns.compile({"detail": {"items": {"name": ["a"], "qty": [{"numeric": [">", 1]}]}}})
+    event = {"detail": {"items": [{"name": "a", "qty": 1}, {"name": "b", "qty": 5}]}}
+    e = explain(p, event)
+    assert not e.matched
+    assert all(c.holds for c in e.branches[0].conditions)
+    assert "element 0" in e.branches[0].note
+    assert "element 1" in e.branches[0].note
+    assert "every condition holds alone, but not together" in str(e)
+
+
+def test_explain_object_and_string_number_mismatch():
+    p = patterns.compile({"detail": {"n": [{"numeric": [">", 1]}], "o": [{"exists": True}]}})
+    c = _by_path(explain(p, {"detail": {"n": "5", "o": {"a": 1}}}))
+    assert c["detail.n"].kind == "type"
+    assert "numeric conditions match numbers only" in c["detail.n"].reason
+    assert c["detail.o"].kind == "object"
+
+
+def test_explain_or_branches_and_match():
+    p = patterns.compile({"$or": [{"source": ["a"]}, {"detail": {"x": ["1"]}}]})
+    e = explain(p, {"source": "b", "detail": {"x": "1"}})
+    assert e.matched
+    assert [b.holds for b in e.branches] == [False, True]
+    assert str(e).startswith("match: 1 of 2 branches hold")
+
+
+def test_explain_anything_but_and_exists_false():
+    p = patterns.compile({"detail": {"state": [{"anything-but": "running"}], "gone": [{"exists": False}]}})
+    c = _by_path(explain(p, {"detail": {"state": "running", "gone": 1}}))
+    assert c["detail.state"].kind == "excluded"
+    assert c["detail.gone"].kind == "present"
+    c = _by_path(explain(p, {"detail": {"state": "x"}}))
+    assert c["detail.gone"].holds
+
+
+def test_explain_sns_input_never_filtered():
+    p = patterns.compile({"kind": ["a"]}, dialect="sns-body")
+    e = explain(p, "not json")
+    assert not e.matched
+    assert "does not filter this input" in str(e)
+
+
+CASES = [
+    ({"a": ["x"]}, {"a": "x"}),
+    ({"a": ["x"]}, {"a": ["y", "x"]}),
+    ({"a": [{"exists": False}]}, {"b": 1}),
+    ({"a": {"b": ["1"], "c": ["2"]}}, {"a": [{"b": "1"}, {"c": "2"}]}),
+    ({"a": [{"numeric": [">=", 1, "<", 2]}]}, {"a": 1.5}),
+    ({"$or": [{"a": ["1"]}, {"b": [{"prefix": "x"}]}]}, {"b": "xy"}),
+    ({"a": [{"cidr": "10.0.0.0/8"}]}, {"a": "10.1.2.3"}),
+    ({"a": [{"equals-ignore-case": "AbC"}]}, {"a": "aBc"}),
+]
+
+
+@pytest.mark.parametrize(("pattern", "event"), CASES)
+def test_explain_agrees_with_matches(pattern, event):
+    p = patterns.compile(pattern)
+    assert explain(p, event).matched == p.matches(event)
+
+
+def test_pattern_explain_method_delegates():
+    p = patterns.compile(PATTERN)
+    if not hasattr(p, "explain"):
+        pytest.skip("Pattern.explain is not in this core.py")
+    assert p.explain(EVENT) == explain(p, EVENT)
+
+
+def test_cli_test_explains_and_exits_1_on_no_match(capsys, tmp_path):
+    event_file = tmp_path / "event.json"
+    event_file.write_text(json.dumps(EVENT), "utf-8")
+    status = main(["test", "--pattern", json.dumps(PATTERN), "--event", str(event_file)])
+    out = capsys.readouterr().out
+    assert status == 1
+    assert out.startswith("no match: 4 of 5 conditions fail\n")
+
+
+def test_cli_test_several_events_and_match(capsys):
+    status = main(
+        ["test", "--pattern", '{"source": ["a"]}', "--event", '{"source": "a"}', "--event", '{"source": "a"}']
+    )
+    assert status == 0
+    assert capsys.readouterr().out.count("match: every condition holds") == 2
+
+
+def test_cli_test_invalid_pattern_exits_2_with_aws_text(capsys):
+    assert main(["test", "--pattern", '{"source": "a"}', "--event", "{}"]) == 2
+    assert 'Reason: "source" must be an object or an array' in capsys.readouterr().err
+
+
+def test_cli_test_invalid_event_exits_2(capsys):
+    assert main(["test", "--pattern", '{"source": ["a"]}', "--event", "[1]"]) == 2
