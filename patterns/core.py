@@ -297,47 +297,55 @@ class _NotJson(Exception):
 
 
 def _convert(v: Any, members: list[int]) -> Walk[JNode]:
-    # A walk (`patterns._trampoline`): nested values are converted by yielding their walks.
-    t = type(v)  # exact types first: a decoded document holds nothing else
-    if t is str:
-        return JString(v)
-    if t is list or t is dict:
-        pass
-    elif t is int:
-        return JNumber(int_text(v), v)
-    elif t is float:
-        if math.isnan(v) or math.isinf(v):
-            raise _NotJson
-        return JNumber(repr(v), v)
-    elif v is None or t is bool:
-        return JLiteral(v)
-    # subclasses (OrderedDict, IntEnum, str enums, tuples): read as their JSON base type
-    elif isinstance(v, bool):
-        return JLiteral(bool(v))
-    elif isinstance(v, str):
-        return JString(str(v))
-    elif isinstance(v, int):
-        return JNumber(int_text(int(v)), int(v))
-    elif isinstance(v, float):
-        return (yield _convert(float(v), members))
-    elif isinstance(v, dict):
-        v = dict(v)
-    elif isinstance(v, (list, tuple)):
-        v = list(v)
-    else:
-        raise _NotJson
+    # A walk (`patterns._trampoline`): nested containers are converted by yielding their walks;
+    # scalars, the bulk of a pattern, are converted in place.
+    if type(v) is not list and type(v) is not dict:
+        if isinstance(v, dict):  # subclasses (OrderedDict, tuples): read as their JSON base type
+            v = dict(v)
+        elif isinstance(v, (list, tuple)):
+            v = list(v)
+        else:
+            return _scalar(v)
     if type(v) is list:
         items = []
         for c in v:
-            items.append((yield _convert(c, members)))
+            items.append((yield _convert(c, members)) if isinstance(c, _CONTAINERS) else _scalar(c))
         return JArray(tuple(items))
     out = []
     for key, child in v.items():
         if type(key) is not str:
             raise _NotJson
-        out.append(JMember(key, (yield _convert(child, members))))
+        node = (yield _convert(child, members)) if isinstance(child, _CONTAINERS) else _scalar(child)
+        out.append(JMember(key, node))
     members[0] += len(out)
     return JObject(tuple(out))
+
+
+_CONTAINERS = (dict, list, tuple)
+
+
+def _scalar(v: Any) -> JNode:
+    t = type(v)  # exact types first: a decoded document holds nothing else
+    if t is str:
+        return JString(v)
+    if t is int:
+        return JNumber(int_text(v), v)
+    if t is float:
+        if math.isnan(v) or math.isinf(v):
+            raise _NotJson
+        return JNumber(repr(v), v)
+    if v is None or t is bool:
+        return JLiteral(v)
+    # subclasses (IntEnum, str enums): read as their JSON base type
+    if isinstance(v, bool):
+        return JLiteral(bool(v))
+    if isinstance(v, str):
+        return JString(str(v))
+    if isinstance(v, int):
+        return _scalar(int(v))
+    if isinstance(v, float):
+        return _scalar(float(v))
+    raise _NotJson
 
 
 def int_text(value: int) -> str:
