@@ -36,6 +36,7 @@ import base64
 import binascii
 import json
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from .errors import InvalidEventError, InvalidPatternError
@@ -400,13 +401,18 @@ class FilterCriteria:
                 raise _at_filter(err, index)
 
     def _variants(self, p: Pattern) -> list[Pattern]:
-        """The pattern, plus for Kafka and MQ the forms that apply on a format mismatch."""
+        """The pattern, plus for Kafka and MQ the forms that apply on a format mismatch.
+
+        A variant is ours, not the user's text: it is compiled without the length cap (its
+        stand-in condition may be longer than the condition it replaces).
+        """
         from .core import compile
         from .model import Leaf
 
         variants = [p]
         if self.source not in ("kafka", "mq"):
             return variants
+        uncapped = replace(self.dialect, max_pattern_length=None)
         for f in p.model.fields:
             if f.key not in MESSAGE_FIELDS[self.source]:
                 continue
@@ -414,7 +420,7 @@ class FilterCriteria:
             for v in list(variants):
                 changed = v.to_json()
                 changed[f.key] = stand_in
-                variants.append(compile(changed, dialect=self.dialect))
+                variants.append(compile(changed, dialect=uncapped))
         return variants
 
     # -- matching --

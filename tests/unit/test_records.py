@@ -455,6 +455,17 @@ def test_kafka_format_table_in_a_machine(value, pattern: str, passes: bool) -> N
     assert bool(set(machine.match(kafka(value))) & set(names)) is passes
 
 
+def test_kafka_filter_at_the_length_cap_keeps_its_mismatch_variant() -> None:
+    head, tail = '{"value":["', '"]}'
+    text = head + "x" * (4096 - len(head) - len(tail)) + tail
+    c = criteria(text, source="kafka")
+    assert len(c.rule_names("esm")) == 2
+    assert c.matches(kafka({"a": 1}))  # a JSON value against a plain pattern: metadata only
+    machine = Machine(dialect="lambda")
+    c.add_to(machine, "esm")
+    assert machine.match(kafka({"a": 1})) == ["esm#1"]
+
+
 def test_mq_format_table_mismatch_filters_on_metadata() -> None:
     c = criteria(
         '{"messageType": ["jms/text-message"], "data": {"timeout": [{"numeric": [">", 0]}]}}', source="mq"
