@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterator
 from decimal import Decimal
 from functools import lru_cache
 from typing import NoReturn
 
+from ._trampoline import Walk, run
 from .dialects import EVENTBRIDGE_ANYTHING_BUT_OPERATORS, EVENTBRIDGE_OPERATORS, Dialect
 from .events import as_double, quantize
 from .model import (
@@ -131,13 +133,14 @@ class _Validator:
             self.fail("Filter is not an object", node, "$")
         if not node.members and self.d.empty_root:
             return Obj((), (), node.span)
-        obj = self.obj(node, "$", depth=0)
+        obj = run(self.obj(node, "$", depth=0))
         if self.nested_at is not None:
             value, here = self.nested_at
             self.fail(self.d.nested_error, value, here, whole=True)
         return obj
 
-    def obj(self, node: JObject, path: str, depth: int) -> Obj:
+    # `obj` and `or_group` are walks (`patterns._trampoline`): nesting costs no stack.
+    def obj(self, node: JObject, path: str, depth: int) -> Walk[Obj]:
         fields: list[Field] = []
         ors: list[Or] = []
         for member in node.members:
@@ -145,12 +148,12 @@ class _Validator:
             here = _key_path(path, key)
             if key == "$or" and self.is_or(value):
                 assert isinstance(value, JArray)
-                ors.append(self.or_group(value, path, depth))
+                ors.append((yield self.or_group(value, path, depth)))
                 continue
             if isinstance(value, JObject):
                 if not self.d.nested and self.nested_at is None:
                     self.nested_at = (value, here)
-                fields.append(Field(key, self.obj(value, here, depth + 1), member.key_span))
+                fields.append(Field(key, (yield self.obj(value, here, depth + 1)), member.key_span))
             elif isinstance(value, JArray):
                 fields.append(Field(key, self.leaf(value, here), member.key_span))
             else:
@@ -165,11 +168,11 @@ class _Validator:
             return False
         return all(isinstance(item, JObject) and not _uses_reserved_name(item) for item in value.items)
 
-    def or_group(self, node: JArray, path: str, depth: int) -> Or:
+    def or_group(self, node: JArray, path: str, depth: int) -> Walk[Or]:
         branches = []
         for index, item in enumerate(node.items):
             assert isinstance(item, JObject)
-            branches.append(self.obj(item, f"{path}['$or'][{index}]", depth))
+            branches.append((yield self.obj(item, f"{path}['$or'][{index}]", depth)))
         return Or(tuple(branches), node.span)
 
     # --- value lists -------------------------------------------------------------------------
@@ -456,11 +459,13 @@ class _Validator:
 
 def _uses_reserved_name(node: JObject) -> bool:
     """Whether a ``$or`` branch names a reserved word as a field, at any depth of nesting."""
-    for member in node.members:
-        if member.key in RESERVED_FIELD_NAMES:
-            return True
-        if isinstance(member.value, JObject) and _uses_reserved_name(member.value):
-            return True
+    stack = [node]
+    while stack:
+        for member in stack.pop().members:
+            if member.key in RESERVED_FIELD_NAMES:
+                return True
+            if isinstance(member.value, JObject):
+                stack.append(member.value)
     return False
 
 
@@ -468,22 +473,32 @@ def _check_wildcard_complexity(obj: Obj, dialect: Dialect, fail) -> None:
     cap = dialect.wildcard_max_complexity
     if cap is None:
         return
+    # Depth first in document order (the first fault is the one reported), without recursion:
+    # a stack of iterators over each open object's fields, then its $or branches.
+    stack = [_parts(obj)]
+    while stack:
+        part = next(stack[-1], None)
+        if part is None:
+            stack.pop()
+        elif isinstance(part, Obj):
+            stack.append(_parts(part))
+        else:
+            operands = [m.value for m in part.matchers if isinstance(m, Wildcard)]
+            operands += [
+                v
+                for m in part.matchers
+                if isinstance(m, AnythingBut) and m.kind == "wildcard"
+                for v in m.values
+            ]
+            if operands and complexity(operands, limit=cap) > cap:  # type: ignore[arg-type]
+                fail(_TOO_COMPLEX, part.span, part.json_path)
+
+
+def _parts(obj: Obj) -> Iterator[Obj | Leaf]:
     for f in obj.fields:
-        if isinstance(f.value, Obj):
-            _check_wildcard_complexity(f.value, dialect, fail)
-            continue
-        operands = [m.value for m in f.value.matchers if isinstance(m, Wildcard)]
-        operands += [
-            v
-            for m in f.value.matchers
-            if isinstance(m, AnythingBut) and m.kind == "wildcard"
-            for v in m.values
-        ]
-        if operands and complexity(operands) > cap:  # type: ignore[arg-type]
-            fail(_TOO_COMPLEX, f.value.span, f.value.json_path)
+        yield f.value
     for group in obj.ors:
-        for branch in group.branches:
-            _check_wildcard_complexity(branch, dialect, fail)
+        yield from group.branches
 
 
 def validate(root: JNode, dialect: Dialect) -> Obj:
