@@ -419,6 +419,18 @@ def _json_number(text: str) -> str:
         return json.dumps(text)
 
 
+_MARKER_WITH_TRAILING_SPACE = re.compile(r"^([ \t]*)([A-Za-z][A-Za-z0-9._-]*)([ \t]+)(\r?)$", re.M)
+
+
+def _heredoc_markers(text: str) -> str:
+    """Move blanks after a lone word (a heredoc's closing marker, ``EOF  ``) before it.
+
+    Terraform accepts trailing blanks there; python-hcl2's grammar does not, but accepts leading
+    ones. Moving them keeps every offset of the file where it was.
+    """
+    return _MARKER_WITH_TRAILING_SPACE.sub(lambda m: m[1] + m[3] + m[2] + m[4], text)
+
+
 def extract_hcl(host: HostText, folder: Path) -> list[Extracted]:
     """Every pattern in a Terraform (``.tf``) or terragrunt (``.hcl``) file.
 
@@ -438,7 +450,7 @@ def extract_hcl(host: HostText, folder: Path) -> list[Extracted]:
     from lark.exceptions import LarkError
 
     try:
-        tree = hcl2.parses_to_tree(host.text)
+        tree = hcl2.parses_to_tree(_heredoc_markers(host.text))
     except (LarkError, ValueError, RecursionError) as exc:
         first = " ".join(str(exc).split())[:200]
         raise SourceError(f"{host.name}: not HCL that python-hcl2 reads: {first}") from None

@@ -1344,7 +1344,7 @@ RECORD_FIELDS = {
     "mq": frozenset(
         {"data", "messageID", "messageType", "deliveryMode", "correlationId", "replyTo", "destination",
          "redelivered", "type", "expiration", "priority", "timestamp", "brokerInTime", "brokerOutTime",
-         "properties"}
+         "properties", "basicProperties"}  # ActiveMQ fields, and RabbitMQ's basicProperties
     ),
 }  # fmt: skip
 _DATA_KEY = {"sqs": "body", "kinesis": "data", "dynamodb": "dynamodb", "kafka": "value", "mq": "data"}
@@ -1417,12 +1417,17 @@ POLLER_FIELDS = frozenset(
 )  # fmt: skip
 
 
+#: Of those, the ones a source's own records already carry (DynamoDB stream records have them).
+NATIVE_FIELDS = {"dynamodb": frozenset({"awsRegion", "eventSource", "eventVersion", "eventID", "eventName"})}
+
+
 @rule("W116", "pipes-poller-field")
 def pipes_poller_field(ctx: PatternContext) -> Iterator[Finding]:
     """## What it does
     Checks EventBridge Pipes filters on fields the Pipes poller adds to each record
     (`awsRegion`, `eventSource`, `eventSourceARN`, `eventVersion`, `eventID`, `eventName`,
-    `invokeIdentityArn`, `eventSourceKey`).
+    `invokeIdentityArn`, `eventSourceKey`), except those the source's own records carry
+    (DynamoDB stream records have `eventName`, `eventID`, `eventSource`, ...).
 
     ## Why is this bad?
     Pipes filter the record before those fields are added, so the condition never holds and
@@ -1435,12 +1440,12 @@ def pipes_poller_field(ctx: PatternContext) -> Iterator[Finding]:
         Type: AWS::Pipes::Pipe
         Properties:
           RoleArn: arn:aws:iam::123456789012:role/p
-          Source: arn:aws:dynamodb:us-east-1:123456789012:table/t/stream/1
+          Source: arn:aws:sqs:us-east-1:123456789012:orders
           Target: arn:aws:sqs:us-east-1:123456789012:q
           SourceParameters:
             FilterCriteria:
               Filters:
-                - Pattern: '{"eventName": ["INSERT"]}'
+                - Pattern: '{"eventSourceARN": ["arn:aws:sqs:us-east-1:123456789012:orders"]}'
     ```
 
     ## Use instead
@@ -1450,18 +1455,20 @@ def pipes_poller_field(ctx: PatternContext) -> Iterator[Finding]:
         Type: AWS::Pipes::Pipe
         Properties:
           RoleArn: arn:aws:iam::123456789012:role/p
-          Source: arn:aws:dynamodb:us-east-1:123456789012:table/t/stream/1
+          Source: arn:aws:sqs:us-east-1:123456789012:orders
           Target: arn:aws:sqs:us-east-1:123456789012:q
           SourceParameters:
             FilterCriteria:
               Filters:
-                - Pattern: '{"dynamodb": {"NewImage": {"status": {"S": ["NEW"]}}}}'
+                - Pattern: '{"body": {"kind": ["order"]}}'
     ```
     """
-    if ctx.model is None or ctx.extracted.kind != "pipe":
+    kind = ctx.extracted.source_kind
+    if ctx.model is None or ctx.extracted.kind != "pipe" or kind is None:
         return
+    added = POLLER_FIELDS - NATIVE_FIELDS.get(kind, frozenset())
     for _, f, top in _fields(ctx.model):
-        if top and f.key in POLLER_FIELDS:
+        if top and f.key in added:
             yield ctx.at(
                 f.span,
                 "$",

@@ -529,7 +529,14 @@ def _extract_json(host: HostText, explicit: bool, raw_dialect: str | None) -> li
 
 
 def _looks_like_pattern(value: Any) -> bool:
-    return isinstance(value, dict) and bool(value) and set(value) <= ENVELOPE | {"$or"}
+    """A plain JSON file met in a folder walk is a pattern when its top level uses envelope keys
+    only and every value is a list or an object (an event has scalars: ``"version": "0"``)."""
+    return (
+        isinstance(value, dict)
+        and bool(value)
+        and set(value) <= ENVELOPE | {"$or"}
+        and all(isinstance(v, (list, dict)) for v in value.values())
+    )
 
 
 _PATTERN_TYPES = (
@@ -850,8 +857,6 @@ def source_kind_from_text(text: str, resource_types: dict[str, str] | None = Non
         ("aws_dynamodb_table", "dynamodb"),
         ("aws_msk_", "kafka"),
         ("aws_mq_broker", "mq"),
-        ("stream_arn", "dynamodb"),
-        ("streamarn", "dynamodb"),
     ):
         if needle in lowered:
             return kind
@@ -1008,6 +1013,12 @@ class _CfnWalker:
 # --- YAML hosts ------------------------------------------------------------------------------
 
 
+#: Keys under which templates hold patterns: a broken file without them is not ours to judge.
+_PATTERN_KEYS = re.compile(
+    r"EventPattern|FilterPolicy|FilterCriteria|Pattern:|eventBridge|filterPolicy|filterPatterns"
+)
+
+
 def _extract_yaml(host: HostText, explicit: bool) -> list[Extracted]:
     from ruamel.yaml import YAML
     from ruamel.yaml.error import YAMLError
@@ -1016,7 +1027,7 @@ def _extract_yaml(host: HostText, explicit: bool) -> list[Extracted]:
     try:
         root = yaml.compose(host.text)
     except YAMLError as exc:
-        if not explicit and not re.search(r"AWS::|eventBridge|filterPolicy|filterPatterns", host.text):
+        if not explicit and not _PATTERN_KEYS.search(host.text):
             return []
         raise SourceError(f"{host.name}: not YAML: {' '.join(str(exc).split())}") from None
     except Exception as exc:  # noqa: BLE001 - ruamel raises a few non-YAMLError types on odd input

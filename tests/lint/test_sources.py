@@ -63,7 +63,7 @@ resource "aws_pipes_pipe" "p" {
   source_parameters {
     filter_criteria {
       filter {
-        pattern = jsonencode({ eventSource = ["aws:sqs"] })
+        pattern = jsonencode({ eventSourceARN = ["x"] })
       }
     }
   }
