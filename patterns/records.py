@@ -386,6 +386,14 @@ class FilterCriteria:
         for index, p in enumerate(self.patterns):
             self._check_message_format(p, index)
         self._effective: tuple[Pattern, ...] = tuple(v for p in self.patterns for v in self._variants(p))
+        # `matches` runs the Machine engine on the effective patterns, with the dialect reading
+        # records as this criteria's source does.
+        from .machine import Machine
+
+        reader = record_to_event if source is None else _READERS[source]
+        self._machine = Machine(dialect=replace(d, input_decoder=reader))
+        for i, p in enumerate(self._effective):
+            self._machine.add(f"#{i}", p)
 
     def _check_message_format(self, p: Pattern, index: int) -> None:
         """Kinesis and DynamoDB refuse a message-field pattern that is not JSON (create time)."""
@@ -442,13 +450,9 @@ class FilterCriteria:
         Raises:
             InvalidEventError: the record is not a JSON object, or a base64 field does not decode.
         """
-        from ._match import flatten
-        from .oracle import matches as oracle_matches
-
         if not self.patterns:
             return True
-        leaves = flatten(self.read(record))
-        return any(oracle_matches(p.branches, leaves) for p in self._effective)
+        return bool(self._machine.match(record))
 
     # -- a Machine holding the criteria --
 
