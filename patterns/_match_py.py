@@ -4,24 +4,24 @@ from __future__ import annotations
 
 import struct
 from bisect import bisect_left
-from typing import Any, NoReturn
+from typing import Any
 
 from .consistency import consistent_choice
 from .errors import InvalidEventError
 from .events import (
-    MAX_DOUBLE_INT,
     ROOT_ONLY,
     BigNumber,
     Contexts,
     Flat,
     Leaf,
     as_double,
-    find_non_json,
+    check_tree,
     json_type,
+    plain_scalar,
 )
 from .netaddr import parse_ip
 
-__all__ = ["check_tree", "flatten", "number_key", "plain_scalar", "prepare", "run_machine", "select_leaves"]
+__all__ = ["flatten", "number_key", "prepare", "run_machine", "select_leaves"]
 
 
 def flatten(event: Any) -> Flat:
@@ -66,77 +66,6 @@ def flatten(event: Any) -> Flat:
         else:
             leaves.append(Leaf(path, plain_scalar(value), ctx))
     return Flat(leaves, Contexts(parent, array))
-
-
-def plain_scalar(value: Any) -> Any:
-    """An event scalar as the matchers read it (`check_tree` has accepted it).
-
-    Subclasses of JSON scalar types (an enum, numpy.float64) become their plain value; integers
-    no double can hold become `BigNumber`.
-    """
-    t = type(value)
-    if t is str or t is bool or value is None or t is float or t is BigNumber:
-        return value
-    if t is int:
-        return value if -MAX_DOUBLE_INT < value < MAX_DOUBLE_INT else BigNumber(value < 0)
-    if isinstance(value, bool):
-        return bool(value)
-    if isinstance(value, str):
-        return str(value)
-    if isinstance(value, int):
-        return plain_scalar(int(value))
-    return float(value)
-
-
-_CLOSE = object()  # `check_tree`'s marker: the container whose id follows is done
-
-
-def check_tree(event: Any) -> None:
-    """Check that a caller's decoded event holds only what JSON can, in time linear in its size.
-
-    Dicts, lists and tuples (and their subclasses) with str keys; str, int, finite float, bool,
-    None and `BigNumber` scalars; no container inside itself. No paths are built on the way.
-
-    Raises:
-        InvalidEventError: the first fault, with its JSON path.
-    """
-    stack: list[Any] = [event]
-    open_ids: set[int] = set()  # containers on the way from the event to the current node
-    while stack:
-        value = stack.pop()
-        t = type(value)
-        if t is str or t is int or t is bool or value is None or t is BigNumber:
-            continue
-        if t is float:
-            if value - value == 0.0:  # false for NaN and the infinities
-                continue
-            _reject(event)
-        if value is _CLOSE:
-            open_ids.discard(stack.pop())
-            continue
-        if t is dict or t is list or isinstance(value, (dict, list, tuple)):
-            key = id(value)
-            if key in open_ids:
-                _reject(event)
-            open_ids.add(key)
-            stack.append(key)
-            stack.append(_CLOSE)
-            if isinstance(value, dict):
-                for k in value:
-                    if type(k) is not str:
-                        _reject(event)
-                stack.extend(value.values())
-            else:
-                stack.extend(value)
-        elif isinstance(value, (str, int)) or (isinstance(value, float) and value - value == 0.0):
-            continue  # a subclass of a scalar type: read as its plain value
-        else:
-            _reject(event)
-
-
-def _reject(event: Any) -> NoReturn:
-    where, message = find_non_json(event)
-    raise InvalidEventError(message or f"Expected a JSON value - at `{where or '$'}`")
 
 
 # --- The decision automaton's walk (tables built by `patterns.machine`) ----------------------------

@@ -29,8 +29,10 @@ __all__ = ["Pattern", "compile"]
 
 PatternSource = str | bytes | bytearray | dict
 
-# A JSON string literal; removing these from pattern text leaves one ':' per object member.
-_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+# A JSON string literal; removing these from pattern text leaves one ':' per object member. An
+# unterminated one runs to the end of the text: each match then consumes what it scanned, so the
+# removal is linear in the text even when it is not JSON (possessive: nothing is scanned twice).
+_JSON_STRING = re.compile(r'"(?:[^"\\]++|\\.)*+"?', re.DOTALL)
 
 
 class Pattern:
@@ -90,12 +92,19 @@ class Pattern:
         return self.model.to_json()
 
     def __eq__(self, other: object) -> bool:
+        # Equal when they match the same events by construction: same dialect, same branches
+        # (in any order, conditions in any order). Spans, key order and a key the source
+        # repeated (AWS keeps the last value list per path) make no difference, so
+        # ``compile(p.to_json()) == p`` always holds.
         if not isinstance(other, Pattern):
             return NotImplemented
-        return self.dialect.name == other.dialect.name and self.model == other.model
+        return self.dialect.name == other.dialect.name and self._meaning() == other._meaning()
 
     def __hash__(self) -> int:
-        return hash((self.dialect.name, self.model))
+        return hash((self.dialect.name, self._meaning()))
+
+    def _meaning(self) -> frozenset:
+        return frozenset(frozenset(branch) for branch in self.branches)
 
     def __repr__(self) -> str:
         # json, not orjson: a pattern may hold a lone surrogate ("\ud800"), which orjson refuses
@@ -162,10 +171,11 @@ def _compile_text(text: str, d: Dialect) -> Pattern:
         node = _parse_or_raise(text, d)
     else:
         node, members = from_python(value, d)
-        if members != stripped.count(":") or _LONG_MANTISSA.search(stripped):
+        if members != stripped.count(":") or _INEXACT_NUMBER.search(stripped):
             # A duplicate key (AWS's per-path rule needs the source), or a number a double may
-            # not reproduce: its source text decides (`Cannot compare number`), and orjson
-            # keeps only the double (recent versions also turn huge integers into floats).
+            # not reproduce (a long mantissa, an exponent: 1e-400 reads as 0.0): its source
+            # text decides (`Cannot compare number`), and orjson keeps only the double (recent
+            # versions also turn huge integers into floats). Either road gives one verdict.
             node = _parse_or_raise(text, d)
     return Pattern(_validate(node, d, text, text), d, text)
 
@@ -176,10 +186,11 @@ MAX_NESTING_DEPTH = 1000
 # recursion limit with room to spare; deeper patterns get more room, up to MAX_NESTING_DEPTH.
 _SHALLOW = 150
 _BRACKETS = re.compile(r"[\[\]{}]")
-# A number literal with 15 or more mantissa characters (digits and a point): a double holds 15
-# significant digits exactly, so shorter literals read the same from orjson's double as from
-# their text. (String literals are removed before this is searched.)
-_LONG_MANTISSA = re.compile(r"[0-9][0-9.]{14,}")
+# A number literal with 15 or more mantissa characters (digits and a point), or with an exponent:
+# a double holds 15 significant digits exactly, so shorter literals without an exponent read the
+# same from orjson's double as from their text. (String literals are removed before this is
+# searched.)
+_INEXACT_NUMBER = re.compile(r"[0-9][0-9.]{14,}|[0-9][eE]")
 
 
 def _text_depth(stripped: str) -> int:

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, NoReturn
 
 import orjson
 
@@ -38,9 +38,11 @@ __all__ = [
     "Flat",
     "Leaf",
     "as_double",
+    "check_tree",
     "decode_event",
     "find_non_json",
     "json_type",
+    "plain_scalar",
     "quantize",
 ]
 
@@ -214,6 +216,77 @@ def quantize(number: float, decimals: int | None) -> float:
     return round(number, decimals)
 
 
+def plain_scalar(value: Any) -> Any:
+    """An event scalar as the matchers read it (`check_tree` has accepted it).
+
+    Subclasses of JSON scalar types (an enum, numpy.float64) become their plain value; integers
+    no double can hold become `BigNumber`.
+    """
+    t = type(value)
+    if t is str or t is bool or value is None or t is float or t is BigNumber:
+        return value
+    if t is int:
+        return value if -MAX_DOUBLE_INT < value < MAX_DOUBLE_INT else BigNumber(value < 0)
+    if isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, int):
+        return plain_scalar(int(value))
+    return float(value)
+
+
+_CLOSE = object()  # marker of the walks below: the container whose id follows is done
+
+
+def check_tree(event: Any) -> None:
+    """Check that a caller's decoded event holds only what JSON can, in time linear in its size.
+
+    Dicts, lists and tuples (and their subclasses) with str keys; str, int, finite float, bool,
+    None and `BigNumber` scalars; no container inside itself. No paths are built on the way.
+
+    Raises:
+        InvalidEventError: the first fault, with its JSON path.
+    """
+    stack: list[Any] = [event]
+    open_ids: set[int] = set()  # containers on the way from the event to the current node
+    while stack:
+        value = stack.pop()
+        t = type(value)
+        if t is str or t is int or t is bool or value is None or t is BigNumber:
+            continue
+        if t is float:
+            if value - value == 0.0:  # false for NaN and the infinities
+                continue
+            _reject_tree(event)
+        if value is _CLOSE:
+            open_ids.discard(stack.pop())
+            continue
+        if t is dict or t is list or isinstance(value, (dict, list, tuple)):
+            key = id(value)
+            if key in open_ids:
+                _reject_tree(event)
+            open_ids.add(key)
+            stack.append(key)
+            stack.append(_CLOSE)
+            if isinstance(value, dict):
+                for k in value:
+                    if type(k) is not str:
+                        _reject_tree(event)
+                stack.extend(value.values())
+            else:
+                stack.extend(value)
+        elif isinstance(value, (str, int)) or (isinstance(value, float) and value - value == 0.0):
+            continue  # a subclass of a scalar type: read as its plain value
+        else:
+            _reject_tree(event)
+
+
+def _reject_tree(event: Any) -> NoReturn:
+    where, message = find_non_json(event)
+    raise InvalidEventError(message or f"Expected a JSON value - at `{where or '$'}`")
+
+
 def find_non_json(value: Any, root: str = "$") -> tuple[str, str]:
     """Where the first thing JSON cannot hold sits in a decoded value, and what it is.
 
@@ -257,9 +330,6 @@ def find_non_json(value: Any, root: str = "$") -> tuple[str, str]:
             path = _path_of(root, link)
             return path, f"Expected a JSON value, got `{type(v).__name__}` - at `{path}`"
     return "", ""
-
-
-_CLOSE = object()  # `find_non_json`'s marker: the container whose id follows is walked
 
 
 def _path_of(root: str, link: Any) -> str:

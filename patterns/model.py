@@ -18,6 +18,7 @@ they match the same events by construction, wherever they were written.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -70,6 +71,10 @@ class NumberEquals:
     span: Span | None = _meta()
 
     def to_json(self) -> Any:
+        if math.isinf(self.value):
+            # JSON has no infinity: a literal past a double's range (1e309) is written as an
+            # integer past it, which reads back as the same infinite double.
+            return 10**309 if self.value > 0 else -(10**309)
         return int(self.value) if self.value.is_integer() and abs(self.value) < 2**53 else self.value
 
 

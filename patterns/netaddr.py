@@ -25,7 +25,10 @@ def parse_ip(text: str) -> tuple[int, int] | None:
         (version, address as an integer), or None when it is not an address.
     """
     if IPV4_SHAPE.fullmatch(text):
-        parts = [int(p) for p in text.split(".")]
+        digits = [p.lstrip("0") or "0" for p in text.split(".")]
+        if any(len(d) > 3 for d in digits):  # > 255, and never int() of thousands of digits
+            return None
+        parts = [int(d) for d in digits]
         if any(p > 255 for p in parts):
             return None
         return 4, (parts[0] << 24) | (parts[1] << 16) | (parts[2] << 8) | parts[3]

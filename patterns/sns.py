@@ -33,8 +33,9 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from ._trampoline import Walk, run
 from .errors import InvalidEventError, InvalidPatternError
-from .events import decode_event, quantize
+from .events import check_tree, decode_event, quantize
 from .model import Leaf, Obj, count_branches
 
 if TYPE_CHECKING:
@@ -145,12 +146,16 @@ def attributes_to_event(attributes: Any) -> dict | None:
 _UNREADABLE = object()
 
 
+# An integer of more digits is beyond a double's range (and past int()'s 4,300-digit limit).
+_INT_DIGITS_THAT_MAY_FIT = 310
+
+
 def _number(text: str, where: str) -> int | float:
     if not _NUMBER.fullmatch(text):
         raise InvalidEventError(f"Expected a number for a Number attribute, got `{text}` - at `{where}`")
-    if "." not in text and "e" not in text and "E" not in text:
+    if "." not in text and "e" not in text and "E" not in text and len(text) <= _INT_DIGITS_THAT_MAY_FIT:
         return int(text)
-    value = float(text)
+    value = float(text)  # no digit limit; a value past a double's range becomes inf
     if value in (float("inf"), float("-inf")):
         raise InvalidEventError(f"Expected a number SNS can hold, got `{text}` - at `{where}`")
     return quantize(value, NUMBER_DECIMALS)
@@ -165,13 +170,23 @@ def _string_array(text: str) -> Any:
 
 
 def _round_numbers(value: Any) -> Any:
-    """A decoded JSON value with every number rounded to SNS's decimal places."""
+    """A decoded JSON value with every number rounded to SNS's decimal places (any depth)."""
+    return run(_rounded(value))
+
+
+def _rounded(value: Any) -> Walk[Any]:
     if isinstance(value, float):
         return quantize(value, NUMBER_DECIMALS)
-    if isinstance(value, list):
-        return [_round_numbers(v) for v in value]
+    if isinstance(value, (list, tuple)):
+        out = []
+        for v in value:
+            out.append((yield _rounded(v)) if isinstance(v, (list, tuple, dict, float)) else v)
+        return out
     if isinstance(value, dict):
-        return {k: _round_numbers(v) for k, v in value.items()}
+        copy = {}
+        for k, v in value.items():
+            copy[k] = (yield _rounded(v)) if isinstance(v, (list, tuple, dict, float)) else v
+        return copy
     return value
 
 
@@ -195,6 +210,7 @@ def body_to_event(body: Any) -> dict | None:
         InvalidEventError: `body` is none of text, bytes or a decoded JSON value.
     """
     if isinstance(body, dict):
+        check_tree(body)  # a caller's object: NaN, tuples, cycles are refused before rounding
         return _round_numbers(body)
     if isinstance(body, (str, bytes, bytearray, memoryview)):
         try:

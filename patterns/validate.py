@@ -308,7 +308,12 @@ class _Validator:
         if len(parts) != 2:
             self.fail("Malformed CIDR, one '/' required", node, path)
         address, mask_text = parts
-        if not re.fullmatch(r"[+-]?[0-9]+", mask_text) or not -(2**31) <= int(mask_text) < 2**31:
+        # Java's Integer.parseInt: at most 10 digits after leading zeros (and never int() of more)
+        if (
+            not re.fullmatch(r"[+-]?[0-9]+", mask_text)
+            or len(mask_text.lstrip("+-").lstrip("0")) > 10
+            or not -(2**31) <= int(mask_text) < 2**31
+        ):
             self.fail("Malformed CIDR, mask bits must be an integer", node, path)
         mask = int(mask_text)
         if mask < 0:

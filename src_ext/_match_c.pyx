@@ -5,9 +5,8 @@ Only hot loops live here; their meaning is defined by the pure-Python twin, and 
 (and the oracle) to the same answers.
 """
 
-from patterns._match_py import check_tree, plain_scalar
 from patterns.errors import InvalidEventError
-from patterns.events import Contexts, Flat, Leaf, json_type
+from patterns.events import Contexts, Flat, Leaf, check_tree, json_type, plain_scalar
 
 __all__ = ["flatten"]
 
