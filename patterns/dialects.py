@@ -290,10 +290,11 @@ _FILTERING_COMMON: dict[str, Any] = {
 #: not (anything-but on a value or a list of values), numeric (equals and range), exists, does
 #: not exist, begins with (prefix) and ends with (suffix). Not listed, so refused: wildcard,
 #: cidr, anything-but with an operator, prefix/suffix with equals-ignore-case, and event-ruler's
-#: "exactly". (AWS-NOTES' table, drawn from an older page that listed only begins with, marks
-#: suffix and equals-ignore-case "verify".) "$or" is accepted: it is part of the EventBridge
-#: syntax Lambda says it shares, not a match type; AWS-NOTES records it as "not listed" on the
-#: older page, so this choice is unverified.
+#: "exactly". The 2022 page (awsdocs/aws-lambda-developer-guide) listed begins with but not ends
+#: with or equals (ignore case), which is why AWS-NOTES marks those two "verify"; the current
+#: page lists them, as emulators that follow it also read it (fakecloud's Lambda filter
+#: module). "$or" is accepted: it is EventBridge syntax that Lambda says it shares, not a match
+#: type; AWS-NOTES records it as "not listed", so this choice is unverified.
 LAMBDA_OPERATORS = frozenset({"prefix", "suffix", "equals-ignore-case", "anything-but", "numeric", "exists"})
 
 LAMBDA = Dialect(
