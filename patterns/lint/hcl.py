@@ -152,12 +152,17 @@ class _HclWalker:
         rtype = resource.split(".")[0] if resource else ""
         if name == "event_pattern":
             bus = siblings.get("event_bus_name")
+            archive = rtype == "aws_cloudwatch_event_archive" or any("archive" in a for a in ancestors)
+            # a module's rules go to the module's bus, not to the caller's default bus
+            module = ancestors[0] + ":" if ancestors and ancestors[0].startswith("module.") else ""
             self.pattern(
                 expr,
                 where,
                 dialect="eventbridge",
-                kind="rule",
-                group=f"bus:{self.text_of(bus) if bus is not None else 'default'}",
+                kind="archive" if archive else "rule",
+                group=None
+                if archive
+                else f"bus:{module}{self.text_of(bus) if bus is not None else 'default'}",
             )
         elif name == "filter_policy":
             scope_expr = siblings.get("filter_policy_scope")

@@ -305,3 +305,18 @@ def test_pre_commit_hooks_file():
     text = (Path(__file__).parents[2] / ".pre-commit-hooks.yaml").read_text("utf-8")
     assert "entry: pattern-lint" in text
     assert "language: python" in text
+
+
+def test_readme_pattern_lint_section_shows_real_output(capsys, monkeypatch):
+    readme = (Path(__file__).parents[2] / "README.md").read_text("utf-8")
+    section = readme[readme.index("## pattern-lint") :]
+    blocks = re.findall(r"```(sh|text)\n(.*?)```", section, re.S)
+    check_cmd, check_out, test_cmd, test_out = (body for _, body in blocks[:4])
+    assert "pattern-lint check main.tf" in check_cmd
+    monkeypatch.chdir(HOSTS)
+    main(["check", "main.tf"])
+    assert capsys.readouterr().out == check_out
+    pattern = re.search(r"--pattern '([^']*)'", test_cmd)[1]
+    event = re.search(r"--event '([^']*)'", test_cmd)[1]
+    assert main(["test", "--pattern", pattern, "--event", event]) == 1
+    assert capsys.readouterr().out == test_out
