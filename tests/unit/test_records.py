@@ -11,6 +11,8 @@ import base64
 import json
 
 import pytest
+from hypothesis import given, note
+from hypothesis import strategies as st
 
 import patterns
 from patterns import InvalidEventError, InvalidPatternError, Machine
@@ -24,6 +26,8 @@ from patterns.records import (
     record_to_event,
     sqs_record,
 )
+from tests.property.machine_strategies import json_events
+from tests.property.machine_strategies import patterns as pattern_strategy
 
 DIALECTS = ["lambda", "pipes"]
 
@@ -651,3 +655,43 @@ def test_machine_agrees_with_criteria(record) -> None:
 def test_add_to_refuses_a_machine_of_another_dialect() -> None:
     with pytest.raises(ValueError, match="dialect `lambda`"):
         criteria('{"body": ["a"]}').add_to(Machine(dialect="pipes"), "x")
+
+
+# --- property: a record filter is EventBridge's pattern on the decoded message ------------------
+
+_FIELD = {"sqs": "body", "kinesis": "data", "mq": "data", "kafka": "value"}
+
+
+def _record(source: str, text: str) -> dict:
+    if source == "sqs":
+        return sqs(text)
+    if source == "kinesis":
+        return {
+            "kinesis": {"partitionKey": "1", "sequenceNumber": "7", "data": b64(text)},
+            "eventSource": "aws:kinesis",
+        }
+    if source == "mq":
+        return {"messageID": "ID:1", "messageType": "jms/text-message", "data": b64(text)}
+    return {"topic": "t", "partition": 0, "offset": 1, "value": b64(text)}
+
+
+@given(
+    pattern=pattern_strategy(),
+    message=json_events() | st.sampled_from(["plain", "ab", "{not json", "123", "[1]"]),
+    source=st.sampled_from(sorted(_FIELD)),
+    dialect=st.sampled_from(DIALECTS),
+)
+def test_record_filter_is_eventbridge_on_the_decoded_message(
+    pattern: dict, message, source: str, dialect: str
+) -> None:
+    field = _FIELD[source]
+    wrapped = {field: pattern}
+    try:
+        c = FilterCriteria([wrapped], dialect=dialect)
+    except InvalidPatternError:
+        return  # an operator the service does not support
+    text = message if isinstance(message, str) else json.dumps(message)
+    note(f"record text {text!r}")
+    expected = patterns.compile(wrapped).matches({field: message})
+    assert c.matches(_record(source, text)) is expected
+    assert c.matches(json.dumps(_record(source, text))) is expected
