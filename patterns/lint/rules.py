@@ -263,8 +263,13 @@ def prepare(extracted: Extracted) -> PatternContext:
             finding = _error_finding_for(text, err)
             for i, u in enumerate(extracted.unknowns):
                 if tried.get(i, 0) < len(_ALTERNATIVES) and _unknown_related(u, finding):
-                    text = _substitute(text, u, _ALTERNATIVES[tried.get(i, 0)])
+                    candidate = _substitute(text, u, _ALTERNATIVES[tried.get(i, 0)])
                     tried[i] = tried.get(i, 0) + 1
+                    try:
+                        parse_json(candidate)
+                    except JsonSyntaxError:
+                        continue  # that spelling breaks the JSON: try another unknown or give up
+                    text = candidate
                     break
             else:
                 break
@@ -290,10 +295,13 @@ def _token_range(text: str, u: Any) -> tuple[int, int]:
     return start, end
 
 
+_KEY_FOLLOWS = re.compile(r"\s*:")
+
+
 def _substitute(text: str, u: Any, replacement: str) -> str:
     start, end = _token_range(text, u)
-    if end - start < len(replacement) or text[start] != '"':
-        return text
+    if end - start < len(replacement) or text[start] != '"' or _KEY_FOLLOWS.match(text, end):
+        return text  # too short, not a whole string, or an object key
     return text[:start] + replacement.ljust(end - start) + text[end:]
 
 

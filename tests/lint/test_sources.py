@@ -197,3 +197,29 @@ Resources:
     Properties: {SourceArn: bus, EventPattern: {source: [x]}}
 """
     assert _lint("t.yaml", text) == []  # different buses; archives are not rules
+
+
+def test_sub_interpolated_keys_and_values_are_never_errors():
+    text = """
+Resources:
+  F:
+    Type: AWS::Serverless::Function
+    Properties:
+      Events:
+        Deployed:
+          Type: EventBridgeRule
+          Properties:
+            Pattern:
+              Fn::Sub:
+              - |
+                {
+                  "detail": {
+                    "requestParameters": {
+                      "${keyname}": ${value},
+                      "${other}": ["${Id}"]
+                    }
+                  }
+                }
+              - {keyname: stageName, value: '["prod"]', other: restApiId}
+"""
+    assert _lint("t.yaml", text) == []
