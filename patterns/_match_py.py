@@ -6,7 +6,7 @@ import struct
 from bisect import bisect_left
 from typing import Any
 
-from .consistency import consistent_choice
+from .consistency import absent_in, consistent_choice
 from .errors import InvalidEventError
 from .events import (
     ROOT_ONLY,
@@ -41,7 +41,7 @@ def flatten(event: Any) -> Flat:
         raise InvalidEventError(f"Expected `object`, got `{json_type(event)}` - at `$`")
     check_tree(event)
     leaves: list[Leaf] = []
-    parent, array = [-1], [-1]
+    parent, array, paths = [-1], [-1], [""]
     next_array = 0
     # An explicit stack, not recursion: no event is too deep to walk. Children are pushed in
     # reverse so that they pop, and contexts are numbered, in document order.
@@ -59,13 +59,14 @@ def flatten(event: Any) -> Flat:
                 if isinstance(child, (dict, list, tuple)):
                     parent.append(ctx)
                     array.append(array_id)
+                    paths.append(path)
                     elements.append((child, path, len(parent) - 1))
                 else:  # a scalar element stays in the array's own context (module doc of events)
                     elements.append((child, path, ctx))
             stack.extend(reversed(elements))
         else:
             leaves.append(Leaf(path, plain_scalar(value), ctx))
-    return Flat(leaves, Contexts(parent, array))
+    return Flat(leaves, Contexts(parent, array, paths))
 
 
 # --- The decision automaton's walk (tables built by `patterns.machine`) ----------------------------
@@ -127,6 +128,7 @@ def select_leaves(
     out: LeavesByPath = {}
     parent: list[int] | None = None
     array: list[int] | None = None
+    paths: list[str] | None = None
     next_array = 0
     # The walk of `flatten`, pruned at paths no rule reaches and with scalars taken where they
     # are met rather than stacked. The empty path is always walked: a key "" at the top joins
@@ -159,16 +161,17 @@ def select_leaves(
                 t = type(child)
                 if t is dict or t is list or (not checked and isinstance(child, (dict, list, tuple))):
                     if parent is None:
-                        parent, array = [-1], [-1]
+                        parent, array, paths = [-1], [-1], [""]
                     parent.append(ctx)
                     array.append(array_id)
+                    paths.append(path)
                     stack.append((child, path, len(parent) - 1))
                 elif pid is not None:
                     # A scalar element stays in its array's context (see `patterns.events`).
                     out.setdefault(pid, []).append((child if checked else plain_scalar(child), ctx))
     if parent is None:
         return out, ROOT_ONLY
-    return out, Contexts(parent, array)  # type: ignore[arg-type]
+    return out, Contexts(parent, array, paths)  # type: ignore[arg-type]
 
 
 def _affixes(table: dict[str, int], lengths: Any, text: str, suffix: bool, out: list[int]) -> None:
@@ -222,9 +225,13 @@ def fire(vi: Any, value: Any, list_off: Any, list_items: Any) -> list[int]:
             _affixes(vi.suffix_ci, vi.suffix_ci_lens, folded, True, out)
         if vi.wildcard is not None:
             out.extend(vi.wildcard.run(value))
-        if vi.cidr4_keys is not None or vi.cidr6_keys is not None:
+        if vi.ip_exact is not None or vi.cidr4_keys is not None or vi.cidr6_keys is not None:
             ip = parse_ip(value)
-            if ip is not None:
+            if ip is not None and vi.ip_exact is not None:
+                k = vi.ip_exact.get(ip)
+                if k is not None:
+                    out.append(k)
+            if ip is not None and (vi.cidr4_keys is not None or vi.cidr6_keys is not None):
                 keys, slots = (
                     (vi.cidr4_keys, vi.cidr4_slots) if ip[0] == 4 else (vi.cidr6_keys, vi.cidr6_slots)
                 )
@@ -384,8 +391,9 @@ def run_machine(tables: Any, by_path: LeavesByPath, contexts: Contexts = ROOT_ON
     expanded once, and every leaf its value indexes accept sends the walk on, so a state is
     reached exactly when each condition on its way from state 0 holds by some leaf. When a leaf
     on the way sits in an array element, the walk also notes, per state reached, the contexts
-    of the leaves that reached it; a rule ending at such a state then matches only if
-    `consistent_choice` finds those leaves array-consistent. Cost: the states and leaves the
+    of the leaves that reached it (for ``exists: false``, the contexts the path is absent from,
+    `absent_in`); a rule ending at such a state then matches only if `consistent_choice` finds
+    those leaves array-consistent. Cost: the states and leaves the
     walk reads, plus, per reached rule state, its conditions' candidate contexts.
 
     Args:
@@ -397,7 +405,9 @@ def run_machine(tables: Any, by_path: LeavesByPath, contexts: Contexts = ROOT_ON
         The ids of the matching rules.
     """
     steps, targets = tables.walk
-    if contexts is ROOT_ONLY or not any(ctx for leaves in by_path.values() for _, ctx in leaves):
+    if contexts is ROOT_ONLY or (
+        not tables.absent_path and not any(ctx for leaves in by_path.values() for _, ctx in leaves)
+    ):
         return _run_flat(steps, targets, by_path)
     # via[s]: the contexts of the leaves that took the edge into state s (0 for absence).
     via: dict[int, list[int]] = {0: [0]}
@@ -434,10 +444,16 @@ def run_machine(tables: Any, by_path: LeavesByPath, contexts: Contexts = ROOT_ON
                                 seen.append(ctx)
         if absent is not None:
             for path_id, k in absent:
-                if path_id not in by_path:
-                    for target in targets[k]:
-                        via[target] = [0]
-                        push(target)
+                leaves = by_path.get(path_id)
+                if leaves is None:
+                    where = [0]
+                else:  # present somewhere: absent from some array elements, perhaps
+                    where = absent_in(tables.path_names[path_id], [c for _, c in leaves], contexts)
+                    if not where:
+                        continue
+                for target in targets[k]:
+                    via[target] = where
+                    push(target)
     found: set[int] = set()
     parents = tables.state_parent
     for state in ends:

@@ -29,12 +29,12 @@ combinations, so a 2 KB event took seconds; this walk visits each candidate cont
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from itertools import product
 
 from .events import Contexts
 
-__all__ = ["consistent_choice"]
+__all__ = ["absent_in", "consistent_choice"]
 
 
 def consistent_choice(candidates: Sequence[Sequence[int]], contexts: Contexts) -> bool:
@@ -168,3 +168,36 @@ def _splits(rest: int, options: list[tuple[int, int]]) -> list[tuple[tuple[int, 
             parts[a] |= low
         ways.append(tuple((a, part) for a, part in parts.items() if part))
     return ways
+
+
+def absent_in(path: str, present: Iterable[int], contexts: Contexts) -> list[int]:
+    """Where ``{"exists": false}`` on `path` holds: the contexts without a leaf at `path` below.
+
+    Decided per element, as event-ruler decides it: in ``{"items": [{"sku": "A"}, {"sku": "B",
+    "coupon": "X"}]}``, ``items.coupon`` is absent from the first element, so a branch asking
+    ``items.sku`` A and no ``items.coupon`` holds there (`consistent_choice` keeps both in that
+    element). A context counts when it is the event itself (0: the path absent everywhere) or an
+    element of an array on the way to `path`, and no leaf at `path` sits in it or below it.
+
+    Args:
+        path: the condition's dotted path.
+        present: the contexts of the event's leaves at `path`.
+        contexts: the event's contexts (with their paths).
+
+    Returns:
+        The contexts, ascending; empty when the path is present everywhere it could be absent.
+    """
+    parent = contexts.parent
+    holds_path: set[int] = set()  # contexts with a leaf at `path` in or below them
+    for c in present:
+        while c >= 0 and c not in holds_path:
+            holds_path.add(c)
+            c = parent[c]
+    if 0 not in holds_path:
+        return [0]  # absent everywhere: context 0 agrees with every other choice
+    paths = contexts.path
+    return [
+        c
+        for c in range(1, len(parent))
+        if c not in holds_path and (paths[c] == path or path.startswith(paths[c] + "."))
+    ]

@@ -8,7 +8,7 @@ An event is a JSON object. Matching never looks at its tree directly; it looks a
           Leaf("detail.tags.k", 2,  context=2)      element 1 of array 0
           Leaf("detail.ids", 7,     context=0)      scalar elements stay in their array's context
           Leaf("detail.ids", 8,     context=0)
-      contexts: parent = [-1, 0, 0], array = [-1, 0, 0]
+      contexts: parent = [-1, 0, 0], array = [-1, 0, 0], path = ["", "detail.tags", "detail.tags"]
 
 A leaf's path is its keys joined with ".", which is how EventBridge treats dotted keys (an event
 key "a.b" and the nesting a -> b name the same field). Arrays add no path segment. Each object or
@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Sequence
 from typing import Any, NamedTuple, NoReturn
 
 import orjson
@@ -85,18 +86,21 @@ class Leaf(NamedTuple):
 
 
 class Contexts(NamedTuple):
-    """The contexts of an event (see the module doc): per context, its parent and its array.
+    """The contexts of an event (see the module doc): per context, its parent, array and path.
 
-    Context 0 is the event itself (parent and array -1). For every other context c,
-    ``parent[c] < c``, and ``array[c]`` numbers the array whose element it is.
+    Context 0 is the event itself (parent and array -1, path ""). For every other context c,
+    ``parent[c] < c``, ``array[c]`` numbers the array whose element it is, and ``path[c]`` is
+    that array's dotted path (read by ``exists: false``, which is decided per element). `path`
+    may be left empty where no ``exists: false`` is asked.
     """
 
     parent: list[int]
     array: list[int]
+    path: Sequence[str] = ()
 
 
 #: The only contexts of an event whose leaves sit in no array element: context 0 alone.
-ROOT_ONLY = Contexts([-1], [-1])
+ROOT_ONLY = Contexts([-1], [-1], [""])
 
 
 class Flat(NamedTuple):

@@ -37,125 +37,10 @@ from .model import (
     Suffix,
     Wildcard,
 )
-from .wildcards import STAR, tokens
+from .netaddr import parse_ip
+from .wildcard_dfa import WildcardDFA
 
 __all__ = ["Machine"]
-
-
-# --- Wildcards: one NFA for every operand of a value index, run as a lazily built DFA -------------
-#
-#   operands "a*c" (payload 7), "*b" (payload 9)  ->  NFA positions (operand, token index)
-#   DFA state = the set of live positions; built on first use, memoised per (state, character)
-#
-# Invariant: a DFA state's `accept` holds the payloads of the operands whose last position it
-# contains. Why: the cost per value is one dict step per character whatever the number of
-# operands, where testing each operand's regex costs one regex run per operand.
-
-
-class WildcardDFA:
-    """The wildcard operands of one value index as one automaton over characters.
-
-    Concurrency: the memo is the only thing that changes after construction, and only by
-    adding entries that are a pure function of the operands (the dict and list operations are
-    atomic under the GIL). Two threads racing on one step may both add a state; both are right,
-    so a race costs a duplicate state, never a wrong answer. The memo stops growing at
-    `MAX_TRANSITIONS`; later steps are computed, not stored.
-    """
-
-    MAX_TRANSITIONS = 20_000
-    __slots__ = ("_accept", "_ids", "_moves", "_payloads", "_sets", "_size", "_toks")
-
-    def __init__(self, operands: Iterable[tuple[str, int]]) -> None:
-        pairs = list(operands)
-        self._toks = [tokens(op) for op, _ in pairs]
-        self._payloads = [payload for _, payload in pairs]
-        start = self._closure([(i, 0) for i in range(len(pairs))])
-        self._ids: dict[frozenset, int] = {start: 0}
-        self._sets: list[frozenset] = [start]
-        self._accept: list[tuple[int, ...]] = [self._accepting(start)]
-        self._moves: list[dict[str, int]] = [{}]
-        self._size = 0
-
-    def _closure(self, positions: Iterable[tuple[int, int]]) -> frozenset:
-        out: set[tuple[int, int]] = set()
-        stack = list(positions)
-        while stack:
-            op, pos = stack.pop()
-            if (op, pos) in out:
-                continue
-            out.add((op, pos))
-            toks = self._toks[op]
-            if pos < len(toks) and toks[pos] is STAR:  # a star may match nothing
-                stack.append((op, pos + 1))
-        return frozenset(out)
-
-    def _accepting(self, live: frozenset) -> tuple[int, ...]:
-        return tuple(sorted({self._payloads[op] for op, pos in live if pos == len(self._toks[op])}))
-
-    def _step(self, state: int, ch: str) -> int:
-        moved = []
-        for op, pos in self._sets[state]:
-            toks = self._toks[op]
-            if pos < len(toks):
-                tok = toks[pos]
-                if tok is STAR:
-                    moved.append((op, pos))
-                elif tok == ch:
-                    moved.append((op, pos + 1))
-        if not moved:
-            nxt = -1  # dead: nothing can match any more
-        else:
-            live = self._closure(moved)
-            nxt = self._ids.get(live, -1)
-            if nxt < 0:
-                if self._size >= self.MAX_TRANSITIONS:
-                    return self._transient(live)
-                nxt = len(self._sets)
-                self._sets.append(live)
-                self._accept.append(self._accepting(live))
-                self._moves.append({})
-                self._ids[live] = nxt
-        if self._size < self.MAX_TRANSITIONS:
-            self._moves[state][ch] = nxt
-            self._size += 1
-        return nxt
-
-    def _transient(self, live: frozenset) -> int:
-        # Past the memo cap: a state that is not memoised; `run` finishes it by the slow path.
-        raise _Unmemoised(live)
-
-    def run(self, value: str) -> tuple[int, ...]:
-        """The payloads of the operands that match all of `value`."""
-        state = 0
-        moves = self._moves
-        try:
-            for i, ch in enumerate(value):  # noqa: B007 - `i` is read by the handler below
-                nxt = moves[state].get(ch)
-                if nxt is None:
-                    nxt = self._step(state, ch)
-                if nxt < 0:
-                    return ()
-                state = nxt
-        except _Unmemoised as slow:
-            return self._run_slow(slow.live, value[i + 1 :])
-        return self._accept[state]
-
-    def _run_slow(self, live: frozenset, rest: str) -> tuple[int, ...]:
-        for ch in rest:
-            moved = []
-            for op, pos in live:
-                toks = self._toks[op]
-                if pos < len(toks) and (toks[pos] is STAR or toks[pos] == ch):
-                    moved.append((op, pos if toks[pos] is STAR else pos + 1))
-            if not moved:
-                return ()
-            live = self._closure(moved)
-        return self._accepting(live)
-
-
-class _Unmemoised(Exception):
-    def __init__(self, live: frozenset) -> None:
-        self.live = live
 
 
 # --- Tables -------------------------------------------------------------------------------------
@@ -170,6 +55,9 @@ class ValueIndex:
 
         exact      # HASH  event string -> list id
         exact_only `exact` when it is the only structure (the common case the walk inlines)
+        ip_exact   # HASH  (IP version, address) -> list id, for the exact strings that are IP
+                   addresses: they match the address in any textual form (event-ruler compiles
+                   them to one-address ranges)
         folded     # HASH  casefolded string -> list id (equals-ignore-case)
         prefix*/suffix*  # HASH  affix -> list id; *_lens: array of the distinct lengths, ascending
         literal    array [false, true, null] -> list id or -1
@@ -187,7 +75,8 @@ class ValueIndex:
     __slots__ = (
         "ab_folded", "ab_lists", "ab_num", "ab_prefix", "ab_prefix_lens", "ab_str", "ab_suffix",
         "ab_suffix_lens", "ab_wildcard", "cidr4_keys", "cidr4_slots", "cidr6_keys", "cidr6_slots",
-        "exact", "exact_only", "exists", "folded", "literal", "needs_fold", "num_keys", "num_slots", "prefix",
+        "exact", "exact_only", "exists", "folded", "ip_exact", "literal", "needs_fold", "num_keys", "num_slots",
+        "prefix",
         "prefix_ci", "prefix_ci_lens", "prefix_lens", "suffix", "suffix_ci", "suffix_ci_lens",
         "suffix_lens", "wildcard",
     )  # fmt: skip
@@ -231,6 +120,7 @@ class Tables:
     list_items: array
     indexes: tuple[ValueIndex, ...]
     path_ids: dict[str, int]  # HASH: rule path -> path id
+    path_names: tuple[str, ...]  # path id -> rule path
     prefixes: frozenset[str]  # every rule path and each of its dotted prefixes
     names: dict[int, str]  # rule id -> name
     empty_rules: tuple[int, ...]  # rules with the empty pattern {}: they match every input
@@ -309,6 +199,9 @@ def _value_index(edges: list[tuple[Leaf, int]], lists: _Lists) -> ValueIndex:
         for m in leaf.matchers:
             if isinstance(m, Equals):
                 by_kind.setdefault("exact", []).append((m.value, target))
+                address = parse_ip(m.value)
+                if address is not None:
+                    by_kind.setdefault("ip_exact", []).append((address, target))
             elif isinstance(m, NumberEquals):
                 k = _number_bound(m.value)
                 by_kind.setdefault("num", []).append(((k, True, k, True), target))
@@ -339,7 +232,7 @@ def _value_index(edges: list[tuple[Leaf, int]], lists: _Lists) -> ValueIndex:
                 raise TypeError(f"unknown matcher {m!r}")
     vi = ValueIndex()
     for kind, pairs in by_kind.items():
-        if kind in ("exact", "folded"):
+        if kind in ("exact", "folded", "ip_exact"):
             setattr(vi, kind, _grouped(pairs, lists))
         elif kind in ("prefix", "suffix", "prefix_ci", "suffix_ci"):
             table, lens = _affix_table(pairs, lists)
@@ -514,7 +407,7 @@ def _freeze(root: _Node, names: dict[int, str], empty_rules: tuple[int, ...]) ->
         prefixes.update(path[:j] for j, ch in enumerate(path) if ch == ".")
     tables = Tables(
         state_has, state_parent, term_off, term_rules, edge_off, edge_path, edge_vix, absent_off, absent_path, absent_list,
-        lists.off, lists.items, tuple(indexes), path_ids, frozenset(prefixes), dict(names), empty_rules,
+        lists.off, lists.items, tuple(indexes), path_ids, tuple(path_ids), frozenset(prefixes), dict(names), empty_rules,
     )  # fmt: skip
     object.__setattr__(tables, "walk", prepare(tables))  # before publication: still private here
     return tables

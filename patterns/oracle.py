@@ -5,7 +5,8 @@ fast. The semantics in one paragraph:
 
 A pattern is an OR of branches; a branch is an AND of conditions (dotted path + value list). A
 condition holds through one event leaf at its path that one of its matchers accepts, or, for a
-value list holding ``{"exists": false}``, through the path having no leaf at all. The leaves
+value list holding ``{"exists": false}``, through the path being absent: from the whole event, or
+from one element of an array on the way to it (`patterns.consistency.absent_in`). The leaves
 chosen for the conditions of one branch must be *array-consistent*: wherever two of them pass
 through the same array, they pass through the same element of it. Whether such a choice exists
 is decided by `patterns.consistency.consistent_choice`, in linear time, not by trying choices.
@@ -13,12 +14,12 @@ is decided by `patterns.consistency.consistent_choice`, in linear time, not by t
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Iterable
 from functools import lru_cache
 
-from .consistency import consistent_choice
+from . import wildcards
+from .consistency import absent_in, consistent_choice
 from .events import Flat, Leaf, as_double
 from .model import (
     AnythingBut,
@@ -44,27 +45,19 @@ def _is_number(value: object) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-@lru_cache(maxsize=4096)
-def _wildcard_regex(pattern: str) -> re.Pattern[str]:
-    parts: list[str] = []
-    i = 0
-    while i < len(pattern):
-        ch = pattern[i]
-        if ch == "\\" and i + 1 < len(pattern):  # validation admits only \* and \\ here
-            parts.append(re.escape(pattern[i + 1]))
-            i += 2
-        elif ch == "*":
-            parts.append(".*")
-            i += 1
-        else:
-            parts.append(re.escape(ch))
-            i += 1
-    return re.compile("".join(parts), re.DOTALL)
-
-
 def wildcard_matches(pattern: str, value: str) -> bool:
     """Whether `value` matches the wildcard `pattern` (``*`` any run; ``\\*``, ``\\\\`` literal)."""
-    return _wildcard_regex(pattern).fullmatch(value) is not None
+    return wildcards.matches(pattern, value)
+
+
+@lru_cache(maxsize=4096)
+def _address(text: str) -> tuple[int, int] | None:
+    return parse_ip(text)
+
+
+def _same_address(pattern: str, value: str) -> bool:
+    address = _address(pattern)
+    return address is not None and parse_ip(value) == address
 
 
 def _ip_number(value: str, version: int) -> int | None:
@@ -96,7 +89,9 @@ def value_matches(matcher: Matcher, value: object) -> bool:
     `Exists` is answered for a present value (``exists: true`` holds, ``exists: false`` does not).
     """
     if isinstance(matcher, Equals):
-        return isinstance(value, str) and value == matcher.value
+        # An exact string that is an IP address matches that address in any textual form, as
+        # EventBridge's engine compiles such strings to one-address ranges.
+        return isinstance(value, str) and (value == matcher.value or _same_address(matcher.value, value))
     if isinstance(matcher, NumberEquals):
         return _is_number(value) and as_double(value) == matcher.value
     if isinstance(matcher, Literal):
@@ -147,16 +142,14 @@ def _branch_matches(branch: Branch, by_path: dict[str, list[Leaf]], flat: Flat) 
     candidates = []
     for condition in branch:
         leaves = by_path.get(condition.path, ())
-        if not leaves:
-            if any(isinstance(m, Exists) and not m.value for m in condition.leaf.matchers):
-                candidates.append([0])
-                continue
-            return False
         contexts = [
             leaf.context
             for leaf in leaves
             if any(value_matches(m, leaf.value) for m in condition.leaf.matchers)
         ]
+        if any(isinstance(m, Exists) and not m.value for m in condition.leaf.matchers):
+            # absence, decided per array element (`absent_in`)
+            contexts += absent_in(condition.path, (leaf.context for leaf in leaves), flat.contexts)
         if not contexts:
             return False
         candidates.append(contexts)

@@ -27,7 +27,7 @@ def flatten(event) -> Flat:
         raise InvalidEventError(f"Expected `object`, got `{json_type(event)}` - at `$`")
     check_tree(event)
     cdef list leaves = []
-    cdef list parent = [-1], array = [-1], elements
+    cdef list parent = [-1], array = [-1], paths = [""], elements
     cdef Py_ssize_t next_array = 0, array_id, ctx
     cdef str path
     cdef object value, child
@@ -46,10 +46,11 @@ def flatten(event) -> Flat:
                 if isinstance(child, (dict, list, tuple)):
                     parent.append(ctx)
                     array.append(array_id)
+                    paths.append(path)
                     elements.append((child, path, len(parent) - 1))
                 else:  # a scalar element stays in the array's own context
                     elements.append((child, path, ctx))
             stack.extend(reversed(elements))
         else:
             leaves.append(Leaf(path, plain_scalar(value), ctx))
-    return Flat(leaves, Contexts(parent, array))
+    return Flat(leaves, Contexts(parent, array, paths))

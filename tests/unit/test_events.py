@@ -112,21 +112,21 @@ def test_flatten_leaves_in_document_order(impl) -> None:
         Leaf("detail.tags.k", 2, 2),
         Leaf("n", None, 0),
     ]
-    assert flat.contexts == Contexts([-1, 0, 0], [-1, 0, 0])
+    assert flat.contexts == Contexts([-1, 0, 0], [-1, 0, 0], ["", "detail.tags", "detail.tags"])
 
 
 def test_flatten_nested_arrays_open_one_context_per_element_that_is_a_container(impl) -> None:
     flat = impl.flatten({"a": [[1, 2], [3]], "b": [4]})
     # Inner arrays are elements of array 0 (contexts 1 and 2); their scalars stay in them.
     assert flat.leaves == [Leaf("a", 1, 1), Leaf("a", 2, 1), Leaf("a", 3, 2), Leaf("b", 4, 0)]
-    assert flat.contexts == Contexts([-1, 0, 0], [-1, 0, 0])
+    assert flat.contexts == Contexts([-1, 0, 0], [-1, 0, 0], ["", "a", "a"])
 
 
 def test_flatten_scalar_elements_stay_in_their_arrays_context(impl) -> None:
     # As event-ruler records array membership: only object and array elements open one.
     flat = impl.flatten({"a": [{"b": "y"}, "x"]})
     assert flat.leaves == [Leaf("a.b", "y", 1), Leaf("a", "x", 0)]
-    assert flat.contexts == Contexts([-1, 0], [-1, 0])
+    assert flat.contexts == Contexts([-1, 0], [-1, 0], ["", "a"])
 
 
 def test_flatten_context_numbers_grow_downwards(impl) -> None:
