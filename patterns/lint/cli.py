@@ -117,6 +117,7 @@ def _suppressed(d: Diagnostic, anchors: dict[tuple[str, str], int], hosts: dict)
 
 
 def run_check(args: argparse.Namespace, config: dict[str, Any]) -> int:
+    """``check``: lint every pattern in the paths; print the findings; return the exit code."""
     select = args.select if args.select is not None else _codes_list(config.get("select"), "select")
     # A --select on the command line replaces the configured selection, its ignores included.
     ignore = (_codes_list(config.get("ignore"), "ignore") if args.select is None else []) + (
@@ -203,6 +204,7 @@ def _read_json_arg(value: str, what: str) -> str:
 
 
 def run_test(args: argparse.Namespace) -> int:
+    """``test``: explain each event against the pattern; 0 when all match, 1 when one does not."""
     import patterns
     from patterns.errors import InvalidEventError, InvalidPatternError
 
@@ -243,6 +245,7 @@ def _explain(pattern: Any, event: Any) -> Any:
 
 
 def run_rule(code: str) -> int:
+    """``rule CODE``: print one rule's documentation."""
     by_name = {r.name: c for c, r in RULES.items()}
     key = by_name.get(code, code.upper())
     r = RULES.get(key)
@@ -253,6 +256,7 @@ def run_rule(code: str) -> int:
 
 
 def run_rules() -> int:
+    """``rules``: list every rule with its one-line summary."""
     width = max(len(r.name) for r in RULES.values())
     for code in sorted(RULES):
         r = RULES[code]

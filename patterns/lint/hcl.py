@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import re
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,22 @@ from .sources import (
 __all__ = ["extract_hcl"]
 
 _VARIABLE_TYPE = re.compile(r'variable\s+"([\w-]+)"\s*\{[^}]*?\btype\s*=\s*([a-z]+)', re.S)
+
+
+def _variable_types(text: str) -> dict[str, str]:
+    return {m.group(1): m.group(2) for m in _VARIABLE_TYPE.finditer(text)}
+
+
+@lru_cache(maxsize=64)
+def _folder_variable_types(folder: Path) -> dict[str, str]:
+    """Declared variable types of a Terraform module folder (every ``*.tf`` in it), read once."""
+    found: dict[str, str] = {}
+    try:
+        for tf in sorted(folder.glob("*.tf")):
+            found.update(_variable_types(tf.read_text("utf-8", "replace")))
+    except OSError:
+        pass
+    return found
 
 
 def _start(node: Any) -> int:
@@ -88,6 +105,7 @@ class _HclWalker:
         self.found: list[Extracted] = []
         self.locals: dict[str, Any] = {}
         self.var_types: dict[str, str] = {}
+        self.source_kinds: dict[str, str | None] = {}
 
     def text_of(self, node: Any) -> str:
         return " ".join(self.host.text[_start(node) : _end(node)].split())
@@ -102,15 +120,7 @@ class _HclWalker:
 
     def collect(self, body: Tree) -> None:
         """Locals and variable types, so references to them can be read."""
-        for m in _VARIABLE_TYPE.finditer(self.host.text):
-            self.var_types[m.group(1)] = m.group(2)
-        try:
-            for other in self.folder.glob("*.tf"):
-                if other.name != Path(self.host.name).name:
-                    for m in _VARIABLE_TYPE.finditer(other.read_text("utf-8", "replace")):
-                        self.var_types.setdefault(m.group(1), m.group(2))
-        except OSError:
-            pass
+        self.var_types = {**_folder_variable_types(self.folder), **_variable_types(self.host.text)}
         for child in body.children:
             if isinstance(child, Tree) and child.data == "block" and _name(child.children[0]) == "locals":
                 inner = next(c for c in child.children if isinstance(c, Tree) and c.data == "body")
@@ -205,12 +215,11 @@ class _HclWalker:
                 self.member(key, value, siblings, ancestors, resource)
 
     def source_kind(self, resource: str | None) -> str | None:
-        self._source_texts = getattr(self, "_source_texts", {})
         if resource is None:
             return None
-        if resource not in self._source_texts:
-            self._source_texts[resource] = self.resource_source(resource)
-        return self._source_texts[resource]
+        if resource not in self.source_kinds:
+            self.source_kinds[resource] = self.resource_source(resource)
+        return self.source_kinds[resource]
 
     def resource_source(self, resource: str) -> str | None:
         rtype, rname = resource.split(".", 1)

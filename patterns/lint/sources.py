@@ -144,6 +144,7 @@ class PositionMap:
     ends: dict[int, int] = field(default_factory=dict)
 
     def host_offset(self, offset: int) -> int:
+        """The host offset of one pattern-text offset (clamped to the text)."""
         if not self.starts:
             return 0
         return self.starts[max(0, min(offset, len(self.starts) - 1))]
