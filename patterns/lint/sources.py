@@ -505,11 +505,11 @@ def _extract_json(host: HostText, explicit: bool, raw_dialect: str | None) -> li
     if isinstance(value, dict) and isinstance(value.get("Resources"), dict):
         if not _cfn_has_patterns(value):
             return []
-        from ..parse import JsonSyntaxError, parse_json
+        from ..parse import JsonSyntaxError
 
         try:
-            root = parse_json(host.text)
-        except JsonSyntaxError as exc:  # orjson read it, so this should not happen
+            root = _template_tree(host, value)
+        except (JsonSyntaxError, ValueError) as exc:  # orjson read it, so this should not happen
             raise SourceError(f"{host.name}: {exc}") from None
         return _CfnWalker(host, _JsonAdapter(host)).walk(root)
     if not explicit and not _looks_like_pattern(value):
@@ -527,6 +527,88 @@ def _extract_json(host: HostText, explicit: bool, raw_dialect: str | None) -> li
             embedded=True,
         )
     ]
+
+
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]]')
+_JSON_SCALAR = re.compile(r'"(?:[^"\\]|\\.)*"|[^,}\]\s]+')
+_BLANK = re.compile(r"\s*")
+
+
+def _value_end(text: str, i: int) -> int:
+    """The end of the JSON value starting at `i` (valid JSON assumed: orjson read it)."""
+    if text[i] not in "{[":
+        m = _JSON_SCALAR.match(text, i)
+        if m is None:
+            raise ValueError(f"no JSON value at offset {i}")
+        return m.end()
+    depth = 0
+    for m in _JSON_TOKEN.finditer(text, i):
+        token = m.group()
+        if token in "{[":
+            depth += 1
+        elif token in "}]":
+            depth -= 1
+            if depth == 0:
+                return m.end()
+    raise ValueError(f"unclosed JSON value at offset {i}")
+
+
+def _members(text: str, i: int) -> list[tuple[str, int, int]]:
+    """(key, value start, value end) of the JSON object starting at `i`."""
+    out = []
+    i = _BLANK.match(text, i + 1).end()  # after "{"
+    while text[i] != "}":
+        key = _JSON_SCALAR.match(text, i)
+        if key is None or not key.group().startswith('"'):
+            raise ValueError(f"no object key at offset {i}")
+        i = _BLANK.match(text, key.end()).end() + 1  # after ":"
+        start = _BLANK.match(text, i).end()
+        end = _value_end(text, start)
+        out.append((json.loads(key.group()), start, end))
+        i = _BLANK.match(text, end).end()
+        if text[i] == ",":
+            i = _BLANK.match(text, i + 1).end()
+    return out
+
+
+def _template_tree(host: HostText, template: dict) -> Any:
+    """Source nodes (with host offsets) for the resources of a JSON template that hold patterns.
+
+    Only those resources are parsed with positions: cdk.out templates run to megabytes, and the
+    positioned parser costs about 3 s per megabyte. Other resources keep only their ``Type``
+    (references to a queue or a table name their kind).
+    """
+    from ..parse import JMember, JObject, JString, Span, parse_json
+
+    text = host.text
+    root_start = _BLANK.match(text).end()
+    resources_span = next((s, e) for k, s, e in _members(text, root_start) if k == "Resources")
+    kept = []
+    for logical, start, end in _members(text, resources_span[0]):
+        resource = template["Resources"].get(logical)
+        rtype = resource.get("Type") if isinstance(resource, dict) else None
+        if rtype in _PATTERN_TYPES:
+            node = parse_json(text[start:end])
+            _shift(node, start, Span)
+            kept.append(JMember(logical, node))
+        elif isinstance(rtype, str):
+            kept.append(JMember(logical, JObject((JMember("Type", JString(rtype)),))))
+    return JObject((JMember("Resources", JObject(tuple(kept))),))
+
+
+def _shift(root: Any, base: int, span_type: Any) -> None:
+    """Move every span of a parsed slice by `base` characters (offsets only are read)."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        span = node.span
+        if span is not None:
+            node.span = span_type(0, 0, 0, 0, span.offset + base, span.end_offset + base)
+        for member in getattr(node, "members", ()):
+            k = member.key_span
+            member.key_span = span_type(0, 0, 0, 0, k.offset + base, k.end_offset + base)
+            stack.append(member.value)
+        stack.extend(getattr(node, "items", ()))
 
 
 def _looks_like_pattern(value: Any) -> bool:

@@ -223,3 +223,19 @@ Resources:
               - {keyname: stageName, value: '["prod"]', other: restApiId}
 """
     assert _lint("t.yaml", text) == []
+
+
+def test_json_template_resources_sliced_with_their_offsets():
+    text = (
+        '{ "AWSTemplateFormatVersion" : "2010-09-09",\n'
+        '  "Resources" : {\n'
+        '    "Q" : { "Type" : "AWS::SQS::Queue", "Properties" : { "QueueName" : "a}]{[\\"b" } },\n'
+        '    "M" : { "Type" : "AWS::Lambda::EventSourceMapping", "Properties" : {\n'
+        '      "EventSourceArn" : { "Fn::GetAtt" : [ "Q", "Arn" ] },\n'
+        '      "FilterCriteria" : { "Filters" : [ { "Pattern" : "{\\"kind\\": [1, 1]}" } ] } } }\n'
+        "  }\n"
+        "}\n"
+    )
+    assert _lint("t.json", text) == [(6, 58, "W115"), (6, 72, "W108")]
+    (ex,) = extract_text("t.json", text)
+    assert ex.source_kind == "sqs"
