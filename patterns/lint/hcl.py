@@ -106,6 +106,7 @@ class _HclWalker:
         self.locals: dict[str, Any] = {}
         self.var_types: dict[str, str] = {}
         self.source_kinds: dict[str, str | None] = {}
+        self.filter_position: tuple[int, int] | None = None  # of the `filter` block being read
 
     def text_of(self, node: Any) -> str:
         return " ".join(self.host.text[_start(node) : _end(node)].split())
@@ -140,8 +141,16 @@ class _HclWalker:
         attrs = {name: expr for name, expr, _ in self.attributes(body)}
         for name, expr, _ in self.attributes(body):
             self.member(name, expr, attrs, ancestors, resource)
+        filter_blocks = [
+            c
+            for c in body.children
+            if isinstance(c, Tree) and c.data == "block" and _name(c.children[0]) == "filter"
+        ]
         for child in body.children:
             if isinstance(child, Tree) and child.data == "block":
+                for index, block in enumerate(filter_blocks):
+                    if block is child:
+                        self.filter_position = (index, len(filter_blocks))
                 labels = [
                     _name(c)
                     for c in child.children
@@ -196,6 +205,7 @@ class _HclWalker:
                 kind="pipe" if pipe else "esm",
                 source_kind=self.source_kind(resource),
                 group=None,
+                filter_position=self.filter_position if ancestors and ancestors[-1] == "filter" else None,
             )
         else:
             value = _unwrap(expr)

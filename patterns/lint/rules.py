@@ -695,6 +695,110 @@ def pattern_too_long(ctx: PatternContext) -> Iterator[Finding]:
         )
 
 
+def _too_many_filters(ctx: PatternContext, limit: int) -> Finding | None:
+    position = ctx.extracted.filter_position
+    if position is None or position[0] != limit:
+        return None  # report once, on the first filter over the limit
+    return Finding(f"{position[1]} filters; at most {limit}")
+
+
+@rule("E106", "too-many-filters")
+def too_many_filters(ctx: PatternContext) -> Iterator[Finding]:
+    """## What it does
+    Reports an EventBridge Pipes `FilterCriteria` with more than 5 filters, with the API's
+    validation message.
+
+    ## Why is this bad?
+    CreatePipe and UpdatePipe refuse it; the limit cannot be raised.
+
+    ## Example
+    ```yaml
+    Resources:
+      Pipe:
+        Type: AWS::Pipes::Pipe
+        Properties:
+          RoleArn: arn:aws:iam::123456789012:role/p
+          Source: arn:aws:sqs:us-east-1:123456789012:orders
+          Target: arn:aws:sqs:us-east-1:123456789012:q
+          SourceParameters:
+            FilterCriteria:
+              Filters: [{Pattern: '{"body": {"kind": ["a"]}}'}, {Pattern: '{"body": {"kind": ["b"]}}'}, {Pattern: '{"body": {"kind": ["c"]}}'}, {Pattern: '{"body": {"kind": ["d"]}}'}, {Pattern: '{"body": {"kind": ["e"]}}'}, {Pattern: '{"body": {"kind": ["f"]}}'}]
+    ```
+
+    ## Use instead
+    Merge filters (they are OR'ed anyway) into fewer: several values in one list, or `$or`.
+
+    ```yaml
+    Resources:
+      Pipe:
+        Type: AWS::Pipes::Pipe
+        Properties:
+          RoleArn: arn:aws:iam::123456789012:role/p
+          Source: arn:aws:sqs:us-east-1:123456789012:orders
+          Target: arn:aws:sqs:us-east-1:123456789012:q
+          SourceParameters:
+            FilterCriteria:
+              Filters: [{Pattern: '{"body": {"kind": ["a", "b", "c", "d", "e", "f"]}}'}]
+    ```
+    """
+    if ctx.extracted.kind != "pipe":
+        return
+    limit = getattr(ctx.dialect, "max_filters_quota", None) or 5
+    finding = _too_many_filters(ctx, limit)
+    if finding is not None:
+        finding.message = (
+            "1 validation error detected: Value at 'sourceParameters.filterCriteria.filters' failed to "
+            f"satisfy constraint: Member must have length less than or equal to {limit}"
+        )
+        finding.help = f"this FilterCriteria has {ctx.extracted.filter_position[1]} filters"  # type: ignore[index]
+        yield finding
+
+
+@rule("W121", "filters-over-default-quota")
+def filters_over_default_quota(ctx: PatternContext) -> Iterator[Finding]:
+    """## What it does
+    Checks Lambda event source mappings with more than 5 filters, Lambda's default quota
+    (adjustable up to 10).
+
+    ## Why is this bad?
+    The mapping fails to deploy in every account that has not raised the quota.
+
+    ## Example
+    ```yaml
+    Resources:
+      Mapping:
+        Type: AWS::Lambda::EventSourceMapping
+        Properties:
+          FunctionName: worker
+          EventSourceArn: arn:aws:sqs:us-east-1:123456789012:orders
+          FilterCriteria:
+            Filters: [{Pattern: '{"body": {"kind": ["a"]}}'}, {Pattern: '{"body": {"kind": ["b"]}}'}, {Pattern: '{"body": {"kind": ["c"]}}'}, {Pattern: '{"body": {"kind": ["d"]}}'}, {Pattern: '{"body": {"kind": ["e"]}}'}, {Pattern: '{"body": {"kind": ["f"]}}'}]
+    ```
+
+    ## Use instead
+    Merge filters (they are OR'ed anyway) into fewer: several values in one list, or `$or`.
+
+    ```yaml
+    Resources:
+      Mapping:
+        Type: AWS::Lambda::EventSourceMapping
+        Properties:
+          FunctionName: worker
+          EventSourceArn: arn:aws:sqs:us-east-1:123456789012:orders
+          FilterCriteria:
+            Filters: [{Pattern: '{"body": {"kind": ["a", "b", "c", "d", "e", "f"]}}'}]
+    ```
+    """
+    if ctx.extracted.kind != "esm":
+        return
+    limit = getattr(ctx.dialect, "max_filters", None) or 5
+    finding = _too_many_filters(ctx, limit)
+    if finding is not None:
+        count = ctx.extracted.filter_position[1]  # type: ignore[index]
+        finding.message = f"{count} filters in one event source mapping; Lambda's default quota is {limit} (at most 10 when raised)"
+        yield finding
+
+
 # --- W: accepted, but probably not what was meant --------------------------------------------
 
 

@@ -192,6 +192,8 @@ class Extracted:
         scope_anchor: host offset of the scope value.
         embedded: the pattern was JSON text in the host (a string, heredoc or file), not a
             structured value written out by this module.
+        filter_position: for Lambda and Pipes filters, (index, number of filters) in their
+            FilterCriteria.
     """
 
     file: str
@@ -207,6 +209,7 @@ class Extracted:
     scope: str | None = None
     scope_anchor: int | None = None
     embedded: bool = False
+    filter_position: tuple[int, int] | None = None
 
 
 # --- writing structured values as JSON text --------------------------------------------------
@@ -1054,7 +1057,8 @@ class _CfnWalker:
         )
 
     def filters(self, criteria: Any, where: str, dialect: str, kind: str, source_kind: str | None) -> None:
-        for i, f in enumerate(self.a.seq(self.get(criteria, "Filters")) or []):
+        filters = self.a.seq(self.get(criteria, "Filters")) or []
+        for i, f in enumerate(filters):
             self.pattern(
                 self.get(f, "Pattern"),
                 f"{where}.Filters[{i}].Pattern",
@@ -1062,6 +1066,7 @@ class _CfnWalker:
                 kind=kind,
                 source_kind=source_kind,
                 group=None,
+                filter_position=(i, len(filters)),
             )
 
     def pattern(self, node: Any, where: str, **context: Any) -> None:
@@ -1164,7 +1169,8 @@ class _ServerlessWalker(_CfnWalker):
             kind = "sqs" if etype == "sqs" else (self.a.string(self.get(spec, "type")) or None)
             if kind is None and arn is not None:
                 kind = self.kind_of(arn)
-            for i, pattern in enumerate(self.a.seq(self.get(spec, "filterPatterns")) or []):
+            filters = self.a.seq(self.get(spec, "filterPatterns")) or []
+            for i, pattern in enumerate(filters):
                 self.pattern(
                     pattern,
                     f"{where}.filterPatterns[{i}]",
@@ -1172,4 +1178,5 @@ class _ServerlessWalker(_CfnWalker):
                     kind="esm",
                     source_kind=kind,
                     group=None,
+                    filter_position=(i, len(filters)),
                 )
