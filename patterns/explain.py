@@ -247,7 +247,17 @@ def _condition(condition: Condition, by_path: dict[str, list[EventLeaf]]) -> Con
         parent = path
         while "." in parent:
             parent = parent.rsplit(".", 1)[0]
-            if any(p == parent or p.startswith(parent + ".") for p in by_path):
+            if parent in by_path:  # the parent is a value, so nothing can be inside it
+                value = by_path[parent][0].value
+                return ConditionResult(
+                    path,
+                    expected,
+                    (),
+                    False,
+                    "missing",
+                    f"missing: `{parent}` holds {_type_name(value)} ({_short(value)}), not an object",
+                )
+            if any(p.startswith(parent + ".") for p in by_path):
                 return ConditionResult(
                     path, expected, (), False, "missing", f"missing: the event has `{parent}` but no `{path}`"
                 )

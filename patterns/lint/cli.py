@@ -13,6 +13,7 @@ output, failures to standard error.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import tomllib
@@ -222,10 +223,17 @@ def run_test(args: argparse.Namespace) -> int:
     for number, source in enumerate(args.event, 1):
         event_text = _read_json_arg(source, "event")
         label = source if not source.lstrip().startswith(("{", "[")) else f"event {number}"
+        event: Any = event_text
+        if pattern.dialect.name not in ("eventbridge", "sns-body"):
+            # an attributes map or a source record: the service's input is an object, not text
+            try:
+                event = json.loads(event_text)
+            except ValueError as exc:
+                print(f"error: {label}: not JSON: {exc}", file=sys.stderr)
+                status = 2
+                continue
         try:
-            explanation = (
-                pattern.explain(event_text) if hasattr(pattern, "explain") else _explain(pattern, event_text)
-            )
+            explanation = pattern.explain(event) if hasattr(pattern, "explain") else _explain(pattern, event)
         except InvalidEventError as err:
             print(f"error: {label}: {err}", file=sys.stderr)
             status = 2

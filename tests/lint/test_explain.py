@@ -144,3 +144,25 @@ def test_cli_test_invalid_pattern_exits_2_with_aws_text(capsys):
 
 def test_cli_test_invalid_event_exits_2(capsys):
     assert main(["test", "--pattern", '{"source": ["a"]}', "--event", "[1]"]) == 2
+
+
+def test_explain_value_where_an_object_is_expected():
+    p = patterns.compile({"body": {"kind": ["a"]}})
+    (c,) = explain(p, {"body": "plain text"}).branches[0].conditions
+    assert c.reason == 'missing: `body` holds a string ("plain text"), not an object'
+
+
+def test_cli_test_reads_sns_attribute_maps(capsys):
+    status = main(
+        [
+            "test",
+            "--dialect",
+            "sns-attributes",
+            "--pattern",
+            '{"price": [{"numeric": [">=", 1000]}]}',
+            "--event",
+            '{"price": {"DataType": "String", "StringValue": "1200"}}',
+        ]
+    )
+    assert status == 1
+    assert "numeric conditions match numbers only" in capsys.readouterr().out
