@@ -17,6 +17,7 @@ from typing import Any
 
 import orjson
 
+from ._json import int_text
 from ._trampoline import Walk, run
 from .dialects import Dialect, get_dialect
 from .errors import InvalidPatternError
@@ -357,27 +358,3 @@ def _scalar(v: Any) -> JNode:
     if isinstance(v, float):
         return _scalar(float(v))
     raise _NotJson
-
-
-def int_text(value: int) -> str:
-    """The decimal text of an int of any length (``str()`` refuses more than 4,300 digits).
-
-    Args:
-        value: the integer.
-
-    Returns:
-        Its digits, with a minus sign when negative.
-    """
-    if value.bit_length() < 10_000:  # about 3,000 digits: within str()'s limit
-        return str(value)
-    # Split into chunks small enough for str(), most significant first.
-    chunk = 10**1000
-    negative = value < 0
-    value = -value if negative else value
-    parts: list[str] = []
-    while value:
-        value, low = divmod(value, chunk)
-        parts.append(str(low))
-    head = parts.pop()
-    text = head + "".join(part.zfill(1000) for part in reversed(parts))
-    return "-" + text if negative else text

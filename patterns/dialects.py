@@ -7,12 +7,12 @@ choice made is noted beside the value.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
+from ._json import compact_json
 from .events import decode_event
 from .records import record_to_event
 from .sns import attributes_to_event, body_to_event, check_limits
@@ -267,9 +267,7 @@ def check_pattern_length(obj: Obj, dialect: Dialect, source: Any) -> str | None:
     cap = dialect.max_pattern_length
     if cap is None or source is None:
         return None
-    text = (
-        source if isinstance(source, str) else json.dumps(source, ensure_ascii=False, separators=(",", ":"))
-    )
+    text = source if isinstance(source, str) else compact_json(source)
     if len(text) > cap:
         return f"Expected a pattern of at most {cap} characters, got {len(text)}"
     return None

@@ -27,12 +27,12 @@ AWS's recorded answers count them.
 
 from __future__ import annotations
 
-import json
 import re
 from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from ._json import compact_json
 from ._trampoline import Walk, run
 from .errors import InvalidEventError, InvalidPatternError
 from .events import check_tree, decode_event, quantize
@@ -292,9 +292,8 @@ def policy_size(source: Any) -> int:
         return len(source.encode("utf-8", "surrogatepass"))
     try:
         return len(orjson.dumps(source))
-    except orjson.JSONEncodeError:  # deeper than orjson writes, or a lone surrogate
-        text = json.dumps(source, ensure_ascii=False, separators=(",", ":"))
-        return len(text.encode("utf-8", "surrogatepass"))
+    except orjson.JSONEncodeError:  # deeper than orjson writes, a lone surrogate, a huge integer
+        return len(compact_json(source).encode("utf-8", "surrogatepass"))
 
 
 def check_limits(obj: Obj, dialect: Dialect, source: Any) -> str | None:
