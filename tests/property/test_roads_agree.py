@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import json
 import math
-import os
 
 import pytest
 from hypothesis import example, given, note
@@ -23,11 +22,6 @@ import patterns
 from patterns import InvalidEventError, InvalidPatternError
 
 from .machine_strategies import EVENT_KEYS, EVENT_NUMBERS, STRINGS, patterns_for
-
-pytestmark = pytest.mark.skipif(
-    os.environ.get("PATTERNS_ROBUSTNESS") != "1",
-    reason="issue 7 fixes in progress: set PATTERNS_ROBUSTNESS=1",
-)
 
 DIALECT_NAMES = sorted(patterns.DIALECTS)
 
@@ -229,16 +223,26 @@ def check(dialect: str, rules: dict[str, patterns.Pattern], roads: dict[str, obj
     assert len(set(map(repr, answers.values()))) == 1, answers
 
 
-@pytest.mark.parametrize("dialect", DIALECT_NAMES)
+#: A MessageAttributes map is never JSON text (Publish takes it as a structure): for that
+#: dialect bytes and str are refused, which `test_attributes_never_come_as_text` pins.
+WIRE_DIALECTS = [d for d in DIALECT_NAMES if d != "sns-attributes"]
+
+
+def test_attributes_never_come_as_text() -> None:
+    p = patterns.compile({"a": [{"exists": True}]}, dialect="sns-attributes")
+    for wire in ('{"a": {"DataType": "String", "StringValue": "x"}}', b"{}"):
+        with pytest.raises(InvalidEventError):
+            p.matches(wire)
+        with pytest.raises(InvalidEventError):
+            patterns.Machine("sns-attributes").match(wire)
+
+
+@pytest.mark.parametrize("dialect", WIRE_DIALECTS)
 @given(data=st.data())
 @example(data=None)
 def test_roads_agree_on_wire_input(dialect: str, data) -> None:
-    if data is None:  # the issue's reproducer, in every dialect
-        rules = (
-            {"r": patterns.compile({"a": ["x"], "a.b": ["y"]}, dialect=dialect)}
-            if dialect != "sns-attributes"
-            else {}
-        )
+    if data is None:  # the issue's reproducer, in every dialect that reads JSON text
+        rules = {"r": patterns.compile({"a": ["x"], "a.b": ["y"]}, dialect=dialect)}
         wire = b'{"a": [{"b": "y"}, "x"]}'
     else:
         rules = data.draw(rule_sets(dialect), label="rules")
