@@ -137,20 +137,17 @@ def decode_event(event: bytes | bytearray | memoryview | str | dict) -> dict:
 
 
 def _decode_fallback(event: Any, exc: orjson.JSONDecodeError) -> Any:
-    # orjson refuses numbers a double cannot hold (1e400, a 400-digit integer), which are valid
-    # JSON: EventBridge accepts such events and cannot compare those numbers, so the standard
-    # library reads them as `BigNumber`s (hooks that never call int() on the digits, so no
-    # length limit applies). Everything else orjson refuses is refused here too.
-    message = str(exc)
-    if "infinity" not in message and "64-bit" not in message:
-        raise InvalidEventError(f"Event is not valid JSON: {exc}", offset=exc.pos) from None
+    # orjson refuses some valid JSON that EventBridge accepts: numbers a double cannot hold
+    # (1e400, a 400-digit integer), which its engine then cannot compare, and escaped lone
+    # surrogates ("\ud800"), which Jackson keeps in a Java string as Python keeps them in a str.
+    # The standard library reads those (numbers past a double as `BigNumber`s, through hooks
+    # that never call int() on thousands of digits); what it refuses too is refused with
+    # orjson's message and position. Only events orjson refused pay for this second reading.
     try:
         text = event if isinstance(event, str) else bytes(event).decode("utf-8")
-        return json.loads(
-            text, parse_int=_parse_int, parse_float=_parse_float, parse_constant=_reject_constant
-        )
-    except (ValueError, UnicodeDecodeError, RecursionError) as inner:
-        raise InvalidEventError(f"Event is not valid JSON: {inner}") from None
+        return json.loads(text, parse_int=_parse_int, parse_float=_parse_float, parse_constant=_reject_constant)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        raise InvalidEventError(f"Event is not valid JSON: {exc}", offset=exc.pos) from None
 
 
 def _reject_constant(name: str) -> Any:

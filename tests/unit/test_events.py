@@ -91,6 +91,13 @@ def test_decode_event_reads_numbers_no_double_holds_as_big_numbers(text: str, ne
     assert event == {"a": [1, BigNumber(negative)]}
 
 
+def test_decode_event_keeps_escaped_lone_surrogates() -> None:
+    # Valid JSON that orjson refuses and Jackson (EventBridge) keeps, as a dict event keeps it.
+    assert decode_event(b'{"a": "10.1.2.\\ud8003"}') == {"a": "10.1.2.\ud8003"}
+    with pytest.raises(InvalidEventError):
+        decode_event(b'{"a": "\xed\xa0\x80"}')  # the same surrogate as raw bytes is not UTF-8
+
+
 def test_decode_event_reads_tiny_numbers_as_zero() -> None:
     assert decode_event('{"a": 1e-400, "b": 4.9e-324}') == {"a": 0.0, "b": 5e-324}
 
