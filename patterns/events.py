@@ -145,7 +145,9 @@ def _decode_fallback(event: Any, exc: orjson.JSONDecodeError) -> Any:
     # orjson's message and position. Only events orjson refused pay for this second reading.
     try:
         text = event if isinstance(event, str) else bytes(event).decode("utf-8")
-        return json.loads(text, parse_int=_parse_int, parse_float=_parse_float, parse_constant=_reject_constant)
+        return json.loads(
+            text, parse_int=_parse_int, parse_float=_parse_float, parse_constant=_reject_constant
+        )
     except (ValueError, UnicodeDecodeError, RecursionError):
         raise InvalidEventError(f"Event is not valid JSON: {exc}", offset=exc.pos) from None
 
