@@ -278,6 +278,8 @@ def fire(vi: Any, value: Any, list_off: Any, list_items: Any) -> list[int]:
                 excluded = {list_items[j] for j in range(list_off[k], list_off[k + 1])}
     if vi.exists >= 0:
         out.append(vi.exists)
+    if vi.exists_value >= 0 and value is not None and value != "":
+        out.append(vi.exists_value)
     if vi.ab_lists is not None:
         if excluded:
             out.extend([k for i, k in enumerate(vi.ab_lists) if i not in excluded])

@@ -90,6 +90,8 @@ class Dialect:
             no limit checked); see `check_pattern_length`.
         max_filters: how many filters (patterns OR'ed together) one event source mapping or
             pipe holds by default (None: the service has no such list).
+        exists_needs_value: ``{"exists": true}`` holds only for a value that is neither null
+            nor ``""`` (SNS message bodies); False: any value, null included (EventBridge).
         max_filters_quota: the most filters a raised quota allows (equal to `max_filters`
             when the limit cannot be raised).
     """
@@ -119,6 +121,7 @@ class Dialect:
     max_pattern_length: int | None = None
     max_filters: int | None = None
     max_filters_quota: int | None = None
+    exists_needs_value: bool = False
 
     def message(self, reason: str) -> str:
         """The full first line AWS returns for `reason`."""
@@ -233,7 +236,10 @@ SNS_ATTRIBUTES = Dialect(
     **_SNS_COMMON,
 )
 
-SNS_BODY = Dialect(name="sns-body", input_decoder=body_to_event, **_SNS_COMMON)
+# The SNS "Key matching" page: for ``exists: true`` "the key must have a non-null and non-empty
+# value". Read for the message-body scope only (an attribute always has a value; EventBridge keeps
+# its own rule, where null and "" are present).
+SNS_BODY = Dialect(name="sns-body", input_decoder=body_to_event, exists_needs_value=True, **_SNS_COMMON)
 
 # --- AWS Lambda event source mappings and Amazon EventBridge Pipes ---------------------------------
 # Both filter source records (SQS, Kinesis, DynamoDB Streams, Amazon MQ, Amazon MSK and

@@ -67,6 +67,7 @@ class ValueIndex:
                    a C walker splits them into two u64 columns)
         wildcard   `WildcardDFA` whose payloads are list ids
         exists     list id for any present value, or -1
+        exists_value  list id for any present value but null and "" (SNS bodies), or -1
         ab_lists   array: anything-but operand i -> list id of its targets
         ab_str, ab_num, ab_folded, ab_prefix, ab_suffix  # HASH -> list id of excluded operands
         ab_wildcard  `WildcardDFA` whose payloads are operand numbers
@@ -75,16 +76,16 @@ class ValueIndex:
     __slots__ = (
         "ab_folded", "ab_lists", "ab_num", "ab_prefix", "ab_prefix_lens", "ab_str", "ab_suffix",
         "ab_suffix_lens", "ab_wildcard", "cidr4_keys", "cidr4_slots", "cidr6_keys", "cidr6_slots",
-        "exact", "exact_only", "exists", "folded", "ip_exact", "literal", "needs_fold", "num_keys", "num_slots",
-        "prefix",
-        "prefix_ci", "prefix_ci_lens", "prefix_lens", "suffix", "suffix_ci", "suffix_ci_lens",
-        "suffix_lens", "wildcard",
+        "exact", "exact_only", "exists", "exists_value", "folded", "ip_exact", "literal", "needs_fold",
+        "num_keys", "num_slots", "prefix", "prefix_ci", "prefix_ci_lens", "prefix_lens", "suffix",
+        "suffix_ci", "suffix_ci_lens", "suffix_lens", "wildcard",
     )  # fmt: skip
 
     def __init__(self) -> None:
         for name in self.__slots__:
             setattr(self, name, None)
         self.exists = -1
+        self.exists_value = -1
         self.needs_fold = False
 
 
@@ -195,6 +196,7 @@ def _value_index(edges: list[tuple[Leaf, int]], lists: _Lists) -> ValueIndex:
     by_kind: dict[str, list[tuple[Any, int]]] = {}
     ab_by_matcher: dict[AnythingBut, list[int]] = {}
     exists: list[int] = []
+    exists_value: list[int] = []
     for leaf, target in edges:
         for m in leaf.matchers:
             if isinstance(m, Equals):
@@ -226,7 +228,7 @@ def _value_index(edges: list[tuple[Leaf, int]], lists: _Lists) -> ValueIndex:
                 ab_by_matcher.setdefault(m, []).append(target)
             elif isinstance(m, Exists):
                 if m.value:
-                    exists.append(target)
+                    (exists_value if m.needs_value else exists).append(target)
                 # exists:false is an absence edge of the state, not a value matcher
             else:  # pragma: no cover - the model has no other kinds
                 raise TypeError(f"unknown matcher {m!r}")
@@ -253,11 +255,14 @@ def _value_index(edges: list[tuple[Leaf, int]], lists: _Lists) -> ValueIndex:
             vi.wildcard = WildcardDFA((op, k) for op, k in _grouped(pairs, lists).items())
     if exists:
         vi.exists = lists.add(exists)
+    if exists_value:
+        vi.exists_value = lists.add(exists_value)
     if ab_by_matcher:
         _anything_but(vi, ab_by_matcher, lists)
     if (
         vi.exact is not None
         and vi.exists < 0
+        and vi.exists_value < 0
         and all(getattr(vi, name) is None for name in ValueIndex.__slots__ if name not in _NOT_STRUCTURES)
     ):
         vi.exact_only = vi.exact
@@ -265,7 +270,7 @@ def _value_index(edges: list[tuple[Leaf, int]], lists: _Lists) -> ValueIndex:
     return vi
 
 
-_NOT_STRUCTURES = frozenset({"exact", "exact_only", "exists", "needs_fold"})
+_NOT_STRUCTURES = frozenset({"exact", "exact_only", "exists", "exists_value", "needs_fold"})
 
 
 def _anything_but(vi: ValueIndex, operands: dict[AnythingBut, list[int]], lists: _Lists) -> None:

@@ -186,10 +186,15 @@ class Numeric:
 
 @dataclass(frozen=True, slots=True)
 class Exists:
-    """``{"exists": true|false}``: the field has (or has no) scalar value in the event."""
+    """``{"exists": true|false}``: the field has (or has no) scalar value in the event.
+
+    `needs_value`: ``exists: true`` holds only for a value that is neither null nor ``""`` (SNS's
+    message-body scope: "the key must have a non-null and non-empty value"; set by the dialect).
+    """
 
     value: bool
     span: Span | None = _meta()
+    needs_value: bool = False
 
     def to_json(self) -> Any:
         return {"exists": self.value}

@@ -127,7 +127,7 @@ def value_matches(matcher: Matcher, value: object) -> bool:
             and (x > matcher.upper or (x == matcher.upper and not matcher.upper_inclusive))
         )
     if isinstance(matcher, Exists):
-        return matcher.value
+        return matcher.value and not (matcher.needs_value and (value is None or value == ""))
     if isinstance(matcher, Cidr):
         if not isinstance(value, str):
             return False

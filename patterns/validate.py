@@ -292,7 +292,7 @@ class _Validator:
     def op_exists(self, operand: JNode, path: str, span: Span | None) -> Matcher:
         if not (isinstance(operand, JLiteral) and isinstance(operand.value, bool)):
             self.fail("exists match pattern must be either true or false.", operand, path)
-        return Exists(operand.value, span)
+        return Exists(operand.value, span, needs_value=operand.value and self.d.exists_needs_value)
 
     def op_cidr(self, operand: JNode, path: str, span: Span | None) -> Matcher:
         # AWS words a non-string cidr operand as a prefix fault (event-ruler's text).

@@ -133,3 +133,28 @@ def test_big_numbers_are_present_but_compare_with_nothing(number: str) -> None:
     assert _answers({"n": [{"anything-but": [1]}]}, event) == {True}
     assert _answers({"n": [{"anything-but": "x"}]}, event) == {True}
     assert _answers({"n": [{"prefix": "1"}]}, event) == {False}
+
+
+# --- SNS message bodies: exists:true needs a value -----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ('{"store": "fans"}', True),
+        ('{"store": null}', False),  # "the key must have a non-null and non-empty value"
+        ('{"store": ""}', False),
+        ('{"store": 0}', True),
+        ('{"store": false}', True),
+        ('{"store": [null, "x"]}', True),  # one element with a value is enough
+        ('{"store": [null, ""]}', False),
+        ('{"other": "x"}', False),
+    ],
+)
+def test_sns_body_exists_true_needs_a_non_null_non_empty_value(body: str, expected: bool) -> None:
+    assert _answers({"store": [{"exists": True}]}, body, dialect="sns-body") == {expected}
+
+
+@pytest.mark.parametrize("body", ['{"store": null}', '{"store": ""}'])
+def test_eventbridge_exists_true_keeps_null_and_empty_as_present(body: str) -> None:
+    assert _answers({"store": [{"exists": True}]}, body) == {True}
