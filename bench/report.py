@@ -221,7 +221,8 @@ def agreement_text(results: dict, limit: int = 8) -> str:
         ) + (")" if results["reference"] else "")
     out = [
         f"\nagreement: {len(results['disagreements'])} disagreeing (engine, rule set, rule) groups, "
-        f"{len(results['refusals'])} refused rules ({checked:,} event comparisons)"
+        f"{sum(g['count'] for g in results['refusals'])} rule refusals over all rule sets "
+        f"({checked:,} event comparisons)"
     ]
     by_engine: dict[str, list[dict]] = {}
     for d in results["disagreements"]:
@@ -245,15 +246,17 @@ def agreement_text(results: dict, limit: int = 8) -> str:
         reasons: dict[str, int] = {}
         ops: dict[str, int] = {}
         for r in rs:
-            reasons[r["reason"]] = reasons.get(r["reason"], 0) + 1
-            for op in r.get("operators", ()):
-                ops[op] = ops.get(op, 0) + 1
+            for reason, n in r["reasons"].items():
+                reasons[reason] = reasons.get(reason, 0) + n
+            for op, n in r["operators"].items():
+                ops[op] = ops.get(op, 0) + n
         top = "; ".join(
             f"{n}x {reason[:120]}" for reason, n in sorted(reasons.items(), key=lambda x: -x[1])[:4]
         )
         used = ", ".join(f"{op} {n}" for op, n in sorted(ops.items(), key=lambda x: -x[1]))
         out.append(
-            f"- {_label(results, k)} refused {len(rs)} rules that we (and AWS) accept: {top}. "
+            f"- {_label(results, k)} refused {sum(r['count'] for r in rs)} rules (over all rule sets) that we "
+            f"(and AWS) accept: {top}. "
             f"Operators in the refused rules: {used}"
         )
     return "\n".join(out)

@@ -232,6 +232,30 @@ def _grouped(disagreements: list[dict], pool: int) -> list[dict]:
     return list(groups.values())
 
 
+def _grouped_refusals(refusals: list[dict], examples: int = 3) -> list[dict]:
+    """Refused rules by (engine, cell): a count, reasons and operators counted, a few examples."""
+    groups: dict[tuple, dict] = {}
+    for r in refusals:
+        g = groups.setdefault(
+            (r["engine"], r["cell"]),
+            {
+                "engine": r["engine"],
+                "cell": r["cell"],
+                "count": 0,
+                "reasons": {},
+                "operators": {},
+                "examples": [],
+            },
+        )
+        g["count"] += 1
+        g["reasons"][r["reason"]] = g["reasons"].get(r["reason"], 0) + 1
+        for op in r["operators"]:
+            g["operators"][op] = g["operators"].get(op, 0) + 1
+        if len(g["examples"]) < examples:
+            g["examples"].append({k: r[k] for k in ("rule", "pattern", "reason")})
+    return list(groups.values())
+
+
 def run(cfg: Config, out: Path) -> dict:
     """Run the comparison; returns the results (also what `report` writes as JSON)."""
     started = time.time()
@@ -374,7 +398,7 @@ def run(cfg: Config, out: Path) -> dict:
         "reference": reference,
         "cells": results,
         "disagreements": _grouped(disagreements, cfg.pool),
-        "refusals": refusals,
+        "refusals": _grouped_refusals(refusals),
         "extras": extras,
         "notes": notes,
         "elapsed_s": time.time() - started,
