@@ -63,8 +63,8 @@ def consistent_choice(candidates: Sequence[Sequence[int]], contexts: Contexts) -
         for c in cands:
             direct[c] = direct.get(c, 0) | bit
         bit <<= 1
-    if not full:
-        return True
+    if full & (full - 1) == 0:
+        return True  # at most one condition needs a choice: any of its candidates will do
 
     # The part of the context tree the candidates reach: every candidate and its ancestors,
     # each walked once. Children have larger numbers than their parents, so descending order

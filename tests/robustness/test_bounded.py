@@ -151,11 +151,11 @@ def attempt():
 
 
 def test_or_many_groups_refused_at_the_limit(work) -> None:
-    # 20,000 fields each holding a `$or` of 2 (2^20,000 combinations; 10^5 took 12.5 s, spent
+    # 5,000 fields each holding a `$or` of 2 (2^5,000 combinations; 10^5 took 12.5 s, spent
     # multiplying ever larger integers, which a call count cannot see). Refusing costs what
     # reading the pattern costs (linear: 400 calls a group), and the count itself stops at the
-    # limit: it answers limit + 1, never the 6,021-digit product.
-    groups = 20_000
+    # limit: it answers limit + 1, never the 1,506-digit product.
+    groups = 5_000
     pattern = {f"f{i}": {"$or": [{"a": ["1"]}, {"b": ["2"]}]} for i in range(groups)}
     text = orjson.dumps(pattern).decode()
     with pytest.raises(InvalidPatternError, match=r"Too many combinations of \$or"):
@@ -176,30 +176,35 @@ p = patterns.compile({"a": ["x"]})
 """
 
 
-@pytest.mark.parametrize("pure", [True, False], ids=["python", "installed-twin"])
-@pytest.mark.parametrize("road", ["p.matches(event)", "m.match(event)"])
+#: (road, pure) pairs for the deep-event stalls: both twins on the Machine, and Pattern.matches
+#: (the same engine since issue 7) on the pure twin.
+_DEEP_ROADS = [("m.match(event)", True), ("m.match(event)", False), ("p.matches(event)", True)]
+#: Seconds a deep-event child may run: the fixed code takes about 1 s at these sizes; the code
+#: before issue 7 was quadratic (lists: 40,000 levels took 5.3 s, so 150,000 take ~75 s) or
+#: never finished (objects). A stall guard with a wide margin, not a speed target (bench/ has
+#: those: bench_robustness.py).
+_DEEP_GUARD = 30
+
+
+@pytest.mark.parametrize(("road", "pure"), _DEEP_ROADS)
 def test_dict_event_deep_lists_is_linear(road: str, pure: bool) -> None:
-    # Lists nested 300,000 deep (40,000 took 5.3 s): each level copies the trail so far today.
-    n = 300_000
+    # Lists nested 150,000 deep: each level copied the trail so far (a C-level tuple copy, which
+    # a call count cannot see, so the child runs uncounted under the stall guard).
+    n = 150_000
     setup = (
         _MACHINE_SETUP + f"event = ['x']\nfor _ in range({n}):\n    event = [event]\nevent = {{'a': event}}\n"
     )
-    outcome = run_isolated(setup, road, budget(n), pure=pure)
-    assert outcome.status in ("ok", "raised"), outcome
-    if outcome.status == "raised":  # refusing so deep an event is fine, with our error only
-        assert outcome.value.startswith("InvalidEventError"), outcome
+    outcome = run_isolated(setup, road, None, pure=pure, hang_guard=_DEEP_GUARD)
+    assert outcome.status == "ok" and outcome.value == ("['r']" if road.startswith("m.") else "True"), outcome
 
 
-@pytest.mark.parametrize("pure", [True, False], ids=["python", "installed-twin"])
-@pytest.mark.parametrize("road", ["p.matches(event)", "m.match(event)"])
+@pytest.mark.parametrize(("road", "pure"), _DEEP_ROADS)
 def test_dict_event_deep_objects_is_linear(road: str, pure: bool) -> None:
-    # Objects nested 10^6 deep never finished: each level builds the whole dotted path again.
+    # Objects nested 10^6 deep never finished: each level built the whole dotted path again.
     n = 1_000_000
     setup = _MACHINE_SETUP + f"event = {{'b': 'x'}}\nfor _ in range({n}):\n    event = {{'a': event}}\n"
-    outcome = run_isolated(setup, road, budget(n), pure=pure)
-    assert outcome.status in ("ok", "raised"), outcome
-    if outcome.status == "raised":
-        assert outcome.value.startswith("InvalidEventError"), outcome
+    outcome = run_isolated(setup, road, None, pure=pure, hang_guard=_DEEP_GUARD)
+    assert outcome.status == "ok" and outcome.value == ("[]" if road.startswith("m.") else "False"), outcome
 
 
 def test_dict_event_deep_objects_moderate_is_linear(work) -> None:
