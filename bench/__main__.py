@@ -5,7 +5,8 @@
     python -m bench --engines ours,moto --workloads aws --rules 1,1000 --out /tmp/bench
 
 Peers are the optional extra: pip install '.[bench]'. Progress goes to stderr; the tables to
-stdout; results.json and the PNG plots to --out (bench/results by default).
+stdout; results.json and the PNG plots to --out (bench/results/latest by default; the run
+README.md quotes is in bench/results).
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from .report import agreement_passed, machine_info, plots, tables, write_json
 from .runner import Config, log, run
 from .workloads import WORKLOADS
 
-DEFAULT_OUT = Path(__file__).resolve().parent / "results"
+#: a run's output; bench/results/ itself holds the run README.md quotes (refresh: --out bench/results)
+DEFAULT_OUT = Path(__file__).resolve().parent / "results" / "latest"
 
 
 def _list(text: str, known: list[str], what: str) -> list[str]:
@@ -84,12 +86,14 @@ def main(argv: list[str] | None = None) -> int:
         for k, e in results["engines"].items()
     )
     notes = "\n".join(f"note: {n}" for n in results["notes"])
-    print("\n".join(x for x in (header, f"# engines: {versions}", notes, text) if x))
+    printed = "\n".join(x for x in (header, f"# engines: {versions}", notes, text) if x)
+    print(printed)
+    (args.out / "tables.md").write_text(printed + "\n", encoding="utf-8")
     write_json(results, args.out / "results.json")
     written = [] if args.no_plots else plots(results, args.out)
     if not args.no_plots and not written:
         log("plots skipped: matplotlib is not installed (pip install '.[bench]')")
-    log(f"wrote {args.out / 'results.json'}" + "".join(f", {p.name}" for p in written))
+    log(f"wrote {args.out / 'results.json'}, tables.md" + "".join(f", {p.name}" for p in written))
     return 1 if args.strict and not agreement_passed(results) else 0
 
 

@@ -39,6 +39,7 @@ def test_smallest_configuration_end_to_end(small_run) -> None:
 
     results = json.loads((out / "results.json").read_text())
     assert results["machine"]["python"]
+    assert (out / "tables.md").read_text().startswith("# python -m bench")
     assert results["engines"]["ours"]["implementation"] in ("cython", "python")
     # A missing engine is reported as missing, never measured as zero.
     assert "EVENT_RULER_CP" in results["engines"]["event-ruler-java"]["missing"]
