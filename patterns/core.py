@@ -22,7 +22,7 @@ from ._trampoline import Walk, run
 from .dialects import Dialect, get_dialect
 from .errors import InvalidPatternError
 from .events import find_non_json
-from .model import Branch, Obj, count_branches, expand
+from .model import Branch, Obj, count_branches, expand, flatten_model, unflatten_model
 from .parse import JArray, JLiteral, JMember, JNode, JNumber, JObject, JsonSyntaxError, JString, parse_json
 from .validate import Rejection, validate
 
@@ -61,7 +61,9 @@ class Pattern:
         self._tables: Any = None
 
     def __reduce__(self) -> tuple:
-        return (_restore_pattern, (self.model, self.dialect.name, self.source))
+        # The model goes as a flat list: pickle recurses per nesting level, and a pattern may
+        # nest 1,000 deep.
+        return (_restore_pattern, (flatten_model(self.model), self.dialect.name, self.source))
 
     def matches(self, event: Any) -> bool:
         """Whether the pattern matches an event, read as the dialect's service reads its input.
@@ -130,8 +132,8 @@ class Pattern:
         return explain(self, event)
 
 
-def _restore_pattern(model: Obj, dialect: str, source: str | None) -> Pattern:
-    return Pattern(model, get_dialect(dialect), source)
+def _restore_pattern(model: list, dialect: str, source: str | None) -> Pattern:
+    return Pattern(unflatten_model(model), get_dialect(dialect), source)
 
 
 def compile(pattern: PatternSource, *, dialect: str | Dialect = "eventbridge") -> Pattern:

@@ -372,6 +372,75 @@ def _merge(first: dict, second: dict) -> Walk[dict]:
     return out
 
 
+def flatten_model(obj: Obj) -> list[Any]:
+    """A pattern model as a flat list (post-order), for pickling without recursion.
+
+    Leaves stay objects (they are shallow); each `Field`, `Or` and `Obj` becomes one tuple that
+    says how many of the items before it are its children. `unflatten_model` inverts it.
+    """
+    out: list[Any] = []
+    # (node, expanded?): a node is written after its children, so it is pushed twice
+    stack: list[tuple[Any, bool]] = [(obj, False)]
+    while stack:
+        node, expanded = stack.pop()
+        if isinstance(node, Leaf):
+            out.append(node)
+        elif expanded:
+            if isinstance(node, Obj):
+                out.append(("O", len(node.fields), len(node.ors), node.span))
+            elif isinstance(node, Field):
+                out.append(("F", node.key, node.span))
+            else:
+                out.append(("R", len(node.branches), node.span))
+        else:
+            stack.append((node, True))
+            if isinstance(node, Obj):
+                children = list(node.fields) + list(node.ors)
+            elif isinstance(node, Field):
+                children = [node.value]
+            else:
+                children = list(node.branches)
+            stack.extend((child, False) for child in reversed(children))
+    return out
+
+
+def unflatten_model(items: list[Any]) -> Obj:
+    """The model `flatten_model` wrote (one loop, any depth)."""
+    built: list[Any] = []
+    for item in items:
+        if isinstance(item, Leaf):
+            built.append(item)
+            continue
+        kind = item[0]
+        if kind == "F":
+            built.append(Field(item[1], built.pop(), item[2]))
+        elif kind == "R":
+            n = item[1]
+            branches = tuple(built[len(built) - n :]) if n else ()
+            del built[len(built) - n :]
+            built.append(Or(branches, item[2]))
+        else:
+            nf, no = item[1], item[2]
+            parts = built[len(built) - nf - no :] if nf + no else []
+            del built[len(built) - nf - no :]
+            built.append(Obj(tuple(parts[:nf]), tuple(parts[nf:]), item[3]))
+    (root,) = built
+    return root
+
+
+def _reduce_by_fields(self: Any) -> tuple:
+    # Pickle a flat model dataclass by its field values: frozen, slotted dataclasses otherwise
+    # restore through dataclasses.fields() per object, several times slower.
+    return (type(self), tuple(getattr(self, name) for name in self.__slots__))
+
+
+for _cls in (Equals, NumberEquals, Literal, Prefix, Suffix, EqualsIgnoreCase, Wildcard, AnythingBut):
+    _cls.__reduce__ = _reduce_by_fields  # type: ignore[method-assign]
+for _cls in (Numeric, Exists, Cidr, Leaf):
+    _cls.__reduce__ = _reduce_by_fields  # type: ignore[method-assign]
+Span.__reduce__ = _reduce_by_fields  # type: ignore[method-assign]
+
+
 @dataclass(frozen=True, slots=True)
 class Condition:
     """One leaf test of an expanded branch: the event field at `path` (dotted) satisfies `leaf`."""
