@@ -293,13 +293,17 @@ _FILTERING_COMMON: dict[str, Any] = {
 #: Lambda's filter rule syntax table lists: null, empty, equals, equals (ignore case), and, or,
 #: not (anything-but on a value or a list of values), numeric (equals and range), exists, does
 #: not exist, begins with (prefix) and ends with (suffix). Not listed, so refused: wildcard,
-#: cidr, anything-but with an operator, prefix/suffix with equals-ignore-case, and event-ruler's
-#: "exactly". The 2022 page (awsdocs/aws-lambda-developer-guide) listed begins with but not ends
+#: anything-but with an operator, prefix/suffix with equals-ignore-case, and event-ruler's
+#: "exactly". cidr is not listed either, but it is accepted: AWS's own public sample templates
+#: (aws-samples serverless patterns) deploy Lambda filters that use it, and a refusal AWS does
+#: not make would lose users a working filter (AWS-NOTES marks it "?", unknown). The 2022 page (awsdocs/aws-lambda-developer-guide) listed begins with but not ends
 #: with or equals (ignore case), which is why AWS-NOTES marks those two "verify"; the current
 #: page lists them, as emulators that follow it also read it (fakecloud's Lambda filter
 #: module). "$or" is accepted: it is EventBridge syntax that Lambda says it shares, not a match
 #: type; AWS-NOTES records it as "not listed", so this choice is unverified.
-LAMBDA_OPERATORS = frozenset({"prefix", "suffix", "equals-ignore-case", "anything-but", "numeric", "exists"})
+LAMBDA_OPERATORS = frozenset(
+    {"prefix", "suffix", "equals-ignore-case", "anything-but", "numeric", "exists", "cidr"}
+)
 
 LAMBDA = Dialect(
     name="lambda",
@@ -323,9 +327,11 @@ LAMBDA = Dialect(
 #: The EventBridge operators page's "Pipe support" column: yes for prefix and suffix (with or
 #: without equals-ignore-case), equals-ignore-case, anything-but on values, numeric, exists and
 #: "$or"; no for wildcard and for anything-but with prefix, suffix, equals-ignore-case or
-#: wildcard. cidr has no row in that table (AWS-NOTES marks it "?"): refused, as every operator
-#: the service does not list.
-PIPES_OPERATORS = frozenset({"prefix", "suffix", "equals-ignore-case", "anything-but", "numeric", "exists"})
+#: wildcard. cidr has no row in that table (AWS-NOTES marks it "?"): accepted, as for Lambda,
+#: whose filters (the same language, the same poller family) are seen using it in AWS's samples.
+PIPES_OPERATORS = frozenset(
+    {"prefix", "suffix", "equals-ignore-case", "anything-but", "numeric", "exists", "cidr"}
+)
 
 PIPES = Dialect(
     name="pipes",
