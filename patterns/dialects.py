@@ -90,6 +90,9 @@ class Dialect:
             no limit checked); see `check_pattern_length`.
         max_filters: how many filters (patterns OR'ed together) one event source mapping or
             pipe holds by default (None: the service has no such list).
+        decoder_checks: `input_decoder` builds every value of the event itself, of JSON types
+            only (plain str, int, float, bool, None, lists and dicts), whatever the caller
+            passed: its events need no checking (see `decode_checked`).
         exists_needs_value: ``{"exists": true}`` holds only for a value that is neither null
             nor ``""`` (SNS message bodies); False: any value, null included (EventBridge).
         max_filters_quota: the most filters a raised quota allows (equal to `max_filters`
@@ -122,6 +125,7 @@ class Dialect:
     max_filters: int | None = None
     max_filters_quota: int | None = None
     exists_needs_value: bool = False
+    decoder_checks: bool = False
 
     def message(self, reason: str) -> str:
         """The full first line AWS returns for `reason`."""
@@ -152,8 +156,10 @@ class Dialect:
         Trust is decided by what the caller gave, never by what a decoder returned: an event
         decoded from text or bytes came out of a JSON decoder (and any converter after it
         keeps to JSON values), so it is trusted; any Python object the caller gave (a dict
-        event, an SNS attributes map or body, a source record) may hold NaN, tuples, cycles or
-        non-string keys, even when a decoder copied it into a new dict, so matchers check it.
+        event, an SNS body, a source record) may hold NaN, tuples, cycles or non-string keys,
+        even when a decoder copied it into a new dict, so matchers check it. The exception is
+        a decoder that builds every value itself from checked parts (`decoder_checks`: the SNS
+        attributes map, whose strings, numbers and parsed arrays are all the decoder's own).
 
         Args:
             value: as `decode` takes it.
@@ -164,7 +170,8 @@ class Dialect:
         Raises:
             InvalidEventError: as `decode`.
         """
-        return self.decode(value), isinstance(value, (bytes, bytearray, memoryview, str))
+        trusted = self.decoder_checks or isinstance(value, (bytes, bytearray, memoryview, str))
+        return self.decode(value), trusted
 
 
 EVENTBRIDGE = Dialect(
@@ -233,6 +240,9 @@ SNS_ATTRIBUTES = Dialect(
     nested=False,
     nested_error="Filter policy scope MessageAttributes does not support nested filter policy",
     input_decoder=attributes_to_event,
+    # attributes_to_event type-checks the map and builds each value itself (a plain str, a
+    # parsed number, an orjson-parsed array): its events need no second check.
+    decoder_checks=True,
     **_SNS_COMMON,
 )
 

@@ -133,13 +133,13 @@ def attributes_to_event(attributes: Any) -> dict | None:
                 f"for message attribute type '{data_type}'."
             )
         if base == "Number":
-            event[name] = _number(text, f"{where}.StringValue")
+            event[name] = _number(str(text), f"{where}.StringValue")
         elif data_type == "String.Array":
             values = _string_array(text)
             if values is not _UNREADABLE:
                 event[name] = values
         else:
-            event[name] = text
+            event[name] = str(text)  # a plain str, whatever subclass the caller used
     return event or None
 
 

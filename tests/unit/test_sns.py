@@ -493,3 +493,16 @@ def test_dialect_decode_is_the_shared_conversion():
     assert SNS_BODY.decode('{"a": 1.0000001}') == {"a": 1.0}
     assert SNS_BODY.decode("plain") is None
     assert EVENTBRIDGE.decode('{"a": 1}') == {"a": 1}
+
+
+def test_attributes_of_str_subclasses_match_as_plain_strings() -> None:
+    # The attributes decoder builds every value itself (so its events skip the second check):
+    # a str subclass from the caller must still meet the exact-string index as a str.
+    class Tag(str):
+        pass
+
+    attrs = {"store": {"DataType": Tag("String"), "StringValue": Tag("shop")}}
+    machine = patterns.Machine("sns-attributes")
+    machine.add("p", {"store": ["shop"]})
+    assert machine.match(attrs) == ["p"]
+    assert patterns.compile({"store": ["shop"]}, dialect="sns-attributes").matches(attrs)
