@@ -9,7 +9,16 @@ import os
 import platform
 from typing import TYPE_CHECKING
 
-__all__ = ["IMPLEMENTATION", "flatten", "number_key", "prepare", "run_machine", "select_leaves"]
+__all__ = [
+    "IMPLEMENTATION",
+    "flatten",
+    "number_key",
+    "prepare",
+    "run_machine",
+    "scan_leaves",
+    "scan_table",
+    "select_leaves",
+]
 
 NO_EXTENSIONS = (
     bool(os.environ.get("PATTERNS_NO_EXTENSIONS")) or platform.python_implementation() != "CPython"
@@ -17,7 +26,7 @@ NO_EXTENSIONS = (
 
 IMPLEMENTATION: str
 if TYPE_CHECKING or NO_EXTENSIONS:
-    from ._match_py import flatten, number_key, prepare, run_machine, select_leaves
+    from ._match_py import flatten, number_key, prepare, run_machine, scan_leaves, scan_table, select_leaves
 
     IMPLEMENTATION = "python"
 else:
@@ -36,3 +45,10 @@ else:
         from ._match_c import number_key, prepare, run_machine, select_leaves
     except ImportError:
         from ._match_py import number_key, prepare, run_machine, select_leaves
+
+    # The byte scanner and its table come as a pair, from one twin (a table of one twin is
+    # not readable by the other's scanner).
+    try:
+        from ._match_c import scan_leaves, scan_table
+    except ImportError:
+        from ._match_py import scan_leaves, scan_table

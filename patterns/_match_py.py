@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import struct
 from bisect import bisect_left
-from typing import Any
+from typing import Any, NamedTuple
 
 from .consistency import absent_in, consistent_choice
 from .errors import InvalidEventError
@@ -16,12 +16,13 @@ from .events import (
     Leaf,
     as_double,
     check_tree,
+    decode_event,
     json_type,
     plain_scalar,
 )
 from .netaddr import parse_ip
 
-__all__ = ["flatten", "number_key", "prepare", "run_machine", "select_leaves"]
+__all__ = ["flatten", "number_key", "prepare", "run_machine", "scan_leaves", "scan_table", "select_leaves"]
 
 
 def flatten(event: Any) -> Flat:
@@ -172,6 +173,53 @@ def select_leaves(
     if parent is None:
         return out, ROOT_ONLY
     return out, Contexts(parent, array, paths)  # type: ignore[arg-type]
+
+
+class ScanTable(NamedTuple):
+    """What `scan_leaves` reads: on this road, the rule paths as `select_leaves` takes them."""
+
+    prefixes: frozenset[str]
+    path_ids: dict[str, int]
+
+
+def scan_table(prefixes: frozenset[str], path_ids: dict[str, int]) -> ScanTable:
+    """Build what `scan_leaves` reads for one set of rule paths (once per published tables).
+
+    Args:
+        prefixes: every rule path and every dotted prefix of one (`Tables.prefixes`).
+        path_ids: rule path -> path id (`Tables.path_ids`).
+
+    Returns:
+        An immutable table, safe to share between threads.
+    """
+    return ScanTable(prefixes, path_ids)
+
+
+def scan_leaves(raw: Any, table: ScanTable) -> tuple[LeavesByPath, Contexts] | None:
+    """`select_leaves` of a JSON event given as bytes, bytearray, memoryview or str, or None.
+
+    The contract both twins keep (docs/design.md section 6, "The byte scanner"): the answer is
+    `select_leaves(decode_event(raw), prefixes, path_ids)`'s (leaves in any order, contexts
+    possibly numbered otherwise, with the same meaning), or None when the scanner cannot
+    promise it; the caller then takes that slow road, which also raises the right
+    `InvalidEventError`. The compiled twin reads the raw JSON once and decodes only values on
+    rule paths; this one is the statement of the contract: it is the slow road itself, and
+    returns None only where that road raises (so an invalid event is decoded twice here).
+
+    Args:
+        raw: the event's JSON.
+        table: `scan_table(tables.prefixes, tables.path_ids)`.
+
+    Returns:
+        (path id -> [(value, context), ...], contexts), or None.
+    """
+    if not isinstance(raw, (bytes, bytearray, memoryview, str)):
+        return None
+    try:
+        event = decode_event(raw)
+    except InvalidEventError:
+        return None
+    return select_leaves(event, table.prefixes, table.path_ids, checked=True)
 
 
 def _affixes(table: dict[str, int], lengths: Any, text: str, suffix: bool, out: list[int]) -> None:

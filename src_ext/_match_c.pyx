@@ -8,7 +8,7 @@ Only hot loops live here; their meaning is defined by the pure-Python twin, and 
 from patterns.errors import InvalidEventError
 from patterns.events import Contexts, Flat, Leaf, check_tree, json_type, plain_scalar
 
-__all__ = ["flatten"]
+__all__ = ["flatten", "scan_leaves", "scan_table"]
 
 
 def flatten(event) -> Flat:
@@ -54,3 +54,878 @@ def flatten(event) -> Flat:
         else:
             leaves.append(Leaf(path, plain_scalar(value), ctx))
     return Flat(leaves, Contexts(parent, array, paths))
+
+
+# --- The byte scanner (docs/design.md section 6, "The byte scanner") ------------------------------
+#
+# `scan_leaves` reads raw JSON once and gives what `select_leaves(decode_event(raw), ...)` gives,
+# or None when it cannot promise that (the caller then takes the slow road, which also words the
+# error of an invalid event). Only values on rule paths become Python objects; every other byte
+# is validated (JSON grammar, strict UTF-8, depth) in C loops and dropped.
+#
+# Every read `buf[i]` below is preceded by a test `i < n` (or `i + k <= n` for a k-byte read):
+# the directives of setup.py switch Cython's own checks off, and these tests are what keep the
+# scanner inside the caller's buffer on any input.
+
+from cpython.object cimport PyObject
+from cpython.buffer cimport PyObject_GetBuffer, PyBuffer_Release, PyBUF_SIMPLE
+from cpython.mem cimport PyMem_Malloc, PyMem_Free
+from libc.stdint cimport int32_t, int64_t, uint64_t
+from libc.string cimport memcpy, memcmp
+
+from patterns.events import ROOT_ONLY, BigNumber
+
+cdef extern from "Python.h":
+    double PyOS_string_to_double(const char* s, char** endptr, PyObject* overflow_exception) except? -1.0
+    const char* PyUnicode_AsUTF8AndSize(object unicode, Py_ssize_t* size) except NULL
+    object PyUnicode_DecodeUTF8(const char* s, Py_ssize_t size, const char* errors)
+    object PyLong_FromString(const char* s, char** pend, int base)
+
+cdef extern from "math.h":
+    bint isinf(double x) nogil
+
+cdef enum:
+    # orjson refuses a document nested deeper than 1,024 containers (measured on orjson 3.13:
+    # 1,024 levels load, 1,025 raise); the scanner bails out there, so its frame stack holds.
+    MAX_DEPTH = 1024
+    # When some number of the event overflows a double, orjson refuses the event and
+    # `decode_event` reads it again with the standard library, which recurses once per level
+    # under Python's recursion limit (1,000 frames, the caller's included): deeper than this,
+    # the scanner leaves such an event to the slow road.
+    FALLBACK_SAFE_DEPTH = 64
+    # Rule-path keys met in the objects open at one time (the duplicate check); more: bail out.
+    MAX_OPEN_KEYS = 1024
+    # A double holds magnitudes below ~1.8e308: a number below 10**308 cannot overflow one.
+    SAFE_DECIMAL_EXPONENT = 308
+    # A double holds no integer of more than 309 digits (`events._INT_DIGITS_THAT_MAY_FIT`).
+    INT_DIGITS_THAT_MAY_FIT = 309
+    # parser states
+    ST_VALUE = 0      # a value for (target node, target context) starts here
+    ST_OBJ_FIRST = 1  # after '{': '}' or a key
+    ST_OBJ_KEY = 2    # after ',' in an object: a key
+    ST_ARR_FIRST = 3  # after '[': ']' or a value
+    ST_AFTER = 4      # after a value: ',' or the container's end
+
+
+cdef extern from *:
+    """
+    #define PATTERNS_ONES 0x0101010101010101ULL  /* 0x01 in every byte of a word */
+    #define PATTERNS_HIGHS 0x8080808080808080ULL /* the high bit of every byte */
+    """
+    const uint64_t ONES "PATTERNS_ONES"
+    const uint64_t HIGHS "PATTERNS_HIGHS"
+cdef object MAX_DOUBLE_INT_OBJ = 1 << 1024
+
+
+cdef inline uint64_t _mix(uint64_t h) noexcept nogil:
+    # a 64-bit finaliser (splitmix64): every input bit moves every output bit
+    h ^= h >> 30
+    h *= 0xbf58476d1ce4e5b9ULL
+    h ^= h >> 27
+    h *= 0x94d049bb133111ebULL
+    h ^= h >> 31
+    return h
+
+
+cdef inline uint64_t _key_hash(int32_t node, const unsigned char* p, Py_ssize_t n) noexcept nogil:
+    cdef uint64_t h = _mix(<uint64_t>node * 0x9e3779b97f4a7c15ULL + <uint64_t>n)
+    cdef uint64_t w
+    cdef Py_ssize_t i = 0
+    while i + 8 <= n:
+        memcpy(&w, p + i, 8)  # memcpy: an unaligned read without undefined behaviour
+        h = _mix(h ^ w)
+        i += 8
+    if i < n:
+        w = 0
+        memcpy(&w, p + i, n - i)
+        h = _mix(h ^ w)
+    return h
+
+
+cdef class ScanTable:
+    """The rule paths as the byte scanner reads them, built once per published tables.
+
+        node     a path of `prefixes` ("" is node 0, the event itself)
+        edge     (parent node, key bytes) -> child node, for every way one JSON key extends a
+                 path: "a.b.c" is reached from "" by the key "a.b.c", from "a" by "b.c" and
+                 from "a.b" by "c" (dotted keys join like nesting); "" by "" from "" (a key ""
+                 at the top is invisible in paths)
+        node_pid[n]      path id of node n, or -1 (a prefix no rule names as a whole)
+        node_edges[n]    how many edges leave n (0: an object there holds no rule path)
+        node_lens[n]     bit i set when a key of i bytes (63: 63 or more) leaves n, so most keys
+                         off rule paths are refused before they are hashed
+        slots            open addressing over the edges, keyed by `_key_hash`; -1 empty
+
+    Invariants: immutable after construction; read by any number of threads at once.
+    Why not a dict of dotted strings (the pure road): the scanner would build a str per key.
+    """
+
+    cdef Py_ssize_t n_nodes
+    cdef int32_t* node_pid
+    cdef int32_t* node_edges
+    cdef uint64_t* node_lens
+    cdef Py_ssize_t mask
+    cdef int32_t* slot_edge
+    cdef uint64_t* edge_hash
+    cdef int32_t* edge_parent
+    cdef int32_t* edge_child
+    cdef Py_ssize_t* edge_off
+    cdef Py_ssize_t* edge_len
+    cdef bytes keys
+    cdef const unsigned char* key_data  # self.keys' bytes, kept alive by it
+    cdef tuple paths
+    cdef tuple pid_objs
+
+    def __cinit__(self):
+        self.node_pid = NULL
+        self.node_edges = NULL
+        self.node_lens = NULL
+        self.slot_edge = NULL
+        self.edge_hash = NULL
+        self.edge_parent = NULL
+        self.edge_child = NULL
+        self.edge_off = NULL
+        self.edge_len = NULL
+
+    def __init__(self, prefixes, path_ids):
+        nodes = sorted(set(prefixes) | {""}, key=lambda p: (p != "", p))  # "" first: node 0
+        index = {p: i for i, p in enumerate(nodes)}
+        edges = []  # (parent, key bytes, child)
+        for child, p in enumerate(nodes):
+            if p == "":
+                edges.append((0, b"", 0))
+                continue
+            for parent, key in [("", p)] + [(p[:j], p[j + 1 :]) for j, ch in enumerate(p) if ch == "." and j]:
+                if parent not in index:
+                    continue
+                try:
+                    encoded = key.encode("utf-8")
+                except UnicodeEncodeError:  # a lone surrogate: the scanner bails out on those
+                    continue
+                edges.append((index[parent], encoded, child))
+        cdef Py_ssize_t n_nodes = len(nodes), n_edges = len(edges), size = 8, i, slot
+        while size < 2 * n_edges:
+            size *= 2
+        self.n_nodes = n_nodes
+        self.mask = size - 1
+        self.node_pid = <int32_t*>PyMem_Malloc(n_nodes * sizeof(int32_t))
+        self.node_edges = <int32_t*>PyMem_Malloc(n_nodes * sizeof(int32_t))
+        self.node_lens = <uint64_t*>PyMem_Malloc(n_nodes * sizeof(uint64_t))
+        self.slot_edge = <int32_t*>PyMem_Malloc(size * sizeof(int32_t))
+        self.edge_hash = <uint64_t*>PyMem_Malloc((n_edges + 1) * sizeof(uint64_t))
+        self.edge_parent = <int32_t*>PyMem_Malloc((n_edges + 1) * sizeof(int32_t))
+        self.edge_child = <int32_t*>PyMem_Malloc((n_edges + 1) * sizeof(int32_t))
+        self.edge_off = <Py_ssize_t*>PyMem_Malloc((n_edges + 1) * sizeof(Py_ssize_t))
+        self.edge_len = <Py_ssize_t*>PyMem_Malloc((n_edges + 1) * sizeof(Py_ssize_t))
+        if (not self.node_pid or not self.node_edges or not self.node_lens or not self.slot_edge
+                or not self.edge_hash or not self.edge_parent or not self.edge_child
+                or not self.edge_off or not self.edge_len):
+            raise MemoryError()
+        pids = []
+        for i in range(n_nodes):
+            pid = path_ids.get(nodes[i])
+            self.node_pid[i] = -1 if pid is None else pid
+            pids.append(pid)
+            self.node_edges[i] = 0
+            self.node_lens[i] = 0
+        for i in range(size):
+            self.slot_edge[i] = -1
+        self.keys = b"".join(key for _, key, _ in edges)
+        self.key_data = self.keys
+        cdef const unsigned char* kp = self.key_data
+        cdef Py_ssize_t off = 0, klen
+        cdef int32_t pnode
+        for i in range(n_edges):
+            pnode, key, self.edge_child[i] = edges[i]
+            klen = len(key)
+            self.edge_parent[i] = pnode
+            self.edge_off[i] = off
+            self.edge_len[i] = klen
+            self.edge_hash[i] = _key_hash(pnode, kp + off, klen)
+            off += klen
+            self.node_edges[pnode] += 1
+            self.node_lens[pnode] |= (<uint64_t>1) << (klen if klen < 63 else 63)
+            slot = self.edge_hash[i] & self.mask
+            while self.slot_edge[slot] >= 0:
+                slot = (slot + 1) & self.mask
+            self.slot_edge[slot] = i
+        self.paths = tuple(nodes)
+        self.pid_objs = tuple(pids)
+
+    def __dealloc__(self):
+        PyMem_Free(self.node_pid)
+        PyMem_Free(self.node_edges)
+        PyMem_Free(self.node_lens)
+        PyMem_Free(self.slot_edge)
+        PyMem_Free(self.edge_hash)
+        PyMem_Free(self.edge_parent)
+        PyMem_Free(self.edge_child)
+        PyMem_Free(self.edge_off)
+        PyMem_Free(self.edge_len)
+
+    cdef inline int32_t child(self, int32_t node, const unsigned char* p, Py_ssize_t n) noexcept nogil:
+        """The node a key (its UTF-8 bytes) leads to from `node`, or -1."""
+        if not (self.node_lens[node] >> (n if n < 63 else 63)) & 1:
+            return -1
+        cdef uint64_t h = _key_hash(node, p, n)
+        cdef Py_ssize_t slot = h & self.mask
+        cdef int32_t e
+        cdef const unsigned char* kp = self.key_data
+        while True:
+            e = self.slot_edge[slot]
+            if e < 0:
+                return -1
+            if (self.edge_hash[e] == h and self.edge_parent[e] == node and self.edge_len[e] == n
+                    and memcmp(kp + self.edge_off[e], p, n) == 0):
+                return self.edge_child[e]
+            slot = (slot + 1) & self.mask
+
+
+def scan_table(prefixes, path_ids) -> ScanTable:
+    """Build what `scan_leaves` reads for one set of rule paths (once per published tables).
+
+    Args:
+        prefixes: every rule path and every dotted prefix of one (`Tables.prefixes`).
+        path_ids: rule path -> path id (`Tables.path_ids`).
+
+    Returns:
+        An opaque, immutable `ScanTable`, safe to share between threads.
+    """
+    return ScanTable(prefixes, path_ids)
+
+
+cdef extern from *:
+    """
+    /* Index of the lowest set bit of a non-zero word (the first byte in memory order on a
+       little-endian machine; on a big-endian one the first byte is the highest). */
+    #if defined(_MSC_VER)
+    #include <intrin.h>
+    static inline int patterns_first_byte(unsigned long long x) {
+        unsigned long i; _BitScanForward64(&i, x); return (int)(i >> 3);
+    }
+    #elif defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    static inline int patterns_first_byte(unsigned long long x) { return __builtin_clzll(x) >> 3; }
+    #else
+    static inline int patterns_first_byte(unsigned long long x) { return __builtin_ctzll(x) >> 3; }
+    #endif
+    """
+    int patterns_first_byte(unsigned long long x) nogil
+
+
+cdef inline uint64_t _special8(uint64_t w) noexcept nogil:
+    # Non-zero when one of 8 bytes needs a look: '"', '\\', a control byte (< 0x20) or
+    # non-ASCII; the first such byte (in memory order) has its high bit set in the result.
+    # (v - 0x01..) & ~v & 0x80.. flags the zero bytes of v: exactly for the first one (a false
+    # flag needs a borrow, which only a zero byte before it makes), so the first flag is exact.
+    cdef uint64_t q = w ^ (ONES * 0x22)
+    cdef uint64_t b = w ^ (ONES * 0x5C)
+    return (((q - ONES) & ~q) | ((b - ONES) & ~b) | ((w - ONES * 0x20) & ~w) | w) & HIGHS
+
+
+cdef inline int _hex(unsigned char c) noexcept nogil:
+    if 48 <= c <= 57:
+        return c - 48
+    if 97 <= c <= 102:
+        return c - 87
+    if 65 <= c <= 70:
+        return c - 55
+    return -1
+
+
+cdef inline int32_t _hex4(const unsigned char* buf, Py_ssize_t n, Py_ssize_t i) noexcept nogil:
+    # the code unit of 4 hex digits at buf[i:i+4], or -1
+    if i + 4 > n:
+        return -1
+    cdef int a = _hex(buf[i]), b = _hex(buf[i + 1]), c = _hex(buf[i + 2]), d = _hex(buf[i + 3])
+    if a < 0 or b < 0 or c < 0 or d < 0:
+        return -1
+    return (a << 12) | (b << 8) | (c << 4) | d
+
+
+cdef inline Py_ssize_t _escape_end(const unsigned char* buf, Py_ssize_t n, Py_ssize_t i,
+                                   int32_t* cp) noexcept nogil:
+    # buf[i] is a backslash: the index after its escape, its code point in cp, or -1 (invalid,
+    # or a lone surrogate, which orjson refuses and decode_event reads in a second pass: bail).
+    if i + 1 >= n:
+        return -1
+    cdef unsigned char c = buf[i + 1]
+    cdef int32_t u, lo
+    if c == 117:  # 'u'
+        u = _hex4(buf, n, i + 2)
+        if u < 0 or 0xDC00 <= u <= 0xDFFF:
+            return -1
+        if 0xD800 <= u <= 0xDBFF:
+            if i + 8 > n or buf[i + 6] != 92 or buf[i + 7] != 117:
+                return -1
+            lo = _hex4(buf, n, i + 8)
+            if lo < 0xDC00 or lo > 0xDFFF:
+                return -1
+            cp[0] = 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00)
+            return i + 12
+        cp[0] = u
+        return i + 6
+    if c == 34 or c == 92 or c == 47:  # " \ /
+        cp[0] = c
+    elif c == 98:
+        cp[0] = 8
+    elif c == 102:
+        cp[0] = 12
+    elif c == 110:
+        cp[0] = 10
+    elif c == 114:
+        cp[0] = 13
+    elif c == 116:
+        cp[0] = 9
+    else:
+        return -1
+    return i + 2
+
+
+cdef inline bint _cont(unsigned char c) noexcept nogil:
+    return c & 0xC0 == 0x80
+
+
+cdef inline Py_ssize_t _utf8_end(const unsigned char* buf, Py_ssize_t n, Py_ssize_t i) noexcept nogil:
+    # buf[i] >= 0x80: the index after one strict UTF-8 sequence (RFC 3629: no overlongs, no
+    # encoded surrogates, nothing past U+10FFFF), or -1.
+    cdef unsigned char c = buf[i], b1
+    if 0xC2 <= c <= 0xDF:
+        if i + 2 > n or not _cont(buf[i + 1]):
+            return -1
+        return i + 2
+    if 0xE0 <= c <= 0xEF:
+        if i + 3 > n:
+            return -1
+        b1 = buf[i + 1]
+        if c == 0xE0:
+            if b1 < 0xA0 or b1 > 0xBF:
+                return -1
+        elif c == 0xED:
+            if b1 < 0x80 or b1 > 0x9F:
+                return -1
+        elif not _cont(b1):
+            return -1
+        if not _cont(buf[i + 2]):
+            return -1
+        return i + 3
+    if 0xF0 <= c <= 0xF4:
+        if i + 4 > n:
+            return -1
+        b1 = buf[i + 1]
+        if c == 0xF0:
+            if b1 < 0x90 or b1 > 0xBF:
+                return -1
+        elif c == 0xF4:
+            if b1 < 0x80 or b1 > 0x8F:
+                return -1
+        elif not _cont(b1):
+            return -1
+        if not _cont(buf[i + 2]) or not _cont(buf[i + 3]):
+            return -1
+        return i + 4
+    return -1
+
+
+cdef Py_ssize_t _string_end(const unsigned char* buf, Py_ssize_t n, Py_ssize_t i,
+                            bint* escaped) noexcept nogil:
+    # i: just after an opening quote. The index of the closing quote, or -1 (invalid JSON or
+    # UTF-8, or a lone surrogate escape). Sets escaped when a backslash was met.
+    cdef uint64_t w, special
+    cdef unsigned char c
+    cdef int32_t cp
+    while True:
+        while i + 8 <= n:  # 8 plain ASCII bytes per step, then straight to the first other one
+            memcpy(&w, buf + i, 8)
+            special = _special8(w)
+            if special:
+                i += patterns_first_byte(special)
+                break
+            i += 8
+        if i >= n:
+            return -1
+        c = buf[i]
+        if c == 34:
+            return i
+        if c == 92:
+            escaped[0] = True
+            i = _escape_end(buf, n, i, &cp)
+            if i < 0:
+                return -1
+        elif c < 0x20:
+            return -1
+        elif c < 0x80:
+            i += 1
+        else:
+            i = _utf8_end(buf, n, i)
+            if i < 0:
+                return -1
+
+
+cdef struct NumInfo:
+    bint is_int
+    bint negative
+    Py_ssize_t int_digits  # digits before any '.' or exponent ("0" counts 1)
+    Py_ssize_t exponent    # the exponent's value, saturated at +-1,000,000
+
+
+cdef Py_ssize_t _number_end(const unsigned char* buf, Py_ssize_t n, Py_ssize_t i,
+                            NumInfo* info) noexcept nogil:
+    # RFC 8259's number at buf[i]: the index after it, or -1.
+    cdef Py_ssize_t start
+    cdef Py_ssize_t e = 0
+    cdef bint eneg = False
+    info.is_int = True
+    info.negative = False
+    info.exponent = 0
+    if buf[i] == 45:  # '-'
+        info.negative = True
+        i += 1
+    if i >= n:
+        return -1
+    start = i
+    if buf[i] == 48:  # '0': no leading zeros
+        i += 1
+    elif 49 <= buf[i] <= 57:
+        i += 1
+        while i < n and 48 <= buf[i] <= 57:
+            i += 1
+    else:
+        return -1
+    info.int_digits = i - start
+    if i < n and buf[i] == 46:  # '.'
+        info.is_int = False
+        i += 1
+        if i >= n or not (48 <= buf[i] <= 57):
+            return -1
+        while i < n and 48 <= buf[i] <= 57:
+            i += 1
+    if i < n and (buf[i] == 101 or buf[i] == 69):  # 'e' 'E'
+        info.is_int = False
+        i += 1
+        if i < n and (buf[i] == 43 or buf[i] == 45):
+            eneg = buf[i] == 45
+            i += 1
+        if i >= n or not (48 <= buf[i] <= 57):
+            return -1
+        while i < n and 48 <= buf[i] <= 57:
+            if e < 1000000:
+                e = e * 10 + (buf[i] - 48)
+            i += 1
+        info.exponent = -e if eneg else e
+    return i
+
+
+cdef inline bint _may_overflow(const unsigned char* buf, Py_ssize_t start, NumInfo* info) noexcept nogil:
+    # False when the number is surely below 10**308 in magnitude (so no double overflows).
+    cdef Py_ssize_t digits = info.int_digits
+    if digits == 1 and buf[start + (1 if info.negative else 0)] == 48:
+        digits = 0  # 0.xxx: below 10**exponent
+    return digits + info.exponent > SAFE_DECIMAL_EXPONENT
+
+
+cdef double _text_double(const unsigned char* buf, Py_ssize_t start, Py_ssize_t end) except? -1.0:
+    # float(text) of a validated JSON number: Python's own correctly rounded reading, +-inf on
+    # overflow, 0.0 on underflow (as `events._parse_float` and orjson read it).
+    cdef char small[64]
+    cdef char* text = small
+    cdef Py_ssize_t size = end - start
+    cdef double d
+    if size >= 64:
+        text = <char*>PyMem_Malloc(size + 1)
+        if text == NULL:
+            raise MemoryError()
+    memcpy(text, buf + start, size)
+    text[size] = 0
+    try:
+        d = PyOS_string_to_double(text, NULL, NULL)  # NULL: overflow gives +-inf, no exception
+    finally:
+        if text != small:
+            PyMem_Free(text)
+    return d
+
+
+cdef object _text_int(const unsigned char* buf, Py_ssize_t start, Py_ssize_t end):
+    # `events._parse_int` on a validated JSON integer: an int, or BigNumber past a double.
+    cdef bint negative = buf[start] == 45
+    cdef Py_ssize_t size = end - start
+    if size - negative > INT_DIGITS_THAT_MAY_FIT:
+        return BigNumber(negative)
+    cdef char text[INT_DIGITS_THAT_MAY_FIT + 2]
+    memcpy(text, buf + start, size)  # size <= 310 (sign and 309 digits): fits text
+    text[size] = 0
+    value = PyLong_FromString(text, NULL, 10)
+    if -MAX_DOUBLE_INT_OBJ < value < MAX_DOUBLE_INT_OBJ:
+        return value
+    return BigNumber(negative)
+
+
+cdef object _small_int(const unsigned char* buf, Py_ssize_t start, Py_ssize_t end, bint negative):
+    # An integer orjson reads as an int (-2**63 .. 2**64-1), or None when it reads a double.
+    cdef uint64_t acc = 0, d
+    cdef Py_ssize_t i = start + (1 if negative else 0)
+    while i < end:
+        d = buf[i] - 48
+        if acc > (0xFFFFFFFFFFFFFFFFULL - d) // 10:
+            return None
+        acc = acc * 10 + d
+        i += 1
+    if not negative:
+        return acc
+    if acc <= 0x7FFFFFFFFFFFFFFFULL:
+        return -<int64_t>acc
+    if acc == 0x8000000000000000ULL:
+        return -(1 << 63)
+    return None
+
+
+cdef object _text_str(const unsigned char* buf, Py_ssize_t start, Py_ssize_t end, bint escaped):
+    # The str of a validated JSON string's body buf[start:end].
+    if not escaped:
+        return PyUnicode_DecodeUTF8(<const char*>buf + start, end - start, "strict")
+    cdef unsigned char* out = <unsigned char*>PyMem_Malloc(end - start + 1)
+    if out == NULL:
+        raise MemoryError()
+    try:
+        return PyUnicode_DecodeUTF8(<const char*>out, _unescape(buf, start, end, out), "strict")
+    finally:
+        PyMem_Free(out)
+
+
+cdef Py_ssize_t _unescape(const unsigned char* buf, Py_ssize_t i, Py_ssize_t end,
+                          unsigned char* out) noexcept nogil:
+    # Writes the UTF-8 of a validated string body buf[i:end] with escapes resolved into out
+    # (never longer than the body: an escape of k bytes writes at most k - 2); returns its length.
+    cdef Py_ssize_t k = 0
+    cdef int32_t cp
+    while i < end:
+        if buf[i] != 92:
+            out[k] = buf[i]
+            k += 1
+            i += 1
+            continue
+        i = _escape_end(buf, end, i, &cp)  # validated already: cannot fail
+        if i < 0:
+            return k
+        if cp < 0x80:
+            out[k] = cp
+            k += 1
+        elif cp < 0x800:
+            out[k] = 0xC0 | (cp >> 6)
+            out[k + 1] = 0x80 | (cp & 0x3F)
+            k += 2
+        elif cp < 0x10000:
+            out[k] = 0xE0 | (cp >> 12)
+            out[k + 1] = 0x80 | ((cp >> 6) & 0x3F)
+            out[k + 2] = 0x80 | (cp & 0x3F)
+            k += 3
+        else:
+            out[k] = 0xF0 | (cp >> 18)
+            out[k + 1] = 0x80 | ((cp >> 12) & 0x3F)
+            out[k + 2] = 0x80 | ((cp >> 6) & 0x3F)
+            out[k + 3] = 0x80 | (cp & 0x3F)
+            k += 4
+    return k
+
+
+cdef inline Py_ssize_t _ws(const unsigned char* buf, Py_ssize_t n, Py_ssize_t i) noexcept nogil:
+    # JSON's four whitespace bytes only; runs of 8 spaces (indentation) a word at a time
+    cdef uint64_t w
+    while i < n and buf[i] <= 32:
+        if buf[i] == 32 or buf[i] == 10 or buf[i] == 13 or buf[i] == 9:
+            i += 1
+            while i + 8 <= n:
+                memcpy(&w, buf + i, 8)
+                if w != ONES * 0x20:
+                    break
+                i += 8
+        else:
+            break
+    return i
+
+
+cdef inline bint _word(const unsigned char* buf, Py_ssize_t n, Py_ssize_t i, const char* w,
+                       Py_ssize_t k) noexcept nogil:
+    return i + k <= n and memcmp(buf + i, w, k) == 0
+
+
+cdef struct Frame:
+    int32_t node      # the path node of this container, or -1 inside a subtree no rule names
+    int32_t ctx       # the context its leaves sit in
+    int32_t array_id  # arrays walked on a rule path: their number; else -1
+    int32_t keys_at   # objects: where their matched keys start in the duplicate-check stack
+    bint is_array
+
+
+def scan_leaves(raw, ScanTable table not None):
+    """`select_leaves(decode_event(raw), ...)` in one pass over raw JSON, or None.
+
+    Reads the JSON once: keys are looked up as bytes in `table`; subtrees no rule path enters
+    are validated (grammar, strict UTF-8, depth) and skipped without decoding; only values on
+    rule paths become Python objects (str, int, float, bool, None, `BigNumber`), read as
+    `decode_event` reads them. Contexts are numbered in document order (parent[c] < c); they
+    may number differently from `select_leaves`' but mean the same; `ROOT_ONLY` itself when no
+    element context opens.
+
+    Returns None, and the caller takes the slow road (`decode_event` + `select_leaves`, which
+    also raises the right `InvalidEventError`), whenever the answer might differ from it:
+    invalid JSON or UTF-8 anywhere, a top level that is not an object, nesting past orjson's
+    1,024 levels, a key repeated in one object on a rule path, an escaped lone surrogate, an
+    input other than exact bytes, bytearray, C-contiguous memoryview or str (a str holding a
+    lone surrogate too), and an event whose number overflows a double nested past 64 levels
+    (the slow road then reads it with the recursive standard library).
+
+    Args:
+        raw: the event's JSON.
+        table: `scan_table(tables.prefixes, tables.path_ids)`.
+
+    Returns:
+        (path id -> [(value, context), ...], contexts), or None.
+    """
+    cdef Py_buffer view
+    cdef Py_ssize_t n
+    cdef const unsigned char* buf
+    cdef type t = type(raw)
+    if t is str:
+        try:
+            buf = <const unsigned char*>PyUnicode_AsUTF8AndSize(raw, &n)
+        except UnicodeEncodeError:  # lone surrogates: orjson refuses, the second reading accepts
+            return None
+        return _scan(buf, n, table)
+    if t is not bytes and t is not bytearray and t is not memoryview:
+        return None
+    try:
+        PyObject_GetBuffer(raw, &view, PyBUF_SIMPLE)  # refuses a non-contiguous memoryview
+    except (BufferError, TypeError, ValueError):
+        return None
+    try:
+        return _scan(<const unsigned char*>view.buf, view.len, table)
+    finally:
+        PyBuffer_Release(&view)
+
+
+cdef object _scan(const unsigned char* buf, Py_ssize_t n, ScanTable table):
+    cdef Frame frames[MAX_DEPTH]
+    cdef int32_t keys[MAX_OPEN_KEYS]
+    cdef Py_ssize_t sp = 0, max_sp = 0, nkeys = 0, i = 0, end = 0, j, defer_at = -1
+    cdef int state
+    cdef int32_t tnode = -1, tctx = 0, child, next_array = 0, pid
+    cdef bint escaped, from_array = False, overflow = False
+    cdef NumInfo num
+    cdef Frame* top
+    cdef unsigned char c
+    cdef unsigned char* kbuf
+    cdef Py_ssize_t klen
+    cdef double d
+    cdef dict out = {}
+    cdef list parent = None, array = None, paths = None, deferred = None, leaves
+    cdef object value
+    cdef tuple node_paths = table.paths, pid_objs = table.pid_objs
+
+    i = _ws(buf, n, 0)
+    if i >= n or buf[i] != 123:  # the top level must be an object
+        return None
+    frames[0].node = 0 if table.node_edges[0] else -1
+    frames[0].ctx = 0
+    frames[0].array_id = -1
+    frames[0].keys_at = 0
+    frames[0].is_array = False
+    sp = max_sp = 1
+    i += 1
+    state = ST_OBJ_FIRST
+    while True:
+        i = _ws(buf, n, i)
+        if i >= n:
+            return None
+        c = buf[i]
+        if state == ST_AFTER:
+            top = &frames[sp - 1]
+            if c == 44:  # ','
+                i += 1
+                if top.is_array:
+                    tnode = top.node
+                    tctx = top.ctx
+                    from_array = True
+                    state = ST_VALUE
+                else:
+                    state = ST_OBJ_KEY
+                continue
+            if c != (93 if top.is_array else 125):  # ']' or '}'
+                return None
+            if not top.is_array and top.node >= 0:
+                nkeys = top.keys_at
+            sp -= 1
+            i += 1
+            if sp == 0:
+                break
+            continue
+        if state == ST_OBJ_FIRST or state == ST_OBJ_KEY:
+            top = &frames[sp - 1]
+            if c == 125 and state == ST_OBJ_FIRST:  # '}'
+                sp -= 1
+                i += 1
+                if sp == 0:
+                    break
+                state = ST_AFTER
+                continue
+            if c != 34:
+                return None
+            escaped = False
+            end = _string_end(buf, n, i + 1, &escaped)
+            if end < 0:
+                return None
+            tnode = -1
+            if top.node >= 0:
+                if not escaped:
+                    child = table.child(top.node, buf + i + 1, end - i - 1)
+                else:
+                    kbuf = <unsigned char*>PyMem_Malloc(end - i)
+                    if kbuf == NULL:
+                        raise MemoryError()
+                    klen = _unescape(buf, i + 1, end, kbuf)
+                    child = table.child(top.node, kbuf, klen)
+                    PyMem_Free(kbuf)
+                if child >= 0:
+                    for j in range(top.keys_at, nkeys):
+                        if keys[j] == child:  # a key repeated: orjson keeps the last value
+                            return None
+                    if nkeys >= MAX_OPEN_KEYS:
+                        return None
+                    keys[nkeys] = child
+                    nkeys += 1
+                    tnode = child
+            tctx = top.ctx
+            from_array = False
+            i = _ws(buf, n, end + 1)
+            if i >= n or buf[i] != 58:  # ':'
+                return None
+            i += 1
+            state = ST_VALUE
+            continue
+        if state == ST_ARR_FIRST:
+            if c == 93:  # ']'
+                sp -= 1
+                i += 1
+                state = ST_AFTER
+                continue
+            top = &frames[sp - 1]
+            tnode = top.node
+            tctx = top.ctx
+            from_array = True
+            state = ST_VALUE
+            # fall through to the value at buf[i]
+        # state == ST_VALUE: a value for (tnode, tctx) starts at buf[i]
+        if c == 123 or c == 91:  # '{' '['
+            if sp >= MAX_DEPTH:
+                return None
+            if from_array and tnode >= 0:
+                # an object or array element of a walked array opens a context
+                if parent is None:
+                    parent, array, paths = [-1], [-1], [""]
+                parent.append(tctx)
+                array.append(frames[sp - 1].array_id)
+                paths.append(node_paths[tnode])
+                tctx = len(parent) - 1
+            top = &frames[sp]
+            sp += 1
+            if sp > max_sp:
+                max_sp = sp
+            top.ctx = tctx
+            top.is_array = c == 91
+            if c == 123:
+                top.node = tnode if tnode >= 0 and table.node_edges[tnode] else -1
+                top.keys_at = nkeys
+                top.array_id = -1
+                state = ST_OBJ_FIRST
+            else:
+                top.node = tnode
+                if tnode >= 0:
+                    top.array_id = next_array
+                    next_array += 1
+                else:
+                    top.array_id = -1
+                state = ST_ARR_FIRST
+            i += 1
+            continue
+        pid = table.node_pid[tnode] if tnode >= 0 else -1
+        if c == 34:
+            escaped = False
+            end = _string_end(buf, n, i + 1, &escaped)
+            if end < 0:
+                return None
+            if pid >= 0:
+                value = _text_str(buf, i + 1, end, escaped)
+            i = end + 1
+        elif c == 45 or 48 <= c <= 57:
+            end = _number_end(buf, n, i, &num)
+            if end < 0:
+                return None
+            if pid >= 0:
+                value = None
+                defer_at = -1
+                if num.is_int and end - i <= 21:  # 20 digits and a sign: may be a 64-bit int
+                    value = _small_int(buf, i, end, num.negative)
+                if value is None:
+                    d = _text_double(buf, i, end)
+                    if isinf(d):
+                        overflow = True
+                        value = BigNumber(num.negative)
+                    else:
+                        value = d
+                    if num.is_int:
+                        # beyond 64 bits orjson reads a double, the second reading an int:
+                        # which road this event takes is known at its end
+                        defer_at = i
+            elif not overflow and _may_overflow(buf, i, &num):
+                if isinf(_text_double(buf, i, end)):
+                    overflow = True
+            i = end
+        elif c == 116:
+            if not _word(buf, n, i, "true", 4):
+                return None
+            value = True
+            i += 4
+        elif c == 102:
+            if not _word(buf, n, i, "false", 5):
+                return None
+            value = False
+            i += 5
+        elif c == 110:
+            if not _word(buf, n, i, "null", 4):
+                return None
+            value = None
+            i += 4
+        else:
+            return None
+        if pid >= 0:
+            leaves = out.get(pid_objs[tnode])
+            if leaves is None:
+                leaves = out[pid_objs[tnode]] = [(value, tctx)]
+            else:
+                leaves.append((value, tctx))
+            if defer_at >= 0:
+                if deferred is None:
+                    deferred = []
+                deferred.append((pid_objs[tnode], len(leaves) - 1, defer_at, end))
+                defer_at = -1
+        state = ST_AFTER
+
+    if _ws(buf, n, i) != n:  # content after the document
+        return None
+    if overflow:
+        if max_sp > FALLBACK_SAFE_DEPTH:
+            return None
+        if deferred is not None:
+            _read_ints_again(buf, out, deferred)
+    if parent is None:
+        return out, ROOT_ONLY
+    return out, Contexts(parent, array, paths)
+
+
+cdef _read_ints_again(const unsigned char* buf, dict out, list deferred):
+    # The event overflows a double somewhere, so `decode_event` reads all of it with the
+    # standard library, whose integers beyond 64 bits are ints (or BigNumber), not orjson's
+    # doubles: the leaves read as doubles from such integers are read again.
+    cdef Py_ssize_t start, end, k
+    for pid_obj, k, start, end in deferred:
+        leaves = out[pid_obj]
+        leaves[k] = (_text_int(buf, start, end), leaves[k][1])

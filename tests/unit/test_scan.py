@@ -1,0 +1,415 @@
+"""The byte scanner `scan_leaves` (both twins, via `impl`) against the slow road it stands in for.
+
+The contract (docs/design.md section 6, "The byte scanner"): for any input, `scan_leaves(raw,
+table)` is None or gives what `select_leaves(decode_event(raw), prefixes, path_ids)` gives: the
+same leaves per path id (in any order) and the same contexts up to their numbering. Random JSON
+texts (dotted and repeated keys, escapes, non-ASCII, numbers no double holds, deep nesting) are
+checked against it, also after random damage (bytes inserted, replaced, cut off). Common events
+must not return None (or the fast road is never taken); invalid ones must.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import random
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, example, given, note, settings
+from hypothesis import strategies as st
+
+import patterns
+from patterns import InvalidEventError, InvalidPatternError, Machine
+from patterns._match_py import flatten, run_machine, select_leaves
+from patterns.events import ROOT_ONLY, BigNumber, decode_event
+
+from ..conftest import SHARED
+from ..property.machine_strategies import EVENT_NUMBERS, STRINGS, patterns
+
+# Deep and long events make long reprs, which hypothesis warns about while it draws them.
+pytestmark = pytest.mark.filterwarnings("ignore:Generating overly large repr")
+
+# --- the slow road and a numbering-free view of an answer -------------------------------------------
+
+SLOW_INVALID = "invalid"
+
+
+def _slow(raw, prefixes, path_ids):
+    try:
+        event = decode_event(raw)
+    except InvalidEventError:
+        return SLOW_INVALID
+    return select_leaves(event, prefixes, path_ids, checked=True)
+
+
+def _value_key(value) -> tuple:
+    # type and repr: 1 and 1.0, 0.0 and -0.0, BigNumber signs all stay apart
+    return (type(value).__name__, repr(value))
+
+
+def _canonical(answer) -> tuple:
+    """An answer with its contexts replaced by their place in the tree (numbering-free)."""
+    by_path, contexts = answer
+    parent, array = contexts.parent, contexts.array
+    paths = list(contexts.path) or [""] * len(parent)
+    leaves_at: dict[int, list] = {c: [] for c in range(len(parent))}
+    for pid, leaves in by_path.items():
+        for value, ctx in leaves:
+            leaves_at[ctx].append((pid, _value_key(value)))
+    arrays_at: dict[int, dict[int, list[int]]] = {c: {} for c in range(len(parent))}
+    for c in range(1, len(parent)):
+        assert parent[c] < c, "a context's parent is numbered before it"
+        arrays_at[parent[c]].setdefault(array[c], []).append(c)
+    signature: dict[int, tuple] = {}
+    for c in reversed(range(len(parent))):  # children first: parent[c] < c
+        arrays = sorted(tuple(sorted(signature[e] for e in elements)) for elements in arrays_at[c].values())
+        signature[c] = (paths[c], tuple(sorted(leaves_at[c])), tuple(arrays))
+    return signature[0]
+
+
+def _assert_same(fast, slow) -> None:
+    assert slow != SLOW_INVALID, "the scanner answered where the slow road refuses the event"
+    assert (fast[1] is ROOT_ONLY) == (slow[1] is ROOT_ONLY)
+    assert {pid: Counter(_value_key(v) for v, _ in leaves) for pid, leaves in fast[0].items()} == {
+        pid: Counter(_value_key(v) for v, _ in leaves) for pid, leaves in slow[0].items()
+    }
+    assert _canonical(fast) == _canonical(slow)
+
+
+# --- random JSON texts ----------------------------------------------------------------------------
+
+KEYS = ["a", "b", "c", "a.b", "b.c", "a.b.c", "", "é", "x", "a.", ".a"]
+RAW_NUMBERS = ["1e400", "-1e400", "1e-400", "1E+2", "-0", "-0.0", "0.5e1", "18446744073709551615",
+               "18446744073709551616", "-9223372036854775808", "-9223372036854775809",
+               "123456789012345678901234567890", "1" * 400, "-" + "9" * 309, "4.9e-324",
+               "1.7976931348623157e308", "1.7976931348623159e308", "0.0000001e320"]  # fmt: skip
+TEXTS = STRINGS + ["é", "\u2028", "😀", 'a"b', "back\\slash", "tab\t", "\x7f", "日本"]
+
+
+def _string(text: str, rng: random.Random) -> str:
+    out = []
+    for ch in text:
+        roll = rng.random()
+        if ch in '"\\' or ord(ch) < 0x20:
+            out.append(json.dumps(ch)[1:-1] if roll < 0.5 else f"\\u{ord(ch):04x}")
+        elif roll < 0.15 and ord(ch) < 0x10000:
+            out.append(f"\\u{ord(ch):04X}")
+        elif roll < 0.15:  # an astral character as a surrogate pair
+            v = ord(ch) - 0x10000
+            out.append(f"\\u{0xD800 + (v >> 10):04x}\\u{0xDC00 + (v & 0x3FF):04x}")
+        elif roll < 0.2 and ch == "/":
+            out.append("\\/")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
+def _write(node, rng: random.Random) -> str:
+    """The JSON text of a drawn tree, with random spacing and escapes."""
+    kind, body = node
+    ws = (lambda: rng.choice(["", "", " ", "\n  ", "\t", "\r\n"])) if rng.random() < 0.5 else (lambda: "")
+    if kind == "raw":
+        return body
+    if kind == "str":
+        return _string(body, rng)
+    if kind == "arr":
+        return "[" + ws() + ("," + ws()).join(_write(c, rng) + ws() for c in body) + "]"
+    items = [ws() + _string(k, rng) + ws() + ":" + ws() + _write(v, rng) + ws() for k, v in body]
+    return "{" + ",".join(items) + ws() + "}"
+
+
+# Trees as plain tuples (st.tuples, not st.builds: hypothesis would render each call's repr).
+_scalars = st.one_of(
+    st.tuples(st.just("str"), st.sampled_from(TEXTS) | st.text(max_size=4)),
+    st.tuples(st.just("raw"), st.sampled_from([json.dumps(x) for x in EVENT_NUMBERS])),
+    st.tuples(st.just("raw"), st.sampled_from(RAW_NUMBERS + ["true", "false", "null"])),
+    st.tuples(st.just("raw"), st.floats(allow_nan=False, allow_infinity=False).map(repr)),
+    st.tuples(st.just("raw"), st.integers().map(str)),
+)
+_keys = st.sampled_from(KEYS) | st.text(max_size=3)
+
+
+def _members(values, size: int):
+    # keys mostly distinct (a repeated key on a rule path sends the scanner to the slow road)
+    pairs = st.tuples(_keys, values)
+    return st.lists(pairs, max_size=size, unique_by=lambda kv: kv[0]) | st.lists(pairs, max_size=size)
+
+
+_trees = st.recursive(
+    _scalars,
+    lambda inner: (
+        st.tuples(st.just("arr"), st.lists(inner, max_size=3)) | st.tuples(st.just("obj"), _members(inner, 4))
+    ),
+    max_leaves=12,
+)
+_documents = st.tuples(st.just("obj"), _members(_trees, 5))
+
+DAMAGE = [b"\x80", b"\xc0\x80", b"\xed\xa0\x80", b"\xf4\x90\x80\x80", b"\xff", b"\xef\xbb\xbf", b'"', b"\\",
+          b"\\ud800", b"\\udc00", b",", b"}", b"]", b"{", b"[", b":", b"x", b"\x00", b"\x1f", b"NaN", b"-",
+          b"0", b".", b"e", b"\xc3\xa9", b" "]  # fmt: skip
+
+
+@st.composite
+def raw_events(draw) -> bytes:
+    """JSON texts of events, sometimes damaged, sometimes deeply nested."""
+    rng = random.Random(draw(st.integers(0, 2**32)))
+    tree = draw(_documents)
+    depth = draw(st.sampled_from([0] * 12 + [3, 40, 63, 64, 65, 700, 1022, 1023, 1024, 1025]))
+    text = _write(tree, rng)
+    if depth:  # wrapped textually: the writer recurses
+        levels = [rng.random() < 0.5 for _ in range(depth)]
+        text = (
+            "".join('{"a":' if o else '{"x":[' for o in levels)
+            + text
+            + "".join("}" if o else "]}" for o in reversed(levels))
+        )
+    text = (rng.choice(["", " ", "\n"]) + text + rng.choice(["", " ", "\n"])).encode()
+    damage = draw(st.sampled_from(["none", "none", "none", "cut", "insert", "replace"]))
+    if damage != "none":
+        at = draw(st.integers(0, len(text)))
+        piece = draw(st.sampled_from(DAMAGE))
+        if damage == "cut":
+            text = text[:at]
+        elif damage == "insert":
+            text = text[:at] + piece + text[at:]
+        else:
+            text = text[:at] + piece + text[at + len(piece) :]
+    return text
+
+
+def _tables(candidates: list[dict]):
+    machine = Machine()
+    for i, candidate in enumerate(candidates):
+        with contextlib.suppress(InvalidPatternError):
+            machine.add(f"r{i}", candidate)
+    return machine._current()
+
+
+# --- differential tests ---------------------------------------------------------------------------
+
+# `impl` is a frozen facade over a module: nothing in it changes between generated inputs.
+_FIXTURE_OK = settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+
+
+@_FIXTURE_OK
+@given(raw=raw_events(), candidates=st.lists(patterns(), min_size=1, max_size=4), as_text=st.booleans())
+@example(raw=b'{"a": [{"b": "y"}, "x"]}', candidates=[{"a": ["x"], "a.b": ["y"]}], as_text=False)
+@example(raw=b'{"a": 1, "a": 2}', candidates=[{"a": [1]}], as_text=False)
+@example(
+    raw=b'{"a": 18446744073709551616, "b": 1e400}', candidates=[{"a": [{"exists": True}]}], as_text=False
+)
+@example(raw=b'{"": {"a": "x"}, "a": "y"}', candidates=[{"a": ["x"]}], as_text=True)
+def test_scan_leaves_agrees_with_slow_road(impl, raw: bytes, candidates: list, as_text: bool) -> None:
+    tables = _tables(candidates)
+    given_as = raw
+    if as_text:
+        try:
+            given_as = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            given_as = raw.decode("utf-8", "surrogateescape")  # a str holding lone surrogates
+    note(f"paths {sorted(tables.path_ids)}")
+    fast = impl.scan_leaves(given_as, impl.scan_table(tables.prefixes, tables.path_ids))
+    slow = _slow(given_as, tables.prefixes, tables.path_ids)
+    note(f"fast {fast!r}\nslow {slow!r}")
+    if fast is None:
+        if impl.tag == "python":
+            assert slow == SLOW_INVALID  # the pure twin is the slow road: None only where it raises
+        return
+    _assert_same(fast, slow)
+    # what counts: the rules the machine's walk finds from either answer
+    assert run_machine(tables, *fast) == run_machine(tables, *slow)
+
+
+@_FIXTURE_OK
+@given(raw=raw_events())
+def test_scan_leaves_agrees_on_every_path_of_the_event(impl, raw: bytes) -> None:
+    # Rule paths = every path the event has (when the slow road reads it): nothing is skipped.
+    try:
+        flat = flatten(decode_event(raw))
+    except InvalidEventError:
+        flat = None
+    # (paths of the deep documents cut short: a table is quadratic in a path's dots)
+    paths = sorted({leaf.path for leaf in flat.leaves if leaf.path.count(".") < 30}) if flat else ["a", "a.b"]
+    path_ids = {p: i for i, p in enumerate(paths)}
+    prefixes = frozenset({""} | set(paths) | {p[:j] for p in paths for j, ch in enumerate(p) if ch == "."})
+    fast = impl.scan_leaves(raw, impl.scan_table(prefixes, path_ids))
+    slow = _slow(raw, prefixes, path_ids)
+    if fast is not None:
+        _assert_same(fast, slow)
+    elif impl.tag == "python":
+        assert slow == SLOW_INVALID
+
+
+NUMBER_TEXTS = st.from_regex(r"-?(0|[1-9][0-9]{0,25})(\.[0-9]{1,20})?([eE][+-]?[0-9]{1,4})?", fullmatch=True)
+
+
+@_FIXTURE_OK
+@given(body=st.binary(max_size=12), where=st.sampled_from(["value", "key", "skipped"]))
+@example(body=b"\xed\x9f\xbf\xee\x80\x80", where="value")  # U+D7FF, U+E000: around the surrogates
+@example(body=b"\xf0\x90\x80\x80\xf4\x8f\xbf\xbf", where="key")  # U+10000, U+10FFFF
+def test_scan_leaves_agrees_on_any_bytes_in_a_string(impl, body: bytes, where: str) -> None:
+    raw = {"value": b'{"a": "%s"}', "key": b'{"a": {"%s": 1}, "b": 2}', "skipped": b'{"z": ["%s"], "a": 1}'}[
+        where
+    ]
+    raw = raw.replace(b"%s", body)
+    prefixes, path_ids = frozenset({"", "a", "b"}), {"a": 0, "b": 1}
+    fast = impl.scan_leaves(raw, impl.scan_table(prefixes, path_ids))
+    slow = _slow(raw, prefixes, path_ids)
+    if fast is not None:
+        _assert_same(fast, slow)
+    else:
+        assert slow == SLOW_INVALID or impl.tag == "cython"
+
+
+@_FIXTURE_OK
+@given(text=NUMBER_TEXTS | st.text("0123456789-+.eE", max_size=8), elsewhere=st.sampled_from(["", "1e400"]))
+def test_scan_leaves_agrees_on_number_texts(impl, text: str, elsewhere: str) -> None:
+    raw = ('{"a": %s, "z": [%s]}' % (text, elsewhere)).encode()
+    prefixes, path_ids = frozenset({"", "a"}), {"a": 0}
+    fast = impl.scan_leaves(raw, impl.scan_table(prefixes, path_ids))
+    slow = _slow(raw, prefixes, path_ids)
+    note(f"fast {fast!r}\nslow {slow!r}")
+    if fast is not None:
+        _assert_same(fast, slow)
+    else:
+        assert slow == SLOW_INVALID
+
+
+# --- common events take the fast road ----------------------------------------------------------------
+
+EC2 = {
+    "version": "0",
+    "id": "7bf73129-1428-4cd3-a780-95db273d1602",
+    "detail-type": "EC2 Instance State-change Notification",
+    "source": "aws.ec2",
+    "account": "123456789012",
+    "time": "2015-11-11T21:29:54Z",
+    "region": "us-east-1",
+    "resources": ["arn:aws:ec2:us-east-1:123456789012:instance/i-abcd1111"],
+    "detail": {"instance-id": "i-abcd1111", "state": "pending", "amount": 12.5, "count": 3, "ok": True,
+               "tags": [{"k": "env", "v": "prod"}, {"k": "team", "v": "ops"}], "note": None,
+               "big": 12345678901234567890, "city": "Zürich \"Nord\"\n"},
+}  # fmt: skip
+EC2_RULES = [
+    {"source": ["aws.ec2"], "detail": {"state": ["pending"]}},
+    {"detail": {"amount": [{"numeric": [">", 10]}], "tags": {"k": ["env"], "v": ["prod"]}}},
+    {"resources": [{"prefix": "arn:aws:ec2:"}], "detail": {"ok": [True], "note": [None]}},
+    {"detail": {"city": [{"prefix": "Zürich"}], "big": [{"exists": True}], "count": [3]}},
+]
+
+
+@pytest.mark.parametrize(
+    "given_as",
+    [json.dumps(EC2).encode(), json.dumps(EC2, indent=2), json.dumps(EC2, ensure_ascii=False).encode(),
+     bytearray(json.dumps(EC2).encode()), memoryview(json.dumps(EC2).encode())],
+    ids=["bytes", "str-indented", "utf8", "bytearray", "memoryview"],
+)  # fmt: skip
+def test_scan_leaves_reads_common_events(impl, given_as) -> None:
+    tables = _tables(EC2_RULES)
+    fast = impl.scan_leaves(given_as, impl.scan_table(tables.prefixes, tables.path_ids))
+    assert fast is not None
+    _assert_same(fast, _slow(given_as, tables.prefixes, tables.path_ids))
+    assert run_machine(tables, *fast) == {0, 1, 2, 3}
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['{"n": 1e-400}', '{"n": -0.0}', '{"n": 18446744073709551616}', '{"n": 1e400}', '{"n": ' + "1" * 400 + "}",
+     '{"n": 1e400, "m": 18446744073709551616}', '{"m": -18446744073709551617, "z": [-1e400]}',
+     '{"n": "\\ud83d\\ude00", "m": "\\u00e9\\n"}', '{"n": {"\\u006d": 7}}', '{"": {"n": 1}}',
+     '{"n": [[1, [2]], {"m": 3}, {}]}', "{}", ' \t\r\n{"n" : 1 } \n'],
+)  # fmt: skip
+def test_scan_leaves_reads_numbers_and_escapes_as_decode_event(impl, text: str) -> None:
+    prefixes, path_ids = frozenset({"", "n", "m", "n.m"}), {"n": 0, "m": 1, "n.m": 2}
+    fast = impl.scan_leaves(text.encode(), impl.scan_table(prefixes, path_ids))
+    assert fast is not None
+    _assert_same(fast, _slow(text, prefixes, path_ids))
+
+
+def test_scan_leaves_keeps_root_only_and_document_order_contexts(impl) -> None:
+    table = impl.scan_table(frozenset({"", "a", "a.b"}), {"a.b": 0})
+    assert impl.scan_leaves(b'{"a": {"b": [1, 2]}, "c": [{"d": 1}]}', table)[1] is ROOT_ONLY
+    raw = b'{"a": [{"b": 1}, [{"b": 2}, 3]]}'
+    fast = impl.scan_leaves(raw, table)
+    assert len(fast[1].parent) == 4  # the event, both objects and the inner array
+    _assert_same(fast, _slow(raw, frozenset({"", "a", "a.b"}), {"a.b": 0}))
+
+
+def test_scan_leaves_reads_big_integers_as_the_road_decode_event_takes(impl) -> None:
+    table = impl.scan_table(frozenset({"", "a"}), {"a": 0})
+    # orjson reads an integer beyond 64 bits as a double ...
+    assert impl.scan_leaves(b'{"a": 18446744073709551616}', table)[0] == {0: [(1.8446744073709552e19, 0)]}
+    # ... but an event it refuses (1e400) is read again by the standard library: an int
+    assert impl.scan_leaves(b'{"a": 18446744073709551616, "b": 1e400}', table)[0] == {0: [(2**64, 0)]}
+    assert impl.scan_leaves(b'{"a": [1e400, -1e999]}', table)[0] == {
+        0: [(BigNumber(), 0), (BigNumber(True), 0)]
+    }
+
+
+STATUS = SHARED / "data" / "quamina-testdata" / "status.json"
+
+
+@pytest.mark.skipif(not STATUS.is_file(), reason="../shared/data is absent")
+def test_scan_leaves_reads_status_json(impl) -> None:
+    raw = Path(STATUS).read_bytes()
+    paths = ["context.user_id", "metadata.subject", "data.object.created"]
+    prefixes = frozenset({"", "context", "metadata", "data", "data.object", *paths})
+    path_ids = {p: i for i, p in enumerate(paths)}
+    fast = impl.scan_leaves(raw, impl.scan_table(prefixes, path_ids))
+    assert fast is not None
+    _assert_same(fast, _slow(raw, prefixes, path_ids))
+
+
+# --- what returns None --------------------------------------------------------------------------------
+
+INVALID = [
+    b"", b"   ", b"[1]", b'"a"', b"1", b"null", b"\xef\xbb\xbf{}", b"{}x", b"{}{}", b"{", b'{"a"', b'{"a":}',
+    b'{"a":1,}', b'{"a":[1,]}', b'{"a":01}', b'{"a":1.}', b'{"a":.5}', b'{"a":-}', b'{"a":1e}', b'{"a":NaN}',
+    b'{"a":Infinity}', b'{"a":-Infinity}', b'{"a":tru}', b'{"a":nul}', b'{"a":"\x1f"}', b'{"a":"\xc0\x80"}',
+    b'{"a":"\xed\xa0\x80"}', b'{"a":"\xf4\x90\x80\x80"}', b'{"a":"\xff"}', b'{"a":"\xe2\x82"}',
+    b'{"z":"\xc3"}', b'{"a":"\\x"}', b'{"a":"\\u12"}', b'{"a":"\\U0041"}', b"{'a':1}", b'{"a":1 "b":2}',
+    b'{"a" 1}', b"\x0c{}", b'{"a":[1}', b'{"a":{]}', b'{"z":[' * 1 + b"]", b"[" * 1025 + b"]" * 1025,
+    b'{"a":' * 1025 + b"1" + b"}" * 1025,
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("raw", INVALID, ids=range(len(INVALID)))
+def test_scan_leaves_returns_none_for_invalid_events(impl, raw: bytes) -> None:
+    prefixes, path_ids = frozenset({"", "a", "a.b"}), {"a": 0, "a.b": 1}
+    with pytest.raises(InvalidEventError):
+        decode_event(raw)
+    assert impl.scan_leaves(raw, impl.scan_table(prefixes, path_ids)) is None
+
+
+# Valid for the slow road, but the scanner cannot promise its answer: None (compiled), the slow
+# road's answer (pure).
+BAILS = [
+    b'{"a": 1, "a": 2}', b'{"a": {"b": 1, "\\u0062": 2}}', b'{"a": "\\ud800"}', b'{"z": "\\udc00x"}',
+    '{"a": "\ud800"}', b'{"z": 1e400, "y": ' + b'{"q":' * 100 + b"1" + b"}" * 100 + b"}",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("raw", BAILS, ids=range(len(BAILS)))
+def test_scan_leaves_leaves_unsure_events_to_the_slow_road(impl, raw) -> None:
+    prefixes, path_ids = frozenset({"", "a", "a.b"}), {"a": 0, "a.b": 1}
+    slow = _slow(raw, prefixes, path_ids)
+    assert slow != SLOW_INVALID
+    fast = impl.scan_leaves(raw, impl.scan_table(prefixes, path_ids))
+    if impl.tag == "cython":
+        assert fast is None
+    else:
+        _assert_same(fast, slow)
+
+
+@pytest.mark.parametrize("given_as", [{"a": 1}, None, 17, memoryview(b'{"a": 1}  ')[::2]], ids=repr)
+def test_scan_leaves_returns_none_for_other_inputs(impl, given_as) -> None:
+    assert impl.scan_leaves(given_as, impl.scan_table(frozenset({"", "a"}), {"a": 0})) is None
+
+
+def test_scan_leaves_reads_depth_1024(impl) -> None:
+    table = impl.scan_table(frozenset({"", "a"}), {"a": 0})
+    raw = b'{"a":' + b"[" * 1023 + b"1" + b"]" * 1023 + b"}"  # 1,024 containers: orjson's limit
+    assert impl.scan_leaves(raw, table) is not None
+    assert impl.scan_leaves(b'{"a":' + b"[" * 1024 + b"1" + b"]" * 1024 + b"}", table) is None
