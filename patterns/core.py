@@ -18,7 +18,6 @@ from typing import Any
 import orjson
 
 from ._json import int_text
-from ._trampoline import Walk, run
 from .dialects import Dialect, get_dialect
 from .errors import InvalidPatternError
 from .events import find_non_json
@@ -296,9 +295,8 @@ def from_python(value: Any, d: Dialect) -> tuple[JNode, int]:
     Raises:
         InvalidPatternError: the value holds something JSON cannot (a set, a non-string key, NaN).
     """
-    members = [0]
     try:
-        return run(_convert(value, members)), members[0]
+        return _convert(value)
     except _NotJson:
         pass
     # Only now work out where the fault is: building JSON paths on the way costs every call.
@@ -310,29 +308,51 @@ class _NotJson(Exception):
     pass
 
 
-def _convert(v: Any, members: list[int]) -> Walk[JNode]:
-    # A walk (`patterns._trampoline`): nested containers are converted by yielding their walks;
-    # scalars, the bulk of a pattern, are converted in place.
-    if type(v) is not list and type(v) is not dict:
-        if isinstance(v, dict):  # subclasses (OrderedDict, tuples): read as their JSON base type
-            v = dict(v)
-        elif isinstance(v, (list, tuple)):
-            v = list(v)
+def _convert(value: Any) -> tuple[JNode, int]:
+    """(root node, object members in the tree): one loop with its own stack, any depth.
+
+    Each open container is a frame [is_dict, items, converted children]; a child container
+    opens a frame of its own and, once converted, lands in its parent's children. No
+    generator or call per container: patterns of megabytes convert without the interpreter's
+    collector dominating (it runs once per so many new tracked objects).
+    """
+    if not isinstance(value, _CONTAINERS):
+        return _scalar(value), 0
+    members = 0
+    stack = [_frame(value)]
+    while True:
+        is_dict, items, built = stack[-1]
+        opened = False
+        while len(built) < len(items):
+            if is_dict:
+                key, child = items[len(built)]
+                if type(key) is not str:
+                    raise _NotJson
+            else:
+                child = items[len(built)]
+            if isinstance(child, _CONTAINERS):
+                stack.append(_frame(child))
+                opened = True
+                break
+            built.append(_scalar(child))
+        if opened:
+            continue
+        stack.pop()
+        if is_dict:
+            members += len(items)
+            node: JNode = JObject(tuple([JMember(k, n) for (k, _), n in zip(items, built, strict=True)]))
         else:
-            return _scalar(v)
-    if type(v) is list:
-        items = []
-        for c in v:
-            items.append((yield _convert(c, members)) if isinstance(c, _CONTAINERS) else _scalar(c))
-        return JArray(tuple(items))
-    out = []
-    for key, child in v.items():
-        if type(key) is not str:
-            raise _NotJson
-        node = (yield _convert(child, members)) if isinstance(child, _CONTAINERS) else _scalar(child)
-        out.append(JMember(key, node))
-    members[0] += len(out)
-    return JObject(tuple(out))
+            node = JArray(tuple(built))
+        if not stack:
+            return node, members
+        stack[-1][2].append(node)
+
+
+def _frame(container: Any) -> list:
+    # subclasses (OrderedDict, tuples) read as their JSON base type
+    if isinstance(container, dict):
+        return [True, list(container.items()), []]
+    return [False, container if type(container) is list else list(container), []]
 
 
 _CONTAINERS = (dict, list, tuple)
