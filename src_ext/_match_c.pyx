@@ -80,6 +80,8 @@ cdef extern from "Python.h":
     const char* PyUnicode_AsUTF8AndSize(object unicode, Py_ssize_t* size) except NULL
     object PyUnicode_DecodeUTF8(const char* s, Py_ssize_t size, const char* errors)
     object PyLong_FromString(const char* s, char** pend, int base)
+    object PyUnicode_New(Py_ssize_t size, Py_UCS4 maxchar)
+    void* PyUnicode_DATA(object o)
 
 cdef extern from "math.h":
     bint isinf(double x) nogil
@@ -105,6 +107,9 @@ cdef enum:
     ST_OBJ_KEY = 2    # after ',' in an object: a key
     ST_ARR_FIRST = 3  # after '[': ']' or a value
     ST_AFTER = 4      # after a value: ',' or the container's end
+    # what `_string_end` met in a string
+    STR_ESCAPED = 1
+    STR_NON_ASCII = 2
 
 
 cdef extern from *:
@@ -427,9 +432,10 @@ cdef inline Py_ssize_t _utf8_end(const unsigned char* buf, Py_ssize_t n, Py_ssiz
 
 
 cdef Py_ssize_t _string_end(const unsigned char* buf, Py_ssize_t n, Py_ssize_t i,
-                            bint* escaped) noexcept nogil:
+                            int* flags) noexcept nogil:
     # i: just after an opening quote. The index of the closing quote, or -1 (invalid JSON or
-    # UTF-8, or a lone surrogate escape). Sets escaped when a backslash was met.
+    # UTF-8, or a lone surrogate escape). Adds STR_ESCAPED to flags when a backslash was met,
+    # STR_NON_ASCII when a byte >= 0x80 was.
     cdef uint64_t w, special
     cdef unsigned char c
     cdef int32_t cp
@@ -447,7 +453,7 @@ cdef Py_ssize_t _string_end(const unsigned char* buf, Py_ssize_t n, Py_ssize_t i
         if c == 34:
             return i
         if c == 92:
-            escaped[0] = True
+            flags[0] |= STR_ESCAPED
             i = _escape_end(buf, n, i, &cp)
             if i < 0:
                 return -1
@@ -456,6 +462,7 @@ cdef Py_ssize_t _string_end(const unsigned char* buf, Py_ssize_t n, Py_ssize_t i
         elif c < 0x80:
             i += 1
         else:
+            flags[0] |= STR_NON_ASCII
             i = _utf8_end(buf, n, i)
             if i < 0:
                 return -1
@@ -578,9 +585,14 @@ cdef object _small_int(const unsigned char* buf, Py_ssize_t start, Py_ssize_t en
     return None
 
 
-cdef object _text_str(const unsigned char* buf, Py_ssize_t start, Py_ssize_t end, bint escaped):
+cdef object _text_str(const unsigned char* buf, Py_ssize_t start, Py_ssize_t end, int flags):
     # The str of a validated JSON string's body buf[start:end].
-    if not escaped:
+    cdef object text
+    if flags == 0:  # ASCII without escapes (most values): the bytes are the characters
+        text = PyUnicode_New(end - start, 127)
+        memcpy(PyUnicode_DATA(text), buf + start, end - start)  # the new str holds end - start
+        return text
+    if not flags & STR_ESCAPED:
         return PyUnicode_DecodeUTF8(<const char*>buf + start, end - start, "strict")
     cdef unsigned char* out = <unsigned char*>PyMem_Malloc(end - start + 1)
     if out == NULL:
@@ -709,7 +721,8 @@ cdef object _scan(const unsigned char* buf, Py_ssize_t n, ScanTable table):
     cdef Py_ssize_t sp = 0, max_sp = 0, nkeys = 0, i = 0, end = 0, j, defer_at = -1
     cdef int state
     cdef int32_t tnode = -1, tctx = 0, child, next_array = 0, pid
-    cdef bint escaped, from_array = False, overflow = False
+    cdef int flags
+    cdef bint from_array = False, overflow = False
     cdef NumInfo num
     cdef Frame* top
     cdef unsigned char c
@@ -769,13 +782,13 @@ cdef object _scan(const unsigned char* buf, Py_ssize_t n, ScanTable table):
                 continue
             if c != 34:
                 return None
-            escaped = False
-            end = _string_end(buf, n, i + 1, &escaped)
+            flags = 0
+            end = _string_end(buf, n, i + 1, &flags)
             if end < 0:
                 return None
             tnode = -1
             if top.node >= 0:
-                if not escaped:
+                if not flags & STR_ESCAPED:
                     child = table.child(top.node, buf + i + 1, end - i - 1)
                 else:
                     kbuf = <unsigned char*>PyMem_Malloc(end - i)
@@ -848,12 +861,12 @@ cdef object _scan(const unsigned char* buf, Py_ssize_t n, ScanTable table):
             continue
         pid = table.node_pid[tnode] if tnode >= 0 else -1
         if c == 34:
-            escaped = False
-            end = _string_end(buf, n, i + 1, &escaped)
+            flags = 0
+            end = _string_end(buf, n, i + 1, &flags)
             if end < 0:
                 return None
             if pid >= 0:
-                value = _text_str(buf, i + 1, end, escaped)
+                value = _text_str(buf, i + 1, end, flags)
             i = end + 1
         elif c == 45 or 48 <= c <= 57:
             end = _number_end(buf, n, i, &num)
