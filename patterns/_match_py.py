@@ -73,9 +73,10 @@ def flatten(event: Any) -> Flat:
 # --- The decision automaton's walk (tables built by `patterns.machine`) ----------------------------
 #
 # Everything below reads `patterns.machine.Tables` and `ValueIndex` records; docs/design.md
-# section 6 draws them. Integer tables are `array`s indexed by state / edge / list id; dicts
+# section 6 draws them. The walk reads per-state tuples (`prepare`) and per-list tuples; dicts
 # appear only where a string (or a number's double) is the key. A "list id" k names the ints
-# list_items[list_off[k]:list_off[k + 1]]: target states, or anything-but operand numbers.
+# targets[k] (in the flat form, list_items[list_off[k]:list_off[k + 1]]): target states, or
+# anything-but operand numbers.
 
 _DOUBLE = struct.Struct("<d")
 _U64 = struct.Struct("<Q")
@@ -239,13 +240,14 @@ def _slot(keys: Any, key: int) -> int:
     return 2 * i + 1 if i < len(keys) and keys[i] == key else 2 * i
 
 
-def fire(vi: Any, value: Any, list_off: Any, list_items: Any) -> list[int]:
+def fire(vi: Any, value: Any, lists: Any) -> list[int]:
     """The list ids of target states one value index sends one event value to.
 
     Args:
         vi: a `patterns.machine.ValueIndex`.
         value: an event scalar (str, int, float, bool or None).
-        list_off, list_items: the machine's int lists (anything-but exclusions live there).
+        lists: list id -> its items (a tuple), for at least the anything-but exclusion lists of
+            `vi` (its operand numbers).
 
     Returns:
         List ids, possibly repeated; each names target states.
@@ -302,7 +304,7 @@ def fire(vi: Any, value: Any, list_off: Any, list_items: Any) -> list[int]:
             if vi.ab_suffix is not None:
                 _affixes(vi.ab_suffix, vi.ab_suffix_lens, value, True, hits)
             if hits:
-                excluded = {list_items[j] for k in hits for j in range(list_off[k], list_off[k + 1])}
+                excluded = {i for k in hits for i in lists[k]}
             if vi.ab_wildcard is not None:
                 accepted = vi.ab_wildcard.run(value)
                 if accepted:
@@ -323,7 +325,7 @@ def fire(vi: Any, value: Any, list_off: Any, list_items: Any) -> list[int]:
         if vi.ab_num is not None:
             k = vi.ab_num.get(x)
             if k is not None:
-                excluded = {list_items[j] for j in range(list_off[k], list_off[k + 1])}
+                excluded = set(lists[k])
     if vi.exists >= 0:
         out.append(vi.exists)
     if vi.exists_value >= 0 and value is not None and value != "":
@@ -336,60 +338,52 @@ def fire(vi: Any, value: Any, list_off: Any, list_items: Any) -> list[int]:
     return out
 
 
-def prepare(tables: Any) -> tuple[list, list]:
-    """What this walker reads, prepared once from freshly built tables (before publication).
+def prepare(terms: tuple[int, ...], edges: tuple, absent: tuple, lists: Any) -> tuple:
+    """One state's entry in what this walker reads, made by the writer before publication.
 
-    The flat tables stay the contract (a C walker reads them as they are); Python reads a
-    tuple attribute far faster than it indexes an `array` (each element read boxes an int), so
-    the pure walker keeps, per state, one tuple of what it needs:
+    The machine keeps, per state, its rule ids, its edges as (path id, `ValueIndex`) and its
+    absence edges as (path id, list id); the flat integer tables a C walker reads are derived
+    from those on demand (`Tables.flat`). Python reads a tuple slot far faster than it indexes an
+    `array` (each element read boxes an int), so the pure walker keeps, per state, one tuple:
 
         steps[s]   = (rule ids ending at s or None,
-                      ((path id, exact-only dict or None, probe), ...) or None,
+                      ((path id, exact-only dict or None, probe, ValueIndex), ...) or None,
                       ((path id, list id), ...) or None)       exists:false edges
-        targets[k] = the states of list k, as a tuple
+        targets[k] = the states of list k, as a tuple (the machine's interned lists themselves)
+
+    The walk ignores each edge's last slot, the index itself, which `Tables.flat` reads: one
+    list per snapshot holds all a state is, so a change copies one list.
 
     A probe maps one event value to the list ids it hits: `fire` on the index, or, for the
     indexes that hold one kind of structure only (ignore-case strings, prefixes, numbers), a
-    closure doing just that lookup, which spares the walk `fire`'s test of every kind.
+    closure doing just that lookup, which spares the walk `fire`'s test of every kind. It is
+    made once per index, when the index is first prepared, and kept in the index's `walk` slot
+    (the index is still private to the writer then), so a change re-prepares only the states
+    it touched and reuses the probes of the indexes it left alone.
 
     Args:
-        tables: a `patterns.machine.Tables`.
+        terms: the rule ids ending at the state (empty: none).
+        edges: ((path id, `patterns.machine.ValueIndex`), ...), one per field read there.
+        absent: ((path id, list id), ...), the state's exists:false edges.
+        lists: list id -> its items; the anything-but exclusion lists of a new index are read
+            from it once (they stay unchanged while the index lives).
 
     Returns:
-        (steps, targets).
+        The state's `steps` entry.
     """
-    off, items = tables.list_off, tables.list_items
-    targets = [tuple(items[off[k] : off[k + 1]]) for k in range(len(off) - 1)]
-    indexes = tables.indexes
-    probes = [_probe(vi, off, items) for vi in indexes]
-    steps = []
-    for state, has in enumerate(tables.state_has):
-        terms = (
-            tuple(tables.term_rules[tables.term_off[state] : tables.term_off[state + 1]]) if has & 1 else None
-        )
-        edges = None
-        if has & 2:
-            edges = (
-                tuple(
-                    (tables.edge_path[j], indexes[tables.edge_vix[j]].exact_only, probes[tables.edge_vix[j]])
-                    for j in range(tables.edge_off[state], tables.edge_off[state + 1])
-                )
-                or None
-            )
-        absent = None
-        if has & 4:
-            absent = tuple(
-                (tables.absent_path[j], tables.absent_list[j])
-                for j in range(tables.absent_off[state], tables.absent_off[state + 1])
-            )
-        steps.append((terms, edges, absent))
-    return steps, targets
+    walked = []
+    for path_id, vi in edges:
+        probe = vi.walk
+        if probe is None:
+            probe = vi.walk = _probe(vi, lists)
+        walked.append((path_id, vi.exact_only, probe, vi))
+    return (terms or None, tuple(walked) or None, absent or None)
 
 
-_COMPANIONS = frozenset({"exact_only", "needs_fold"})
+_COMPANIONS = frozenset({"exact_only", "needs_fold", "walk"})
 
 
-def _probe(vi: Any, list_off: Any, list_items: Any) -> Any:
+def _probe(vi: Any, lists: Any) -> Any:
     """The cheapest function giving `fire(vi, value, ...)` for one value index (see `prepare`)."""
     kinds = {
         name
@@ -431,7 +425,14 @@ def _probe(vi: Any, list_off: Any, list_items: Any) -> Any:
             return ()
 
         return probe_numbers
-    return lambda value: fire(vi, value, list_off, list_items)
+    # Only the exclusion lists, copied out: the probe must not hold on to a whole list table.
+    excluded = {
+        k: lists[k]
+        for table in (vi.ab_str, vi.ab_num, vi.ab_folded, vi.ab_prefix, vi.ab_suffix)
+        if table is not None
+        for k in table.values()
+    }
+    return lambda value: fire(vi, value, excluded)
 
 
 def run_machine(tables: Any, by_path: LeavesByPath, contexts: Contexts = ROOT_ONLY) -> set[int]:
@@ -447,7 +448,7 @@ def run_machine(tables: Any, by_path: LeavesByPath, contexts: Contexts = ROOT_ON
     walk reads, plus, per reached rule state, its conditions' candidate contexts.
 
     Args:
-        tables: a `patterns.machine.Tables` (its `walk` made by `prepare`).
+        tables: a `patterns.machine.Tables` (its `walk` entries made by `prepare`).
         by_path: the event's leaves (`select_leaves`).
         contexts: the event's contexts (`select_leaves`).
 
@@ -456,7 +457,7 @@ def run_machine(tables: Any, by_path: LeavesByPath, contexts: Contexts = ROOT_ON
     """
     steps, targets = tables.walk
     if contexts is ROOT_ONLY or (
-        not tables.absent_path and not any(ctx for leaves in by_path.values() for _, ctx in leaves)
+        not tables.any_absent and not any(ctx for leaves in by_path.values() for _, ctx in leaves)
     ):
         return _run_flat(steps, targets, by_path)
     # via[s]: the contexts of the leaves that took the edge into state s (0 for absence).
@@ -470,7 +471,7 @@ def run_machine(tables: Any, by_path: LeavesByPath, contexts: Contexts = ROOT_ON
         if terms is not None:
             ends.append(state)
         if edges is not None:
-            for path_id, exact, probe in edges:
+            for path_id, exact, probe, _ in edges:
                 leaves = by_path.get(path_id)
                 if leaves is None:
                     continue
@@ -537,7 +538,7 @@ def _run_flat(steps: list, targets: list, by_path: LeavesByPath) -> set[int]:
         if terms is not None:
             found.update(terms)
         if edges is not None:
-            for path_id, exact, probe in edges:
+            for path_id, exact, probe, _ in edges:
                 leaves = by_path.get(path_id)
                 if leaves is None:
                     continue

@@ -118,7 +118,7 @@ def test_machine_shared_prefix_shares_states() -> None:
         m.add(f"r{i}", {"source": ["aws.ec2"], "detail-type": [f"t{i}"]})
     tables = m._current()
     # root, one state for source after detail-type per rule, one detail-type state per rule
-    assert len(tables.term_off) - 1 == 1 + 50 + 50
+    assert len(tables.flat().term_off) - 1 == 1 + 50 + 50
     assert m.match(b'{"source": "aws.ec2", "detail-type": "t7"}') == ["r7"]
 
 
@@ -127,8 +127,8 @@ def test_machine_identical_rules_share_one_branch() -> None:
     m.add("a", EC2)
     m.add("b", EC2)
     tables = m._current()
-    assert len(tables.term_off) - 1 == 3  # root -> detail.state -> source
-    assert list(tables.term_rules) == [0, 1]
+    assert len(tables.flat().term_off) - 1 == 3  # root -> detail.state -> source
+    assert list(tables.flat().term_rules) == [0, 1]
 
 
 def test_machine_exists_false_and_value_in_one_list() -> None:
