@@ -63,9 +63,13 @@ def flatten(event) -> Flat:
 # error of an invalid event). Only values on rule paths become Python objects; every other byte
 # is validated (JSON grammar, strict UTF-8, depth) in C loops and dropped.
 #
-# Every read `buf[i]` below is preceded by a test `i < n` (or `i + k <= n` for a k-byte read):
-# the directives of setup.py switch Cython's own checks off, and these tests are what keep the
-# scanner inside the caller's buffer on any input.
+# Bounds: the scanner reads the caller's buffer through a raw pointer, which no Cython directive
+# checks (boundscheck and wraparound, off in setup.py, only ever guard buffers and memoryviews),
+# so every read `buf[i]` below is preceded by a test `i < n` (or `i + k <= n` for a k-byte read);
+# those tests, not a directive, keep it inside the buffer on any input (tests/unit/test_scan.py
+# passes views of a larger buffer whose next bytes would complete a cut event, and the suite ran
+# under AddressSanitizer). The frame and key stacks are C arrays indexed below their capacity,
+# tested before each push.
 
 from cpython.object cimport PyObject
 from cpython.buffer cimport PyObject_GetBuffer, PyBuffer_Release, PyBUF_SIMPLE
@@ -97,6 +101,9 @@ cdef enum:
     FALLBACK_SAFE_DEPTH = 64
     # Rule-path keys met in the objects open at one time (the duplicate check); more: bail out.
     MAX_OPEN_KEYS = 1024
+    # What of those the C stack holds (the rest moves to the heap when an event needs it)
+    SMALL_DEPTH = 48
+    SMALL_KEYS = 64
     # A double holds magnitudes below ~1.8e308: a number below 10**308 cannot overflow one.
     SAFE_DECIMAL_EXPONENT = 308
     # A double holds no integer of more than 309 digits (`events._INT_DIGITS_THAT_MAY_FIT`).
@@ -716,8 +723,15 @@ def scan_leaves(raw, ScanTable table not None):
 
 
 cdef object _scan(const unsigned char* buf, Py_ssize_t n, ScanTable table):
-    cdef Frame frames[MAX_DEPTH]
-    cdef int32_t keys[MAX_OPEN_KEYS]
+    # Frames and keys start on the C stack, small (a thread with a small stack stays safe), and
+    # move to the heap, at their full bound, only for an event that needs more.
+    cdef Frame small_frames[SMALL_DEPTH]
+    cdef int32_t small_keys[SMALL_KEYS]
+    cdef Frame* frames = small_frames
+    cdef int32_t* keys = small_keys
+    cdef Frame* heap_frames = NULL
+    cdef int32_t* heap_keys = NULL
+    cdef Py_ssize_t frames_cap = SMALL_DEPTH, keys_cap = SMALL_KEYS
     cdef Py_ssize_t sp = 0, max_sp = 0, nkeys = 0, i = 0, end = 0, j, defer_at = -1
     cdef int state
     cdef int32_t tnode = -1, tctx = 0, child, next_array = 0, pid
@@ -734,204 +748,222 @@ cdef object _scan(const unsigned char* buf, Py_ssize_t n, ScanTable table):
     cdef object value
     cdef tuple node_paths = table.paths, pid_objs = table.pid_objs
 
-    i = _ws(buf, n, 0)
-    if i >= n or buf[i] != 123:  # the top level must be an object
-        return None
-    frames[0].node = 0 if table.node_edges[0] else -1
-    frames[0].ctx = 0
-    frames[0].array_id = -1
-    frames[0].keys_at = 0
-    frames[0].is_array = False
-    sp = max_sp = 1
-    i += 1
-    state = ST_OBJ_FIRST
-    while True:
-        i = _ws(buf, n, i)
-        if i >= n:
+    try:
+        i = _ws(buf, n, 0)
+        if i >= n or buf[i] != 123:  # the top level must be an object
             return None
-        c = buf[i]
-        if state == ST_AFTER:
-            top = &frames[sp - 1]
-            if c == 44:  # ','
-                i += 1
-                if top.is_array:
-                    tnode = top.node
-                    tctx = top.ctx
-                    from_array = True
-                    state = ST_VALUE
-                else:
-                    state = ST_OBJ_KEY
-                continue
-            if c != (93 if top.is_array else 125):  # ']' or '}'
+        frames[0].node = 0 if table.node_edges[0] else -1
+        frames[0].ctx = 0
+        frames[0].array_id = -1
+        frames[0].keys_at = 0
+        frames[0].is_array = False
+        sp = max_sp = 1
+        i += 1
+        state = ST_OBJ_FIRST
+        while True:
+            i = _ws(buf, n, i)
+            if i >= n:
                 return None
-            if not top.is_array and top.node >= 0:
-                nkeys = top.keys_at
-            sp -= 1
-            i += 1
-            if sp == 0:
-                break
-            continue
-        if state == ST_OBJ_FIRST or state == ST_OBJ_KEY:
-            top = &frames[sp - 1]
-            if c == 125 and state == ST_OBJ_FIRST:  # '}'
+            c = buf[i]
+            if state == ST_AFTER:
+                top = &frames[sp - 1]
+                if c == 44:  # ','
+                    i += 1
+                    if top.is_array:
+                        tnode = top.node
+                        tctx = top.ctx
+                        from_array = True
+                        state = ST_VALUE
+                    else:
+                        state = ST_OBJ_KEY
+                    continue
+                if c != (93 if top.is_array else 125):  # ']' or '}'
+                    return None
+                if not top.is_array and top.node >= 0:
+                    nkeys = top.keys_at
                 sp -= 1
                 i += 1
                 if sp == 0:
                     break
-                state = ST_AFTER
                 continue
-            if c != 34:
-                return None
-            flags = 0
-            end = _string_end(buf, n, i + 1, &flags)
-            if end < 0:
-                return None
-            tnode = -1
-            if top.node >= 0:
-                if not flags & STR_ESCAPED:
-                    child = table.child(top.node, buf + i + 1, end - i - 1)
-                else:
-                    kbuf = <unsigned char*>PyMem_Malloc(end - i)
-                    if kbuf == NULL:
-                        raise MemoryError()
-                    klen = _unescape(buf, i + 1, end, kbuf)
-                    child = table.child(top.node, kbuf, klen)
-                    PyMem_Free(kbuf)
-                if child >= 0:
-                    for j in range(top.keys_at, nkeys):
-                        if keys[j] == child:  # a key repeated: orjson keeps the last value
-                            return None
-                    if nkeys >= MAX_OPEN_KEYS:
-                        return None
-                    keys[nkeys] = child
-                    nkeys += 1
-                    tnode = child
-            tctx = top.ctx
-            from_array = False
-            i = _ws(buf, n, end + 1)
-            if i >= n or buf[i] != 58:  # ':'
-                return None
-            i += 1
-            state = ST_VALUE
-            continue
-        if state == ST_ARR_FIRST:
-            if c == 93:  # ']'
-                sp -= 1
-                i += 1
-                state = ST_AFTER
-                continue
-            top = &frames[sp - 1]
-            tnode = top.node
-            tctx = top.ctx
-            from_array = True
-            state = ST_VALUE
-            # fall through to the value at buf[i]
-        # state == ST_VALUE: a value for (tnode, tctx) starts at buf[i]
-        if c == 123 or c == 91:  # '{' '['
-            if sp >= MAX_DEPTH:
-                return None
-            if from_array and tnode >= 0:
-                # an object or array element of a walked array opens a context
-                if parent is None:
-                    parent, array, paths = [-1], [-1], [""]
-                parent.append(tctx)
-                array.append(frames[sp - 1].array_id)
-                paths.append(node_paths[tnode])
-                tctx = len(parent) - 1
-            top = &frames[sp]
-            sp += 1
-            if sp > max_sp:
-                max_sp = sp
-            top.ctx = tctx
-            top.is_array = c == 91
-            if c == 123:
-                top.node = tnode if tnode >= 0 and table.node_edges[tnode] else -1
-                top.keys_at = nkeys
-                top.array_id = -1
-                state = ST_OBJ_FIRST
-            else:
-                top.node = tnode
-                if tnode >= 0:
-                    top.array_id = next_array
-                    next_array += 1
-                else:
-                    top.array_id = -1
-                state = ST_ARR_FIRST
-            i += 1
-            continue
-        pid = table.node_pid[tnode] if tnode >= 0 else -1
-        if c == 34:
-            flags = 0
-            end = _string_end(buf, n, i + 1, &flags)
-            if end < 0:
-                return None
-            if pid >= 0:
-                value = _text_str(buf, i + 1, end, flags)
-            i = end + 1
-        elif c == 45 or 48 <= c <= 57:
-            end = _number_end(buf, n, i, &num)
-            if end < 0:
-                return None
-            if pid >= 0:
-                value = None
-                defer_at = -1
-                if num.is_int and end - i <= 21:  # 20 digits and a sign: may be a 64-bit int
-                    value = _small_int(buf, i, end, num.negative)
-                if value is None:
-                    d = _text_double(buf, i, end)
-                    if isinf(d):
-                        overflow = True
-                        value = BigNumber(num.negative)
+            if state == ST_OBJ_FIRST or state == ST_OBJ_KEY:
+                top = &frames[sp - 1]
+                if c == 125 and state == ST_OBJ_FIRST:  # '}'
+                    sp -= 1
+                    i += 1
+                    if sp == 0:
+                        break
+                    state = ST_AFTER
+                    continue
+                if c != 34:
+                    return None
+                flags = 0
+                end = _string_end(buf, n, i + 1, &flags)
+                if end < 0:
+                    return None
+                tnode = -1
+                if top.node >= 0:
+                    if not flags & STR_ESCAPED:
+                        child = table.child(top.node, buf + i + 1, end - i - 1)
                     else:
-                        value = d
-                    if num.is_int:
-                        # beyond 64 bits orjson reads a double, the second reading an int:
-                        # which road this event takes is known at its end
-                        defer_at = i
-            elif not overflow and _may_overflow(buf, i, &num):
-                if isinf(_text_double(buf, i, end)):
-                    overflow = True
-            i = end
-        elif c == 116:
-            if not _word(buf, n, i, "true", 4):
-                return None
-            value = True
-            i += 4
-        elif c == 102:
-            if not _word(buf, n, i, "false", 5):
-                return None
-            value = False
-            i += 5
-        elif c == 110:
-            if not _word(buf, n, i, "null", 4):
-                return None
-            value = None
-            i += 4
-        else:
-            return None
-        if pid >= 0:
-            leaves = out.get(pid_objs[tnode])
-            if leaves is None:
-                leaves = out[pid_objs[tnode]] = [(value, tctx)]
+                        kbuf = <unsigned char*>PyMem_Malloc(end - i)
+                        if kbuf == NULL:
+                            raise MemoryError()
+                        klen = _unescape(buf, i + 1, end, kbuf)
+                        child = table.child(top.node, kbuf, klen)
+                        PyMem_Free(kbuf)
+                    if child >= 0:
+                        for j in range(top.keys_at, nkeys):
+                            if keys[j] == child:  # a key repeated: orjson keeps the last value
+                                return None
+                        if nkeys == keys_cap:
+                            if keys_cap == MAX_OPEN_KEYS:
+                                return None
+                            heap_keys = <int32_t*>PyMem_Malloc(MAX_OPEN_KEYS * sizeof(int32_t))
+                            if heap_keys == NULL:
+                                raise MemoryError()
+                            memcpy(heap_keys, keys, nkeys * sizeof(int32_t))
+                            keys = heap_keys
+                            keys_cap = MAX_OPEN_KEYS
+                        keys[nkeys] = child
+                        nkeys += 1
+                        tnode = child
+                tctx = top.ctx
+                from_array = False
+                i = _ws(buf, n, end + 1)
+                if i >= n or buf[i] != 58:  # ':'
+                    return None
+                i += 1
+                state = ST_VALUE
+                continue
+            if state == ST_ARR_FIRST:
+                if c == 93:  # ']'
+                    sp -= 1
+                    i += 1
+                    state = ST_AFTER
+                    continue
+                top = &frames[sp - 1]
+                tnode = top.node
+                tctx = top.ctx
+                from_array = True
+                state = ST_VALUE
+                # fall through to the value at buf[i]
+            # state == ST_VALUE: a value for (tnode, tctx) starts at buf[i]
+            if c == 123 or c == 91:  # '{' '['
+                if sp >= MAX_DEPTH:
+                    return None
+                if sp == frames_cap:
+                    heap_frames = <Frame*>PyMem_Malloc(MAX_DEPTH * sizeof(Frame))
+                    if heap_frames == NULL:
+                        raise MemoryError()
+                    memcpy(heap_frames, frames, sp * sizeof(Frame))
+                    frames = heap_frames
+                    frames_cap = MAX_DEPTH
+                if from_array and tnode >= 0:
+                    # an object or array element of a walked array opens a context
+                    if parent is None:
+                        parent, array, paths = [-1], [-1], [""]
+                    parent.append(tctx)
+                    array.append(frames[sp - 1].array_id)
+                    paths.append(node_paths[tnode])
+                    tctx = len(parent) - 1
+                top = &frames[sp]
+                sp += 1
+                if sp > max_sp:
+                    max_sp = sp
+                top.ctx = tctx
+                top.is_array = c == 91
+                if c == 123:
+                    top.node = tnode if tnode >= 0 and table.node_edges[tnode] else -1
+                    top.keys_at = nkeys
+                    top.array_id = -1
+                    state = ST_OBJ_FIRST
+                else:
+                    top.node = tnode
+                    if tnode >= 0:
+                        top.array_id = next_array
+                        next_array += 1
+                    else:
+                        top.array_id = -1
+                    state = ST_ARR_FIRST
+                i += 1
+                continue
+            pid = table.node_pid[tnode] if tnode >= 0 else -1
+            if c == 34:
+                flags = 0
+                end = _string_end(buf, n, i + 1, &flags)
+                if end < 0:
+                    return None
+                if pid >= 0:
+                    value = _text_str(buf, i + 1, end, flags)
+                i = end + 1
+            elif c == 45 or 48 <= c <= 57:
+                end = _number_end(buf, n, i, &num)
+                if end < 0:
+                    return None
+                if pid >= 0:
+                    value = None
+                    defer_at = -1
+                    if num.is_int and end - i <= 21:  # 20 digits and a sign: may be a 64-bit int
+                        value = _small_int(buf, i, end, num.negative)
+                    if value is None:
+                        d = _text_double(buf, i, end)
+                        if isinf(d):
+                            overflow = True
+                            value = BigNumber(num.negative)
+                        else:
+                            value = d
+                        if num.is_int:
+                            # beyond 64 bits orjson reads a double, the second reading an int:
+                            # which road this event takes is known at its end
+                            defer_at = i
+                elif not overflow and _may_overflow(buf, i, &num):
+                    if isinf(_text_double(buf, i, end)):
+                        overflow = True
+                i = end
+            elif c == 116:
+                if not _word(buf, n, i, "true", 4):
+                    return None
+                value = True
+                i += 4
+            elif c == 102:
+                if not _word(buf, n, i, "false", 5):
+                    return None
+                value = False
+                i += 5
+            elif c == 110:
+                if not _word(buf, n, i, "null", 4):
+                    return None
+                value = None
+                i += 4
             else:
-                leaves.append((value, tctx))
-            if defer_at >= 0:
-                if deferred is None:
-                    deferred = []
-                deferred.append((pid_objs[tnode], len(leaves) - 1, defer_at, end))
-                defer_at = -1
-        state = ST_AFTER
+                return None
+            if pid >= 0:
+                leaves = out.get(pid_objs[tnode])
+                if leaves is None:
+                    leaves = out[pid_objs[tnode]] = [(value, tctx)]
+                else:
+                    leaves.append((value, tctx))
+                if defer_at >= 0:
+                    if deferred is None:
+                        deferred = []
+                    deferred.append((pid_objs[tnode], len(leaves) - 1, defer_at, end))
+                    defer_at = -1
+            state = ST_AFTER
 
-    if _ws(buf, n, i) != n:  # content after the document
-        return None
-    if overflow:
-        if max_sp > FALLBACK_SAFE_DEPTH:
+        if _ws(buf, n, i) != n:  # content after the document
             return None
-        if deferred is not None:
-            _read_ints_again(buf, out, deferred)
-    if parent is None:
-        return out, ROOT_ONLY
-    return out, Contexts(parent, array, paths)
+        if overflow:
+            if max_sp > FALLBACK_SAFE_DEPTH:
+                return None
+            if deferred is not None:
+                _read_ints_again(buf, out, deferred)
+        if parent is None:
+            return out, ROOT_ONLY
+        return out, Contexts(parent, array, paths)
+    finally:
+        PyMem_Free(heap_frames)
+        PyMem_Free(heap_keys)
 
 
 cdef _read_ints_again(const unsigned char* buf, dict out, list deferred):

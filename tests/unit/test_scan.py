@@ -416,3 +416,18 @@ def test_scan_leaves_reads_depth_1024(impl) -> None:
     raw = b'{"a":' + b"[" * 1023 + b"1" + b"]" * 1023 + b"}"  # 1,024 containers: orjson's limit
     assert impl.scan_leaves(raw, table) is not None
     assert impl.scan_leaves(b'{"a":' + b"[" * 1024 + b"1" + b"]" * 1024 + b"}", table) is None
+
+
+def test_scan_leaves_reads_many_rule_path_keys_and_deep_events(impl) -> None:
+    # past what the scanner keeps on the C stack (48 frames, 64 keys), up to its bounds
+    paths = [f"k{i}" for i in range(1100)] + ["d" + ".d" * 99]
+    prefixes = frozenset({"", *paths, *("d" + ".d" * j for j in range(100))})
+    table = impl.scan_table(prefixes, {p: i for i, p in enumerate(paths)})
+    for keys in (100, 900, 1100):  # and the 100 nested keys "d", open at the same time
+        raw = json.dumps({f"k{i}": i for i in range(keys)} | {"d": json.loads('{"d":' * 99 + "7" + "}" * 99)})
+        fast = impl.scan_leaves(raw, table)
+        if keys + 100 > 1024 and impl.tag == "cython":
+            assert fast is None  # more rule-path keys open at once than the duplicate check holds
+        else:
+            _assert_same(fast, _slow(raw, prefixes, {p: i for i, p in enumerate(paths)}))
+            assert fast[0][1100] == [(7, 0)]
