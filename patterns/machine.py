@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from ._match import number_key, prepare, run_machine, select_leaves
+from ._match import number_key, prepare, run_machine, scan_leaves, scan_table, select_leaves
 from .core import Pattern, PatternSource, compile
 from .dialects import Dialect, get_dialect
 from .errors import InvalidEventError
@@ -165,10 +165,18 @@ class Tables:
     names: dict[int, str]  # rule id -> name
     empty_rules: tuple[int, ...]  # rules with the empty pattern {}: they match every input
     lists_used: int  # the lists of this snapshot: walk[1][:lists_used] (more may follow it)
+    scan: Any  # `scan_table(prefixes, path_ids)`: what the byte scanner reads (immutable)
     _flat: FlatTables | None = field(default=None, init=False)
 
     def run(self, dialect: Dialect, event: Any) -> set[int] | tuple[int, ...]:
         """The ids of the rules matching one input of `dialect` (see `Machine.match`)."""
+        if dialect.input_decoder is None:
+            # JSON events: the byte scanner reads bytes and str in one pass, skipping what no
+            # rule names; it answers None for a dict, and wherever it is unsure (invalid input
+            # included), and the decoding road below then gives the answer (or the error).
+            found = scan_leaves(event, self.scan)
+            if found is not None:
+                return run_machine(self, *found)
         decoded, checked = dialect.decode_checked(event)
         if decoded is None:  # the service filters nothing here: only an empty policy lets it by
             return self.empty_rules
@@ -560,8 +568,8 @@ class _Live:
 
     __slots__ = (
         "absent_edges", "dead_paths", "empty", "empty_rules", "free_states", "lists", "names", "parents",
-        "path_ids", "path_names", "path_uses", "paths_forked", "prefixes", "published_paths", "stale_names",
-        "steps",
+        "path_ids", "path_names", "path_uses", "paths_forked", "prefixes", "published_paths", "scan",
+        "stale_names", "steps",
     )  # fmt: skip
 
     def __init__(self, names: dict[int, str], empty: set[int]) -> None:
@@ -576,6 +584,7 @@ class _Live:
         self.paths_forked = True  # the dicts above are private until the first publish
         self.published_paths: tuple[str, ...] = ()
         self.prefixes: frozenset[str] = frozenset({""})
+        self.scan: Any = None  # the byte scanner's table of `prefixes`, remade with them
         self.absent_edges = 0
         self.names = names
         self.empty = empty
@@ -775,10 +784,12 @@ class _Live:
                 prefixes.add(path)
                 prefixes.update(path[:j] for j, ch in enumerate(path) if ch == ".")
             self.prefixes = frozenset(prefixes)
+            self.scan = scan_table(self.prefixes, self.path_ids)
             self.paths_forked = False
         return Tables(
             self.parents, (self.steps, self.lists.items), self.absent_edges > 0, self.path_ids,
             self.published_paths, self.prefixes, self.names, self.empty_rules, len(self.lists.items),
+            self.scan,
         )  # fmt: skip
 
 
