@@ -503,8 +503,14 @@ def run_machine(tables: Any, by_path: LeavesByPath, contexts: Contexts = ROOT_ON
                     if not where:
                         continue
                 for target in targets[k]:
-                    via[target] = where
-                    push(target)
+                    # A value list such as [{"exists": false}, "Z"] reaches its target both
+                    # through a leaf and through absence: the contexts of both ways count.
+                    seen = via.get(target)
+                    if seen is None:
+                        via[target] = list(where)
+                        push(target)
+                    else:
+                        seen.extend(where)
     found: set[int] = set()
     parents = tables.state_parent
     for state in ends:

@@ -81,6 +81,21 @@ def test_exists_false_is_decided_per_element(items: list, expected: bool) -> Non
     assert _holds(COUPON, {"items": items}) is expected
 
 
+@pytest.mark.parametrize(
+    ("items", "expected"),
+    [
+        ([{"sku": "A", "coupon": "Z"}, {"sku": "B"}], True),  # A's element holds coupon Z
+        ([{"sku": "B", "coupon": "Z"}, {"sku": "A"}], True),  # A's element has no coupon
+        ([{"sku": "A", "coupon": "Y"}, {"sku": "B"}], False),
+    ],
+)
+def test_exists_false_beside_a_value_counts_both_ways(items: list, expected: bool) -> None:
+    # One value list reaching its condition through a leaf in one element and through absence
+    # in another: the Machine once kept only the absence's elements (a wrong "no" for the first).
+    pattern = {"items": {"sku": ["A"], "coupon": [{"exists": False}, "Z"]}}
+    assert _holds(pattern, {"items": items}) is expected
+
+
 def test_exists_false_absent_everywhere_still_holds() -> None:
     assert _holds({"a": [{"exists": False}]}, {"b": 1})
     assert not _holds({"a": [{"exists": False}]}, {"a": 1})
