@@ -14,13 +14,15 @@ complete must equal the oracle's answer for one of `history[a:]`.
 
 from __future__ import annotations
 
+import functools
 import random
-import sys
 import threading
 
 import orjson
 
 import patterns
+
+from ..concurrency import run_together
 
 #: One field, seven wildcard rules (the issue's shape), and rules of the other kinds beside them.
 RULES: dict[str, dict] = {
@@ -102,17 +104,8 @@ def test_threads_answers_match_the_oracle_for_a_rule_set_in_force() -> None:
         finally:
             done.set()
 
-    old = sys.getswitchinterval()
-    sys.setswitchinterval(1e-6)  # switch threads as often as possible, inside DFA steps
-    try:
-        threads = [threading.Thread(target=matcher, args=(seed,)) for seed in range(4)]
-        threads.append(threading.Thread(target=mutator))
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-    finally:
-        sys.setswitchinterval(old)
+    # switch threads as often as possible, inside DFA steps
+    run_together([*(functools.partial(matcher, seed) for seed in range(4)), mutator])
     if errors:
         raise errors[0]
     assert checked[0] > 1000

@@ -11,9 +11,9 @@ writer changes rules, and check that freed ids are compacted away.
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import random
-import sys
 import threading
 import tracemalloc
 from unittest import mock
@@ -29,6 +29,7 @@ from patterns._match import flatten
 from patterns.events import decode_event
 from patterns.oracle import matches as oracle_matches
 
+from ..concurrency import run_together
 from ..property.machine_strategies import events_for, patterns_for
 
 DIALECTS = sorted(patterns.DIALECTS)
@@ -264,18 +265,9 @@ def test_machine_incremental_readers_see_whole_rule_sets() -> None:
         finally:
             done.set()
 
-    old = sys.getswitchinterval()
-    sys.setswitchinterval(1e-6)  # switch threads as often as possible, inside changes and walks
-    try:
-        with mock.patch.object(machine, "_COMPACT_SLACK", 0):  # compactions happen under the readers too
-            threads = [threading.Thread(target=reader, args=(seed,)) for seed in range(4)]
-            threads.append(threading.Thread(target=writer))
-            for t in threads:
-                t.start()
-            for t in threads:
-                t.join()
-    finally:
-        sys.setswitchinterval(old)
+    with mock.patch.object(machine, "_COMPACT_SLACK", 0):  # compactions happen under the readers too
+        # switch threads as often as possible, inside changes and walks
+        run_together([*(functools.partial(reader, seed) for seed in range(4)), writer])
     if errors:
         raise errors[0]
     assert checked[0] > 100

@@ -9,11 +9,13 @@ flight may already show). A replaced rule must never vanish, and nothing may rai
 
 from __future__ import annotations
 
+import functools
 import random
-import sys
 import threading
 
 from patterns import Machine
+
+from ..concurrency import run_together
 
 EVENT = b'{"n": [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], "m": "x", "detail": {"k": "v"}}'
 
@@ -82,17 +84,8 @@ def test_machine_threads_see_whole_rule_sets() -> None:
         finally:
             done.set()
 
-    old = sys.getswitchinterval()
-    sys.setswitchinterval(1e-5)  # switch threads often, to interleave inside changes and matches
-    try:
-        threads = [threading.Thread(target=matcher, args=(i % 2 == 1,)) for i in range(4)]
-        threads.append(threading.Thread(target=mutator))
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-    finally:
-        sys.setswitchinterval(old)
+    # switch threads often, to interleave inside changes and matches
+    run_together([*(functools.partial(matcher, i % 2 == 1) for i in range(4)), mutator], 1e-5)
     if errors:
         raise errors[0]
     assert len(history) == 401

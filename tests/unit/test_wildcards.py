@@ -8,7 +8,6 @@ which is exponential but exact on small inputs.
 from __future__ import annotations
 
 import re
-import sys
 import threading
 from collections.abc import Iterable
 
@@ -18,6 +17,8 @@ from hypothesis import strategies as st
 
 from patterns.wildcard_dfa import WildcardDFA
 from patterns.wildcards import STAR, WildcardSyntaxError, check_syntax, complexity, matches, tokens
+
+from ..concurrency import run_together
 
 # --- References ------------------------------------------------------------------------------------
 
@@ -209,31 +210,22 @@ def test_wildcard_dfa_shared_by_threads_gives_right_answers(max_states: int) -> 
     expected = [_expected(operands, v) for v in values]
     wrong: list[tuple[str, tuple[int, ...]]] = []
     errors: list[BaseException] = []
-    old_interval = sys.getswitchinterval()
-    sys.setswitchinterval(1e-6)  # switch threads as often as possible
-    try:
-        for _ in range(10):
-            dfa = WildcardDFA(operands, max_states=max_states)
-            barrier = threading.Barrier(4)
+    for _ in range(10):
+        dfa = WildcardDFA(operands, max_states=max_states)
+        barrier = threading.Barrier(4)
 
-            def work(dfa: WildcardDFA = dfa, barrier: threading.Barrier = barrier) -> None:
-                try:
-                    barrier.wait()
-                    for _ in range(3):
-                        for value, want in zip(values, expected, strict=True):
-                            got = dfa.run(value)
-                            if got != want:
-                                wrong.append((value, got))
-                except BaseException as exc:  # noqa: BLE001 - reported by the assert below
-                    errors.append(exc)
+        def work(dfa: WildcardDFA = dfa, barrier: threading.Barrier = barrier) -> None:
+            try:
+                barrier.wait()
+                for _ in range(3):
+                    for value, want in zip(values, expected, strict=True):
+                        got = dfa.run(value)
+                        if got != want:
+                            wrong.append((value, got))
+            except BaseException as exc:  # noqa: BLE001 - reported by the assert below
+                errors.append(exc)
 
-            threads = [threading.Thread(target=work) for _ in range(4)]
-            for t in threads:
-                t.start()
-            for t in threads:
-                t.join()
-    finally:
-        sys.setswitchinterval(old_interval)
+        run_together([work] * 4)  # switch threads as often as possible
     assert errors == []
     assert wrong == []
 
