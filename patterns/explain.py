@@ -280,42 +280,57 @@ def _condition(condition: Condition, by_path: dict[str, list[EventLeaf]]) -> Con
     return ConditionResult(path, expected, tuple(values), False, kind, reason)
 
 
-def _trail(leaf: EventLeaf, flat: Any) -> tuple[tuple[int, int], ...]:
-    """(array, element) for every array element a leaf sits in, innermost first."""
-    trail = getattr(leaf, "trail", None)
-    if trail is not None:  # leaves that carry their trail themselves
-        return tuple(trail)
+def _element_numbers(flat: Any) -> list[int]:
+    """Per context, its number among the object and array elements of its array (linear).
+
+    Contexts of one array are numbered in the order they were met, so counting as they come
+    gives each its place; scalar elements open no context and are not counted.
+    """
+    contexts = flat.contexts
+    seen: dict[int, int] = {}
+    numbers = [0] * len(contexts.parent)
+    for c in range(1, len(contexts.parent)):
+        array = contexts.array[c]
+        numbers[c] = seen.get(array, 0)
+        seen[array] = numbers[c] + 1
+    return numbers
+
+
+def _trail(leaf: EventLeaf, flat: Any, numbers: list[int]) -> tuple[tuple[int, int], ...]:
+    """(array, element number) for every array element a leaf sits in, innermost first."""
     contexts = flat.contexts
     out = []
     c = leaf.context
     while c > 0:
-        array = contexts.array[c]
-        # the element's index in its array: earlier contexts of the same array
-        index = sum(
-            1 for x in range(c) if contexts.array[x] == array and contexts.parent[x] == contexts.parent[c]
-        )
-        out.append((array, index))
+        out.append((contexts.array[c], numbers[c]))
         c = contexts.parent[c]
     return tuple(out)
+
+
+def _some(numbers: set[int], shown: int = 8) -> str:
+    """`1, 3, 5` (and how many more past the first `shown`)."""
+    ordered = sorted(numbers)
+    text = ", ".join(str(x) for x in ordered[:shown])
+    return text + (f" and {len(ordered) - shown} more" if len(ordered) > shown else "")
 
 
 def _array_note(branch: tuple[Condition, ...], by_path: dict[str, list[EventLeaf]], flat: Any) -> str:
     """Name the array whose elements satisfy different conditions of one branch."""
     elements: dict[int, dict[str, set[int]]] = defaultdict(dict)
+    numbers = _element_numbers(flat)
     for condition in branch:
         for lf in by_path.get(condition.path, []):
             if any(
                 not isinstance(m, Exists) and value_matches(m, lf.value) for m in condition.leaf.matchers
             ) or any(isinstance(m, Exists) and m.value for m in condition.leaf.matchers):
-                for array_id, index in _trail(lf, flat):
+                for array_id, index in _trail(lf, flat, numbers):
                     elements[array_id].setdefault(condition.path, set()).add(index)
     for per_path in elements.values():
         paths = sorted(per_path)
         for i, a in enumerate(paths):
             for b in paths[i + 1 :]:
                 if not per_path[a] & per_path[b]:
-                    ea = ", ".join(str(x) for x in sorted(per_path[a]))
-                    eb = ", ".join(str(x) for x in sorted(per_path[b]))
+                    ea, eb = _some(per_path[a]), _some(per_path[b])
                     return (
                         f"array elements satisfy different conditions: `{a}` holds in element {ea}, "
                         f"`{b}` in element {eb}; one element must satisfy both"
