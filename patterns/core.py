@@ -165,7 +165,7 @@ def compile(pattern: PatternSource, *, dialect: str | Dialect = "eventbridge") -
 
 def _compile_text(text: str, d: Dialect) -> Pattern:
     stripped = _JSON_STRING.sub("", text)
-    if len(stripped) > 2 * _SHALLOW:  # shorter text cannot nest deeper than _SHALLOW
+    if len(stripped) > 2 * MAX_NESTING_DEPTH:  # shorter text cannot nest deeper than the cap
         _check_depth(_text_depth(stripped), d)
     try:
         value = orjson.loads(text)
@@ -184,9 +184,6 @@ def _compile_text(text: str, d: Dialect) -> Pattern:
 
 #: Jackson's default StreamReadConstraints.maxNestingDepth, which AWS's parser enforces.
 MAX_NESTING_DEPTH = 1000
-# Up to this depth the recursive walks (conversion, validation, expansion) fit Python's default
-# recursion limit with room to spare; deeper patterns get more room, up to MAX_NESTING_DEPTH.
-_SHALLOW = 150
 _BRACKETS = re.compile(r"[\[\]{}]")
 # A number literal with 15 or more mantissa characters (digits and a point), or with an exponent:
 # a double holds 15 significant digits exactly, so shorter literals without an exponent read the
