@@ -24,11 +24,14 @@ def _refuse(name: str) -> Any:
     raise ValueError(name)
 
 
-def faithful_json(data: bytes) -> tuple[Any] | None:
+def faithful_json(data: bytes | str) -> tuple[Any] | None:
     """The input decoded by the standard library, when that decoding says exactly what the text
-    says (no NaN/Infinity constants, no number read as an infinity); else None."""
+    says (no NaN/Infinity constants, no number read as an infinity); else None.
+
+    Also the property tests' decoder (tests/property/test_roads_agree.py).
+    """
     try:
-        value = json.loads(data.decode("utf-8"), parse_constant=_refuse)
+        value = json.loads(data.decode("utf-8") if isinstance(data, bytes) else data, parse_constant=_refuse)
     except (ValueError, RecursionError):
         return None
     stack = [value]

@@ -19,6 +19,7 @@ from hypothesis import example, given, note
 from hypothesis import strategies as st
 
 import patterns
+from fuzz._common import faithful_json
 from patterns import InvalidEventError, InvalidPatternError
 
 from .machine_strategies import EVENT_KEYS, EVENT_NUMBERS, STRINGS, patterns_for
@@ -169,29 +170,6 @@ def _answer(fn):
     # Anything else escapes and fails the test: only InvalidEventError may.
 
 
-def _decoded(data):
-    """The wire input decoded as a careful caller would (None when the stdlib cannot say)."""
-    try:
-        text = data.decode("utf-8") if isinstance(data, bytes) else data
-        value = json.loads(text, parse_constant=_refuse)
-    except (ValueError, RecursionError):
-        return None
-    stack = [value]
-    while stack:  # a number the stdlib read as an infinity has no faithful decoded form
-        v = stack.pop()
-        if isinstance(v, float) and not math.isfinite(v):
-            return None
-        if isinstance(v, dict):
-            stack.extend(v.values())
-        elif isinstance(v, list):
-            stack.extend(v)
-    return (value,)
-
-
-def _refuse(name: str):
-    raise ValueError(name)
-
-
 @st.composite
 def rule_sets(draw, dialect: str) -> dict[str, patterns.Pattern]:
     rules: dict[str, patterns.Pattern] = {}
@@ -251,7 +229,7 @@ def test_roads_agree_on_wire_input(dialect: str, data) -> None:
     if isinstance(wire, bytes):
         with contextlib.suppress(UnicodeDecodeError):
             roads["text"] = wire.decode("utf-8")
-    decoded = _decoded(wire)
+    decoded = faithful_json(wire)
     if decoded is not None:
         roads["decoded"] = decoded[0]
     check(dialect, rules, roads)
