@@ -75,7 +75,8 @@ from cpython.object cimport PyObject
 from cpython.buffer cimport PyObject_GetBuffer, PyBuffer_Release, PyBUF_SIMPLE
 from cpython.mem cimport PyMem_Malloc, PyMem_Free
 from libc.stdint cimport int32_t, int64_t, uint64_t
-from libc.string cimport memcpy, memcmp
+from libc.stdlib cimport malloc, realloc, free
+from libc.string cimport memcpy, memcmp, memset
 
 from patterns.events import ROOT_ONLY, BigNumber
 
@@ -152,6 +153,50 @@ cdef inline uint64_t _key_hash(int32_t node, const unsigned char* p, Py_ssize_t 
         memcpy(&w, p + i, n - i)
         h = _mix(h ^ w)
     return h
+
+
+# --- What the scanner hands the walk, and the walk's growable int buffer ---------------------------
+
+cdef enum:
+    # CValue.kind
+    V_STR = 0
+    V_NUM = 1
+    V_TRUE = 2
+    V_FALSE = 3
+    V_NULL = 4
+    V_BIG = 5  # a number beyond a double's range (`events.BigNumber`): present, compares with nothing
+
+
+cdef struct CValue:
+    # One event scalar on a rule path, as C reads it: no Python object.
+    int kind
+    const unsigned char* s  # V_STR: the decoded string's UTF-8 (escapes resolved; valid UTF-8)
+    Py_ssize_t n            # V_STR: its length in bytes
+    bint ascii              # V_STR: every byte below 0x80
+    double d                # V_NUM: the number as the double AWS compares (`events.as_double`)
+
+
+cdef struct IntBuf:
+    # A growable array of int32 on the heap (p NULL until the first push); freed by its owner.
+    int32_t* p
+    Py_ssize_t n
+    Py_ssize_t cap
+
+
+cdef inline int intbuf_push(IntBuf* b, int32_t x) noexcept nogil:
+    # Appends x; -1 when memory runs out (b unchanged).
+    cdef Py_ssize_t cap
+    cdef int32_t* p
+    if b.n == b.cap:
+        cap = b.cap * 2 if b.cap else 16
+        p = <int32_t*>realloc(b.p, cap * sizeof(int32_t))
+        if p == NULL:
+            return -1
+        b.p = p
+        b.cap = cap
+    b.p[b.n] = x
+    b.n += 1
+    return 0
 
 
 cdef class ScanTable:
@@ -974,3 +1019,7 @@ cdef _read_ints_again(const unsigned char* buf, dict out, list deferred):
     for pid_obj, k, start, end in deferred:
         leaves = out[pid_obj]
         leaves[k] = (_text_int(buf, start, end), leaves[k][1])
+
+
+# --- Value indexes in C (docs/design.md section 6, "The compiled hot path") ----------------------
+include "_cindex.pxi"
