@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING
 
 __all__ = [
     "IMPLEMENTATION",
+    "compile_state",
     "flatten",
+    "match_json",
     "number_key",
     "prepare",
     "run_machine",
@@ -28,6 +30,7 @@ IMPLEMENTATION: str
 if TYPE_CHECKING or NO_EXTENSIONS:
     from ._match_py import flatten, number_key, prepare, run_machine, scan_leaves, scan_table, select_leaves
 
+    compile_state = match_json = None  # the walk in C has no pure twin: the walk above is it
     IMPLEMENTATION = "python"
 else:
     try:
@@ -52,3 +55,9 @@ else:
         from ._match_c import scan_leaves, scan_table
     except ImportError:
         from ._match_py import scan_leaves, scan_table
+
+    # The compiled walk: its states and the match that reads them come as a pair too.
+    try:
+        from ._match_c import compile_state, match_json
+    except ImportError:
+        compile_state = match_json = None

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from ._match import number_key, prepare, run_machine, scan_leaves, scan_table, select_leaves
+from ._match import compile_state, match_json, number_key, prepare, run_machine, scan_leaves, scan_table, select_leaves
 from .core import Pattern, PatternSource, compile
 from .dialects import Dialect, get_dialect
 from .errors import InvalidEventError
@@ -74,6 +74,7 @@ class ValueIndex:
         ab_wildcard  `WildcardDFA` whose payloads are operand numbers
         walk       what the live walker made of this index (`_match.prepare`: its probe), set
                    once by the writer before the index is published; None until then
+        cwalk      the same for the compiled walk (`_match_c.compile_state`: its `CIndex`)
 
     Immutable once published: a change that alters one (state, field) builds a new index for it.
     """
@@ -81,7 +82,7 @@ class ValueIndex:
     __slots__ = (
         "ab_folded", "ab_lists", "ab_num", "ab_prefix", "ab_prefix_lens", "ab_str", "ab_suffix",
         "ab_suffix_lens", "ab_wildcard", "cidr4_keys", "cidr4_slots", "cidr6_keys", "cidr6_slots",
-        "exact", "exact_only", "exists", "exists_value", "folded", "ip_exact", "literal", "needs_fold",
+        "cwalk", "exact", "exact_only", "exists", "exists_value", "folded", "ip_exact", "literal", "needs_fold",
         "num_keys", "num_slots", "prefix", "prefix_ci", "prefix_ci_lens", "prefix_lens", "suffix",
         "suffix_ci", "suffix_ci_lens", "suffix_lens", "walk", "wildcard",
     )  # fmt: skip
@@ -166,11 +167,16 @@ class Tables:
     empty_rules: tuple[int, ...]  # rules with the empty pattern {}: they match every input
     lists_used: int  # the lists of this snapshot: walk[1][:lists_used] (more may follow it)
     scan: Any  # `scan_table(prefixes, path_ids)`: what the byte scanner reads (immutable)
+    csteps: list | None  # state id -> `_match_c.CState` (the compiled walk's steps), or None
     _flat: FlatTables | None = field(default=None, init=False)
 
     def run(self, dialect: Dialect, event: Any) -> set[int] | tuple[int, ...]:
         """The ids of the rules matching one input of `dialect` (see `Machine.match`)."""
         if dialect.input_decoder is None:
+            if self.csteps is not None:  # the compiled walk: one pass, no object per value
+                found = match_json(self, event)
+                if found is not None:
+                    return found
             # JSON events: the byte scanner reads bytes and str in one pass, skipping what no
             # rule names; it answers None for a dict, and wherever it is unsure (invalid input
             # included), and the decoding road below then gives the answer (or the error).
@@ -400,7 +406,7 @@ def _value_index(edges: list[tuple[Leaf, int]], lists: _Recorder) -> ValueIndex:
     return vi
 
 
-_NOT_STRUCTURES = frozenset({"exact", "exact_only", "exists", "exists_value", "needs_fold", "walk"})
+_NOT_STRUCTURES = frozenset({"cwalk", "exact", "exact_only", "exists", "exists_value", "needs_fold", "walk"})
 
 
 def _anything_but(vi: ValueIndex, operands: dict[AnythingBut, list[int]], lists: _Recorder) -> None:
@@ -569,11 +575,13 @@ class _Live:
     __slots__ = (
         "absent_edges", "dead_paths", "empty", "empty_rules", "free_states", "lists", "names", "parents",
         "path_ids", "path_names", "path_uses", "paths_forked", "prefixes", "published_paths", "scan",
-        "stale_names", "steps",
+        "stale_names", "steps", "csteps",
     )  # fmt: skip
 
     def __init__(self, names: dict[int, str], empty: set[int]) -> None:
         self.steps: list[tuple | None] = []
+        # the compiled twin's steps (`compile_state`), beside the pure ones; None without it
+        self.csteps: list | None = [] if compile_state is not None else None
         self.parents = array("q")  # an array: its copy is one memcpy, no reference counts
         self.free_states: list[int] = []
         self.lists = _Lists()
@@ -600,6 +608,8 @@ class _Live:
         else:
             sid = len(self.steps)
             self.steps.append(None)
+            if self.csteps is not None:
+                self.csteps.append(None)
             self.parents.append(parent)
         node.sid = sid
 
@@ -610,6 +620,8 @@ class _Live:
         node.index = None
         sid = node.sid
         self.steps[sid] = None
+        if self.csteps is not None:
+            self.csteps[sid] = None
         self.parents[sid] = -1
         self.free_states.append(sid)
         node.sid = -1
@@ -711,7 +723,9 @@ class _Live:
         entries = node.index.values() if node.index else ()
         edges = tuple((path_id, vi) for path_id, vi, _, _ in entries)
         absent = tuple((path_id, k) for path_id, _, _, k in entries if k >= 0)
-        self.steps[node.sid] = prepare(terms, edges, absent, self.lists.items)
+        entry = self.steps[node.sid] = prepare(terms, edges, absent, self.lists.items)
+        if self.csteps is not None:
+            self.csteps[node.sid] = compile_state(entry, self.lists.items)
 
     # -- changes --
 
@@ -725,6 +739,8 @@ class _Live:
             empty: whether its pattern (now) is the empty pattern.
         """
         self.steps, self.parents = list(self.steps), self.parents[:]  # copy-on-write
+        if self.csteps is not None:
+            self.csteps = list(self.csteps)
         # The edges each touched field lost name their states before those are freed.
         lost = {
             id(child): child.sid
@@ -789,7 +805,7 @@ class _Live:
         return Tables(
             self.parents, (self.steps, self.lists.items), self.absent_edges > 0, self.path_ids,
             self.published_paths, self.prefixes, self.names, self.empty_rules, len(self.lists.items),
-            self.scan,
+            self.scan, self.csteps,
         )  # fmt: skip
 
 

@@ -232,6 +232,7 @@ cdef class ScanTable:
     cdef const unsigned char* key_data  # self.keys' bytes, kept alive by it
     cdef tuple paths
     cdef tuple pid_objs
+    cdef Py_ssize_t n_pids  # path ids run below this (the largest + 1)
 
     def __cinit__(self):
         self.node_pid = NULL
@@ -308,6 +309,7 @@ cdef class ScanTable:
             self.slot_edge[slot] = i
         self.paths = tuple(nodes)
         self.pid_objs = tuple(pids)
+        self.n_pids = max(path_ids.values(), default=-1) + 1
 
     def __dealloc__(self):
         PyMem_Free(self.node_pid)
@@ -720,6 +722,91 @@ cdef struct Frame:
     bint is_array
 
 
+cdef enum:
+    # CLeaf.flags of a number
+    NUM_INT = 1       # no fraction, no exponent
+    NUM_NEG = 2       # a leading '-'
+    NUM_MAY_BIG = 4   # may be beyond a double's range (`_may_overflow`): read it to know
+    # Leaves the scanner keeps on the C stack before it moves them to the heap
+    SMALL_LEAVES = 32
+    # Numbers off rule paths that may overflow a double, kept to be read after the scan
+    MAX_BIG_CANDIDATES = 16
+
+
+cdef struct CLeaf:
+    # One value on a rule path, as the scanner found it (no Python object).
+    int32_t pid       # its path id
+    int32_t ctx       # its context (0: the event itself; see `ScanOut.ctx_*`)
+    int32_t next      # the walk chains the leaves of one path id; -1 ends a chain
+    int32_t flags     # V_STR: STR_* flags; V_NUM: NUM_* flags
+    int kind          # V_STR, V_NUM, V_TRUE, V_FALSE or V_NULL (V_BIG: set by a reader)
+    Py_ssize_t start  # V_STR: the body's first byte (after the quote); V_NUM: the text's first
+    Py_ssize_t end    # V_STR: the closing quote; V_NUM: just after the text
+
+
+cdef struct ScanOut:
+    # What one scan found. `leaves` is `small` until more are needed, then heap memory.
+    CLeaf* leaves
+    Py_ssize_t n_leaves
+    Py_ssize_t cap_leaves
+    bint leaves_on_heap
+    # context c >= 1 opened by an element of a walked array, at index c - 1:
+    IntBuf ctx_parent  # the context it sits in
+    IntBuf ctx_array   # the number of its array
+    IntBuf ctx_node    # the path node of its array
+    bint any_leaf_ctx  # some leaf sits in a context other than 0
+    Py_ssize_t max_sp  # the deepest nesting met
+    # Numbers off rule paths whose magnitude may pass a double's (start, end); beyond
+    # MAX_BIG_CANDIDATES of them, `too_many_big` (the caller then takes the slow road).
+    Py_ssize_t big_start[MAX_BIG_CANDIDATES]
+    Py_ssize_t big_end[MAX_BIG_CANDIDATES]
+    int n_big
+    bint too_many_big
+
+
+cdef void _out_init(ScanOut* out, CLeaf* small) noexcept nogil:
+    out.leaves = small
+    out.n_leaves = 0
+    out.cap_leaves = SMALL_LEAVES
+    out.leaves_on_heap = False
+    out.ctx_parent.p = out.ctx_array.p = out.ctx_node.p = NULL
+    out.ctx_parent.n = out.ctx_array.n = out.ctx_node.n = 0
+    out.ctx_parent.cap = out.ctx_array.cap = out.ctx_node.cap = 0
+    out.any_leaf_ctx = False
+    out.max_sp = 0
+    out.n_big = 0
+    out.too_many_big = False
+
+
+cdef void _out_free(ScanOut* out) noexcept nogil:
+    if out.leaves_on_heap:
+        free(out.leaves)
+    free(out.ctx_parent.p)
+    free(out.ctx_array.p)
+    free(out.ctx_node.p)
+
+
+cdef CLeaf* _out_leaf(ScanOut* out) noexcept nogil:
+    # A new leaf at the end of out.leaves (NULL: out of memory).
+    cdef Py_ssize_t cap
+    cdef CLeaf* p
+    if out.n_leaves == out.cap_leaves:
+        cap = out.cap_leaves * 2
+        if out.leaves_on_heap:
+            p = <CLeaf*>realloc(out.leaves, cap * sizeof(CLeaf))
+        else:
+            p = <CLeaf*>malloc(cap * sizeof(CLeaf))
+            if p != NULL:
+                memcpy(p, out.leaves, out.n_leaves * sizeof(CLeaf))
+        if p == NULL:
+            return NULL
+        out.leaves = p
+        out.leaves_on_heap = True
+        out.cap_leaves = cap
+    out.n_leaves += 1
+    return &out.leaves[out.n_leaves - 1]
+
+
 def scan_leaves(raw, ScanTable table not None):
     """`select_leaves(decode_event(raw), ...)` in one pass over raw JSON, or None.
 
@@ -735,8 +822,9 @@ def scan_leaves(raw, ScanTable table not None):
     invalid JSON or UTF-8 anywhere, a top level that is not an object, nesting past orjson's
     1,024 levels, a key repeated in one object on a rule path, an escaped lone surrogate, an
     input other than exact bytes, bytearray, C-contiguous memoryview or str (a str holding a
-    lone surrogate too), and an event whose number overflows a double nested past 64 levels
-    (the slow road then reads it with the recursive standard library).
+    lone surrogate too), an event whose number overflows a double nested past 64 levels
+    (the slow road then reads it with the recursive standard library), and one with more than
+    16 numbers off rule paths that may overflow a double.
 
     Args:
         raw: the event's JSON.
@@ -754,7 +842,7 @@ def scan_leaves(raw, ScanTable table not None):
             buf = <const unsigned char*>PyUnicode_AsUTF8AndSize(raw, &n)
         except UnicodeEncodeError:  # lone surrogates: orjson refuses, the second reading accepts
             return None
-        return _scan(buf, n, table)
+        return _scan_objects(buf, n, table)
     if t is not bytes and t is not bytearray and t is not memoryview:
         return None
     try:
@@ -762,12 +850,106 @@ def scan_leaves(raw, ScanTable table not None):
     except (BufferError, TypeError, ValueError):
         return None
     try:
-        return _scan(<const unsigned char*>view.buf, view.len, table)
+        return _scan_objects(<const unsigned char*>view.buf, view.len, table)
     finally:
         PyBuffer_Release(&view)
 
 
-cdef object _scan(const unsigned char* buf, Py_ssize_t n, ScanTable table):
+cdef object _scan_objects(const unsigned char* buf, Py_ssize_t n, ScanTable table):
+    # The scan, then its leaves made Python objects as `decode_event` reads them.
+    cdef CLeaf small[SMALL_LEAVES]
+    cdef ScanOut out
+    cdef CLeaf* leaf
+    cdef Py_ssize_t k
+    cdef int r
+    cdef bint overflow
+    cdef dict found = {}
+    cdef list leaves, deferred = None
+    cdef object value, pid_obj
+    _out_init(&out, small)
+    try:
+        r = _scan_core(buf, n, table, &out)
+        if r < 0:
+            raise MemoryError()
+        if r > 0:
+            return None
+        overflow = _big_off_paths(buf, &out)
+        for k in range(out.n_leaves):
+            leaf = &out.leaves[k]
+            if leaf.kind == V_NUM and _text_is_big(buf, leaf):
+                overflow = True
+        if overflow and (out.max_sp > FALLBACK_SAFE_DEPTH or out.too_many_big):
+            return None
+        if out.too_many_big:
+            return None
+        for k in range(out.n_leaves):
+            leaf = &out.leaves[k]
+            pid_obj = leaf.pid
+            if leaf.kind == V_STR:
+                value = _text_str(buf, leaf.start, leaf.end, leaf.flags)
+            elif leaf.kind == V_NUM:
+                value = _number_object(buf, leaf, overflow)
+            elif leaf.kind == V_TRUE:
+                value = True
+            elif leaf.kind == V_FALSE:
+                value = False
+            else:
+                value = None
+            leaves = found.get(pid_obj)
+            if leaves is None:
+                found[pid_obj] = [(value, leaf.ctx)]
+            else:
+                leaves.append((value, leaf.ctx))
+        if out.ctx_parent.n == 0:
+            return found, ROOT_ONLY
+        return found, _contexts(&out, table)
+    finally:
+        _out_free(&out)
+
+
+cdef bint _text_is_big(const unsigned char* buf, CLeaf* leaf) except -1:
+    # Whether a number leaf's magnitude passes a double's (inf when read).
+    if not leaf.flags & NUM_MAY_BIG:
+        return False
+    return isinf(_text_double(buf, leaf.start, leaf.end)) != 0  # glibc: -1 for -inf
+
+
+cdef bint _big_off_paths(const unsigned char* buf, ScanOut* out) except -1:
+    # Whether some number off rule paths overflows a double (`decode_event` then reads the
+    # whole event with the standard library).
+    cdef int k
+    for k in range(out.n_big):
+        if isinf(_text_double(buf, out.big_start[k], out.big_end[k])):
+            return True
+    return False
+
+
+cdef object _number_object(const unsigned char* buf, CLeaf* leaf, bint overflow):
+    # The number as `decode_event` reads it: orjson (ints within 64 bits, else doubles), or,
+    # when some number of the event overflows a double, the standard library (ints of any size
+    # within a double's range, `BigNumber` beyond it).
+    cdef object value = None
+    cdef double d
+    cdef bint is_int = leaf.flags & NUM_INT
+    if is_int:
+        if overflow:
+            return _text_int(buf, leaf.start, leaf.end)
+        if leaf.end - leaf.start <= 21:  # 20 digits and a sign: may be a 64-bit int
+            value = _small_int(buf, leaf.start, leaf.end, leaf.flags & NUM_NEG)
+            if value is not None:
+                return value
+    d = _text_double(buf, leaf.start, leaf.end)
+    if isinf(d):
+        return BigNumber(bool(leaf.flags & NUM_NEG))
+    return d
+
+
+cdef int _scan_core(const unsigned char* buf, Py_ssize_t n, ScanTable table,
+                    ScanOut* out) noexcept nogil:
+    # One pass over raw JSON (see `scan_leaves`): the leaves on rule paths, the contexts opened
+    # on them, and the numbers off them that may overflow a double, into `out`. Returns 0;
+    # 1 when the slow road must decide (invalid input, too deep, a repeated key on a rule
+    # path); -1 when memory ran out. Needs no Python object but `table` (read only).
     # Frames and keys start on the C stack, small (a thread with a small stack stays safe), and
     # move to the heap, at their full bound, only for an event that needs more.
     cdef Frame small_frames[SMALL_DEPTH]
@@ -777,249 +959,234 @@ cdef object _scan(const unsigned char* buf, Py_ssize_t n, ScanTable table):
     cdef Frame* heap_frames = NULL
     cdef int32_t* heap_keys = NULL
     cdef Py_ssize_t frames_cap = SMALL_DEPTH, keys_cap = SMALL_KEYS
-    cdef Py_ssize_t sp = 0, max_sp = 0, nkeys = 0, i = 0, end = 0, j, defer_at = -1
-    cdef int state
+    cdef Py_ssize_t sp = 0, max_sp = 0, nkeys = 0, i = 0, end = 0, j
+    cdef int state, result = 1
     cdef int32_t tnode = -1, tctx = 0, child, next_array = 0, pid
-    cdef int flags
-    cdef bint from_array = False, overflow = False
+    cdef int flags, kind
+    cdef bint from_array = False
     cdef NumInfo num
     cdef Frame* top
+    cdef CLeaf* leaf
     cdef unsigned char c
     cdef unsigned char* kbuf
-    cdef Py_ssize_t klen
-    cdef double d
-    cdef dict out = {}
-    cdef list parent = None, array = None, paths = None, deferred = None, leaves
-    cdef object value
-    cdef tuple node_paths = table.paths, pid_objs = table.pid_objs
+    cdef Py_ssize_t klen, vstart
 
-    try:
-        i = _ws(buf, n, 0)
-        if i >= n or buf[i] != 123:  # the top level must be an object
-            return None
-        frames[0].node = 0 if table.node_edges[0] else -1
-        frames[0].ctx = 0
-        frames[0].array_id = -1
-        frames[0].keys_at = 0
-        frames[0].is_array = False
-        sp = max_sp = 1
-        i += 1
-        state = ST_OBJ_FIRST
-        while True:
-            i = _ws(buf, n, i)
-            if i >= n:
-                return None
-            c = buf[i]
-            if state == ST_AFTER:
-                top = &frames[sp - 1]
-                if c == 44:  # ','
-                    i += 1
-                    if top.is_array:
-                        tnode = top.node
-                        tctx = top.ctx
-                        from_array = True
-                        state = ST_VALUE
-                    else:
-                        state = ST_OBJ_KEY
-                    continue
-                if c != (93 if top.is_array else 125):  # ']' or '}'
-                    return None
-                if not top.is_array and top.node >= 0:
-                    nkeys = top.keys_at
+    i = _ws(buf, n, 0)
+    if i >= n or buf[i] != 123:  # the top level must be an object
+        return 1
+    frames[0].node = 0 if table.node_edges[0] else -1
+    frames[0].ctx = 0
+    frames[0].array_id = -1
+    frames[0].keys_at = 0
+    frames[0].is_array = False
+    sp = max_sp = 1
+    i += 1
+    state = ST_OBJ_FIRST
+    while True:
+        i = _ws(buf, n, i)
+        if i >= n:
+            break  # result 1
+        c = buf[i]
+        if state == ST_AFTER:
+            top = &frames[sp - 1]
+            if c == 44:  # ','
+                i += 1
+                if top.is_array:
+                    tnode = top.node
+                    tctx = top.ctx
+                    from_array = True
+                    state = ST_VALUE
+                else:
+                    state = ST_OBJ_KEY
+                continue
+            if c != (93 if top.is_array else 125):  # ']' or '}'
+                break
+            if not top.is_array and top.node >= 0:
+                nkeys = top.keys_at
+            sp -= 1
+            i += 1
+            if sp == 0:
+                result = 0
+                break
+            continue
+        if state == ST_OBJ_FIRST or state == ST_OBJ_KEY:
+            top = &frames[sp - 1]
+            if c == 125 and state == ST_OBJ_FIRST:  # '}'
                 sp -= 1
                 i += 1
                 if sp == 0:
+                    result = 0
                     break
+                state = ST_AFTER
                 continue
-            if state == ST_OBJ_FIRST or state == ST_OBJ_KEY:
-                top = &frames[sp - 1]
-                if c == 125 and state == ST_OBJ_FIRST:  # '}'
-                    sp -= 1
-                    i += 1
-                    if sp == 0:
+            if c != 34:
+                break
+            flags = 0
+            end = _string_end(buf, n, i + 1, &flags)
+            if end < 0:
+                break
+            tnode = -1
+            if top.node >= 0:
+                if not flags & STR_ESCAPED:
+                    child = table.child(top.node, buf + i + 1, end - i - 1)
+                else:
+                    kbuf = <unsigned char*>malloc(end - i)
+                    if kbuf == NULL:
+                        result = -1
                         break
-                    state = ST_AFTER
-                    continue
-                if c != 34:
-                    return None
-                flags = 0
-                end = _string_end(buf, n, i + 1, &flags)
-                if end < 0:
-                    return None
-                tnode = -1
-                if top.node >= 0:
-                    if not flags & STR_ESCAPED:
-                        child = table.child(top.node, buf + i + 1, end - i - 1)
-                    else:
-                        kbuf = <unsigned char*>PyMem_Malloc(end - i)
-                        if kbuf == NULL:
-                            raise MemoryError()
-                        klen = _unescape(buf, i + 1, end, kbuf)
-                        child = table.child(top.node, kbuf, klen)
-                        PyMem_Free(kbuf)
-                    if child >= 0:
-                        for j in range(top.keys_at, nkeys):
-                            if keys[j] == child:  # a key repeated: orjson keeps the last value
-                                return None
-                        if nkeys == keys_cap:
-                            if keys_cap == MAX_OPEN_KEYS:
-                                return None
-                            heap_keys = <int32_t*>PyMem_Malloc(MAX_OPEN_KEYS * sizeof(int32_t))
-                            if heap_keys == NULL:
-                                raise MemoryError()
-                            memcpy(heap_keys, keys, nkeys * sizeof(int32_t))
-                            keys = heap_keys
-                            keys_cap = MAX_OPEN_KEYS
-                        keys[nkeys] = child
-                        nkeys += 1
-                        tnode = child
-                tctx = top.ctx
-                from_array = False
-                i = _ws(buf, n, end + 1)
-                if i >= n or buf[i] != 58:  # ':'
-                    return None
+                    klen = _unescape(buf, i + 1, end, kbuf)
+                    child = table.child(top.node, kbuf, klen)
+                    free(kbuf)
+                if child >= 0:
+                    for j in range(top.keys_at, nkeys):
+                        if keys[j] == child:  # a key repeated: orjson keeps the last value
+                            child = -2
+                            break
+                    if child == -2:
+                        break
+                    if nkeys == keys_cap:
+                        if keys_cap == MAX_OPEN_KEYS:
+                            break
+                        heap_keys = <int32_t*>malloc(MAX_OPEN_KEYS * sizeof(int32_t))
+                        if heap_keys == NULL:
+                            result = -1
+                            break
+                        memcpy(heap_keys, keys, nkeys * sizeof(int32_t))
+                        keys = heap_keys
+                        keys_cap = MAX_OPEN_KEYS
+                    keys[nkeys] = child
+                    nkeys += 1
+                    tnode = child
+            tctx = top.ctx
+            from_array = False
+            i = _ws(buf, n, end + 1)
+            if i >= n or buf[i] != 58:  # ':'
+                break
+            i += 1
+            state = ST_VALUE
+            continue
+        if state == ST_ARR_FIRST:
+            if c == 93:  # ']'
+                sp -= 1
                 i += 1
-                state = ST_VALUE
+                state = ST_AFTER
                 continue
-            if state == ST_ARR_FIRST:
-                if c == 93:  # ']'
-                    sp -= 1
-                    i += 1
-                    state = ST_AFTER
-                    continue
-                top = &frames[sp - 1]
-                tnode = top.node
-                tctx = top.ctx
-                from_array = True
-                state = ST_VALUE
-                # fall through to the value at buf[i]
-            # state == ST_VALUE: a value for (tnode, tctx) starts at buf[i]
-            if c == 123 or c == 91:  # '{' '['
-                if sp >= MAX_DEPTH:
-                    return None
-                if sp == frames_cap:
-                    heap_frames = <Frame*>PyMem_Malloc(MAX_DEPTH * sizeof(Frame))
-                    if heap_frames == NULL:
-                        raise MemoryError()
-                    memcpy(heap_frames, frames, sp * sizeof(Frame))
-                    frames = heap_frames
-                    frames_cap = MAX_DEPTH
-                if from_array and tnode >= 0:
-                    # an object or array element of a walked array opens a context
-                    if parent is None:
-                        parent, array, paths = [-1], [-1], [""]
-                    parent.append(tctx)
-                    array.append(frames[sp - 1].array_id)
-                    paths.append(node_paths[tnode])
-                    tctx = len(parent) - 1
-                top = &frames[sp]
-                sp += 1
-                if sp > max_sp:
-                    max_sp = sp
-                top.ctx = tctx
-                top.is_array = c == 91
-                if c == 123:
-                    top.node = tnode if tnode >= 0 and table.node_edges[tnode] else -1
-                    top.keys_at = nkeys
-                    top.array_id = -1
-                    state = ST_OBJ_FIRST
-                else:
-                    top.node = tnode
-                    if tnode >= 0:
-                        top.array_id = next_array
-                        next_array += 1
-                    else:
-                        top.array_id = -1
-                    state = ST_ARR_FIRST
-                i += 1
-                continue
-            pid = table.node_pid[tnode] if tnode >= 0 else -1
-            if c == 34:
-                flags = 0
-                end = _string_end(buf, n, i + 1, &flags)
-                if end < 0:
-                    return None
-                if pid >= 0:
-                    value = _text_str(buf, i + 1, end, flags)
-                i = end + 1
-            elif c == 45 or 48 <= c <= 57:
-                end = _number_end(buf, n, i, &num)
-                if end < 0:
-                    return None
-                if pid >= 0:
-                    value = None
-                    defer_at = -1
-                    if num.is_int and end - i <= 21:  # 20 digits and a sign: may be a 64-bit int
-                        value = _small_int(buf, i, end, num.negative)
-                    if value is None:
-                        d = _text_double(buf, i, end)
-                        if isinf(d):
-                            overflow = True
-                            value = BigNumber(num.negative)
-                        else:
-                            value = d
-                        if num.is_int:
-                            # beyond 64 bits orjson reads a double, the second reading an int:
-                            # which road this event takes is known at its end
-                            defer_at = i
-                elif not overflow and _may_overflow(buf, i, &num):
-                    if isinf(_text_double(buf, i, end)):
-                        overflow = True
-                i = end
-            elif c == 116:
-                if not _word(buf, n, i, "true", 4):
-                    return None
-                value = True
-                i += 4
-            elif c == 102:
-                if not _word(buf, n, i, "false", 5):
-                    return None
-                value = False
-                i += 5
-            elif c == 110:
-                if not _word(buf, n, i, "null", 4):
-                    return None
-                value = None
-                i += 4
+            top = &frames[sp - 1]
+            tnode = top.node
+            tctx = top.ctx
+            from_array = True
+            state = ST_VALUE
+            # fall through to the value at buf[i]
+        # state == ST_VALUE: a value for (tnode, tctx) starts at buf[i]
+        if c == 123 or c == 91:  # '{' '['
+            if sp >= MAX_DEPTH:
+                break
+            if sp == frames_cap:
+                heap_frames = <Frame*>malloc(MAX_DEPTH * sizeof(Frame))
+                if heap_frames == NULL:
+                    result = -1
+                    break
+                memcpy(heap_frames, frames, sp * sizeof(Frame))
+                frames = heap_frames
+                frames_cap = MAX_DEPTH
+            if from_array and tnode >= 0:
+                # an object or array element of a walked array opens a context
+                if (intbuf_push(&out.ctx_parent, tctx) or intbuf_push(&out.ctx_array, frames[sp - 1].array_id)
+                        or intbuf_push(&out.ctx_node, tnode)):
+                    result = -1
+                    break
+                tctx = <int32_t>out.ctx_parent.n
+            top = &frames[sp]
+            sp += 1
+            if sp > max_sp:
+                max_sp = sp
+            top.ctx = tctx
+            top.is_array = c == 91
+            if c == 123:
+                top.node = tnode if tnode >= 0 and table.node_edges[tnode] else -1
+                top.keys_at = nkeys
+                top.array_id = -1
+                state = ST_OBJ_FIRST
             else:
-                return None
-            if pid >= 0:
-                leaves = out.get(pid_objs[tnode])
-                if leaves is None:
-                    leaves = out[pid_objs[tnode]] = [(value, tctx)]
+                top.node = tnode
+                if tnode >= 0:
+                    top.array_id = next_array
+                    next_array += 1
                 else:
-                    leaves.append((value, tctx))
-                if defer_at >= 0:
-                    if deferred is None:
-                        deferred = []
-                    deferred.append((pid_objs[tnode], len(leaves) - 1, defer_at, end))
-                    defer_at = -1
-            state = ST_AFTER
+                    top.array_id = -1
+                state = ST_ARR_FIRST
+            i += 1
+            continue
+        pid = table.node_pid[tnode] if tnode >= 0 else -1
+        vstart = i
+        if c == 34:
+            flags = 0
+            end = _string_end(buf, n, i + 1, &flags)
+            if end < 0:
+                break
+            kind = V_STR
+            vstart = i + 1
+            i = end + 1
+        elif c == 45 or 48 <= c <= 57:
+            end = _number_end(buf, n, i, &num)
+            if end < 0:
+                break
+            kind = V_NUM
+            flags = (NUM_INT if num.is_int else 0) | (NUM_NEG if num.negative else 0)
+            if _may_overflow(buf, i, &num):
+                flags |= NUM_MAY_BIG
+                if pid < 0:
+                    if out.n_big == MAX_BIG_CANDIDATES:
+                        out.too_many_big = True
+                    else:
+                        out.big_start[out.n_big] = i
+                        out.big_end[out.n_big] = end
+                        out.n_big += 1
+            i = end
+        elif c == 116:
+            if not _word(buf, n, i, "true", 4):
+                break
+            kind = V_TRUE
+            i += 4
+        elif c == 102:
+            if not _word(buf, n, i, "false", 5):
+                break
+            kind = V_FALSE
+            i += 5
+        elif c == 110:
+            if not _word(buf, n, i, "null", 4):
+                break
+            kind = V_NULL
+            i += 4
+        else:
+            break
+        if pid >= 0:
+            leaf = _out_leaf(out)
+            if leaf == NULL:
+                result = -1
+                break
+            leaf.pid = pid
+            leaf.ctx = tctx
+            leaf.next = -1
+            leaf.kind = kind
+            leaf.flags = flags
+            leaf.start = vstart
+            leaf.end = i if kind == V_NUM else end
+            if tctx:
+                out.any_leaf_ctx = True
+        state = ST_AFTER
 
-        if _ws(buf, n, i) != n:  # content after the document
-            return None
-        if overflow:
-            if max_sp > FALLBACK_SAFE_DEPTH:
-                return None
-            if deferred is not None:
-                _read_ints_again(buf, out, deferred)
-        if parent is None:
-            return out, ROOT_ONLY
-        return out, Contexts(parent, array, paths)
-    finally:
-        PyMem_Free(heap_frames)
-        PyMem_Free(heap_keys)
-
-
-cdef _read_ints_again(const unsigned char* buf, dict out, list deferred):
-    # The event overflows a double somewhere, so `decode_event` reads all of it with the
-    # standard library, whose integers beyond 64 bits are ints (or BigNumber), not orjson's
-    # doubles: the leaves read as doubles from such integers are read again.
-    cdef Py_ssize_t start, end, k
-    for pid_obj, k, start, end in deferred:
-        leaves = out[pid_obj]
-        leaves[k] = (_text_int(buf, start, end), leaves[k][1])
+    if result == 0 and _ws(buf, n, i) != n:  # content after the document
+        result = 1
+    out.max_sp = max_sp
+    free(heap_frames)
+    free(heap_keys)
+    return result
 
 
 # --- Value indexes in C (docs/design.md section 6, "The compiled hot path") ----------------------
 include "_cindex.pxi"
+
+
+# --- The walk in C ---------------------------------------------------------------------------------
+include "_walk.pxi"

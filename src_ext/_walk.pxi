@@ -1,0 +1,605 @@
+# The walk in C: included by _match_c.pyx after the scanner and `_cindex.pxi`.
+#
+# docs/design.md section 6, "The compiled hot path". The writer compiles each state's entry
+# (`_match_py.prepare`'s tuple) into a `CState` (`compile_state`), kept in `Tables.csteps`
+# beside the pure entries; `match_json` scans raw JSON into C leaves (`_scan_core`) and walks
+# those states without making a Python object per field or per value. It answers for events
+# whose leaves on rule paths sit outside array elements (or with no rule that can hold by
+# absence): the walk then needs no contexts, exactly as the pure `_run_flat`. Anything else
+# (an array element holding rule-path leaves, a number that may pass a double's range, invalid
+# input) gets None, and the caller takes the reference road.
+
+from cpython.list cimport PyList_GET_ITEM, PyList_GET_SIZE
+from libc.stdlib cimport qsort
+
+from patterns.consistency import absent_in, consistent_choice
+
+cdef extern from *:
+    """
+    static int patterns_cmp_int32(const void* a, const void* b) {
+        int32_t x = *(const int32_t*)a, y = *(const int32_t*)b;
+        return (x > y) - (x < y);
+    }
+    """
+    int patterns_cmp_int32(const void* a, const void* b) noexcept nogil
+
+# Exact powers of ten a double holds (10**22 is the largest: 5**22 < 2**53).
+cdef double[23] _POW10 = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13,
+                          1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22]
+
+
+cdef inline bint _fast_double(const unsigned char* buf, Py_ssize_t i, Py_ssize_t end,
+                              double* out) noexcept nogil:
+    # The correctly rounded double of a validated JSON number buf[i:end] when Clinger's fast
+    # path gives it (a significand below 2**53 and a power of ten below 10**23: one exact
+    # operation, so one rounding); False otherwise (the caller reads the text in Python).
+    cdef bint negative = buf[i] == 45
+    cdef uint64_t w = 0
+    cdef int digits = 0, frac = 0, e = 0
+    cdef bint eneg = False, seen_dot = False
+    cdef unsigned char c
+    cdef double d
+    if negative:
+        i += 1
+    while i < end:
+        c = buf[i]
+        if 48 <= c <= 57:
+            if w or c != 48:
+                digits += 1
+                if digits > 15:  # 15 digits stay below 2**53
+                    return False
+                w = w * 10 + (c - 48)
+            if seen_dot:
+                frac += 1
+        elif c == 46:
+            seen_dot = True
+        else:  # 'e' or 'E'
+            break
+        i += 1
+    if i < end:
+        i += 1
+        if buf[i] == 43 or buf[i] == 45:  # the scanner validated an exponent's digits follow
+            eneg = buf[i] == 45
+            i += 1
+        while i < end:
+            if e > 1000:
+                return False
+            e = e * 10 + (buf[i] - 48)
+            i += 1
+        if eneg:
+            e = -e
+    e -= frac
+    d = <double>w
+    if w == 0:
+        pass
+    elif 0 <= e <= 22:
+        d = d * _POW10[e]
+    elif -22 <= e < 0:
+        d = d / _POW10[-e]
+    else:
+        return False
+    out[0] = -d if negative else d
+    return True
+
+
+cdef class CState:
+    """One state of the automaton as the C walk reads it (made by `compile_state`).
+
+        terms[0:n_terms]            rule ids ending here
+        edge_pid[e], edge_ci[e]     field read (path id) and its `CIndex` (borrowed from
+                                    `indexes`, which keeps them alive), e < n_edges
+        probes[e]                   the pure twin's probe of the same index, for values the
+                                    CIndex leaves to Python (`CIndex.probe` answers 1)
+        absent_pid[a]               exists:false edges: a path id, and the states it leads to,
+        absent_states[absent_off[a]:absent_off[a+1]]    taken when the event has no leaf there
+
+    Invariants: immutable once made, before the tables holding it are published; read by any
+    number of threads at once, without the GIL.
+    """
+
+    cdef int32_t* terms
+    cdef Py_ssize_t n_terms
+    cdef Py_ssize_t n_edges
+    cdef int32_t* edge_pid
+    cdef PyObject** edge_ci
+    cdef tuple indexes
+    cdef tuple probes
+    cdef Py_ssize_t n_absent
+    cdef int32_t* absent_pid
+    cdef Py_ssize_t* absent_off
+    cdef int32_t* absent_states
+
+    def __cinit__(self):
+        self.terms = NULL
+        self.edge_pid = NULL
+        self.edge_ci = NULL
+        self.absent_pid = NULL
+        self.absent_off = NULL
+        self.absent_states = NULL
+
+    def __dealloc__(self):
+        free(self.terms)
+        free(self.edge_pid)
+        free(self.edge_ci)
+        free(self.absent_pid)
+        free(self.absent_off)
+        free(self.absent_states)
+
+
+cdef void* _alloc(Py_ssize_t n, size_t size) except NULL:
+    cdef void* p = malloc((n if n > 0 else 1) * size)
+    if p == NULL:
+        raise MemoryError()
+    return p
+
+
+def compile_state(entry, lists) -> CState:
+    """The `CState` of one state's entry (`_match_py.prepare`'s tuple), for the C walk.
+
+    Each value index is compiled once, on its first state, and kept in its `cwalk` slot (the
+    index is still private to the writer then), as `prepare` keeps its probe in `walk`.
+
+    Args:
+        entry: (rule ids or None, edges or None, absence edges or None), as `prepare` makes it.
+        lists: list id -> its items (the machine's interned lists).
+
+    Returns:
+        The state, ready for `match_json`.
+    """
+    terms, edges, absent = entry
+    cdef CState cs = CState()
+    cdef Py_ssize_t i, j, total
+    terms = terms or ()
+    edges = edges or ()
+    absent = absent or ()
+    cs.n_terms = len(terms)
+    cs.terms = <int32_t*>_alloc(cs.n_terms, sizeof(int32_t))
+    for i in range(cs.n_terms):
+        cs.terms[i] = terms[i]
+    cs.n_edges = len(edges)
+    cs.edge_pid = <int32_t*>_alloc(cs.n_edges, sizeof(int32_t))
+    cs.edge_ci = <PyObject**>_alloc(cs.n_edges, sizeof(PyObject*))
+    indexes = []
+    probes = []
+    for i, (path_id, _, probe, vi) in enumerate(edges):
+        ci = vi.cwalk
+        if ci is None:
+            ci = vi.cwalk = compile_index(vi, lists)
+        indexes.append(ci)
+        probes.append(probe)
+        cs.edge_pid[i] = path_id
+        cs.edge_ci[i] = <PyObject*>ci
+    cs.indexes = tuple(indexes)
+    cs.probes = tuple(probes)
+    cs.n_absent = len(absent)
+    cs.absent_pid = <int32_t*>_alloc(cs.n_absent, sizeof(int32_t))
+    cs.absent_off = <Py_ssize_t*>_alloc(cs.n_absent + 1, sizeof(Py_ssize_t))
+    total = sum(len(lists[k]) for _, k in absent)
+    cs.absent_states = <int32_t*>_alloc(total, sizeof(int32_t))
+    total = 0
+    for i, (path_id, k) in enumerate(absent):
+        cs.absent_pid[i] = path_id
+        cs.absent_off[i] = total
+        for j in lists[k]:
+            cs.absent_states[total] = j
+            total += 1
+    cs.absent_off[cs.n_absent] = total
+    return cs
+
+
+cdef struct Seen:
+    # Open addressing over state ids (-1: empty); `small` until it must grow.
+    int32_t* slots
+    Py_ssize_t mask
+    Py_ssize_t used
+    bint on_heap
+
+
+cdef int _seen_add(Seen* seen, int32_t state) noexcept nogil:
+    # 1: added; 0: there already; -1: out of memory.
+    cdef Py_ssize_t i = (<uint64_t>state * 0x9E3779B97F4A7C15ULL) >> 40 & seen.mask, k, size
+    cdef int32_t* old
+    cdef int32_t* slots
+    while seen.slots[i] >= 0:
+        if seen.slots[i] == state:
+            return 0
+        i = (i + 1) & seen.mask
+    seen.slots[i] = state
+    seen.used += 1
+    if 2 * seen.used > seen.mask:  # at most half full: probes stay short
+        size = 2 * (seen.mask + 1)
+        slots = <int32_t*>malloc(size * sizeof(int32_t))
+        if slots == NULL:
+            return -1
+        memset(slots, 0xFF, size * sizeof(int32_t))
+        old = seen.slots
+        for k in range(seen.mask + 1):
+            if old[k] >= 0:
+                i = (<uint64_t>old[k] * 0x9E3779B97F4A7C15ULL) >> 40 & (size - 1)
+                while slots[i] >= 0:
+                    i = (i + 1) & (size - 1)
+                slots[i] = old[k]
+        if seen.on_heap:
+            free(old)
+        seen.slots = slots
+        seen.mask = size - 1
+        seen.on_heap = True
+    return 1
+
+
+cdef enum:
+    SMALL_SEEN = 64   # states a walk marks before its set moves to the heap
+    SMALL_PIDS = 128  # path ids whose chains live on the C stack
+
+
+def match_json(tables, raw):
+    """The ids of the rules matching a JSON event (a sorted list), or None.
+
+    `Tables.run`'s answer for bytes, bytearray, C-contiguous memoryview or str, by the byte
+    scanner and the C walk over `tables.csteps`. None where the reference road must answer:
+    whatever `scan_leaves` leaves to it, an event with a rule-path leaf in an array element
+    (when the walk would need contexts), and one holding a number that may pass a double's
+    range.
+
+    Args:
+        tables: a published `patterns.machine.Tables` with `csteps`.
+        raw: the event's JSON.
+
+    Returns:
+        Sorted rule ids (no repeats), or None.
+    """
+    cdef Py_buffer view
+    cdef Py_ssize_t n
+    cdef const unsigned char* buf
+    cdef type t = type(raw)
+    if t is str:
+        try:
+            buf = <const unsigned char*>PyUnicode_AsUTF8AndSize(raw, &n)
+        except UnicodeEncodeError:
+            return None
+        return _match_raw(tables, buf, n)
+    if t is not bytes and t is not bytearray and t is not memoryview:
+        return None
+    try:
+        PyObject_GetBuffer(raw, &view, PyBUF_SIMPLE)
+    except (BufferError, TypeError, ValueError):
+        return None
+    try:
+        return _match_raw(tables, <const unsigned char*>view.buf, view.len)
+    finally:
+        PyBuffer_Release(&view)
+
+
+cdef object _match_raw(tables, const unsigned char* buf, Py_ssize_t n):
+    cdef ScanTable table = tables.scan
+    cdef list csteps = tables.csteps
+    cdef CLeaf small[SMALL_LEAVES]
+    cdef int32_t small_heads[SMALL_PIDS]
+    cdef int32_t* heads = small_heads
+    cdef ScanOut out
+    cdef CValue* vals = NULL
+    cdef unsigned char* arena = NULL
+    cdef Py_ssize_t k, arena_used = 0
+    cdef CLeaf* leaf
+    cdef CValue* v
+    cdef int r
+    cdef bint arrays
+    _out_init(&out, small)
+    try:
+        r = _scan_core(buf, n, table, &out)
+        if r < 0:
+            raise MemoryError()
+        if r > 0 or out.n_big or out.too_many_big:
+            return None
+        arrays = out.ctx_parent.n and (out.any_leaf_ctx or tables.any_absent)
+        if table.n_pids > SMALL_PIDS:
+            heads = <int32_t*>_alloc(table.n_pids, sizeof(int32_t))
+        memset(heads, 0xFF, table.n_pids * sizeof(int32_t))
+        vals = <CValue*>_alloc(out.n_leaves, sizeof(CValue))
+        for k in range(out.n_leaves - 1, -1, -1):  # chains in document order
+            leaf = &out.leaves[k]
+            v = &vals[k]
+            v.kind = leaf.kind
+            if leaf.kind == V_STR:
+                v.ascii = not leaf.flags & STR_NON_ASCII
+                if leaf.flags & STR_ESCAPED:
+                    if arena == NULL:
+                        arena = <unsigned char*>_alloc(n, 1)  # no body unescapes longer
+                    v.s = arena + arena_used
+                    v.n = _unescape(buf, leaf.start, leaf.end, arena + arena_used)
+                    arena_used += v.n
+                else:
+                    v.s = buf + leaf.start
+                    v.n = leaf.end - leaf.start
+            elif leaf.kind == V_NUM:
+                if leaf.flags & NUM_MAY_BIG:
+                    return None
+                if not _fast_double(buf, leaf.start, leaf.end, &v.d):
+                    v.d = _text_double(buf, leaf.start, leaf.end)
+            leaf.next = heads[leaf.pid]
+            heads[leaf.pid] = <int32_t>k
+        if arrays:  # the walk needs contexts: phase 1 notes them, phase 2 checks them
+            return _walk_arrays(tables, buf, out.leaves, vals, heads, table.n_pids, &out)
+        return _walk(csteps, buf, out.leaves, vals, heads, table.n_pids, tables.walk[1])
+    finally:
+        _out_free(&out)
+        free(vals)
+        free(arena)
+        if heads != small_heads:
+            free(heads)
+
+
+cdef object _leaf_object(const unsigned char* buf, CLeaf* leaf):
+    # The leaf as `decode_event` reads it (no number of the event passes a double's range).
+    if leaf.kind == V_STR:
+        return _text_str(buf, leaf.start, leaf.end, leaf.flags)
+    if leaf.kind == V_NUM:
+        return _number_object(buf, leaf, False)
+    if leaf.kind == V_TRUE:
+        return True
+    if leaf.kind == V_FALSE:
+        return False
+    return None
+
+
+cdef int _probe_leaf(CState cs, Py_ssize_t e, const unsigned char* buf, CLeaf* leaf, CValue* v,
+                     object lists, IntBuf* hits) except -1:
+    # hits = the states edge e of cs sends one leaf to: its CIndex, or the pure probe for what
+    # the CIndex leaves to Python.
+    cdef int r
+    cdef int32_t s
+    hits.n = 0
+    r = (<CIndex>cs.edge_ci[e]).probe(v, hits)
+    if r < 0:
+        raise MemoryError()
+    if r > 0:
+        for k in cs.probes[e](_leaf_object(buf, leaf)):
+            for s in lists[k]:
+                if intbuf_push(hits, s) < 0:
+                    raise MemoryError()
+    return 0
+
+
+cdef object _walk(list csteps, const unsigned char* buf, CLeaf* leaves, CValue* vals,
+                  int32_t* heads, Py_ssize_t n_pids, object lists):
+    # `_match_py._run_flat` over C states and C values: each state once, every leaf of each
+    # field it reads through that field's CIndex, absence edges where the field has no leaf.
+    cdef int32_t small_seen[SMALL_SEEN]
+    cdef Seen seen
+    cdef IntBuf stack, hits, found
+    cdef CState cs
+    cdef int32_t state, pid, li
+    cdef Py_ssize_t e, a, k, j
+    cdef int r
+    seen.slots = small_seen
+    seen.mask = SMALL_SEEN - 1
+    seen.used = 0
+    seen.on_heap = False
+    memset(small_seen, 0xFF, sizeof(small_seen))
+    stack.p = hits.p = found.p = NULL
+    stack.n = hits.n = found.n = 0
+    stack.cap = hits.cap = found.cap = 0
+    try:
+        if intbuf_push(&stack, 0) < 0:
+            raise MemoryError()
+        while stack.n:
+            stack.n -= 1
+            state = stack.p[stack.n]
+            r = _seen_add(&seen, state)
+            if r < 0:
+                raise MemoryError()
+            if r == 0:
+                continue
+            cs = <CState>PyList_GET_ITEM(csteps, state)
+            for k in range(cs.n_terms):
+                if intbuf_push(&found, cs.terms[k]) < 0:
+                    raise MemoryError()
+            for e in range(cs.n_edges):
+                pid = cs.edge_pid[e]
+                li = heads[pid] if pid < n_pids else -1
+                if li < 0:
+                    continue
+                while li >= 0:
+                    _probe_leaf(cs, e, buf, &leaves[li], &vals[li], lists, &hits)
+                    for j in range(hits.n):
+                        if intbuf_push(&stack, hits.p[j]) < 0:
+                            raise MemoryError()
+                    li = leaves[li].next
+            for a in range(cs.n_absent):
+                pid = cs.absent_pid[a]
+                if pid < n_pids and heads[pid] >= 0:
+                    continue
+                for j in range(cs.absent_off[a], cs.absent_off[a + 1]):
+                    if intbuf_push(&stack, cs.absent_states[j]) < 0:
+                        raise MemoryError()
+        if found.n > 1:
+            qsort(found.p, found.n, sizeof(int32_t), patterns_cmp_int32)
+        result = []
+        for k in range(found.n):
+            if k == 0 or found.p[k] != found.p[k - 1]:
+                result.append(found.p[k])
+        return result
+    finally:
+        if seen.on_heap:
+            free(seen.slots)
+        free(stack.p)
+        free(hits.p)
+        free(found.p)
+
+
+cdef struct Via:
+    # Per state reached by the array walk: where its contexts start in the records (a chain
+    # through `rec_next`), open addressing over state ids (-1: empty).
+    int32_t* states
+    int32_t* heads
+    Py_ssize_t mask
+    Py_ssize_t used
+
+
+cdef Py_ssize_t _via_slot(Via* via, int32_t state) noexcept nogil:
+    # The slot of `state`, or of the empty slot where it would go.
+    cdef Py_ssize_t i = (<uint64_t>state * 0x9E3779B97F4A7C15ULL) >> 40 & via.mask
+    while via.states[i] >= 0 and via.states[i] != state:
+        i = (i + 1) & via.mask
+    return i
+
+
+cdef int _via_grow(Via* via) noexcept nogil:
+    cdef Py_ssize_t size = 2 * (via.mask + 1), k, i
+    cdef int32_t* states = <int32_t*>malloc(size * sizeof(int32_t))
+    cdef int32_t* heads = <int32_t*>malloc(size * sizeof(int32_t))
+    if states == NULL or heads == NULL:
+        free(states)
+        free(heads)
+        return -1
+    memset(states, 0xFF, size * sizeof(int32_t))
+    for k in range(via.mask + 1):
+        if via.states[k] >= 0:
+            i = (<uint64_t>via.states[k] * 0x9E3779B97F4A7C15ULL) >> 40 & (size - 1)
+            while states[i] >= 0:
+                i = (i + 1) & (size - 1)
+            states[i] = via.states[k]
+            heads[i] = via.heads[k]
+    free(via.states)
+    free(via.heads)
+    via.states = states
+    via.heads = heads
+    via.mask = size - 1
+    return 0
+
+
+cdef int _via_note(Via* via, IntBuf* rec_ctx, IntBuf* rec_next, IntBuf* stack, int32_t state,
+                   int32_t ctx) except -1:
+    # Notes that `ctx` took an edge into `state`; a state met for the first time is pushed.
+    cdef Py_ssize_t i = _via_slot(via, state)
+    if via.states[i] < 0:
+        via.states[i] = state
+        via.heads[i] = -1
+        via.used += 1
+        if intbuf_push(stack, state) < 0:
+            raise MemoryError()
+    if intbuf_push(rec_ctx, ctx) < 0 or intbuf_push(rec_next, via.heads[i]) < 0:
+        raise MemoryError()
+    via.heads[i] = <int32_t>(rec_ctx.n - 1)
+    if 2 * via.used > via.mask and _via_grow(via) < 0:
+        raise MemoryError()
+    return 0
+
+
+cdef object _walk_arrays(tables, const unsigned char* buf, CLeaf* leaves, CValue* vals,
+                         int32_t* heads, Py_ssize_t n_pids, ScanOut* out):
+    # `_match_py.run_machine`'s two phases over C states and C values, for an event whose
+    # rule-path leaves sit in array elements: phase 1 expands each state once and notes, per
+    # state reached, the contexts of the leaves that took the edge into it (absence: where
+    # `absent_in` says); phase 2 keeps the rules of each reached state whose conditions have
+    # an array-consistent choice. A condition noted at context 0 needs no choice, so a state
+    # whose every condition holds there is decided without `consistent_choice`.
+    cdef list csteps = tables.csteps
+    cdef object lists = tables.walk[1]
+    cdef const long long[::1] parents = tables.state_parent  # an array('q'): ids are in range
+    cdef Via via
+    cdef IntBuf stack, hits, rec_ctx, rec_next, ends, found
+    cdef CState cs
+    cdef int32_t state, pid, li, r_i, s
+    cdef Py_ssize_t e, a, k, j, slot
+    cdef bint at_root, all_root
+    contexts = None
+    via.states = via.heads = NULL
+    stack.p = hits.p = rec_ctx.p = rec_next.p = ends.p = found.p = NULL
+    stack.n = hits.n = rec_ctx.n = rec_next.n = ends.n = found.n = 0
+    stack.cap = hits.cap = rec_ctx.cap = rec_next.cap = ends.cap = found.cap = 0
+    try:
+        via.states = <int32_t*>_alloc(SMALL_SEEN, sizeof(int32_t))
+        via.heads = <int32_t*>_alloc(SMALL_SEEN, sizeof(int32_t))
+        memset(via.states, 0xFF, SMALL_SEEN * sizeof(int32_t))
+        via.mask = SMALL_SEEN - 1
+        via.used = 0
+        _via_note(&via, &rec_ctx, &rec_next, &stack, 0, 0)
+        while stack.n:
+            stack.n -= 1
+            state = stack.p[stack.n]
+            cs = <CState>PyList_GET_ITEM(csteps, state)
+            if cs.n_terms and intbuf_push(&ends, state) < 0:
+                raise MemoryError()
+            for e in range(cs.n_edges):
+                pid = cs.edge_pid[e]
+                li = heads[pid] if pid < n_pids else -1
+                while li >= 0:
+                    _probe_leaf(cs, e, buf, &leaves[li], &vals[li], lists, &hits)
+                    for j in range(hits.n):
+                        _via_note(&via, &rec_ctx, &rec_next, &stack, hits.p[j], leaves[li].ctx)
+                    li = leaves[li].next
+            for a in range(cs.n_absent):
+                pid = cs.absent_pid[a]
+                li = heads[pid] if pid < n_pids else -1
+                if li < 0:
+                    where = (0,)
+                else:  # present somewhere: absent from some array elements, perhaps
+                    if contexts is None:
+                        contexts = _contexts(out, tables.scan)
+                    present = []
+                    while li >= 0:
+                        present.append(leaves[li].ctx)
+                        li = leaves[li].next
+                    where = absent_in(tables.path_names[pid], present, contexts)
+                for j in range(cs.absent_off[a], cs.absent_off[a + 1]):
+                    for r_i in where:
+                        _via_note(&via, &rec_ctx, &rec_next, &stack, cs.absent_states[j], r_i)
+        for k in range(ends.n):
+            state = ends.p[k]
+            cs = <CState>PyList_GET_ITEM(csteps, state)
+            all_root = True
+            s = state
+            while s > 0 and all_root:
+                at_root = False
+                r_i = via.heads[_via_slot(&via, s)]
+                while r_i >= 0 and not at_root:
+                    at_root = rec_ctx.p[r_i] == 0
+                    r_i = rec_next.p[r_i]
+                all_root = at_root
+                s = <int32_t>parents[s]
+            if not all_root:
+                if contexts is None:
+                    contexts = _contexts(out, tables.scan)
+                candidates = []
+                s = state
+                while s > 0:
+                    noted = []
+                    r_i = via.heads[_via_slot(&via, s)]
+                    while r_i >= 0:
+                        noted.append(rec_ctx.p[r_i])
+                        r_i = rec_next.p[r_i]
+                    candidates.append(noted)
+                    s = <int32_t>parents[s]
+                if not consistent_choice(candidates, contexts):
+                    continue
+            for j in range(cs.n_terms):
+                if intbuf_push(&found, cs.terms[j]) < 0:
+                    raise MemoryError()
+        if found.n > 1:
+            qsort(found.p, found.n, sizeof(int32_t), patterns_cmp_int32)
+        result = []
+        for k in range(found.n):
+            if k == 0 or found.p[k] != found.p[k - 1]:
+                result.append(found.p[k])
+        return result
+    finally:
+        free(via.states)
+        free(via.heads)
+        free(stack.p)
+        free(hits.p)
+        free(rec_ctx.p)
+        free(rec_next.p)
+        free(ends.p)
+        free(found.p)
+
+
+cdef object _contexts(ScanOut* out, ScanTable table):
+    # The scan's contexts as `patterns.events.Contexts` (what `consistent_choice` reads).
+    cdef Py_ssize_t k
+    cdef tuple node_paths = table.paths
+    return Contexts(
+        [-1] + [out.ctx_parent.p[k] for k in range(out.ctx_parent.n)],
+        [-1] + [out.ctx_array.p[k] for k in range(out.ctx_array.n)],
+        [""] + [node_paths[out.ctx_node.p[k]] for k in range(out.ctx_node.n)],
+    )
