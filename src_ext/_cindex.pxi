@@ -103,7 +103,7 @@ cdef class CIndex:
     equals nothing). Empty keys are kept: an empty prefix or suffix matches every string.
 
     Invariants: built once from a published index, immutable after, so any number of threads
-    may probe one at a time without the GIL or a lock; every array is written in full by the
+    may probe it at once, without the GIL or a lock; every array is written in full by the
     build and owned by this object (freed in `__dealloc__`); key_data points into `keys`, which
     this object keeps alive.
     Why not dicts (the pure road): a probe would need the GIL and a Python object per value;
@@ -164,6 +164,8 @@ cdef class CIndex:
             self.lens_start[t] = self.lens_end[t] = 0
 
     def __init__(self, vi, lists):
+        if self.list_off != NULL:  # built already: a second build would leak and mutate it
+            raise TypeError("a CIndex is built once")
         # --- gather everything in Python objects first, then copy it into C arrays ---
         local = {}  # machine list id -> local list j
         flat_items = []
@@ -392,7 +394,6 @@ cdef class CIndex:
         cdef const unsigned char* s = v.s
         cdef Py_ssize_t n = v.n
         cdef const unsigned char* fs = folded if folded != NULL else s
-        cdef bint excluding = self.n_ab >= 0 and (kind == V_STR or kind == V_NUM)
         # --- what the value hits ---
         if kind == V_STR:
             if self._has(T_EXACT):
@@ -507,7 +508,7 @@ def compile_index(vi, lists) -> CIndex:
     return CIndex(vi, lists)
 
 
-def probe_value(CIndex ci, value):
+def probe_value(CIndex ci not None, value):
     """What `ci.probe` appends for one Python scalar (test hook).
 
     Args:
