@@ -95,15 +95,21 @@ def twin(request, monkeypatch) -> str:
     patterns made before the test keep the tables they built (make them inside the test)."""
     import patterns.machine as machine
 
+    for name, value in twin_names(request.param).items():
+        monkeypatch.setattr(machine, name, value)
+    return request.param
+
+
+def twin_names(tag: str) -> dict:
+    """The values of TWIN_NAMES for one twin ("python" or "cython"); the compiled one skips (or
+    fails, under PATTERNS_REQUIRE_EXTENSIONS=1) when it is not built."""
     pure = importlib.import_module("patterns._match_py")
     module = pure
-    if request.param == "cython":
+    if tag == "cython":
         module = _load_c()
         if module is None:
             if os.environ.get("PATTERNS_REQUIRE_EXTENSIONS"):
                 pytest.fail("PATTERNS_REQUIRE_EXTENSIONS is set but patterns._match_c is not built")
             pytest.skip("patterns._match_c is not built here (pure-Python install)")
-    for name in TWIN_NAMES:
-        # as `patterns._match` picks: what the compiled twin lacks comes from the pure one
-        monkeypatch.setattr(machine, name, getattr(module, name, getattr(pure, name, None)))
-    return request.param
+    # as `patterns._match` picks: what the compiled twin lacks comes from the pure one
+    return {name: getattr(module, name, getattr(pure, name, None)) for name in TWIN_NAMES}
