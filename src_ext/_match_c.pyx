@@ -529,6 +529,20 @@ cdef struct NumInfo:
     Py_ssize_t exponent    # the exponent's value, saturated at +-1,000,000
 
 
+cdef inline Py_ssize_t _digits_end(const unsigned char* buf, Py_ssize_t n, Py_ssize_t i) noexcept nogil:
+    # The index after a run of ASCII digits from i; 8 at a time while the buffer holds 8 more
+    # (a byte is a digit when its high nibble is 3 and adding 6 keeps it there: 0-9, not A-F).
+    cdef uint64_t w
+    while i + 8 <= n:
+        memcpy(&w, buf + i, 8)
+        if (w & (ONES * 0xF0)) != ONES * 0x30 or ((w + ONES * 0x06) & (ONES * 0xF0)) != ONES * 0x30:
+            break
+        i += 8
+    while i < n and 48 <= buf[i] <= 57:
+        i += 1
+    return i
+
+
 cdef Py_ssize_t _number_end(const unsigned char* buf, Py_ssize_t n, Py_ssize_t i,
                             NumInfo* info) noexcept nogil:
     # RFC 8259's number at buf[i]: the index after it, or -1.
@@ -547,9 +561,7 @@ cdef Py_ssize_t _number_end(const unsigned char* buf, Py_ssize_t n, Py_ssize_t i
     if buf[i] == 48:  # '0': no leading zeros
         i += 1
     elif 49 <= buf[i] <= 57:
-        i += 1
-        while i < n and 48 <= buf[i] <= 57:
-            i += 1
+        i = _digits_end(buf, n, i + 1)
     else:
         return -1
     info.int_digits = i - start
@@ -558,8 +570,7 @@ cdef Py_ssize_t _number_end(const unsigned char* buf, Py_ssize_t n, Py_ssize_t i
         i += 1
         if i >= n or not (48 <= buf[i] <= 57):
             return -1
-        while i < n and 48 <= buf[i] <= 57:
-            i += 1
+        i = _digits_end(buf, n, i + 1)
     if i < n and (buf[i] == 101 or buf[i] == 69):  # 'e' 'E'
         info.is_int = False
         i += 1
@@ -944,6 +955,128 @@ cdef object _number_object(const unsigned char* buf, CLeaf* leaf, bint overflow)
     return d
 
 
+cdef enum:
+    KIND_WORDS = 17  # MAX_DEPTH bits of container kinds, in 64-bit words (1,024 / 64 + 1)
+
+
+cdef Py_ssize_t _skip_container(const unsigned char* buf, Py_ssize_t n, Py_ssize_t i,
+                                Py_ssize_t sp, Py_ssize_t* max_sp, ScanOut* out) noexcept nogil:
+    # buf[i] is '{' or '[' of a value no rule path enters, inside `sp` open containers: the
+    # index after its end, having checked what `_scan_core` checks (grammar, strict UTF-8,
+    # nesting within MAX_DEPTH), noted the numbers that may overflow a double and raised
+    # max_sp to the deepest nesting met; -1 otherwise. Container kinds are kept one bit per
+    # level (1: array), so no frame is written per level.
+    cdef Py_ssize_t depth_left = MAX_DEPTH - sp
+    cdef uint64_t kinds[KIND_WORDS]
+    cdef Py_ssize_t depth = 0, end
+    cdef bint in_array
+    cdef int flags
+    cdef unsigned char c
+    cdef NumInfo num
+    if depth_left <= 0:
+        return -1
+    # open the first container
+    c = buf[i]
+    kinds[0] = 1 if c == 91 else 0
+    depth = 1
+    if sp + 1 > max_sp[0]:
+        max_sp[0] = sp + 1
+    i += 1
+    in_array = c == 91
+    # after an opening: the container's end, or its first member
+    i = _ws(buf, n, i)
+    if i >= n:
+        return -1
+    if buf[i] == (93 if in_array else 125):
+        return i + 1
+    while True:
+        # a member: for an object, its key and ':' first
+        if not in_array:
+            if i >= n or buf[i] != 34:
+                return -1
+            flags = 0
+            end = _string_end(buf, n, i + 1, &flags)
+            if end < 0:
+                return -1
+            i = _ws(buf, n, end + 1)
+            if i >= n or buf[i] != 58:  # ':'
+                return -1
+            i = _ws(buf, n, i + 1)
+            if i >= n:
+                return -1
+        # the member's value
+        c = buf[i]
+        if c == 34:
+            flags = 0
+            end = _string_end(buf, n, i + 1, &flags)
+            if end < 0:
+                return -1
+            i = end + 1
+        elif c == 45 or 48 <= c <= 57:
+            end = _number_end(buf, n, i, &num)
+            if end < 0:
+                return -1
+            if _may_overflow(buf, i, &num):
+                if out.n_big == MAX_BIG_CANDIDATES:
+                    out.too_many_big = True
+                else:
+                    out.big_start[out.n_big] = i
+                    out.big_end[out.n_big] = end
+                    out.n_big += 1
+            i = end
+        elif c == 123 or c == 91:
+            if depth >= depth_left:
+                return -1
+            if c == 91:
+                kinds[depth >> 6] |= (<uint64_t>1) << (depth & 63)
+            else:
+                kinds[depth >> 6] &= ~((<uint64_t>1) << (depth & 63))
+            depth += 1
+            if sp + depth > max_sp[0]:
+                max_sp[0] = sp + depth
+            in_array = c == 91
+            i = _ws(buf, n, i + 1)
+            if i >= n:
+                return -1
+            if buf[i] == (93 if in_array else 125):
+                i += 1  # an empty container: closed, then what follows a value
+            else:
+                continue  # its first member
+        elif c == 116:
+            if not _word(buf, n, i, "true", 4):
+                return -1
+            i += 4
+        elif c == 102:
+            if not _word(buf, n, i, "false", 5):
+                return -1
+            i += 5
+        elif c == 110:
+            if not _word(buf, n, i, "null", 4):
+                return -1
+            i += 4
+        else:
+            return -1
+        # after a value: ',' and the next member, or the end of containers
+        while True:
+            i = _ws(buf, n, i)
+            if i >= n:
+                return -1
+            c = buf[i]
+            if c == 44:  # ','
+                i = _ws(buf, n, i + 1)
+                if i >= n:
+                    return -1
+                break
+            if c != (93 if in_array else 125):
+                return -1
+            depth -= 1
+            i += 1
+            if depth == 0:
+                return i
+            in_array = (kinds[(depth - 1) >> 6] >> ((depth - 1) & 63)) & 1
+    return -1
+
+
 cdef int _scan_core(const unsigned char* buf, Py_ssize_t n, ScanTable table,
                     ScanOut* out) noexcept nogil:
     # One pass over raw JSON (see `scan_leaves`): the leaves on rule paths, the contexts opened
@@ -1078,6 +1211,13 @@ cdef int _scan_core(const unsigned char* buf, Py_ssize_t n, ScanTable table,
             state = ST_VALUE
             # fall through to the value at buf[i]
         # state == ST_VALUE: a value for (tnode, tctx) starts at buf[i]
+        if (c == 123 or c == 91) and tnode < 0:
+            # a container no rule path enters: validated and skipped in a tighter loop
+            i = _skip_container(buf, n, i, sp, &max_sp, out)
+            if i < 0:
+                break  # invalid, or too deep: result 1
+            state = ST_AFTER
+            continue
         if c == 123 or c == 91:  # '{' '['
             if sp >= MAX_DEPTH:
                 break

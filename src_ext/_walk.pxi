@@ -10,6 +10,10 @@
 # input) gets None, and the caller takes the reference road.
 
 from cpython.list cimport PyList_GET_ITEM, PyList_GET_SIZE
+
+cdef extern from "Python.h":
+    ctypedef struct PyListObject:
+        PyObject** ob_item
 from libc.stdlib cimport qsort
 
 from patterns.consistency import absent_in, consistent_choice
@@ -82,6 +86,22 @@ cdef inline bint _fast_double(const unsigned char* buf, Py_ssize_t i, Py_ssize_t
     return True
 
 
+cdef struct CStateData:
+    int32_t* terms
+    Py_ssize_t n_terms
+    Py_ssize_t n_edges
+    int32_t* edge_pid
+    PyObject** edge_ci
+    Py_ssize_t n_absent
+    int32_t* absent_pid
+    Py_ssize_t* absent_off
+    int32_t* absent_states
+
+
+cdef inline CStateData* _state(PyObject* cs) noexcept nogil:
+    return &(<CState>cs).d
+
+
 cdef class CState:
     """One state of the automaton as the C walk reads it (made by `compile_state`).
 
@@ -97,33 +117,20 @@ cdef class CState:
     number of threads at once, without the GIL.
     """
 
-    cdef int32_t* terms
-    cdef Py_ssize_t n_terms
-    cdef Py_ssize_t n_edges
-    cdef int32_t* edge_pid
-    cdef PyObject** edge_ci
+    cdef CStateData d  # what the walk reads (without the GIL: through `&cs.d`)
     cdef tuple indexes
     cdef tuple probes
-    cdef Py_ssize_t n_absent
-    cdef int32_t* absent_pid
-    cdef Py_ssize_t* absent_off
-    cdef int32_t* absent_states
 
     def __cinit__(self):
-        self.terms = NULL
-        self.edge_pid = NULL
-        self.edge_ci = NULL
-        self.absent_pid = NULL
-        self.absent_off = NULL
-        self.absent_states = NULL
+        memset(&self.d, 0, sizeof(CStateData))
 
     def __dealloc__(self):
-        free(self.terms)
-        free(self.edge_pid)
-        free(self.edge_ci)
-        free(self.absent_pid)
-        free(self.absent_off)
-        free(self.absent_states)
+        free(self.d.terms)
+        free(self.d.edge_pid)
+        free(self.d.edge_ci)
+        free(self.d.absent_pid)
+        free(self.d.absent_off)
+        free(self.d.absent_states)
 
 
 cdef void* _alloc(Py_ssize_t n, size_t size) except NULL:
@@ -152,13 +159,13 @@ def compile_state(entry, lists) -> CState:
     terms = terms or ()
     edges = edges or ()
     absent = absent or ()
-    cs.n_terms = len(terms)
-    cs.terms = <int32_t*>_alloc(cs.n_terms, sizeof(int32_t))
-    for i in range(cs.n_terms):
-        cs.terms[i] = terms[i]
-    cs.n_edges = len(edges)
-    cs.edge_pid = <int32_t*>_alloc(cs.n_edges, sizeof(int32_t))
-    cs.edge_ci = <PyObject**>_alloc(cs.n_edges, sizeof(PyObject*))
+    cs.d.n_terms = len(terms)
+    cs.d.terms = <int32_t*>_alloc(cs.d.n_terms, sizeof(int32_t))
+    for i in range(cs.d.n_terms):
+        cs.d.terms[i] = terms[i]
+    cs.d.n_edges = len(edges)
+    cs.d.edge_pid = <int32_t*>_alloc(cs.d.n_edges, sizeof(int32_t))
+    cs.d.edge_ci = <PyObject**>_alloc(cs.d.n_edges, sizeof(PyObject*))
     indexes = []
     probes = []
     for i, (path_id, _, probe, vi) in enumerate(edges):
@@ -167,23 +174,23 @@ def compile_state(entry, lists) -> CState:
             ci = vi.cwalk = compile_index(vi, lists)
         indexes.append(ci)
         probes.append(probe)
-        cs.edge_pid[i] = path_id
-        cs.edge_ci[i] = <PyObject*>ci
+        cs.d.edge_pid[i] = path_id
+        cs.d.edge_ci[i] = <PyObject*>ci
     cs.indexes = tuple(indexes)
     cs.probes = tuple(probes)
-    cs.n_absent = len(absent)
-    cs.absent_pid = <int32_t*>_alloc(cs.n_absent, sizeof(int32_t))
-    cs.absent_off = <Py_ssize_t*>_alloc(cs.n_absent + 1, sizeof(Py_ssize_t))
+    cs.d.n_absent = len(absent)
+    cs.d.absent_pid = <int32_t*>_alloc(cs.d.n_absent, sizeof(int32_t))
+    cs.d.absent_off = <Py_ssize_t*>_alloc(cs.d.n_absent + 1, sizeof(Py_ssize_t))
     total = sum(len(lists[k]) for _, k in absent)
-    cs.absent_states = <int32_t*>_alloc(total, sizeof(int32_t))
+    cs.d.absent_states = <int32_t*>_alloc(total, sizeof(int32_t))
     total = 0
     for i, (path_id, k) in enumerate(absent):
-        cs.absent_pid[i] = path_id
-        cs.absent_off[i] = total
+        cs.d.absent_pid[i] = path_id
+        cs.d.absent_off[i] = total
         for j in lists[k]:
-            cs.absent_states[total] = j
+            cs.d.absent_states[total] = j
             total += 1
-    cs.absent_off[cs.n_absent] = total
+    cs.d.absent_off[cs.d.n_absent] = total
     return cs
 
 
@@ -271,9 +278,51 @@ def match_json(tables, raw, dict names=None):
         PyBuffer_Release(&view)
 
 
-cdef object _match_raw(tables, const unsigned char* buf, Py_ssize_t n, dict names):
-    cdef ScanTable table = tables.scan
+cdef struct Walk:
+    # What one match reads, as borrowed pointers into a published `Tables` (kept alive by the
+    # caller's reference to it), so the scan and the walk can run without the GIL.
+    PyObject* tables     # the Tables itself (the Python fallbacks read it with the GIL)
+    PyObject* scan       # its ScanTable
+    PyObject** csteps    # its csteps list's items: state id -> CState
+    const long long* parents  # its state_parent array('q')
+    Py_ssize_t n_pids
+    bint any_absent
+
+
+cdef int _walk_init(Walk* w, tables) except -1:
     cdef list csteps = tables.csteps
+    cdef const long long[::1] parents = tables.state_parent
+    cdef ScanTable scan = tables.scan
+    w.tables = <PyObject*>tables
+    w.scan = <PyObject*>scan
+    w.csteps = (<PyListObject*>csteps).ob_item
+    w.parents = &parents[0]
+    w.n_pids = scan.n_pids
+    w.any_absent = tables.any_absent
+    return 0
+
+
+cdef object _match_raw(tables, const unsigned char* buf, Py_ssize_t n, dict names):
+    cdef Walk w
+    cdef IntBuf found
+    cdef int r
+    _walk_init(&w, tables)
+    found.p = NULL
+    found.n = found.cap = 0
+    try:
+        r = _match_core(&w, buf, n, &found)
+        if r:
+            return None
+        return _answer(&found, names)
+    finally:
+        free(found.p)
+
+
+cdef int _match_core(Walk* w, const unsigned char* buf, Py_ssize_t n, IntBuf* found) except -1 nogil:
+    # The rule ids one JSON event matches, appended to `found` (repeats possible): 0; or 1 when
+    # the reference road must answer (see `match_json`). Needs the GIL only for the rare
+    # Python fallbacks (a number Clinger's fast path cannot read, a value only the pure probe
+    # reads, `consistent_choice`), which take it themselves.
     cdef CLeaf small[SMALL_LEAVES]
     cdef int32_t small_heads[SMALL_PIDS]
     cdef int32_t* heads = small_heads
@@ -283,20 +332,25 @@ cdef object _match_raw(tables, const unsigned char* buf, Py_ssize_t n, dict name
     cdef Py_ssize_t k, arena_used = 0
     cdef CLeaf* leaf
     cdef CValue* v
-    cdef int r
+    cdef int r = 1
     cdef bint arrays
     _out_init(&out, small)
     try:
-        r = _scan_core(buf, n, table, &out)
+        r = _scan_core(buf, n, <ScanTable>w.scan, &out)
         if r < 0:
-            raise MemoryError()
+            with gil:
+                raise MemoryError()
         if r > 0 or out.n_big or out.too_many_big:
-            return None
-        arrays = out.ctx_parent.n and (out.any_leaf_ctx or tables.any_absent)
-        if table.n_pids > SMALL_PIDS:
-            heads = <int32_t*>_alloc(table.n_pids, sizeof(int32_t))
-        memset(heads, 0xFF, table.n_pids * sizeof(int32_t))
-        vals = <CValue*>_alloc(out.n_leaves, sizeof(CValue))
+            r = 1
+            return 1
+        arrays = out.ctx_parent.n and (out.any_leaf_ctx or w.any_absent)
+        if w.n_pids > SMALL_PIDS:
+            heads = <int32_t*>malloc(w.n_pids * sizeof(int32_t))
+        vals = <CValue*>malloc((out.n_leaves if out.n_leaves else 1) * sizeof(CValue))
+        if heads == NULL or vals == NULL:
+            with gil:
+                raise MemoryError()
+        memset(heads, 0xFF, w.n_pids * sizeof(int32_t))
         for k in range(out.n_leaves - 1, -1, -1):  # chains in document order
             leaf = &out.leaves[k]
             v = &vals[k]
@@ -305,7 +359,10 @@ cdef object _match_raw(tables, const unsigned char* buf, Py_ssize_t n, dict name
                 v.ascii = not leaf.flags & STR_NON_ASCII
                 if leaf.flags & STR_ESCAPED:
                     if arena == NULL:
-                        arena = <unsigned char*>_alloc(n, 1)  # no body unescapes longer
+                        arena = <unsigned char*>malloc(n)  # no body unescapes longer than n
+                        if arena == NULL:
+                            with gil:
+                                raise MemoryError()
                     v.s = arena + arena_used
                     v.n = _unescape(buf, leaf.start, leaf.end, arena + arena_used)
                     arena_used += v.n
@@ -316,14 +373,19 @@ cdef object _match_raw(tables, const unsigned char* buf, Py_ssize_t n, dict name
                     v.n = leaf.end - leaf.start
             elif leaf.kind == V_NUM:
                 if leaf.flags & NUM_MAY_BIG:
-                    return None
+                    r = 1
+                    return 1
                 if not _fast_double(buf, leaf.start, leaf.end, &v.d):
-                    v.d = _text_double(buf, leaf.start, leaf.end)
+                    with gil:
+                        v.d = _text_double(buf, leaf.start, leaf.end)
             leaf.next = heads[leaf.pid]
             heads[leaf.pid] = <int32_t>k
         if arrays:  # the walk needs contexts: phase 1 notes them, phase 2 checks them
-            return _walk_arrays(tables, buf, out.leaves, vals, heads, table.n_pids, &out, names)
-        return _walk(csteps, buf, out.leaves, vals, heads, table.n_pids, tables.walk[1], names)
+            _walk_arrays(w, buf, out.leaves, vals, heads, &out, found)
+        else:
+            _walk(w, buf, out.leaves, vals, heads, found)
+        r = 0
+        return 0
     finally:
         _out_free(&out)
         free(vals)
@@ -368,32 +430,42 @@ cdef object _leaf_object(const unsigned char* buf, CLeaf* leaf):
     return None
 
 
-cdef int _probe_leaf(CState cs, Py_ssize_t e, const unsigned char* buf, CLeaf* leaf, CValue* v,
-                     object lists, IntBuf* hits) except -1:
-    # hits = the states edge e of cs sends one leaf to: its CIndex, or the pure probe for what
-    # the CIndex leaves to Python.
+cdef int _probe_leaf(PyObject* state, Py_ssize_t e, const unsigned char* buf, CLeaf* leaf, CValue* v,
+                     Walk* w, IntBuf* hits) except -1 nogil:
+    # hits = the states edge e of a CState sends one leaf to: its CIndex, or, for what the
+    # CIndex leaves to Python, the pure probe (with the GIL).
     cdef int r
-    cdef int32_t s
     hits.n = 0
-    r = (<CIndex>cs.edge_ci[e]).probe(v, hits)
+    r = (<CIndex>_state(state).edge_ci[e]).probe(v, hits)
     if r < 0:
-        raise MemoryError()
+        with gil:
+            raise MemoryError()
     if r > 0:
-        for k in cs.probes[e](_leaf_object(buf, leaf)):
-            for s in lists[k]:
-                if intbuf_push(hits, s) < 0:
-                    raise MemoryError()
+        with gil:
+            _python_probe(<CState>state, e, buf, leaf, <object>w.tables, hits)
     return 0
 
 
-cdef object _walk(list csteps, const unsigned char* buf, CLeaf* leaves, CValue* vals,
-                  int32_t* heads, Py_ssize_t n_pids, object lists, dict names):
+cdef int _python_probe(CState cs, Py_ssize_t e, const unsigned char* buf, CLeaf* leaf, tables,
+                       IntBuf* hits) except -1:
+    cdef int32_t s
+    lists = tables.walk[1]
+    for k in cs.probes[e](_leaf_object(buf, leaf)):
+        for s in lists[k]:
+            if intbuf_push(hits, s) < 0:
+                raise MemoryError()
+    return 0
+
+
+cdef int _walk(Walk* w, const unsigned char* buf, CLeaf* leaves, CValue* vals, int32_t* heads,
+               IntBuf* found) except -1 nogil:
     # `_match_py._run_flat` over C states and C values: each state once, every leaf of each
     # field it reads through that field's CIndex, absence edges where the field has no leaf.
     cdef int32_t small_seen[SMALL_SEEN]
     cdef Seen seen
-    cdef IntBuf stack, hits, found
-    cdef CState cs
+    cdef IntBuf stack, hits
+    cdef PyObject* state_obj
+    cdef CStateData* cs
     cdef int32_t state, pid, li
     cdef Py_ssize_t e, a, k, j
     cdef int r
@@ -402,49 +474,52 @@ cdef object _walk(list csteps, const unsigned char* buf, CLeaf* leaves, CValue* 
     seen.used = 0
     seen.on_heap = False
     memset(small_seen, 0xFF, sizeof(small_seen))
-    stack.p = hits.p = found.p = NULL
-    stack.n = hits.n = found.n = 0
-    stack.cap = hits.cap = found.cap = 0
+    stack.p = hits.p = NULL
+    stack.n = hits.n = 0
+    stack.cap = hits.cap = 0
     try:
         if intbuf_push(&stack, 0) < 0:
-            raise MemoryError()
+            with gil:
+                raise MemoryError()
         while stack.n:
             stack.n -= 1
             state = stack.p[stack.n]
             r = _seen_add(&seen, state)
             if r < 0:
-                raise MemoryError()
+                with gil:
+                    raise MemoryError()
             if r == 0:
                 continue
-            cs = <CState>PyList_GET_ITEM(csteps, state)
+            state_obj = w.csteps[state]
+            cs = _state(state_obj)
             for k in range(cs.n_terms):
-                if intbuf_push(&found, cs.terms[k]) < 0:
-                    raise MemoryError()
+                if intbuf_push(found, cs.terms[k]) < 0:
+                    with gil:
+                        raise MemoryError()
             for e in range(cs.n_edges):
                 pid = cs.edge_pid[e]
-                li = heads[pid] if pid < n_pids else -1
-                if li < 0:
-                    continue
+                li = heads[pid] if pid < w.n_pids else -1
                 while li >= 0:
-                    _probe_leaf(cs, e, buf, &leaves[li], &vals[li], lists, &hits)
+                    _probe_leaf(state_obj, e, buf, &leaves[li], &vals[li], w, &hits)
                     for j in range(hits.n):
                         if intbuf_push(&stack, hits.p[j]) < 0:
-                            raise MemoryError()
+                            with gil:
+                                raise MemoryError()
                     li = leaves[li].next
             for a in range(cs.n_absent):
                 pid = cs.absent_pid[a]
-                if pid < n_pids and heads[pid] >= 0:
+                if pid < w.n_pids and heads[pid] >= 0:
                     continue
                 for j in range(cs.absent_off[a], cs.absent_off[a + 1]):
                     if intbuf_push(&stack, cs.absent_states[j]) < 0:
-                        raise MemoryError()
-        return _answer(&found, names)
+                        with gil:
+                            raise MemoryError()
+        return 0
     finally:
         if seen.on_heap:
             free(seen.slots)
         free(stack.p)
         free(hits.p)
-        free(found.p)
 
 
 cdef struct Via:
@@ -489,7 +564,7 @@ cdef int _via_grow(Via* via) noexcept nogil:
 
 
 cdef int _via_note(Via* via, IntBuf* rec_ctx, IntBuf* rec_next, IntBuf* stack, int32_t state,
-                   int32_t ctx) except -1:
+                   int32_t ctx) except -1 nogil:
     # Notes that `ctx` took an edge into `state`; a state met for the first time is pushed.
     cdef Py_ssize_t i = _via_slot(via, state)
     if via.states[i] < 0:
@@ -497,40 +572,43 @@ cdef int _via_note(Via* via, IntBuf* rec_ctx, IntBuf* rec_next, IntBuf* stack, i
         via.heads[i] = -1
         via.used += 1
         if intbuf_push(stack, state) < 0:
-            raise MemoryError()
+            with gil:
+                raise MemoryError()
     if intbuf_push(rec_ctx, ctx) < 0 or intbuf_push(rec_next, via.heads[i]) < 0:
-        raise MemoryError()
+        with gil:
+            raise MemoryError()
     via.heads[i] = <int32_t>(rec_ctx.n - 1)
     if 2 * via.used > via.mask and _via_grow(via) < 0:
-        raise MemoryError()
+        with gil:
+            raise MemoryError()
     return 0
 
 
-cdef object _walk_arrays(tables, const unsigned char* buf, CLeaf* leaves, CValue* vals,
-                         int32_t* heads, Py_ssize_t n_pids, ScanOut* out, dict names):
+cdef int _walk_arrays(Walk* w, const unsigned char* buf, CLeaf* leaves, CValue* vals, int32_t* heads,
+                      ScanOut* out, IntBuf* found) except -1 nogil:
     # `_match_py.run_machine`'s two phases over C states and C values, for an event whose
     # rule-path leaves sit in array elements: phase 1 expands each state once and notes, per
     # state reached, the contexts of the leaves that took the edge into it (absence: where
     # `absent_in` says); phase 2 keeps the rules of each reached state whose conditions have
     # an array-consistent choice. A condition noted at context 0 needs no choice, so a state
-    # whose every condition holds there is decided without `consistent_choice`.
-    cdef list csteps = tables.csteps
-    cdef object lists = tables.walk[1]
-    cdef const long long[::1] parents = tables.state_parent  # an array('q'): ids are in range
+    # whose every condition holds there is decided without `consistent_choice` (or the GIL).
     cdef Via via
-    cdef IntBuf stack, hits, rec_ctx, rec_next, ends, found
-    cdef CState cs
+    cdef IntBuf stack, hits, rec_ctx, rec_next, ends
+    cdef PyObject* state_obj
+    cdef CStateData* cs
     cdef int32_t state, pid, li, r_i, s
-    cdef Py_ssize_t e, a, k, j, slot
+    cdef Py_ssize_t e, a, k, j
     cdef bint at_root, all_root
-    contexts = None
     via.states = via.heads = NULL
-    stack.p = hits.p = rec_ctx.p = rec_next.p = ends.p = found.p = NULL
-    stack.n = hits.n = rec_ctx.n = rec_next.n = ends.n = found.n = 0
-    stack.cap = hits.cap = rec_ctx.cap = rec_next.cap = ends.cap = found.cap = 0
+    stack.p = hits.p = rec_ctx.p = rec_next.p = ends.p = NULL
+    stack.n = hits.n = rec_ctx.n = rec_next.n = ends.n = 0
+    stack.cap = hits.cap = rec_ctx.cap = rec_next.cap = ends.cap = 0
     try:
-        via.states = <int32_t*>_alloc(SMALL_SEEN, sizeof(int32_t))
-        via.heads = <int32_t*>_alloc(SMALL_SEEN, sizeof(int32_t))
+        via.states = <int32_t*>malloc(SMALL_SEEN * sizeof(int32_t))
+        via.heads = <int32_t*>malloc(SMALL_SEEN * sizeof(int32_t))
+        if via.states == NULL or via.heads == NULL:
+            with gil:
+                raise MemoryError()
         memset(via.states, 0xFF, SMALL_SEEN * sizeof(int32_t))
         via.mask = SMALL_SEEN - 1
         via.used = 0
@@ -538,36 +616,36 @@ cdef object _walk_arrays(tables, const unsigned char* buf, CLeaf* leaves, CValue
         while stack.n:
             stack.n -= 1
             state = stack.p[stack.n]
-            cs = <CState>PyList_GET_ITEM(csteps, state)
+            state_obj = w.csteps[state]
+            cs = _state(state_obj)
             if cs.n_terms and intbuf_push(&ends, state) < 0:
-                raise MemoryError()
+                with gil:
+                    raise MemoryError()
             for e in range(cs.n_edges):
                 pid = cs.edge_pid[e]
-                li = heads[pid] if pid < n_pids else -1
+                li = heads[pid] if pid < w.n_pids else -1
                 while li >= 0:
-                    _probe_leaf(cs, e, buf, &leaves[li], &vals[li], lists, &hits)
+                    _probe_leaf(state_obj, e, buf, &leaves[li], &vals[li], w, &hits)
                     for j in range(hits.n):
                         _via_note(&via, &rec_ctx, &rec_next, &stack, hits.p[j], leaves[li].ctx)
                     li = leaves[li].next
             for a in range(cs.n_absent):
                 pid = cs.absent_pid[a]
-                li = heads[pid] if pid < n_pids else -1
+                li = heads[pid] if pid < w.n_pids else -1
                 if li < 0:
-                    where = (0,)
-                else:  # present somewhere: absent from some array elements, perhaps
-                    if contexts is None:
-                        contexts = _contexts(out, tables.scan)
-                    present = []
-                    while li >= 0:
-                        present.append(leaves[li].ctx)
-                        li = leaves[li].next
-                    where = absent_in(tables.path_names[pid], present, contexts)
+                    for j in range(cs.absent_off[a], cs.absent_off[a + 1]):
+                        _via_note(&via, &rec_ctx, &rec_next, &stack, cs.absent_states[j], 0)
+                    continue
+                # present somewhere: absent from some array elements, perhaps
+                hits.n = 0
+                with gil:
+                    _absent_where(<object>w.tables, pid, leaves, li, out, &hits)
                 for j in range(cs.absent_off[a], cs.absent_off[a + 1]):
-                    for r_i in where:
-                        _via_note(&via, &rec_ctx, &rec_next, &stack, cs.absent_states[j], r_i)
+                    for k in range(hits.n):
+                        _via_note(&via, &rec_ctx, &rec_next, &stack, cs.absent_states[j], hits.p[k])
         for k in range(ends.n):
             state = ends.p[k]
-            cs = <CState>PyList_GET_ITEM(csteps, state)
+            cs = _state(w.csteps[state])
             all_root = True
             s = state
             while s > 0 and all_root:
@@ -577,26 +655,17 @@ cdef object _walk_arrays(tables, const unsigned char* buf, CLeaf* leaves, CValue
                     at_root = rec_ctx.p[r_i] == 0
                     r_i = rec_next.p[r_i]
                 all_root = at_root
-                s = <int32_t>parents[s]
+                s = <int32_t>w.parents[s]
             if not all_root:
-                if contexts is None:
-                    contexts = _contexts(out, tables.scan)
-                candidates = []
-                s = state
-                while s > 0:
-                    noted = []
-                    r_i = via.heads[_via_slot(&via, s)]
-                    while r_i >= 0:
-                        noted.append(rec_ctx.p[r_i])
-                        r_i = rec_next.p[r_i]
-                    candidates.append(noted)
-                    s = <int32_t>parents[s]
-                if not consistent_choice(candidates, contexts):
+                with gil:
+                    all_root = _consistent(w, &via, &rec_ctx, &rec_next, state, out)
+                if not all_root:
                     continue
             for j in range(cs.n_terms):
-                if intbuf_push(&found, cs.terms[j]) < 0:
-                    raise MemoryError()
-        return _answer(&found, names)
+                if intbuf_push(found, cs.terms[j]) < 0:
+                    with gil:
+                        raise MemoryError()
+        return 0
     finally:
         free(via.states)
         free(via.heads)
@@ -605,7 +674,35 @@ cdef object _walk_arrays(tables, const unsigned char* buf, CLeaf* leaves, CValue
         free(rec_ctx.p)
         free(rec_next.p)
         free(ends.p)
-        free(found.p)
+
+
+cdef int _absent_where(tables, int32_t pid, CLeaf* leaves, int32_t li, ScanOut* out,
+                       IntBuf* where) except -1:
+    # `absent_in` of a path with leaves (the chain from li), into `where`.
+    present = []
+    while li >= 0:
+        present.append(leaves[li].ctx)
+        li = leaves[li].next
+    for c in absent_in(tables.path_names[pid], present, _contexts(out, tables.scan)):
+        if intbuf_push(where, c) < 0:
+            raise MemoryError()
+    return 0
+
+
+cdef bint _consistent(Walk* w, Via* via, IntBuf* rec_ctx, IntBuf* rec_next, int32_t state,
+                      ScanOut* out) except -1:
+    # `consistent_choice` of the conditions on the way to `state`, their noted contexts.
+    cdef int32_t s = state, r_i
+    candidates = []
+    while s > 0:
+        noted = []
+        r_i = via.heads[_via_slot(via, s)]
+        while r_i >= 0:
+            noted.append(rec_ctx.p[r_i])
+            r_i = rec_next.p[r_i]
+        candidates.append(noted)
+        s = <int32_t>w.parents[s]
+    return consistent_choice(candidates, _contexts(out, (<object>w.tables).scan))
 
 
 cdef object _contexts(ScanOut* out, ScanTable table):
@@ -617,3 +714,82 @@ cdef object _contexts(ScanOut* out, ScanTable table):
         [-1] + [out.ctx_array.p[k] for k in range(out.ctx_array.n)],
         [""] + [node_paths[out.ctx_node.p[k]] for k in range(out.ctx_node.n)],
     )
+
+
+def match_json_many(tables, list events, dict names):
+    """`match_json(tables, event, names)` of every event of a list, the scans and walks of the
+    whole batch run with the GIL released (other threads match meanwhile).
+
+    The GIL is taken back only to read each event's buffer first, for the rare Python fallbacks
+    of the walk (which take it themselves), and to make the answers.
+
+    Args:
+        tables: a published `patterns.machine.Tables` with `csteps`.
+        events: the events (bytes, bytearray, C-contiguous memoryview or str each; anything
+            else gets None).
+        names: rule id -> name (`tables.names`).
+
+    Returns:
+        Per event, the names of the rules it matches (sorted by rule id), or None where
+        `match_json` would answer None.
+    """
+    cdef Py_ssize_t count = len(events), k
+    cdef Walk w
+    cdef Py_buffer* views = NULL
+    cdef const unsigned char** bufs = NULL
+    cdef Py_ssize_t* sizes = NULL
+    cdef char* state = NULL  # per event: 0 no buffer, 1 str, 2 a view to release; 3 answered
+    cdef IntBuf* found = NULL
+    cdef int r
+    cdef type t
+    _walk_init(&w, tables)
+    views = <Py_buffer*>PyMem_Malloc((count or 1) * sizeof(Py_buffer))
+    bufs = <const unsigned char**>PyMem_Malloc((count or 1) * sizeof(unsigned char*))
+    sizes = <Py_ssize_t*>PyMem_Malloc((count or 1) * sizeof(Py_ssize_t))
+    state = <char*>PyMem_Malloc(count or 1)
+    found = <IntBuf*>PyMem_Malloc((count or 1) * sizeof(IntBuf))
+    try:
+        if views == NULL or bufs == NULL or sizes == NULL or state == NULL or found == NULL:
+            raise MemoryError()
+        memset(state, 0, count)
+        memset(found, 0, count * sizeof(IntBuf))
+        for k in range(count):
+            event = events[k]
+            t = type(event)
+            if t is str:
+                try:
+                    bufs[k] = <const unsigned char*>PyUnicode_AsUTF8AndSize(event, &sizes[k])
+                except UnicodeEncodeError:
+                    continue
+                state[k] = 1
+            elif t is bytes or t is bytearray or t is memoryview:
+                try:
+                    PyObject_GetBuffer(event, &views[k], PyBUF_SIMPLE)
+                except (BufferError, TypeError, ValueError):
+                    continue
+                bufs[k] = <const unsigned char*>views[k].buf
+                sizes[k] = views[k].len
+                state[k] = 2
+        with nogil:
+            for k in range(count):
+                if state[k]:
+                    r = _match_core(&w, bufs[k], sizes[k], &found[k])
+                    if r == 0:
+                        state[k] |= 4
+        result = []
+        for k in range(count):
+            result.append(_answer(&found[k], names) if state[k] & 4 else None)
+        return result
+    finally:
+        if state != NULL:
+            for k in range(count):
+                if state[k] & 3 == 2:
+                    PyBuffer_Release(&views[k])
+        if found != NULL:
+            for k in range(count):
+                free(found[k].p)
+        PyMem_Free(views)
+        PyMem_Free(bufs)
+        PyMem_Free(sizes)
+        PyMem_Free(state)
+        PyMem_Free(found)
