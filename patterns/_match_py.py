@@ -70,9 +70,9 @@ def flatten(event: Any) -> Flat:
     return Flat(leaves, Contexts(parent, array, paths))
 
 
-# --- The decision automaton's walk (tables built by `patterns.machine`) ----------------------------
+# --- The decision automaton's walk (tables built by `patterns.compiler`) --------------------------
 #
-# Everything below reads `patterns.machine.Tables` and `ValueIndex` records; docs/design.md
+# Everything below reads `patterns.automaton.Tables` and `ValueIndex` records; docs/design.md
 # section 6 draws them. The walk reads per-state tuples (`prepare`) and per-list tuples; dicts
 # appear only where a string (or a number's double) is the key. A "list id" k names the ints
 # targets[k] (in the flat form, list_items[list_off[k]:list_off[k + 1]]): target states, or
@@ -244,7 +244,7 @@ def fire(vi: Any, value: Any, lists: Any) -> list[int]:
     """The list ids of target states one value index sends one event value to.
 
     Args:
-        vi: a `patterns.machine.ValueIndex`.
+        vi: a `patterns.automaton.ValueIndex`.
         value: an event scalar (str, int, float, bool or None).
         lists: list id -> its items (a tuple), for at least the anything-but exclusion lists of
             `vi` (its operand numbers).
@@ -363,7 +363,7 @@ def prepare(terms: tuple[int, ...], edges: tuple, absent: tuple, lists: Any) -> 
 
     Args:
         terms: the rule ids ending at the state (empty: none).
-        edges: ((path id, `patterns.machine.ValueIndex`), ...), one per field read there.
+        edges: ((path id, `patterns.automaton.ValueIndex`), ...), one per field read there.
         absent: ((path id, list id), ...), the state's exists:false edges.
         lists: list id -> its items; the anything-but exclusion lists of a new index are read
             from it once (they stay unchanged while the index lives).
@@ -448,7 +448,7 @@ def run_machine(tables: Any, by_path: LeavesByPath, contexts: Contexts = ROOT_ON
     walk reads, plus, per reached rule state, its conditions' candidate contexts.
 
     Args:
-        tables: a `patterns.machine.Tables` (its `walk` entries made by `prepare`).
+        tables: a `patterns.automaton.Tables` (its `walk` entries made by `prepare`).
         by_path: the event's leaves (`select_leaves`).
         contexts: the event's contexts (`select_leaves`).
 

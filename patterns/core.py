@@ -84,7 +84,7 @@ class Pattern:
         """
         tables = self._tables
         if tables is None:
-            from .machine import one_rule_tables  # machine.py imports this module
+            from .compiler import one_rule_tables  # compiler.py imports this module
 
             tables = self._tables = one_rule_tables(self)
         return bool(tables.run(self.dialect, event))

@@ -2,7 +2,7 @@
 #
 # Contract (the walker in _match_c.pyx relies on exactly this):
 #
-#   compile_index(vi, lists) -> CIndex      vi: a patterns.machine.ValueIndex (published, immutable);
+#   compile_index(vi, lists) -> CIndex      vi: a patterns.automaton.ValueIndex (published, immutable);
 #                                           lists: list id -> tuple of ints (the machine's lists)
 #   CIndex.probe(const CValue* v, IntBuf* out) noexcept nogil -> int
 #       appends to `out` the target *states* that `fire(vi, value, lists)` of the pure twin sends
@@ -494,7 +494,7 @@ def compile_index(vi, lists) -> CIndex:
     """Copy one published value index into C arrays a probe reads without the GIL.
 
     Args:
-        vi: a `patterns.machine.ValueIndex`, published (never written again).
+        vi: a `patterns.automaton.ValueIndex`, published (never written again).
         lists: list id -> the tuple of ints of that list (the machine's lists, `tables.walk[1]`),
             for at least every list id `vi` names.
 

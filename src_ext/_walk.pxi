@@ -249,7 +249,7 @@ def match_json(tables, raw, dict names=None):
     range.
 
     Args:
-        tables: a published `patterns.machine.Tables` with `csteps`.
+        tables: a published `patterns.automaton.Tables` with `csteps`.
         raw: the event's JSON.
         names: rule id -> name (`tables.names`): the answer then names the rules.
 

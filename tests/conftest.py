@@ -74,7 +74,7 @@ def impl(request) -> Impl:
     return Impl("cython", module)
 
 
-#: What `patterns.machine` takes from the twin selector (`patterns._match`): the names `twin`
+#: What `patterns.automaton` takes from the twin selector (`patterns._match`): the names `twin`
 #: swaps. The compiled walk (`compile_state`, `match_json`) has no pure twin: None turns it off.
 #: A test that the selector's own choice matches this list: tests/test_api.py.
 TWIN_NAMES = (
@@ -91,12 +91,12 @@ TWIN_NAMES = (
 )
 def twin(request, monkeypatch) -> str:
     """Each matcher twin in turn behind every Machine and Pattern built in the test: the names
-    `patterns.machine` reads from `patterns._match` are swapped for one twin's. Machines and
+    `patterns.automaton` reads from `patterns._match` are swapped for one twin's. Machines and
     patterns made before the test keep the tables they built (make them inside the test)."""
-    import patterns.machine as machine
+    import patterns.automaton as automaton
 
     for name, value in twin_names(request.param).items():
-        monkeypatch.setattr(machine, name, value)
+        monkeypatch.setattr(automaton, name, value)
     return request.param
 
 

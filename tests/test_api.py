@@ -31,15 +31,15 @@ def test_api_star_import_gives_exactly_all() -> None:
 
 
 def test_twin_fixture_swaps_every_name_the_machine_takes_from_the_selector() -> None:
-    # tests/conftest.py's `twin` swaps TWIN_NAMES in patterns.machine: a name the machine
+    # tests/conftest.py's `twin` swaps TWIN_NAMES in patterns.automaton: a name the automaton
     # imports from patterns._match and the list lacks would stay on the selector's twin.
     import ast
 
-    import patterns.machine as machine
+    import patterns.automaton as automaton
 
     from .conftest import TWIN_NAMES
 
-    with open(machine.__file__, encoding="utf-8") as fh:
+    with open(automaton.__file__, encoding="utf-8") as fh:
         tree = ast.parse(fh.read())
     imported = {
         alias.name

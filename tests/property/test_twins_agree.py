@@ -31,11 +31,11 @@ JSON_DIALECTS = ["eventbridge"]
 
 
 def _machine(monkeypatch, tag: str, dialect: str, rules: dict[str, patterns.Pattern]) -> patterns.Machine:
-    import patterns.machine as machine_module
+    import patterns.automaton as automaton
 
     with monkeypatch.context() as m:
         for name, value in twin_names(tag).items():
-            m.setattr(machine_module, name, value)
+            m.setattr(automaton, name, value)
         machine = patterns.Machine(dialect)
         for name, p in rules.items():
             machine.add(name, p)

@@ -24,7 +24,7 @@ from hypothesis import given, note
 from hypothesis import strategies as st
 
 import patterns
-from patterns import InvalidPatternError, Machine, machine
+from patterns import InvalidPatternError, Machine, compiler
 from patterns._match import flatten
 from patterns.events import decode_event
 from patterns.oracle import matches as oracle_matches
@@ -85,7 +85,7 @@ def test_machine_incremental_equals_fresh_build_and_oracle(dialect: str, data: s
     m = Machine(dialect=dialect)
     m.match(events[0])  # publish (empty) tables: from here on every change is incremental
     rules: dict[str, patterns.Pattern] = {}
-    slack = mock.patch.object(machine, "_COMPACT_SLACK", 0) if compact else contextlib.nullcontext()
+    slack = mock.patch.object(compiler, "_COMPACT_SLACK", 0) if compact else contextlib.nullcontext()
     with slack:
         for group in groups:
             for op, name, candidate in group:
@@ -268,7 +268,7 @@ def test_machine_incremental_readers_see_whole_rule_sets() -> None:
         finally:
             done.set()
 
-    with mock.patch.object(machine, "_COMPACT_SLACK", 0):  # compactions happen under the readers too
+    with mock.patch.object(compiler, "_COMPACT_SLACK", 0):  # compactions happen under the readers too
         # switch threads as often as possible, inside changes and walks
         run_together([*(functools.partial(reader, seed) for seed in range(4)), writer])
     if errors:
@@ -294,7 +294,7 @@ def test_machine_incremental_compacts_and_memory_stays_bounded() -> None:
     builds = [0]
     real_build = Machine._build
 
-    def counting_build(self: Machine) -> machine._Live:
+    def counting_build(self: Machine) -> compiler._Live:
         builds[0] += 1
         return real_build(self)
 
