@@ -14,6 +14,7 @@ __all__ = [
     "compile_state",
     "flatten",
     "match_json",
+    "match_json_many",
     "number_key",
     "prepare",
     "run_machine",
@@ -30,7 +31,9 @@ IMPLEMENTATION: str
 if TYPE_CHECKING or NO_EXTENSIONS:
     from ._match_py import flatten, number_key, prepare, run_machine, scan_leaves, scan_table, select_leaves
 
-    compile_state = match_json = None  # the walk in C has no pure twin: the walk above is it
+    compile_state = match_json = match_json_many = (
+        None  # the walk in C has no pure twin: the walk above is it
+    )
     IMPLEMENTATION = "python"
 else:
     try:
@@ -58,6 +61,6 @@ else:
 
     # The compiled walk: its states and the match that reads them come as a pair too.
     try:
-        from ._match_c import compile_state, match_json
+        from ._match_c import compile_state, match_json, match_json_many
     except ImportError:
-        compile_state = match_json = None
+        compile_state = match_json = match_json_many = None

@@ -28,6 +28,7 @@ from typing import Any
 from ._match import (
     compile_state,
     match_json,
+    match_json_many,
     number_key,
     prepare,
     run_machine,
@@ -205,6 +206,7 @@ class _Twin:
     prepare: Any
     compile_state: Any  # None: no compiled walk
     match_json: Any  # None: no compiled walk
+    match_json_many: Any  # None: no compiled walk
     scan_table: Any
     scan_leaves: Any
     select_leaves: Any
@@ -213,7 +215,16 @@ class _Twin:
     @classmethod
     def current(cls) -> _Twin:
         """The twin `patterns._match` selected (the module's names, read now)."""
-        return cls(prepare, compile_state, match_json, scan_table, scan_leaves, select_leaves, run_machine)
+        return cls(
+            prepare,
+            compile_state,
+            match_json,
+            match_json_many,
+            scan_table,
+            scan_leaves,
+            select_leaves,
+            run_machine,
+        )
 
 
 def _flatten_tables(tables: Tables) -> FlatTables:

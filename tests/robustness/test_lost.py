@@ -48,6 +48,39 @@ def test_match_many_raise_is_the_default() -> None:
         next(it)
 
 
+@pytest.mark.parametrize("kind", [list, tuple, iter])
+def test_match_many_answers_as_match_on_every_event_of_a_long_batch(kind) -> None:
+    # Lists and tuples go in batches (MANY_BATCH events per GIL release), other iterables one by
+    # one: every event gets exactly `match`'s answer, or its error, in order, whatever the road.
+    from patterns.machine import MANY_BATCH
+
+    m = _machine()
+    m.add("s3", {"source": [{"prefix": "aws.s"}], "n": [{"numeric": [">", 1]}]})
+    pool = [GOOD, OTHER, BAD, "not json", '{"source": "aws.s3", "n": 2}', b'{"source": "aws.sqs", "n": 1e400}',
+            bytearray(GOOD), memoryview(OTHER), {"source": "aws.ec2"}, 7]  # fmt: skip
+    events = [pool[i % len(pool)] for i in range(2 * MANY_BATCH + 5)]
+    expected = []
+    for e in events:
+        try:
+            expected.append(m.match(e))
+        except InvalidEventError:
+            expected.append(InvalidEventError)
+    got = [r if isinstance(r, list) else type(r) for r in m.match_many(kind(events), errors="yield")]
+    assert got == expected
+
+
+def test_match_many_sees_a_change_made_between_two_results_of_one_batch() -> None:
+    # "the rule set in force when its turn comes": a batch matched before the change is matched
+    # again from the first event yielded after it.
+    m = _machine()
+    it = m.match_many([GOOD, OTHER, OTHER])
+    assert next(it) == ["ec2"]
+    m.add("s3", {"source": ["aws.s3"]})
+    assert next(it) == ["s3"]
+    m.remove("s3")
+    assert next(it) == []
+
+
 def test_match_many_unknown_errors_mode_is_refused() -> None:
     with pytest.raises(ValueError):
         list(_machine().match_many([GOOD], errors="ignore"))
