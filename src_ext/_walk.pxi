@@ -10,6 +10,7 @@
 # input) gets None, and the caller takes the reference road.
 
 from cpython.list cimport PyList_GET_ITEM, PyList_GET_SIZE
+from cpython.ref cimport Py_INCREF, Py_DECREF
 
 cdef extern from "Python.h":
     ctypedef struct PyListObject:
@@ -26,6 +27,51 @@ cdef extern from *:
     }
     """
     int patterns_cmp_int32(const void* a, const void* b) noexcept nogil
+
+cdef extern from *:
+    """
+    /* strtod_l in the "C" locale: correctly rounded (glibc, the BSDs, macOS), whatever locale
+       the process set, and without the GIL (Python's own reader needs it). Elsewhere, 0: the
+       caller reads the number in Python. */
+    #if defined(__GLIBC__) || defined(__APPLE__) || defined(__FreeBSD__)
+    #include <locale.h>
+    #include <stdlib.h>
+    #if defined(__APPLE__) || defined(__FreeBSD__)
+    #include <xlocale.h>
+    #endif
+    static locale_t patterns_c_locale = (locale_t)0;
+    static void patterns_init_c_locale(void) {
+        if (patterns_c_locale == (locale_t)0)
+            patterns_c_locale = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
+    }
+    static int patterns_strtod(const char* text, double* out) {
+        if (patterns_c_locale == (locale_t)0) return 0;
+        *out = strtod_l(text, NULL, patterns_c_locale);
+        return 1;
+    }
+    #else
+    static void patterns_init_c_locale(void) {}
+    static int patterns_strtod(const char* text, double* out) { (void)text; (void)out; return 0; }
+    #endif
+    """
+    void patterns_init_c_locale() nogil
+    int patterns_strtod(const char* text, double* out) nogil
+
+patterns_init_c_locale()  # once, at import (under the import lock)
+
+
+cdef inline bint _c_double(const unsigned char* buf, Py_ssize_t start, Py_ssize_t end,
+                           double* out) noexcept nogil:
+    # float(text) of a validated JSON number of fewer than 64 bytes that cannot overflow a
+    # double, without the GIL: the C library's correctly rounded reading; False where there
+    # is none (or the text is longer), and the caller reads it in Python.
+    cdef char text[64]
+    if end - start >= 64:
+        return False
+    memcpy(text, buf + start, end - start)
+    text[end - start] = 0
+    return patterns_strtod(text, out) != 0
+
 
 # Exact powers of ten a double holds (10**22 is the largest: 5**22 < 2**53).
 cdef double[23] _POW10 = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13,
@@ -278,6 +324,10 @@ def match_json(tables, raw, dict names=None):
         PyBuffer_Release(&view)
 
 
+cdef enum:
+    V_UNREAD = 6  # CValue.kind in the walk: a number whose double is read when first probed
+
+
 cdef struct Walk:
     # What one match reads, as borrowed pointers into a published `Tables` (kept alive by the
     # caller's reference to it), so the scan and the walk can run without the GIL.
@@ -375,9 +425,7 @@ cdef int _match_core(Walk* w, const unsigned char* buf, Py_ssize_t n, IntBuf* fo
                 if leaf.flags & NUM_MAY_BIG:
                     r = 1
                     return 1
-                if not _fast_double(buf, leaf.start, leaf.end, &v.d):
-                    with gil:
-                        v.d = _text_double(buf, leaf.start, leaf.end)
+                v.kind = V_UNREAD  # read when first probed: most numbers never are
             leaf.next = heads[leaf.pid]
             heads[leaf.pid] = <int32_t>k
         if arrays:  # the walk needs contexts: phase 1 notes them, phase 2 checks them
@@ -436,6 +484,11 @@ cdef int _probe_leaf(PyObject* state, Py_ssize_t e, const unsigned char* buf, CL
     # CIndex leaves to Python, the pure probe (with the GIL).
     cdef int r
     hits.n = 0
+    if v.kind == V_UNREAD:
+        if not _fast_double(buf, leaf.start, leaf.end, &v.d) and not _c_double(buf, leaf.start, leaf.end, &v.d):
+            with gil:
+                v.d = _text_double(buf, leaf.start, leaf.end)
+        v.kind = V_NUM
     r = (<CIndex>_state(state).edge_ci[e]).probe(v, hits)
     if r < 0:
         with gil:
@@ -599,6 +652,8 @@ cdef int _walk_arrays(Walk* w, const unsigned char* buf, CLeaf* leaves, CValue* 
     cdef int32_t state, pid, li, r_i, s
     cdef Py_ssize_t e, a, k, j
     cdef bint at_root, all_root
+    cdef int off_root
+    cdef PyObject* contexts = NULL  # `_contexts(out, ...)`, made once when first needed (owned)
     via.states = via.heads = NULL
     stack.p = hits.p = rec_ctx.p = rec_next.p = ends.p = NULL
     stack.n = hits.n = rec_ctx.n = rec_next.n = ends.n = 0
@@ -639,26 +694,30 @@ cdef int _walk_arrays(Walk* w, const unsigned char* buf, CLeaf* leaves, CValue* 
                 # present somewhere: absent from some array elements, perhaps
                 hits.n = 0
                 with gil:
-                    _absent_where(<object>w.tables, pid, leaves, li, out, &hits)
+                    _absent_where(<object>w.tables, pid, leaves, li, out, &hits, &contexts)
                 for j in range(cs.absent_off[a], cs.absent_off[a + 1]):
                     for k in range(hits.n):
                         _via_note(&via, &rec_ctx, &rec_next, &stack, cs.absent_states[j], hits.p[k])
         for k in range(ends.n):
             state = ends.p[k]
             cs = _state(w.csteps[state])
-            all_root = True
+            # A condition noted at context 0 takes it, consistent with any choice; so is the
+            # one condition left when all others are: only two or more off the root need a
+            # choice made by `consistent_choice`.
+            off_root = 0
             s = state
-            while s > 0 and all_root:
+            while s > 0 and off_root < 2:
                 at_root = False
                 r_i = via.heads[_via_slot(&via, s)]
                 while r_i >= 0 and not at_root:
                     at_root = rec_ctx.p[r_i] == 0
                     r_i = rec_next.p[r_i]
-                all_root = at_root
+                if not at_root:
+                    off_root += 1
                 s = <int32_t>w.parents[s]
-            if not all_root:
+            if off_root >= 2:
                 with gil:
-                    all_root = _consistent(w, &via, &rec_ctx, &rec_next, state, out)
+                    all_root = _consistent(w, &via, &rec_ctx, &rec_next, state, out, &contexts)
                 if not all_root:
                     continue
             for j in range(cs.n_terms):
@@ -667,6 +726,9 @@ cdef int _walk_arrays(Walk* w, const unsigned char* buf, CLeaf* leaves, CValue* 
                         raise MemoryError()
         return 0
     finally:
+        if contexts != NULL:
+            with gil:
+                Py_DECREF(<object>contexts)
         free(via.states)
         free(via.heads)
         free(stack.p)
@@ -676,21 +738,31 @@ cdef int _walk_arrays(Walk* w, const unsigned char* buf, CLeaf* leaves, CValue* 
         free(ends.p)
 
 
+cdef object _cached_contexts(ScanOut* out, tables, PyObject** cache):
+    # The event's `Contexts`, made on the first call of a walk and kept in *cache (a new
+    # reference the walk releases).
+    if cache[0] == NULL:
+        contexts = _contexts(out, tables.scan)
+        Py_INCREF(contexts)
+        cache[0] = <PyObject*>contexts
+    return <object>cache[0]
+
+
 cdef int _absent_where(tables, int32_t pid, CLeaf* leaves, int32_t li, ScanOut* out,
-                       IntBuf* where) except -1:
+                       IntBuf* where, PyObject** cache) except -1:
     # `absent_in` of a path with leaves (the chain from li), into `where`.
     present = []
     while li >= 0:
         present.append(leaves[li].ctx)
         li = leaves[li].next
-    for c in absent_in(tables.path_names[pid], present, _contexts(out, tables.scan)):
+    for c in absent_in(tables.path_names[pid], present, _cached_contexts(out, tables, cache)):
         if intbuf_push(where, c) < 0:
             raise MemoryError()
     return 0
 
 
 cdef bint _consistent(Walk* w, Via* via, IntBuf* rec_ctx, IntBuf* rec_next, int32_t state,
-                      ScanOut* out) except -1:
+                      ScanOut* out, PyObject** cache) except -1:
     # `consistent_choice` of the conditions on the way to `state`, their noted contexts.
     cdef int32_t s = state, r_i
     candidates = []
@@ -702,7 +774,7 @@ cdef bint _consistent(Walk* w, Via* via, IntBuf* rec_ctx, IntBuf* rec_next, int3
             r_i = rec_next.p[r_i]
         candidates.append(noted)
         s = <int32_t>w.parents[s]
-    return consistent_choice(candidates, _contexts(out, (<object>w.tables).scan))
+    return consistent_choice(candidates, _cached_contexts(out, <object>w.tables, cache))
 
 
 cdef object _contexts(ScanOut* out, ScanTable table):
