@@ -18,7 +18,16 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from ._match import compile_state, match_json, number_key, prepare, run_machine, scan_leaves, scan_table, select_leaves
+from ._match import (
+    compile_state,
+    match_json,
+    number_key,
+    prepare,
+    run_machine,
+    scan_leaves,
+    scan_table,
+    select_leaves,
+)
 from .core import Pattern, PatternSource, compile
 from .dialects import Dialect, get_dialect
 from .errors import InvalidEventError
@@ -168,26 +177,28 @@ class Tables:
     lists_used: int  # the lists of this snapshot: walk[1][:lists_used] (more may follow it)
     scan: Any  # `scan_table(prefixes, path_ids)`: what the byte scanner reads (immutable)
     csteps: list | None  # state id -> `_match_c.CState` (the compiled walk's steps), or None
+    twin: _Twin  # the matcher twin that made these tables, the one that reads them
     _flat: FlatTables | None = field(default=None, init=False)
 
     def run(self, dialect: Dialect, event: Any) -> set[int] | tuple[int, ...]:
         """The ids of the rules matching one input of `dialect` (see `Machine.match`)."""
         if dialect.input_decoder is None:
-            if self.csteps is not None:  # the compiled walk: one pass, no object per value
-                found = match_json(self, event)
+            twin = self.twin
+            if twin.match_json is not None:  # the compiled walk: one pass, no object per value
+                found = twin.match_json(self, event)
                 if found is not None:
                     return found
             # JSON events: the byte scanner reads bytes and str in one pass, skipping what no
             # rule names; it answers None for a dict, and wherever it is unsure (invalid input
             # included), and the decoding road below then gives the answer (or the error).
-            found = scan_leaves(event, self.scan)
+            found = twin.scan_leaves(event, self.scan)
             if found is not None:
-                return run_machine(self, *found)
+                return twin.run_machine(self, *found)
         decoded, checked = dialect.decode_checked(event)
         if decoded is None:  # the service filters nothing here: only an empty policy lets it by
             return self.empty_rules
-        by_path, contexts = select_leaves(decoded, self.prefixes, self.path_ids, checked)
-        return run_machine(self, by_path, contexts)
+        by_path, contexts = self.twin.select_leaves(decoded, self.prefixes, self.path_ids, checked)
+        return self.twin.run_machine(self, by_path, contexts)
 
     def flat(self) -> FlatTables:
         """This snapshot as flat integer arrays (made on the first call, then cached).
@@ -200,6 +211,25 @@ class Tables:
             flat = _flatten_tables(self)
             object.__setattr__(self, "_flat", flat)  # a cache: see the class docstring
         return flat
+
+
+@dataclass(frozen=True, slots=True)
+class _Twin:
+    """The functions of one matcher twin (`patterns._match` picks them), as a machine's writer
+    found them when it started: its tables are read by the same twin that made them."""
+
+    prepare: Any
+    compile_state: Any  # None: no compiled walk
+    match_json: Any  # None: no compiled walk
+    scan_table: Any
+    scan_leaves: Any
+    select_leaves: Any
+    run_machine: Any
+
+    @classmethod
+    def current(cls) -> _Twin:
+        """The twin `patterns._match` selected (the module's names, read now)."""
+        return cls(prepare, compile_state, match_json, scan_table, scan_leaves, select_leaves, run_machine)
 
 
 def _flatten_tables(tables: Tables) -> FlatTables:
@@ -573,15 +603,16 @@ class _Live:
     """
 
     __slots__ = (
-        "absent_edges", "dead_paths", "empty", "empty_rules", "free_states", "lists", "names", "parents",
-        "path_ids", "path_names", "path_uses", "paths_forked", "prefixes", "published_paths", "scan",
-        "stale_names", "steps", "csteps",
+        "absent_edges", "csteps", "dead_paths", "empty", "empty_rules", "free_states", "lists", "names",
+        "parents", "path_ids", "path_names", "path_uses", "paths_forked", "prefixes", "published_paths",
+        "scan", "stale_names", "steps", "twin",
     )  # fmt: skip
 
     def __init__(self, names: dict[int, str], empty: set[int]) -> None:
         self.steps: list[tuple | None] = []
+        self.twin = _Twin.current()
         # the compiled twin's steps (`compile_state`), beside the pure ones; None without it
-        self.csteps: list | None = [] if compile_state is not None else None
+        self.csteps: list | None = [] if self.twin.compile_state is not None else None
         self.parents = array("q")  # an array: its copy is one memcpy, no reference counts
         self.free_states: list[int] = []
         self.lists = _Lists()
@@ -723,9 +754,9 @@ class _Live:
         entries = node.index.values() if node.index else ()
         edges = tuple((path_id, vi) for path_id, vi, _, _ in entries)
         absent = tuple((path_id, k) for path_id, _, _, k in entries if k >= 0)
-        entry = self.steps[node.sid] = prepare(terms, edges, absent, self.lists.items)
+        entry = self.steps[node.sid] = self.twin.prepare(terms, edges, absent, self.lists.items)
         if self.csteps is not None:
-            self.csteps[node.sid] = compile_state(entry, self.lists.items)
+            self.csteps[node.sid] = self.twin.compile_state(entry, self.lists.items)
 
     # -- changes --
 
@@ -800,12 +831,12 @@ class _Live:
                 prefixes.add(path)
                 prefixes.update(path[:j] for j, ch in enumerate(path) if ch == ".")
             self.prefixes = frozenset(prefixes)
-            self.scan = scan_table(self.prefixes, self.path_ids)
+            self.scan = self.twin.scan_table(self.prefixes, self.path_ids)
             self.paths_forked = False
         return Tables(
             self.parents, (self.steps, self.lists.items), self.absent_edges > 0, self.path_ids,
             self.published_paths, self.prefixes, self.names, self.empty_rules, len(self.lists.items),
-            self.scan, self.csteps,
+            self.scan, self.csteps, self.twin,
         )  # fmt: skip
 
 
@@ -899,6 +930,7 @@ class Machine:
         self._next_id = 0
         self._live: _Live | None = None  # the writer's side of `_tables`, once published
         self._tables: Tables | None = None  # the published tables: one store per change
+        self._json = self.dialect.input_decoder is None  # events are JSON (the byte scanner's)
 
     # -- changes --
 
@@ -1008,7 +1040,16 @@ class Machine:
         Raises:
             InvalidEventError: as `Pattern.matches` raises it for this event.
         """
-        return self._match(self._current(), event)
+        tables = self._tables
+        if tables is None:
+            tables = self._current()
+        fast = tables.twin.match_json
+        if fast is not None and self._json:
+            # the compiled road: one pass over JSON text, the names made in C (None: not sure)
+            found = fast(tables, event, tables.names)
+            if found is not None:
+                return found
+        return self._match(tables, event)
 
     def _match(self, tables: Tables, event: Any) -> list[str]:
         found = tables.run(self.dialect, event)
@@ -1050,11 +1091,11 @@ class Machine:
             raise ValueError(f"Expected `errors` to be `raise` or `yield`, got `{errors}`")
         if errors == "raise":
             for event in events:
-                yield self._match(self._current(), event)
+                yield self.match(event)
             return
         for event in events:
             try:
-                yield self._match(self._current(), event)
+                yield self.match(event)
             except InvalidEventError as exc:
                 yield exc
 

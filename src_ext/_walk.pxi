@@ -232,8 +232,8 @@ cdef enum:
     SMALL_PIDS = 128  # path ids whose chains live on the C stack
 
 
-def match_json(tables, raw):
-    """The ids of the rules matching a JSON event (a sorted list), or None.
+def match_json(tables, raw, dict names=None):
+    """The ids of the rules matching a JSON event (a sorted list), or their names, or None.
 
     `Tables.run`'s answer for bytes, bytearray, C-contiguous memoryview or str, by the byte
     scanner and the C walk over `tables.csteps`. None where the reference road must answer:
@@ -244,9 +244,10 @@ def match_json(tables, raw):
     Args:
         tables: a published `patterns.machine.Tables` with `csteps`.
         raw: the event's JSON.
+        names: rule id -> name (`tables.names`): the answer then names the rules.
 
     Returns:
-        Sorted rule ids (no repeats), or None.
+        Sorted rule ids (no repeats), or their names in that order, or None.
     """
     cdef Py_buffer view
     cdef Py_ssize_t n
@@ -257,7 +258,7 @@ def match_json(tables, raw):
             buf = <const unsigned char*>PyUnicode_AsUTF8AndSize(raw, &n)
         except UnicodeEncodeError:
             return None
-        return _match_raw(tables, buf, n)
+        return _match_raw(tables, buf, n, names)
     if t is not bytes and t is not bytearray and t is not memoryview:
         return None
     try:
@@ -265,12 +266,12 @@ def match_json(tables, raw):
     except (BufferError, TypeError, ValueError):
         return None
     try:
-        return _match_raw(tables, <const unsigned char*>view.buf, view.len)
+        return _match_raw(tables, <const unsigned char*>view.buf, view.len, names)
     finally:
         PyBuffer_Release(&view)
 
 
-cdef object _match_raw(tables, const unsigned char* buf, Py_ssize_t n):
+cdef object _match_raw(tables, const unsigned char* buf, Py_ssize_t n, dict names):
     cdef ScanTable table = tables.scan
     cdef list csteps = tables.csteps
     cdef CLeaf small[SMALL_LEAVES]
@@ -308,6 +309,8 @@ cdef object _match_raw(tables, const unsigned char* buf, Py_ssize_t n):
                     v.s = arena + arena_used
                     v.n = _unescape(buf, leaf.start, leaf.end, arena + arena_used)
                     arena_used += v.n
+                    if v.ascii:  # an escape such as \u00df may still write non-ASCII
+                        v.ascii = _all_ascii(v.s, v.n)
                 else:
                     v.s = buf + leaf.start
                     v.n = leaf.end - leaf.start
@@ -319,14 +322,37 @@ cdef object _match_raw(tables, const unsigned char* buf, Py_ssize_t n):
             leaf.next = heads[leaf.pid]
             heads[leaf.pid] = <int32_t>k
         if arrays:  # the walk needs contexts: phase 1 notes them, phase 2 checks them
-            return _walk_arrays(tables, buf, out.leaves, vals, heads, table.n_pids, &out)
-        return _walk(csteps, buf, out.leaves, vals, heads, table.n_pids, tables.walk[1])
+            return _walk_arrays(tables, buf, out.leaves, vals, heads, table.n_pids, &out, names)
+        return _walk(csteps, buf, out.leaves, vals, heads, table.n_pids, tables.walk[1], names)
     finally:
         _out_free(&out)
         free(vals)
         free(arena)
         if heads != small_heads:
             free(heads)
+
+
+cdef inline bint _all_ascii(const unsigned char* p, Py_ssize_t n) noexcept nogil:
+    cdef Py_ssize_t i
+    for i in range(n):
+        if p[i] >= 0x80:
+            return False
+    return True
+
+
+cdef list _answer(IntBuf* found, dict names):
+    # The rule ids found, sorted, without repeats; or their names in that order.
+    cdef Py_ssize_t k
+    cdef list result = []
+    if found.n > 1:
+        qsort(found.p, found.n, sizeof(int32_t), patterns_cmp_int32)
+    for k in range(found.n):
+        if k == 0 or found.p[k] != found.p[k - 1]:
+            if names is None:
+                result.append(found.p[k])
+            else:
+                result.append(names[found.p[k]])
+    return result
 
 
 cdef object _leaf_object(const unsigned char* buf, CLeaf* leaf):
@@ -361,7 +387,7 @@ cdef int _probe_leaf(CState cs, Py_ssize_t e, const unsigned char* buf, CLeaf* l
 
 
 cdef object _walk(list csteps, const unsigned char* buf, CLeaf* leaves, CValue* vals,
-                  int32_t* heads, Py_ssize_t n_pids, object lists):
+                  int32_t* heads, Py_ssize_t n_pids, object lists, dict names):
     # `_match_py._run_flat` over C states and C values: each state once, every leaf of each
     # field it reads through that field's CIndex, absence edges where the field has no leaf.
     cdef int32_t small_seen[SMALL_SEEN]
@@ -412,13 +438,7 @@ cdef object _walk(list csteps, const unsigned char* buf, CLeaf* leaves, CValue* 
                 for j in range(cs.absent_off[a], cs.absent_off[a + 1]):
                     if intbuf_push(&stack, cs.absent_states[j]) < 0:
                         raise MemoryError()
-        if found.n > 1:
-            qsort(found.p, found.n, sizeof(int32_t), patterns_cmp_int32)
-        result = []
-        for k in range(found.n):
-            if k == 0 or found.p[k] != found.p[k - 1]:
-                result.append(found.p[k])
-        return result
+        return _answer(&found, names)
     finally:
         if seen.on_heap:
             free(seen.slots)
@@ -487,7 +507,7 @@ cdef int _via_note(Via* via, IntBuf* rec_ctx, IntBuf* rec_next, IntBuf* stack, i
 
 
 cdef object _walk_arrays(tables, const unsigned char* buf, CLeaf* leaves, CValue* vals,
-                         int32_t* heads, Py_ssize_t n_pids, ScanOut* out):
+                         int32_t* heads, Py_ssize_t n_pids, ScanOut* out, dict names):
     # `_match_py.run_machine`'s two phases over C states and C values, for an event whose
     # rule-path leaves sit in array elements: phase 1 expands each state once and notes, per
     # state reached, the contexts of the leaves that took the edge into it (absence: where
@@ -576,13 +596,7 @@ cdef object _walk_arrays(tables, const unsigned char* buf, CLeaf* leaves, CValue
             for j in range(cs.n_terms):
                 if intbuf_push(&found, cs.terms[j]) < 0:
                     raise MemoryError()
-        if found.n > 1:
-            qsort(found.p, found.n, sizeof(int32_t), patterns_cmp_int32)
-        result = []
-        for k in range(found.n):
-            if k == 0 or found.p[k] != found.p[k - 1]:
-                result.append(found.p[k])
-        return result
+        return _answer(&found, names)
     finally:
         free(via.states)
         free(via.heads)

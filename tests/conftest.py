@@ -12,9 +12,14 @@ from types import ModuleType
 import pytest
 from hypothesis import HealthCheck, settings
 
-settings.register_profile("ci", max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-settings.register_profile("dev", max_examples=60, deadline=None)
-settings.register_profile("thorough", max_examples=2000, deadline=None)
+# The `twin` fixture (below) is function-scoped but changes nothing between examples: one twin
+# per test, so hypothesis' check against such fixtures is off in every profile.
+_QUIET = [HealthCheck.function_scoped_fixture]
+settings.register_profile(
+    "ci", max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, *_QUIET]
+)
+settings.register_profile("dev", max_examples=60, deadline=None, suppress_health_check=_QUIET)
+settings.register_profile("thorough", max_examples=2000, deadline=None, suppress_health_check=_QUIET)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -67,3 +72,44 @@ def impl(request) -> Impl:
             pytest.fail("PATTERNS_REQUIRE_EXTENSIONS is set but patterns._match_c is not built")
         pytest.skip("patterns._match_c is not built here (pure-Python install)")
     return Impl("cython", module)
+
+
+#: What `patterns.machine` takes from the twin selector (`patterns._match`): the names `twin`
+#: swaps. The compiled walk (`compile_state`, `match_json`) has no pure twin: None turns it off.
+#: A test that the selector's own choice matches this list: tests/test_api.py.
+TWIN_NAMES = (
+    "compile_state", "match_json", "number_key", "prepare", "run_machine", "scan_leaves", "scan_table",
+    "select_leaves",
+)  # fmt: skip
+
+
+@pytest.fixture(
+    params=[
+        pytest.param("python", id="twin-python"),
+        pytest.param("cython", id="twin-cython", marks=pytest.mark.cython),
+    ]
+)
+def twin(request, monkeypatch) -> str:
+    """Each matcher twin in turn behind every Machine and Pattern built in the test: the names
+    `patterns.machine` reads from `patterns._match` are swapped for one twin's. Machines and
+    patterns made before the test keep the tables they built (make them inside the test)."""
+    import patterns.machine as machine
+
+    for name, value in twin_names(request.param).items():
+        monkeypatch.setattr(machine, name, value)
+    return request.param
+
+
+def twin_names(tag: str) -> dict:
+    """The values of TWIN_NAMES for one twin ("python" or "cython"); the compiled one skips (or
+    fails, under PATTERNS_REQUIRE_EXTENSIONS=1) when it is not built."""
+    pure = importlib.import_module("patterns._match_py")
+    module = pure
+    if tag == "cython":
+        module = _load_c()
+        if module is None:
+            if os.environ.get("PATTERNS_REQUIRE_EXTENSIONS"):
+                pytest.fail("PATTERNS_REQUIRE_EXTENSIONS is set but patterns._match_c is not built")
+            pytest.skip("patterns._match_c is not built here (pure-Python install)")
+    # as `patterns._match` picks: what the compiled twin lacks comes from the pure one
+    return {name: getattr(module, name, getattr(pure, name, None)) for name in TWIN_NAMES}

@@ -30,6 +30,26 @@ def test_api_star_import_gives_exactly_all() -> None:
     assert set(namespace) - {"__builtins__"} == set(patterns.__all__)
 
 
+def test_twin_fixture_swaps_every_name_the_machine_takes_from_the_selector() -> None:
+    # tests/conftest.py's `twin` swaps TWIN_NAMES in patterns.machine: a name the machine
+    # imports from patterns._match and the list lacks would stay on the selector's twin.
+    import ast
+
+    import patterns.machine as machine
+
+    from .conftest import TWIN_NAMES
+
+    with open(machine.__file__, encoding="utf-8") as fh:
+        tree = ast.parse(fh.read())
+    imported = {
+        alias.name
+        for node in tree.body
+        if isinstance(node, ast.ImportFrom) and node.module == "_match" and node.level == 1
+        for alias in node.names
+    }
+    assert imported == set(TWIN_NAMES)
+
+
 def test_api_implementation_names_the_live_twin() -> None:
     from patterns import _match
 

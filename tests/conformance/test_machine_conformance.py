@@ -16,6 +16,9 @@ from tests.conftest import CASES_FILE, VALID_ONLY_FILE, load_cases
 
 from .disagreements import KNOWN_DISAGREEMENTS
 
+# Every Machine and Pattern here runs on each matcher twin (tests/conftest.py: `twin`).
+pytestmark = pytest.mark.usefixtures("twin")
+
 CASES = load_cases(CASES_FILE) + load_cases(VALID_ONLY_FILE)
 
 if not CASES:

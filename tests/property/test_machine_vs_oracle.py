@@ -30,6 +30,9 @@ from .machine_strategies import (
     witness_events,
 )
 
+# Every Machine and Pattern here runs on each matcher twin (tests/conftest.py: `twin`).
+pytestmark = pytest.mark.usefixtures("twin")
+
 DIALECTS = sorted(patterns.DIALECTS)
 
 

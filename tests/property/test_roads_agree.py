@@ -24,6 +24,9 @@ from patterns import InvalidEventError, InvalidPatternError
 
 from .machine_strategies import EVENT_KEYS, EVENT_NUMBERS, STRINGS, patterns_for
 
+# Every Machine and Pattern here runs on each matcher twin (tests/conftest.py: `twin`).
+pytestmark = pytest.mark.usefixtures("twin")
+
 DIALECT_NAMES = sorted(patterns.DIALECTS)
 
 

@@ -13,6 +13,9 @@ from patterns import InvalidEventError, InvalidPatternError, _match_py
 
 from ..strategies import events, json_values, odd_events, valid_patterns
 
+# Every Machine and Pattern here runs on each matcher twin (tests/conftest.py: `twin`).
+pytestmark = pytest.mark.usefixtures("twin")
+
 try:
     from patterns import _match_c
 except ImportError:  # not built here

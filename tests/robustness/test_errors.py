@@ -17,6 +17,9 @@ from patterns import InvalidPatternError, PatternsError
 
 from ._budget import ROOT
 
+# Every Machine and Pattern here runs on each matcher twin (tests/conftest.py: `twin`).
+pytestmark = pytest.mark.usefixtures("twin")
+
 #: Invalid at the bottom: a number where "a" needs an object or an array, 1,000 objects down.
 DEEP_INVALID = '{"a":' * 1000 + "1" + "}" * 1000
 

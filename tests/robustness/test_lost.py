@@ -10,6 +10,9 @@ import pytest
 import patterns
 from patterns import InvalidEventError
 
+# Every Machine and Pattern here runs on each matcher twin (tests/conftest.py: `twin`).
+pytestmark = pytest.mark.usefixtures("twin")
+
 # --- match_many(events, errors="raise" | "yield") ---------------------------------------------
 
 GOOD = b'{"source": "aws.ec2"}'

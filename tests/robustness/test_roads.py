@@ -15,6 +15,9 @@ import pytest
 import patterns
 from patterns import InvalidEventError, InvalidPatternError
 
+# Every Machine and Pattern here runs on each matcher twin (tests/conftest.py: `twin`).
+pytestmark = pytest.mark.usefixtures("twin")
+
 # --- Events: bytes, dict and the reference matcher agree -----------------------------------------
 
 

@@ -19,10 +19,14 @@ import random
 import threading
 
 import orjson
+import pytest
 
 import patterns
 
 from ..concurrency import run_together
+
+# Every Machine and Pattern here runs on each matcher twin (tests/conftest.py: `twin`).
+pytestmark = pytest.mark.usefixtures("twin")
 
 #: One field, seven wildcard rules (the issue's shape), and rules of the other kinds beside them.
 RULES: dict[str, dict] = {

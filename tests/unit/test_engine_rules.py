@@ -14,6 +14,9 @@ from patterns._match_py import flatten
 from patterns.events import decode_event
 from patterns.oracle import matches as oracle_matches
 
+# Every Machine and Pattern here runs on each matcher twin (tests/conftest.py: `twin`).
+pytestmark = pytest.mark.usefixtures("twin")
+
 
 def _answers(pattern: dict, event_text: str, dialect: str = "eventbridge") -> set[bool]:
     compiled = patterns.compile(pattern, dialect=dialect)

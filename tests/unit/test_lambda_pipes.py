@@ -15,6 +15,9 @@ import patterns
 from patterns import InvalidPatternError, Machine
 from patterns.dialects import EVENTBRIDGE, LAMBDA, PIPES, SNS_BODY, get_dialect
 
+# Every Machine and Pattern here runs on each matcher twin (tests/conftest.py: `twin`).
+pytestmark = pytest.mark.usefixtures("twin")
+
 LAMBDA_PREFIX = "Invalid filter pattern definition. Reason: "
 PIPES_PREFIX = "Filter pattern is not valid. Reason: "
 

@@ -12,6 +12,9 @@ from patterns import InvalidPatternError, Machine
 from patterns._match_py import number_key
 from patterns.wildcard_dfa import WildcardDFA
 
+# Every Machine and Pattern here runs on each matcher twin (tests/conftest.py: `twin`).
+pytestmark = pytest.mark.usefixtures("twin")
+
 EC2 = '{"source": ["aws.ec2"], "detail": {"state": ["stopped"]}}'
 EVENT = b'{"source": "aws.ec2", "detail": {"state": "stopped", "amount": 1000}}'
 

@@ -32,6 +32,9 @@ from patterns.oracle import matches as oracle_matches
 from ..concurrency import run_together
 from ..property.machine_strategies import events_for, patterns_for
 
+# Every Machine and Pattern here runs on each matcher twin (tests/conftest.py: `twin`).
+pytestmark = pytest.mark.usefixtures("twin")
+
 DIALECTS = sorted(patterns.DIALECTS)
 NAMES = [f"r{i}" for i in range(6)]
 

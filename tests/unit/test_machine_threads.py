@@ -13,9 +13,14 @@ import functools
 import random
 import threading
 
+import pytest
+
 from patterns import Machine
 
 from ..concurrency import run_together
+
+# Every Machine and Pattern here runs on each matcher twin (tests/conftest.py: `twin`).
+pytestmark = pytest.mark.usefixtures("twin")
 
 EVENT = b'{"n": [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], "m": "x", "detail": {"k": "v"}}'
 

@@ -29,6 +29,9 @@ from patterns.records import (
 from tests.property.machine_strategies import json_events
 from tests.property.machine_strategies import patterns as pattern_strategy
 
+# Every Machine and Pattern here runs on each matcher twin (tests/conftest.py: `twin`).
+pytestmark = pytest.mark.usefixtures("twin")
+
 DIALECTS = ["lambda", "pipes"]
 
 

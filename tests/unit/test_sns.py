@@ -16,6 +16,9 @@ from patterns.sns import (
     policy_keys,
 )
 
+# Every Machine and Pattern here runs on each matcher twin (tests/conftest.py: `twin`).
+pytestmark = pytest.mark.usefixtures("twin")
+
 ATTRS = "sns-attributes"
 BODY = "sns-body"
 
