@@ -10,20 +10,22 @@
 #       returns 1, appending nothing, when this value needs the Python probe; -1 when memory ran out.
 #   probe_value(CIndex ci, value) -> list[int] | None      test hook: the same for a Python scalar
 #
-# What stays in Python (probe returns 1): for a string value, any index holding a wildcard
-# (`wildcard`, `ab_wildcard`) or an IP structure (`ip_exact`, `cidr4_keys`, `cidr6_keys`), whose
-# automata and address parser live in Python; and a non-ASCII string where some structure reads
-# the casefolded value (`needs_fold`), since full Unicode casefolding is Python's. Everything else,
-# numbers, literals, exists and anything-but included, is answered here.
+# What stays in Python (probe returns 1): for a string value, an index holding a wildcard whose
+# `WildcardDFA` built no table (over its state budget: it tests operand by operand, in Python);
+# and a non-ASCII string where some structure reads the casefolded value (`needs_fold`), since
+# full Unicode casefolding is Python's. Everything else, numbers, literals, exists,
+# anything-but, IP addresses (IPv4 and IPv6, parsed here as `netaddr.parse_ip` parses them) and
+# built wildcard automata included, is answered here.
 #
 # Bounds: the value's bytes are read through a raw pointer, no Cython directive checks (boundscheck
 # and wraparound, off in setup.py, guard buffers and memoryviews only), so every read below is
-# argued in bounds where it is made: affixes are read only for lengths L <= n, and every table
-# index comes from the build, which wrote each array in full.
+# argued in bounds where it is made: affixes are read only for lengths L <= n, the IP parser and
+# the UTF-8 decoder test i < n (or i + k <= n) before each read, and every table index comes
+# from the build, which wrote each array in full.
 
 from libc.stdint cimport uint32_t
 from libc.stdlib cimport qsort
-from libc.string cimport memmove
+from libc.string cimport memchr, memmove
 
 from patterns.events import as_double
 
@@ -77,6 +79,270 @@ cdef int _cmp_int32(const void* a, const void* b) noexcept nogil:
     return (x > y) - (x < y)
 
 
+cdef inline Py_ssize_t _lower_bound2(const uint64_t* hi, const uint64_t* lo, Py_ssize_t n,
+                                     uint64_t khi, uint64_t klo) noexcept nogil:
+    # `bisect_left` over 128-bit keys kept as two sorted columns (hi[i], lo[i]), as `_lower_bound`.
+    cdef Py_ssize_t a = 0, b = n, mid
+    while a < b:
+        mid = a + (b - a) // 2
+        if hi[mid] < khi or (hi[mid] == khi and lo[mid] < klo):
+            a = mid + 1
+        else:
+            b = mid
+    return a
+
+
+# --- IP addresses: `netaddr.parse_ip` over the value's bytes ---------------------------------------
+
+cdef inline bint _is_digit(unsigned char c) noexcept nogil:
+    return 48 <= c <= 57  # '0'..'9'
+
+
+cdef inline int _hex_value(unsigned char c) noexcept nogil:
+    # the value of one hex digit ('0'..'9', 'a'..'f', 'A'..'F'), or -1
+    if 48 <= c <= 57:
+        return c - 48
+    if 97 <= c <= 102:
+        return c - 87  # 'a' -> 10
+    if 65 <= c <= 70:
+        return c - 55  # 'A' -> 10
+    return -1
+
+
+cdef int _parse_ipv4(const unsigned char* s, Py_ssize_t n, uint64_t* addr) noexcept nogil:
+    # IPV4_SHAPE `[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+` (full match) and parse_ip's decimal parts: 4 and
+    # the address in *addr, or 0. A part's leading zeros are dropped before its digits are counted:
+    # more than 3 left, or a value above 255, is not an address (and no part overflows).
+    cdef Py_ssize_t i = 0, start, first
+    cdef int part
+    cdef uint64_t a = 0, x
+    for part in range(4):
+        if part:
+            if i >= n or s[i] != 46:  # 46: '.'
+                return 0
+            i += 1
+        start = i
+        while i < n and _is_digit(s[i]):
+            i += 1
+        if i == start:
+            return 0
+        first = start
+        while first < i and s[first] == 48:  # leading '0's
+            first += 1
+        if i - first > 3:
+            return 0
+        x = 0
+        while first < i:  # at most 3 digits: x <= 999
+            x = x * 10 + (s[first] - 48)
+            first += 1
+        if x > 255:
+            return 0
+        a = (a << 8) | x
+    if i != n:
+        return 0
+    addr[0] = a
+    return 4
+
+
+cdef int _parse_ipv6(const unsigned char* s, Py_ssize_t n, uint64_t* hi, uint64_t* lo) noexcept nogil:
+    # IPV6_SHAPE `[0-9a-fA-F:]*:[0-9a-fA-F:]*` (full match), then `ipaddress.IPv6Address`'s
+    # `_ip_int_from_string` step by step (the shape has no '.', so never its dotted IPv4 tail, and
+    # no '%', so never a scope id): 6 and the address in *hi:*lo, or 0.
+    cdef Py_ssize_t start[9]   # part k is s[start[k]:stop[k]]; at most 9 parts (8 colons)
+    cdef Py_ssize_t stop[9]
+    cdef uint64_t h[8]         # the eight hextets, most significant first
+    cdef Py_ssize_t i, j, k, parts, skip = -1, parts_hi, parts_lo
+    cdef int colons = 0
+    cdef uint64_t x
+    for i in range(n):
+        if s[i] == 58:  # 58: ':'
+            colons += 1
+        elif _hex_value(s[i]) < 0:
+            return 0  # not the shape
+    if colons < 2 or colons > 8:  # the shape needs one colon; IPv6Address 3 to 9 parts
+        return 0
+    parts = colons + 1
+    j = 0
+    start[0] = 0
+    for i in range(n):
+        if s[i] == 58:  # at most 8 colons: j + 1 <= 8
+            stop[j] = i
+            j += 1
+            start[j] = i + 1
+    stop[j] = n
+    for i in range(1, parts - 1):  # an empty inner part is the '::'; at most one
+        if start[i] == stop[i]:
+            if skip >= 0:
+                return 0
+            skip = i
+    if skip >= 0:
+        parts_hi = skip
+        parts_lo = parts - skip - 1
+        if start[0] == stop[0]:
+            parts_hi -= 1
+            if parts_hi:  # a leading ':' only as part of '::'
+                return 0
+        if start[parts - 1] == stop[parts - 1]:
+            parts_lo -= 1
+            if parts_lo:  # a trailing ':' only as part of '::'
+                return 0
+        if parts_hi + parts_lo > 7:  # '::' must stand for one hextet at least
+            return 0
+    else:
+        if parts != 8:
+            return 0
+        if start[0] == stop[0] or start[parts - 1] == stop[parts - 1]:
+            return 0
+        parts_hi = parts
+        parts_lo = 0
+    for i in range(8):
+        h[i] = 0
+    for i in range(parts_hi + parts_lo):
+        # hextets 0..parts_hi-1 from the first parts, 8-parts_lo..7 from the last ones
+        j = i if i < parts_hi else parts - parts_lo + (i - parts_hi)
+        if stop[j] - start[j] < 1 or stop[j] - start[j] > 4:  # `_parse_hextet`: 1 to 4 digits
+            return 0
+        x = 0
+        for k in range(start[j], stop[j]):
+            x = (x << 4) | <uint64_t>_hex_value(s[k])  # a hex digit: the scan above checked
+        h[i if i < parts_hi else 8 - parts_lo + (i - parts_hi)] = x
+    hi[0] = (h[0] << 48) | (h[1] << 32) | (h[2] << 16) | h[3]
+    lo[0] = (h[4] << 48) | (h[5] << 32) | (h[6] << 16) | h[7]
+    return 6
+
+
+cdef int _parse_ip(const unsigned char* s, Py_ssize_t n, uint64_t* hi, uint64_t* lo) noexcept nogil:
+    # `netaddr.parse_ip`: 4 (the address in *lo), 6 (in *hi:*lo) or 0 (not an address). A '.'
+    # rules out IPV6_SHAPE, so a value holding one is an IPv4 address or nothing. An IPv4-mapped
+    # IPv6 address (::ffff:a.b.c.d, in its hex form) is its IPv4 address.
+    if memchr(s, 46, n) != NULL:  # 46: '.'
+        hi[0] = 0
+        return _parse_ipv4(s, n, lo)
+    if not _parse_ipv6(s, n, hi, lo):
+        return 0
+    if hi[0] == 0 and (lo[0] >> 32) == 0xFFFF:  # `IPv6Address.ipv4_mapped`: ::ffff:0:0/96
+        lo[0] = lo[0] & <uint64_t>0xFFFFFFFF
+        return 4
+    return 6
+
+
+# --- Wildcards: a built `WildcardDFA` as flat arrays -------------------------------------------------
+
+cdef struct CDfa:
+    # One `WildcardDFA` whose table was built, n states (-1: no such automaton here):
+    #   state s   other[s]                       next state on a character not in its row, or -1
+    #             mv_off[s]..mv_off[s + 1]       -> mv_cp, mv_next: its row of `_moves[s]`, sorted
+    #                                               by code point (bisected)
+    #             acc_off[s]..acc_off[s + 1]     -> acc: `_accept[s]`, the payloads (local lists for
+    #                                               `wildcard`, operand numbers for `ab_wildcard`)
+    # Why sorted rows and not a 128-entry table per state: up to 10,000 states (MAX_STATES), and
+    # rows are short (the characters some live literal position names), so a bisect of a few
+    # entries costs about what a table read does, at a fraction of the memory.
+    Py_ssize_t n
+    int32_t* other
+    Py_ssize_t* mv_off
+    uint32_t* mv_cp
+    int32_t* mv_next
+    Py_ssize_t* acc_off
+    int32_t* acc
+
+
+cdef void* _ci_alloc(Py_ssize_t n, size_t size) except NULL:
+    # n + 1 elements (so that n = 0 still gives a non-NULL pointer); MemoryError when none.
+    cdef void* p = PyMem_Malloc((n + 1) * size)
+    if p == NULL:
+        raise MemoryError()
+    return p
+
+
+cdef int _dfa_build(CDfa* d, dfa, accept) except -1:
+    # Copies a built WildcardDFA (its private slots `_moves` and `_other`: read-only, the
+    # automaton is immutable) into d, whose pointers are NULL; accept: its `_accept`, each payload
+    # already mapped as the index wants it. Moves on a lone surrogate are dropped: no valid UTF-8
+    # value holds one, so no probe could take them.
+    moves = dfa._moves
+    other = dfa._other
+    rows = [sorted((ord(ch), nxt) for ch, nxt in row.items() if not 0xD800 <= ord(ch) <= 0xDFFF)
+            for row in moves]
+    cdef Py_ssize_t n = len(rows), s, i, m = 0, a = 0
+    cdef Py_ssize_t n_moves = sum(len(row) for row in rows), n_acc = sum(len(p) for p in accept)
+    d.other = <int32_t*>_ci_alloc(n, sizeof(int32_t))
+    d.mv_off = <Py_ssize_t*>_ci_alloc(n + 1, sizeof(Py_ssize_t))
+    d.mv_cp = <uint32_t*>_ci_alloc(n_moves, sizeof(uint32_t))
+    d.mv_next = <int32_t*>_ci_alloc(n_moves, sizeof(int32_t))
+    d.acc_off = <Py_ssize_t*>_ci_alloc(n + 1, sizeof(Py_ssize_t))
+    d.acc = <int32_t*>_ci_alloc(n_acc, sizeof(int32_t))
+    for s in range(n):
+        d.other[s] = other[s]
+        d.mv_off[s] = m
+        for cp, nxt in rows[s]:
+            d.mv_cp[m] = cp
+            d.mv_next[m] = nxt
+            m += 1
+        d.acc_off[s] = a
+        for payload in accept[s]:
+            d.acc[a] = payload
+            a += 1
+    d.mv_off[n] = m
+    d.acc_off[n] = a
+    d.n = n  # last: a failed build leaves n = -1, "no automaton"
+    return 0
+
+
+cdef void _dfa_free(CDfa* d) noexcept:
+    PyMem_Free(d.other)
+    PyMem_Free(d.mv_off)
+    PyMem_Free(d.mv_cp)
+    PyMem_Free(d.mv_next)
+    PyMem_Free(d.acc_off)
+    PyMem_Free(d.acc)
+
+
+cdef Py_ssize_t _dfa_run(const CDfa* d, const unsigned char* s, Py_ssize_t n) noexcept nogil:
+    # `WildcardDFA.run` up to its accepting set: the state after reading the code points of the
+    # UTF-8 s[0:n], or -1 (the dead state: stopped at once). Every state the build stored is
+    # below d.n, so each row and other[] read is in bounds; each sequence's bytes are checked to
+    # lie inside s before they are read (the value is valid UTF-8, so that test never fails).
+    cdef Py_ssize_t state = 0, i = 0, a, b, mid, end
+    cdef uint32_t cp
+    cdef unsigned char c
+    if d.n <= 0:
+        return -1  # no operands: `run` gives ()
+    while i < n:
+        c = s[i]
+        if c < 0x80:
+            cp = c
+            i += 1
+        elif c < 0xE0:  # 110xxxxx 10xxxxxx
+            if i + 2 > n:
+                return -1
+            cp = ((c & 0x1F) << 6) | (s[i + 1] & 0x3F)
+            i += 2
+        elif c < 0xF0:  # 1110xxxx + 2 continuation bytes
+            if i + 3 > n:
+                return -1
+            cp = ((c & 0x0F) << 12) | ((s[i + 1] & 0x3F) << 6) | (s[i + 2] & 0x3F)
+            i += 3
+        else:  # 11110xxx + 3 continuation bytes
+            if i + 4 > n:
+                return -1
+            cp = (((c & 0x07) << 18) | ((s[i + 1] & 0x3F) << 12) | ((s[i + 2] & 0x3F) << 6)
+                  | (s[i + 3] & 0x3F))
+            i += 4
+        a = d.mv_off[state]
+        b = end = d.mv_off[state + 1]
+        while a < b:
+            mid = a + (b - a) // 2
+            if d.mv_cp[mid] < cp:
+                a = mid + 1
+            else:
+                b = mid
+        state = d.mv_next[a] if a < end and d.mv_cp[a] == cp else d.other[state]
+        if state < 0:
+            return -1
+    return state
+
+
 cdef class CIndex:
     """One `ValueIndex` as C arrays: what the walk probes with an event value, without the GIL.
 
@@ -97,6 +363,13 @@ cdef class CIndex:
         literal  [false, true, null] -> local list or -1; exists, exists_value: local list or -1
         ab       ab_list[0:n_ab]: anything-but operand i -> the local list of its targets
                  (n_ab < 0: the index has no anything-but)
+        ip       ip4_keys[0:n_ip4] sorted IPv4 addresses of `ip_exact`, ip4_list the local list of
+                 each; ip6_hi/ip6_lo[0:n_ip6] its IPv6 addresses as two u64 columns, sorted,
+                 ip6_list; c4_keys[0:n_c4], c4_slots[0:2 n_c4 + 1] `cidr4_keys`/`cidr4_slots`
+                 (local lists), c6_hi/c6_lo, c6_slots the same for cidr6 (n_c4, n_c6 < 0: absent);
+                 has_ip: any of them, so the value is parsed
+        wildcards  wc, abwc: `wildcard` (payloads: local lists) and `ab_wildcard` (operand
+                 numbers) as `CDfa`s when their table was built (n < 0: absent, or left to Python)
 
     Keys a valid UTF-8 value can never equal or start/end with (strings holding a lone
     surrogate, which UTF-8 cannot encode) are left out; NaN anything-but numbers likewise (a NaN
@@ -139,6 +412,23 @@ cdef class CIndex:
     cdef int32_t exists_value
     cdef Py_ssize_t n_ab
     cdef int32_t* ab_list
+    cdef bint has_ip
+    cdef Py_ssize_t n_ip4
+    cdef uint64_t* ip4_keys
+    cdef int32_t* ip4_list
+    cdef Py_ssize_t n_ip6
+    cdef uint64_t* ip6_hi
+    cdef uint64_t* ip6_lo
+    cdef int32_t* ip6_list
+    cdef Py_ssize_t n_c4
+    cdef uint64_t* c4_keys
+    cdef int32_t* c4_slots
+    cdef Py_ssize_t n_c6
+    cdef uint64_t* c6_hi
+    cdef uint64_t* c6_lo
+    cdef int32_t* c6_slots
+    cdef CDfa wc
+    cdef CDfa abwc
 
     def __cinit__(self):
         self.list_off = NULL
@@ -159,6 +449,12 @@ cdef class CIndex:
         self.exists = -1
         self.exists_value = -1
         self.literal[0] = self.literal[1] = self.literal[2] = -1
+        self.ip4_keys = self.ip6_hi = self.ip6_lo = self.c4_keys = self.c6_hi = self.c6_lo = NULL
+        self.ip4_list = self.ip6_list = self.c4_slots = self.c6_slots = NULL
+        self.n_c4 = self.n_c6 = -1
+        memset(&self.wc, 0, sizeof(CDfa))
+        memset(&self.abwc, 0, sizeof(CDfa))
+        self.wc.n = self.abwc.n = -1
         cdef int t
         for t in range(N_TAGS):
             self.lens_start[t] = self.lens_end[t] = 0
@@ -182,9 +478,8 @@ cdef class CIndex:
                 offsets.append(len(flat_items))
             return j
 
-        self.str_python = any(
-            x is not None for x in (vi.wildcard, vi.ab_wildcard, vi.ip_exact, vi.cidr4_keys, vi.cidr6_keys)
-        )
+        # a wildcard automaton over its budget tests operand by operand: Python's
+        self.str_python = any(x is not None and not x.is_dfa for x in (vi.wildcard, vi.ab_wildcard))
         self.needs_fold = bool(vi.needs_fold)
         entries = []  # (tag, key bytes, local list)
         lens = []
@@ -226,6 +521,15 @@ cdef class CIndex:
         self.exists = ref(vi.exists)
         self.exists_value = ref(vi.exists_value)
         ab_lists = [ref(k) for k in vi.ab_lists] if vi.ab_lists is not None else None
+        ip4 = ip6 = ()
+        if vi.ip_exact is not None:
+            ip4 = sorted((address, ref(k)) for (version, address), k in vi.ip_exact.items() if version == 4)
+            ip6 = sorted((address, ref(k)) for (version, address), k in vi.ip_exact.items() if version == 6)
+        c4_slots = [ref(k) for k in vi.cidr4_slots] if vi.cidr4_keys is not None else None
+        c6_slots = [ref(k) for k in vi.cidr6_slots] if vi.cidr6_keys is not None else None
+        wc = vi.wildcard if vi.wildcard is not None and vi.wildcard.is_dfa else None
+        wc_accept = [[ref(k) for k in payloads] for payloads in wc._accept] if wc is not None else None
+        abwc = vi.ab_wildcard if vi.ab_wildcard is not None and vi.ab_wildcard.is_dfa else None
 
         # --- the C arrays (each allocated one element larger: PyMem_Malloc(0) is legal, but a
         # non-empty request keeps every pointer non-NULL on success, one test for all) ---
@@ -275,6 +579,11 @@ cdef class CIndex:
             self.n_ab = len(ab_lists)
             for i in range(self.n_ab):
                 self.ab_list[i] = ab_lists[i]
+        self._build_ip(vi, ip4, ip6, c4_slots, c6_slots)
+        if wc is not None:
+            _dfa_build(&self.wc, wc, wc_accept)  # payloads: list ids, as local lists
+        if abwc is not None:
+            _dfa_build(&self.abwc, abwc, abwc._accept)  # payloads: operand numbers, kept
         for i in range(size):
             self.slot_ent[i] = -1
         self.keys = b"".join(encoded for _, encoded, _ in entries)
@@ -309,6 +618,58 @@ cdef class CIndex:
         PyMem_Free(self.abnum_keys)
         PyMem_Free(self.abnum_list)
         PyMem_Free(self.ab_list)
+        PyMem_Free(self.ip4_keys)
+        PyMem_Free(self.ip4_list)
+        PyMem_Free(self.ip6_hi)
+        PyMem_Free(self.ip6_lo)
+        PyMem_Free(self.ip6_list)
+        PyMem_Free(self.c4_keys)
+        PyMem_Free(self.c4_slots)
+        PyMem_Free(self.c6_hi)
+        PyMem_Free(self.c6_lo)
+        PyMem_Free(self.c6_slots)
+        _dfa_free(&self.wc)
+        _dfa_free(&self.abwc)
+
+    cdef _build_ip(self, vi, ip4, ip6, c4_slots, c6_slots):
+        # The IP structures (see the class docstring); ip4, ip6: sorted (address, local list);
+        # c4_slots, c6_slots: the cidr slots as local lists (None: no such structure).
+        cdef Py_ssize_t i
+        cdef object m64 = (1 << 64) - 1
+        self.has_ip = vi.ip_exact is not None or vi.cidr4_keys is not None or vi.cidr6_keys is not None
+        self.n_ip4 = len(ip4)
+        self.ip4_keys = <uint64_t*>_ci_alloc(self.n_ip4, sizeof(uint64_t))
+        self.ip4_list = <int32_t*>_ci_alloc(self.n_ip4, sizeof(int32_t))
+        for i in range(self.n_ip4):
+            self.ip4_keys[i], self.ip4_list[i] = ip4[i]
+        self.n_ip6 = len(ip6)
+        self.ip6_hi = <uint64_t*>_ci_alloc(self.n_ip6, sizeof(uint64_t))
+        self.ip6_lo = <uint64_t*>_ci_alloc(self.n_ip6, sizeof(uint64_t))
+        self.ip6_list = <int32_t*>_ci_alloc(self.n_ip6, sizeof(int32_t))
+        for i in range(self.n_ip6):
+            address, self.ip6_list[i] = ip6[i]
+            self.ip6_hi[i] = address >> 64
+            self.ip6_lo[i] = address & m64
+        keys = vi.cidr4_keys if vi.cidr4_keys is not None else ()
+        self.c4_keys = <uint64_t*>_ci_alloc(len(keys), sizeof(uint64_t))
+        self.c4_slots = <int32_t*>_ci_alloc(2 * len(keys) + 1, sizeof(int32_t))
+        if vi.cidr4_keys is not None:
+            for i in range(len(keys)):
+                self.c4_keys[i] = keys[i]
+            for i in range(2 * len(keys) + 1):
+                self.c4_slots[i] = c4_slots[i]
+            self.n_c4 = len(keys)
+        keys = vi.cidr6_keys if vi.cidr6_keys is not None else ()
+        self.c6_hi = <uint64_t*>_ci_alloc(len(keys), sizeof(uint64_t))
+        self.c6_lo = <uint64_t*>_ci_alloc(len(keys), sizeof(uint64_t))
+        self.c6_slots = <int32_t*>_ci_alloc(2 * len(keys) + 1, sizeof(int32_t))
+        if vi.cidr6_keys is not None:
+            for i in range(len(keys)):
+                self.c6_hi[i] = keys[i] >> 64
+                self.c6_lo[i] = keys[i] & m64
+            for i in range(2 * len(keys) + 1):
+                self.c6_slots[i] = c6_slots[i]
+            self.n_c6 = len(keys)
 
     # --- probing -------------------------------------------------------------------------------
 
@@ -351,6 +712,38 @@ cdef class CIndex:
             j = self._lookup(tag, p + (n - length) if suffix else p, length)
             if j >= 0 and self._push_list(j, out) < 0:
                 return -1
+        return 0
+
+    cdef inline int _probe_ip(self, const unsigned char* s, Py_ssize_t n, IntBuf* out) noexcept nogil:
+        # `fire`'s IP part: the value parsed as `parse_ip` parses it, then `ip_exact` and the cidr
+        # slots of its version (`_slot`). Each bisect gives i <= n_x, and slot 2i or 2i + 1 (only
+        # when i < n_x) is below 2 n_x + 1: every read is in bounds.
+        cdef uint64_t hi = 0, lo = 0
+        cdef Py_ssize_t i
+        cdef int32_t j
+        cdef int version = _parse_ip(s, n, &hi, &lo)
+        if version == 4:
+            if self.n_ip4:
+                i = _lower_bound(self.ip4_keys, self.n_ip4, lo)
+                if i < self.n_ip4 and self.ip4_keys[i] == lo and self._push_list(self.ip4_list[i], out) < 0:
+                    return -1
+            if self.n_c4 >= 0:
+                i = _lower_bound(self.c4_keys, self.n_c4, lo)
+                j = self.c4_slots[2 * i + 1 if i < self.n_c4 and self.c4_keys[i] == lo else 2 * i]
+                if j >= 0 and self._push_list(j, out) < 0:
+                    return -1
+        elif version == 6:
+            if self.n_ip6:
+                i = _lower_bound2(self.ip6_hi, self.ip6_lo, self.n_ip6, hi, lo)
+                if (i < self.n_ip6 and self.ip6_hi[i] == hi and self.ip6_lo[i] == lo
+                        and self._push_list(self.ip6_list[i], out) < 0):
+                    return -1
+            if self.n_c6 >= 0:
+                i = _lower_bound2(self.c6_hi, self.c6_lo, self.n_c6, hi, lo)
+                j = self.c6_slots[2 * i + 1 if i < self.n_c6 and self.c6_hi[i] == hi and self.c6_lo[i] == lo
+                                  else 2 * i]
+                if j >= 0 and self._push_list(j, out) < 0:
+                    return -1
         return 0
 
     cdef inline bint _has(self, int32_t tag) noexcept nogil:
@@ -412,6 +805,17 @@ cdef class CIndex:
                     or (self._has(T_SUFFIX_CI) and self._affixes(T_SUFFIX_CI, fs, n, True, out) < 0)):
                 out.n = base
                 return -1
+            if self.wc.n >= 0:
+                # the accepting state's payloads are local lists (acc_off has n + 1 entries)
+                e = _dfa_run(&self.wc, s, n)
+                if e >= 0:
+                    for i in range(self.wc.acc_off[e], self.wc.acc_off[e + 1]):
+                        if self._push_list(self.wc.acc[i], out) < 0:
+                            out.n = base
+                            return -1
+            if self.has_ip and self._probe_ip(s, n, out) < 0:
+                out.n = base
+                return -1
         elif kind == V_NUM:
             if self.n_num:
                 key = _number_key(v.d)
@@ -457,6 +861,14 @@ cdef class CIndex:
                     or (self._has(T_AB_SUFFIX) and self._affixes(T_AB_SUFFIX, s, n, True, out) < 0)):
                 out.n = base
                 return -1
+            if self.abwc.n >= 0:
+                # the accepting state's payloads are operand numbers: excluded, into the scratch
+                e = _dfa_run(&self.abwc, s, n)
+                if e >= 0:
+                    for i in range(self.abwc.acc_off[e], self.abwc.acc_off[e + 1]):
+                        if intbuf_push(out, self.abwc.acc[i]) < 0:
+                            out.n = base
+                            return -1
         elif kind == V_NUM and self.n_abnum and v.d == v.d:  # v.d != v.d: NaN equals no number
             key = _number_key(v.d)
             i = _lower_bound(self.abnum_keys, self.n_abnum, key)

@@ -2,14 +2,17 @@
 
 The contract: for every published `ValueIndex` and every event value, `probe_value` gives the
 target states of the list ids `fire(vi, value, lists)` gives (as a multiset, in any order), or
-None exactly where the value is left to Python: a string when the index holds a wildcard or an
-IP structure, or a non-ASCII string when some structure reads the casefolded value (and a
-string UTF-8 cannot encode). Indexes come from real machines; the expected answers from `fire`.
+None exactly where the value is left to Python: a string when the index holds a wildcard
+automaton that was not built (over its state budget), or a non-ASCII string when some structure
+reads the casefolded value (and a string UTF-8 cannot encode). IP addresses and built wildcard
+automata are answered in C. Indexes come from real machines; the expected answers from `fire`.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import random
 import threading
 
 import pytest
@@ -29,13 +32,13 @@ except ImportError:  # not built here (or built without the C indexes)
         )
     pytest.skip("patterns._match_c is not built here (pure-Python install)", allow_module_level=True)
 
-#: Structures whose string answers only Python gives (WildcardDFA, the IP parser).
-PYTHON_ONLY_STR = ("wildcard", "ab_wildcard", "ip_exact", "cidr4_keys", "cidr6_keys")
+#: Structures whose string answers only Python gives when their automaton was not built.
+WILDCARDS = ("wildcard", "ab_wildcard")
 
 #: Every kind of event scalar, edge cases included (an int too large for a double reads as inf).
 COMMON_VALUES = [
     "", "a", "ab", "abc", "A", "AB", "aB", "b", "ba", "x", "y", "é", "éa", "aé", "É", "日本", "日",
-    "ß", "SS", "ss", "10.0.0.1",
+    "ß", "SS", "ss", "10.0.0.1", "010.0.0.1", "::1", "::ffff:a00:1", "a*b", "*",
     0, 0.0, -0.0, 1, 1.0, 1.5, -1, 3, 5, 2**70, -(2**70), 2**1100, -(2**1100), 1e-7, 1e300,
     True, False, None, BigNumber(), BigNumber(negative=True),
 ]  # fmt: skip
@@ -55,7 +58,7 @@ def _python_only(vi, value) -> bool:
     """Whether the contract lets `probe_value` answer None for this index and value."""
     if type(value) is not str:
         return False
-    if any(getattr(vi, name) is not None for name in PYTHON_ONLY_STR):
+    if any(getattr(vi, name) is not None and not getattr(vi, name).is_dfa for name in WILDCARDS):
         return True
     if vi.needs_fold and not value.isascii():
         return True
@@ -259,29 +262,159 @@ def test_anything_but_many_operands_and_large_exclusions() -> None:
     assert _check(indexes, lists, values) == len(indexes) * len(values)
 
 
-# --- indexes only Python answers for strings --------------------------------------------------------
+# --- IP addresses ------------------------------------------------------------------------------------
+
+#: Values that are, or look close to, IP addresses: leading zeros, 256, four-digit parts, stray
+#: characters, IPv6 forms `ipaddress` accepts or refuses, IPv4-mapped IPv6.
+IP_VALUES = [
+    "10.0.0.1", "010.000.000.001", "10.0.0.01", "10.0.0.0001", "0010.0.0.1", "10.0.0.256",
+    "10.0.0.1000", "10.0.0.00256", "10.0.0.255", "10.0.0.1.", ".10.0.0.1", "10.0.0", "10.0.0.1.1",
+    "10..0.1", "10.0.0.-1", "10.0.0.1 ", " 10.0.0.1", "10.0.0.a", "\uff110.0.0.1", "10.0.0.1/8",
+    "0.0.0.0", "255.255.255.255", "9.255.255.255", "11.0.0.0", "10.255.255.255", "1.2.3.4", "1.2.3.5",
+    "::ffff:a00:1", "::FFFF:A00:1", "0:0:0:0:0:ffff:a00:1", "::ffff:10.0.0.1", "::ffff:102:304",
+    "::fffe:a00:1", "::1", "::", "::0", "0::", "1::", "::2:3:4:5:6:7:8", "1:2:3:4:5:6:7::", "1:2:3:4:5:6:7:8",
+    "1:2:3:4:5:6:7:8:9", "1:2:3:4:5:6:7", "1::2::3", "2001:db8::0:0:0:0:0:1", "1:2:3:4::5:6:7:8", ":::", ":1:2:3:4:5:6:7:8", "1:2:3:4:5:6:7:8:",
+    ":1::", "::1:", ":1::2", "1::2:", "12345::", "01234::", "g::1", "a:b", ":", "2001:db8::1", "2001:DB8:0:0:0:0:0:1",
+    "2001:0db8:0000:0000:0000:0000:0000:0001", "2001:db8:ffff:ffff:ffff:ffff:ffff:ffff", "2001:db9::",
+    "2001:db7:ffff:ffff:ffff:ffff:ffff:ffff", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "fe80::1%eth0",
+    "", "x", "é.é.é.é",
+]  # fmt: skip
 
 
-def test_wildcard_and_ip_indexes_leave_strings_to_python_but_not_numbers() -> None:
+def test_ip_exact_values_match_every_textual_form_of_the_address() -> None:
+    rules = [{"a": ["10.0.0.1", "::ffff:102:304", "2001:db8::1", "x"]}, {"a": ["0.0.0.0", "::"]}]
+    indexes, lists = _tables(rules)
+    (vi,) = _with(indexes, "ip_exact")
+    values = [*COMMON_VALUES, *IP_VALUES]
+    assert _check(indexes, lists, values) == len(values)
+    ci = compile_index(vi, lists)
+    ten = set(probe_value(ci, "10.0.0.1"))  # the exact string and the address: the same state
+    assert ten == set(_expected(vi, "10.0.0.1", lists)) != set()
+    # leading zeros read as decimal; IPv4-mapped IPv6 is the IPv4 address
+    for same in ("010.000.000.001", "10.0.0.0001", "::ffff:a00:1", "0:0:0:0:0:ffff:a00:1"):
+        assert set(probe_value(ci, same)) == ten, same
+    assert probe_value(ci, "1.2.3.4") and probe_value(ci, "2001:0DB8::0:1") and probe_value(ci, "0::0")
+    for other in ("10.0.0.256", "10.0.0.1000", "::ffff:10.0.0.1", "10.0.0.1 ", "\uff110.0.0.1"):
+        assert probe_value(ci, other) == [], other
+
+
+def test_cidr_rules_ipv4_and_ipv6_at_their_bounds() -> None:
     rules = [
-        {"a": [{"wildcard": "a*"}, "x", 3]},
-        {"b": [{"cidr": "10.0.0.0/8"}, {"numeric": [">", 5]}]},
-        {"c": [{"anything-but": {"wildcard": "x*"}}, True]},
-        {"d": ["10.0.0.1", 7]},
-        {"e": [{"cidr": "2001:db8::/32"}, None]},
+        {"a": [{"cidr": "10.0.0.0/8"}]},
+        {"a": [{"cidr": "10.0.0.0/24"}, "x"]},
+        {"a": [{"cidr": "1.2.3.4/31"}]},
+        {"a": [{"cidr": "0.0.0.0/0"}, 5]},
+        {"a": [{"cidr": "2001:db8::/32"}]},
+        {"a": [{"cidr": "::/127"}]},
+        {"d": [{"cidr": "::/0"}, {"cidr": "0.0.0.0/0"}]},  # every address, and only addresses
+        {"a": [{"cidr": "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ff00/120"}]},
+        {"b": [{"cidr": "2001:db8::/32"}]},  # IPv6 only: an IPv4 value hits nothing
+        {"c": [{"cidr": "10.0.0.0/8"}]},  # IPv4 only
     ]
     indexes, lists = _tables(rules)
-    assert len(indexes) == 5
-    for vi in indexes:
-        assert any(getattr(vi, name) is not None for name in PYTHON_ONLY_STR)
-        ci = compile_index(vi, lists)
-        assert probe_value(ci, "x") is None
-        assert probe_value(ci, "10.0.0.1") is None
-    assert _check(indexes, lists, COMMON_VALUES) > 0
+    for name in ("cidr4_keys", "cidr6_keys"):
+        _with(indexes, name)
+    values = [*COMMON_VALUES, *IP_VALUES]
+    assert _check(indexes, lists, values) == len(indexes) * len(values)
+    vi = next(vi for vi in indexes if vi.cidr4_keys is not None and vi.cidr6_keys is not None)
+    ci = compile_index(vi, lists)
+    # answers the rules fix, so that the comparison is not between two empty answers
+    hits = {v: set(probe_value(ci, v)) for v in ("10.0.0.1", "11.0.0.0", "2001:db8::1", "2001:db9::")}
+    assert hits["10.0.0.1"] > hits["11.0.0.0"] != set()  # /8, /24 and /0 against /0 alone
+    assert hits["2001:db8::1"] > hits["2001:db9::"]
+    assert set(probe_value(ci, "::ffff:a00:1")) == hits["10.0.0.1"]
+
+
+def test_ipv6_cidr_over_random_addresses_and_their_neighbours() -> None:
+    rng = random.Random(7)
+    nets = ["2001:db8::/32", "2001:db8:8000::/33", "::/1", "8000::/1", "fe80::/10", "::fffe:0:0/96"]
+    rules = [{"a": [{"cidr": net}]} for net in nets]
+    indexes, lists = _tables(rules)
+    (vi,) = indexes
+    values = []
+    for net in nets:
+        n = ipaddress.IPv6Network(net)
+        for x in (int(n.network_address), int(n.broadcast_address)):
+            for d in (-1, 0, 1):
+                if 0 <= x + d < 2**128:
+                    a = ipaddress.IPv6Address(x + d)
+                    values += [a.compressed, a.exploded]
+    values += [ipaddress.IPv6Address(rng.getrandbits(128)).compressed for _ in range(200)]
+    assert _check(indexes, lists, values) == len(values)
+    assert sum(bool(probe_value(compile_index(vi, lists), v)) for v in values) > len(values) // 2
+
+
+# --- wildcards ---------------------------------------------------------------------------------------
+
+#: Values for wildcard operands: empty, ASCII, multibyte (2, 3 and 4 UTF-8 bytes), literal stars
+#: and backslashes, a NUL.
+WILDCARD_VALUES = [
+    "", "a", "b", "ab", "ba", "abc", "abbc", "a*b", "a*c", "axb", "aé", "éa", "é", "éé", "日本", "日x本",
+    "日本本", "本", "x😀", "😀", "😀😀", "\\", "a\\b", "*", "**", "a\u0000b", "arn:aws:s3:::bucket/x.png",
+    "arn:aws:s3:::bucket/x.jpg", "arn:aws:s3:::bucket/.png", "ARN:aws:s3:::bucket/x.png",
+]  # fmt: skip
+
+
+def test_wildcard_operands_ascii_non_ascii_escapes_and_stars_at_ends() -> None:
+    operands = ["a*", "*b", "*", "a*b*c", "日*本", "é*", "*😀", "a\\*b", "\\\\", "*a*", "ab",
+                "arn:aws:s3:::bucket/*.png", "a\u0000*", ""]  # fmt: skip
+    rules = [{"a": [{"wildcard": op}]} for op in operands]
+    rules += [{"b": [{"wildcard": "a*"}, "x", {"prefix": "a"}, {"cidr": "10.0.0.0/8"}, 3]}]
+    indexes, lists = _tables(rules)
+    for vi in _with(indexes, "wildcard"):
+        assert vi.wildcard.is_dfa
+    values = [*COMMON_VALUES, *WILDCARD_VALUES]
+    assert _check(indexes, lists, values) == len(indexes) * len(values)
+    vi = next(vi for vi in indexes if vi.prefix is None)
+    ci = compile_index(vi, lists)
+    got = {v: sorted(probe_value(ci, v)) for v in ("a*b", "axb", "日x本", "x😀", "", "\\", "zz")}
+    assert all(states == _expected(vi, v, lists) for v, states in got.items())
+    assert len(got["a*b"]) > len(got["axb"])  # the escaped star matches a star only
+    # every value hits "*" (all "zz" hits); these hit an operand of their own too
+    assert all(len(got[v]) > len(got["zz"]) > 0 for v in ("日x本", "x😀", "", "\\"))
+
+
+def test_anything_but_wildcard_excludes_the_operands_it_matches() -> None:
+    rules = [
+        {"a": [{"anything-but": {"wildcard": "a*"}}]},
+        {"a": [{"anything-but": {"wildcard": ["*b", "日*"]}}]},
+        {"a": [{"anything-but": {"wildcard": "*"}}]},
+        {"a": [{"anything-but": {"wildcard": "a\\*b"}}]},
+        {"a": [{"anything-but": {"wildcard": "*😀"}}, {"anything-but": ["ab", "x"]}]},
+        {"a": [{"anything-but": {"prefix": "a"}}, {"wildcard": "*b*"}]},
+    ]
+    indexes, lists = _tables(rules)
+    (vi,) = _with(indexes, "ab_wildcard")
+    assert vi.ab_wildcard.is_dfa
+    values = [*COMMON_VALUES, *WILDCARD_VALUES]
+    assert _check(indexes, lists, values) == len(values)
+    ci = compile_index(vi, lists)
+    # "ab" is excluded by "a*", "*b", the value "ab" and the prefix "a" at once
+    assert len(probe_value(ci, "ab")) < len(probe_value(ci, "zz"))
+    assert probe_value(ci, "a*b") != probe_value(ci, "axb")
+
+
+def test_large_wildcard_automaton_in_c_and_unbuilt_one_left_to_python() -> None:
+    # 10 operands "*t<i>*" build a DFA of 3,072 states; 12 pass its budget: no table, Python runs
+    built, lists = _tables([{"a": [{"wildcard": f"*t{i:02d}*"}, 1]} for i in range(10)])
+    (vi,) = built
+    assert vi.wildcard.is_dfa and len(vi.wildcard._moves) > 3000
+    values = [*COMMON_VALUES, "t00", "xt03yt07zt09", "".join(f"t{i:02d}" for i in range(10)), "t0", "t1t"]
+    assert _check(built, lists, values) == len(values)
+    assert len(probe_value(compile_index(vi, lists), values[-3])) == 10
+    unbuilt, lists = _tables([{"a": [{"wildcard": f"*t{i:02d}*"}, 1]} for i in range(12)])
+    (vi,) = unbuilt
+    assert not vi.wildcard.is_dfa
+    ci = compile_index(vi, lists)
+    assert probe_value(ci, "t00") is None and probe_value(ci, "") is None
+    assert sorted(probe_value(ci, 1)) == _expected(vi, 1, lists) != []
+    _check(unbuilt, lists, COMMON_VALUES)
 
 
 def test_probes_from_many_threads_agree() -> None:
-    rules = [{"a": ["x", {"prefix": "a"}, {"numeric": [">", 0]}, {"anything-but": "y"}, {"anything-but": 1}]}]
+    rules = [{"a": ["x", {"prefix": "a"}, {"numeric": [">", 0]}, {"anything-but": "y"}, {"anything-but": 1}]},
+             {"a": [{"wildcard": "*é*"}, {"cidr": "10.0.0.0/8"}, "2001:db8::1"]},
+             {"a": [{"anything-but": {"wildcard": "a*"}}, {"cidr": "2001:db8::/32"}]}]  # fmt: skip
     indexes, lists = _tables(rules)
     ci = compile_index(indexes[0], lists)
     want = [probe_value(ci, v) for v in COMMON_VALUES]
@@ -328,6 +461,19 @@ _NUMS = [0, 0.0, -0.0, 1, 1.5, -1, 300, 2.5e9, 2**70]
 _strs = st.sampled_from(_STRS)
 _nonempty = st.sampled_from([s for s in _STRS if s])
 _nums = st.sampled_from(_NUMS)
+_wildcards = st.lists(st.sampled_from(["a", "b", "é", "日", "😀", "*", "\\*", "."]), max_size=5).map("".join)
+_cidrs = st.sampled_from(["10.0.0.0/8", "10.0.0.0/24", "0.0.0.0/0", "1.2.3.4/31", "2001:db8::/32", "::/0",
+                          "::ffff:0:0/96", "fe80::/10"])  # fmt: skip
+_ipv4_texts = st.builds(
+    lambda parts, pad: ".".join(str(p).zfill(w) for p, w in zip(parts, pad, strict=False)),
+    st.lists(st.sampled_from([0, 1, 2, 3, 4, 9, 10, 11, 255, 256, 999, 1000]), min_size=3, max_size=5),
+    st.lists(st.integers(0, 5), min_size=5, max_size=5),
+)
+_ipv6_texts = st.builds(
+    lambda x, exploded: (lambda a: a.exploded if exploded else a.compressed)(ipaddress.IPv6Address(x)),
+    st.integers(0, 2**128 - 1) | st.sampled_from([0xFFFF00000000 | 0x0A000001, 0x20010DB8 << 96, 1, 0]),
+    st.booleans(),
+)
 
 _matchers = st.one_of(
     _strs,
@@ -347,8 +493,11 @@ _matchers = st.one_of(
     st.builds(lambda op, v: {"anything-but": {op: v}}, st.sampled_from(["prefix", "suffix"]),
               _nonempty | st.lists(_nonempty, min_size=1, max_size=2)),
     st.builds(lambda v: {"anything-but": {"equals-ignore-case": v}}, _strs | st.lists(_strs, min_size=1, max_size=2)),
-    # rarer: the structures that leave strings to Python
-    st.sampled_from([{"wildcard": "a*"}, {"cidr": "10.0.0.0/8"}, {"anything-but": {"wildcard": "*b"}}]),
+    # wildcards (escaped stars, multibyte characters) and IP addresses
+    st.builds(lambda v: {"wildcard": v}, _wildcards),
+    st.builds(lambda v: {"anything-but": {"wildcard": v}}, _wildcards | st.lists(_wildcards, min_size=1, max_size=2)),
+    st.builds(lambda v: {"cidr": v}, _cidrs),
+    st.sampled_from(["10.0.0.1", "::ffff:a00:1", "2001:db8::1", "1.2.3.4"]),
 )  # fmt: skip
 
 _rules = st.lists(
@@ -360,6 +509,10 @@ _rules = st.lists(
 )
 _event_values = st.lists(
     st.text(alphabet="aAbBéÉ日本ßsS", max_size=4)
+    | st.text(alphabet="ab日😀*.\\", max_size=5)
+    | _ipv4_texts
+    | _ipv6_texts
+    | st.text(alphabet="0123456789abcdefF:.", max_size=12)
     | st.sampled_from(COMMON_VALUES)
     | st.floats(allow_nan=False)
     | st.integers(-(2**80), 2**80),
@@ -380,4 +533,5 @@ def test_random_rule_sets_agree_with_fire(rules: list, values: list) -> None:
         return
     note(f"rules: {kept!r}")
     indexes, lists = _tables(kept)
-    _check(indexes, lists, [*values, *_STRS, *_NUMS, True, False, None, BigNumber()])
+    extra = ["a*b", "a.日😀", "2001:db8::1", "::ffff:a00:1", "10.0.0.256", "fe80::1", "1.2.3.5"]
+    _check(indexes, lists, [*values, *_STRS, *_NUMS, *extra, True, False, None, BigNumber()])
