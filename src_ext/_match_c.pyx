@@ -1027,21 +1027,21 @@ cdef Py_ssize_t _skip_container(const unsigned char* buf, Py_ssize_t n, Py_ssize
         elif c == 123 or c == 91:
             if depth >= depth_left:
                 return -1
-            if c == 91:
-                kinds[depth >> 6] |= (<uint64_t>1) << (depth & 63)
-            else:
-                kinds[depth >> 6] &= ~((<uint64_t>1) << (depth & 63))
-            depth += 1
-            if sp + depth > max_sp[0]:
-                max_sp[0] = sp + depth
-            in_array = c == 91
+            if sp + depth + 1 > max_sp[0]:
+                max_sp[0] = sp + depth + 1
             i = _ws(buf, n, i + 1)
             if i >= n:
                 return -1
-            if buf[i] == (93 if in_array else 125):
-                i += 1  # an empty container: closed, then what follows a value
-            else:
-                continue  # its first member
+            if buf[i] == (93 if c == 91 else 125):
+                i += 1  # an empty container: closed at once (the open one is still on top)
+            else:  # open it, then its first member
+                if c == 91:
+                    kinds[depth >> 6] |= (<uint64_t>1) << (depth & 63)
+                else:
+                    kinds[depth >> 6] &= ~((<uint64_t>1) << (depth & 63))
+                depth += 1
+                in_array = c == 91
+                continue
         elif c == 116:
             if not _word(buf, n, i, "true", 4):
                 return -1

@@ -431,3 +431,27 @@ def test_scan_leaves_reads_many_rule_path_keys_and_deep_events(impl) -> None:
         else:
             _assert_same(fast, _slow(raw, prefixes, {p: i for i, p in enumerate(paths)}))
             assert fast[0][1100] == [(7, 0)]
+
+
+#: Containers no rule path enters are skipped by a tighter loop (one bit per level): every way to
+#: break one, nested in arrays and objects, empty containers included (the fuzz target's first
+#: finding: `{"X": [{}}, ""]}` was read as valid).
+_SKIPPED_SHAPES = [
+    b'{"X": [{}}, ""]}', b'{"X": [[]}, ""]}', b'{"X": {"a": []]}}', b'{"X": {"a": {}]}}', b'{"X": [1,]}',
+    b'{"X": {"a": 1,}}', b'{"X": [{"a" 1}]}', b'{"X": [{"a": 1} {"b": 2}]}', b'{"X": [[], {}, [{}], {"a": []}]}',
+    b'{"X": [[], {}, [{}], {"a": []}]', b'{"X": {"a": [], "b": {}, "c": [[]]}}', b'{"X": [{}, []], "a": "x"}',
+    b'{"X": [{}]]}', b'{"X": {}}}', b'{"X": [[[]]]}', b'{"X": [[[]]}]}', b'{"X": [{"a": [{}]}], "Y": [[{}]]}',
+    b'{"X": [{"a": [{}]}}, "Y": 1}', b'{"X": {"": {"": []}}}', b'{"X": [] ]}', b'{"X": [{} ,]}',
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("raw", _SKIPPED_SHAPES)
+def test_scan_leaves_skipped_containers_are_checked_as_the_slow_road_checks_them(impl, raw: bytes) -> None:
+    prefixes, path_ids = frozenset({"", "a"}), {"a": 0}
+    fast = impl.scan_leaves(raw, impl.scan_table(prefixes, path_ids))
+    slow = _slow(raw, prefixes, path_ids)
+    if slow == SLOW_INVALID:
+        assert fast is None
+    else:
+        assert fast is not None
+        _assert_same(fast, slow)
