@@ -13,6 +13,7 @@ __all__ = [
     "IMPLEMENTATION",
     "compile_state",
     "flatten",
+    "match_dict",
     "match_json",
     "match_json_many",
     "number_key",
@@ -31,9 +32,8 @@ IMPLEMENTATION: str
 if TYPE_CHECKING or NO_EXTENSIONS:
     from ._match_py import flatten, number_key, prepare, run_machine, scan_leaves, scan_table, select_leaves
 
-    compile_state = match_json = match_json_many = (
-        None  # the walk in C has no pure twin: the walk above is it
-    )
+    # the walk in C has no pure twin: `run_machine` is the reference walk
+    compile_state = match_dict = match_json = match_json_many = None
     IMPLEMENTATION = "python"
 else:
     try:
@@ -45,8 +45,8 @@ else:
 
         IMPLEMENTATION = "python"
 
-    # The automaton's walk has no compiled twin yet (the Cython issue after issue 4): an
-    # extension without it leaves the walk to the pure-Python twin.
+    # The reference walk and leaf selection (the compiled road falls back to them): from the
+    # extension where it has them, else the pure twin's.
     try:
         from ._match_c import number_key, prepare, run_machine, select_leaves
     except ImportError:
@@ -61,6 +61,6 @@ else:
 
     # The compiled walk: its states and the match that reads them come as a pair too.
     try:
-        from ._match_c import compile_state, match_json, match_json_many
+        from ._match_c import compile_state, match_dict, match_json, match_json_many
     except ImportError:
-        compile_state = match_json = match_json_many = None
+        compile_state = match_dict = match_json = match_json_many = None

@@ -27,6 +27,7 @@ from typing import Any
 
 from ._match import (
     compile_state,
+    match_dict,
     match_json,
     match_json_many,
     number_key,
@@ -207,6 +208,7 @@ class _Twin:
     compile_state: Any  # None: no compiled walk
     match_json: Any  # None: no compiled walk
     match_json_many: Any  # None: no compiled walk
+    match_dict: Any  # None: no compiled walk
     scan_table: Any
     scan_leaves: Any
     select_leaves: Any
@@ -220,6 +222,7 @@ class _Twin:
             compile_state,
             match_json,
             match_json_many,
+            match_dict,
             scan_table,
             scan_leaves,
             select_leaves,

@@ -188,10 +188,14 @@ class Machine:
         tables = self._tables
         if tables is None:
             tables = self._current()
-        fast = tables.twin.match_json
-        if fast is not None and self._json:
-            # the compiled road: one pass over JSON text, the names made in C (None: not sure)
-            found = fast(tables, event, tables.names)
+        twin = tables.twin
+        if twin.match_json is not None and self._json:
+            # the compiled road: one pass over JSON text (or the dict), the names made in C;
+            # None: not sure, and the reference road answers
+            if type(event) is dict:
+                found = twin.match_dict(tables, event, tables.names)
+            else:
+                found = twin.match_json(tables, event, tables.names)
             if found is not None:
                 return found
         return self._match(tables, event)

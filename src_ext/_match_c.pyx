@@ -1330,3 +1330,7 @@ include "_cindex.pxi"
 
 # --- The walk in C ---------------------------------------------------------------------------------
 include "_walk.pxi"
+
+
+# --- Decoded events through the C walk -------------------------------------------------------------
+include "_dict.pxi"

@@ -337,6 +337,7 @@ cdef struct Walk:
     const long long* parents  # its state_parent array('q')
     Py_ssize_t n_pids
     bint any_absent
+    PyObject** objs      # dict events: leaf.start -> the leaf's Python value (borrowed); else NULL
 
 
 cdef int _walk_init(Walk* w, tables) except -1:
@@ -349,6 +350,7 @@ cdef int _walk_init(Walk* w, tables) except -1:
     w.parents = &parents[0]
     w.n_pids = scan.n_pids
     w.any_absent = tables.any_absent
+    w.objs = NULL
     return 0
 
 
@@ -495,15 +497,16 @@ cdef int _probe_leaf(PyObject* state, Py_ssize_t e, const unsigned char* buf, CL
             raise MemoryError()
     if r > 0:
         with gil:
-            _python_probe(<CState>state, e, buf, leaf, <object>w.tables, hits)
+            _python_probe(<CState>state, e, buf, leaf, w, hits)
     return 0
 
 
-cdef int _python_probe(CState cs, Py_ssize_t e, const unsigned char* buf, CLeaf* leaf, tables,
+cdef int _python_probe(CState cs, Py_ssize_t e, const unsigned char* buf, CLeaf* leaf, Walk* w,
                        IntBuf* hits) except -1:
     cdef int32_t s
-    lists = tables.walk[1]
-    for k in cs.probes[e](_leaf_object(buf, leaf)):
+    lists = (<object>w.tables).walk[1]
+    value = plain_scalar(<object>w.objs[leaf.start]) if w.objs != NULL else _leaf_object(buf, leaf)
+    for k in cs.probes[e](value):
         for s in lists[k]:
             if intbuf_push(hits, s) < 0:
                 raise MemoryError()
