@@ -71,7 +71,7 @@ def _machine(module) -> patterns.Machine:
 
 
 _TWIN_NAMES = (
-    "compile_state", "match_dict", "match_json", "match_json_many", "number_key", "prepare", "run_machine", "scan_leaves",
+    "compile_state", "compiled_match", "match_dict", "match_json", "match_json_many", "number_key", "prepare", "run_machine", "scan_leaves",
     "scan_table", "select_leaves",
 )  # fmt: skip
 COMPILED = _machine(_match_c)

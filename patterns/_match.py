@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 __all__ = [
     "IMPLEMENTATION",
     "compile_state",
+    "compiled_match",
     "flatten",
     "match_dict",
     "match_json",
@@ -33,7 +34,7 @@ if TYPE_CHECKING or NO_EXTENSIONS:
     from ._match_py import flatten, number_key, prepare, run_machine, scan_leaves, scan_table, select_leaves
 
     # the walk in C has no pure twin: `run_machine` is the reference walk
-    compile_state = match_dict = match_json = match_json_many = None
+    compile_state = compiled_match = match_dict = match_json = match_json_many = None
     IMPLEMENTATION = "python"
 else:
     try:
@@ -61,6 +62,6 @@ else:
 
     # The compiled walk: its states and the match that reads them come as a pair too.
     try:
-        from ._match_c import compile_state, match_dict, match_json, match_json_many
+        from ._match_c import compile_state, compiled_match, match_dict, match_json, match_json_many
     except ImportError:
-        compile_state = match_dict = match_json = match_json_many = None
+        compile_state = compiled_match = match_dict = match_json = match_json_many = None

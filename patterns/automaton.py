@@ -27,6 +27,7 @@ from typing import Any
 
 from ._match import (
     compile_state,
+    compiled_match,
     match_dict,
     match_json,
     match_json_many,
@@ -209,6 +210,7 @@ class _Twin:
     match_json: Any  # None: no compiled walk
     match_json_many: Any  # None: no compiled walk
     match_dict: Any  # None: no compiled walk
+    compiled_match: Any  # tables -> their one-call compiled `match`; None: no compiled walk
     scan_table: Any
     scan_leaves: Any
     select_leaves: Any
@@ -223,6 +225,7 @@ class _Twin:
             match_json,
             match_json_many,
             match_dict,
+            compiled_match,
             scan_table,
             scan_leaves,
             select_leaves,

@@ -535,7 +535,7 @@ class _Live:
         absent = tuple((path_id, k) for path_id, _, _, k in entries if k >= 0)
         entry = self.steps[node.sid] = self.twin.prepare(terms, edges, absent, self.lists.items)
         if self.csteps is not None:
-            self.csteps[node.sid] = self.twin.compile_state(entry, self.lists.items)
+            self.csteps[node.sid] = self.twin.compile_state(entry, self.lists.items, self.parents[node.sid])
 
     # -- changes --
 

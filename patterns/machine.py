@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 import typing
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from .automaton import Tables
@@ -75,6 +75,9 @@ class Machine:
         self._next_id = 0
         self._live: _Live | None = None  # the writer's side of `_tables`, once published
         self._tables: Tables | None = None  # the published tables: one store per change
+        # the compiled road's one-call match of `_tables` (JSON dialects, compiled twin), stored
+        # right after them; it holds its own tables, so a reader of it alone reads one snapshot
+        self._fast: Callable[[Any], list[str] | None] | None = None
         self._json = self.dialect.input_decoder is None  # events are JSON (the byte scanner's)
 
     # -- changes --
@@ -136,7 +139,13 @@ class Machine:
         live.apply(touched, rule_id, name, empty)
         if live.garbage():
             live = self._live = self._build()
-        self._tables = live.publish()
+        self._set_tables(live.publish())
+
+    def _set_tables(self, tables: Tables) -> None:
+        # under the lock: publish `tables`, then its compiled match
+        self._tables = tables
+        fast = tables.twin.compiled_match
+        self._fast = fast(tables) if fast is not None and self._json else None
 
     def _build(self) -> _Live:
         names = {rid: name for name, (rid, _) in self._rules.items()}
@@ -169,7 +178,8 @@ class Machine:
                 tables = self._tables
                 if tables is None:
                     self._live = self._build()
-                    tables = self._tables = self._live.publish()
+                    tables = self._live.publish()
+                    self._set_tables(tables)
         return tables
 
     def match(self, event: Any) -> list[str]:
@@ -185,20 +195,14 @@ class Machine:
         Raises:
             InvalidEventError: as `Pattern.matches` raises it for this event.
         """
-        tables = self._tables
-        if tables is None:
-            tables = self._current()
-        twin = tables.twin
-        if twin.match_json is not None and self._json:
+        fast = self._fast
+        if fast is not None:
             # the compiled road: one pass over JSON text (or the dict), the names made in C;
             # None: not sure, and the reference road answers
-            if type(event) is dict:
-                found = twin.match_dict(tables, event, tables.names)
-            else:
-                found = twin.match_json(tables, event, tables.names)
+            found = fast(event)
             if found is not None:
                 return found
-        return self._match(tables, event)
+        return self._match(self._current(), event)
 
     def _match(self, tables: Tables, event: Any) -> list[str]:
         found = tables.run(self.dialect, event)

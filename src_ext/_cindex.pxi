@@ -685,7 +685,7 @@ cdef class CIndex:
                 return -1
             # e < n_ent (the build stored only entry numbers); its key lies inside self.keys
             if (self.ent_hash[e] == h and self.ent_tag[e] == tag and self.ent_len[e] == n
-                    and memcmp(kp + self.ent_off[e], p, n) == 0):
+                    and _same_bytes(kp + self.ent_off[e], p, n)):
                 return self.ent_list[e]
             slot = (slot + 1) & self.mask
 

@@ -43,12 +43,17 @@ def match_dict(tables, event, dict names=None):
     if type(event) is not dict:
         return None
     cdef Walk w
+    _walk_init(&w, tables)
+    return _match_dict(&w, event, names)
+
+
+cdef object _match_dict(const Walk* w0, dict event, dict names):
+    cdef Walk w = w0[0]  # a copy: the walk sets `objs`
     cdef IntBuf found
     cdef ScanOut out
     cdef CLeaf small[SMALL_LEAVES]
     cdef list objs = []
     cdef int r
-    _walk_init(&w, tables)
     found.p = NULL
     found.n = found.cap = 0
     _out_init(&out, small)
@@ -230,3 +235,33 @@ cdef int _dict_walk(Walk* w, ScanOut* out, list objs, IntBuf* found) except -1:
         free(vals)
         if heads != small_heads:
             free(heads)
+
+
+cdef class FastMatch:
+    """`Machine.match` of one published `Tables` on the compiled road, as one call.
+
+    `compiled_match(tables)` (made by the writer when it publishes) gives the bound `match`; the
+    machine calls it for JSON dialects: a dict goes to `match_dict`, anything else to
+    `match_json`, and the answer (rule names) or None comes back with no Python frame between.
+    Immutable; holds its tables alive.
+    """
+
+    cdef object tables  # kept alive: `w` points into it
+    cdef dict names
+    cdef Walk w
+
+    def __cinit__(self, tables):
+        self.tables = tables
+        self.names = tables.names
+        _walk_init(&self.w, tables)
+
+    def match(self, event):
+        """The names of the rules `event` matches, or None (the reference road answers)."""
+        if type(event) is dict:
+            return _match_dict(&self.w, <dict>event, self.names)
+        return _match_json(&self.w, event, self.names)
+
+
+def compiled_match(tables):
+    """The compiled road's `match` for one published `Tables` (see `FastMatch`)."""
+    return FastMatch(tables).match

@@ -199,6 +199,25 @@ cdef inline int intbuf_push(IntBuf* b, int32_t x) noexcept nogil:
     return 0
 
 
+cdef inline bint _same_bytes(const unsigned char* a, const unsigned char* b, Py_ssize_t n) noexcept nogil:
+    # a[0:n] == b[0:n]; short keys (most) without a call: 8-byte words from both ends of the
+    # range when n >= 8 (the two reads overlap for n < 16 and stay inside [0, n)), bytes below.
+    cdef uint64_t x, y, u, v
+    cdef Py_ssize_t i
+    if n >= 8:
+        if n > 16:
+            return memcmp(a, b, n) == 0
+        memcpy(&x, a, 8)
+        memcpy(&y, b, 8)
+        memcpy(&u, a + n - 8, 8)
+        memcpy(&v, b + n - 8, 8)
+        return x == y and u == v
+    for i in range(n):
+        if a[i] != b[i]:
+            return False
+    return True
+
+
 cdef class ScanTable:
     """The rule paths as the byte scanner reads them, built once per published tables.
 
@@ -335,7 +354,7 @@ cdef class ScanTable:
             if e < 0:
                 return -1
             if (self.edge_hash[e] == h and self.edge_parent[e] == node and self.edge_len[e] == n
-                    and memcmp(kp + self.edge_off[e], p, n) == 0):
+                    and _same_bytes(kp + self.edge_off[e], p, n)):
                 return self.edge_child[e]
             slot = (slot + 1) & self.mask
 

@@ -133,6 +133,7 @@ cdef inline bint _fast_double(const unsigned char* buf, Py_ssize_t i, Py_ssize_t
 
 
 cdef struct CStateData:
+    int32_t parent  # the state whose edge leads here (-1 for state 0): its conditions, read back
     int32_t* terms
     Py_ssize_t n_terms
     Py_ssize_t n_edges
@@ -186,7 +187,7 @@ cdef void* _alloc(Py_ssize_t n, size_t size) except NULL:
     return p
 
 
-def compile_state(entry, lists) -> CState:
+def compile_state(entry, lists, int32_t parent=-1) -> CState:
     """The `CState` of one state's entry (`_match_py.prepare`'s tuple), for the C walk.
 
     Each value index is compiled once, on its first state, and kept in its `cwalk` slot (the
@@ -195,6 +196,9 @@ def compile_state(entry, lists) -> CState:
     Args:
         entry: (rule ids or None, edges or None, absence edges or None), as `prepare` makes it.
         lists: list id -> its items (the machine's interned lists).
+        parent: the state whose edge leads to this one (-1 for state 0): the walk reads a
+            rule state's conditions back through it (a state's parent never changes while
+            its id lives; a reused id gets a new CState).
 
     Returns:
         The state, ready for `match_json`.
@@ -202,6 +206,7 @@ def compile_state(entry, lists) -> CState:
     terms, edges, absent = entry
     cdef CState cs = CState()
     cdef Py_ssize_t i, j, total
+    cs.d.parent = parent
     terms = terms or ()
     edges = edges or ()
     absent = absent or ()
@@ -302,6 +307,12 @@ def match_json(tables, raw, dict names=None):
     Returns:
         Sorted rule ids (no repeats), or their names in that order, or None.
     """
+    cdef Walk w
+    _walk_init(&w, tables)
+    return _match_json(&w, raw, names)
+
+
+cdef object _match_json(const Walk* w, raw, dict names):
     cdef Py_buffer view
     cdef Py_ssize_t n
     cdef const unsigned char* buf
@@ -311,7 +322,7 @@ def match_json(tables, raw, dict names=None):
             buf = <const unsigned char*>PyUnicode_AsUTF8AndSize(raw, &n)
         except UnicodeEncodeError:
             return None
-        return _match_raw(tables, buf, n, names)
+        return _match_raw(w, buf, n, names)
     if t is not bytes and t is not bytearray and t is not memoryview:
         return None
     try:
@@ -319,7 +330,7 @@ def match_json(tables, raw, dict names=None):
     except (BufferError, TypeError, ValueError):
         return None
     try:
-        return _match_raw(tables, <const unsigned char*>view.buf, view.len, names)
+        return _match_raw(w, <const unsigned char*>view.buf, view.len, names)
     finally:
         PyBuffer_Release(&view)
 
@@ -334,7 +345,6 @@ cdef struct Walk:
     PyObject* tables     # the Tables itself (the Python fallbacks read it with the GIL)
     PyObject* scan       # its ScanTable
     PyObject** csteps    # its csteps list's items: state id -> CState
-    const long long* parents  # its state_parent array('q')
     Py_ssize_t n_pids
     bint any_absent
     PyObject** objs      # dict events: leaf.start -> the leaf's Python value (borrowed); else NULL
@@ -342,23 +352,20 @@ cdef struct Walk:
 
 cdef int _walk_init(Walk* w, tables) except -1:
     cdef list csteps = tables.csteps
-    cdef const long long[::1] parents = tables.state_parent
     cdef ScanTable scan = tables.scan
     w.tables = <PyObject*>tables
     w.scan = <PyObject*>scan
     w.csteps = (<PyListObject*>csteps).ob_item
-    w.parents = &parents[0]
     w.n_pids = scan.n_pids
     w.any_absent = tables.any_absent
     w.objs = NULL
     return 0
 
 
-cdef object _match_raw(tables, const unsigned char* buf, Py_ssize_t n, dict names):
-    cdef Walk w
+cdef object _match_raw(const Walk* w0, const unsigned char* buf, Py_ssize_t n, dict names):
+    cdef Walk w = w0[0]  # a copy: the walk may set its fields (`objs`)
     cdef IntBuf found
     cdef int r
-    _walk_init(&w, tables)
     found.p = NULL
     found.n = found.cap = 0
     try:
@@ -717,7 +724,7 @@ cdef int _walk_arrays(Walk* w, const unsigned char* buf, CLeaf* leaves, CValue* 
                     r_i = rec_next.p[r_i]
                 if not at_root:
                     off_root += 1
-                s = <int32_t>w.parents[s]
+                s = _state(w.csteps[s]).parent
             if off_root >= 2:
                 with gil:
                     all_root = _consistent(w, &via, &rec_ctx, &rec_next, state, out, &contexts)
@@ -776,7 +783,7 @@ cdef bint _consistent(Walk* w, Via* via, IntBuf* rec_ctx, IntBuf* rec_next, int3
             noted.append(rec_ctx.p[r_i])
             r_i = rec_next.p[r_i]
         candidates.append(noted)
-        s = <int32_t>w.parents[s]
+        s = _state(w.csteps[s]).parent
     return consistent_choice(candidates, _cached_contexts(out, <object>w.tables, cache))
 
 

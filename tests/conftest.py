@@ -78,7 +78,7 @@ def impl(request) -> Impl:
 #: swaps. The compiled walk (`compile_state`, `match_json`) has no pure twin: None turns it off.
 #: A test that the selector's own choice matches this list: tests/test_api.py.
 TWIN_NAMES = (
-    "compile_state", "match_dict", "match_json", "match_json_many", "number_key", "prepare", "run_machine", "scan_leaves", "scan_table",
+    "compile_state", "compiled_match", "match_dict", "match_json", "match_json_many", "number_key", "prepare", "run_machine", "scan_leaves", "scan_table",
     "select_leaves",
 )  # fmt: skip
 
