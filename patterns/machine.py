@@ -25,7 +25,7 @@ __all__ = ["Machine"]
 
 #: Events `Machine.match_many` matches per release of the GIL: large enough that taking the GIL
 #: back is rare, small enough that a change of rules re-matches little.
-MANY_BATCH = 128
+MANY_BATCH = 512
 
 
 class Machine:
