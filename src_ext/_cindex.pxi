@@ -964,6 +964,7 @@ def probe_value(CIndex ci not None, value):
     out.p = NULL
     out.n = 0
     out.cap = 0
+    out.on_heap = False
     try:
         with nogil:
             r = ci.probe(&v, &out)

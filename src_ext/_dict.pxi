@@ -50,12 +50,12 @@ def match_dict(tables, event, dict names=None):
 cdef object _match_dict(const Walk* w0, dict event, dict names):
     cdef Walk w = w0[0]  # a copy: the walk sets `objs`
     cdef IntBuf found
+    cdef int32_t found_small[SMALL_FOUND]
     cdef ScanOut out
     cdef CLeaf small[SMALL_LEAVES]
     cdef list objs = []
     cdef int r
-    found.p = NULL
-    found.n = found.cap = 0
+    intbuf_on(&found, found_small, SMALL_FOUND)
     _out_init(&out, small)
     try:
         r = _dict_leaves(<ScanTable>w.scan, event, &out, objs)
@@ -67,7 +67,7 @@ cdef object _match_dict(const Walk* w0, dict event, dict names):
         return _answer(&found, names)
     finally:
         _out_free(&out)
-        free(found.p)
+        intbuf_free(&found)
 
 
 cdef int _dict_leaves(ScanTable table, dict event, ScanOut* out, list objs) except -1:

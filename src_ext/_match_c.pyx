@@ -177,10 +177,28 @@ cdef struct CValue:
 
 
 cdef struct IntBuf:
-    # A growable array of int32 on the heap (p NULL until the first push); freed by its owner.
+    # A growable array of int32: p NULL until the first push (all fields zero), or first the
+    # caller's own storage (`intbuf_on`, often on the C stack); once it grows, heap memory
+    # (on_heap), which `intbuf_free` releases.
     int32_t* p
     Py_ssize_t n
     Py_ssize_t cap
+    bint on_heap
+
+
+cdef inline void intbuf_on(IntBuf* b, int32_t* storage, Py_ssize_t cap) noexcept nogil:
+    b.p = storage
+    b.n = 0
+    b.cap = cap
+    b.on_heap = False
+
+
+cdef inline void intbuf_free(IntBuf* b) noexcept nogil:
+    if b.on_heap:
+        free(b.p)
+    b.p = NULL
+    b.n = b.cap = 0
+    b.on_heap = False
 
 
 cdef inline int intbuf_push(IntBuf* b, int32_t x) noexcept nogil:
@@ -189,11 +207,17 @@ cdef inline int intbuf_push(IntBuf* b, int32_t x) noexcept nogil:
     cdef int32_t* p
     if b.n == b.cap:
         cap = b.cap * 2 if b.cap else 16
-        p = <int32_t*>realloc(b.p, cap * sizeof(int32_t))
+        if b.on_heap:
+            p = <int32_t*>realloc(b.p, cap * sizeof(int32_t))
+        else:  # NULL or the caller's storage: moves to the heap
+            p = <int32_t*>malloc(cap * sizeof(int32_t))
+            if p != NULL and b.n:
+                memcpy(p, b.p, b.n * sizeof(int32_t))
         if p == NULL:
             return -1
         b.p = p
         b.cap = cap
+        b.on_heap = True
     b.p[b.n] = x
     b.n += 1
     return 0
@@ -800,6 +824,7 @@ cdef void _out_init(ScanOut* out, CLeaf* small) noexcept nogil:
     out.cap_leaves = SMALL_LEAVES
     out.leaves_on_heap = False
     out.ctx_parent.p = out.ctx_array.p = out.ctx_node.p = NULL
+    out.ctx_parent.on_heap = out.ctx_array.on_heap = out.ctx_node.on_heap = False
     out.ctx_parent.n = out.ctx_array.n = out.ctx_node.n = 0
     out.ctx_parent.cap = out.ctx_array.cap = out.ctx_node.cap = 0
     out.any_leaf_ctx = False

@@ -286,6 +286,8 @@ cdef int _seen_add(Seen* seen, int32_t state) noexcept nogil:
 
 
 cdef enum:
+    SMALL_FOUND = 32  # rule ids a match keeps on the C stack before its buffer moves to the heap
+    SMALL_STACK = 64  # states pending (and hits of one leaf) likewise
     SMALL_SEEN = 64   # states a walk marks before its set moves to the heap
     SMALL_PIDS = 128  # path ids whose chains live on the C stack
 
@@ -365,16 +367,16 @@ cdef int _walk_init(Walk* w, tables) except -1:
 cdef object _match_raw(const Walk* w0, const unsigned char* buf, Py_ssize_t n, dict names):
     cdef Walk w = w0[0]  # a copy: the walk may set its fields (`objs`)
     cdef IntBuf found
+    cdef int32_t found_small[SMALL_FOUND]
     cdef int r
-    found.p = NULL
-    found.n = found.cap = 0
+    intbuf_on(&found, found_small, SMALL_FOUND)
     try:
         r = _match_core(&w, buf, n, &found)
         if r:
             return None
         return _answer(&found, names)
     finally:
-        free(found.p)
+        intbuf_free(&found)
 
 
 cdef int _match_core(Walk* w, const unsigned char* buf, Py_ssize_t n, IntBuf* found) except -1 nogil:
@@ -391,6 +393,7 @@ cdef int _match_core(Walk* w, const unsigned char* buf, Py_ssize_t n, IntBuf* fo
     cdef Py_ssize_t k, arena_used = 0
     cdef CLeaf* leaf
     cdef CValue* v
+    cdef CValue small_vals[SMALL_LEAVES]
     cdef int r = 1
     cdef bint arrays
     _out_init(&out, small)
@@ -405,7 +408,10 @@ cdef int _match_core(Walk* w, const unsigned char* buf, Py_ssize_t n, IntBuf* fo
         arrays = out.ctx_parent.n and (out.any_leaf_ctx or w.any_absent)
         if w.n_pids > SMALL_PIDS:
             heads = <int32_t*>malloc(w.n_pids * sizeof(int32_t))
-        vals = <CValue*>malloc((out.n_leaves if out.n_leaves else 1) * sizeof(CValue))
+        if out.n_leaves <= SMALL_LEAVES:
+            vals = &small_vals[0]
+        else:
+            vals = <CValue*>malloc(out.n_leaves * sizeof(CValue))
         if heads == NULL or vals == NULL:
             with gil:
                 raise MemoryError()
@@ -445,7 +451,8 @@ cdef int _match_core(Walk* w, const unsigned char* buf, Py_ssize_t n, IntBuf* fo
         return 0
     finally:
         _out_free(&out)
-        free(vals)
+        if vals != &small_vals[0]:
+            free(vals)
         free(arena)
         if heads != small_heads:
             free(heads)
@@ -527,6 +534,8 @@ cdef int _walk(Walk* w, const unsigned char* buf, CLeaf* leaves, CValue* vals, i
     cdef int32_t small_seen[SMALL_SEEN]
     cdef Seen seen
     cdef IntBuf stack, hits
+    cdef int32_t stack_small[SMALL_STACK]
+    cdef int32_t hits_small[SMALL_STACK]
     cdef PyObject* state_obj
     cdef CStateData* cs
     cdef int32_t state, pid, li
@@ -537,9 +546,8 @@ cdef int _walk(Walk* w, const unsigned char* buf, CLeaf* leaves, CValue* vals, i
     seen.used = 0
     seen.on_heap = False
     memset(small_seen, 0xFF, sizeof(small_seen))
-    stack.p = hits.p = NULL
-    stack.n = hits.n = 0
-    stack.cap = hits.cap = 0
+    intbuf_on(&stack, stack_small, SMALL_STACK)
+    intbuf_on(&hits, hits_small, SMALL_STACK)
     try:
         if intbuf_push(&stack, 0) < 0:
             with gil:
@@ -581,8 +589,8 @@ cdef int _walk(Walk* w, const unsigned char* buf, CLeaf* leaves, CValue* vals, i
     finally:
         if seen.on_heap:
             free(seen.slots)
-        free(stack.p)
-        free(hits.p)
+        intbuf_free(&stack)
+        intbuf_free(&hits)
 
 
 cdef struct Via:
@@ -665,9 +673,11 @@ cdef int _walk_arrays(Walk* w, const unsigned char* buf, CLeaf* leaves, CValue* 
     cdef int off_root
     cdef PyObject* contexts = NULL  # `_contexts(out, ...)`, made once when first needed (owned)
     via.states = via.heads = NULL
-    stack.p = hits.p = rec_ctx.p = rec_next.p = ends.p = NULL
-    stack.n = hits.n = rec_ctx.n = rec_next.n = ends.n = 0
-    stack.cap = hits.cap = rec_ctx.cap = rec_next.cap = ends.cap = 0
+    memset(&stack, 0, sizeof(IntBuf))
+    memset(&hits, 0, sizeof(IntBuf))
+    memset(&rec_ctx, 0, sizeof(IntBuf))
+    memset(&rec_next, 0, sizeof(IntBuf))
+    memset(&ends, 0, sizeof(IntBuf))
     try:
         via.states = <int32_t*>malloc(SMALL_SEEN * sizeof(int32_t))
         via.heads = <int32_t*>malloc(SMALL_SEEN * sizeof(int32_t))
@@ -741,11 +751,11 @@ cdef int _walk_arrays(Walk* w, const unsigned char* buf, CLeaf* leaves, CValue* 
                 Py_DECREF(<object>contexts)
         free(via.states)
         free(via.heads)
-        free(stack.p)
-        free(hits.p)
-        free(rec_ctx.p)
-        free(rec_next.p)
-        free(ends.p)
+        intbuf_free(&stack)
+        intbuf_free(&hits)
+        intbuf_free(&rec_ctx)
+        intbuf_free(&rec_next)
+        intbuf_free(&ends)
 
 
 cdef object _cached_contexts(ScanOut* out, tables, PyObject** cache):
