@@ -184,6 +184,10 @@ class Tables:
         decoded, checked = dialect.decode_checked(event)
         if decoded is None:  # the service filters nothing here: only an empty policy lets it by
             return self.empty_rules
+        if self.twin.match_dict is not None:  # the compiled walk over the decoded event
+            found = self.twin.match_dict(self, decoded)
+            if found is not None:
+                return found
         by_path, contexts = self.twin.select_leaves(decoded, self.prefixes, self.path_ids, checked)
         return self.twin.run_machine(self, by_path, contexts)
 
