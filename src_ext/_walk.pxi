@@ -9,6 +9,7 @@
 # (an array element holding rule-path leaves, a number that may pass a double's range, invalid
 # input) gets None, and the caller takes the reference road.
 
+from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_GET_SIZE
 from cpython.list cimport PyList_GET_ITEM, PyList_GET_SIZE
 from cpython.ref cimport Py_INCREF, Py_DECREF
 
@@ -325,7 +326,9 @@ cdef object _match_json(const Walk* w, raw, dict names):
         except UnicodeEncodeError:
             return None
         return _match_raw(w, buf, n, names)
-    if t is not bytes and t is not bytearray and t is not memoryview:
+    if t is bytes:  # immutable: its own buffer, no view to take and release
+        return _match_raw(w, <const unsigned char*>PyBytes_AS_STRING(raw), PyBytes_GET_SIZE(raw), names)
+    if t is not bytearray and t is not memoryview:
         return None
     try:
         PyObject_GetBuffer(raw, &view, PyBUF_SIMPLE)
