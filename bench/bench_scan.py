@@ -15,6 +15,7 @@ from pathlib import Path
 import orjson
 import pytest
 
+from patterns import Machine
 from patterns._match import scan_leaves, scan_table, select_leaves
 
 from .conftest import machine_with
@@ -70,3 +71,28 @@ def test_scan_aws_events(benchmark, events, case: str, engine: str) -> None:
         slow = _slow_road(tables.prefixes, tables.path_ids)
         result = benchmark(lambda: slow(next(cycle)))
     assert result is not None
+
+
+@pytest.mark.skipif(not STATUS.is_file(), reason="../shared/data is absent")
+@pytest.mark.benchmark(group="status-match")
+@pytest.mark.parametrize("engine", ["Machine.match", "orjson.loads"])
+@pytest.mark.parametrize("case", list(STATUS_FIELDS), ids=[f"status-{c}" for c in STATUS_FIELDS])
+def test_match_status(benchmark, case: str, engine: str) -> None:
+    """One round: `Machine.match` of status.json (9.4 KB) against one rule on its first, middle
+    or last field, beside `orjson.loads` of it alone (issue 9's workload: the matched field early,
+    middle and last)."""
+    raw = STATUS.read_bytes()
+    if engine == "orjson.loads":
+        benchmark(orjson.loads, raw)
+        return
+    path = STATUS_FIELDS[case]
+    value = select_leaves(orjson.loads(raw), *_table_of([path]), True)[0][0][0][0]
+    machine = Machine()
+    rule: dict = {}
+    node = rule
+    *parents, last = path.split(".")
+    for seg in parents:
+        node = node.setdefault(seg, {})
+    node[last] = [value]
+    machine.add("r", rule)
+    assert benchmark(machine.match, raw) == ["r"]
