@@ -1,6 +1,15 @@
-"""Selector of the matcher twins: the compiled `_match_c` when it is built and allowed, else `_match_py`.
+"""Selector of the matcher twins: all of the compiled `_match_c` when it is built and allowed, or
+none of it.
 
-`PATTERNS_NO_EXTENSIONS` (any non-empty value) forces the pure-Python twin, so tests can run both.
+Either every hot name (the byte scanner and its table, the compiled walk's states and matches,
+`flatten`) comes from the extension, or every one comes from the pure twin, where the compiled
+walk's names are None (its reference is `run_machine`); `IMPLEMENTATION` says which. The
+reference road (`select_leaves`, `run_machine`, `prepare`, `number_key`) is the pure twin's in
+both builds: the compiled road falls back to it, and it defines what the compiled one must give.
+
+`PATTERNS_NO_EXTENSIONS` (any non-empty value) forces the pure-Python twin, so tests can run both;
+`PATTERNS_REQUIRE_EXTENSIONS` (CI) makes a missing or broken build an ImportError instead of a
+silent fall back (unless `PATTERNS_NO_EXTENSIONS` asks for the pure twin).
 """
 
 from __future__ import annotations
@@ -31,37 +40,33 @@ NO_EXTENSIONS = (
 
 IMPLEMENTATION: str
 if TYPE_CHECKING or NO_EXTENSIONS:
-    from ._match_py import flatten, number_key, prepare, run_machine, scan_leaves, scan_table, select_leaves
+    from ._match_py import flatten, scan_leaves, scan_table
 
-    # the walk in C has no pure twin: `run_machine` is the reference walk
     compile_state = compiled_match = match_dict = match_json = match_json_many = None
     IMPLEMENTATION = "python"
 else:
     try:
-        from ._match_c import flatten
+        from ._match_c import (
+            compile_state,
+            compiled_match,
+            flatten,
+            match_dict,
+            match_json,
+            match_json_many,
+            scan_leaves,
+            scan_table,
+        )
 
         IMPLEMENTATION = "cython"
-    except ImportError:  # not built here: the reference twin runs
-        from ._match_py import flatten
+    except ImportError as exc:  # not built here: the reference twin runs, all of it
+        if os.environ.get("PATTERNS_REQUIRE_EXTENSIONS"):
+            raise ImportError(
+                f"PATTERNS_REQUIRE_EXTENSIONS is set but patterns._match_c cannot be imported: {exc}"
+            ) from exc
+        from ._match_py import flatten, scan_leaves, scan_table
 
+        compile_state = compiled_match = match_dict = match_json = match_json_many = None
         IMPLEMENTATION = "python"
 
-    # The reference walk and leaf selection (the compiled road falls back to them): from the
-    # extension where it has them, else the pure twin's.
-    try:
-        from ._match_c import number_key, prepare, run_machine, select_leaves
-    except ImportError:
-        from ._match_py import number_key, prepare, run_machine, select_leaves
-
-    # The byte scanner and its table come as a pair, from one twin (a table of one twin is
-    # not readable by the other's scanner).
-    try:
-        from ._match_c import scan_leaves, scan_table
-    except ImportError:
-        from ._match_py import scan_leaves, scan_table
-
-    # The compiled walk: its states and the match that reads them come as a pair too.
-    try:
-        from ._match_c import compile_state, compiled_match, match_dict, match_json, match_json_many
-    except ImportError:
-        compile_state = compiled_match = match_dict = match_json = match_json_many = None
+# The reference road, one source of truth in both builds.
+from ._match_py import number_key, prepare, run_machine, select_leaves  # noqa: E402

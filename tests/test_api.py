@@ -99,6 +99,38 @@ def test_api_both_twins_give_same_match_results() -> None:
     assert _run(code, PATTERNS_NO_EXTENSIONS="1") == _run(code) == "True False"
 
 
+#: The names the selector takes from one twin, all of them or none (the reference road's
+#: `select_leaves`, `run_machine`, `prepare` and `number_key` are the pure twin's in both builds).
+HOT_NAMES = ("compile_state", "compiled_match", "flatten", "match_dict", "match_json", "match_json_many",
+             "scan_leaves", "scan_table")  # fmt: skip
+
+
+def test_api_selector_is_all_or_nothing() -> None:
+    code = (
+        "import patterns, patterns._match as m;"
+        f"print(patterns.IMPLEMENTATION, sorted({{getattr(getattr(m, n), '__module__', None) for n in {HOT_NAMES!r}}}, key=str),"
+        "m.run_machine.__module__)"
+    )
+    assert _run(code, PATTERNS_NO_EXTENSIONS="1") == "python [None, 'patterns._match_py'] patterns._match_py"
+    try:
+        import patterns._match_c  # noqa: F401
+    except ImportError:
+        pytest.skip("patterns._match_c is not built here")
+    assert _run(code) == "cython ['patterns._match_c'] patterns._match_py"
+
+
+def test_api_require_extensions_turns_a_missing_build_into_an_import_error() -> None:
+    # sys.modules[name] = None makes that import fail, as a missing or broken build does.
+    code = (
+        "import sys; sys.modules['patterns._match_c'] = None; import patterns; print(patterns.IMPLEMENTATION)"
+    )
+    assert _run(code) == "python"
+    with pytest.raises(subprocess.CalledProcessError) as info:
+        _run(code, PATTERNS_REQUIRE_EXTENSIONS="1")
+    assert "PATTERNS_REQUIRE_EXTENSIONS is set but patterns._match_c cannot be imported" in info.value.stderr
+    assert _run(code, PATTERNS_REQUIRE_EXTENSIONS="1", PATTERNS_NO_EXTENSIONS="1") == "python"
+
+
 def test_api_errors_form_one_tree_under_value_error() -> None:
     assert issubclass(InvalidPatternError, PatternsError) and issubclass(InvalidPatternError, ValueError)
     assert issubclass(InvalidEventError, PatternsError) and issubclass(InvalidEventError, ValueError)
