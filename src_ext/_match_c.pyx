@@ -999,6 +999,17 @@ cdef object _number_object(const unsigned char* buf, CLeaf* leaf, bint overflow)
     return d
 
 
+cdef inline void _note_big(ScanOut* out, Py_ssize_t start, Py_ssize_t end) noexcept nogil:
+    # A number off rule paths that may overflow a double, read after the scan (past
+    # MAX_BIG_CANDIDATES of them the event goes to the slow road: `too_many_big`).
+    if out.n_big == MAX_BIG_CANDIDATES:
+        out.too_many_big = True
+    else:
+        out.big_start[out.n_big] = start
+        out.big_end[out.n_big] = end
+        out.n_big += 1
+
+
 cdef enum:
     KIND_WORDS = 17  # MAX_DEPTH bits of container kinds, in 64-bit words (1,024 / 64 + 1)
 
@@ -1061,12 +1072,7 @@ cdef Py_ssize_t _skip_container(const unsigned char* buf, Py_ssize_t n, Py_ssize
             if end < 0:
                 return -1
             if _may_overflow(buf, i, &num):
-                if out.n_big == MAX_BIG_CANDIDATES:
-                    out.too_many_big = True
-                else:
-                    out.big_start[out.n_big] = i
-                    out.big_end[out.n_big] = end
-                    out.n_big += 1
+                _note_big(out, i, end)
             i = end
         elif c == 123 or c == 91:
             if depth >= depth_left:
@@ -1320,12 +1326,7 @@ cdef int _scan_core(const unsigned char* buf, Py_ssize_t n, ScanTable table,
             if _may_overflow(buf, i, &num):
                 flags |= NUM_MAY_BIG
                 if pid < 0:
-                    if out.n_big == MAX_BIG_CANDIDATES:
-                        out.too_many_big = True
-                    else:
-                        out.big_start[out.n_big] = i
-                        out.big_end[out.n_big] = end
-                        out.n_big += 1
+                    _note_big(out, i, end)
             i = end
         elif c == 116:
             if not _word(buf, n, i, "true", 4):
