@@ -133,10 +133,9 @@ cdef int _dict_leaves(ScanTable table, dict event, ScanOut* out, list objs) exce
                     memcpy(heap, frames, sp * sizeof(DictFrame))
                     frames = heap
                 if from_array and node >= 0:
-                    if (intbuf_push(&out.ctx_parent, ctx) or intbuf_push(&out.ctx_array, frames[sp - 1].array_id)
-                            or intbuf_push(&out.ctx_node, node)):
+                    ctx = _open_context(out, ctx, frames[sp - 1].array_id, node)
+                    if ctx < 0:
                         raise MemoryError()
-                    ctx = <int32_t>out.ctx_parent.n
                 top = &frames[sp]
                 sp += 1
                 top.obj = value

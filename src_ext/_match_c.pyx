@@ -73,6 +73,7 @@ def flatten(event) -> Flat:
 
 from cpython.object cimport PyObject
 from cpython.buffer cimport PyObject_GetBuffer, PyBuffer_Release, PyBUF_SIMPLE
+from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_GET_SIZE
 from cpython.mem cimport PyMem_Malloc, PyMem_Free
 from libc.stdint cimport int32_t, int64_t, uint64_t
 from libc.stdlib cimport malloc, realloc, free
@@ -852,6 +853,15 @@ cdef void _out_free(ScanOut* out) noexcept nogil:
     free(out.ctx_node.p)
 
 
+cdef inline int32_t _open_context(ScanOut* out, int32_t parent, int32_t array_id, int32_t node) noexcept nogil:
+    # A context opened by an object or array element of an array walked on a rule path (node:
+    # the array's path node), inside context `parent`: its number, or -1 when memory ran out.
+    if (intbuf_push(&out.ctx_parent, parent) or intbuf_push(&out.ctx_array, array_id)
+            or intbuf_push(&out.ctx_node, node)):
+        return -1
+    return <int32_t>out.ctx_parent.n
+
+
 cdef CLeaf* _out_leaf(ScanOut* out) noexcept nogil:
     # A new leaf at the end of out.leaves (NULL: out of memory).
     cdef Py_ssize_t cap
@@ -902,23 +912,47 @@ def scan_leaves(raw, ScanTable table not None):
     cdef Py_buffer view
     cdef Py_ssize_t n
     cdef const unsigned char* buf
+    cdef int got = _event_bytes(raw, &view, &buf, &n)
+    if not got:
+        return None
+    try:
+        return _scan_objects(buf, n, table)
+    finally:
+        if got == EVENT_VIEW:
+            PyBuffer_Release(&view)
+
+
+cdef enum:
+    # what `_event_bytes` found
+    EVENT_NONE = 0     # not JSON text the scanner reads: the slow road decides
+    EVENT_BORROWED = 1 # str (its UTF-8) or bytes: the object's own memory, nothing to release
+    EVENT_VIEW = 2     # bytearray or memoryview: a buffer view the caller releases
+
+
+cdef int _event_bytes(raw, Py_buffer* view, const unsigned char** buf, Py_ssize_t* n) except -1:
+    # The bytes of a JSON event given as str (its UTF-8), bytes, bytearray or a C-contiguous
+    # memoryview, for every reader of raw JSON here; EVENT_NONE for anything else, and for a
+    # str holding a lone surrogate (orjson refuses it, the second reading accepts it).
     cdef type t = type(raw)
     if t is str:
         try:
-            buf = <const unsigned char*>PyUnicode_AsUTF8AndSize(raw, &n)
-        except UnicodeEncodeError:  # lone surrogates: orjson refuses, the second reading accepts
-            return None
-        return _scan_objects(buf, n, table)
-    if t is not bytes and t is not bytearray and t is not memoryview:
-        return None
+            buf[0] = <const unsigned char*>PyUnicode_AsUTF8AndSize(raw, n)
+        except UnicodeEncodeError:
+            return EVENT_NONE
+        return EVENT_BORROWED
+    if t is bytes:  # immutable: its own buffer, no view to take and release
+        buf[0] = <const unsigned char*>PyBytes_AS_STRING(raw)
+        n[0] = PyBytes_GET_SIZE(raw)
+        return EVENT_BORROWED
+    if t is not bytearray and t is not memoryview:
+        return EVENT_NONE
     try:
-        PyObject_GetBuffer(raw, &view, PyBUF_SIMPLE)  # refuses a non-contiguous memoryview
+        PyObject_GetBuffer(raw, view, PyBUF_SIMPLE)  # refuses a non-contiguous memoryview
     except (BufferError, TypeError, ValueError):
-        return None
-    try:
-        return _scan_objects(<const unsigned char*>view.buf, view.len, table)
-    finally:
-        PyBuffer_Release(&view)
+        return EVENT_NONE
+    buf[0] = <const unsigned char*>view.buf
+    n[0] = view.len
+    return EVENT_VIEW
 
 
 cdef object _scan_objects(const unsigned char* buf, Py_ssize_t n, ScanTable table):
@@ -1292,11 +1326,10 @@ cdef int _scan_core(const unsigned char* buf, Py_ssize_t n, ScanTable table,
                 frames_cap = MAX_DEPTH
             if from_array and tnode >= 0:
                 # an object or array element of a walked array opens a context
-                if (intbuf_push(&out.ctx_parent, tctx) or intbuf_push(&out.ctx_array, frames[sp - 1].array_id)
-                        or intbuf_push(&out.ctx_node, tnode)):
+                tctx = _open_context(out, tctx, frames[sp - 1].array_id, tnode)
+                if tctx < 0:
                     result = -1
                     break
-                tctx = <int32_t>out.ctx_parent.n
             top = &frames[sp]
             sp += 1
             if sp > max_sp:

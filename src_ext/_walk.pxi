@@ -9,7 +9,6 @@
 # (an array element holding rule-path leaves, a number that may pass a double's range, invalid
 # input) gets None, and the caller takes the reference road.
 
-from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_GET_SIZE
 from cpython.list cimport PyList_GET_ITEM, PyList_GET_SIZE
 from cpython.ref cimport Py_INCREF, Py_DECREF
 
@@ -319,25 +318,14 @@ cdef object _match_json(const Walk* w, raw, dict names):
     cdef Py_buffer view
     cdef Py_ssize_t n
     cdef const unsigned char* buf
-    cdef type t = type(raw)
-    if t is str:
-        try:
-            buf = <const unsigned char*>PyUnicode_AsUTF8AndSize(raw, &n)
-        except UnicodeEncodeError:
-            return None
+    cdef int got = _event_bytes(raw, &view, &buf, &n)
+    if not got:
+        return None
+    try:
         return _match_raw(w, buf, n, names)
-    if t is bytes:  # immutable: its own buffer, no view to take and release
-        return _match_raw(w, <const unsigned char*>PyBytes_AS_STRING(raw), PyBytes_GET_SIZE(raw), names)
-    if t is not bytearray and t is not memoryview:
-        return None
-    try:
-        PyObject_GetBuffer(raw, &view, PyBUF_SIMPLE)
-    except (BufferError, TypeError, ValueError):
-        return None
-    try:
-        return _match_raw(w, <const unsigned char*>view.buf, view.len, names)
     finally:
-        PyBuffer_Release(&view)
+        if got == EVENT_VIEW:
+            PyBuffer_Release(&view)
 
 
 cdef enum:
@@ -833,10 +821,9 @@ def match_json_many(tables, list events, dict names):
     cdef Py_buffer* views = NULL
     cdef const unsigned char** bufs = NULL
     cdef Py_ssize_t* sizes = NULL
-    cdef char* state = NULL  # per event: 0 no buffer, 1 str, 2 a view to release; 3 answered
+    cdef char* state = NULL  # per event: `_event_bytes`' answer, and 4 once answered
     cdef IntBuf* found = NULL
     cdef int r
-    cdef type t
     _walk_init(&w, tables)
     views = <Py_buffer*>PyMem_Malloc((count or 1) * sizeof(Py_buffer))
     bufs = <const unsigned char**>PyMem_Malloc((count or 1) * sizeof(unsigned char*))
@@ -849,22 +836,7 @@ def match_json_many(tables, list events, dict names):
         memset(state, 0, count)
         memset(found, 0, count * sizeof(IntBuf))
         for k in range(count):
-            event = events[k]
-            t = type(event)
-            if t is str:
-                try:
-                    bufs[k] = <const unsigned char*>PyUnicode_AsUTF8AndSize(event, &sizes[k])
-                except UnicodeEncodeError:
-                    continue
-                state[k] = 1
-            elif t is bytes or t is bytearray or t is memoryview:
-                try:
-                    PyObject_GetBuffer(event, &views[k], PyBUF_SIMPLE)
-                except (BufferError, TypeError, ValueError):
-                    continue
-                bufs[k] = <const unsigned char*>views[k].buf
-                sizes[k] = views[k].len
-                state[k] = 2
+            state[k] = _event_bytes(events[k], &views[k], &bufs[k], &sizes[k])
         with nogil:
             for k in range(count):
                 if state[k]:
@@ -878,7 +850,7 @@ def match_json_many(tables, list events, dict names):
     finally:
         if state != NULL:
             for k in range(count):
-                if state[k] & 3 == 2:
+                if state[k] & 3 == EVENT_VIEW:
                     PyBuffer_Release(&views[k])
         if found != NULL:
             for k in range(count):
