@@ -29,8 +29,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 with atheris.instrument_imports():
     import patterns
-    import patterns.automaton as automaton
     from patterns import InvalidEventError, _match_c, _match_py
+    from patterns.automaton import _Twin
     from patterns.events import decode_event
     from patterns.oracle import matches as oracle_matches
 
@@ -55,25 +55,20 @@ PATTERNS = {name: patterns.compile(rule) for name, rule in RULES.items()}
 
 
 def _machine(module) -> patterns.Machine:
-    names = {name: getattr(module, name, getattr(_match_py, name, None)) for name in _TWIN_NAMES}
-    saved = {name: getattr(automaton, name) for name in names}
+    # the machine's writer takes its twin from `_Twin.current()`: that one, while it is built
+    chosen = _Twin.of(module)
+    saved = _Twin.__dict__["current"]
+    _Twin.current = classmethod(lambda cls: chosen)
     try:
-        for name, value in names.items():
-            setattr(automaton, name, value)
         machine = patterns.Machine()
         for name, p in PATTERNS.items():
             machine.add(name, p)
-        machine.match(b"{}")  # tables built now, by this twin
+        machine.match(b"{}")  # tables built now, by this twin (and read by it from now on)
     finally:
-        for name, value in saved.items():
-            setattr(automaton, name, value)
+        _Twin.current = saved
     return machine
 
 
-_TWIN_NAMES = (
-    "compile_state", "compiled_match", "match_dict", "match_json", "match_json_many", "number_key", "prepare", "run_machine", "scan_leaves",
-    "scan_table", "select_leaves",
-)  # fmt: skip
 COMPILED = _machine(_match_c)
 PURE = _machine(_match_py)
 assert COMPILED._tables.twin.match_json is not None and PURE._tables.twin.match_json is None

@@ -5,7 +5,7 @@ the branches of every rule, their conditions in one fixed order, form a trie who
 event field each; the edges leaving one state on one field are merged into one `ValueIndex`.
 One published state of that automaton is a `Tables`: per state its rule ids, edges and absence
 edges, the int lists its value indexes name, and the field-name tables (`path_ids`, `path_names`,
-`prefixes`). `Tables.flat` gives the flat integer arrays (`FlatTables`) a compiled walker reads.
+`prefixes`). `Tables.flat` gives them as flat integer arrays (`FlatTables`), for inspection.
 
 Writer: `patterns.compiler`, and nothing else (pure Python: the one source of truth for the
 semantics). Readers: both matcher twins, through `Tables.run`: the walk in
@@ -13,34 +13,21 @@ semantics). Readers: both matcher twins, through `Tables.run`: the walk in
 made of them; a snapshot is read by the twin that made it (`_Twin`). Published tables are never
 written: `Tables` states the concurrency contract (and the two tables that grow append-only).
 
-This module is where the machine takes the twin functions `patterns._match` selects:
-`_Twin.current` reads them as this module's globals, so a test swaps a twin here
-(tests/conftest.py: `twin`). `number_key` keys the bounds of `ValueIndex.num_keys`; the compiler
-reads it from here (`automaton.number_key`) for the same reason.
+A machine's writer takes its twin from `_Twin.current()` (what `patterns._match` selected), the
+one place a test swaps it (tests/conftest.py: `twin`).
 """
 
 from __future__ import annotations
 
 from array import array
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from types import ModuleType
 from typing import Any
 
-from ._match import (
-    compile_state,
-    compiled_match,
-    match_dict,
-    match_json,
-    match_json_many,
-    number_key,
-    prepare,
-    run_machine,
-    scan_leaves,
-    scan_table,
-    select_leaves,
-)
+from . import _match, _match_py
 from .dialects import Dialect
 
-__all__ = ["FlatTables", "Tables", "ValueIndex", "number_key"]
+__all__ = ["FlatTables", "Tables", "ValueIndex"]
 
 
 class ValueIndex:
@@ -221,20 +208,15 @@ class _Twin:
     run_machine: Any
 
     @classmethod
+    def of(cls, module: ModuleType) -> _Twin:
+        """The twin a matcher module makes: its functions, and for any it lacks the reference
+        twin's (`patterns._match_py`), or None for the compiled walk's names."""
+        return cls(*(getattr(module, f.name, getattr(_match_py, f.name, None)) for f in fields(cls)))
+
+    @classmethod
     def current(cls) -> _Twin:
-        """The twin `patterns._match` selected (the module's names, read now)."""
-        return cls(
-            prepare,
-            compile_state,
-            match_json,
-            match_json_many,
-            match_dict,
-            compiled_match,
-            scan_table,
-            scan_leaves,
-            select_leaves,
-            run_machine,
-        )
+        """The twin `patterns._match` selected."""
+        return cls.of(_match)
 
 
 def _flatten_tables(tables: Tables) -> FlatTables:

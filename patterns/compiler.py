@@ -14,7 +14,7 @@ from array import array
 from collections.abc import Iterable
 from typing import Any
 
-from . import automaton
+from ._match import number_key
 from .automaton import Tables, ValueIndex, _Twin
 from .core import Pattern
 from .events import as_double
@@ -132,8 +132,7 @@ def _range_table(
 
 
 def _number_bound(x: float | None) -> int | None:
-    # `automaton.number_key`, read at each call: the twin tests/conftest.py swaps there
-    return None if x is None else automaton.number_key(as_double(x))
+    return None if x is None else number_key(as_double(x))
 
 
 def _value_index(edges: list[tuple[Leaf, int]], lists: _Recorder) -> ValueIndex:

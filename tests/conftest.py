@@ -64,23 +64,20 @@ def _load_c() -> ModuleType | None:
 def impl(request) -> Impl:
     """Each matcher twin in turn; the compiled one skips (or fails, under
     PATTERNS_REQUIRE_EXTENSIONS=1) when it is not built."""
-    if request.param == "python":
-        return Impl("python", importlib.import_module("patterns._match_py"))
+    return Impl(request.param, twin_module(request.param))
+
+
+def twin_module(tag: str) -> ModuleType:
+    """The matcher module of one twin ("python" or "cython"); the compiled one skips (or fails,
+    under PATTERNS_REQUIRE_EXTENSIONS=1) when it is not built."""
+    if tag == "python":
+        return importlib.import_module("patterns._match_py")
     module = _load_c()
     if module is None:
         if os.environ.get("PATTERNS_REQUIRE_EXTENSIONS"):
             pytest.fail("PATTERNS_REQUIRE_EXTENSIONS is set but patterns._match_c is not built")
         pytest.skip("patterns._match_c is not built here (pure-Python install)")
-    return Impl("cython", module)
-
-
-#: What `patterns.automaton` takes from the twin selector (`patterns._match`): the names `twin`
-#: swaps. The compiled walk (`compile_state`, `match_json`) has no pure twin: None turns it off.
-#: A test that the selector's own choice matches this list: tests/test_api.py.
-TWIN_NAMES = (
-    "compile_state", "compiled_match", "match_dict", "match_json", "match_json_many", "number_key", "prepare", "run_machine", "scan_leaves", "scan_table",
-    "select_leaves",
-)  # fmt: skip
+    return module
 
 
 @pytest.fixture(
@@ -90,26 +87,17 @@ TWIN_NAMES = (
     ]
 )
 def twin(request, monkeypatch) -> str:
-    """Each matcher twin in turn behind every Machine and Pattern built in the test: the names
-    `patterns.automaton` reads from `patterns._match` are swapped for one twin's. Machines and
+    """Each matcher twin in turn behind every Machine and Pattern built in the test: the twin a
+    machine's writer takes (`patterns.automaton._Twin.current`) is that one's. Machines and
     patterns made before the test keep the tables they built (make them inside the test)."""
-    import patterns.automaton as automaton
-
-    for name, value in twin_names(request.param).items():
-        monkeypatch.setattr(automaton, name, value)
+    use_twin(monkeypatch, request.param)
     return request.param
 
 
-def twin_names(tag: str) -> dict:
-    """The values of TWIN_NAMES for one twin ("python" or "cython"); the compiled one skips (or
-    fails, under PATTERNS_REQUIRE_EXTENSIONS=1) when it is not built."""
-    pure = importlib.import_module("patterns._match_py")
-    module = pure
-    if tag == "cython":
-        module = _load_c()
-        if module is None:
-            if os.environ.get("PATTERNS_REQUIRE_EXTENSIONS"):
-                pytest.fail("PATTERNS_REQUIRE_EXTENSIONS is set but patterns._match_c is not built")
-            pytest.skip("patterns._match_c is not built here (pure-Python install)")
-    # as `patterns._match` picks: what the compiled twin lacks comes from the pure one
-    return {name: getattr(module, name, getattr(pure, name, None)) for name in TWIN_NAMES}
+def use_twin(monkeypatch, tag: str) -> None:
+    """Make every Machine and Pattern built from now on (until `monkeypatch` undoes it) run on
+    one twin."""
+    from patterns.automaton import _Twin
+
+    chosen = _Twin.of(twin_module(tag))
+    monkeypatch.setattr(_Twin, "current", classmethod(lambda cls: chosen))

@@ -30,24 +30,28 @@ def test_api_star_import_gives_exactly_all() -> None:
     assert set(namespace) - {"__builtins__"} == set(patterns.__all__)
 
 
-def test_twin_fixture_swaps_every_name_the_machine_takes_from_the_selector() -> None:
-    # tests/conftest.py's `twin` swaps TWIN_NAMES in patterns.automaton: a name the automaton
-    # imports from patterns._match and the list lacks would stay on the selector's twin.
-    import ast
+def test_twin_of_a_module_takes_its_functions_and_the_reference_road_for_the_rest() -> None:
+    from patterns import _match, _match_py
+    from patterns.automaton import _Twin
 
-    import patterns.automaton as automaton
+    pure = _Twin.of(_match_py)
+    assert pure.match_json is pure.compile_state is pure.match_dict is None
+    assert pure.run_machine is _match_py.run_machine and pure.scan_leaves is _match_py.scan_leaves
+    assert _Twin.current() == _Twin.of(_match)
+    try:
+        from patterns import _match_c
+    except ImportError:
+        pytest.skip("patterns._match_c is not built here")
+    compiled = _Twin.of(_match_c)
+    assert compiled.match_json is _match_c.match_json and compiled.scan_leaves is _match_c.scan_leaves
+    assert compiled.run_machine is _match_py.run_machine  # the reference road, in both builds
 
-    from .conftest import TWIN_NAMES
 
-    with open(automaton.__file__, encoding="utf-8") as fh:
-        tree = ast.parse(fh.read())
-    imported = {
-        alias.name
-        for node in tree.body
-        if isinstance(node, ast.ImportFrom) and node.module == "_match" and node.level == 1
-        for alias in node.names
-    }
-    assert imported == set(TWIN_NAMES)
+def test_twin_fixture_builds_machines_on_its_twin(twin: str) -> None:
+    machine = patterns.Machine()
+    machine.add("r", {"a": ["x"]})
+    assert machine.match(b'{"a": "x"}') == ["r"]
+    assert (machine._tables.twin.match_json is not None) == (twin == "cython")
 
 
 def test_api_implementation_names_the_live_twin() -> None:

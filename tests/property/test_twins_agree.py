@@ -1,6 +1,6 @@
 """The compiled twin, the pure twin and the reference matcher agree (issue 9), on any JSON input.
 
-One rule set goes into two machines, one per twin (`twin_names`), and each input is matched by
+One rule set goes into two machines, one per twin (`use_twin`), and each input is matched by
 both and by the oracle (`oracle.matches` over the flattened `decode_event`, per rule): the three
 answers are equal, or all three are `InvalidEventError`. Inputs are JSON text written the ways
 producers write it: escapes where plain characters would do (``\\u0061``, ``\\/``), non-ASCII
@@ -23,7 +23,7 @@ from patterns._match_py import flatten
 from patterns.events import decode_event
 from patterns.oracle import matches as oracle_matches
 
-from ..conftest import twin_names
+from ..conftest import use_twin
 from .machine_strategies import pattern_values, patterns_for, witness_events
 from .test_roads_agree import python_values, rule_sets, wire_inputs
 
@@ -32,11 +32,8 @@ JSON_DIALECTS = ["eventbridge"]
 
 
 def _machine(monkeypatch, tag: str, dialect: str, rules: dict[str, patterns.Pattern]) -> patterns.Machine:
-    import patterns.automaton as automaton
-
     with monkeypatch.context() as m:
-        for name, value in twin_names(tag).items():
-            m.setattr(automaton, name, value)
+        use_twin(m, tag)
         machine = patterns.Machine(dialect)
         for name, p in rules.items():
             machine.add(name, p)
