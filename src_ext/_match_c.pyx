@@ -131,40 +131,66 @@ cdef extern from *:
 cdef object MAX_DOUBLE_INT_OBJ = 1 << 1024
 
 
-cdef inline uint64_t _mix(uint64_t h) noexcept nogil:
-    # a 64-bit finaliser (splitmix64): every input bit moves every output bit
-    h ^= h >> 30
-    h *= 0xbf58476d1ce4e5b9ULL
-    h ^= h >> 27
-    h *= 0x94d049bb133111ebULL
-    h ^= h >> 31
-    return h
-
-
-cdef inline uint64_t _key_hash(int32_t node, const unsigned char* p, Py_ssize_t n) noexcept nogil:
-    cdef uint64_t h = _mix(<uint64_t>node * 0x9e3779b97f4a7c15ULL + <uint64_t>n)
-    cdef uint64_t w
-    cdef Py_ssize_t i = 0
-    while i + 8 <= n:
-        memcpy(&w, p + i, 8)  # memcpy: an unaligned read without undefined behaviour
-        h = _mix(h ^ w)
-        i += 8
-    if i < n:
-        # the last n - i (1 to 7) bytes, without a call to the C library's memcpy (a copy of a
-        # variable size is one, and it was a fifth of the scanner's time): a word ending at
-        # p + n when the key is that long (it reads p[n - 8:n], inside the key), with the
-        # bytes already hashed shifted out; else the bytes one by one. Any function of the
-        # key's bytes will do: the table and every lookup hash with this one.
-        if n >= 8:
-            memcpy(&w, p + n - 8, 8)
-            w >>= 8 * (8 - (n - i))
-        else:
-            w = 0
-            while i < n:
-                w = (w << 8) | p[i]
-                i += 1
-        h = _mix(h ^ w)
-    return h
+cdef extern from *:
+    """
+    /* The hash of a table key (the scanner's field names, the value indexes' strings): a tag
+       (a node or an index's structure) and the key's bytes. Each multiply is 64 x 64 -> 128
+       bits, folded (high ^ low): one multiply mixes every input bit into every output bit, so
+       a key of up to 16 bytes costs two multiplies and a few loads, where a per-word
+       finaliser cost three finalisers on an 11-byte key. Keys of up to 16 bytes are read as
+       two (overlapping) words from both ends, 4 to 7 bytes as two 32-bit words, 1 to 3 as
+       three bytes (first, middle, last), all inside the key; longer keys 16 bytes per round.
+       The length is hashed in, so those readings never confuse two keys. Any function of
+       (tag, bytes) will do, as long as the build and every lookup share it: keys are
+       compared in full on a hash hit, and only keys of the published tables sit in a table,
+       so an event cannot lengthen a probe run. */
+    static inline uint64_t patterns_mum(uint64_t a, uint64_t b) {
+    #if defined(__SIZEOF_INT128__)
+        __uint128_t r = (__uint128_t)a * b;
+        return (uint64_t)r ^ (uint64_t)(r >> 64);
+    #else
+        uint64_t ha = a >> 32, la = (uint32_t)a, hb = b >> 32, lb = (uint32_t)b;
+        uint64_t rh = ha * hb, rm0 = ha * lb, rm1 = hb * la, rl = la * lb, t = rl + (rm0 << 32);
+        uint64_t c = t < rl, lo = t + (rm1 << 32);
+        c += lo < t;
+        uint64_t hi = rh + (rm0 >> 32) + (rm1 >> 32) + c;
+        return lo ^ hi;
+    #endif
+    }
+    static inline uint64_t patterns_r64(const unsigned char* p) { uint64_t w; memcpy(&w, p, 8); return w; }
+    static inline uint64_t patterns_r32(const unsigned char* p) { uint32_t w; memcpy(&w, p, 4); return w; }
+    #define PATTERNS_H0 0xa0761d6478bd642fULL
+    #define PATTERNS_H1 0xe7037ed1a0b428dbULL
+    #define PATTERNS_H2 0x8ebc6af09c88c6e3ULL
+    static inline uint64_t patterns_key_hash(int32_t tag, const unsigned char* p, Py_ssize_t n) {
+        uint64_t seed = ((uint64_t)(uint32_t)tag << 32) ^ (uint64_t)n ^ PATTERNS_H0, a, b;
+        if (n <= 16) {
+            if (n >= 8) {
+                a = patterns_r64(p);
+                b = patterns_r64(p + n - 8);
+            } else if (n >= 4) {
+                a = patterns_r32(p);
+                b = patterns_r32(p + n - 4);
+            } else if (n > 0) {
+                a = ((uint64_t)p[0] << 16) | ((uint64_t)p[n >> 1] << 8) | p[n - 1];
+                b = 0;
+            } else {
+                a = b = 0;
+            }
+        } else {
+            Py_ssize_t i = n;
+            while (i > 16) {
+                seed = patterns_mum(patterns_r64(p) ^ PATTERNS_H1, patterns_r64(p + 8) ^ seed);
+                p += 16;
+                i -= 16;
+            }
+            a = patterns_r64(p + i - 16);
+            b = patterns_r64(p + i - 8);
+        }
+        return patterns_mum(PATTERNS_H1 ^ (uint64_t)n, patterns_mum(a ^ PATTERNS_H1, b ^ seed ^ PATTERNS_H2));
+    }
+    """
+    uint64_t _key_hash "patterns_key_hash"(int32_t node, const unsigned char* p, Py_ssize_t n) noexcept nogil
 
 
 # --- What the scanner hands the walk, and the walk's growable int buffer ---------------------------
