@@ -1343,26 +1343,29 @@ cdef int _scan_core(const unsigned char* buf, Py_ssize_t n, ScanTable table,
         c = buf[i]
         if state == ST_AFTER:
             top = &frames[sp - 1]
-            if c == 44:  # ','
+            if c != 44:  # not ',': ']' or '}'
+                if c != (93 if top.is_array else 125):
+                    break
+                if not top.is_array and top.node >= 0:
+                    nkeys = top.keys_at
+                sp -= 1
                 i += 1
-                if top.is_array:
-                    tnode = top.node
-                    tctx = top.ctx
-                    from_array = True
-                    state = ST_VALUE
-                else:
-                    state = ST_OBJ_KEY
+                if sp == 0:
+                    result = 0
+                    break
                 continue
-            if c != (93 if top.is_array else 125):  # ']' or '}'
+            # ',': on to the next key or element at once (no turn of the loop per token)
+            i = _ws(buf, n, i + 1)
+            if i >= n:
                 break
-            if not top.is_array and top.node >= 0:
-                nkeys = top.keys_at
-            sp -= 1
-            i += 1
-            if sp == 0:
-                result = 0
-                break
-            continue
+            c = buf[i]
+            if top.is_array:
+                tnode = top.node
+                tctx = top.ctx
+                from_array = True
+                state = ST_VALUE  # falls through to the value at buf[i]
+            else:
+                state = ST_OBJ_KEY  # falls through to the key at buf[i]
         if state == ST_OBJ_FIRST or state == ST_OBJ_KEY:
             top = &frames[sp - 1]
             if c == 125 and state == ST_OBJ_FIRST:  # '}'
@@ -1416,9 +1419,11 @@ cdef int _scan_core(const unsigned char* buf, Py_ssize_t n, ScanTable table,
             i = _ws(buf, n, end + 1)
             if i >= n or buf[i] != 58:  # ':'
                 break
-            i += 1
-            state = ST_VALUE
-            continue
+            i = _ws(buf, n, i + 1)
+            if i >= n:
+                break
+            c = buf[i]
+            state = ST_VALUE  # falls through to the value at buf[i]
         if state == ST_ARR_FIRST:
             if c == 93:  # ']'
                 sp -= 1
