@@ -697,13 +697,20 @@ cdef struct NumInfo:
 
 
 cdef inline Py_ssize_t _digits_end(const unsigned char* buf, Py_ssize_t n, Py_ssize_t i) noexcept nogil:
-    # The index after a run of ASCII digits from i; 8 at a time while the buffer holds 8 more
-    # (a byte is a digit when its high nibble is 3 and adding 6 keeps it there: 0-9, not A-F).
-    cdef uint64_t w
+    # The index after a run of ASCII digits from i; 8 bytes a step while the buffer holds 8
+    # more, the run's end found in the word itself (no byte loop after it).
+    # A byte is a digit when its high nibble is 3 and adding 6 keeps it 3 (0-9, not A-F); z
+    # has a non-zero byte exactly where a byte is not a digit. (b + 6 carries into the next
+    # byte only from b >= 0xFA, itself no digit: the first non-zero byte of z stays exact.)
+    # ((z & 0x7F..) + 0x7F..) | z sets a byte's high bit iff the byte is non-zero, without
+    # a carry between bytes.
+    cdef uint64_t w, z
     while i + 8 <= n:
         memcpy(&w, buf + i, 8)
-        if (w & (ONES * 0xF0)) != ONES * 0x30 or ((w + ONES * 0x06) & (ONES * 0xF0)) != ONES * 0x30:
-            break
+        z = ((w & (ONES * 0xF0)) ^ (ONES * 0x30)) | (((w + ONES * 0x06) & (ONES * 0xF0)) ^ (ONES * 0x30))
+        if z:
+            z = (((z & (ONES * 0x7F)) + ONES * 0x7F) | z) & HIGHS
+            return i + patterns_first_byte(z)
         i += 8
     while i < n and 48 <= buf[i] <= 57:
         i += 1
@@ -898,6 +905,7 @@ cdef struct Frame:
     int32_t array_id  # arrays walked on a rule path: their number; else -1
     int32_t keys_at   # objects: where their matched keys start in the duplicate-check stack
     bint is_array
+    uint64_t key_bits  # objects: bit (node & 63) of each matched key, so most keys skip the check
 
 
 cdef enum:
@@ -1332,6 +1340,7 @@ cdef int _scan_core(const unsigned char* buf, Py_ssize_t n, ScanTable table,
     frames[0].ctx = 0
     frames[0].array_id = -1
     frames[0].keys_at = 0
+    frames[0].key_bits = 0
     frames[0].is_array = False
     sp = max_sp = 1
     i += 1
@@ -1395,12 +1404,14 @@ cdef int _scan_core(const unsigned char* buf, Py_ssize_t n, ScanTable table,
                     child = table.child(top.node, kbuf, klen)
                     free(kbuf)
                 if child >= 0:
-                    for j in range(top.keys_at, nkeys):
-                        if keys[j] == child:  # a key repeated: orjson keeps the last value
-                            child = -2
+                    if top.key_bits & ((<uint64_t>1) << (child & 63)):  # maybe met: look
+                        for j in range(top.keys_at, nkeys):
+                            if keys[j] == child:  # a key repeated: orjson keeps the last value
+                                child = -2
+                                break
+                        if child == -2:
                             break
-                    if child == -2:
-                        break
+                    top.key_bits |= (<uint64_t>1) << (child & 63)
                     if nkeys == keys_cap:
                         if keys_cap == MAX_OPEN_KEYS:
                             break
@@ -1470,6 +1481,7 @@ cdef int _scan_core(const unsigned char* buf, Py_ssize_t n, ScanTable table,
             if c == 123:
                 top.node = tnode if tnode >= 0 and table.node_edges[tnode] else -1
                 top.keys_at = nkeys
+                top.key_bits = 0
                 top.array_id = -1
                 state = ST_OBJ_FIRST
             else:
