@@ -130,6 +130,27 @@ def test_exact_strings_non_ascii_and_empty() -> None:
     assert _check(indexes, lists, values) == len(indexes) * len(values)
 
 
+def test_keys_of_every_length_up_to_40_bytes_differing_in_any_one_byte() -> None:
+    # The key hash reads keys of up to 16 bytes as two words from both ends (4 to 7 bytes as
+    # two 32-bit words, 1 to 3 as three bytes) and longer ones 16 bytes a round: every byte of
+    # every length must count, or two keys one byte apart would share an answer.
+    values = []
+    for n in range(41):
+        base = "".join(chr(97 + (7 * i) % 26) for i in range(n))
+        values += [base] + [base[:i] + "Z" + base[i + 1 :] for i in range(n)]
+    rules = [{"a": values[k::3]} for k in range(3)]
+    rules += [{"b": [{"prefix": v} for v in values[:60:2]]}, {"b": [{"suffix": v} for v in values[1:60:2]]}]
+    indexes, lists = _tables(rules)
+    _with(indexes, "exact")
+    probes = values + [v + "q" for v in values[::5]]
+    assert _check(indexes, lists, probes) == len(indexes) * len(probes)
+    for vi in indexes:  # and each exact key finds its own list, not a neighbour's
+        if vi.exact:
+            ci = compile_index(vi, lists)
+            for value, k in vi.exact.items():
+                assert sorted(probe_value(ci, value)) == sorted(lists[k])
+
+
 def test_prefix_and_suffix_of_several_lengths_with_multibyte_characters() -> None:
     affixes = ["a", "ab", "abc", "é", "éa", "日本", "b", "本", "aé"]
     rules = [{"a": [{"prefix": p}]} for p in affixes] + [{"a": [{"suffix": s}]} for s in affixes]

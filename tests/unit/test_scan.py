@@ -280,6 +280,62 @@ def test_scan_leaves_agrees_on_number_texts(impl, text: str, elsewhere: str) -> 
         assert slow == SLOW_INVALID
 
 
+# --- plain events: string ends read from the quote index ------------------------------------------
+
+# A plain event (no backslash, no byte below 0x20 or above 0x7E) has its string ends read from a
+# bitmap of its quotes, built 64 bytes a block (src_ext/_match_c.pyx, `patterns_quote_index`):
+# quotes and damage are moved across block edges, events across the 4 KB the stack index holds.
+PLAIN_TEXT = st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E, exclude_characters='"\\'), max_size=90)
+DAMAGE = [b'"', b"\\", b"\n", b"\t", b"\x01", b"\x1f", b"\x7f", b"\x80", b"\xc3\xa9", b"\xff", b" ", b"{", b"]"]
+PLAIN_PREFIXES, PLAIN_PATHS = frozenset({"", "a", "b", "b.c", "p"}), {"a": 0, "b.c": 1, "p": 2}
+
+
+def _plain_event(pad: str, values: list[str], filler: int, spaced: bool) -> bytes:
+    event = {"p": pad, "a": values[0], "z": {"skip": values, "n": [1, -2.5e3, {"k": pad}]},
+             "f": "x" * filler, "b": {"c": values[-1], "d": [values[0]]}}  # fmt: skip
+    return json.dumps(event, separators=(", ", ": ") if spaced else (",", ":")).encode()
+
+
+def _agree_or_refused(impl, raw: bytes) -> None:
+    fast = impl.scan_leaves(raw, impl.scan_table(PLAIN_PREFIXES, PLAIN_PATHS))
+    slow = _slow(raw, PLAIN_PREFIXES, PLAIN_PATHS)
+    if fast is not None:
+        _assert_same(fast, slow)
+    else:
+        assert slow == SLOW_INVALID or impl.tag == "cython"
+
+
+@_FIXTURE_OK
+@given(
+    pad=PLAIN_TEXT,
+    values=st.lists(PLAIN_TEXT, min_size=1, max_size=5),
+    filler=st.sampled_from([0, 1, 63, 64, 65, 3900, 4096, 4200]),
+    spaced=st.booleans(),
+    damage=st.none() | st.tuples(st.integers(0, 10**6), st.sampled_from(DAMAGE), st.booleans()),
+)
+def test_scan_leaves_agrees_on_plain_events_and_their_damage(impl, pad, values, filler, spaced, damage) -> None:
+    raw = _plain_event(pad, values, filler, spaced)
+    if damage is not None:
+        where, bad, replace = damage
+        where %= len(raw)
+        raw = raw[:where] + bad + raw[where + (1 if replace else 0) :]
+    _agree_or_refused(impl, raw)
+
+
+def test_scan_leaves_reads_plain_events_with_quotes_at_every_block_offset(impl) -> None:
+    # every offset of the quotes against the 64-byte blocks, below and above 4 KB; each event
+    # valid and plain, so the compiled scanner must answer (and agree), not refuse
+    for filler in (0, 4000):
+        for shift in range(130):
+            raw = _plain_event("q" * shift, ["v" * (shift % 7), "w"], filler, shift % 2 == 0)
+            fast = impl.scan_leaves(raw, impl.scan_table(PLAIN_PREFIXES, PLAIN_PATHS))
+            assert fast is not None, (filler, shift)
+            _assert_same(fast, _slow(raw, PLAIN_PREFIXES, PLAIN_PATHS))
+            # cut before the last quote: the string never closes
+            cut = raw[: raw.rindex(b'"')]
+            assert impl.scan_leaves(cut + b"}", impl.scan_table(PLAIN_PREFIXES, PLAIN_PATHS)) is None
+
+
 # --- common events take the fast road ----------------------------------------------------------------
 
 EC2 = {
