@@ -160,24 +160,32 @@ cdef class CState:
         absent_pid[a]               exists:false edges: a path id, and the states it leads to,
         absent_states[absent_off[a]:absent_off[a+1]]    taken when the event has no leaf there
 
+    The six arrays share one malloc'd block, `block`, in this order:
+
+        | edge_ci  absent_off | terms  edge_pid  absent_pid  absent_states |
+          pointer-sized items   int32 items
+
+    malloc aligns the block for any type, and each array starts a whole number of the items
+    before it in (pointer-sized ones first, then int32 ones), so each is aligned for its own
+    items. Why one block: the walk reads a state's counts, then its terms, edges and absence
+    edges; one block puts a small state's arrays on a line or two, where six allocations put
+    each on its own line, one dependent load apiece.
+
     Invariants: immutable once made, before the tables holding it are published; read by any
     number of threads at once, without the GIL.
     """
 
     cdef CStateData d  # what the walk reads (without the GIL: through `&cs.d`)
+    cdef void* block   # the arrays of d, one allocation (see above)
     cdef tuple indexes
     cdef tuple probes
 
     def __cinit__(self):
         memset(&self.d, 0, sizeof(CStateData))
+        self.block = NULL
 
     def __dealloc__(self):
-        free(self.d.terms)
-        free(self.d.edge_pid)
-        free(self.d.edge_ci)
-        free(self.d.absent_pid)
-        free(self.d.absent_off)
-        free(self.d.absent_states)
+        free(self.block)
 
 
 cdef void* _alloc(Py_ssize_t n, size_t size) except NULL:
@@ -206,17 +214,35 @@ def compile_state(entry, lists, int32_t parent=-1) -> CState:
     terms, edges, absent = entry
     cdef CState cs = CState()
     cdef Py_ssize_t i, j, total
+    cdef char* p
     cs.d.parent = parent
     terms = terms or ()
     edges = edges or ()
     absent = absent or ()
+    total = sum(len(lists[k]) for _, k in absent)
     cs.d.n_terms = len(terms)
-    cs.d.terms = <int32_t*>_alloc(cs.d.n_terms, sizeof(int32_t))
+    cs.d.n_edges = len(edges)
+    cs.d.n_absent = len(absent)
+    # One block for the six arrays, the 8-byte items first (see the class docstring); never
+    # empty, since absent_off has n_absent + 1 items.
+    p = <char*>malloc(cs.d.n_edges * sizeof(PyObject*) + (cs.d.n_absent + 1) * sizeof(Py_ssize_t)
+                      + (cs.d.n_terms + cs.d.n_edges + cs.d.n_absent + total) * sizeof(int32_t))
+    if p == NULL:
+        raise MemoryError()
+    cs.block = p
+    cs.d.edge_ci = <PyObject**>p
+    p += cs.d.n_edges * sizeof(PyObject*)
+    cs.d.absent_off = <Py_ssize_t*>p
+    p += (cs.d.n_absent + 1) * sizeof(Py_ssize_t)
+    cs.d.terms = <int32_t*>p
+    p += cs.d.n_terms * sizeof(int32_t)
+    cs.d.edge_pid = <int32_t*>p
+    p += cs.d.n_edges * sizeof(int32_t)
+    cs.d.absent_pid = <int32_t*>p
+    p += cs.d.n_absent * sizeof(int32_t)
+    cs.d.absent_states = <int32_t*>p
     for i in range(cs.d.n_terms):
         cs.d.terms[i] = terms[i]
-    cs.d.n_edges = len(edges)
-    cs.d.edge_pid = <int32_t*>_alloc(cs.d.n_edges, sizeof(int32_t))
-    cs.d.edge_ci = <PyObject**>_alloc(cs.d.n_edges, sizeof(PyObject*))
     indexes = []
     probes = []
     for i, (path_id, _, probe, vi) in enumerate(edges):
@@ -229,11 +255,6 @@ def compile_state(entry, lists, int32_t parent=-1) -> CState:
         cs.d.edge_ci[i] = <PyObject*>ci
     cs.indexes = tuple(indexes)
     cs.probes = tuple(probes)
-    cs.d.n_absent = len(absent)
-    cs.d.absent_pid = <int32_t*>_alloc(cs.d.n_absent, sizeof(int32_t))
-    cs.d.absent_off = <Py_ssize_t*>_alloc(cs.d.n_absent + 1, sizeof(Py_ssize_t))
-    total = sum(len(lists[k]) for _, k in absent)
-    cs.d.absent_states = <int32_t*>_alloc(total, sizeof(int32_t))
     total = 0
     for i, (path_id, k) in enumerate(absent):
         cs.d.absent_pid[i] = path_id
