@@ -984,8 +984,16 @@ cdef inline int32_t _open_context(ScanOut* out, int32_t parent, int32_t array_id
     return <int32_t>out.ctx_parent.n
 
 
-cdef CLeaf* _out_leaf(ScanOut* out) noexcept nogil:
-    # A new leaf at the end of out.leaves (NULL: out of memory).
+cdef inline CLeaf* _out_leaf(ScanOut* out) noexcept nogil:
+    # A new leaf at the end of out.leaves (NULL: out of memory); the growing out of line.
+    if out.n_leaves < out.cap_leaves:
+        out.n_leaves += 1
+        return &out.leaves[out.n_leaves - 1]
+    return _out_leaf_grown(out)
+
+
+cdef CLeaf* _out_leaf_grown(ScanOut* out) noexcept nogil:
+    # `_out_leaf` when out.leaves is full: twice the room (heap memory), then the new leaf.
     cdef Py_ssize_t cap
     cdef CLeaf* p
     if out.n_leaves == out.cap_leaves:
