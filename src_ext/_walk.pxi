@@ -607,11 +607,13 @@ cdef int _walk(Walk* w, const unsigned char* buf, CLeaf* leaves, CValue* vals, i
 
 cdef struct Via:
     # Per state reached by the array walk: where its contexts start in the records (a chain
-    # through `rec_next`), open addressing over state ids (-1: empty).
+    # through `rec_next`), open addressing over state ids (-1: empty); the caller's storage
+    # (often on the C stack) until it must grow, heap memory after (on_heap).
     int32_t* states
     int32_t* heads
     Py_ssize_t mask
     Py_ssize_t used
+    bint on_heap
 
 
 cdef Py_ssize_t _via_slot(Via* via, int32_t state) noexcept nogil:
@@ -638,11 +640,13 @@ cdef int _via_grow(Via* via) noexcept nogil:
                 i = (i + 1) & (size - 1)
             states[i] = via.states[k]
             heads[i] = via.heads[k]
-    free(via.states)
-    free(via.heads)
+    if via.on_heap:  # never the caller's storage
+        free(via.states)
+        free(via.heads)
     via.states = states
     via.heads = heads
     via.mask = size - 1
+    via.on_heap = True
     return 0
 
 
@@ -676,7 +680,14 @@ cdef int _walk_arrays(Walk* w, const unsigned char* buf, CLeaf* leaves, CValue* 
     # an array-consistent choice. A condition noted at context 0 needs no choice, so a state
     # whose every condition holds there is decided without `consistent_choice` (or the GIL).
     cdef Via via
+    cdef int32_t via_states_small[SMALL_SEEN]
+    cdef int32_t via_heads_small[SMALL_SEEN]
     cdef IntBuf stack, hits, rec_ctx, rec_next, ends
+    cdef int32_t stack_small[SMALL_STACK]
+    cdef int32_t hits_small[SMALL_STACK]
+    cdef int32_t rec_ctx_small[SMALL_STACK]
+    cdef int32_t rec_next_small[SMALL_STACK]
+    cdef int32_t ends_small[SMALL_STACK]
     cdef PyObject* state_obj
     cdef CStateData* cs
     cdef int32_t state, pid, li, r_i, s
@@ -684,21 +695,20 @@ cdef int _walk_arrays(Walk* w, const unsigned char* buf, CLeaf* leaves, CValue* 
     cdef bint at_root, all_root
     cdef int off_root
     cdef PyObject* contexts = NULL  # `_contexts(out, ...)`, made once when first needed (owned)
-    via.states = via.heads = NULL
-    memset(&stack, 0, sizeof(IntBuf))
-    memset(&hits, 0, sizeof(IntBuf))
-    memset(&rec_ctx, 0, sizeof(IntBuf))
-    memset(&rec_next, 0, sizeof(IntBuf))
-    memset(&ends, 0, sizeof(IntBuf))
+    # Every buffer starts on the C stack and moves to the heap only when it outgrows it (most
+    # events never do): no malloc or free per event.
+    via.states = via_states_small
+    via.heads = via_heads_small
+    via.mask = SMALL_SEEN - 1
+    via.used = 0
+    via.on_heap = False
+    memset(via_states_small, 0xFF, sizeof(via_states_small))
+    intbuf_on(&stack, stack_small, SMALL_STACK)
+    intbuf_on(&hits, hits_small, SMALL_STACK)
+    intbuf_on(&rec_ctx, rec_ctx_small, SMALL_STACK)
+    intbuf_on(&rec_next, rec_next_small, SMALL_STACK)
+    intbuf_on(&ends, ends_small, SMALL_STACK)
     try:
-        via.states = <int32_t*>malloc(SMALL_SEEN * sizeof(int32_t))
-        via.heads = <int32_t*>malloc(SMALL_SEEN * sizeof(int32_t))
-        if via.states == NULL or via.heads == NULL:
-            with gil:
-                raise MemoryError()
-        memset(via.states, 0xFF, SMALL_SEEN * sizeof(int32_t))
-        via.mask = SMALL_SEEN - 1
-        via.used = 0
         _via_note(&via, &rec_ctx, &rec_next, &stack, 0, 0)
         while stack.n:
             stack.n -= 1
@@ -761,8 +771,9 @@ cdef int _walk_arrays(Walk* w, const unsigned char* buf, CLeaf* leaves, CValue* 
         if contexts != NULL:
             with gil:
                 Py_DECREF(<object>contexts)
-        free(via.states)
-        free(via.heads)
+        if via.on_heap:
+            free(via.states)
+            free(via.heads)
         intbuf_free(&stack)
         intbuf_free(&hits)
         intbuf_free(&rec_ctx)
