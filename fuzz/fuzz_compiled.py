@@ -103,8 +103,8 @@ def test_one_input(data: bytes) -> None:
         assert got == expected, ("compiled", got, expected)
     assert _answer(lambda: PURE.match(data)) == expected, "pure"
     tables = COMPILED._tables
-    fast = _match_c.match_json(tables, data, tables.names)
-    many = _match_c.match_json_many(tables, [data, data], tables.names)
+    fast = _match_c.match_json(tables, data, named=True)
+    many = _match_c.match_json_many(tables, [data, data])
     assert many == [fast, fast], (many, fast)
     if fast is not None:
         assert fast == expected, ("match_json", fast, expected)

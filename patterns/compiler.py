@@ -534,7 +534,9 @@ class _Live:
         absent = tuple((path_id, k) for path_id, _, _, k in entries if k >= 0)
         entry = self.steps[node.sid] = self.twin.prepare(terms, edges, absent, self.lists.items)
         if self.csteps is not None:
-            self.csteps[node.sid] = self.twin.compile_state(entry, self.lists.items, self.parents[node.sid])
+            self.csteps[node.sid] = self.twin.compile_state(
+                entry, self.lists.items, self.parents[node.sid], self.names
+            )
 
     # -- changes --
 
@@ -573,15 +575,16 @@ class _Live:
         for node in touched.ends:
             if node.sid >= 0:
                 redo[node] = None
-        for node in redo:
-            self.restep(node)
         # `names` grows in place, like the lists: an older snapshot never looks up a rule id
         # newer than its states, and ids are never reused. A removed rule's name stays (older
         # snapshots may still return its id) until compaction, which counts it as garbage.
+        # Before the states are made again: a compiled state keeps its rules' names.
         if name is None:
             self.stale_names += 1
         elif rule_id not in self.names:
             self.names[rule_id] = name
+        for node in redo:
+            self.restep(node)
         if (rule_id in self.empty) != (empty and name is not None):
             self.empty = self.empty ^ {rule_id}
             self.empty_rules = tuple(sorted(self.empty))

@@ -268,7 +268,7 @@ class Machine:
             if tables is None:
                 tables = self._current()
             many = tables.twin.match_json_many
-            answers = many(tables, chunk, tables.names) if many is not None else [None] * len(chunk)
+            answers = many(tables, chunk) if many is not None else [None] * len(chunk)
             for event, found in zip(chunk, answers, strict=True):
                 if found is None or self._tables is not tables:
                     # not sure (the reference road answers or words the error), or the rules

@@ -28,13 +28,13 @@ cdef struct DictFrame:
     int kind           # 0 dict, 1 list, 2 tuple
 
 
-def match_dict(tables, event, dict names=None):
+def match_dict(tables, event, bint named=False):
     """`Tables.run`'s answer for a decoded JSON event by the C walk, or None.
 
     Args:
         tables: a published `patterns.automaton.Tables` with `csteps`.
         event: the decoded event (only a dict is walked here).
-        names: rule id -> name: the answer then names the rules.
+        named: the answer names the rules (else it gives their ids).
 
     Returns:
         Sorted rule ids (no repeats), or their names in that order, or None where the reference
@@ -44,10 +44,10 @@ def match_dict(tables, event, dict names=None):
         return None
     cdef Walk w
     _walk_init(&w, tables)
-    return _match_dict(&w, event, names)
+    return _match_dict(&w, event, named)
 
 
-cdef object _match_dict(const Walk* w0, dict event, dict names):
+cdef object _match_dict(const Walk* w0, dict event, bint named):
     cdef Walk w = w0[0]  # a copy: the walk sets `objs`
     cdef IntBuf found
     cdef int32_t found_small[SMALL_FOUND]
@@ -64,7 +64,7 @@ cdef object _match_dict(const Walk* w0, dict event, dict names):
         r = _dict_walk(&w, &out, objs, &found)
         if r:
             return None
-        return _answer(&found, names)
+        return _answer(&w, &found, named)
     finally:
         _out_free(&out)
         intbuf_free(&found)
@@ -246,19 +246,17 @@ cdef class FastMatch:
     """
 
     cdef object tables  # kept alive: `w` points into it
-    cdef dict names
     cdef Walk w
 
     def __cinit__(self, tables):
         self.tables = tables
-        self.names = tables.names
         _walk_init(&self.w, tables)
 
     def match(self, event):
         """The names of the rules `event` matches, or None (the reference road answers)."""
         if type(event) is dict:
-            return _match_dict(&self.w, <dict>event, self.names)
-        return _match_json(&self.w, event, self.names)
+            return _match_dict(&self.w, <dict>event, True)
+        return _match_json(&self.w, event, True)
 
 
 def compiled_match(tables):

@@ -21,15 +21,6 @@ from patterns.consistency import absent_in, consistent_choice
 
 cdef extern from *:
     """
-    static int patterns_cmp_int32(const void* a, const void* b) {
-        int32_t x = *(const int32_t*)a, y = *(const int32_t*)b;
-        return (x > y) - (x < y);
-    }
-    """
-    int patterns_cmp_int32(const void* a, const void* b) noexcept nogil
-
-cdef extern from *:
-    """
     /* strtod_l in the "C" locale: correctly rounded (glibc, the BSDs, macOS), whatever locale
        the process set, and without the GIL (Python's own reader needs it). Elsewhere, 0: the
        caller reads the number in Python. */
@@ -135,6 +126,7 @@ cdef inline bint _fast_double(const unsigned char* buf, Py_ssize_t i, Py_ssize_t
 cdef struct CStateData:
     int32_t parent  # the state whose edge leads here (-1 for state 0): its conditions, read back
     int32_t* terms
+    PyObject** term_names  # the name of each rule id of terms (borrowed from CState.names)
     Py_ssize_t n_terms
     Py_ssize_t n_edges
     int32_t* edge_pid
@@ -153,6 +145,9 @@ cdef class CState:
     """One state of the automaton as the C walk reads it (made by `compile_state`).
 
         terms[0:n_terms]            rule ids ending here
+        term_names[0:n_terms]       their names (borrowed from `names`, which keeps them
+                                    alive): the answer reads them from the state the walk
+                                    just read, not from the machine's name dict
         edge_pid[e], edge_ci[e]     field read (path id) and its `CIndex` (borrowed from
                                     `indexes`, which keeps them alive), e < n_edges
         probes[e]                   the pure twin's probe of the same index, for values the
@@ -160,10 +155,10 @@ cdef class CState:
         absent_pid[a]               exists:false edges: a path id, and the states it leads to,
         absent_states[absent_off[a]:absent_off[a+1]]    taken when the event has no leaf there
 
-    The six arrays share one malloc'd block, `block`, in this order:
+    The seven arrays share one malloc'd block, `block`, in this order:
 
-        | edge_ci  absent_off | terms  edge_pid  absent_pid  absent_states |
-          pointer-sized items   int32 items
+        | edge_ci  term_names  absent_off | terms  edge_pid  absent_pid  absent_states |
+          pointer-sized items               int32 items
 
     malloc aligns the block for any type, and each array starts a whole number of the items
     before it in (pointer-sized ones first, then int32 ones), so each is aligned for its own
@@ -179,6 +174,7 @@ cdef class CState:
     cdef void* block   # the arrays of d, one allocation (see above)
     cdef tuple indexes
     cdef tuple probes
+    cdef tuple names
 
     def __cinit__(self):
         memset(&self.d, 0, sizeof(CStateData))
@@ -195,7 +191,7 @@ cdef void* _alloc(Py_ssize_t n, size_t size) except NULL:
     return p
 
 
-def compile_state(entry, lists, int32_t parent=-1) -> CState:
+def compile_state(entry, lists, int32_t parent, dict names not None) -> CState:
     """The `CState` of one state's entry (`_match_py.prepare`'s tuple), for the C walk.
 
     Each value index is compiled once, on its first state, and kept in its `cwalk` slot (the
@@ -207,6 +203,9 @@ def compile_state(entry, lists, int32_t parent=-1) -> CState:
         parent: the state whose edge leads to this one (-1 for state 0): the walk reads a
             rule state's conditions back through it (a state's parent never changes while
             its id lives; a reused id gets a new CState).
+        names: rule id -> name (the machine's, `Tables.names`, holding every rule id of the
+            entry): the state keeps the names of its rule ids, so an answer reads them from
+            the state the walk just read instead of looking each rule up.
 
     Returns:
         The state, ready for `match_json`.
@@ -225,13 +224,15 @@ def compile_state(entry, lists, int32_t parent=-1) -> CState:
     cs.d.n_absent = len(absent)
     # One block for the six arrays, the 8-byte items first (see the class docstring); never
     # empty, since absent_off has n_absent + 1 items.
-    p = <char*>malloc(cs.d.n_edges * sizeof(PyObject*) + (cs.d.n_absent + 1) * sizeof(Py_ssize_t)
+    p = <char*>malloc((cs.d.n_edges + cs.d.n_terms) * sizeof(PyObject*) + (cs.d.n_absent + 1) * sizeof(Py_ssize_t)
                       + (cs.d.n_terms + cs.d.n_edges + cs.d.n_absent + total) * sizeof(int32_t))
     if p == NULL:
         raise MemoryError()
     cs.block = p
     cs.d.edge_ci = <PyObject**>p
     p += cs.d.n_edges * sizeof(PyObject*)
+    cs.d.term_names = <PyObject**>p
+    p += cs.d.n_terms * sizeof(PyObject*)
     cs.d.absent_off = <Py_ssize_t*>p
     p += (cs.d.n_absent + 1) * sizeof(Py_ssize_t)
     cs.d.terms = <int32_t*>p
@@ -243,6 +244,9 @@ def compile_state(entry, lists, int32_t parent=-1) -> CState:
     cs.d.absent_states = <int32_t*>p
     for i in range(cs.d.n_terms):
         cs.d.terms[i] = terms[i]
+    cs.names = tuple([names[rule] for rule in terms])  # a KeyError here is the writer's bug
+    for i in range(cs.d.n_terms):
+        cs.d.term_names[i] = <PyObject*>cs.names[i]
     indexes = []
     probes = []
     for i, (path_id, _, probe, vi) in enumerate(edges):
@@ -307,13 +311,13 @@ cdef int _seen_add(Seen* seen, int32_t state) noexcept nogil:
 
 
 cdef enum:
-    SMALL_FOUND = 32  # rule ids a match keeps on the C stack before its buffer moves to the heap
+    SMALL_FOUND = 32  # terminal states (and rules) a match keeps on the C stack before the heap
     SMALL_STACK = 64  # states pending (and hits of one leaf) likewise
     SMALL_SEEN = 64   # states a walk marks before its set moves to the heap
     SMALL_PIDS = 128  # path ids whose chains live on the C stack
 
 
-def match_json(tables, raw, dict names=None):
+def match_json(tables, raw, bint named=False):
     """The ids of the rules matching a JSON event (a sorted list), or their names, or None.
 
     `Tables.run`'s answer for bytes, bytearray, C-contiguous memoryview or str, by the byte
@@ -325,17 +329,17 @@ def match_json(tables, raw, dict names=None):
     Args:
         tables: a published `patterns.automaton.Tables` with `csteps`.
         raw: the event's JSON.
-        names: rule id -> name (`tables.names`): the answer then names the rules.
+        named: the answer names the rules (else it gives their ids).
 
     Returns:
         Sorted rule ids (no repeats), or their names in that order, or None.
     """
     cdef Walk w
     _walk_init(&w, tables)
-    return _match_json(&w, raw, names)
+    return _match_json(&w, raw, named)
 
 
-cdef object _match_json(const Walk* w, raw, dict names):
+cdef object _match_json(const Walk* w, raw, bint named):
     cdef Py_buffer view
     cdef Py_ssize_t n
     cdef const unsigned char* buf
@@ -343,7 +347,7 @@ cdef object _match_json(const Walk* w, raw, dict names):
     if not got:
         return None
     try:
-        return _match_raw(w, buf, n, names)
+        return _match_raw(w, buf, n, named)
     finally:
         if got == EVENT_VIEW:
             PyBuffer_Release(&view)
@@ -376,7 +380,7 @@ cdef int _walk_init(Walk* w, tables) except -1:
     return 0
 
 
-cdef object _match_raw(const Walk* w0, const unsigned char* buf, Py_ssize_t n, dict names):
+cdef object _match_raw(const Walk* w0, const unsigned char* buf, Py_ssize_t n, bint named):
     cdef Walk w = w0[0]  # a copy: the walk may set its fields (`objs`)
     cdef IntBuf found
     cdef int32_t found_small[SMALL_FOUND]
@@ -386,13 +390,14 @@ cdef object _match_raw(const Walk* w0, const unsigned char* buf, Py_ssize_t n, d
         r = _match_core(&w, buf, n, &found)
         if r:
             return None
-        return _answer(&found, names)
+        return _answer(&w, &found, named)
     finally:
         intbuf_free(&found)
 
 
 cdef int _match_core(Walk* w, const unsigned char* buf, Py_ssize_t n, IntBuf* found) except -1 nogil:
-    # The rule ids one JSON event matches, appended to `found` (repeats possible): 0; or 1 when
+    # The terminal states one JSON event reaches, whose rules it matches, appended to `found`
+    # (repeats possible; `_answer` makes the rules of them): 0; or 1 when
     # the reference road must answer (see `match_json`). Needs the GIL only for the rare
     # Python fallbacks (a number Clinger's fast path cannot read, a value only the pure probe
     # reads, `consistent_choice`), which take it themselves.
@@ -478,19 +483,56 @@ cdef inline bint _all_ascii(const unsigned char* p, Py_ssize_t n) noexcept nogil
     return True
 
 
-cdef list _answer(IntBuf* found, dict names):
-    # The rule ids found, sorted, without repeats; or their names in that order.
-    cdef Py_ssize_t k
+cdef struct Hit:
+    int32_t rule
+    PyObject* name  # borrowed from the state's names
+
+
+cdef extern from *:
+    """
+    static int patterns_cmp_hit(const void* a, const void* b) {
+        int32_t x = *(const int32_t*)a, y = *(const int32_t*)b;  /* Hit.rule comes first */
+        return (x > y) - (x < y);
+    }
+    """
+    int patterns_cmp_hit(const void* a, const void* b) noexcept nogil
+
+
+cdef list _answer(const Walk* w, IntBuf* found, bint named):
+    # The rules of the terminal states found (a state may repeat, and states may share a
+    # rule): their ids sorted without repeats, or (named) their names in that order, read
+    # from the states (`CState.term_names`) the walk just read.
+    cdef Hit small[SMALL_FOUND]
+    cdef Hit* hits = small
+    cdef Py_ssize_t k, j, total = 0
+    cdef CStateData* cs
     cdef list result = []
-    if found.n > 1:
-        qsort(found.p, found.n, sizeof(int32_t), patterns_cmp_int32)
     for k in range(found.n):
-        if k == 0 or found.p[k] != found.p[k - 1]:
-            if names is None:
-                result.append(found.p[k])
-            else:
-                result.append(names[found.p[k]])
-    return result
+        total += _state(w.csteps[found.p[k]]).n_terms
+    if total > SMALL_FOUND:
+        hits = <Hit*>malloc(total * sizeof(Hit))
+        if hits == NULL:
+            raise MemoryError()
+    try:
+        total = 0
+        for k in range(found.n):
+            cs = _state(w.csteps[found.p[k]])
+            for j in range(cs.n_terms):
+                hits[total].rule = cs.terms[j]
+                hits[total].name = cs.term_names[j]
+                total += 1
+        if total > 1:
+            qsort(hits, total, sizeof(Hit), patterns_cmp_hit)
+        for k in range(total):
+            if k == 0 or hits[k].rule != hits[k - 1].rule:
+                if named:
+                    result.append(<object>hits[k].name)
+                else:
+                    result.append(hits[k].rule)
+        return result
+    finally:
+        if hits != small:
+            free(hits)
 
 
 cdef object _leaf_object(const unsigned char* buf, CLeaf* leaf):
@@ -575,10 +617,9 @@ cdef int _walk(Walk* w, const unsigned char* buf, CLeaf* leaves, CValue* vals, i
                 continue
             state_obj = w.csteps[state]
             cs = _state(state_obj)
-            for k in range(cs.n_terms):
-                if intbuf_push(found, cs.terms[k]) < 0:
-                    with gil:
-                        raise MemoryError()
+            if cs.n_terms and intbuf_push(found, state) < 0:
+                with gil:
+                    raise MemoryError()
             for e in range(cs.n_edges):
                 pid = cs.edge_pid[e]
                 li = heads[pid] if pid < w.n_pids else -1
@@ -762,10 +803,9 @@ cdef int _walk_arrays(Walk* w, const unsigned char* buf, CLeaf* leaves, CValue* 
                     all_root = _consistent(w, &via, &rec_ctx, &rec_next, state, out, &contexts)
                 if not all_root:
                     continue
-            for j in range(cs.n_terms):
-                if intbuf_push(found, cs.terms[j]) < 0:
-                    with gil:
-                        raise MemoryError()
+            if cs.n_terms and intbuf_push(found, state) < 0:
+                with gil:
+                    raise MemoryError()
         return 0
     finally:
         if contexts != NULL:
@@ -831,8 +871,8 @@ cdef object _contexts(ScanOut* out, ScanTable table):
     )
 
 
-def match_json_many(tables, list events, dict names):
-    """`match_json(tables, event, names)` of every event of a list, the scans and walks of the
+def match_json_many(tables, list events):
+    """`match_json(tables, event, named=True)` of every event of a list, the scans and walks of the
     whole batch run with the GIL released (other threads match meanwhile).
 
     The GIL is taken back only to read each event's buffer first, for the rare Python fallbacks
@@ -842,7 +882,6 @@ def match_json_many(tables, list events, dict names):
         tables: a published `patterns.machine.Tables` with `csteps`.
         events: the events (bytes, bytearray, C-contiguous memoryview or str each; anything
             else gets None).
-        names: rule id -> name (`tables.names`).
 
     Returns:
         Per event, the names of the rules it matches (sorted by rule id), or None where
@@ -877,7 +916,7 @@ def match_json_many(tables, list events, dict names):
                         state[k] |= 4
         result = []
         for k in range(count):
-            result.append(_answer(&found[k], names) if state[k] & 4 else None)
+            result.append(_answer(&w, &found[k], True) if state[k] & 4 else None)
         return result
     finally:
         if state != NULL:
