@@ -128,6 +128,8 @@ cdef struct CStateData:
     int32_t* terms
     PyObject** term_names  # the name of each rule id of terms (borrowed from CState.names)
     Py_ssize_t n_terms
+    int32_t rule0    # terms[0] and term_names[0] again, here (when n_terms): a state ending
+    PyObject* name0  # one rule answers without reading its block
     Py_ssize_t n_edges
     int32_t* edge_pid
     PyObject** edge_ci
@@ -247,6 +249,9 @@ def compile_state(entry, lists, int32_t parent, dict names not None) -> CState:
     cs.names = tuple([names[rule] for rule in terms])  # a KeyError here is the writer's bug
     for i in range(cs.d.n_terms):
         cs.d.term_names[i] = <PyObject*>cs.names[i]
+    if cs.d.n_terms:
+        cs.d.rule0 = cs.d.terms[0]
+        cs.d.name0 = cs.d.term_names[0]
     indexes = []
     probes = []
     for i, (path_id, _, probe, vi) in enumerate(edges):
@@ -483,6 +488,17 @@ cdef inline bint _all_ascii(const unsigned char* p, Py_ssize_t n) noexcept nogil
     return True
 
 
+cdef extern from *:
+    """
+    #if defined(__GNUC__) || defined(__clang__)
+    #define patterns_prefetch(p) __builtin_prefetch((const void*)(p))
+    #else
+    #define patterns_prefetch(p) ((void)(p))
+    #endif
+    """
+    void _prefetch "patterns_prefetch"(const void* p) noexcept nogil
+
+
 cdef struct Hit:
     int32_t rule
     PyObject* name  # borrowed from the state's names
@@ -517,6 +533,11 @@ cdef list _answer(const Walk* w, IntBuf* found, bint named):
         total = 0
         for k in range(found.n):
             cs = _state(w.csteps[found.p[k]])
+            if cs.n_terms == 1:  # most terminal states: no read of the block
+                hits[total].rule = cs.rule0
+                hits[total].name = cs.name0
+                total += 1
+                continue
             for j in range(cs.n_terms):
                 hits[total].rule = cs.terms[j]
                 hits[total].name = cs.term_names[j]
@@ -617,9 +638,11 @@ cdef int _walk(Walk* w, const unsigned char* buf, CLeaf* leaves, CValue* vals, i
                 continue
             state_obj = w.csteps[state]
             cs = _state(state_obj)
-            if cs.n_terms and intbuf_push(found, state) < 0:
-                with gil:
-                    raise MemoryError()
+            if cs.n_terms:
+                if intbuf_push(found, state) < 0:
+                    with gil:
+                        raise MemoryError()
+                _prefetch(cs.name0)  # the answer will read it: its load runs under the walk
             for e in range(cs.n_edges):
                 pid = cs.edge_pid[e]
                 li = heads[pid] if pid < w.n_pids else -1
@@ -803,9 +826,11 @@ cdef int _walk_arrays(Walk* w, const unsigned char* buf, CLeaf* leaves, CValue* 
                     all_root = _consistent(w, &via, &rec_ctx, &rec_next, state, out, &contexts)
                 if not all_root:
                     continue
-            if cs.n_terms and intbuf_push(found, state) < 0:
-                with gil:
-                    raise MemoryError()
+            if cs.n_terms:
+                if intbuf_push(found, state) < 0:
+                    with gil:
+                        raise MemoryError()
+                _prefetch(cs.name0)  # the answer will read it: its load runs under the walk
         return 0
     finally:
         if contexts != NULL:
