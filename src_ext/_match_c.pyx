@@ -628,10 +628,11 @@ cdef extern from *:
         }
         return m;
     }
-    static int patterns_quote_index(const unsigned char* buf, Py_ssize_t n, uint64_t* bits) {
+    static int patterns_quote_index(const unsigned char* buf, Py_ssize_t n, uint64_t* bits, Py_ssize_t i) {
+        /* from byte i (a multiple of 64; the words before it are the caller's) */
         __m128i bad = _mm_setzero_si128();
         unsigned char tail[64];
-        Py_ssize_t i = 0, w = 0;
+        Py_ssize_t w = i >> 6;
         for (; i + 64 <= n; i += 64) {
             bits[w++] = patterns_block_bits(buf + i, &bad);
             if (_mm_movemask_epi8(bad)) return 0;
@@ -646,8 +647,8 @@ cdef extern from *:
     }
     #else
     #define PATTERNS_HAVE_QUOTE_INDEX 0
-    static int patterns_quote_index(const unsigned char* buf, Py_ssize_t n, uint64_t* bits) {
-        (void)buf; (void)n; (void)bits; return 0;
+    static int patterns_quote_index(const unsigned char* buf, Py_ssize_t n, uint64_t* bits, Py_ssize_t i) {
+        (void)buf; (void)n; (void)bits; (void)i; return 0;
     }
     #endif
     /* Index of the lowest set bit of a non-zero word. */
@@ -658,7 +659,7 @@ cdef extern from *:
     #endif
     """
     bint HAVE_QUOTE_INDEX "PATTERNS_HAVE_QUOTE_INDEX"
-    int patterns_quote_index(const unsigned char* buf, Py_ssize_t n, uint64_t* bits) nogil
+    int patterns_quote_index(const unsigned char* buf, Py_ssize_t n, uint64_t* bits, Py_ssize_t i) nogil
     int patterns_ctz64(unsigned long long x) nogil
 
 
@@ -1333,17 +1334,25 @@ cdef int _scan_core(const unsigned char* buf, Py_ssize_t n, ScanTable table,
     cdef uint64_t small_qbits[SMALL_QWORDS]
     cdef uint64_t* qbits = NULL
     cdef uint64_t* heap_qbits = NULL
+    cdef Py_ssize_t first
 
     i = _ws(buf, n, 0)
     if i >= n or buf[i] != 123:  # the top level must be an object
         return 1
     if HAVE_QUOTE_INDEX:
-        if n <= SMALL_QWORDS * 64:
-            qbits = small_qbits
-        else:
-            qbits = heap_qbits = <uint64_t*>malloc(((n + 63) >> 6) * sizeof(uint64_t))
-        if qbits != NULL and not patterns_quote_index(buf, n, qbits):
-            qbits = NULL  # not plain: strings are read byte by byte
+        # the first 4 KB on the stack; only an event still plain past them gets heap words
+        # (most events that are not plain show it in their first block: no allocation)
+        first = n if n <= SMALL_QWORDS * 64 else SMALL_QWORDS * 64
+        if patterns_quote_index(buf, first, small_qbits, 0):
+            if first == n:
+                qbits = small_qbits
+            else:
+                heap_qbits = <uint64_t*>malloc(((n + 63) >> 6) * sizeof(uint64_t))
+                if heap_qbits != NULL:
+                    memcpy(heap_qbits, small_qbits, sizeof(small_qbits))
+                    if patterns_quote_index(buf, n, heap_qbits, first):
+                        qbits = heap_qbits
+        # else (not plain) qbits stays NULL: strings are read byte by byte
     frames[0].node = 0 if table.node_edges[0] else -1
     frames[0].ctx = 0
     frames[0].array_id = -1
