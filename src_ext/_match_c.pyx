@@ -607,12 +607,14 @@ cdef extern from *:
     """
     /* The quote index of a plain event: bit i of bits[i / 64] is set when buf[i] is '"'.
        "Plain": no backslash, no byte below 0x20 and none above 0x7F anywhere (compact or
-       space-separated ASCII JSON, most events). In such an event every string is printable
-       ASCII without escapes, so a string's closing quote is simply the next quote: the scanner
-       reads string ends from the index instead of scanning their bytes. Returns 1 and fills
-       bits[0 : (n + 63) / 64] (bits past n clear) for a plain event; 0 otherwise, as soon as
-       a block shows it is not (the caller then scans strings byte by byte, as before). SSE2,
-       which every x86-64 has, 64 bytes per block; elsewhere 0 (the byte-by-byte road). */
+       space-separated ASCII JSON, most events). In such an event every string is ASCII
+       without control bytes or escapes, so a string's closing quote is simply the next quote:
+       the scanner reads string ends from the index instead of scanning their bytes. From byte
+       i (a multiple of 64; the words before it are the caller's): returns 1 and fills
+       bits[i / 64 : (n + 63) / 64] (bits past n clear) when buf[i:n] is plain; 0 otherwise,
+       as soon as a block shows it is not (the caller then scans strings byte by byte, as
+       before). SSE2, which every x86-64 has, 64 bytes per block; elsewhere 0 (the byte-by-byte
+       road). */
     #if defined(__SSE2__) || defined(_M_X64)
     #include <emmintrin.h>
     #define PATTERNS_HAVE_QUOTE_INDEX 1
@@ -629,7 +631,6 @@ cdef extern from *:
         return m;
     }
     static int patterns_quote_index(const unsigned char* buf, Py_ssize_t n, uint64_t* bits, Py_ssize_t i) {
-        /* from byte i (a multiple of 64; the words before it are the caller's) */
         __m128i bad = _mm_setzero_si128();
         unsigned char tail[64];
         Py_ssize_t w = i >> 6;
