@@ -436,19 +436,22 @@ def scan_table(prefixes, path_ids) -> ScanTable:
 
 cdef extern from *:
     """
-    /* Index of the lowest set bit of a non-zero word (the first byte in memory order on a
-       little-endian machine; on a big-endian one the first byte is the highest). */
+    /* Index of the lowest set bit of a non-zero word. */
     #if defined(_MSC_VER)
     #include <intrin.h>
-    static inline int patterns_first_byte(unsigned long long x) {
-        unsigned long i; _BitScanForward64(&i, x); return (int)(i >> 3);
-    }
-    #elif defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    static inline int patterns_ctz64(unsigned long long x) { unsigned long i; _BitScanForward64(&i, x); return (int)i; }
+    #else
+    static inline int patterns_ctz64(unsigned long long x) { return __builtin_ctzll(x); }
+    #endif
+    /* The first flagged byte (in memory order) of a word whose flagged bytes have their high bit
+       set: its lowest set bit on a little-endian machine, its highest on a big-endian one. */
+    #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
     static inline int patterns_first_byte(unsigned long long x) { return __builtin_clzll(x) >> 3; }
     #else
-    static inline int patterns_first_byte(unsigned long long x) { return __builtin_ctzll(x) >> 3; }
+    static inline int patterns_first_byte(unsigned long long x) { return patterns_ctz64(x) >> 3; }
     #endif
     """
+    int patterns_ctz64(unsigned long long x) nogil
     int patterns_first_byte(unsigned long long x) nogil
 
 
@@ -652,16 +655,9 @@ cdef extern from *:
         (void)buf; (void)n; (void)bits; (void)i; return 0;
     }
     #endif
-    /* Index of the lowest set bit of a non-zero word. */
-    #if defined(_MSC_VER)
-    static inline int patterns_ctz64(unsigned long long x) { unsigned long i; _BitScanForward64(&i, x); return (int)i; }
-    #else
-    static inline int patterns_ctz64(unsigned long long x) { return __builtin_ctzll(x); }
-    #endif
     """
     bint HAVE_QUOTE_INDEX "PATTERNS_HAVE_QUOTE_INDEX"
     int patterns_quote_index(const unsigned char* buf, Py_ssize_t n, uint64_t* bits, Py_ssize_t i) nogil
-    int patterns_ctz64(unsigned long long x) nogil
 
 
 cdef inline Py_ssize_t _quote_at_or_after(const uint64_t* qbits, Py_ssize_t n, Py_ssize_t i) noexcept nogil:

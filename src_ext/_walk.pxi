@@ -499,6 +499,15 @@ cdef extern from *:
     void _prefetch "patterns_prefetch"(const void* p) noexcept nogil
 
 
+cdef inline int _note_terminal(IntBuf* found, int32_t state, const CStateData* cs) noexcept nogil:
+    # A state the walk reached, kept for the answer when rules end there (0; -1: memory), the
+    # name of its first rule prefetched: the answer reads it, and its load runs under the walk.
+    if not cs.n_terms:
+        return 0
+    _prefetch(cs.name0)
+    return intbuf_push(found, state)
+
+
 cdef struct Hit:
     int32_t rule
     PyObject* name  # borrowed from the state's names
@@ -638,11 +647,9 @@ cdef int _walk(Walk* w, const unsigned char* buf, CLeaf* leaves, CValue* vals, i
                 continue
             state_obj = w.csteps[state]
             cs = _state(state_obj)
-            if cs.n_terms:
-                if intbuf_push(found, state) < 0:
-                    with gil:
-                        raise MemoryError()
-                _prefetch(cs.name0)  # the answer will read it: its load runs under the walk
+            if _note_terminal(found, state, cs) < 0:
+                with gil:
+                    raise MemoryError()
             for e in range(cs.n_edges):
                 pid = cs.edge_pid[e]
                 li = heads[pid] if pid < w.n_pids else -1
@@ -826,11 +833,9 @@ cdef int _walk_arrays(Walk* w, const unsigned char* buf, CLeaf* leaves, CValue* 
                     all_root = _consistent(w, &via, &rec_ctx, &rec_next, state, out, &contexts)
                 if not all_root:
                     continue
-            if cs.n_terms:
-                if intbuf_push(found, state) < 0:
-                    with gil:
-                        raise MemoryError()
-                _prefetch(cs.name0)  # the answer will read it: its load runs under the walk
+            if _note_terminal(found, state, cs) < 0:
+                with gil:
+                    raise MemoryError()
         return 0
     finally:
         if contexts != NULL:
