@@ -247,21 +247,6 @@ cdef struct CDfa:
     int32_t* acc
 
 
-cdef struct KeySlot:
-    # One slot of `CIndex`'s string table: a key of one string structure, or empty (len < 0).
-    # 32 bytes on a 64-bit platform, and the table starts on a 64-byte boundary: two slots to a
-    # cache line, none straddling two, so a probe reads one line for the slot and one for the key.
-    uint64_t hash   # `_key_hash(tag, key)`: compared first, so a miss rarely reads the key
-    Py_ssize_t off  # the key's bytes: key_data[off:off + len]
-    Py_ssize_t len  # the key's length in bytes; -1 marks an empty slot
-    int32_t tag     # the structure (T_EXACT ...): equal keys of two structures stay apart
-    int32_t list    # the local list of the key
-
-
-cdef enum:
-    CACHE_LINE = 64  # bytes; the string table is aligned to it (see KeySlot)
-
-
 cdef void* _ci_alloc(Py_ssize_t n, size_t size) except NULL:
     # n + 1 elements (so that n = 0 still gives a non-NULL pointer); MemoryError when none.
     cdef void* p = PyMem_Malloc((n + 1) * size)
@@ -364,11 +349,9 @@ cdef class CIndex:
         lists    local list j: list_items[list_off[j]:list_off[j + 1]], the ints of one list id
                  of the machine (target states, or anything-but operand numbers), each distinct
                  list id referenced by the index copied once; every list id below is a local j
-        strings  one open-addressing table over the keys of every string structure, keyed by
-                 (tag, UTF-8 bytes) through `_key_hash(tag, ...)`, linear probing, at most half
-                 full: slots[0:mask + 1], each a `KeySlot` holding hash, tag, len, list and the
-                 key's offset in key_data (len -1: empty). A probe reads the slot's cache line,
-                 then the key's bytes: the slot holds all else, with no entry array behind it
+        strings  one `KeyTable` over the keys of every string structure: (tag, UTF-8 bytes)
+                 -> local list. A probe for a key of up to 16 bytes reads one cache line: the
+                 slot holds the key's words
         affixes  per affix tag t, lens[lens_start[t]:lens_end[t]]: the distinct key lengths in
                  *bytes*, ascending (a character prefix of valid UTF-8 is a byte prefix, so
                  comparing a value's first or last L bytes with the keys of L bytes is exact)
@@ -405,11 +388,8 @@ cdef class CIndex:
     cdef Py_ssize_t n_lists
     cdef Py_ssize_t* list_off
     cdef int32_t* list_items
-    cdef Py_ssize_t mask
-    cdef KeySlot* slots        # inside slot_mem, on a CACHE_LINE boundary
-    cdef void* slot_mem        # what was allocated for the slots (freed)
-    cdef bytes keys
-    cdef const unsigned char* key_data  # self.keys' bytes, kept alive by it
+    cdef KeyTable strings
+    cdef bytes keys            # the bytes strings.key_data points into, kept alive here
     cdef Py_ssize_t* lens
     cdef Py_ssize_t lens_start[N_TAGS]
     cdef Py_ssize_t lens_end[N_TAGS]
@@ -445,8 +425,7 @@ cdef class CIndex:
     def __cinit__(self):
         self.list_off = NULL
         self.list_items = NULL
-        self.slots = NULL
-        self.slot_mem = NULL
+        self.strings.mem = NULL
         self.lens = NULL
         self.num_keys = NULL
         self.num_slots = NULL
@@ -541,25 +520,20 @@ cdef class CIndex:
 
         # --- the C arrays (each allocated one element larger: PyMem_Malloc(0) is legal, but a
         # non-empty request keeps every pointer non-NULL on success, one test for all) ---
-        cdef Py_ssize_t n_lists = len(offsets) - 1, n_items = len(flat_items), n_ent = len(entries)
-        cdef Py_ssize_t size = 8, i, slot, off = 0  # 8 slots at least: a power of two
-        while size < 2 * n_ent:  # load factor at most 1/2: short probe runs
-            size *= 2
+        cdef Py_ssize_t n_lists = len(offsets) - 1, n_items = len(flat_items)
+        cdef Py_ssize_t i
         self.n_lists = n_lists
-        self.mask = size - 1
         self.n_num = len(num_keys)
         self.n_abnum = len(ab_num)
         self.list_off = <Py_ssize_t*>PyMem_Malloc((n_lists + 1) * sizeof(Py_ssize_t))
         self.list_items = <int32_t*>PyMem_Malloc((n_items + 1) * sizeof(int32_t))
-        # CACHE_LINE - 1 bytes more than the slots need, so they can start on a line boundary
-        self.slot_mem = PyMem_Malloc(size * sizeof(KeySlot) + CACHE_LINE - 1)
         self.lens = <Py_ssize_t*>PyMem_Malloc((len(lens) + 1) * sizeof(Py_ssize_t))
         self.num_keys = <uint64_t*>PyMem_Malloc((self.n_num + 1) * sizeof(uint64_t))
         self.num_slots = <int32_t*>PyMem_Malloc((2 * self.n_num + 2) * sizeof(int32_t))
         self.abnum_keys = <uint64_t*>PyMem_Malloc((self.n_abnum + 1) * sizeof(uint64_t))
         self.abnum_list = <int32_t*>PyMem_Malloc((self.n_abnum + 1) * sizeof(int32_t))
         self.ab_list = <int32_t*>PyMem_Malloc(((len(ab_lists) if ab_lists is not None else 0) + 1) * sizeof(int32_t))
-        if (not self.list_off or not self.list_items or not self.slot_mem or not self.lens
+        if (not self.list_off or not self.list_items or not self.lens
                 or not self.num_keys or not self.num_slots or not self.abnum_keys
                 or not self.abnum_list or not self.ab_list):
             raise MemoryError()
@@ -587,38 +561,12 @@ cdef class CIndex:
             _dfa_build(&self.wc, wc, wc_accept)  # payloads: list ids, as local lists
         if abwc is not None:
             _dfa_build(&self.abwc, abwc, abwc._accept)  # payloads: operand numbers, kept
-        # the first line boundary in slot_mem: at most CACHE_LINE - 1 bytes in, so all `size`
-        # slots fit in what was allocated
-        self.slots = <KeySlot*>((<uintptr_t>self.slot_mem + (CACHE_LINE - 1))
-                                & ~(<uintptr_t>(CACHE_LINE - 1)))
-        memset(self.slots, 0, size * sizeof(KeySlot))
-        for i in range(size):
-            self.slots[i].len = -1
-        self.keys = b"".join(encoded for _, encoded, _ in entries)
-        self.key_data = self.keys
-        cdef const unsigned char* kp = self.key_data
-        cdef Py_ssize_t klen
-        cdef uint64_t h
-        cdef KeySlot* ks
-        for i in range(n_ent):
-            tag, encoded, local_list = entries[i]
-            klen = len(encoded)
-            h = _key_hash(tag, kp + off, klen)  # kp + off + klen <= len(self.keys)
-            slot = h & self.mask
-            while self.slots[slot].len >= 0:  # at most half the slots are full: a free one exists
-                slot = (slot + 1) & self.mask
-            ks = &self.slots[slot]
-            ks.hash = h
-            ks.off = off
-            ks.len = klen
-            ks.tag = tag
-            ks.list = local_list  # (an int32_t: beyond its range, OverflowError)
-            off += klen
+        self.keys = _keys_build(&self.strings, entries)
 
     def __dealloc__(self):
         PyMem_Free(self.list_off)
         PyMem_Free(self.list_items)
-        PyMem_Free(self.slot_mem)
+        _keys_free(&self.strings)
         PyMem_Free(self.lens)
         PyMem_Free(self.num_keys)
         PyMem_Free(self.num_slots)
@@ -682,17 +630,7 @@ cdef class CIndex:
 
     cdef inline int32_t _lookup(self, int32_t tag, const unsigned char* p, Py_ssize_t n) noexcept nogil:
         # The local list of key p[0:n] in the structure `tag`, or -1.
-        cdef uint64_t h = _key_hash(tag, p, n)
-        cdef Py_ssize_t slot = h & self.mask  # mask = size - 1: slot < size
-        cdef const KeySlot* ks
-        while True:  # the table is at most half full: the run ends at an empty slot
-            ks = &self.slots[slot]
-            if ks.len < 0:
-                return -1
-            # a full slot's key lies inside self.keys (the build wrote off and len from it)
-            if ks.hash == h and ks.tag == tag and ks.len == n and _same_bytes(self.key_data + ks.off, p, n):
-                return ks.list
-            slot = (slot + 1) & self.mask
+        return _keys_find(&self.strings, tag, p, n)
 
     cdef inline int _push_list(self, int32_t j, IntBuf* out) noexcept nogil:
         # Appends the ints of local list j (0 <= j < n_lists: the build stored only such j);

@@ -75,7 +75,7 @@ from cpython.object cimport PyObject
 from cpython.buffer cimport PyObject_GetBuffer, PyBuffer_Release, PyBUF_SIMPLE
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_GET_SIZE
 from cpython.mem cimport PyMem_Malloc, PyMem_Free
-from libc.stdint cimport int32_t, int64_t, uint64_t
+from libc.stdint cimport int32_t, int64_t, uint64_t, uintptr_t, INT32_MAX
 from libc.stdlib cimport malloc, realloc, free
 from libc.string cimport memcpy, memcmp, memset
 
@@ -134,16 +134,15 @@ cdef object MAX_DOUBLE_INT_OBJ = 1 << 1024
 cdef extern from *:
     """
     /* The hash of a table key (the scanner's field names, the value indexes' strings): a tag
-       (a node or an index's structure) and the key's bytes. Each multiply is 64 x 64 -> 128
-       bits, folded (high ^ low): one multiply mixes every input bit into every output bit, so
-       a key of up to 16 bytes costs two multiplies and a few loads, where a per-word
-       finaliser cost three finalisers on an 11-byte key. Keys of up to 16 bytes are read as
-       two (overlapping) words from both ends, 4 to 7 bytes as two 32-bit words, 1 to 3 as
-       three bytes (first, middle, last), all inside the key; longer keys 16 bytes per round.
-       The length is hashed in, so those readings never confuse two keys. Any function of
-       (tag, bytes) will do, as long as the build and every lookup share it: keys are
-       compared in full on a hash hit, and only keys of the published tables sit in a table,
-       so an event cannot lengthen a probe run. */
+       (a node or an index's structure) and the key's bytes, read as two words `a` and `b`:
+       keys of up to 16 bytes as two (overlapping) words from both ends, 4 to 7 bytes as two
+       32-bit words, 1 to 3 as three bytes (first, middle, last), all inside the key. With the
+       length, (a, b) then *is* the key, so a table slot holding (tag, len, a, b) is compared
+       without reading the key's bytes; a longer key's (a, b) are its last 16 bytes, the rest
+       mixed into the seed 16 bytes per round. One multiply, 64 x 64 -> 128 bits folded
+       (high ^ low), mixes (tag, len, a, b) into the hash: it only spreads keys over slots
+       (a hit is confirmed by comparing the key), and only keys of the published tables sit
+       in a table, so no event can lengthen a probe run. */
     static inline uint64_t patterns_mum(uint64_t a, uint64_t b) {
     #if defined(__SIZEOF_INT128__)
         __uint128_t r = (__uint128_t)a * b;
@@ -162,7 +161,8 @@ cdef extern from *:
     #define PATTERNS_H0 0xa0761d6478bd642fULL
     #define PATTERNS_H1 0xe7037ed1a0b428dbULL
     #define PATTERNS_H2 0x8ebc6af09c88c6e3ULL
-    static inline uint64_t patterns_key_hash(int32_t tag, const unsigned char* p, Py_ssize_t n) {
+    static inline uint64_t patterns_key_hash(int32_t tag, const unsigned char* p, Py_ssize_t n,
+                                             uint64_t* pa, uint64_t* pb) {
         uint64_t seed = ((uint64_t)(uint32_t)tag << 32) ^ (uint64_t)n ^ PATTERNS_H0, a, b;
         if (n <= 16) {
             if (n >= 8) {
@@ -187,10 +187,13 @@ cdef extern from *:
             a = patterns_r64(p + i - 16);
             b = patterns_r64(p + i - 8);
         }
-        return patterns_mum(PATTERNS_H1 ^ (uint64_t)n, patterns_mum(a ^ PATTERNS_H1, b ^ seed ^ PATTERNS_H2));
+        *pa = a;
+        *pb = b;
+        return patterns_mum(a ^ seed ^ PATTERNS_H1, b ^ PATTERNS_H2);
     }
     """
-    uint64_t _key_hash "patterns_key_hash"(int32_t node, const unsigned char* p, Py_ssize_t n) noexcept nogil
+    uint64_t _key_hash "patterns_key_hash"(int32_t tag, const unsigned char* p, Py_ssize_t n,
+                                            uint64_t* a, uint64_t* b) noexcept nogil
 
 
 # --- What the scanner hands the walk, and the walk's growable int buffer ---------------------------
@@ -261,23 +264,96 @@ cdef inline int intbuf_push(IntBuf* b, int32_t x) noexcept nogil:
     return 0
 
 
-cdef inline bint _same_bytes(const unsigned char* a, const unsigned char* b, Py_ssize_t n) noexcept nogil:
-    # a[0:n] == b[0:n]; short keys (most) without a call: 8-byte words from both ends of the
-    # range when n >= 8 (the two reads overlap for n < 16 and stay inside [0, n)), bytes below.
-    cdef uint64_t x, y, u, v
-    cdef Py_ssize_t i
-    if n >= 8:
-        if n > 16:
-            return memcmp(a, b, n) == 0
-        memcpy(&x, a, 8)
-        memcpy(&y, b, 8)
-        memcpy(&u, a + n - 8, 8)
-        memcpy(&v, b + n - 8, 8)
-        return x == y and u == v
+cdef struct KeySlot:
+    # One slot of a `KeyTable`: a key of one tag, or empty (len < 0). 32 bytes, and the slots
+    # start on a 64-byte boundary: two to a cache line, none straddling two, so a probe for a
+    # key of up to 16 bytes reads one line (the slot holds the key's words), a longer key one
+    # more for its first bytes.
+    uint64_t a      # the key's words (`_key_hash`): with len, the key itself up to 16 bytes,
+    uint64_t b      # its last 16 bytes past that
+    int32_t tag
+    int32_t len     # the key's length in bytes; -1 marks an empty slot
+    int32_t off     # the key's bytes: key_data[off:off + len]
+    int32_t value   # what the key maps to
+
+
+cdef enum:
+    CACHE_LINE = 64  # bytes; a KeyTable's slots are aligned to it (see KeySlot)
+
+
+cdef struct KeyTable:
+    # (tag, key bytes) -> int32 by open addressing (linear probing, at most half full), built
+    # once by `_keys_build`, then only read, by any number of threads, without the GIL. The
+    # scanner's field names (tag: the parent node) and a CIndex's strings (tag: the structure)
+    # are such tables.
+    KeySlot* slots                  # slots[0:mask + 1], inside mem, on a CACHE_LINE boundary
+    void* mem                       # what was allocated for them (`_keys_free`)
+    Py_ssize_t mask
+    const unsigned char* key_data   # every key's bytes, in the bytes `_keys_build` returned
+
+
+cdef bytes _keys_build(KeyTable* t, list entries):
+    # Fills `t` with entries [(tag, key bytes, value)], no (tag, key) twice. Returns the bytes
+    # object key_data points into: the caller keeps it as long as `t`. (Assigning a Python int
+    # to an int32_t raises OverflowError beyond its range: nothing is silently cut.)
+    cdef Py_ssize_t n = len(entries), size = 8, i, slot, off = 0, klen
+    cdef uint64_t h, a, b
+    cdef KeySlot* ks
+    while size < 2 * n:  # load factor at most 1/2: short probe runs, and a free slot always
+        size *= 2
+    keys = b"".join([key for _, key, _ in entries])
+    if len(keys) > INT32_MAX:
+        raise OverflowError("the keys of one table pass 2 GB")
+    # CACHE_LINE - 1 bytes more than the slots need, so they can start on a line boundary
+    t.mem = PyMem_Malloc(size * sizeof(KeySlot) + CACHE_LINE - 1)
+    if t.mem == NULL:
+        raise MemoryError()
+    t.slots = <KeySlot*>((<uintptr_t>t.mem + (CACHE_LINE - 1)) & ~(<uintptr_t>(CACHE_LINE - 1)))
+    t.mask = size - 1
+    t.key_data = keys
+    memset(t.slots, 0, size * sizeof(KeySlot))
+    for i in range(size):
+        t.slots[i].len = -1
     for i in range(n):
-        if a[i] != b[i]:
-            return False
-    return True
+        tag, key, value = entries[i]
+        klen = len(key)
+        h = _key_hash(tag, t.key_data + off, klen, &a, &b)  # off + klen <= len(keys)
+        slot = h & t.mask
+        while t.slots[slot].len >= 0:
+            slot = (slot + 1) & t.mask
+        ks = &t.slots[slot]
+        ks.a = a
+        ks.b = b
+        ks.tag = tag
+        ks.len = <int32_t>klen  # <= len(keys) <= INT32_MAX
+        ks.off = <int32_t>off
+        ks.value = value
+        off += klen
+    return keys
+
+
+cdef inline int32_t _keys_find(const KeyTable* t, int32_t tag, const unsigned char* p,
+                               Py_ssize_t n) noexcept nogil:
+    # The value of key p[0:n] with `tag`, or -1.
+    cdef uint64_t a, b
+    cdef Py_ssize_t slot = _key_hash(tag, p, n, &a, &b) & t.mask
+    cdef const KeySlot* ks
+    while True:  # at most half full: the run ends at an empty slot
+        ks = &t.slots[slot]
+        if ks.len < 0:
+            return -1
+        # (tag, len, a, b) is a key of up to 16 bytes; past that, its first n - 16 bytes
+        # remain (a full slot's key lies inside key_data: the build wrote off and len)
+        if (ks.a == a and ks.b == b and ks.len == n and ks.tag == tag
+                and (n <= 16 or memcmp(t.key_data + ks.off, p, n - 16) == 0)):
+            return ks.value
+        slot = (slot + 1) & t.mask
+
+
+cdef inline void _keys_free(KeyTable* t) noexcept:
+    PyMem_Free(t.mem)
+    t.mem = NULL
+    t.slots = NULL
 
 
 cdef class ScanTable:
@@ -292,7 +368,7 @@ cdef class ScanTable:
         node_edges[n]    how many edges leave n (0: an object there holds no rule path)
         node_lens[n]     bit i set when a key of i bytes (63: 63 or more) leaves n, so most keys
                          off rule paths are refused before they are hashed
-        slots            open addressing over the edges, keyed by `_key_hash`; -1 empty
+        edges            a `KeyTable` of the edges: (parent node, key bytes) -> child node
 
     Invariants: immutable after construction; read by any number of threads at once.
     Why not a dict of dotted strings (the pure road): the scanner would build a str per key.
@@ -302,15 +378,8 @@ cdef class ScanTable:
     cdef int32_t* node_pid
     cdef int32_t* node_edges
     cdef uint64_t* node_lens
-    cdef Py_ssize_t mask
-    cdef int32_t* slot_edge
-    cdef uint64_t* edge_hash
-    cdef int32_t* edge_parent
-    cdef int32_t* edge_child
-    cdef Py_ssize_t* edge_off
-    cdef Py_ssize_t* edge_len
-    cdef bytes keys
-    cdef const unsigned char* key_data  # self.keys' bytes, kept alive by it
+    cdef KeyTable edges
+    cdef bytes keys  # the bytes edges.key_data points into, kept alive here
     cdef tuple paths
     cdef tuple pid_objs
     cdef Py_ssize_t n_pids  # path ids run below this (the largest + 1)
@@ -319,12 +388,7 @@ cdef class ScanTable:
         self.node_pid = NULL
         self.node_edges = NULL
         self.node_lens = NULL
-        self.slot_edge = NULL
-        self.edge_hash = NULL
-        self.edge_parent = NULL
-        self.edge_child = NULL
-        self.edge_off = NULL
-        self.edge_len = NULL
+        self.edges.mem = NULL
 
     def __init__(self, prefixes, path_ids):
         nodes = sorted(set(prefixes) | {""}, key=lambda p: (p != "", p))  # "" first: node 0
@@ -342,23 +406,12 @@ cdef class ScanTable:
                 except UnicodeEncodeError:  # a lone surrogate: the scanner bails out on those
                     continue
                 edges.append((index[parent], encoded, child))
-        cdef Py_ssize_t n_nodes = len(nodes), n_edges = len(edges), size = 8, i, slot
-        while size < 2 * n_edges:
-            size *= 2
+        cdef Py_ssize_t n_nodes = len(nodes), i, klen
         self.n_nodes = n_nodes
-        self.mask = size - 1
         self.node_pid = <int32_t*>PyMem_Malloc(n_nodes * sizeof(int32_t))
         self.node_edges = <int32_t*>PyMem_Malloc(n_nodes * sizeof(int32_t))
         self.node_lens = <uint64_t*>PyMem_Malloc(n_nodes * sizeof(uint64_t))
-        self.slot_edge = <int32_t*>PyMem_Malloc(size * sizeof(int32_t))
-        self.edge_hash = <uint64_t*>PyMem_Malloc((n_edges + 1) * sizeof(uint64_t))
-        self.edge_parent = <int32_t*>PyMem_Malloc((n_edges + 1) * sizeof(int32_t))
-        self.edge_child = <int32_t*>PyMem_Malloc((n_edges + 1) * sizeof(int32_t))
-        self.edge_off = <Py_ssize_t*>PyMem_Malloc((n_edges + 1) * sizeof(Py_ssize_t))
-        self.edge_len = <Py_ssize_t*>PyMem_Malloc((n_edges + 1) * sizeof(Py_ssize_t))
-        if (not self.node_pid or not self.node_edges or not self.node_lens or not self.slot_edge
-                or not self.edge_hash or not self.edge_parent or not self.edge_child
-                or not self.edge_off or not self.edge_len):
+        if not self.node_pid or not self.node_edges or not self.node_lens:
             raise MemoryError()
         pids = []
         for i in range(n_nodes):
@@ -367,27 +420,11 @@ cdef class ScanTable:
             pids.append(pid)
             self.node_edges[i] = 0
             self.node_lens[i] = 0
-        for i in range(size):
-            self.slot_edge[i] = -1
-        self.keys = b"".join(key for _, key, _ in edges)
-        self.key_data = self.keys
-        cdef const unsigned char* kp = self.key_data
-        cdef Py_ssize_t off = 0, klen
-        cdef int32_t pnode
-        for i in range(n_edges):
-            pnode, key, self.edge_child[i] = edges[i]
+        for pnode, key, _ in edges:
             klen = len(key)
-            self.edge_parent[i] = pnode
-            self.edge_off[i] = off
-            self.edge_len[i] = klen
-            self.edge_hash[i] = _key_hash(pnode, kp + off, klen)
-            off += klen
             self.node_edges[pnode] += 1
             self.node_lens[pnode] |= (<uint64_t>1) << (klen if klen < 63 else 63)
-            slot = self.edge_hash[i] & self.mask
-            while self.slot_edge[slot] >= 0:
-                slot = (slot + 1) & self.mask
-            self.slot_edge[slot] = i
+        self.keys = _keys_build(&self.edges, edges)  # tag: the parent node; value: the child
         self.paths = tuple(nodes)
         self.pid_objs = tuple(pids)
         self.n_pids = max(path_ids.values(), default=-1) + 1
@@ -396,29 +433,13 @@ cdef class ScanTable:
         PyMem_Free(self.node_pid)
         PyMem_Free(self.node_edges)
         PyMem_Free(self.node_lens)
-        PyMem_Free(self.slot_edge)
-        PyMem_Free(self.edge_hash)
-        PyMem_Free(self.edge_parent)
-        PyMem_Free(self.edge_child)
-        PyMem_Free(self.edge_off)
-        PyMem_Free(self.edge_len)
+        _keys_free(&self.edges)
 
     cdef inline int32_t child(self, int32_t node, const unsigned char* p, Py_ssize_t n) noexcept nogil:
         """The node a key (its UTF-8 bytes) leads to from `node`, or -1."""
         if not (self.node_lens[node] >> (n if n < 63 else 63)) & 1:
             return -1
-        cdef uint64_t h = _key_hash(node, p, n)
-        cdef Py_ssize_t slot = h & self.mask
-        cdef int32_t e
-        cdef const unsigned char* kp = self.key_data
-        while True:
-            e = self.slot_edge[slot]
-            if e < 0:
-                return -1
-            if (self.edge_hash[e] == h and self.edge_parent[e] == node and self.edge_len[e] == n
-                    and _same_bytes(kp + self.edge_off[e], p, n)):
-                return self.edge_child[e]
-            slot = (slot + 1) & self.mask
+        return _keys_find(&self.edges, node, p, n)
 
 
 def scan_table(prefixes, path_ids) -> ScanTable:
