@@ -10,6 +10,7 @@ import pytest
 import patterns
 from patterns import InvalidPatternError, Machine
 from patterns._match_py import number_key
+from patterns.automaton import _Twin
 from patterns.wildcard_dfa import WildcardDFA
 
 # Every Machine and Pattern here runs on each matcher twin (tests/conftest.py: `twin`).
@@ -228,3 +229,64 @@ def test_machine_remove_returns_memory() -> None:
     assert levels[1] - levels[0] < added / 20
     assert abs(levels[3] - levels[1]) < added / 100
     assert m.match(b'{"source": "s3", "detail": {"id": "id-3", "n": 4}}') == ["r3"]
+
+
+def test_machine_match_kept_for_later_sees_every_change() -> None:
+    # A router keeps `match = machine.match` in its loop. Once published, the compiled twin's
+    # `match` is the machine's own attribute (one C call): it must still answer from the
+    # latest rules, before and after the first match, through adds, removes and compaction.
+    m = Machine()
+    m.add("a", {"source": ["x"]})
+    before = m.match  # kept before anything was published
+    assert before(b'{"source": "x"}') == ["a"]
+    after = m.match  # kept after the first publication
+    m.add("b", {"source": ["x"], "detail": {"n": [{"numeric": [">", 1]}]}})
+    event = b'{"source": "x", "detail": {"n": 2}}'
+    for match in (before, after, m.match):
+        assert match(event) == ["a", "b"]
+    for i in range(40):  # freed ids pass half the live ones: the writer compacts
+        m.add(f"t{i}", {"source": [f"s{i}"]})
+    for i in range(40):
+        m.remove(f"t{i}")
+    m.remove("a")
+    for match in (before, after, m.match):
+        assert match(event) == ["b"]
+        assert match({"source": "x", "detail": {"n": 2}}) == ["b"]
+        with pytest.raises(patterns.InvalidEventError):
+            match(b'{"source": ')
+
+
+def test_machine_subclass_overriding_match_keeps_its_override() -> None:
+    class Counting(Machine):
+        calls = 0
+
+        def match(self, event):  # type: ignore[override]
+            Counting.calls += 1
+            return super().match(event)
+
+    m = Counting()
+    m.add("a", {"source": ["x"]})
+    assert m.match(b'{"source": "x"}') == ["a"]
+    assert m.match(b'{"source": "x"}') == ["a"]
+    assert Counting.calls == 2
+    assert "match" not in vars(m)
+
+
+def test_live_match_answers_from_the_latest_publication() -> None:
+    # `LiveMatch.publish(None, tables)` (tables without a compiled walk) answers through the
+    # reference road; a new FastMatch takes over at once.
+    twin = _Twin.current()
+    if twin.compiled_match is None:
+        pytest.skip("the pure twin has no LiveMatch")
+    m = Machine()
+    m.add("a", {"source": ["x"]})
+    m.match(b"{}")
+    live = m._matcher
+    assert m.match == live.match
+    old_tables = m._tables
+    m.add("b", {"source": ["x"]})
+    assert m.match(b'{"source": "x"}') == ["a", "b"]
+    live.publish(None, old_tables)  # the reference road, on the tables before "b"
+    assert m.match(b'{"source": "x"}') == ["a"]
+    live.publish(m._fast, m._tables)
+    assert m.match(b'{"source": "x"}') == ["a", "b"]
