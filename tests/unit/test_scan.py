@@ -331,6 +331,28 @@ def test_scan_leaves_reads_plain_events_with_quotes_at_every_block_offset(impl) 
             assert impl.scan_leaves(cut + b"}", impl.scan_table(PLAIN_PREFIXES, PLAIN_PATHS)) is None
 
 
+def test_scan_leaves_tells_field_names_of_every_length_apart(impl) -> None:
+    # The field-name table compares a key of up to 16 bytes by two words read from both ends
+    # (a longer key by its last 16 bytes and then its first ones): every byte of every length
+    # must count. Rule paths are half the names; the event holds all, each a distinct value.
+    names = []
+    for n in range(41):
+        base = "".join(chr(97 + (7 * i) % 26) for i in range(n))
+        names += [base] + [base[:i] + "Z" + base[i + 1 :] for i in range(n)]
+    names = sorted(set(names))
+    paths = names[::2]
+    path_ids = {p: i for i, p in enumerate(paths)}
+    prefixes = frozenset({""} | set(paths))
+    event = {"top": {name: i for i, name in enumerate(names)}}
+    event.update({name: f"v{i}" for i, name in enumerate(names) if name})
+    raw = json.dumps(event).encode()
+    fast = impl.scan_leaves(raw, impl.scan_table(prefixes, path_ids))
+    assert fast is not None
+    _assert_same(fast, _slow(raw, prefixes, path_ids))
+    by_path, _ = fast
+    assert {paths[pid] for pid in by_path} == {p for p in paths if p}  # "" is the event itself
+
+
 # --- common events take the fast road ----------------------------------------------------------------
 
 EC2 = {
