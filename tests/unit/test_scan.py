@@ -24,7 +24,7 @@ from patterns import InvalidEventError, InvalidPatternError, Machine
 from patterns._match_py import flatten, run_machine, select_leaves
 from patterns.events import ROOT_ONLY, BigNumber, decode_event
 
-from ..conftest import SHARED
+from ..conftest import SHARED, twin_module
 from ..property.machine_strategies import EVENT_NUMBERS, STRINGS, patterns
 
 # Deep and long events make long reprs, which hypothesis warns about while it draws them.
@@ -351,6 +351,36 @@ def test_scan_leaves_tells_field_names_of_every_length_apart(impl) -> None:
     _assert_same(fast, _slow(raw, prefixes, path_ids))
     by_path, _ = fast
     assert {paths[pid] for pid in by_path} == {p for p in paths if p}  # "" is the event itself
+
+
+def _quote_index_reference(data: bytes) -> tuple:
+    if any(b == 0x5C or b < 0x20 or b >= 0x80 for b in data):
+        return (False, None)
+    words = [0] * ((len(data) + 63) // 64)
+    for i, b in enumerate(data):
+        if b == 0x22:
+            words[i // 64] |= 1 << (i % 64)
+    return (True, words)
+
+
+@given(
+    plain=st.lists(st.sampled_from(b'"a {:,\x7f'), max_size=300).map(bytes),
+    bad=st.sampled_from([b"", b"\\", b"\x1f", b"\x00", b"\x80", b"\xff"]),
+    at=st.integers(0, 300),
+)
+@example(plain=b'"' * 300, bad=b"", at=0)
+@example(plain=b"a" * 191, bad=b"\\", at=191)  # the one bad byte last, in the padded tail
+@example(plain=b"a" * 192, bad=b"\x80", at=192)
+def test_quote_index_sse2_and_avx2_agree_with_reference(plain: bytes, bad: bytes, at: int) -> None:
+    data = plain[:at] + bad + plain[at:]
+    quote_index = twin_module("cython")._quote_index
+    want = _quote_index_reference(data)
+    for impl in ("auto", "sse2", "avx2"):
+        got = quote_index(data, impl)
+        if got is not None:  # None: not on this CPU or compiler
+            assert got == want, impl
+    with pytest.raises(ValueError, match="Expected `impl`"):
+        quote_index(data, "avx512")
 
 
 # --- common events take the fast road ----------------------------------------------------------------
