@@ -9,7 +9,7 @@
 # (an array element holding rule-path leaves, a number that may pass a double's range, invalid
 # input) gets None, and the caller takes the reference road.
 
-from cpython.list cimport PyList_GET_ITEM, PyList_GET_SIZE
+from cpython.list cimport PyList_GET_ITEM, PyList_GET_SIZE, PyList_New, PyList_SET_ITEM
 from cpython.ref cimport Py_INCREF, Py_DECREF
 
 cdef extern from "Python.h":
@@ -508,6 +508,14 @@ cdef inline int _note_terminal(IntBuf* found, int32_t state, const CStateData* c
     return intbuf_push(found, state)
 
 
+cdef inline int _push_state(const Walk* w, IntBuf* stack, int32_t state) noexcept nogil:
+    # Pushes a state for the walk to expand (0; -1: memory), its data prefetched: the walk
+    # pushes the targets of a leaf together and pops them later, so their loads (a cache miss
+    # each, on large machines) overlap instead of coming one after another.
+    _prefetch(_state(w.csteps[state]))
+    return intbuf_push(stack, state)
+
+
 cdef struct Hit:
     int32_t rule
     PyObject* name  # borrowed from the state's names
@@ -523,15 +531,33 @@ cdef extern from *:
     int patterns_cmp_hit(const void* a, const void* b) noexcept nogil
 
 
+cdef inline void _sort_hits(Hit* hits, Py_ssize_t n) noexcept nogil:
+    # By rule id: insertion sort for the few hits of most events (no call per comparison),
+    # qsort past 16.
+    cdef Py_ssize_t k, j
+    cdef Hit h
+    if n > 16:
+        qsort(hits, n, sizeof(Hit), patterns_cmp_hit)
+        return
+    for k in range(1, n):
+        h = hits[k]
+        j = k
+        while j > 0 and hits[j - 1].rule > h.rule:
+            hits[j] = hits[j - 1]
+            j -= 1
+        hits[j] = h
+
+
 cdef list _answer(const Walk* w, IntBuf* found, bint named):
     # The rules of the terminal states found (a state may repeat, and states may share a
     # rule): their ids sorted without repeats, or (named) their names in that order, read
     # from the states (`CState.term_names`) the walk just read.
     cdef Hit small[SMALL_FOUND]
     cdef Hit* hits = small
-    cdef Py_ssize_t k, j, total = 0
+    cdef Py_ssize_t k, j, total = 0, unique
     cdef CStateData* cs
-    cdef list result = []
+    cdef list result
+    cdef object item
     for k in range(found.n):
         total += _state(w.csteps[found.p[k]]).n_terms
     if total > SMALL_FOUND:
@@ -551,14 +577,17 @@ cdef list _answer(const Walk* w, IntBuf* found, bint named):
                 hits[total].rule = cs.terms[j]
                 hits[total].name = cs.term_names[j]
                 total += 1
-        if total > 1:
-            qsort(hits, total, sizeof(Hit), patterns_cmp_hit)
+        _sort_hits(hits, total)
+        unique = 0
         for k in range(total):
             if k == 0 or hits[k].rule != hits[k - 1].rule:
-                if named:
-                    result.append(<object>hits[k].name)
-                else:
-                    result.append(hits[k].rule)
+                hits[unique] = hits[k]
+                unique += 1
+        result = PyList_New(unique)  # its size known: no growing by appends
+        for k in range(unique):
+            item = <object>hits[k].name if named else hits[k].rule
+            Py_INCREF(item)
+            PyList_SET_ITEM(result, k, item)
         return result
     finally:
         if hits != small:
@@ -656,7 +685,7 @@ cdef int _walk(Walk* w, const unsigned char* buf, CLeaf* leaves, CValue* vals, i
                 while li >= 0:
                     _probe_leaf(state_obj, e, buf, &leaves[li], &vals[li], w, &hits)
                     for j in range(hits.n):
-                        if intbuf_push(&stack, hits.p[j]) < 0:
+                        if _push_state(w, &stack, hits.p[j]) < 0:
                             with gil:
                                 raise MemoryError()
                     li = leaves[li].next
@@ -665,7 +694,7 @@ cdef int _walk(Walk* w, const unsigned char* buf, CLeaf* leaves, CValue* vals, i
                 if pid < w.n_pids and heads[pid] >= 0:
                     continue
                 for j in range(cs.absent_off[a], cs.absent_off[a + 1]):
-                    if intbuf_push(&stack, cs.absent_states[j]) < 0:
+                    if _push_state(w, &stack, cs.absent_states[j]) < 0:
                         with gil:
                             raise MemoryError()
         return 0
@@ -721,15 +750,15 @@ cdef int _via_grow(Via* via) noexcept nogil:
     return 0
 
 
-cdef int _via_note(Via* via, IntBuf* rec_ctx, IntBuf* rec_next, IntBuf* stack, int32_t state,
-                   int32_t ctx) except -1 nogil:
+cdef int _via_note(const Walk* w, Via* via, IntBuf* rec_ctx, IntBuf* rec_next, IntBuf* stack,
+                   int32_t state, int32_t ctx) except -1 nogil:
     # Notes that `ctx` took an edge into `state`; a state met for the first time is pushed.
     cdef Py_ssize_t i = _via_slot(via, state)
     if via.states[i] < 0:
         via.states[i] = state
         via.heads[i] = -1
         via.used += 1
-        if intbuf_push(stack, state) < 0:
+        if _push_state(w, stack, state) < 0:
             with gil:
                 raise MemoryError()
     if intbuf_push(rec_ctx, ctx) < 0 or intbuf_push(rec_next, via.heads[i]) < 0:
@@ -780,7 +809,7 @@ cdef int _walk_arrays(Walk* w, const unsigned char* buf, CLeaf* leaves, CValue* 
     intbuf_on(&rec_next, rec_next_small, SMALL_STACK)
     intbuf_on(&ends, ends_small, SMALL_STACK)
     try:
-        _via_note(&via, &rec_ctx, &rec_next, &stack, 0, 0)
+        _via_note(w, &via, &rec_ctx, &rec_next, &stack, 0, 0)
         while stack.n:
             stack.n -= 1
             state = stack.p[stack.n]
@@ -795,14 +824,14 @@ cdef int _walk_arrays(Walk* w, const unsigned char* buf, CLeaf* leaves, CValue* 
                 while li >= 0:
                     _probe_leaf(state_obj, e, buf, &leaves[li], &vals[li], w, &hits)
                     for j in range(hits.n):
-                        _via_note(&via, &rec_ctx, &rec_next, &stack, hits.p[j], leaves[li].ctx)
+                        _via_note(w, &via, &rec_ctx, &rec_next, &stack, hits.p[j], leaves[li].ctx)
                     li = leaves[li].next
             for a in range(cs.n_absent):
                 pid = cs.absent_pid[a]
                 li = heads[pid] if pid < w.n_pids else -1
                 if li < 0:
                     for j in range(cs.absent_off[a], cs.absent_off[a + 1]):
-                        _via_note(&via, &rec_ctx, &rec_next, &stack, cs.absent_states[j], 0)
+                        _via_note(w, &via, &rec_ctx, &rec_next, &stack, cs.absent_states[j], 0)
                     continue
                 # present somewhere: absent from some array elements, perhaps
                 hits.n = 0
@@ -810,7 +839,7 @@ cdef int _walk_arrays(Walk* w, const unsigned char* buf, CLeaf* leaves, CValue* 
                     _absent_where(<object>w.tables, pid, leaves, li, out, &hits, &contexts)
                 for j in range(cs.absent_off[a], cs.absent_off[a + 1]):
                     for k in range(hits.n):
-                        _via_note(&via, &rec_ctx, &rec_next, &stack, cs.absent_states[j], hits.p[k])
+                        _via_note(w, &via, &rec_ctx, &rec_next, &stack, cs.absent_states[j], hits.p[k])
         for k in range(ends.n):
             state = ends.p[k]
             cs = _state(w.csteps[state])
