@@ -775,20 +775,30 @@ def _quote_index(data: bytes, str impl="auto"):
 
 cdef inline Py_ssize_t _quote_at_or_after(const uint64_t* qbits, Py_ssize_t n, Py_ssize_t i) noexcept nogil:
     # The first quote at or after i in a plain event (see `patterns_quote_index`), or -1.
-    # qbits holds (n + 63) / 64 words; i < n keeps i / 64 below that.
+    # qbits holds (n + 63) / 64 words and one more, zero (the scanner's `_index_quotes`); i < n
+    # keeps i / 64 + 1 within them. Most strings end within 64 bytes: the 64 bits from i, read
+    # across two words, answer them with no branch on where the word ends.
     cdef Py_ssize_t w, words
     cdef uint64_t m
+    cdef int sh
     if i >= n:
         return -1
     w = i >> 6
+    sh = i & 63
+    m = (qbits[w] >> sh) | ((qbits[w + 1] << 1) << (63 - sh))  # (two shifts: sh = 0 shifts 64)
+    if m:
+        return i + patterns_ctz64(m)  # bits past n are clear: a set bit is a quote below n
     words = (n + 63) >> 6
-    m = qbits[w] & ((~(<uint64_t>0)) << (i & 63))
-    while m == 0:
-        w += 1
-        if w >= words:
-            return -1
+    w += 2  # bits i .. i + 63 held none; the rest of word w + 1 is past i + 63
+    m = qbits[w - 1] & ((~(<uint64_t>0)) << sh)  # word w + 1 from bit sh (all of it if sh = 0)
+    if m:
+        return ((w - 1) << 6) + patterns_ctz64(m)
+    while w < words:
         m = qbits[w]
-    return (w << 6) + patterns_ctz64(m)
+        if m:
+            return (w << 6) + patterns_ctz64(m)
+        w += 1
+    return -1
 
 
 cdef inline Py_ssize_t _str_end(const unsigned char* buf, Py_ssize_t n, Py_ssize_t i, int* flags,
@@ -1441,7 +1451,7 @@ cdef int _scan_core(const unsigned char* buf, Py_ssize_t n, ScanTable table,
     cdef unsigned char* kbuf
     cdef Py_ssize_t klen, vstart
     # the quote index of a plain event (see `patterns_quote_index`), or NULL
-    cdef uint64_t small_qbits[SMALL_QWORDS]
+    cdef uint64_t small_qbits[SMALL_QWORDS + 1]  # (and one zero word after the last)
     cdef uint64_t* qbits = NULL
     cdef uint64_t* heap_qbits = NULL
     cdef Py_ssize_t first
@@ -1455,12 +1465,14 @@ cdef int _scan_core(const unsigned char* buf, Py_ssize_t n, ScanTable table,
         first = n if n <= SMALL_QWORDS * 64 else SMALL_QWORDS * 64
         if patterns_quote_index(buf, first, small_qbits, 0):
             if first == n:
+                small_qbits[(n + 63) >> 6] = 0
                 qbits = small_qbits
             else:
-                heap_qbits = <uint64_t*>malloc(((n + 63) >> 6) * sizeof(uint64_t))
+                heap_qbits = <uint64_t*>malloc((((n + 63) >> 6) + 1) * sizeof(uint64_t))
                 if heap_qbits != NULL:
-                    memcpy(heap_qbits, small_qbits, sizeof(small_qbits))
+                    memcpy(heap_qbits, small_qbits, SMALL_QWORDS * sizeof(uint64_t))
                     if patterns_quote_index(buf, n, heap_qbits, first):
+                        heap_qbits[(n + 63) >> 6] = 0
                         qbits = heap_qbits
         # else (not plain) qbits stays NULL: strings are read byte by byte
     frames[0].node = 0 if table.node_edges[0] else -1
