@@ -630,7 +630,7 @@ cdef class CIndex:
 
     cdef inline int32_t _lookup(self, int32_t tag, const unsigned char* p, Py_ssize_t n) noexcept nogil:
         # The local list of key p[0:n] in the structure `tag`, or -1.
-        return _keys_find(&self.strings, tag, p, n)
+        return _keys_find_call(&self.strings, tag, p, n)
 
     cdef inline int _push_list(self, int32_t j, IntBuf* out) noexcept nogil:
         # Appends the ints of local list j (0 <= j < n_lists: the build stored only such j);

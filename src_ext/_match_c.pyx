@@ -264,32 +264,85 @@ cdef inline int intbuf_push(IntBuf* b, int32_t x) noexcept nogil:
     return 0
 
 
-cdef struct KeySlot:
-    # One slot of a `KeyTable`: a key of one tag, or empty (len < 0). 32 bytes, and the slots
-    # start on a 64-byte boundary: two to a cache line, none straddling two, so a probe for a
-    # key of up to 16 bytes reads one line (the slot holds the key's words), a longer key one
-    # more for its first bytes.
-    uint64_t a      # the key's words (`_key_hash`): with len, the key itself up to 16 bytes,
-    uint64_t b      # its last 16 bytes past that
-    int32_t tag
-    int32_t len     # the key's length in bytes; -1 marks an empty slot
-    int32_t off     # the key's bytes: key_data[off:off + len]
-    int32_t value   # what the key maps to
-
-
 cdef enum:
     CACHE_LINE = 64  # bytes; a KeyTable's slots are aligned to it (see KeySlot)
 
 
-cdef struct KeyTable:
-    # (tag, key bytes) -> int32 by open addressing (linear probing, at most half full), built
-    # once by `_keys_build`, then only read, by any number of threads, without the GIL. The
-    # scanner's field names (tag: the parent node) and a CIndex's strings (tag: the structure)
-    # are such tables.
-    KeySlot* slots                  # slots[0:mask + 1], inside mem, on a CACHE_LINE boundary
-    void* mem                       # what was allocated for them (`_keys_free`)
-    Py_ssize_t mask
-    const unsigned char* key_data   # every key's bytes, in the bytes `_keys_build` returned
+cdef extern from *:
+    """
+    /* One slot of a key table: a key of one tag, or empty (len < 0). 32 bytes, and the slots
+       start on a 64-byte boundary: two to a cache line, none straddling two, so a probe for a
+       key of up to 16 bytes reads one line (the slot holds the key's words), a longer key one
+       more for its first bytes. */
+    typedef struct {
+        uint64_t a, b;  /* the key's words (patterns_key_hash): with len, the key itself up to
+                           16 bytes, its last 16 bytes past that */
+        int32_t tag;
+        int32_t len;    /* the key's length in bytes; -1 marks an empty slot */
+        int32_t off;    /* the key's bytes: key_data[off:off + len] */
+        int32_t value;  /* what the key maps to */
+    } patterns_key_slot;
+    typedef struct {
+        patterns_key_slot* slots;       /* slots[0:mask + 1], inside mem, on a 64-byte boundary */
+        void* mem;                      /* what was allocated for them */
+        Py_ssize_t mask;
+        const unsigned char* key_data;  /* every key's bytes */
+    } patterns_key_table;
+    #if defined(_MSC_VER)
+    #define PATTERNS_ALWAYS_INLINE static __forceinline
+    #elif defined(__GNUC__) || defined(__clang__)
+    #define PATTERNS_ALWAYS_INLINE static inline __attribute__((always_inline))
+    #else
+    #define PATTERNS_ALWAYS_INLINE static inline
+    #endif
+    /* The value of key p[0:n] with `tag`, or -1. Inlined into the scanner, which looks up
+       most keys of an event (A/B: 2 to 3% of a match); value indexes, which probe their
+       strings from several places, call one copy (`patterns_keys_find_call`): inlined there
+       too, it measured no faster. */
+    PATTERNS_ALWAYS_INLINE int32_t patterns_keys_find(const patterns_key_table* t, int32_t tag,
+                                                      const unsigned char* p, Py_ssize_t n) {
+        uint64_t a, b;
+        Py_ssize_t slot = (Py_ssize_t)(patterns_key_hash(tag, p, n, &a, &b) & (uint64_t)t->mask);
+        for (;;) {  /* at most half full: the run ends at an empty slot */
+            const patterns_key_slot* ks = &t->slots[slot];
+            if (ks->len < 0) return -1;
+            /* (tag, len, a, b) is a key of up to 16 bytes; past that, its first n - 16 bytes
+               remain (a full slot's key lies inside key_data: the build wrote off and len) */
+            if (ks->a == a && ks->b == b && ks->len == n && ks->tag == tag
+                    && (n <= 16 || memcmp(t->key_data + ks->off, p, (size_t)(n - 16)) == 0))
+                return ks->value;
+            slot = (slot + 1) & t->mask;
+        }
+    }
+    #if defined(__GNUC__) || defined(__clang__)
+    __attribute__((noinline))
+    #endif
+    static int32_t patterns_keys_find_call(const patterns_key_table* t, int32_t tag,
+                                           const unsigned char* p, Py_ssize_t n) {
+        return patterns_keys_find(t, tag, p, n);
+    }
+    """
+    ctypedef struct KeySlot "patterns_key_slot":
+        # one slot of a `KeyTable` (see the C above)
+        uint64_t a
+        uint64_t b
+        int32_t tag
+        int32_t len
+        int32_t off
+        int32_t value
+    ctypedef struct KeyTable "patterns_key_table":
+        # (tag, key bytes) -> int32 by open addressing (linear probing, at most half full),
+        # built once by `_keys_build`, then only read, by any number of threads, without the
+        # GIL. The scanner's field names (tag: the parent node) and a CIndex's strings (tag:
+        # the structure) are such tables.
+        KeySlot* slots
+        void* mem
+        Py_ssize_t mask
+        const unsigned char* key_data
+    int32_t _keys_find "patterns_keys_find"(const KeyTable* t, int32_t tag, const unsigned char* p,
+                                            Py_ssize_t n) noexcept nogil
+    int32_t _keys_find_call "patterns_keys_find_call"(const KeyTable* t, int32_t tag,
+                                                      const unsigned char* p, Py_ssize_t n) noexcept nogil
 
 
 cdef bytes _keys_build(KeyTable* t, list entries):
@@ -330,24 +383,6 @@ cdef bytes _keys_build(KeyTable* t, list entries):
         ks.value = value
         off += klen
     return keys
-
-
-cdef inline int32_t _keys_find(const KeyTable* t, int32_t tag, const unsigned char* p,
-                               Py_ssize_t n) noexcept nogil:
-    # The value of key p[0:n] with `tag`, or -1.
-    cdef uint64_t a, b
-    cdef Py_ssize_t slot = _key_hash(tag, p, n, &a, &b) & t.mask
-    cdef const KeySlot* ks
-    while True:  # at most half full: the run ends at an empty slot
-        ks = &t.slots[slot]
-        if ks.len < 0:
-            return -1
-        # (tag, len, a, b) is a key of up to 16 bytes; past that, its first n - 16 bytes
-        # remain (a full slot's key lies inside key_data: the build wrote off and len)
-        if (ks.a == a and ks.b == b and ks.len == n and ks.tag == tag
-                and (n <= 16 or memcmp(t.key_data + ks.off, p, n - 16) == 0)):
-            return ks.value
-        slot = (slot + 1) & t.mask
 
 
 cdef inline void _keys_free(KeyTable* t) noexcept:
