@@ -350,8 +350,9 @@ cdef class CIndex:
                  of the machine (target states, or anything-but operand numbers), each distinct
                  list id referenced by the index copied once; every list id below is a local j
         strings  one `KeyTable` over the keys of every string structure: (tag, UTF-8 bytes)
-                 -> local list. A probe for a key of up to 16 bytes reads one cache line: the
-                 slot holds the key's words
+                 -> local list j >= 0, or -2 - item for a list of one item (most keys: one
+                 target state). A probe for a key of up to 16 bytes reads one cache line: the
+                 slot holds the key's words, and a one-item list
         affixes  per affix tag t, lens[lens_start[t]:lens_end[t]]: the distinct key lengths in
                  *bytes*, ascending (a character prefix of valid UTF-8 is a byte prefix, so
                  comparing a value's first or last L bytes with the keys of L bytes is exact)
@@ -488,7 +489,9 @@ cdef class CIndex:
                     encoded = (<str>key).encode("utf-8")
                 except UnicodeEncodeError:  # a lone surrogate: no valid UTF-8 value holds one
                     continue
-                entries.append((tag, encoded, ref(k)))
+                # a list of one item (most keys: one target state) is kept in the key's slot,
+                # as -2 - item: a probe then reads no list (`_push_key`)
+                entries.append((tag, encoded, -2 - lists[k][0] if len(lists[k]) == 1 else ref(k)))
                 byte_lens.add(len(encoded))
             if tag in affix:
                 self.lens_start[tag] = len(lens)
@@ -629,7 +632,7 @@ cdef class CIndex:
     # --- probing -------------------------------------------------------------------------------
 
     cdef inline int32_t _lookup(self, int32_t tag, const unsigned char* p, Py_ssize_t n) noexcept nogil:
-        # The local list of key p[0:n] in the structure `tag`, or -1.
+        # What key p[0:n] in the structure `tag` maps to (see `_push_key`), or -1.
         return _keys_find_call(&self.strings, tag, p, n)
 
     cdef inline int _push_list(self, int32_t j, IntBuf* out) noexcept nogil:
@@ -642,18 +645,25 @@ cdef class CIndex:
                 return -1
         return 0
 
+    cdef inline int _push_key(self, int32_t j, IntBuf* out) noexcept nogil:
+        # Appends what a string key maps to (`_lookup`): local list j (j >= 0), the one int
+        # -2 - j (j <= -2: a list of one item, kept in the key's slot), nothing (-1: no key).
+        if j >= 0:
+            return self._push_list(j, out)
+        if j <= -2:
+            return intbuf_push(out, -2 - j)
+        return 0
+
     cdef inline int _affixes(self, int32_t tag, const unsigned char* p, Py_ssize_t n, bint suffix,
                              IntBuf* out) noexcept nogil:
         # `_affixes` of the pure twin over bytes: the lists of the keys of `tag` that p[0:n]
         # starts (ends) with. Only lengths L <= n are tried, so p[0:L] and p[n - L:n] are in p.
         cdef Py_ssize_t i, length
-        cdef int32_t j
         for i in range(self.lens_start[tag], self.lens_end[tag]):
             length = self.lens[i]
             if length > n:  # ascending: no longer key fits either
                 return 0
-            j = self._lookup(tag, p + (n - length) if suffix else p, length)
-            if j >= 0 and self._push_list(j, out) < 0:
+            if self._push_key(self._lookup(tag, p + (n - length) if suffix else p, length), out) < 0:
                 return -1
         return 0
 
@@ -733,13 +743,11 @@ cdef class CIndex:
         # --- what the value hits ---
         if kind == V_STR:
             if self._has(T_EXACT):
-                j = self._lookup(T_EXACT, s, n)
-                if j >= 0 and self._push_list(j, out) < 0:
+                if self._push_key(self._lookup(T_EXACT, s, n), out) < 0:
                     out.n = base
                     return -1
             if self._has(T_FOLDED):
-                j = self._lookup(T_FOLDED, fs, n)
-                if j >= 0 and self._push_list(j, out) < 0:
+                if self._push_key(self._lookup(T_FOLDED, fs, n), out) < 0:
                     out.n = base
                     return -1
             if ((self._has(T_PREFIX) and self._affixes(T_PREFIX, s, n, False, out) < 0)
@@ -790,13 +798,11 @@ cdef class CIndex:
         xb = out.n
         if kind == V_STR:
             if self._has(T_AB_STR):
-                j = self._lookup(T_AB_STR, s, n)
-                if j >= 0 and self._push_list(j, out) < 0:
+                if self._push_key(self._lookup(T_AB_STR, s, n), out) < 0:
                     out.n = base
                     return -1
             if self._has(T_AB_FOLDED):
-                j = self._lookup(T_AB_FOLDED, fs, n)
-                if j >= 0 and self._push_list(j, out) < 0:
+                if self._push_key(self._lookup(T_AB_FOLDED, fs, n), out) < 0:
                     out.n = base
                     return -1
             # as `fire` does: anything-but prefix and suffix read the value as it is, not folded
