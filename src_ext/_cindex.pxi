@@ -348,11 +348,13 @@ cdef class CIndex:
 
         lists    local list j: list_items[list_off[j]:list_off[j + 1]], the ints of one list id
                  of the machine (target states, or anything-but operand numbers), each distinct
-                 list id referenced by the index copied once; every list id below is a local j
+                 list id referenced by the index copied once. Every "list" below is such a
+                 reference (`_push_ref`): a local list j >= 0; -2 - item for a list of one item
+                 (most: one target state), which a probe then reads from the reference itself;
+                 -1 for none
         strings  one `KeyTable` over the keys of every string structure: (tag, UTF-8 bytes)
-                 -> local list j >= 0, or -2 - item for a list of one item (most keys: one
-                 target state). A probe for a key of up to 16 bytes reads one cache line: the
-                 slot holds the key's words, and a one-item list
+                 -> list. A probe for a key of up to 16 bytes reads one cache line: the slot
+                 holds the key's words (and a one-item list)
         affixes  per affix tag t, lens[lens_start[t]:lens_end[t]]: the distinct key lengths in
                  *bytes*, ascending (a character prefix of valid UTF-8 is a byte prefix, so
                  comparing a value's first or last L bytes with the keys of L bytes is exact)
@@ -456,9 +458,13 @@ cdef class CIndex:
         offsets = [0]
 
         def ref(k):
-            # the local list of machine list id k (-1 stays -1: "no list")
+            # What the probe pushes for machine list id k (`_push_ref`): its local list j; or,
+            # for a list of one item (most: one target state), -2 - item, so a probe reads
+            # no list; -1 stays -1, "no list"
             if k < 0:
                 return -1
+            if len(lists[k]) == 1:
+                return -2 - lists[k][0]
             j = local.get(k)
             if j is None:
                 j = local[k] = len(offsets) - 1
@@ -489,9 +495,7 @@ cdef class CIndex:
                     encoded = (<str>key).encode("utf-8")
                 except UnicodeEncodeError:  # a lone surrogate: no valid UTF-8 value holds one
                     continue
-                # a list of one item (most keys: one target state) is kept in the key's slot,
-                # as -2 - item: a probe then reads no list (`_push_key`)
-                entries.append((tag, encoded, -2 - lists[k][0] if len(lists[k]) == 1 else ref(k)))
+                entries.append((tag, encoded, ref(k)))
                 byte_lens.add(len(encoded))
             if tag in affix:
                 self.lens_start[tag] = len(lens)
@@ -645,9 +649,10 @@ cdef class CIndex:
                 return -1
         return 0
 
-    cdef inline int _push_key(self, int32_t j, IntBuf* out) noexcept nogil:
-        # Appends what a string key maps to (`_lookup`): local list j (j >= 0), the one int
-        # -2 - j (j <= -2: a list of one item, kept in the key's slot), nothing (-1: no key).
+    cdef inline int _push_ref(self, int32_t j, IntBuf* out) noexcept nogil:
+        # Appends what a reference (`ref` in the build) stands for: local list j (j >= 0), the
+        # one int -2 - j (j <= -2: a list of one item, kept in place of the reference), or
+        # nothing (-1: no list; also `_lookup`'s "no such key").
         if j >= 0:
             return self._push_list(j, out)
         if j <= -2:
@@ -663,7 +668,7 @@ cdef class CIndex:
             length = self.lens[i]
             if length > n:  # ascending: no longer key fits either
                 return 0
-            if self._push_key(self._lookup(tag, p + (n - length) if suffix else p, length), out) < 0:
+            if self._push_ref(self._lookup(tag, p + (n - length) if suffix else p, length), out) < 0:
                 return -1
         return 0
 
@@ -678,24 +683,24 @@ cdef class CIndex:
         if version == 4:
             if self.n_ip4:
                 i = _lower_bound(self.ip4_keys, self.n_ip4, lo)
-                if i < self.n_ip4 and self.ip4_keys[i] == lo and self._push_list(self.ip4_list[i], out) < 0:
+                if i < self.n_ip4 and self.ip4_keys[i] == lo and self._push_ref(self.ip4_list[i], out) < 0:
                     return -1
             if self.n_c4 >= 0:
                 i = _lower_bound(self.c4_keys, self.n_c4, lo)
                 j = self.c4_slots[2 * i + 1 if i < self.n_c4 and self.c4_keys[i] == lo else 2 * i]
-                if j >= 0 and self._push_list(j, out) < 0:
+                if self._push_ref(j, out) < 0:
                     return -1
         elif version == 6:
             if self.n_ip6:
                 i = _lower_bound2(self.ip6_hi, self.ip6_lo, self.n_ip6, hi, lo)
                 if (i < self.n_ip6 and self.ip6_hi[i] == hi and self.ip6_lo[i] == lo
-                        and self._push_list(self.ip6_list[i], out) < 0):
+                        and self._push_ref(self.ip6_list[i], out) < 0):
                     return -1
             if self.n_c6 >= 0:
                 i = _lower_bound2(self.c6_hi, self.c6_lo, self.n_c6, hi, lo)
                 j = self.c6_slots[2 * i + 1 if i < self.n_c6 and self.c6_hi[i] == hi and self.c6_lo[i] == lo
                                   else 2 * i]
-                if j >= 0 and self._push_list(j, out) < 0:
+                if self._push_ref(j, out) < 0:
                     return -1
         return 0
 
@@ -743,11 +748,11 @@ cdef class CIndex:
         # --- what the value hits ---
         if kind == V_STR:
             if self._has(T_EXACT):
-                if self._push_key(self._lookup(T_EXACT, s, n), out) < 0:
+                if self._push_ref(self._lookup(T_EXACT, s, n), out) < 0:
                     out.n = base
                     return -1
             if self._has(T_FOLDED):
-                if self._push_key(self._lookup(T_FOLDED, fs, n), out) < 0:
+                if self._push_ref(self._lookup(T_FOLDED, fs, n), out) < 0:
                     out.n = base
                     return -1
             if ((self._has(T_PREFIX) and self._affixes(T_PREFIX, s, n, False, out) < 0)
@@ -761,7 +766,7 @@ cdef class CIndex:
                 e = _dfa_run(&self.wc, s, n)
                 if e >= 0:
                     for i in range(self.wc.acc_off[e], self.wc.acc_off[e + 1]):
-                        if self._push_list(self.wc.acc[i], out) < 0:
+                        if self._push_ref(self.wc.acc[i], out) < 0:
                             out.n = base
                             return -1
             if self.has_ip and self._probe_ip(s, n, out) < 0:
@@ -773,21 +778,21 @@ cdef class CIndex:
                 i = _lower_bound(self.num_keys, self.n_num, key)
                 # i <= n_num, so the slot 2i or 2i + 1 (only when i < n_num) is below 2 n_num + 1
                 j = self.num_slots[2 * i + 1 if i < self.n_num and self.num_keys[i] == key else 2 * i]
-                if j >= 0 and self._push_list(j, out) < 0:
+                if self._push_ref(j, out) < 0:
                     out.n = base
                     return -1
         elif kind == V_TRUE or kind == V_FALSE or kind == V_NULL:
             # literal: [false, true, null]
             j = self.literal[0 if kind == V_FALSE else 1 if kind == V_TRUE else 2]
-            if j >= 0 and self._push_list(j, out) < 0:
+            if self._push_ref(j, out) < 0:
                 out.n = base
                 return -1
         # V_BIG: present, but comparable with nothing: only exists and anything-but below
-        if self.exists >= 0 and self._push_list(self.exists, out) < 0:
+        if self._push_ref(self.exists, out) < 0:
             out.n = base
             return -1
-        if (self.exists_value >= 0 and kind != V_NULL and not (kind == V_STR and n == 0)
-                and self._push_list(self.exists_value, out) < 0):
+        if (self.exists_value != -1 and kind != V_NULL and not (kind == V_STR and n == 0)
+                and self._push_ref(self.exists_value, out) < 0):
             out.n = base
             return -1
         if self.n_ab < 0:
@@ -798,11 +803,11 @@ cdef class CIndex:
         xb = out.n
         if kind == V_STR:
             if self._has(T_AB_STR):
-                if self._push_key(self._lookup(T_AB_STR, s, n), out) < 0:
+                if self._push_ref(self._lookup(T_AB_STR, s, n), out) < 0:
                     out.n = base
                     return -1
             if self._has(T_AB_FOLDED):
-                if self._push_key(self._lookup(T_AB_FOLDED, fs, n), out) < 0:
+                if self._push_ref(self._lookup(T_AB_FOLDED, fs, n), out) < 0:
                     out.n = base
                     return -1
             # as `fire` does: anything-but prefix and suffix read the value as it is, not folded
@@ -822,7 +827,7 @@ cdef class CIndex:
             key = _number_key(v.d)
             i = _lower_bound(self.abnum_keys, self.n_abnum, key)
             if i < self.n_abnum and self.abnum_keys[i] == key:  # i < n_abnum: in bounds
-                if self._push_list(self.abnum_list[i], out) < 0:
+                if self._push_ref(self.abnum_list[i], out) < 0:
                     out.n = base
                     return -1
         xe = out.n
@@ -841,7 +846,7 @@ cdef class CIndex:
                 e += 1
             if e < xe and out.p[e] == i:
                 continue  # operand i excluded
-            if self._push_list(self.ab_list[i], out) < 0:  # i < n_ab: ab_list[i] was written
+            if self._push_ref(self.ab_list[i], out) < 0:  # i < n_ab: ab_list[i] was written
                 out.n = base
                 return -1
         if m:
