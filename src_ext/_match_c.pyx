@@ -705,9 +705,10 @@ cdef extern from *:
         }
         return 1;
     }
-    /* The same with AVX2 (32 bytes a step), on a CPU that has it: GCC and clang compile it for
-       AVX2 whatever the build's flags, and `patterns_quote_index` takes it when the CPU says
-       so (`patterns_detect_cpu`, once, at import). */
+    /* The same with AVX2 (32 bytes a step) and AVX-512BW (64), on a CPU that has them: GCC and
+       clang compile these for those instructions whatever the build's flags, and
+       `patterns_quote_index` takes the widest the CPU says it has (`patterns_detect_cpu`,
+       once, at import). */
     #if (defined(__GNUC__) || defined(__clang__)) && defined(__x86_64__)
     #include <immintrin.h>
     #define PATTERNS_HAVE_AVX2 1
@@ -740,27 +741,52 @@ cdef extern from *:
         }
         return 1;
     }
-    static int patterns_use_avx2 = 0;  /* set once at import, before any scan */
+    /* And with AVX-512BW, 64 bytes a step: one compare gives a block's quote bits, and the
+       last bytes come in by a masked load (the lanes past n read as spaces, never touched). */
+    __attribute__((target("avx512f,avx512bw")))
+    static int patterns_quote_index_avx512(const unsigned char* buf, Py_ssize_t n, uint64_t* bits, Py_ssize_t i) {
+        const __m512i q = _mm512_set1_epi8(0x22), b = _mm512_set1_epi8(0x5C), c = _mm512_set1_epi8(0x20);
+        Py_ssize_t w = i >> 6;
+        for (; i < n; i += 64) {
+            __m512i v = i + 64 <= n ? _mm512_loadu_si512((const void*)(buf + i))
+                                    : _mm512_mask_loadu_epi8(c, (__mmask64)(~0ULL >> (64 - (n - i))), buf + i);
+            /* signed compare: bytes below 0x20 and bytes from 0x80 (negative) are both "below" */
+            if (_mm512_cmpeq_epi8_mask(v, b) | _mm512_cmplt_epi8_mask(v, c)) return 0;
+            bits[w++] = (uint64_t)_mm512_cmpeq_epi8_mask(v, q);
+        }
+        return 1;
+    }
+    /* the widest the CPU has: 0 SSE2, 1 AVX2, 2 AVX-512BW; set once at import, before any scan.
+       AVX-512 only from Ice Lake on (AVX-512 VBMI2 marks it, as simdjson takes it): on the
+       Skylake server cores before, 512-bit instructions lower the core's clock for a while,
+       which would slow the rest of the caller's work more than the index gains. */
+    static int patterns_simd = 0;
     static void patterns_detect_cpu(void) {
         __builtin_cpu_init();
-        patterns_use_avx2 = __builtin_cpu_supports("avx2") ? 1 : 0;
+        patterns_simd = __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512f")
+                            && __builtin_cpu_supports("avx512vbmi2") ? 2
+                        : __builtin_cpu_supports("avx2") ? 1 : 0;
     }
     #else
     #define PATTERNS_HAVE_AVX2 0
-    static const int patterns_use_avx2 = 0;
+    static const int patterns_simd = 0;
     static void patterns_detect_cpu(void) {}
     static int patterns_quote_index_avx2(const unsigned char* buf, Py_ssize_t n, uint64_t* bits, Py_ssize_t i) {
         return patterns_quote_index_sse2(buf, n, bits, i);
     }
+    static int patterns_quote_index_avx512(const unsigned char* buf, Py_ssize_t n, uint64_t* bits, Py_ssize_t i) {
+        return patterns_quote_index_sse2(buf, n, bits, i);
+    }
     #endif
     static int patterns_quote_index(const unsigned char* buf, Py_ssize_t n, uint64_t* bits, Py_ssize_t i) {
-        return patterns_use_avx2 ? patterns_quote_index_avx2(buf, n, bits, i)
-                                 : patterns_quote_index_sse2(buf, n, bits, i);
+        return patterns_simd == 2 ? patterns_quote_index_avx512(buf, n, bits, i)
+               : patterns_simd == 1 ? patterns_quote_index_avx2(buf, n, bits, i)
+               : patterns_quote_index_sse2(buf, n, bits, i);
     }
     #else
     #define PATTERNS_HAVE_QUOTE_INDEX 0
     #define PATTERNS_HAVE_AVX2 0
-    static const int patterns_use_avx2 = 0;
+    static const int patterns_simd = 0;
     static void patterns_detect_cpu(void) {}
     static int patterns_quote_index(const unsigned char* buf, Py_ssize_t n, uint64_t* bits, Py_ssize_t i) {
         (void)buf; (void)n; (void)bits; (void)i; return 0;
@@ -771,9 +797,10 @@ cdef extern from *:
     int patterns_quote_index(const unsigned char* buf, Py_ssize_t n, uint64_t* bits, Py_ssize_t i) nogil
     int patterns_quote_index_sse2(const unsigned char* buf, Py_ssize_t n, uint64_t* bits, Py_ssize_t i) nogil
     int patterns_quote_index_avx2(const unsigned char* buf, Py_ssize_t n, uint64_t* bits, Py_ssize_t i) nogil
+    int patterns_quote_index_avx512(const unsigned char* buf, Py_ssize_t n, uint64_t* bits, Py_ssize_t i) nogil
     void patterns_detect_cpu() nogil
     bint HAVE_AVX2 "PATTERNS_HAVE_AVX2"
-    const int patterns_use_avx2
+    const int patterns_simd
 
 
 patterns_detect_cpu()
@@ -781,15 +808,16 @@ patterns_detect_cpu()
 
 def _quote_index(data: bytes, str impl="auto"):
     """The quote index of `data` (`patterns_quote_index`) for tests: (plain, words), words
-    None when not plain; or None when `impl` ("auto", "sse2" or "avx2") is not available here
-    (no SSE2 build, or no AVX2 on this CPU or compiler)."""
+    None when not plain; or None when `impl` ("auto", "sse2", "avx2" or "avx512") is not
+    available here (no SSE2 build, or no such instructions on this CPU or compiler)."""
     cdef Py_ssize_t n = len(data), k
     cdef const unsigned char* buf = data
     cdef uint64_t* bits
     cdef int plain
-    if impl not in ("auto", "sse2", "avx2"):
-        raise ValueError(f"Expected `impl` to be `auto`, `sse2` or `avx2`, got `{impl}`")
-    if not HAVE_QUOTE_INDEX or (impl == "avx2" and not (HAVE_AVX2 and patterns_use_avx2)):
+    if impl not in ("auto", "sse2", "avx2", "avx512"):
+        raise ValueError(f"Expected `impl` to be `auto`, `sse2`, `avx2` or `avx512`, got `{impl}`")
+    if not HAVE_QUOTE_INDEX or (impl != "auto" and impl != "sse2"
+                                and not (HAVE_AVX2 and patterns_simd >= (2 if impl == "avx512" else 1))):
         return None
     bits = <uint64_t*>PyMem_Malloc(((n + 63) // 64 + 1) * sizeof(uint64_t))
     if bits == NULL:
@@ -799,6 +827,8 @@ def _quote_index(data: bytes, str impl="auto"):
             plain = patterns_quote_index_sse2(buf, n, bits, 0)
         elif impl == "avx2":
             plain = patterns_quote_index_avx2(buf, n, bits, 0)
+        elif impl == "avx512":
+            plain = patterns_quote_index_avx512(buf, n, bits, 0)
         else:
             plain = patterns_quote_index(buf, n, bits, 0)
         if not plain:

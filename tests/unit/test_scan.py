@@ -371,16 +371,16 @@ def _quote_index_reference(data: bytes) -> tuple:
 @example(plain=b'"' * 300, bad=b"", at=0)
 @example(plain=b"a" * 191, bad=b"\\", at=191)  # the one bad byte last, in the padded tail
 @example(plain=b"a" * 192, bad=b"\x80", at=192)
-def test_quote_index_sse2_and_avx2_agree_with_reference(plain: bytes, bad: bytes, at: int) -> None:
+def test_quote_index_sse2_avx2_and_avx512_agree_with_reference(plain: bytes, bad: bytes, at: int) -> None:
     data = plain[:at] + bad + plain[at:]
     quote_index = twin_module("cython")._quote_index
     want = _quote_index_reference(data)
-    for impl in ("auto", "sse2", "avx2"):
+    for impl in ("auto", "sse2", "avx2", "avx512"):
         got = quote_index(data, impl)
         if got is not None:  # None: not on this CPU or compiler
             assert got == want, impl
     with pytest.raises(ValueError, match="Expected `impl`"):
-        quote_index(data, "avx512")
+        quote_index(data, "neon")
 
 
 # --- common events take the fast road ----------------------------------------------------------------
