@@ -295,8 +295,10 @@ cdef class LiveMatch:
 
     def publish(self, FastMatch cur, tables):
         """From now on, answer from `tables`: through `cur`, or (None) the reference road."""
-        self.cur = cur
-        self.tables = tables
+        old = (self.cur, self.tables)  # released after both fields are set: no reader sees
+        self.cur = cur                 # a new cur with the old tables mid-way (a release
+        self.tables = tables           # could run a finaliser, and let another thread in)
+        del old
 
     def match(self, event):
         """The names of every rule that matches an event.
@@ -314,6 +316,8 @@ cdef class LiveMatch:
         cdef FastMatch cur = self.cur  # this call's own references
         cdef object tables = self.tables
         if cur is None:
+            if tables is None:
+                raise RuntimeError("LiveMatch.match before anything was published")
             return self.slow(tables, event)
         return cur._match(event)
 

@@ -290,6 +290,8 @@ def test_live_match_answers_from_the_latest_publication() -> None:
     assert m.match(b'{"source": "x"}') == ["a"]
     live.publish(m._fast, m._tables)
     assert m.match(b'{"source": "x"}') == ["a", "b"]
+    with pytest.raises(RuntimeError, match="before anything was published"):
+        type(live)(m._slow).match(b"{}")  # a LiveMatch no one published to: a clear error
 
 
 @pytest.mark.parametrize("n_rules", [1, 2, 15, 16, 17, 40])
