@@ -677,33 +677,40 @@ cdef extern from *:
     #if defined(__SSE2__) || defined(_M_X64)
     #include <emmintrin.h>
     #define PATTERNS_HAVE_QUOTE_INDEX 1
-    static inline uint64_t patterns_block_bits(const unsigned char* p, __m128i* bad) {
+    /* One 64-byte block: its quote bits; *bad set when it holds a byte that is not plain. */
+    static inline uint64_t patterns_block_bits_sse2(const unsigned char* p, int* bad) {
         const __m128i q = _mm_set1_epi8(0x22), b = _mm_set1_epi8(0x5C), c = _mm_set1_epi8(0x20);
+        __m128i not_plain = _mm_setzero_si128();
         uint64_t m = 0;
         int k;
         for (k = 0; k < 4; k++) {
             __m128i v = _mm_loadu_si128((const __m128i*)(p + 16 * k));
             m |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, q)) << (16 * k);
             /* signed compare: bytes below 0x20 and bytes from 0x80 (negative) are both "below" */
-            *bad = _mm_or_si128(*bad, _mm_or_si128(_mm_cmpeq_epi8(v, b), _mm_cmplt_epi8(v, c)));
+            not_plain = _mm_or_si128(not_plain, _mm_or_si128(_mm_cmpeq_epi8(v, b), _mm_cmplt_epi8(v, c)));
         }
+        *bad = _mm_movemask_epi8(not_plain) != 0;
         return m;
     }
-    static int patterns_quote_index_sse2(const unsigned char* buf, Py_ssize_t n, uint64_t* bits, Py_ssize_t i) {
-        __m128i bad = _mm_setzero_si128();
-        unsigned char tail[64];
-        Py_ssize_t w = i >> 6;
-        for (; i + 64 <= n; i += 64) {
-            bits[w++] = patterns_block_bits(buf + i, &bad);
-            if (_mm_movemask_epi8(bad)) return 0;
-        }
-        if (i < n) {  /* the last bytes, padded with spaces (plain, and no quote) */
-            memset(tail, 0x20, 64);
-            memcpy(tail, buf + i, (size_t)(n - i));
-            bits[w++] = patterns_block_bits(tail, &bad);
-            if (_mm_movemask_epi8(bad)) return 0;
-        }
+    /* The index over whole blocks, then the last bytes padded with spaces (plain, and no
+       quote), one block function per instruction set. */
+    #define PATTERNS_QUOTE_INDEX_WITH(BLOCK)                                \
+        unsigned char tail[64];                                             \
+        Py_ssize_t w = i >> 6;                                              \
+        int bad = 0;                                                        \
+        for (; i + 64 <= n; i += 64) {                                      \
+            bits[w++] = BLOCK(buf + i, &bad);                               \
+            if (bad) return 0;                                              \
+        }                                                                   \
+        if (i < n) {                                                        \
+            memset(tail, 0x20, 64);                                         \
+            memcpy(tail, buf + i, (size_t)(n - i));                         \
+            bits[w++] = BLOCK(tail, &bad);                                  \
+            if (bad) return 0;                                              \
+        }                                                                   \
         return 1;
+    static int patterns_quote_index_sse2(const unsigned char* buf, Py_ssize_t n, uint64_t* bits, Py_ssize_t i) {
+        PATTERNS_QUOTE_INDEX_WITH(patterns_block_bits_sse2)
     }
     /* The same with AVX2 (32 bytes a step) and AVX-512BW (64), on a CPU that has them: GCC and
        clang compile these for those instructions whatever the build's flags, and
@@ -713,33 +720,20 @@ cdef extern from *:
     #include <immintrin.h>
     #define PATTERNS_HAVE_AVX2 1
     __attribute__((target("avx2")))
-    static inline uint64_t patterns_block_bits_avx2(const unsigned char* p, __m256i* bad) {
+    static inline uint64_t patterns_block_bits_avx2(const unsigned char* p, int* bad) {
         const __m256i q = _mm256_set1_epi8(0x22), b = _mm256_set1_epi8(0x5C), c = _mm256_set1_epi8(0x20);
         __m256i v0 = _mm256_loadu_si256((const __m256i*)p), v1 = _mm256_loadu_si256((const __m256i*)(p + 32));
-        uint64_t m = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v0, q))
-                     | ((uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v1, q)) << 32);
         /* signed compare: bytes below 0x20 and bytes from 0x80 (negative) are both "below" */
-        *bad = _mm256_or_si256(*bad, _mm256_or_si256(
+        __m256i not_plain = _mm256_or_si256(
             _mm256_or_si256(_mm256_cmpeq_epi8(v0, b), _mm256_cmpgt_epi8(c, v0)),
-            _mm256_or_si256(_mm256_cmpeq_epi8(v1, b), _mm256_cmpgt_epi8(c, v1))));
-        return m;
+            _mm256_or_si256(_mm256_cmpeq_epi8(v1, b), _mm256_cmpgt_epi8(c, v1)));
+        *bad = !_mm256_testz_si256(not_plain, not_plain);
+        return (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v0, q))
+               | ((uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v1, q)) << 32);
     }
     __attribute__((target("avx2")))
     static int patterns_quote_index_avx2(const unsigned char* buf, Py_ssize_t n, uint64_t* bits, Py_ssize_t i) {
-        __m256i bad = _mm256_setzero_si256();
-        unsigned char tail[64];
-        Py_ssize_t w = i >> 6;
-        for (; i + 64 <= n; i += 64) {
-            bits[w++] = patterns_block_bits_avx2(buf + i, &bad);
-            if (!_mm256_testz_si256(bad, bad)) return 0;
-        }
-        if (i < n) {
-            memset(tail, 0x20, 64);
-            memcpy(tail, buf + i, (size_t)(n - i));
-            bits[w++] = patterns_block_bits_avx2(tail, &bad);
-            if (!_mm256_testz_si256(bad, bad)) return 0;
-        }
-        return 1;
+        PATTERNS_QUOTE_INDEX_WITH(patterns_block_bits_avx2)
     }
     /* And with AVX-512BW, 64 bytes a step: one compare gives a block's quote bits, and the
        last bytes come in by a masked load (the lanes past n read as spaces, never touched). */
