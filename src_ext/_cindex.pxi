@@ -636,7 +636,7 @@ cdef class CIndex:
     # --- probing -------------------------------------------------------------------------------
 
     cdef inline int32_t _lookup(self, int32_t tag, const unsigned char* p, Py_ssize_t n) noexcept nogil:
-        # What key p[0:n] in the structure `tag` maps to (see `_push_key`), or -1.
+        # What key p[0:n] in the structure `tag` maps to (see `_push_ref`), or -1.
         return _keys_find_call(&self.strings, tag, p, n)
 
     cdef inline int _push_list(self, int32_t j, IntBuf* out) noexcept nogil:
