@@ -58,6 +58,13 @@ class Machine:
     tables with a full rebuild, O(size of the automaton), in the writer; matches go on with the
     tables before it meanwhile. A machine that has never matched publishes nothing: its first
     match builds the tables once, so loading many rules is paid for once.
+
+    On the compiled build, the first match also makes the machine's `match` its own attribute:
+    a C method that always answers from the latest tables, with no Python frame per call
+    (`_set_tables`). A `match = machine.match` kept for later therefore stays current. To wrap
+    or mock `match`, patch the instance, or subclass `Machine` (a subclass that overrides
+    `match` keeps its own); a patch of the class's `match` no longer reaches a machine that
+    has matched.
     """
 
     def __init__(self, dialect: str | Dialect = "eventbridge") -> None:
