@@ -48,11 +48,18 @@ def test_machine_threads_see_whole_rule_sets() -> None:
     errors: list[BaseException] = []
     checked = [0]
 
-    def matcher(batch: bool) -> None:
+    def matcher(mode: int) -> None:
+        # 0: machine.match each time; 1: match_many; 2: a `match` kept from the thread's start,
+        # as a router keeps it (the class's method or, once published, the compiled LiveMatch's):
+        # it must see every later change too
+        kept = machine.match
         try:
             while not done.is_set():
                 first = completed[0]
-                results = list(machine.match_many([EVENT, EVENT])) if batch else [machine.match(EVENT)]
+                if mode == 1:
+                    results = list(machine.match_many([EVENT, EVENT]))
+                else:
+                    results = [kept(EVENT) if mode == 2 else machine.match(EVENT)]
                 allowed = set(history[first:])  # read after the match: every set it may have seen
                 for names in results:
                     assert "stable" in names and "swap" in names, names
@@ -90,7 +97,7 @@ def test_machine_threads_see_whole_rule_sets() -> None:
             done.set()
 
     # switch threads often, to interleave inside changes and matches
-    run_together([*(functools.partial(matcher, i % 2 == 1) for i in range(4)), mutator], 1e-5)
+    run_together([*(functools.partial(matcher, i % 3) for i in range(5)), mutator], 1e-5)
     if errors:
         raise errors[0]
     assert len(history) == 401
