@@ -672,8 +672,8 @@ cdef extern from *:
        i (a multiple of 64; the words before it are the caller's): returns 1 and fills
        bits[i / 64 : (n + 63) / 64] (bits past n clear) when buf[i:n] is plain; 0 otherwise,
        as soon as a block shows it is not (the caller then scans strings byte by byte, as
-       before). SSE2, which every x86-64 has, 64 bytes per block (AVX2 where the CPU has it);
-       elsewhere 0 (the byte-by-byte road). */
+       before). SSE2, which every x86-64 has, 64 bytes per block (AVX2 or AVX-512BW where the
+       CPU has them, below); elsewhere 0 (the byte-by-byte road). */
     #if defined(__SSE2__) || defined(_M_X64)
     #include <emmintrin.h>
     #define PATTERNS_HAVE_QUOTE_INDEX 1
@@ -718,7 +718,6 @@ cdef extern from *:
        once, at import). */
     #if (defined(__GNUC__) || defined(__clang__)) && defined(__x86_64__)
     #include <immintrin.h>
-    #define PATTERNS_HAVE_AVX2 1
     __attribute__((target("avx2")))
     static inline uint64_t patterns_block_bits_avx2(const unsigned char* p, int* bad) {
         const __m256i q = _mm256_set1_epi8(0x22), b = _mm256_set1_epi8(0x5C), c = _mm256_set1_epi8(0x20);
@@ -762,7 +761,6 @@ cdef extern from *:
                         : __builtin_cpu_supports("avx2") ? 1 : 0;
     }
     #else
-    #define PATTERNS_HAVE_AVX2 0
     static const int patterns_simd = 0;
     static void patterns_detect_cpu(void) {}
     static int patterns_quote_index_avx2(const unsigned char* buf, Py_ssize_t n, uint64_t* bits, Py_ssize_t i) {
@@ -779,7 +777,6 @@ cdef extern from *:
     }
     #else
     #define PATTERNS_HAVE_QUOTE_INDEX 0
-    #define PATTERNS_HAVE_AVX2 0
     static const int patterns_simd = 0;
     static void patterns_detect_cpu(void) {}
     static int patterns_quote_index(const unsigned char* buf, Py_ssize_t n, uint64_t* bits, Py_ssize_t i) {
@@ -793,7 +790,6 @@ cdef extern from *:
     int patterns_quote_index_avx2(const unsigned char* buf, Py_ssize_t n, uint64_t* bits, Py_ssize_t i) nogil
     int patterns_quote_index_avx512(const unsigned char* buf, Py_ssize_t n, uint64_t* bits, Py_ssize_t i) nogil
     void patterns_detect_cpu() nogil
-    bint HAVE_AVX2 "PATTERNS_HAVE_AVX2"
     const int patterns_simd
 
 
@@ -810,8 +806,7 @@ def _quote_index(data: bytes, str impl="auto"):
     cdef int plain
     if impl not in ("auto", "sse2", "avx2", "avx512"):
         raise ValueError(f"Expected `impl` to be `auto`, `sse2`, `avx2` or `avx512`, got `{impl}`")
-    if not HAVE_QUOTE_INDEX or (impl != "auto" and impl != "sse2"
-                                and not (HAVE_AVX2 and patterns_simd >= (2 if impl == "avx512" else 1))):
+    if not HAVE_QUOTE_INDEX or patterns_simd < {"avx2": 1, "avx512": 2}.get(impl, 0):
         return None
     bits = <uint64_t*>PyMem_Malloc(((n + 63) // 64 + 1) * sizeof(uint64_t))
     if bits == NULL:
@@ -834,7 +829,7 @@ def _quote_index(data: bytes, str impl="auto"):
 
 cdef inline Py_ssize_t _quote_at_or_after(const uint64_t* qbits, Py_ssize_t n, Py_ssize_t i) noexcept nogil:
     # The first quote at or after i in a plain event (see `patterns_quote_index`), or -1.
-    # qbits holds (n + 63) / 64 words and one more, zero (the scanner's `_index_quotes`); i < n
+    # qbits holds (n + 63) / 64 words and one more, zero (as `_scan_core` makes it); i < n
     # keeps i / 64 + 1 within them. Most strings end within 64 bytes: the 64 bits from i, read
     # across two words, answer them with no branch on where the word ends.
     cdef Py_ssize_t w, words
