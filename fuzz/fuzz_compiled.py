@@ -22,6 +22,7 @@ from __future__ import annotations
 import sys
 from collections import Counter
 from pathlib import Path
+from unittest import mock
 
 import atheris
 
@@ -57,15 +58,11 @@ PATTERNS = {name: patterns.compile(rule) for name, rule in RULES.items()}
 def _machine(module) -> patterns.Machine:
     # the machine's writer takes its twin from `_Twin.current()`: that one, while it is built
     chosen = _Twin.of(module)
-    saved = _Twin.__dict__["current"]
-    _Twin.current = classmethod(lambda cls: chosen)
-    try:
+    with mock.patch.object(_Twin, "current", classmethod(lambda cls: chosen)):
         machine = patterns.Machine()
         for name, p in PATTERNS.items():
             machine.add(name, p)
         machine.match(b"{}")  # tables built now, by this twin (and read by it from now on)
-    finally:
-        _Twin.current = saved
     return machine
 
 

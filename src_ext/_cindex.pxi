@@ -247,8 +247,9 @@ cdef struct CDfa:
     int32_t* acc
 
 
-cdef void* _ci_alloc(Py_ssize_t n, size_t size) except NULL:
-    # n + 1 elements (so that n = 0 still gives a non-NULL pointer); MemoryError when none.
+cdef void* _pymem_array(Py_ssize_t n, size_t size) except NULL:
+    # PyMem memory for n + 1 items (n = 0 still gives a non-NULL pointer), freed with
+    # PyMem_Free under the GIL; MemoryError when there is none.
     cdef void* p = PyMem_Malloc((n + 1) * size)
     if p == NULL:
         raise MemoryError()
@@ -266,12 +267,12 @@ cdef int _dfa_build(CDfa* d, dfa, accept) except -1:
             for row in moves]
     cdef Py_ssize_t n = len(rows), s, i, m = 0, a = 0
     cdef Py_ssize_t n_moves = sum(len(row) for row in rows), n_acc = sum(len(p) for p in accept)
-    d.other = <int32_t*>_ci_alloc(n, sizeof(int32_t))
-    d.mv_off = <Py_ssize_t*>_ci_alloc(n + 1, sizeof(Py_ssize_t))
-    d.mv_cp = <uint32_t*>_ci_alloc(n_moves, sizeof(uint32_t))
-    d.mv_next = <int32_t*>_ci_alloc(n_moves, sizeof(int32_t))
-    d.acc_off = <Py_ssize_t*>_ci_alloc(n + 1, sizeof(Py_ssize_t))
-    d.acc = <int32_t*>_ci_alloc(n_acc, sizeof(int32_t))
+    d.other = <int32_t*>_pymem_array(n, sizeof(int32_t))
+    d.mv_off = <Py_ssize_t*>_pymem_array(n + 1, sizeof(Py_ssize_t))
+    d.mv_cp = <uint32_t*>_pymem_array(n_moves, sizeof(uint32_t))
+    d.mv_next = <int32_t*>_pymem_array(n_moves, sizeof(int32_t))
+    d.acc_off = <Py_ssize_t*>_pymem_array(n + 1, sizeof(Py_ssize_t))
+    d.acc = <int32_t*>_pymem_array(n_acc, sizeof(int32_t))
     for s in range(n):
         d.other[s] = other[s]
         d.mv_off[s] = m
@@ -600,21 +601,21 @@ cdef class CIndex:
         cdef object m64 = (1 << 64) - 1
         self.has_ip = vi.ip_exact is not None or vi.cidr4_keys is not None or vi.cidr6_keys is not None
         self.n_ip4 = len(ip4)
-        self.ip4_keys = <uint64_t*>_ci_alloc(self.n_ip4, sizeof(uint64_t))
-        self.ip4_list = <int32_t*>_ci_alloc(self.n_ip4, sizeof(int32_t))
+        self.ip4_keys = <uint64_t*>_pymem_array(self.n_ip4, sizeof(uint64_t))
+        self.ip4_list = <int32_t*>_pymem_array(self.n_ip4, sizeof(int32_t))
         for i in range(self.n_ip4):
             self.ip4_keys[i], self.ip4_list[i] = ip4[i]
         self.n_ip6 = len(ip6)
-        self.ip6_hi = <uint64_t*>_ci_alloc(self.n_ip6, sizeof(uint64_t))
-        self.ip6_lo = <uint64_t*>_ci_alloc(self.n_ip6, sizeof(uint64_t))
-        self.ip6_list = <int32_t*>_ci_alloc(self.n_ip6, sizeof(int32_t))
+        self.ip6_hi = <uint64_t*>_pymem_array(self.n_ip6, sizeof(uint64_t))
+        self.ip6_lo = <uint64_t*>_pymem_array(self.n_ip6, sizeof(uint64_t))
+        self.ip6_list = <int32_t*>_pymem_array(self.n_ip6, sizeof(int32_t))
         for i in range(self.n_ip6):
             address, self.ip6_list[i] = ip6[i]
             self.ip6_hi[i] = address >> 64
             self.ip6_lo[i] = address & m64
         keys = vi.cidr4_keys if vi.cidr4_keys is not None else ()
-        self.c4_keys = <uint64_t*>_ci_alloc(len(keys), sizeof(uint64_t))
-        self.c4_slots = <int32_t*>_ci_alloc(2 * len(keys) + 1, sizeof(int32_t))
+        self.c4_keys = <uint64_t*>_pymem_array(len(keys), sizeof(uint64_t))
+        self.c4_slots = <int32_t*>_pymem_array(2 * len(keys) + 1, sizeof(int32_t))
         if vi.cidr4_keys is not None:
             for i in range(len(keys)):
                 self.c4_keys[i] = keys[i]
@@ -622,9 +623,9 @@ cdef class CIndex:
                 self.c4_slots[i] = c4_slots[i]
             self.n_c4 = len(keys)
         keys = vi.cidr6_keys if vi.cidr6_keys is not None else ()
-        self.c6_hi = <uint64_t*>_ci_alloc(len(keys), sizeof(uint64_t))
-        self.c6_lo = <uint64_t*>_ci_alloc(len(keys), sizeof(uint64_t))
-        self.c6_slots = <int32_t*>_ci_alloc(2 * len(keys) + 1, sizeof(int32_t))
+        self.c6_hi = <uint64_t*>_pymem_array(len(keys), sizeof(uint64_t))
+        self.c6_lo = <uint64_t*>_pymem_array(len(keys), sizeof(uint64_t))
+        self.c6_slots = <int32_t*>_pymem_array(2 * len(keys) + 1, sizeof(int32_t))
         if vi.cidr6_keys is not None:
             for i in range(len(keys)):
                 self.c6_hi[i] = keys[i] >> 64

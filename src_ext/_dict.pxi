@@ -189,9 +189,9 @@ cdef int _dict_walk(Walk* w, ScanOut* out, list objs, IntBuf* found) except -1:
     cdef bint arrays = out.ctx_parent.n and (out.any_leaf_ctx or w.any_absent)
     try:
         if w.n_pids > SMALL_PIDS:
-            heads = <int32_t*>_alloc(w.n_pids, sizeof(int32_t))
+            heads = <int32_t*>_pymem_array(w.n_pids, sizeof(int32_t))
         memset(heads, 0xFF, w.n_pids * sizeof(int32_t))
-        vals = <CValue*>_alloc(out.n_leaves, sizeof(CValue))
+        vals = <CValue*>_pymem_array(out.n_leaves, sizeof(CValue))
         for k in range(out.n_leaves - 1, -1, -1):
             leaf = &out.leaves[k]
             v = &vals[k]
@@ -231,9 +231,9 @@ cdef int _dict_walk(Walk* w, ScanOut* out, list objs, IntBuf* found) except -1:
         return 0
     finally:
         w.objs = NULL
-        free(vals)
+        PyMem_Free(vals)
         if heads != small_heads:
-            free(heads)
+            PyMem_Free(heads)
 
 
 cdef class FastMatch:

@@ -186,13 +186,6 @@ cdef class CState:
         free(self.block)
 
 
-cdef void* _alloc(Py_ssize_t n, size_t size) except NULL:
-    cdef void* p = malloc((n if n > 0 else 1) * size)
-    if p == NULL:
-        raise MemoryError()
-    return p
-
-
 def compile_state(entry, lists, int32_t parent, dict names not None) -> CState:
     """The `CState` of one state's entry (`_match_py.prepare`'s tuple), for the C walk.
 
