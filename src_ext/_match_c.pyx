@@ -143,18 +143,24 @@ cdef extern from *:
        (high ^ low), mixes (tag, len, a, b) into the hash: it only spreads keys over slots
        (a hit is confirmed by comparing the key), and only keys of the published tables sit
        in a table, so no event can lengthen a probe run. */
-    static inline uint64_t patterns_mum(uint64_t a, uint64_t b) {
+    /* a * b, 128 bits: the low word returned, the high one in *hi. */
+    static inline uint64_t patterns_mul128(uint64_t a, uint64_t b, uint64_t* hi) {
     #if defined(__SIZEOF_INT128__)
         __uint128_t r = (__uint128_t)a * b;
-        return (uint64_t)r ^ (uint64_t)(r >> 64);
+        *hi = (uint64_t)(r >> 64);
+        return (uint64_t)r;
     #else
         uint64_t ha = a >> 32, la = (uint32_t)a, hb = b >> 32, lb = (uint32_t)b;
         uint64_t rh = ha * hb, rm0 = ha * lb, rm1 = hb * la, rl = la * lb, t = rl + (rm0 << 32);
         uint64_t c = t < rl, lo = t + (rm1 << 32);
         c += lo < t;
-        uint64_t hi = rh + (rm0 >> 32) + (rm1 >> 32) + c;
-        return lo ^ hi;
+        *hi = rh + (rm0 >> 32) + (rm1 >> 32) + c;
+        return lo;
     #endif
+    }
+    static inline uint64_t patterns_mum(uint64_t a, uint64_t b) {
+        uint64_t hi, lo = patterns_mul128(a, b, &hi);
+        return lo ^ hi;
     }
     static inline uint64_t patterns_r64(const unsigned char* p) { uint64_t w; memcpy(&w, p, 8); return w; }
     static inline uint64_t patterns_r32(const unsigned char* p) { uint32_t w; memcpy(&w, p, 4); return w; }
@@ -492,12 +498,14 @@ def scan_table(prefixes, path_ids) -> ScanTable:
 
 cdef extern from *:
     """
-    /* Index of the lowest set bit of a non-zero word. */
+    /* Index of the lowest set bit of a non-zero word; count of the zero bits above its highest. */
     #if defined(_MSC_VER)
     #include <intrin.h>
     static inline int patterns_ctz64(unsigned long long x) { unsigned long i; _BitScanForward64(&i, x); return (int)i; }
+    static inline int patterns_clz64(unsigned long long x) { unsigned long i; _BitScanReverse64(&i, x); return 63 - (int)i; }
     #else
     static inline int patterns_ctz64(unsigned long long x) { return __builtin_ctzll(x); }
+    static inline int patterns_clz64(unsigned long long x) { return __builtin_clzll(x); }
     #endif
     /* The first flagged byte (in memory order) of a word whose flagged bytes have their high bit
        set: its lowest set bit on a little-endian machine, its highest on a big-endian one. */

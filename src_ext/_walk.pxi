@@ -69,11 +69,107 @@ cdef double[23] _POW10 = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10
                           1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22]
 
 
+cdef extern from *:
+    """
+    /* Eisel-Lemire (D. Lemire, "Number Parsing at a Gigabyte per Second", 2021; N. Mushtak and
+       D. Lemire, "Fast Number Parsing Without Fallback", 2023): the correctly rounded double of
+       w * 10**q for a significand w of at most 19 digits, from one or two 64 x 64 -> 128-bit
+       products of w with the 128 leading bits of 5**q (`patterns_pow5`, two words per q from
+       -342 to 308, filled at import by `_fill_pow5`). Returns 0 where it leaves the number to
+       strtod_l: the table not filled, q off it, a subnormal or an overflow (which the scanner's
+       double-range check keeps from the walk), and the paper's first fallback case (which
+       Mushtak and Lemire prove never arises; kept, as it costs one predictable branch). */
+    #define PATTERNS_POW5_MIN (-342)
+    #define PATTERNS_POW5_MAX 308
+    static uint64_t patterns_pow5[2 * (PATTERNS_POW5_MAX - PATTERNS_POW5_MIN + 1)];
+    static int patterns_pow5_ready = 0;
+    static int patterns_eisel_lemire(uint64_t w, int q, int negative, double* out) {
+        if (!patterns_pow5_ready || w == 0 || q < PATTERNS_POW5_MIN || q > PATTERNS_POW5_MAX)
+            return 0;
+        int lz = patterns_clz64(w);
+        w <<= lz;
+        const uint64_t* t = patterns_pow5 + 2 * (q - PATTERNS_POW5_MIN);
+        uint64_t hi, lo = patterns_mul128(w, t[0], &hi);
+        if ((hi & 0x1FF) == 0x1FF) {  /* the 9 bits below the 55 kept may carry: refine */
+            uint64_t hi2;
+            (void)patterns_mul128(w, t[1], &hi2);
+            lo += hi2;
+            if (hi2 > lo)
+                hi++;
+            if ((hi & 0x1FF) == 0x1FF && lo == UINT64_MAX && (q < -27 || q > 55))
+                return 0;
+        }
+        int upper = (int)(hi >> 63);
+        int shift = upper + 9;  /* keep 55 bits: 52 explicit, the implicit one, one to round, one spare */
+        uint64_t m = hi >> shift;
+        /* floor(q * log2(10)) + 63 + ... : (217706 * q) >> 16 is floor(q * log2(5)) + q for |q| < 400 */
+        int32_t p2 = (int32_t)(((int64_t)217706 * q) >> 16) + 63 + upper - lz + 1023;
+        if (p2 <= 0)
+            return 0;  /* subnormal */
+        /* a tie (the dropped bits all zero) rounds to even; ties only arise for q in [-4, 23] */
+        if (lo <= 1 && q >= -4 && q <= 23 && (m & 3) == 1 && (m << shift) == hi)
+            m &= ~(uint64_t)1;
+        m += m & 1;
+        m >>= 1;
+        if (m >= ((uint64_t)2 << 52)) {  /* rounding carried into a new bit */
+            m = (uint64_t)1 << 52;
+            p2++;
+        }
+        if (p2 >= 0x7FF)
+            return 0;  /* overflow */
+        uint64_t bits = (m & ~((uint64_t)1 << 52)) | ((uint64_t)p2 << 52) | ((uint64_t)(negative != 0) << 63);
+        memcpy(out, &bits, sizeof(bits));
+        return 1;
+    }
+    """
+    uint64_t patterns_pow5[1302]
+    int patterns_pow5_ready
+    int patterns_eisel_lemire(uint64_t w, int q, int negative, double* out) nogil
+
+
+def _pow5_words() -> list:
+    """The 128 leading bits of 5**q for q from -342 to 308, as (high, low) words, rounded up for
+    negative q (the reciprocal's leading bits plus one) and truncated for the others: the table
+    the Eisel-Lemire reading multiplies by."""
+    words = []
+    for q in range(-342, 309):
+        if q < 0:
+            p5 = 5 ** -q
+            z = p5.bit_length()  # 2**(z - 1) < 5**-q < 2**z
+            if q >= -27:
+                c = (1 << (z + 127)) // p5 + 1
+            else:
+                c = (1 << (2 * z + 128)) // p5 + 1
+                c >>= c.bit_length() - 128
+        else:
+            p5 = 5 ** q
+            b = p5.bit_length()
+            c = p5 << (128 - b) if b <= 128 else p5 >> (b - 128)
+        if c.bit_length() != 128:
+            raise AssertionError(f"5**{q}: {c.bit_length()} bits")
+        words += [c >> 64, c & 0xFFFFFFFFFFFFFFFF]
+    return words
+
+
+cdef void _fill_pow5():
+    global patterns_pow5_ready
+    cdef Py_ssize_t k
+    words = _pow5_words()
+    for k in range(len(words)):
+        patterns_pow5[k] = words[k]
+    patterns_pow5_ready = 1
+
+
+_fill_pow5()  # once, at import (under the import lock), before any walk reads the table
+
+
 cdef inline bint _fast_double(const unsigned char* buf, Py_ssize_t i, Py_ssize_t end,
                               double* out) noexcept nogil:
-    # The correctly rounded double of a validated JSON number buf[i:end] when Clinger's fast
-    # path gives it (a significand below 2**53 and a power of ten below 10**23: one exact
-    # operation, so one rounding); False otherwise (the caller reads the text in Python).
+    # The correctly rounded double of a validated JSON number buf[i:end] of at most 19
+    # significant digits: Clinger's fast path where it holds (a significand below 2**53 and a
+    # power of ten below 10**23: one exact operation, so one rounding), else Eisel-Lemire.
+    # False for more digits, an exponent past +-1,000, a subnormal or an overflow (the caller
+    # reads the text with strtod_l).
     cdef bint negative = buf[i] == 45
     cdef uint64_t w = 0
     cdef int digits = 0, frac = 0, e = 0
@@ -87,7 +183,7 @@ cdef inline bint _fast_double(const unsigned char* buf, Py_ssize_t i, Py_ssize_t
         if 48 <= c <= 57:
             if w or c != 48:
                 digits += 1
-                if digits > 15:  # 15 digits stay below 2**53
+                if digits > 19:  # 19 digits stay below 2**64
                     return False
                 w = w * 10 + (c - 48)
             if seen_dot:
@@ -110,17 +206,29 @@ cdef inline bint _fast_double(const unsigned char* buf, Py_ssize_t i, Py_ssize_t
         if eneg:
             e = -e
     e -= frac
-    d = <double>w
     if w == 0:
-        pass
-    elif 0 <= e <= 22:
-        d = d * _POW10[e]
-    elif -22 <= e < 0:
-        d = d / _POW10[-e]
-    else:
-        return False
-    out[0] = -d if negative else d
-    return True
+        out[0] = -0.0 if negative else 0.0
+        return True
+    if w < (<uint64_t>1) << 53 and -22 <= e <= 22:
+        d = <double>w
+        if e >= 0:
+            d = d * _POW10[e]
+        else:
+            d = d / _POW10[-e]
+        out[0] = -d if negative else d
+        return True
+    return patterns_eisel_lemire(w, e, negative, out) != 0
+
+
+def _read_double(bytes text not None):
+    """For tests: the double the walk reads from a validated JSON number without Python
+    (`_fast_double`), or None where it leaves the text to strtod_l or Python."""
+    cdef double d = 0.0
+    if len(text) == 0:
+        raise ValueError("empty")
+    if _fast_double(<const unsigned char*>text, 0, len(text), &d):
+        return d
+    return None
 
 
 cdef struct CStateData:

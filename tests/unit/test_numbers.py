@@ -1,0 +1,139 @@
+"""The compiled walk reads numbers as Python's `float()` does, bit for bit.
+
+A number on a rule path is read when first probed (src_ext/_walk.pxi, `_fast_double`): Clinger's
+fast path, then Eisel-Lemire for significands of up to 19 digits, then strtod_l, then Python.
+`_read_double` is the first two: it must give `float(text)` exactly (sign of zero included), and
+must not leave to the slower readers what it can read: every normal double's shortest text.
+"""
+
+from __future__ import annotations
+
+import math
+import struct
+from decimal import Decimal
+from fractions import Fraction
+
+import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from patterns import Machine
+
+from ..conftest import twin_module
+
+SMALLEST_NORMAL = 2.2250738585072014e-308
+
+
+def _bits(x: float) -> bytes:
+    return struct.pack("<d", x)
+
+
+def _read(text: str) -> float | None:
+    return twin_module("cython")._read_double(text.encode())
+
+
+def _significant_digits(text: str) -> int:
+    mantissa = text.lstrip("-").lower().split("e")[0].replace(".", "")
+    return len(mantissa.lstrip("0"))
+
+
+def _assert_reads(text: str) -> float | None:
+    got = _read(text)
+    if got is not None:
+        assert _bits(got) == _bits(float(text)), (text, got, float(text))
+    return got
+
+
+FINITE = st.floats(allow_nan=False, allow_infinity=False)
+
+
+@given(x=FINITE)
+@example(x=9007199254740992.0)
+@example(x=-122.42916360922355)
+@example(x=1.7976931348623157e308)
+@example(x=SMALLEST_NORMAL)
+@example(x=5e-324)
+@example(x=-0.0)
+@example(x=1e23)
+@example(x=8.98846567431158e307)
+def test_every_double_reads_back_from_its_texts(x: float) -> None:
+    for text in (repr(x), f"{x:.17g}", f"{x:.16e}", f"{x:.15e}"):
+        got = _assert_reads(text)
+        value = float(text)  # (the 16-digit text of the largest double reads as inf)
+        if math.isfinite(value) and abs(value) >= SMALLEST_NORMAL and _significant_digits(text) <= 19:
+            assert got is not None, f"{text} left to strtod_l"  # the fast readers took it
+
+
+@given(
+    digits=st.text("0123456789", min_size=1, max_size=19),
+    dot=st.integers(0, 19),
+    exponent=st.none() | st.integers(-360, 330),
+    negative=st.booleans(),
+)
+@example(digits="9999999999999999999", dot=19, exponent=-343, negative=False)
+@example(digits="1", dot=1, exponent=-342, negative=False)
+@example(digits="17976931348623157", dot=1, exponent=308, negative=True)
+@example(digits="17976931348623159", dot=1, exponent=308, negative=False)  # rounds to inf: not read
+@example(digits="22250738585072011", dot=1, exponent=-308, negative=False)  # just below normal
+@example(digits="0000000000000000001", dot=1, exponent=None, negative=True)
+def test_numbers_of_up_to_19_digits_read_as_float(
+    digits: str, dot: int, exponent: int | None, negative: bool
+) -> None:
+    dot = min(dot, len(digits))
+    text = digits[:dot] or "0"
+    if len(text) > 1:
+        text = text.lstrip("0") or "0"
+    if dot < len(digits):
+        text += "." + digits[dot:]
+    if exponent is not None:
+        text += f"e{exponent}"
+    if negative:
+        text = "-" + text
+    got = _assert_reads(text)
+    value = float(text)
+    if math.isfinite(value) and (value == 0 or abs(value) >= SMALLEST_NORMAL) and abs(exponent or 0) <= 300:
+        assert got is not None, f"{text} left to strtod_l"
+
+
+@given(ulp_exponent=st.integers(-4, 11), j=st.integers(2**52, 2**53 - 1), negative=st.booleans())
+@example(ulp_exponent=0, j=2**52, negative=False)  # 9007199254740993: to even, down
+@example(ulp_exponent=0, j=2**52 + 1, negative=False)  # 9007199254740995: to even, up
+def test_exact_ties_round_to_even(ulp_exponent: int, j: int, negative: bool) -> None:
+    # Halfway between j * 2**e and (j + 1) * 2**e, neighbours with 53-bit significands; written
+    # exactly, in 19 digits or fewer for most (the others are left to strtod_l).
+    tie = Fraction(2 * j + 1) * Fraction(2) ** (ulp_exponent - 1)
+    text = (
+        str(tie.numerator) if tie.denominator == 1 else format(Decimal(tie.numerator) / tie.denominator, "f")
+    )
+    text = ("-" if negative else "") + text
+    got = _assert_reads(text)
+    if _significant_digits(text) <= 19:
+        assert got is not None
+        even = j if j % 2 == 0 else j + 1
+        assert abs(got) == even * 2.0**ulp_exponent
+
+
+@given(x=FINITE.filter(lambda x: x != 0 and abs(x) < 1e300))
+def test_near_ties_read_as_float(x: float) -> None:
+    # 19 digits of the midpoint between x and its neighbour, and the texts one unit either side.
+    mid = (Decimal(x) + Decimal(math.nextafter(x, math.inf))) / 2
+    for value in (mid, mid * (1 + Decimal(10) ** -19), mid * (1 - Decimal(10) ** -19)):
+        _assert_reads(f"{value:.18e}")
+
+
+def test_text_past_the_fast_readers_is_left_to_strtod() -> None:
+    for text in ("12345678901234567890", "4.9e-324", "2.2250738585072011e-308", "1e-400", "1e400"):
+        assert _read(text) is None, text
+
+
+@pytest.mark.parametrize("value", [-122.42916360922355, 37.729900216217324, 9007199254740993, 1e23, 5e-324])
+def test_numeric_equality_at_17_digits_on_both_twins(twin, value: float) -> None:
+    # The walk's reading decides numeric rules: equal to the rule's double and to no neighbour.
+    target = float(value)
+    machine = Machine()
+    machine.add("eq", {"x": [{"numeric": ["=", target]}]})
+    below, above = math.nextafter(target, -math.inf), math.nextafter(target, math.inf)
+    assert machine.match(f'{{"x": {value!r}}}'.encode()) == ["eq"]
+    assert machine.match(f'{{"x": {target!r}}}'.encode()) == ["eq"]
+    assert machine.match(f'{{"x": {below!r}}}'.encode()) == []
+    assert machine.match(f'{{"x": {above!r}}}'.encode()) == []
