@@ -121,8 +121,26 @@ def test_near_ties_read_as_float(x: float) -> None:
         _assert_reads(f"{value:.18e}")
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["0.00000000000000000000000123456789", "-0.0000000000000000000000000000000000000000000000000000001",
+     "0.000000000000000000000000000000", "1234567890123456789", "0.1234567890123456789e-5",
+     "12345678.90123456789E+3", "-0e-0", "1E22", "1e-22", "9007199254740991.0"],
+)  # fmt: skip
+def test_leading_zeros_and_word_runs_read(text: str) -> None:
+    # digits are read 8 to a multiply: runs across word edges, and leading zeros past 19 digits
+    assert _read(text) is not None
+    _assert_reads(text)
+
+
 def test_text_past_the_fast_readers_is_left_to_strtod() -> None:
-    for text in ("12345678901234567890", "4.9e-324", "2.2250738585072011e-308", "1e-400", "1e400"):
+    for text in (
+        "12345678901234567890",
+        "1.2345678901234567890",
+        "4.9e-324",
+        "2.2250738585072011e-308",
+        "1e400",
+    ):
         assert _read(text) is None, text
 
 
