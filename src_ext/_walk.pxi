@@ -674,21 +674,31 @@ cdef extern from *:
     int patterns_cmp_hit(const void* a, const void* b) noexcept nogil
 
 
+# Shell sort gaps (Ciura's), largest first; the last pass (gap 1) is an insertion sort.
+cdef Py_ssize_t[8] _GAPS = [701, 301, 132, 57, 23, 10, 4, 1]
+
+
 cdef inline void _sort_hits(Hit* hits, Py_ssize_t n) noexcept nogil:
-    # By rule id: insertion sort for the few hits of most events (no call per comparison),
-    # qsort past 16.
-    cdef Py_ssize_t k, j
+    # By rule id, with no call per comparison: Shell sort up to 1,024 hits (a list of up to 4,
+    # most events' answer, gets only the last pass, an insertion sort; CityLots' ALL set
+    # matches 26 rules an event, and qsort, comparing through a pointer, was 16% of its match),
+    # qsort past that.
+    cdef Py_ssize_t k, j, g, gap
     cdef Hit h
-    if n > 16:
+    if n > 1024:
         qsort(hits, n, sizeof(Hit), patterns_cmp_hit)
         return
-    for k in range(1, n):
-        h = hits[k]
-        j = k
-        while j > 0 and hits[j - 1].rule > h.rule:
-            hits[j] = hits[j - 1]
-            j -= 1
-        hits[j] = h
+    for g in range(8):
+        gap = _GAPS[g]
+        if gap >= n:
+            continue
+        for k in range(gap, n):
+            h = hits[k]
+            j = k
+            while j >= gap and hits[j - gap].rule > h.rule:
+                hits[j] = hits[j - gap]
+                j -= gap
+            hits[j] = h
 
 
 cdef list _answer(const Walk* w, IntBuf* found, bint named):
