@@ -171,6 +171,8 @@ def _string_array(text: str) -> Any:
 
 def _round_numbers(value: Any) -> Any:
     """A decoded JSON value with every number rounded to SNS's decimal places (any depth)."""
+    if type(value) is list and all(type(v) is str for v in value):
+        return value  # the usual String.Array, of strings: nothing to round (orjson made it)
     return run(_rounded(value))
 
 

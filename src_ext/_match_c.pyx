@@ -1768,3 +1768,7 @@ include "_walk.pxi"
 
 # --- Decoded events through the C walk -------------------------------------------------------------
 include "_dict.pxi"
+
+
+# --- SNS message attributes read in C ---------------------------------------------------------------
+include "_sns.pxi"

@@ -1,0 +1,125 @@
+# SNS message attributes read in C: included by _match_c.pyx.
+#
+# `attributes_to_event` gives exactly `patterns.sns.attributes_to_event`'s answer (the event, or
+# None) for a well-formed Publish map of exact dicts and strs, the types SNS sends: String,
+# Number and String.Array values, Binary ones left out. Anything else (a subclass, a custom type
+# label such as "Number.float", an error of any kind) is handed, whole, to the reference, which
+# then reads it or raises its own `InvalidEventError`: one source of truth for the rules and
+# their words. docs/design.md section 6, "Decoded events".
+
+from cpython.unicode cimport PyUnicode_GET_LENGTH
+
+from orjson import JSONDecodeError as _JSONDecodeError, loads as _orjson_loads
+
+from patterns import sns as _sns
+
+cdef object _sns_reference = _sns.attributes_to_event
+cdef object _sns_round_numbers = _sns._round_numbers
+cdef Py_ssize_t _SNS_INT_DIGITS = _sns._INT_DIGITS_THAT_MAY_FIT
+cdef object _SNS_DECIMALS = _sns.NUMBER_DECIMALS
+cdef object _SNS_UNREADABLE = _sns._UNREADABLE
+
+
+cdef inline bint _sns_number_text(const unsigned char* s, Py_ssize_t n, bint* integral) noexcept nogil:
+    # Whether s[:n] matches `patterns.sns._NUMBER`, [+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?,
+    # and (integral) whether it has neither point nor exponent.
+    cdef Py_ssize_t i = 0, int_digits = 0, frac_digits = 0, exp_digits = 0
+    cdef bint point = False
+    if i < n and (s[i] == 43 or s[i] == 45):
+        i += 1
+    while i < n and 48 <= s[i] <= 57:
+        i += 1
+        int_digits += 1
+    if i < n and s[i] == 46:
+        point = True
+        i += 1
+        while i < n and 48 <= s[i] <= 57:
+            i += 1
+            frac_digits += 1
+    if int_digits == 0 and frac_digits == 0:
+        return False
+    integral[0] = not point
+    if i < n and (s[i] == 101 or s[i] == 69):
+        integral[0] = False
+        i += 1
+        if i < n and (s[i] == 43 or s[i] == 45):
+            i += 1
+        while i < n and 48 <= s[i] <= 57:
+            i += 1
+            exp_digits += 1
+        if exp_digits == 0:
+            return False
+    return i == n
+
+
+cdef object _sns_number(str text):
+    # `patterns.sns._number` of an ASCII text, or None where the reference must decide (a text
+    # that is not a number, one past a double's range).
+    cdef Py_ssize_t n
+    cdef bint integral = False
+    cdef const char* s
+    cdef double d
+    if not PyUnicode_IS_ASCII(text):
+        return None
+    s = PyUnicode_AsUTF8AndSize(text, &n)
+    if not _sns_number_text(<const unsigned char*>s, n, &integral):
+        return None
+    if integral and n <= _SNS_INT_DIGITS:
+        return int(text)
+    d = float(text)
+    if isinf(d):
+        return None
+    return round(d, _SNS_DECIMALS)  # `quantize` of a finite float
+
+
+cdef object _sns_string_array(str text):
+    # `patterns.sns._string_array`: the value read as JSON, its numbers rounded;
+    # `_SNS_UNREADABLE` for text that is not JSON.
+    cdef Py_ssize_t k
+    try:
+        value = _orjson_loads(text)
+    except _JSONDecodeError:
+        return _SNS_UNREADABLE
+    if type(value) is list:
+        for k in range(PyList_GET_SIZE(value)):
+            if type(<object>PyList_GET_ITEM(value, k)) is not str:
+                return _sns_round_numbers(value)
+        return value  # strings only: nothing to round
+    return _sns_round_numbers(value)
+
+
+def attributes_to_event(attributes):
+    """`patterns.sns.attributes_to_event` (see it): the same event, or None, and the same errors.
+
+    Maps of exact dicts and strs with the types SNS sends (String, Number, String.Array,
+    Binary) are read here; anything else goes, whole, to the reference.
+    """
+    cdef dict event = {}
+    cdef object name, entry, data_type, text, value
+    if type(attributes) is not dict:
+        return _sns_reference(attributes)
+    for name, entry in (<dict>attributes).items():
+        if type(name) is not str or type(entry) is not dict:
+            return _sns_reference(attributes)
+        data_type = (<dict>entry).get("DataType")
+        if type(data_type) is not str:
+            return _sns_reference(attributes)
+        if data_type == "Binary":
+            continue
+        text = (<dict>entry).get("StringValue")
+        if type(text) is not str or PyUnicode_GET_LENGTH(text) == 0:
+            return _sns_reference(attributes)
+        if data_type == "String":
+            event[name] = text
+        elif data_type == "Number":
+            value = _sns_number(text)
+            if value is None:
+                return _sns_reference(attributes)
+            event[name] = value
+        elif data_type == "String.Array":
+            value = _sns_string_array(text)
+            if value is not _SNS_UNREADABLE:  # text that is not JSON: left out
+                event[name] = value
+        else:  # a custom label ("String.x"), or a type SNS refuses
+            return _sns_reference(attributes)
+    return event or None
