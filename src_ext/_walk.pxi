@@ -102,7 +102,8 @@ cdef extern from *:
         int upper = (int)(hi >> 63);
         int shift = upper + 9;  /* keep 55 bits: 52 explicit, the implicit one, one to round, one spare */
         uint64_t m = hi >> shift;
-        /* floor(q * log2(10)) + 63 + ... : (217706 * q) >> 16 is floor(q * log2(5)) + q for |q| < 400 */
+        /* the biased binary exponent: (217706 * q) >> 16 is floor(q * log2(10)) for |q| < 400,
+           the product's top bit adds 63 (or 64: upper), the normalizing shift takes lz back */
         int32_t p2 = (int32_t)(((int64_t)217706 * q) >> 16) + 63 + upper - lz + 1023;
         if (p2 <= 0)
             return 0;  /* subnormal */
@@ -206,8 +207,8 @@ cdef inline bint _fast_double(const unsigned char* buf, Py_ssize_t i, Py_ssize_t
     # reads the text with strtod_l). Digits are found a word at a time and read 8 per multiply.
     cdef bint negative = buf[i] == 45
     cdef uint64_t w
-    cdef Py_ssize_t int_end, frac_start, frac_end, lead
-    cdef int frac, e = 0
+    cdef Py_ssize_t int_end, frac_start, frac_end, frac, lead
+    cdef int e = 0
     cdef bint eneg = False
     cdef double d
     if negative:
@@ -217,7 +218,7 @@ cdef inline bint _fast_double(const unsigned char* buf, Py_ssize_t i, Py_ssize_t
     if int_end < end and buf[int_end] == 46:
         frac_start = int_end + 1
         frac_end = _digits_end(buf, end, frac_start)
-    frac = <int>(frac_end - frac_start)
+    frac = frac_end - frac_start
     if (int_end - i) + frac > 19:
         # more than 19 digits: fewer once the leading zeros go ("0.000…"), else not ours
         lead = i
@@ -227,7 +228,7 @@ cdef inline bint _fast_double(const unsigned char* buf, Py_ssize_t i, Py_ssize_t
             lead = frac_start
             while lead < frac_end and buf[lead] == 48:
                 lead += 1
-            if frac_end - lead > 19:
+            if frac_end - lead > 19 or frac > 100000:  # (so the exponent stays an int)
                 return False
             w = _digits_value(buf, lead, frac_end, 0)
         else:
@@ -247,7 +248,7 @@ cdef inline bint _fast_double(const unsigned char* buf, Py_ssize_t i, Py_ssize_t
             i += 1
         if eneg:
             e = -e
-    e -= frac
+    e -= <int>frac  # at most 100,000 (above)
     if w == 0:
         out[0] = -0.0 if negative else 0.0
         return True

@@ -133,6 +133,14 @@ def test_leading_zeros_and_word_runs_read(text: str) -> None:
     _assert_reads(text)
 
 
+def test_long_fractions_are_read_or_left_to_strtod(twin) -> None:
+    assert _read("0." + "0" * 300 + "123") == float("0." + "0" * 300 + "123")  # leading zeros: 3 digits
+    assert _read("0." + "0" * 200_000 + "1") is None  # (its exponent would pass 100,000)
+    machine = Machine()
+    machine.add("zero", {"x": [{"numeric": ["=", 0]}]})
+    assert machine.match(b'{"x": 0.' + b"0" * 200_000 + b"1}") == ["zero"]  # strtod_l: 0.0
+
+
 def test_text_past_the_fast_readers_is_left_to_strtod() -> None:
     for text in (
         "12345678901234567890",
