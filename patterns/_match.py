@@ -2,7 +2,7 @@
 none of it.
 
 Either every hot name (the byte scanner and its table, the compiled walk's states and matches,
-`flatten`, the SNS attributes reader) comes from the extension, or every one comes from the pure twin, where the compiled
+`flatten`, the SNS attributes and body readers) comes from the extension, or every one comes from the pure twin, where the compiled
 walk's names are None (its reference is `run_machine`); `IMPLEMENTATION` says which. The
 reference road (`select_leaves`, `run_machine`, `prepare`, `number_key`) is the pure twin's in
 both builds: the compiled road falls back to it, and it defines what the compiled one must give.
@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 __all__ = [
     "IMPLEMENTATION",
     "attributes_to_event",
+    "body_to_event",
     "compile_state",
     "compiled_match",
     "flatten",
@@ -44,12 +45,13 @@ if TYPE_CHECKING or NO_EXTENSIONS:
     from ._match_py import flatten, scan_leaves, scan_table
 
     compile_state = compiled_match = match_dict = match_json = match_json_many = None
-    attributes_to_event = None
+    attributes_to_event = body_to_event = None
     IMPLEMENTATION = "python"
 else:
     try:
         from ._match_c import (
             attributes_to_event,
+            body_to_event,
             compile_state,
             compiled_match,
             flatten,
@@ -69,7 +71,7 @@ else:
         from ._match_py import flatten, scan_leaves, scan_table
 
         compile_state = compiled_match = match_dict = match_json = match_json_many = None
-        attributes_to_event = None
+        attributes_to_event = body_to_event = None
         IMPLEMENTATION = "python"
 
 # The reference road, one source of truth in both builds.

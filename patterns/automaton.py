@@ -27,6 +27,7 @@ from typing import Any
 from . import _match, _match_py
 from .dialects import Dialect
 from .sns import attributes_to_event as _sns_attributes
+from .sns import body_to_event as _sns_body
 
 __all__ = ["FlatTables", "Tables", "ValueIndex"]
 
@@ -169,8 +170,15 @@ class Tables:
             found = twin.scan_leaves(event, self.scan)
             if found is not None:
                 return twin.run_machine(self, *found)
-        # the compiled twin's own reading of SNS attributes (the same answers), where it has one
-        faster = self.twin.attributes_to_event if dialect.input_decoder is _sns_attributes else None
+        # the compiled twin's own reading of SNS inputs (the same answers), where it has one
+        decoder = dialect.input_decoder
+        faster = (
+            self.twin.attributes_to_event
+            if decoder is _sns_attributes
+            else self.twin.body_to_event
+            if decoder is _sns_body
+            else None
+        )
         decoded, checked = dialect.decode_checked(event, faster)
         if decoded is None:  # the service filters nothing here: only an empty policy lets it by
             return self.empty_rules
@@ -206,6 +214,7 @@ class _Twin:
     match_dict: Any  # None: no compiled walk
     compiled_match: Any  # tables -> their one-call compiled `match`; None: no compiled walk
     attributes_to_event: Any  # `sns.attributes_to_event` in C (the same answers); None: no C twin
+    body_to_event: Any  # `sns.body_to_event` in C (the same answers); None: no C twin
     scan_table: Any
     scan_leaves: Any
     select_leaves: Any

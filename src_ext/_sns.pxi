@@ -1,6 +1,7 @@
-# SNS message attributes read in C: included by _match_c.pyx.
+# SNS inputs read in C: included by _match_c.pyx.
 #
-# `attributes_to_event` gives exactly `patterns.sns.attributes_to_event`'s answer (the event, or
+# `body_to_event` gives `patterns.sns.body_to_event`'s event for a body given as text or bytes,
+# its numbers rounded in place. `attributes_to_event` gives exactly `patterns.sns.attributes_to_event`'s answer (the event, or
 # None) for a well-formed Publish map of exact dicts and strs, the types SNS sends: String,
 # Number and String.Array values, Binary ones left out. Anything else (a subclass, a custom type
 # label such as "Number.float", an error of any kind) is handed, whole, to the reference, which
@@ -12,6 +13,7 @@ from cpython.unicode cimport PyUnicode_GET_LENGTH
 from orjson import JSONDecodeError as _JSONDecodeError, loads as _orjson_loads
 
 from patterns import sns as _sns
+from patterns.events import decode_event
 
 cdef object _sns_reference = _sns.attributes_to_event
 cdef object _sns_round_numbers = _sns._round_numbers
@@ -123,3 +125,52 @@ def attributes_to_event(attributes):
         else:  # a custom label ("String.x"), or a type SNS refuses
             return _sns_reference(attributes)
     return event or None
+
+
+cdef object _sns_body_reference = _sns.body_to_event
+cdef tuple _BODY_TEXT_TYPES = (str, bytes, bytearray, memoryview)
+
+
+cdef int _round_in_place(object root) except -1:
+    # `patterns.sns._round_numbers` done in place on a tree `decode_event` has just made (dicts,
+    # lists and scalars that no one else holds): every float rounded to SNS's decimal places.
+    # A stack of containers, no recursion (the tree may be 1,024 levels deep).
+    cdef list stack = [root]
+    cdef object node, item
+    cdef PyObject* key
+    cdef PyObject* value
+    cdef Py_ssize_t pos, k
+    while stack:
+        node = stack.pop()
+        if type(node) is dict:
+            pos = 0
+            while PyDict_Next(node, &pos, &key, &value):
+                if type(<object>value) is float:  # a value replaced, no key added: safe in PyDict_Next
+                    (<dict>node)[<object>key] = round(<object>value, _SNS_DECIMALS)
+                elif type(<object>value) is dict or type(<object>value) is list:
+                    stack.append(<object>value)
+        else:  # a list
+            for k in range(PyList_GET_SIZE(node)):
+                item = <object>PyList_GET_ITEM(node, k)
+                if type(item) is float:
+                    node[k] = round(item, _SNS_DECIMALS)
+                elif type(item) is dict or type(item) is list:
+                    stack.append(item)
+    return 0
+
+
+def body_to_event(body):
+    """`patterns.sns.body_to_event` (see it): the same event, or None, and the same errors.
+
+    A body given as text or bytes is decoded as the reference decodes it and its numbers
+    rounded in place, without the reference's copy of the tree; any other body goes to the
+    reference.
+    """
+    if type(body) not in _BODY_TEXT_TYPES:
+        return _sns_body_reference(body)
+    try:
+        event = decode_event(body)
+    except InvalidEventError:
+        return None  # not a JSON object: SNS filters nothing
+    _round_in_place(event)
+    return event

@@ -1,5 +1,6 @@
-"""The compiled reader of SNS MessageAttributes (`_match_c.attributes_to_event`) gives the
-reference's (`patterns.sns.attributes_to_event`) answers and errors, on any map."""
+"""The compiled readers of SNS inputs give the reference's answers and errors, on any input:
+`_match_c.attributes_to_event` (MessageAttributes maps) and `_match_c.body_to_event` (message
+bodies) against `patterns.sns`' own."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from patterns import InvalidEventError
-from patterns.sns import attributes_to_event
+from patterns.sns import attributes_to_event, body_to_event
 
 from ..conftest import twin_module
 
@@ -70,3 +71,45 @@ def test_compiled_attributes_reader_refuses_what_the_reference_refuses(value):
     compiled = twin_module("cython").attributes_to_event
     assert _outcome(compiled, value) == _outcome(attributes_to_event, value)
     assert _outcome(compiled, value)[0] == "error"
+
+
+_JSON_VALUES = st.recursive(
+    st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(-(2**63), 2**64 - 1),
+        st.floats(allow_nan=False, allow_infinity=False),
+        st.text(max_size=4),
+    ),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=3), inner, max_size=4),
+    max_leaves=20,
+)
+_BODY_TEXTS = st.one_of(
+    st.dictionaries(st.text(max_size=3), _JSON_VALUES, max_size=5).map(lambda v: orjson.dumps(v).decode()),
+    _JSON_VALUES.map(lambda v: orjson.dumps(v).decode()),
+    st.sampled_from(['{"a": 1e400, "b": [1.123456789, -2e-7]}', '{"a": 123456789012345678901234567890.5}',
+                     '{"a": "\\ud800", "b": 0.000005}', '{"a": 1, "a": 2.5}', "[1.5]", '"x"', "plain text", "",
+                     "{", '{"a": NaN}', "\ufeff{}", '{"a": [[[0.1234567]]]}']),
+)  # fmt: skip
+
+
+@given(text=_BODY_TEXTS, given_as=st.sampled_from(["str", "bytes", "bytearray", "memoryview", "dict"]))
+def test_compiled_body_reader_gives_the_reference_answers(text, given_as):
+    compiled = twin_module("cython").body_to_event
+    if given_as == "dict":
+        try:
+            body = orjson.loads(text)
+        except orjson.JSONDecodeError:
+            return
+    else:
+        raw = text.encode("utf-8", "surrogatepass")
+        body = {"str": text, "bytes": raw, "bytearray": bytearray(raw), "memoryview": memoryview(raw)}[
+            given_as
+        ]
+    assert _outcome(compiled, body) == _outcome(body_to_event, body)
+
+
+@pytest.mark.parametrize("value", [None, 3, 2.5, [1.5], b"\xff", object(), {"a": float("nan")}, {"a": (1,)}])
+def test_compiled_body_reader_refuses_what_the_reference_refuses(value):
+    compiled = twin_module("cython").body_to_event
+    assert _outcome(compiled, value) == _outcome(body_to_event, value)
