@@ -2,8 +2,9 @@
 none of it.
 
 Either every hot name (the byte scanner and its table, the compiled walk's states and matches,
-`flatten`, the SNS attributes and body readers) comes from the extension, or every one comes from the pure twin, where the compiled
-walk's names are None (its reference is `run_machine`); `IMPLEMENTATION` says which. The
+`flatten`, the SNS attributes and body readers) comes from the extension, or every one comes
+from the pure twin, where the compiled walk's names and the readers are None (their references
+are `run_machine` and `patterns.sns`); `IMPLEMENTATION` says which. The
 reference road (`select_leaves`, `run_machine`, `prepare`, `number_key`) is the pure twin's in
 both builds: the compiled road falls back to it, and it defines what the compiled one must give.
 

@@ -164,7 +164,7 @@ class Dialect:
         Args:
             value: as `decode` takes it.
             decoder: a function giving exactly what `input_decoder` gives, faster (the compiled
-                twin's SNS attributes reader), or None for `decode`.
+                twin's SNS readers), or None for `decode`.
 
         Returns:
             (the event or None, True when it needs no checking).

@@ -1,12 +1,13 @@
-# SNS inputs read in C: included by _match_c.pyx.
+# SNS inputs read in C: included by _match_c.pyx. docs/design.md section 6, "Decoded events".
 #
-# `body_to_event` gives `patterns.sns.body_to_event`'s event for a body given as text or bytes,
-# its numbers rounded in place. `attributes_to_event` gives exactly `patterns.sns.attributes_to_event`'s answer (the event, or
+# `attributes_to_event` gives exactly `patterns.sns.attributes_to_event`'s answer (the event, or
 # None) for a well-formed Publish map of exact dicts and strs, the types SNS sends: String,
 # Number and String.Array values, Binary ones left out. Anything else (a subclass, a custom type
 # label such as "Number.float", an error of any kind) is handed, whole, to the reference, which
 # then reads it or raises its own `InvalidEventError`: one source of truth for the rules and
-# their words. docs/design.md section 6, "Decoded events".
+# their words. `body_to_event` gives `patterns.sns.body_to_event`'s event for a body given as
+# text or bytes, decoded as the reference decodes it, its numbers rounded in place; any other
+# body goes to the reference.
 
 from cpython.unicode cimport PyUnicode_GET_LENGTH
 
