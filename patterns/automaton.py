@@ -170,16 +170,7 @@ class Tables:
             found = twin.scan_leaves(event, self.scan)
             if found is not None:
                 return twin.run_machine(self, *found)
-        # the compiled twin's own reading of SNS inputs (the same answers), where it has one
-        decoder = dialect.input_decoder
-        faster = (
-            self.twin.attributes_to_event
-            if decoder is _sns_attributes
-            else self.twin.body_to_event
-            if decoder is _sns_body
-            else None
-        )
-        decoded, checked = dialect.decode_checked(event, faster)
+        decoded, checked = dialect.decode_checked(event, self.twin.reader_for(dialect.input_decoder))
         if decoded is None:  # the service filters nothing here: only an empty policy lets it by
             return self.empty_rules
         if self.twin.match_dict is not None:  # the compiled walk over the decoded event
@@ -219,6 +210,16 @@ class _Twin:
     scan_leaves: Any
     select_leaves: Any
     run_machine: Any
+
+    def reader_for(self, decoder: Any) -> Any:
+        """This twin's own reader giving what a dialect's input decoder gives (the same answers
+        and errors, faster): the compiled SNS readers; None for any other decoder, or on a twin
+        without them."""
+        if decoder is _sns_attributes:
+            return self.attributes_to_event
+        if decoder is _sns_body:
+            return self.body_to_event
+        return None
 
     @classmethod
     def of(cls, module: ModuleType) -> _Twin:

@@ -1770,5 +1770,5 @@ include "_walk.pxi"
 include "_dict.pxi"
 
 
-# --- SNS message attributes read in C ---------------------------------------------------------------
+# --- SNS inputs (attribute maps, message bodies) read in C -----------------------------------------
 include "_sns.pxi"

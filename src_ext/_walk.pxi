@@ -75,16 +75,16 @@ cdef extern from *:
        D. Lemire, "Fast Number Parsing Without Fallback", 2023): the correctly rounded double of
        w * 10**q for a significand w of at most 19 digits, from one or two 64 x 64 -> 128-bit
        products of w with the 128 leading bits of 5**q (`patterns_pow5`, two words per q from
-       -342 to 308, filled at import by `_fill_pow5`). Returns 0 where it leaves the number to
-       strtod_l: the table not filled, q off it, a subnormal or an overflow (which the scanner's
-       double-range check keeps from the walk), and the paper's first fallback case (which
-       Mushtak and Lemire prove never arises; kept, as it costs one predictable branch). */
+       -342 to 308, filled at import by `_fill_pow5`: a failure there fails the import, so no
+       walk reads a partial table). Returns 0 where it leaves the number to strtod_l: q off the
+       table, a subnormal or an overflow (which the scanner's double-range check keeps from the
+       walk), and the paper's first fallback case (which Mushtak and Lemire prove never arises;
+       kept, as it costs one predictable branch). */
     #define PATTERNS_POW5_MIN (-342)
     #define PATTERNS_POW5_MAX 308
     static uint64_t patterns_pow5[2 * (PATTERNS_POW5_MAX - PATTERNS_POW5_MIN + 1)];
-    static int patterns_pow5_ready = 0;
     static int patterns_eisel_lemire(uint64_t w, int q, int negative, double* out) {
-        if (!patterns_pow5_ready || w == 0 || q < PATTERNS_POW5_MIN || q > PATTERNS_POW5_MAX)
+        if (w == 0 || q < PATTERNS_POW5_MIN || q > PATTERNS_POW5_MAX)
             return 0;
         int lz = patterns_clz64(w);
         w <<= lz;
@@ -124,7 +124,6 @@ cdef extern from *:
     }
     """
     uint64_t patterns_pow5[1302]
-    int patterns_pow5_ready
     int patterns_eisel_lemire(uint64_t w, int q, int negative, double* out) nogil
 
 
@@ -152,13 +151,12 @@ def _pow5_words() -> list:
     return words
 
 
-cdef void _fill_pow5():
-    global patterns_pow5_ready
+cdef int _fill_pow5() except -1:
     cdef Py_ssize_t k
     words = _pow5_words()
     for k in range(len(words)):
         patterns_pow5[k] = words[k]
-    patterns_pow5_ready = 1
+    return 0
 
 
 _fill_pow5()  # once, at import (under the import lock), before any walk reads the table
