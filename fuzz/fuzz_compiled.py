@@ -32,7 +32,7 @@ with atheris.instrument_imports():
     import patterns
     from patterns import InvalidEventError, _match_c, _match_py
     from patterns.automaton import _Twin
-    from patterns.events import decode_event
+    from patterns.events import decode_event, flatten
     from patterns.oracle import matches as oracle_matches
 
 RULES: dict[str, object] = {
@@ -91,7 +91,7 @@ def test_one_input(data: bytes) -> None:
         expected = [
             name
             for name, p in PATTERNS.items()
-            if oracle_matches(p.branches, _match_py.flatten(decode_event(data)))
+            if oracle_matches(p.branches, flatten(decode_event(data)))
         ]
     except InvalidEventError:
         expected = InvalidEventError

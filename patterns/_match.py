@@ -25,11 +25,9 @@ __all__ = [
     "body_to_event",
     "compile_state",
     "compiled_match",
-    "flatten",
     "match_dict",
     "match_json",
     "match_json_many",
-    "number_key",
     "prepare",
     "run_machine",
     "scan_leaves",
@@ -43,7 +41,7 @@ NO_EXTENSIONS = (
 
 IMPLEMENTATION: str
 if TYPE_CHECKING or NO_EXTENSIONS:
-    from ._match_py import flatten, scan_leaves, scan_table
+    from ._match_py import scan_leaves, scan_table
 
     compile_state = compiled_match = match_dict = match_json = match_json_many = None
     attributes_to_event = body_to_event = None
@@ -55,7 +53,6 @@ else:
             body_to_event,
             compile_state,
             compiled_match,
-            flatten,
             match_dict,
             match_json,
             match_json_many,
@@ -69,11 +66,11 @@ else:
             raise ImportError(
                 f"PATTERNS_REQUIRE_EXTENSIONS is set but patterns._match_c cannot be imported: {exc}"
             ) from exc
-        from ._match_py import flatten, scan_leaves, scan_table
+        from ._match_py import scan_leaves, scan_table
 
         compile_state = compiled_match = match_dict = match_json = match_json_many = None
         attributes_to_event = body_to_event = None
         IMPLEMENTATION = "python"
 
 # The reference road, one source of truth in both builds.
-from ._match_py import number_key, prepare, run_machine, select_leaves  # noqa: E402
+from ._match_py import prepare, run_machine, select_leaves  # noqa: E402

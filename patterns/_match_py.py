@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import struct
 from bisect import bisect_left
 from typing import Any, NamedTuple
 
@@ -12,62 +11,15 @@ from .events import (
     ROOT_ONLY,
     BigNumber,
     Contexts,
-    Flat,
-    Leaf,
-    as_double,
     check_tree,
     decode_event,
     json_type,
     plain_scalar,
 )
 from .netaddr import parse_ip
+from .numbers import as_double, number_key
 
-__all__ = ["flatten", "number_key", "prepare", "run_machine", "scan_leaves", "scan_table", "select_leaves"]
-
-
-def flatten(event: Any) -> Flat:
-    """List the leaves of a decoded event, in document order, with its contexts.
-
-    Args:
-        event: the decoded event (a dict).
-
-    Returns:
-        Its leaves and contexts; see `patterns.events` for their form.
-
-    Raises:
-        InvalidEventError: not a dict, or it holds something JSON cannot (a set, a non-string
-            key, NaN, a container inside itself).
-    """
-    if not isinstance(event, dict):
-        raise InvalidEventError(f"Expected `object`, got `{json_type(event)}` - at `$`")
-    check_tree(event)
-    leaves: list[Leaf] = []
-    parent, array, paths = [-1], [-1], [""]
-    next_array = 0
-    # An explicit stack, not recursion: no event is too deep to walk. Children are pushed in
-    # reverse so that they pop, and contexts are numbered, in document order.
-    stack: list[tuple[Any, str, int]] = [(event, "", 0)]
-    while stack:
-        value, path, ctx = stack.pop()
-        if isinstance(value, dict):
-            for key, child in reversed(list(value.items())):
-                stack.append((child, f"{path}.{key}" if path else key, ctx))
-        elif isinstance(value, (list, tuple)):
-            array_id = next_array
-            next_array += 1
-            elements = []
-            for child in value:
-                if isinstance(child, (dict, list, tuple)):
-                    parent.append(ctx)
-                    array.append(array_id)
-                    paths.append(path)
-                    elements.append((child, path, len(parent) - 1))
-                else:  # a scalar element stays in the array's own context (module doc of events)
-                    elements.append((child, path, ctx))
-            stack.extend(reversed(elements))
-        else:
-            leaves.append(Leaf(path, plain_scalar(value), ctx))
-    return Flat(leaves, Contexts(parent, array, paths))
+__all__ = ["prepare", "run_machine", "scan_leaves", "scan_table", "select_leaves"]
 
 
 # --- The decision automaton's walk (tables built by `patterns.compiler`) --------------------------
@@ -78,25 +30,8 @@ def flatten(event: Any) -> Flat:
 # targets[k] (in the flat form, list_items[list_off[k]:list_off[k + 1]]): target states, or
 # anything-but operand numbers.
 
-_DOUBLE = struct.Struct("<d")
-_U64 = struct.Struct("<Q")
-_SIGN = 1 << 63
-_ALL = (1 << 64) - 1
-
 #: {path id: [(value, context), ...]}: the leaves of one event on the paths some rule names.
 LeavesByPath = dict[int, list[tuple[Any, int]]]
-
-
-def number_key(x: float) -> int:
-    """The order-preserving unsigned 64-bit key of a double: a < b exactly when key(a) < key(b).
-
-    Positives get the sign bit set, negatives have every bit flipped; -0.0 is first made 0.0 so
-    that the two zeros, equal as doubles, share a key.
-    """
-    if x == 0.0:
-        x = 0.0
-    (bits,) = _U64.unpack(_DOUBLE.pack(x))
-    return bits ^ _ALL if bits & _SIGN else bits | _SIGN
 
 
 def select_leaves(

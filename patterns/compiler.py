@@ -14,10 +14,8 @@ from array import array
 from collections.abc import Iterable
 from typing import Any
 
-from ._match import number_key
 from .automaton import Tables, ValueIndex, _Twin
 from .core import Pattern
-from .events import as_double
 from .model import (
     AnythingBut,
     Branch,
@@ -34,6 +32,7 @@ from .model import (
     Wildcard,
 )
 from .netaddr import parse_ip
+from .numbers import as_double, number_key
 from .wildcard_dfa import WildcardDFA
 
 __all__ = ["one_rule_tables"]

@@ -10,15 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ._json import compact_json
+from .errors import InvalidPatternError
 from .events import decode_event
+from .model import Obj
 from .records import record_to_event
 from .sns import attributes_to_event, body_to_event, check_limits
-
-if TYPE_CHECKING:
-    from .model import Obj
 
 __all__ = [
     "DIALECTS",
@@ -29,6 +28,7 @@ __all__ = [
     "SNS_BODY",
     "Dialect",
     "check_pattern_length",
+    "dialect_for_scope",
     "get_dialect",
 ]
 
@@ -383,3 +383,23 @@ def get_dialect(name: str | Dialect) -> Dialect:
     except (KeyError, TypeError):
         known = ", ".join(f"`{n}`" for n in sorted(DIALECTS))
         raise ValueError(f"Expected a dialect name ({known}), got `{name}`") from None
+
+
+def dialect_for_scope(scope: str | None) -> Dialect:
+    """The dialect for a subscription's ``FilterPolicyScope``, refusing values SNS refuses.
+
+    Args:
+        scope: ``"MessageAttributes"``, ``"MessageBody"``, or None (SNS's default, attributes).
+
+    Returns:
+        `patterns.dialects.SNS_ATTRIBUTES` or `patterns.dialects.SNS_BODY`.
+
+    Raises:
+        InvalidPatternError: any other value; ``str(err)`` is SNS's message.
+    """
+    if scope is None or scope == "MessageAttributes":
+        return SNS_ATTRIBUTES
+    if scope == "MessageBody":
+        return SNS_BODY
+    reason = f"Invalid value [{scope}]. Please use either MessageBody or MessageAttributes"
+    raise InvalidPatternError(f"Invalid parameter: FilterPolicyScope: {reason}", reason, path="$")

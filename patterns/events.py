@@ -38,13 +38,12 @@ __all__ = [
     "Contexts",
     "Flat",
     "Leaf",
-    "as_double",
     "check_tree",
     "decode_event",
     "find_non_json",
+    "flatten",
     "json_type",
     "plain_scalar",
-    "quantize",
 ]
 
 #: Integers at or beyond this magnitude have no double (float() overflows): 2**1024.
@@ -192,33 +191,6 @@ def json_type(value: Any) -> str:
     return type(value).__name__
 
 
-def as_double(number: float) -> float:
-    """The IEEE-754 double AWS compares a JSON number as; integers too large for one become ±inf."""
-    try:
-        return float(number)
-    except OverflowError:
-        return math.inf if number > 0 else -math.inf
-
-
-def quantize(number: float, decimals: int | None) -> float:
-    """A number as a service that compares numbers to `decimals` places sees it (SNS: 5).
-
-    Rounds half to even on the double's exact value; integers, infinities and ``decimals=None``
-    pass through unchanged. Patterns and events both go through it, so equality and ranges are
-    decided on the rounded values.
-
-    Args:
-        number: the number (an int or a float).
-        decimals: decimal places kept, or None to keep the number as it is.
-
-    Returns:
-        The rounded number (a float when `number` is one).
-    """
-    if decimals is None or not isinstance(number, float) or math.isinf(number) or math.isnan(number):
-        return number
-    return round(number, decimals)
-
-
 def plain_scalar(value: Any) -> Any:
     """An event scalar as the matchers read it (`check_tree` has accepted it).
 
@@ -341,3 +313,48 @@ def _path_of(root: str, link: Any) -> str:
         link, step = link
         steps.append(f"[{step}]" if isinstance(step, int) else f".{step}")
     return root + "".join(reversed(steps))
+
+
+def flatten(event: Any) -> Flat:
+    """List the leaves of a decoded event, in document order, with its contexts.
+
+    Args:
+        event: the decoded event (a dict).
+
+    Returns:
+        Its leaves and contexts; see `patterns.events` for their form.
+
+    Raises:
+        InvalidEventError: not a dict, or it holds something JSON cannot (a set, a non-string
+            key, NaN, a container inside itself).
+    """
+    if not isinstance(event, dict):
+        raise InvalidEventError(f"Expected `object`, got `{json_type(event)}` - at `$`")
+    check_tree(event)
+    leaves: list[Leaf] = []
+    parent, array, paths = [-1], [-1], [""]
+    next_array = 0
+    # An explicit stack, not recursion: no event is too deep to walk. Children are pushed in
+    # reverse so that they pop, and contexts are numbered, in document order.
+    stack: list[tuple[Any, str, int]] = [(event, "", 0)]
+    while stack:
+        value, path, ctx = stack.pop()
+        if isinstance(value, dict):
+            for key, child in reversed(list(value.items())):
+                stack.append((child, f"{path}.{key}" if path else key, ctx))
+        elif isinstance(value, (list, tuple)):
+            array_id = next_array
+            next_array += 1
+            elements = []
+            for child in value:
+                if isinstance(child, (dict, list, tuple)):
+                    parent.append(ctx)
+                    array.append(array_id)
+                    paths.append(path)
+                    elements.append((child, path, len(parent) - 1))
+                else:  # a scalar element stays in the array's own context (module doc of events)
+                    elements.append((child, path, ctx))
+            stack.extend(reversed(elements))
+        else:
+            leaves.append(Leaf(path, plain_scalar(value), ctx))
+    return Flat(leaves, Contexts(parent, array, paths))

@@ -19,8 +19,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ._match import flatten
 from .events import Leaf as EventLeaf
+from .events import flatten
 from .model import (
     AnythingBut,
     Cidr,

@@ -20,7 +20,7 @@ from functools import lru_cache
 
 from . import wildcards
 from .consistency import absent_in, consistent_choice
-from .events import Flat, Leaf, as_double
+from .events import Flat, Leaf
 from .model import (
     AnythingBut,
     Branch,
@@ -37,6 +37,7 @@ from .model import (
     Wildcard,
 )
 from .netaddr import parse_ip
+from .numbers import as_double
 
 __all__ = ["matches", "value_matches"]
 

@@ -28,18 +28,16 @@ AWS's recorded answers count them.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import orjson
 
 from ._json import compact_json
 from ._trampoline import Walk, run
-from .errors import InvalidEventError, InvalidPatternError
-from .events import check_tree, decode_event, quantize
+from .errors import InvalidEventError
+from .events import check_tree, decode_event
 from .model import Leaf, Obj, count_branches
-
-if TYPE_CHECKING:
-    from .dialects import Dialect
+from .numbers import quantize
 
 __all__ = [
     "MAX_POLICY_BYTES",
@@ -47,7 +45,6 @@ __all__ = [
     "body_to_event",
     "check_limits",
     "combinations",
-    "dialect_for_scope",
     "policy_keys",
     "policy_size",
 ]
@@ -298,7 +295,17 @@ def policy_size(source: Any) -> int:
         return len(compact_json(source).encode("utf-8", "surrogatepass"))
 
 
-def check_limits(obj: Obj, dialect: Dialect, source: Any) -> str | None:
+class Limits(Protocol):
+    """What `check_limits` reads of a dialect (`patterns.dialects.Dialect` has both)."""
+
+    @property
+    def max_combinations(self) -> int | None: ...
+
+    @property
+    def max_keys(self) -> int | None: ...
+
+
+def check_limits(obj: Obj, dialect: Limits, source: Any) -> str | None:
     """SNS's limits on a policy that is otherwise valid, checked in a fixed order.
 
     Order: size, then combinations, then keys. AWS's recordings have one fault each, so the order
@@ -325,28 +332,3 @@ def check_limits(obj: Obj, dialect: Dialect, source: Any) -> str | None:
     if dialect.max_keys is not None and policy_keys(obj) > dialect.max_keys:
         return f"Filter policy can not have more than {dialect.max_keys} keys"
     return None
-
-
-# --- scope ---------------------------------------------------------------------------------------
-
-
-def dialect_for_scope(scope: str | None) -> Dialect:
-    """The dialect for a subscription's ``FilterPolicyScope``, refusing values SNS refuses.
-
-    Args:
-        scope: ``"MessageAttributes"``, ``"MessageBody"``, or None (SNS's default, attributes).
-
-    Returns:
-        `patterns.dialects.SNS_ATTRIBUTES` or `patterns.dialects.SNS_BODY`.
-
-    Raises:
-        InvalidPatternError: any other value; ``str(err)`` is SNS's message.
-    """
-    from .dialects import SNS_ATTRIBUTES, SNS_BODY
-
-    if scope is None or scope == "MessageAttributes":
-        return SNS_ATTRIBUTES
-    if scope == "MessageBody":
-        return SNS_BODY
-    reason = f"Invalid value [{scope}]. Please use either MessageBody or MessageAttributes"
-    raise InvalidPatternError(f"Invalid parameter: FilterPolicyScope: {reason}", reason, path="$")

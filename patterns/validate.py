@@ -18,7 +18,6 @@ from typing import NoReturn
 
 from ._trampoline import Walk, run
 from .dialects import EVENTBRIDGE_ANYTHING_BUT_OPERATORS, EVENTBRIDGE_OPERATORS, Dialect
-from .events import as_double, quantize
 from .model import (
     AnythingBut,
     Cidr,
@@ -38,6 +37,7 @@ from .model import (
     Wildcard,
 )
 from .netaddr import IPV4_SHAPE, IPV6_SHAPE, parse_ip
+from .numbers import as_double, quantize
 from .parse import JArray, JLiteral, JNode, JNumber, JObject, JString, Span
 from .wildcards import WildcardSyntaxError, check_syntax, complexity
 

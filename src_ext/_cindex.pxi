@@ -27,7 +27,7 @@ from libc.stdint cimport uint32_t, uintptr_t
 from libc.stdlib cimport qsort
 from libc.string cimport memchr, memmove
 
-from patterns.events import as_double
+from patterns.numbers import as_double
 
 cdef enum:
     # Tags of the string structures. All string keys live in one hash table; the tag is the seed

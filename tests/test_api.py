@@ -59,7 +59,7 @@ def test_api_implementation_names_the_live_twin() -> None:
 
     assert patterns.IMPLEMENTATION in ("cython", "python")
     expected = "patterns._match_c" if patterns.IMPLEMENTATION == "cython" else "patterns._match_py"
-    assert _match.flatten.__module__ == expected
+    assert _match.scan_table.__module__ == expected
 
 
 @pytest.mark.skipif(
@@ -69,8 +69,8 @@ def test_api_compiled_extension_is_loaded_when_required() -> None:
     from patterns import _match
 
     assert patterns.IMPLEMENTATION == "cython"
-    assert _match.flatten.__module__ == "patterns._match_c"
-    assert type(_match.flatten).__name__ in ("cython_function_or_method", "builtin_function_or_method")
+    assert _match.scan_table.__module__ == "patterns._match_c"
+    assert type(_match.scan_table).__name__ in ("cython_function_or_method", "builtin_function_or_method")
 
 
 def _run(code: str, **env: str) -> str:
@@ -83,7 +83,7 @@ def _run(code: str, **env: str) -> str:
 
 
 def test_api_no_extensions_env_var_forces_python_twin() -> None:
-    code = "import patterns, patterns._match as m; print(patterns.IMPLEMENTATION, m.flatten.__module__)"
+    code = "import patterns, patterns._match as m; print(patterns.IMPLEMENTATION, m.scan_table.__module__)"
     assert _run(code, PATTERNS_NO_EXTENSIONS="1") == "python patterns._match_py"
 
 
@@ -105,7 +105,7 @@ def test_api_both_twins_give_same_match_results() -> None:
 
 #: The names the selector takes from one twin, all of them or none (the reference road's
 #: `select_leaves`, `run_machine`, `prepare` and `number_key` are the pure twin's in both builds).
-HOT_NAMES = ("compile_state", "compiled_match", "flatten", "match_dict", "match_json", "match_json_many",
+HOT_NAMES = ("compile_state", "compiled_match", "match_dict", "match_json", "match_json_many",
              "scan_leaves", "scan_table")  # fmt: skip
 
 

@@ -44,8 +44,9 @@ from patterns.model import (
 )
 from patterns.parse import JArray, JNode, JObject, JsonSyntaxError, Span, parse_json
 
+from .aws import ENVELOPE
 from .diagnostics import Diagnostic, Severity
-from .sources import ENVELOPE, Extracted
+from .sources import Extracted
 
 __all__ = ["RULES", "Finding", "PatternContext", "Rule", "check_group", "check_pattern"]
 
@@ -628,7 +629,7 @@ def invalid_filter_policy_scope(ctx: PatternContext) -> Iterator[Finding]:
     ex = ctx.extracted
     if ex.kind != "sns" or ex.scope is None or ex.scope in ("MessageAttributes", "MessageBody"):
         return
-    from patterns.sns import dialect_for_scope
+    from patterns.dialects import dialect_for_scope
 
     try:
         dialect_for_scope(ex.scope)

@@ -35,6 +35,8 @@ import orjson
 
 import patterns
 
+from .aws import ENVELOPE
+
 __all__ = [
     "Extracted",
     "HostText",
@@ -51,22 +53,6 @@ SKIP_DIRS = frozenset(
     {".git", "node_modules", ".terraform", ".terragrunt-cache", ".venv", "venv", "__pycache__", ".aws-sam"}
 )
 _LINT_EXTENSIONS = (".json", ".yaml", ".yml", ".template", ".tf", ".hcl")
-
-#: Top-level keys of an EventBridge event (the "envelope").
-ENVELOPE = frozenset(
-    {
-        "version",
-        "id",
-        "detail-type",
-        "source",
-        "account",
-        "time",
-        "region",
-        "resources",
-        "detail",
-        "replay-name",
-    }
-)
 
 
 class SourceError(Exception):

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 import patterns
 from patterns import InvalidPatternError, Machine
-from patterns._match_py import flatten
+from patterns.events import flatten
 from patterns.oracle import matches as oracle_matches
 
 from .machine_strategies import (

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from hypothesis import example, given, note
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 import patterns
-from patterns import InvalidEventError, InvalidPatternError, _match_py
+from patterns import InvalidEventError, InvalidPatternError
 
 from ..strategies import events, json_values, odd_events, valid_patterns
 
@@ -83,17 +83,3 @@ def test_robustness_odd_dict_event(event: dict) -> None:
 @given(valid_patterns(), events())
 def test_robustness_valid_pattern_on_any_event_gives_bool(value: dict, event: dict) -> None:
     assert isinstance(patterns.compile(value).matches(event), bool)
-
-
-@pytest.mark.skipif(_match_c is None, reason="patterns._match_c is not built here")
-@given(events() | odd_events())
-def test_robustness_flatten_twins_agree(event: dict) -> None:
-    def run(flatten):
-        try:
-            return ("ok", flatten(event))
-        except InvalidEventError as err:
-            return ("error", str(err))
-
-    py, c = run(_match_py.flatten), run(_match_c.flatten)
-    note(f"python: {py!r}")
-    assert py == c

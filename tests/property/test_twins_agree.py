@@ -19,8 +19,7 @@ from hypothesis import strategies as st
 
 import patterns
 from patterns import InvalidEventError, InvalidPatternError
-from patterns._match_py import flatten
-from patterns.events import decode_event
+from patterns.events import decode_event, flatten
 from patterns.oracle import matches as oracle_matches
 
 from ..conftest import use_twin

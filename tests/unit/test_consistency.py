@@ -7,9 +7,8 @@ import itertools
 from hypothesis import example, given, note
 from hypothesis import strategies as st
 
-from patterns._match_py import flatten
 from patterns.consistency import consistent_choice
-from patterns.events import Contexts
+from patterns.events import Contexts, flatten
 
 
 def _brute_force(candidates: list[list[int]], contexts: Contexts) -> bool:

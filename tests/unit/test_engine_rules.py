@@ -10,8 +10,7 @@ import orjson
 import pytest
 
 import patterns
-from patterns._match_py import flatten
-from patterns.events import decode_event
+from patterns.events import decode_event, flatten
 from patterns.oracle import matches as oracle_matches
 
 # Every Machine and Pattern here runs on each matcher twin (tests/conftest.py: `twin`).

@@ -1,4 +1,4 @@
-"""`patterns.events.decode_event` and the `flatten` twins (`_match_py`, `_match_c`), via `impl`."""
+"""`patterns.events`: `decode_event` and `flatten`, the leaves every matcher reads."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ import enum
 import pytest
 
 from patterns import InvalidEventError
-from patterns.events import BigNumber, Contexts, Leaf, as_double, decode_event
+from patterns.events import BigNumber, Contexts, Leaf, decode_event, flatten
+from patterns.numbers import as_double
 
 # --- decode_event --------------------------------------------------------------------------------
 
@@ -110,9 +111,9 @@ def test_as_double_turns_huge_integers_into_infinity() -> None:
 # --- flatten (both twins) ------------------------------------------------------------------------
 
 
-def test_flatten_leaves_in_document_order(impl) -> None:
+def test_flatten_leaves_in_document_order() -> None:
     event = {"detail": {"state": "x", "tags": [{"k": 1}, {"k": 2}]}, "n": None}
-    flat = impl.flatten(event)
+    flat = flatten(event)
     assert flat.leaves == [
         Leaf("detail.state", "x", 0),
         Leaf("detail.tags.k", 1, 1),
@@ -122,22 +123,22 @@ def test_flatten_leaves_in_document_order(impl) -> None:
     assert flat.contexts == Contexts([-1, 0, 0], [-1, 0, 0], ["", "detail.tags", "detail.tags"])
 
 
-def test_flatten_nested_arrays_open_one_context_per_element_that_is_a_container(impl) -> None:
-    flat = impl.flatten({"a": [[1, 2], [3]], "b": [4]})
+def test_flatten_nested_arrays_open_one_context_per_element_that_is_a_container() -> None:
+    flat = flatten({"a": [[1, 2], [3]], "b": [4]})
     # Inner arrays are elements of array 0 (contexts 1 and 2); their scalars stay in them.
     assert flat.leaves == [Leaf("a", 1, 1), Leaf("a", 2, 1), Leaf("a", 3, 2), Leaf("b", 4, 0)]
     assert flat.contexts == Contexts([-1, 0, 0], [-1, 0, 0], ["", "a", "a"])
 
 
-def test_flatten_scalar_elements_stay_in_their_arrays_context(impl) -> None:
+def test_flatten_scalar_elements_stay_in_their_arrays_context() -> None:
     # As event-ruler records array membership: only object and array elements open one.
-    flat = impl.flatten({"a": [{"b": "y"}, "x"]})
+    flat = flatten({"a": [{"b": "y"}, "x"]})
     assert flat.leaves == [Leaf("a.b", "y", 1), Leaf("a", "x", 0)]
     assert flat.contexts == Contexts([-1, 0], [-1, 0], ["", "a"])
 
 
-def test_flatten_context_numbers_grow_downwards(impl) -> None:
-    flat = impl.flatten({"a": [{"b": [{"c": 1}, {"c": 2}]}, {"b": [{"c": 3}]}], "d": [{"e": 4}]})
+def test_flatten_context_numbers_grow_downwards() -> None:
+    flat = flatten({"a": [{"b": [{"c": 1}, {"c": 2}]}, {"b": [{"c": 3}]}], "d": [{"e": 4}]})
     parent = flat.contexts.parent
     assert all(parent[c] < c for c in range(1, len(parent)))
     assert [leaf.value for leaf in flat.leaves] == [1, 2, 3, 4]
@@ -145,16 +146,16 @@ def test_flatten_context_numbers_grow_downwards(impl) -> None:
     assert len(set(flat.contexts.array[1:])) == 4
 
 
-def test_flatten_empty_arrays_and_objects_have_no_leaves(impl) -> None:
-    assert impl.flatten({"a": [], "b": {}, "c": [[], {}]}).leaves == []
+def test_flatten_empty_arrays_and_objects_have_no_leaves() -> None:
+    assert flatten({"a": [], "b": {}, "c": [[], {}]}).leaves == []
 
 
-def test_flatten_dotted_keys_join_like_nesting(impl) -> None:
-    assert impl.flatten({"a.b": 1}).leaves == impl.flatten({"a": {"b": 1}}).leaves == [Leaf("a.b", 1, 0)]
+def test_flatten_dotted_keys_join_like_nesting() -> None:
+    assert flatten({"a.b": 1}).leaves == flatten({"a": {"b": 1}}).leaves == [Leaf("a.b", 1, 0)]
 
 
-def test_flatten_keeps_value_types(impl) -> None:
-    flat = impl.flatten(
+def test_flatten_keeps_value_types() -> None:
+    flat = flatten(
         {"t": True, "f": False, "i": 1, "x": 1.5, "s": "1", "big": 10**30, "huge": -(10**400)}
     )
     values = [leaf.value for leaf in flat.leaves]
@@ -162,48 +163,48 @@ def test_flatten_keeps_value_types(impl) -> None:
     assert [type(v) for v in values] == [bool, bool, int, float, str, int, BigNumber]
 
 
-def test_flatten_rejects_a_container_inside_itself(impl) -> None:
+def test_flatten_rejects_a_container_inside_itself() -> None:
     event: dict = {"a": {"b": []}}
     event["a"]["b"].append(event["a"])
     with pytest.raises(InvalidEventError) as info:
-        impl.flatten(event)
+        flatten(event)
     assert str(info.value) == "Expected a tree, got a `dict` that contains itself - at `$.a.b[0]`"
 
 
-def test_flatten_accepts_a_container_shared_by_two_places(impl) -> None:
+def test_flatten_accepts_a_container_shared_by_two_places() -> None:
     shared = {"k": 1}
-    assert [leaf.value for leaf in impl.flatten({"a": shared, "b": [shared]}).leaves] == [1, 1]
+    assert [leaf.value for leaf in flatten({"a": shared, "b": [shared]}).leaves] == [1, 1]
 
 
 @pytest.mark.parametrize("bad", [float("nan"), float("inf"), float("-inf")], ids=str)
-def test_flatten_rejects_non_finite_floats(impl, bad) -> None:
+def test_flatten_rejects_non_finite_floats(bad) -> None:
     with pytest.raises(InvalidEventError) as info:
-        impl.flatten({"a": [1, {"b": bad}]})
+        flatten({"a": [1, {"b": bad}]})
     assert str(info.value) == f"Expected a finite number, got `{bad}` - at `$.a[1].b`"
 
 
-def test_flatten_reads_tuples_as_arrays(impl) -> None:
+def test_flatten_reads_tuples_as_arrays() -> None:
     # orjson writes a tuple as a JSON array, and so does `compile` read one in a pattern.
-    assert impl.flatten({"a": ("x", "y")}) == impl.flatten({"a": ["x", "y"]})
+    assert flatten({"a": ("x", "y")}) == flatten({"a": ["x", "y"]})
 
 
-def test_flatten_rejects_non_string_keys(impl) -> None:
+def test_flatten_rejects_non_string_keys() -> None:
     with pytest.raises(InvalidEventError) as info:
-        impl.flatten({"a": {1: "x"}})
+        flatten({"a": {1: "x"}})
     assert str(info.value) == "Expected `str` key, got `int` - at `$.a`"
 
 
 @pytest.mark.parametrize("bad", [{1, 2}, b"x", object()], ids=lambda v: type(v).__name__)
-def test_flatten_rejects_non_json_values(impl, bad) -> None:
+def test_flatten_rejects_non_json_values(bad) -> None:
     with pytest.raises(InvalidEventError) as info:
-        impl.flatten({"a": bad})
+        flatten({"a": bad})
     assert str(info.value) == f"Expected a JSON value, got `{type(bad).__name__}` - at `$.a`"
 
 
 @pytest.mark.parametrize("bad", [[], "x", None, 1], ids=repr)
-def test_flatten_rejects_non_dict_event(impl, bad) -> None:
+def test_flatten_rejects_non_dict_event(bad) -> None:
     with pytest.raises(InvalidEventError) as info:
-        impl.flatten(bad)
+        flatten(bad)
     assert str(info.value).startswith("Expected `object`, got ")
 
 
@@ -215,21 +216,14 @@ class _Str(str):
     pass
 
 
-def test_flatten_subclasses_of_json_types_read_as_plain_values(impl) -> None:
+def test_flatten_subclasses_of_json_types_read_as_plain_values() -> None:
     event = {"o": collections.OrderedDict(k=_Str("v")), "e": _Color.RED}
-    leaves = impl.flatten(event).leaves
+    leaves = flatten(event).leaves
     assert [(leaf.path, leaf.value) for leaf in leaves] == [("o.k", "v"), ("e", 1)]
     assert [type(leaf.value) for leaf in leaves] == [str, int]
 
 
-def test_flatten_twins_agree(impl) -> None:
-    from patterns import _match_py
-
-    event = {"a": [{"b": [1, {"c": None}]}, "x"], "d": {"e.f": [True, 2.5]}, "g": []}
-    assert impl.flatten(event) == _match_py.flatten(event)
-
-
-def test_flatten_deep_dict_event_walks_without_recursion(impl) -> None:
+def test_flatten_deep_dict_event_walks_without_recursion() -> None:
     # 5,000 levels is far past Python's recursion limit: the walk must not recurse.
     event: dict = {}
     node = event
@@ -237,6 +231,6 @@ def test_flatten_deep_dict_event_walks_without_recursion(impl) -> None:
         node["a"] = {}
         node = node["a"]
     node["x"] = 1
-    (leaf,) = impl.flatten(event).leaves
+    (leaf,) = flatten(event).leaves
     assert leaf.path == ".".join(["a"] * 5000 + ["x"])
     assert leaf.value == 1

@@ -9,8 +9,8 @@ import pytest
 
 import patterns
 from patterns import InvalidPatternError, Machine
-from patterns._match_py import number_key
 from patterns.automaton import _Twin
+from patterns.numbers import number_key
 from patterns.wildcard_dfa import WildcardDFA
 
 # Every Machine and Pattern here runs on each matcher twin (tests/conftest.py: `twin`).

@@ -25,8 +25,7 @@ from hypothesis import strategies as st
 
 import patterns
 from patterns import InvalidPatternError, Machine, compiler
-from patterns._match import flatten
-from patterns.events import decode_event
+from patterns.events import decode_event, flatten
 from patterns.oracle import matches as oracle_matches
 
 from ..concurrency import run_together

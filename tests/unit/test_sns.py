@@ -6,13 +6,12 @@ import pytest
 
 import patterns
 from patterns import InvalidEventError, InvalidPatternError
-from patterns.dialects import EVENTBRIDGE, SNS_ATTRIBUTES, SNS_BODY
+from patterns.dialects import EVENTBRIDGE, SNS_ATTRIBUTES, SNS_BODY, dialect_for_scope
 from patterns.sns import (
     MAX_POLICY_BYTES,
     attributes_to_event,
     body_to_event,
     combinations,
-    dialect_for_scope,
     policy_keys,
 )
 
