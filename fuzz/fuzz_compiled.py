@@ -89,9 +89,7 @@ def _leaves(found):
 def test_one_input(data: bytes) -> None:
     try:
         expected = [
-            name
-            for name, p in PATTERNS.items()
-            if oracle_matches(p.branches, flatten(decode_event(data)))
+            name for name, p in PATTERNS.items() if oracle_matches(p.branches, flatten(decode_event(data)))
         ]
     except InvalidEventError:
         expected = InvalidEventError

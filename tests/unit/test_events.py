@@ -155,9 +155,7 @@ def test_flatten_dotted_keys_join_like_nesting() -> None:
 
 
 def test_flatten_keeps_value_types() -> None:
-    flat = flatten(
-        {"t": True, "f": False, "i": 1, "x": 1.5, "s": "1", "big": 10**30, "huge": -(10**400)}
-    )
+    flat = flatten({"t": True, "f": False, "i": 1, "x": 1.5, "s": "1", "big": 10**30, "huge": -(10**400)})
     values = [leaf.value for leaf in flat.leaves]
     assert values == [True, False, 1, 1.5, "1", 10**30, BigNumber(negative=True)]
     assert [type(v) for v in values] == [bool, bool, int, float, str, int, BigNumber]
