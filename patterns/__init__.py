@@ -11,8 +11,9 @@ from ._match import IMPLEMENTATION
 from .core import Pattern, compile
 from .dialects import DIALECTS, Dialect
 from .errors import InvalidEventError, InvalidPatternError, PatternsError
+from .filters import FilterCriteria
 from .machine import Machine
-from .records import FilterCriteria, record_to_event
+from .records import record_to_event
 
 __all__ = [
     "DIALECTS",

@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 
 import patterns
 from patterns import InvalidEventError, InvalidPatternError, Machine
+from patterns.filters import FilterCriteria
 from patterns.records import (
-    FilterCriteria,
     detect_source,
     dynamodb_record,
     kafka_record,
