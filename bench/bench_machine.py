@@ -91,8 +91,7 @@ def test_rebuild_10k_rules(benchmark) -> None:
 
     def rebuild() -> None:
         with machine._lock:
-            machine._live = machine._build()
-            machine._tables = machine._live.publish()
+            machine._tables = machine._builder.build()
 
     benchmark.pedantic(rebuild, rounds=5, iterations=1)
 

@@ -16,7 +16,8 @@ import orjson
 import pytest
 
 from patterns import Machine
-from patterns._match import scan_leaves, scan_table, select_leaves
+from patterns._match import scan_leaves, scan_table
+from patterns.walk import select_leaves
 
 from .conftest import machine_with
 

@@ -31,9 +31,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 with atheris.instrument_imports():
     import patterns
     from patterns import InvalidEventError, _match_c, _match_py
-    from patterns.automaton import _Twin
+    from patterns.engine import Twin
     from patterns.events import decode_event, flatten
     from patterns.oracle import matches as oracle_matches
+    from patterns.walk import select_leaves
 
 RULES: dict[str, object] = {
     "exact": {"a": ["x", "é", ""], "b": [1, 2.5e9]},
@@ -56,9 +57,9 @@ PATTERNS = {name: patterns.compile(rule) for name, rule in RULES.items()}
 
 
 def _machine(module) -> patterns.Machine:
-    # the machine's writer takes its twin from `_Twin.current()`: that one, while it is built
-    chosen = _Twin.of(module)
-    with mock.patch.object(_Twin, "current", classmethod(lambda cls: chosen)):
+    # the machine's writer takes its twin from `Twin.current()`: that one, while it is built
+    chosen = Twin.of(module)
+    with mock.patch.object(Twin, "current", classmethod(lambda cls: chosen)):
         machine = patterns.Machine()
         for name, p in PATTERNS.items():
             machine.add(name, p)
@@ -105,7 +106,7 @@ def test_one_input(data: bytes) -> None:
         assert fast == expected, ("match_json", fast, expected)
     scanned = _match_c.scan_leaves(data, tables.scan)
     if scanned is not None:
-        slow = _match_py.select_leaves(decode_event(data), tables.prefixes, tables.path_ids)
+        slow = select_leaves(decode_event(data), tables.prefixes, tables.path_ids)
         assert _leaves(scanned) == _leaves(slow), (scanned, slow)
 
 

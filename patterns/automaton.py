@@ -1,33 +1,24 @@
-"""The published tables of the decision automaton: the one contract both matcher twins read.
+"""The published tables of the decision automaton: data only, the contract the walkers read.
 
-The design (a picture, the invariants, why this shape) is docs/design.md section 6. In short:
-the branches of every rule, their conditions in one fixed order, form a trie whose edges read one
+The design (a picture, the invariants, why this shape) is docs/design.md. In short: the
+branches of every rule, their conditions in one fixed order, form a trie whose edges read one
 event field each; the edges leaving one state on one field are merged into one `ValueIndex`.
 One published state of that automaton is a `Tables`: per state its rule ids, edges and absence
 edges, the int lists its value indexes name, and the field-name tables (`path_ids`, `path_names`,
 `prefixes`). `Tables.flat` gives them as flat integer arrays (`FlatTables`), for inspection.
 
 Writer: `patterns.compiler`, and nothing else (pure Python: the one source of truth for the
-semantics). Readers: both matcher twins, through `Tables.run`: the walk in
-`_match_py.run_machine` reads them, the compiled walk (`match_json`) the states `compile_state`
-made of them; a snapshot is read by the twin that made it (`_Twin`). Published tables are never
-written: `Tables` states the concurrency contract (and the two tables that grow append-only).
-
-A machine's writer takes its twin from `_Twin.current()` (what `patterns._match` selected), the
-one place a test swaps it (tests/conftest.py: `twin`).
+semantics). Readers: the reference walker (`patterns.walk`) and the twin that made a snapshot
+(`Tables.twin`: its compiled states `csteps`); `patterns.engine` decides which road answers.
+Published tables are never written: `Tables` states the concurrency contract (and the two
+tables that grow append-only).
 """
 
 from __future__ import annotations
 
 from array import array
-from dataclasses import dataclass, field, fields
-from types import ModuleType
+from dataclasses import dataclass, field
 from typing import Any
-
-from . import _match, _match_py
-from .dialects import Dialect
-from .sns import attributes_to_event as _sns_attributes
-from .sns import body_to_event as _sns_body
 
 __all__ = ["FlatTables", "Tables", "ValueIndex"]
 
@@ -57,7 +48,7 @@ class ValueIndex:
         ab_lists   array: anything-but operand i -> list id of its targets
         ab_str, ab_num, ab_folded, ab_prefix, ab_suffix  # HASH -> list id of excluded operands
         ab_wildcard  `WildcardDFA` whose payloads are operand numbers
-        walk       what the live walker made of this index (`_match.prepare`: its probe), set
+        walk       what the live walker made of this index (`walk.prepare`: its probe), set
                    once by the writer before the index is published; None until then
         cwalk      the same for the compiled walk (`_match_c.compile_state`: its `CIndex`)
 
@@ -119,7 +110,7 @@ class FlatTables:
 class Tables:
     """One published, immutable state of a machine: what a match reads, and nothing else.
 
-        state s   walk[0][s]       the walker's entry (`_match.prepare`): rule ids ending at s,
+        state s   walk[0][s]       the walker's entry (`walk.prepare`): rule ids ending at s,
                                    edges (path id, ..., ValueIndex), one per field read,
                                    exists:false edges (path id, list id); None for a free id
                                    (no edge leads there)
@@ -152,33 +143,9 @@ class Tables:
     empty_rules: tuple[int, ...]  # rules with the empty pattern {}: they match every input
     lists_used: int  # the lists of this snapshot: walk[1][:lists_used] (more may follow it)
     scan: Any  # `scan_table(prefixes, path_ids)`: what the byte scanner reads (immutable)
-    csteps: list | None  # state id -> `_match_c.CState` (the compiled walk's steps), or None
-    twin: _Twin  # the matcher twin that made these tables, the one that reads them
+    csteps: list  # state id -> the twin's `compile_state` of it (`_match_c.CState`; pure twin: its entry)
+    twin: Any  # the matcher twin that made these tables, the one that reads them (`engine.Twin`)
     _flat: FlatTables | None = field(default=None, init=False)
-
-    def run(self, dialect: Dialect, event: Any) -> set[int] | tuple[int, ...]:
-        """The ids of the rules matching one input of `dialect` (see `Machine.match`)."""
-        if dialect.input_decoder is None:
-            twin = self.twin
-            if twin.match_json is not None:  # the compiled walk: one pass, no object per value
-                found = twin.match_json(self, event)
-                if found is not None:
-                    return found
-            # JSON events: the byte scanner reads bytes and str in one pass, skipping what no
-            # rule names; it answers None for a dict, and wherever it is unsure (invalid input
-            # included), and the decoding road below then gives the answer (or the error).
-            found = twin.scan_leaves(event, self.scan)
-            if found is not None:
-                return twin.run_machine(self, *found)
-        decoded, checked = dialect.decode_checked(event, self.twin.reader_for(dialect.input_decoder))
-        if decoded is None:  # the service filters nothing here: only an empty policy lets it by
-            return self.empty_rules
-        if self.twin.match_dict is not None:  # the compiled walk over the decoded event
-            found = self.twin.match_dict(self, decoded)
-            if found is not None:
-                return found
-        by_path, contexts = self.twin.select_leaves(decoded, self.prefixes, self.path_ids, checked)
-        return self.twin.run_machine(self, by_path, contexts)
 
     def flat(self) -> FlatTables:
         """This snapshot as flat integer arrays (made on the first call, then cached).
@@ -193,53 +160,13 @@ class Tables:
         return flat
 
 
-@dataclass(frozen=True, slots=True)
-class _Twin:
-    """The functions of one matcher twin (`patterns._match` picks them), as a machine's writer
-    found them when it started: its tables are read by the same twin that made them."""
-
-    prepare: Any
-    compile_state: Any  # None: no compiled walk
-    match_json: Any  # None: no compiled walk
-    match_json_many: Any  # None: no compiled walk
-    match_dict: Any  # None: no compiled walk
-    compiled_match: Any  # tables -> their one-call compiled `match`; None: no compiled walk
-    attributes_to_event: Any  # `sns.attributes_to_event` in C (the same answers); None: no C twin
-    body_to_event: Any  # `sns.body_to_event` in C (the same answers); None: no C twin
-    scan_table: Any
-    scan_leaves: Any
-    select_leaves: Any
-    run_machine: Any
-
-    def reader_for(self, decoder: Any) -> Any:
-        """This twin's own reader giving what a dialect's input decoder gives (the same answers
-        and errors, faster): the compiled SNS readers; None for any other decoder, or on a twin
-        without them."""
-        if decoder is _sns_attributes:
-            return self.attributes_to_event
-        if decoder is _sns_body:
-            return self.body_to_event
-        return None
-
-    @classmethod
-    def of(cls, module: ModuleType) -> _Twin:
-        """The twin a matcher module makes: its functions, and for any it lacks the reference
-        twin's (`patterns._match_py`), or None for the compiled walk's names."""
-        return cls(*(getattr(module, f.name, getattr(_match_py, f.name, None)) for f in fields(cls)))
-
-    @classmethod
-    def current(cls) -> _Twin:
-        """The twin `patterns._match` selected."""
-        return cls.of(_match)
-
-
 def _flatten_tables(tables: Tables) -> FlatTables:
     state_has, state_parent = array("b"), array("q", tables.state_parent)
     term_off, term_rules = array("q", [0]), array("q")
     edge_off, edge_path, edge_vix = array("q", [0]), array("q"), array("q")
     absent_off, absent_path, absent_list = array("q", [0]), array("q"), array("q")
     indexes: list[ValueIndex] = []
-    for step in tables.walk[0]:  # `_match.prepare` draws what a state's entry holds
+    for step in tables.walk[0]:  # `walk.prepare` draws what a state's entry holds
         terms, edges, absent = step if step is not None else (None, None, None)
         terms, edges, absent = terms or (), edges or (), absent or ()
         term_rules.extend(terms)

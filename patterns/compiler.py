@@ -1,11 +1,11 @@
 """The compiler: the one writer of the published tables (`patterns.automaton`), in pure Python.
 
-The one source of truth for the automaton's semantics (docs/design.md section 6). A builder
-(`_Node` objects, mutable, under the machine's lock) takes changes; `_build` lays it out as
-`Tables` once, and from then on each change publishes new `Tables` made by copy-on-write of the
-states and value indexes it touched (`_Live`). `_value_index` merges the matchers of the edges
-leaving one state on one field into one `ValueIndex`, its int lists interned with reference
-counts (`_Lists`). `one_rule_tables` is the automaton of one pattern alone (`Pattern.matches`).
+The one source of truth for the automaton's semantics (docs/design.md). `Builder` is the writer
+of one machine: a trie of its rules' branches (`_Node`), laid out as `Tables` by `build`, and
+from then on each change publishes new `Tables` made by copy-on-write of the states and value
+indexes it touched (`_Live`). `_value_index` merges the matchers of the edges leaving one state
+on one field into one `ValueIndex`, its int lists interned with reference counts (`_Lists`).
+`one_rule_tables` is the automaton of one pattern alone (`Pattern.matches`).
 """
 
 from __future__ import annotations
@@ -14,8 +14,7 @@ from array import array
 from collections.abc import Iterable
 from typing import Any
 
-from .automaton import Tables, ValueIndex, _Twin
-from .core import Pattern
+from .automaton import Tables, ValueIndex
 from .model import (
     AnythingBut,
     Branch,
@@ -33,9 +32,10 @@ from .model import (
 )
 from .netaddr import parse_ip
 from .numbers import as_double, number_key
+from .walk import prepare
 from .wildcard_dfa import WildcardDFA
 
-__all__ = ["one_rule_tables"]
+__all__ = ["Builder", "one_rule_tables"]
 
 
 # --- Lists and value indexes --------------------------------------------------------------------
@@ -385,11 +385,10 @@ class _Live:
         "scan", "stale_names", "steps", "twin",
     )  # fmt: skip
 
-    def __init__(self, names: dict[int, str], empty: set[int]) -> None:
+    def __init__(self, names: dict[int, str], empty: set[int], twin: Any) -> None:
         self.steps: list[tuple | None] = []
-        self.twin = _Twin.current()
-        # the compiled twin's steps (`compile_state`), beside the pure ones; None without it
-        self.csteps: list | None = [] if self.twin.compile_state is not None else None
+        self.twin = twin
+        self.csteps: list = []  # the twin's states (`compile_state`), beside the reference ones
         self.parents = array("q")  # an array: its copy is one memcpy, no reference counts
         self.free_states: list[int] = []
         self.lists = _Lists()
@@ -416,8 +415,7 @@ class _Live:
         else:
             sid = len(self.steps)
             self.steps.append(None)
-            if self.csteps is not None:
-                self.csteps.append(None)
+            self.csteps.append(None)
             self.parents.append(parent)
         node.sid = sid
 
@@ -428,8 +426,7 @@ class _Live:
         node.index = None
         sid = node.sid
         self.steps[sid] = None
-        if self.csteps is not None:
-            self.csteps[sid] = None
+        self.csteps[sid] = None
         self.parents[sid] = -1
         self.free_states.append(sid)
         node.sid = -1
@@ -531,11 +528,10 @@ class _Live:
         entries = node.index.values() if node.index else ()
         edges = tuple((path_id, vi) for path_id, vi, _, _ in entries)
         absent = tuple((path_id, k) for path_id, _, _, k in entries if k >= 0)
-        entry = self.steps[node.sid] = self.twin.prepare(terms, edges, absent, self.lists.items)
-        if self.csteps is not None:
-            self.csteps[node.sid] = self.twin.compile_state(
-                entry, self.lists.items, self.parents[node.sid], self.names
-            )
+        entry = self.steps[node.sid] = prepare(terms, edges, absent, self.lists.items)
+        self.csteps[node.sid] = self.twin.compile_state(
+            entry, self.lists.items, self.parents[node.sid], self.names
+        )
 
     # -- changes --
 
@@ -549,8 +545,7 @@ class _Live:
             empty: whether its pattern (now) is the empty pattern.
         """
         self.steps, self.parents = list(self.steps), self.parents[:]  # copy-on-write
-        if self.csteps is not None:
-            self.csteps = list(self.csteps)
+        self.csteps = list(self.csteps)
         # The edges each touched field lost name their states before those are freed.
         lost = {
             id(child): child.sid
@@ -626,9 +621,9 @@ class _Live:
 _COMPACT_SLACK = 32
 
 
-def _build(root: _Node, names: dict[int, str], empty: set[int]) -> _Live:
+def _build(root: _Node, names: dict[int, str], empty: set[int], twin: Any) -> _Live:
     """Lay the whole builder's trie out afresh (breadth first; state 0 is the root)."""
-    live = _Live(names, empty)
+    live = _Live(names, empty, twin)
     live.add_state(root, -1)
     order = [root]
     i = 0
@@ -649,12 +644,94 @@ def _build(root: _Node, names: dict[int, str], empty: set[int]) -> _Live:
     return live
 
 
-def _is_empty(pattern: Pattern) -> bool:
-    return not (pattern.model.fields or pattern.model.ors)
+class Builder:
+    """The writer of one machine's automaton: its rules' branches as a trie, and, once published,
+    what each change must redo in the published tables.
+
+    `add` and `remove` edit the trie; before the first `build` nothing else happens (loading many
+    rules costs the trie alone). `build` lays the whole trie out and publishes it; from then on
+    each change edits copies of what it touched and returns the new `Tables` to publish, compacting
+    with a full rebuild when garbage passes half the live ids (`_COMPACT_SLACK`). Not thread-safe:
+    its owner (`patterns.machine.Machine`) calls it under one lock; the tables it returns are
+    immutable and safe to share.
+    """
+
+    __slots__ = ("_live", "_root", "_rules", "twin")
+
+    def __init__(self, twin: Any) -> None:
+        """Args:
+        twin: the matcher twin (`patterns.engine.Twin`) whose states and scanner table the
+            published tables carry, and which reads them.
+        """
+        self.twin = twin
+        self._root = _Node()
+        self._rules: dict[int, tuple[str, bool]] = {}  # rule id -> (name, pattern is {})
+        self._live: _Live | None = None  # the writer's side of the published tables, once built
+
+    @property
+    def built(self) -> bool:
+        """Whether tables were published (from then on every change returns new ones)."""
+        return self._live is not None
+
+    def add(
+        self, rule_id: int, name: str, branches: tuple[Branch, ...], empty: bool,
+        replacing: tuple[Branch, ...] | None = None,
+    ) -> Tables | None:  # fmt: skip
+        """Add rule `rule_id` (replacing its branches `replacing`, when it had some).
+
+        Args:
+            rule_id: the rule's id (its place in answers: ids are never reused for another rule).
+            name: the name a match gives for it.
+            branches: its pattern's branches (`Pattern.branches`).
+            empty: its pattern is ``{}`` (it matches every input).
+            replacing: the branches the rule had before, for a replacement.
+
+        Returns:
+            The tables to publish, or None before the first `build`.
+        """
+        touched = None if self._live is None else _Touched()
+        if replacing is not None:
+            _delete(self._root, rule_id, replacing, touched)
+        _insert(self._root, rule_id, branches, touched)
+        self._rules[rule_id] = (name, empty)
+        return None if touched is None else self._apply(touched, rule_id, name, empty)
+
+    def remove(self, rule_id: int, branches: tuple[Branch, ...]) -> Tables | None:
+        """Remove rule `rule_id`, whose branches are `branches`, freeing what only it used.
+
+        Returns:
+            The tables to publish, or None before the first `build`.
+        """
+        touched = None if self._live is None else _Touched()
+        _delete(self._root, rule_id, branches, touched)
+        del self._rules[rule_id]
+        return None if touched is None else self._apply(touched, rule_id, None, False)
+
+    def build(self) -> Tables:
+        """Lay the whole trie out afresh and return its tables (the first match's, or a
+        compaction's)."""
+        names = {rid: name for rid, (name, _) in self._rules.items()}
+        empty = {rid for rid, (_, is_empty) in self._rules.items() if is_empty}
+        self._live = _build(self._root, names, empty, self.twin)
+        return self._live.publish()
+
+    def _apply(self, touched: _Touched, rule_id: int, name: str | None, empty: bool) -> Tables:
+        live = self._live
+        assert live is not None
+        live.apply(touched, rule_id, name, empty)
+        if live.garbage():
+            return self.build()
+        return live.publish()
 
 
-def one_rule_tables(pattern: Pattern) -> Tables:
-    """The automaton of one pattern alone (rule id 0), as `Pattern.matches` runs it."""
-    root = _Node()
-    _insert(root, 0, pattern.branches)
-    return _build(root, {0: ""}, {0} if _is_empty(pattern) else set()).publish()
+def one_rule_tables(branches: tuple[Branch, ...], empty: bool, twin: Any) -> Tables:
+    """The automaton of one pattern alone (rule id 0, named ""), as `Pattern.matches` runs it.
+
+    Args:
+        branches: the pattern's branches.
+        empty: the pattern is ``{}``.
+        twin: the matcher twin that reads the tables (`patterns.engine.Twin`).
+    """
+    builder = Builder(twin)
+    builder.add(0, "", branches, empty)
+    return builder.build()

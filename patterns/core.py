@@ -17,10 +17,14 @@ from typing import Any
 
 import orjson
 
+from . import engine
 from ._json import int_text
+from .compiler import one_rule_tables
 from .dialects import Dialect, get_dialect
+from .engine import Twin
 from .errors import InvalidPatternError
 from .events import find_non_json
+from .explain import Explanation, explain
 from .model import Branch, Obj, count_branches, expand, flatten_model, unflatten_model
 from .parse import JArray, JLiteral, JMember, JNode, JNumber, JObject, JsonSyntaxError, JString, parse_json
 from .validate import Rejection, validate
@@ -84,10 +88,13 @@ class Pattern:
         """
         tables = self._tables
         if tables is None:
-            from .compiler import one_rule_tables  # compiler.py imports this module
+            tables = self._tables = one_rule_tables(self.branches, self.is_empty, Twin.current())
+        return bool(engine.run(tables, self.dialect, event))
 
-            tables = self._tables = one_rule_tables(self)
-        return bool(tables.run(self.dialect, event))
+    @property
+    def is_empty(self) -> bool:
+        """Whether this is the empty pattern ``{}``, which matches every input."""
+        return not (self.model.fields or self.model.ors)
 
     def to_json(self) -> dict:
         """The pattern as a JSON-ready dict; compiling it gives an equal `Pattern`."""
@@ -113,7 +120,7 @@ class Pattern:
         text = json.dumps(self.to_json(), ensure_ascii=False, separators=(",", ":"))
         return f"Pattern({text!r}, dialect={self.dialect.name!r})"
 
-    def explain(self, event: Any) -> Any:
+    def explain(self, event: Any) -> Explanation:
         """Why the pattern matches an event or not: per condition, what the event holds and which
         test failed (see `patterns.explain.explain`).
 
@@ -126,8 +133,6 @@ class Pattern:
         Raises:
             InvalidEventError: as `matches`.
         """
-        from .explain import explain
-
         return explain(self, event)
 
 

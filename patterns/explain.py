@@ -17,12 +17,14 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
+from .dialects import Dialect
 from .events import Leaf as EventLeaf
 from .events import flatten
 from .model import (
     AnythingBut,
+    Branch,
     Cidr,
     Condition,
     Equals,
@@ -32,6 +34,7 @@ from .model import (
     Matcher,
     NumberEquals,
     Numeric,
+    Obj,
     Prefix,
     Suffix,
     Wildcard,
@@ -39,8 +42,19 @@ from .model import (
 from .oracle import matches as oracle_matches
 from .oracle import value_matches
 
-if TYPE_CHECKING:
-    from .core import Pattern
+
+class Explained(Protocol):
+    """What `explain` reads of a pattern (`patterns.Pattern` has all three)."""
+
+    @property
+    def dialect(self) -> Dialect: ...
+
+    @property
+    def model(self) -> Obj: ...
+
+    @property
+    def branches(self) -> tuple[Branch, ...]: ...
+
 
 __all__ = ["BranchResult", "ConditionResult", "Explanation", "explain"]
 
@@ -338,7 +352,7 @@ def _array_note(branch: tuple[Condition, ...], by_path: dict[str, list[EventLeaf
     return "the conditions hold on values from different array elements; one element must satisfy them all"
 
 
-def explain(pattern: Pattern, event: Any) -> Explanation:
+def explain(pattern: Explained, event: Any) -> Explanation:
     """Explain whether and why a pattern matches an event.
 
     Args:

@@ -1,11 +1,11 @@
 """`Machine`: many named rules compiled into one decision automaton, changed while events flow.
 
-The public API (docs/design.md section 6): `patterns.compiler` builds and publishes the
-automaton, `patterns.automaton` defines the tables a match reads.
+The public API (docs/design.md): `patterns.compiler.Builder` builds and publishes the automaton,
+`patterns.automaton` defines the tables a match reads, `patterns.engine` answers from them.
 
-Re-exports: none. The tables and the twin functions live in `patterns.automaton`, the builder
-and its settings in `patterns.compiler`: import them, and patch them (`_COMPACT_SLACK`, a twin's
-names), there, where they are read.
+Re-exports: none. The builder and its settings live in `patterns.compiler`, the twin in
+`patterns.engine`: import them, and patch them (`_COMPACT_SLACK`, `Twin.current`), there, where
+they are read.
 """
 
 from __future__ import annotations
@@ -16,10 +16,12 @@ import typing
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from . import engine
 from .automaton import Tables
-from .compiler import _build, _delete, _insert, _is_empty, _Live, _Node, _Touched
+from .compiler import Builder
 from .core import Pattern, PatternSource, compile
 from .dialects import Dialect, get_dialect
+from .engine import Twin
 from .errors import InvalidEventError
 
 __all__ = ["Machine"]
@@ -78,10 +80,9 @@ class Machine:
         """
         self.dialect: Dialect = get_dialect(dialect)
         self._lock = threading.Lock()
-        self._root = _Node()
+        self._builder = Builder(Twin.current())  # the writer: every change goes through it
         self._rules: dict[str, tuple[int, Pattern]] = {}  # name -> (rule id, pattern); insertion order
         self._next_id = 0
-        self._live: _Live | None = None  # the writer's side of `_tables`, once published
         self._tables: Tables | None = None  # the published tables: one store per change
         # the compiled road's one-call match of `_tables` (JSON dialects, compiled twin), stored
         # right after them; it holds its own tables, so a reader of it alone reads one snapshot
@@ -112,18 +113,16 @@ class Machine:
         else:
             compiled = compile(pattern, dialect=self.dialect)
         with self._lock:
-            touched = None if self._live is None else _Touched()
             old = self._rules.get(name)
             if old is None:
-                rule_id = self._next_id
+                rule_id, replacing = self._next_id, None
                 self._next_id += 1
             else:
-                rule_id = old[0]
-                _delete(self._root, rule_id, old[1].branches, touched)
-            _insert(self._root, rule_id, compiled.branches, touched)
+                rule_id, replacing = old[0], old[1].branches
+            tables = self._builder.add(rule_id, name, compiled.branches, compiled.is_empty, replacing)
             self._rules[name] = (rule_id, compiled)
-            if touched is not None:
-                self._publish(touched, rule_id, name, _is_empty(compiled))
+            if tables is not None:
+                self._set_tables(tables)
 
     def remove(self, name: str) -> None:
         """Remove rule `name`, freeing what only it used.
@@ -135,40 +134,25 @@ class Machine:
             KeyError: no rule of that name.
         """
         with self._lock:
-            touched = None if self._live is None else _Touched()
             rule_id, pattern = self._rules.pop(name)
-            _delete(self._root, rule_id, pattern.branches, touched)
-            if touched is not None:
-                self._publish(touched, rule_id, None, False)
-
-    def _publish(self, touched: _Touched, rule_id: int, name: str | None, empty: bool) -> None:
-        # Under the lock, once tables are published: edit copies, compact when garbage is high,
-        # then one reference store makes the new tables every later match's.
-        live = self._live
-        assert live is not None
-        live.apply(touched, rule_id, name, empty)
-        if live.garbage():
-            live = self._live = self._build()
-        self._set_tables(live.publish())
+            tables = self._builder.remove(rule_id, pattern.branches)
+            if tables is not None:
+                self._set_tables(tables)
 
     def _set_tables(self, tables: Tables) -> None:
-        # Under the lock: publish `tables`, then their compiled match (a `FastMatch`). The
-        # first one also makes the machine's `LiveMatch`, whose bound `match` (a C method that
+        # Under the lock: publish `tables` (one reference store makes them every later
+        # match's), then their twin's match (a `FastMatch`). The first one also makes the
+        # machine's `LiveMatch`, whose bound `match` (on the compiled twin a C method that
         # always answers from the latest publication) is stored as this machine's own `match`
         # attribute, shadowing the method below: `machine.match(event)` is then one C call,
         # with no Python frame (about 40 ns a match). Not on a subclass that overrides `match`.
         self._tables = tables
-        compiled = tables.twin.compiled_match
-        fast = self._fast = compiled(tables, self._slow) if compiled is not None and self._json else None
+        fast = self._fast = tables.twin.compiled_match(tables, self._slow) if self._json else None
         if self._matcher is not None:
             self._matcher.publish(fast, tables)
         elif fast is not None and type(self).match is Machine.match:
             self._matcher = fast.live()
             self.match = self._matcher.match  # type: ignore[method-assign]
-
-    def _build(self) -> _Live:
-        names = {rid: name for name, (rid, _) in self._rules.items()}
-        return _build(self._root, names, {rid for rid, p in self._rules.values() if _is_empty(p)})
 
     # -- reading --
 
@@ -196,8 +180,7 @@ class Machine:
             with self._lock:  # the first match only: from then on every change publishes
                 tables = self._tables
                 if tables is None:
-                    self._live = self._build()
-                    tables = self._live.publish()
+                    tables = self._builder.build()
                     self._set_tables(tables)
         return tables
 
@@ -279,8 +262,7 @@ class Machine:
             tables = self._tables
             if tables is None:
                 tables = self._current()
-            many = tables.twin.match_json_many
-            answers = many(tables, chunk) if many is not None else [None] * len(chunk)
+            answers = tables.twin.match_json_many(tables, chunk)
             for event, found in zip(chunk, answers, strict=True):
                 if found is None or self._tables is not tables:
                     # not sure (the reference road answers or words the error), or the rules
@@ -303,7 +285,7 @@ class Machine:
 
 def _reference_match(dialect: Dialect, tables: Tables, event: Any) -> list[str]:
     # The reference road's answer: the names of the rules `event` matches in `tables`.
-    found = tables.run(dialect, event)
+    found = engine.run(tables, dialect, event)
     names = tables.names
     if len(found) == 1:
         return [names[r] for r in found]

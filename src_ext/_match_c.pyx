@@ -1,5 +1,5 @@
 # cython: language_level=3
-"""Compiled twin of `patterns._match_py`: same public names, signatures and results, faster.
+"""Compiled twin of `patterns._match_py`: the same `__all__`, signatures and results, faster.
 
 Only hot loops live here; their meaning is defined by the pure-Python twin, and tests hold the two
 (and the oracle) to the same answers.
@@ -8,7 +8,17 @@ Only hot loops live here; their meaning is defined by the pure-Python twin, and 
 from patterns.errors import InvalidEventError
 from patterns.events import Contexts, check_tree, plain_scalar
 
-__all__ = ["scan_leaves", "scan_table"]
+__all__ = [
+    "attributes_to_event",
+    "body_to_event",
+    "compile_state",
+    "compiled_match",
+    "match_dict",
+    "match_json",
+    "match_json_many",
+    "scan_leaves",
+    "scan_table",
+]
 
 
 # --- The byte scanner (docs/design.md section 6, "The byte scanner") ------------------------------

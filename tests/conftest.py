@@ -12,6 +12,8 @@ from types import ModuleType
 import pytest
 from hypothesis import HealthCheck, settings
 
+from patterns.engine import Twin
+
 # The `twin` fixture (below) is function-scoped but changes nothing between examples: one twin
 # per test, so hypothesis' check against such fixtures is off in every profile.
 _QUIET = [HealthCheck.function_scoped_fixture]
@@ -88,7 +90,7 @@ def twin_module(tag: str) -> ModuleType:
 )
 def twin(request, monkeypatch) -> str:
     """Each matcher twin in turn behind every Machine and Pattern built in the test: the twin a
-    machine's writer takes (`patterns.automaton._Twin.current`) is that one's. Machines and
+    machine's writer takes (`patterns.engine.Twin.current`) is that one's. Machines and
     patterns made before the test keep the tables they built (make them inside the test)."""
     use_twin(monkeypatch, request.param)
     return request.param
@@ -97,7 +99,5 @@ def twin(request, monkeypatch) -> str:
 def use_twin(monkeypatch, tag: str) -> None:
     """Make every Machine and Pattern built from now on (until `monkeypatch` undoes it) run on
     one twin."""
-    from patterns.automaton import _Twin
-
-    chosen = _Twin.of(twin_module(tag))
-    monkeypatch.setattr(_Twin, "current", classmethod(lambda cls: chosen))
+    chosen = Twin.of(twin_module(tag))
+    monkeypatch.setattr(Twin, "current", classmethod(lambda cls: chosen))

@@ -20,8 +20,8 @@ from hypothesis import given, note
 from hypothesis import strategies as st
 
 from patterns import InvalidPatternError, Machine
-from patterns._match_py import fire
 from patterns.events import BigNumber
+from patterns.walk import fire
 
 try:
     from patterns._match_c import compile_index, probe_value

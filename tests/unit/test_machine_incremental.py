@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 
 import patterns
 from patterns import InvalidPatternError, Machine, compiler
+from patterns.automaton import Tables
 from patterns.events import decode_event, flatten
 from patterns.oracle import matches as oracle_matches
 
@@ -291,9 +292,9 @@ def test_machine_incremental_compacts_and_memory_stays_bounded() -> None:
         for i in range(300)
     ]  # fmt: skip
     builds = [0]
-    real_build = Machine._build
+    real_build = compiler.Builder.build
 
-    def counting_build(self: Machine) -> compiler._Live:
+    def counting_build(self: compiler.Builder) -> Tables:
         builds[0] += 1
         return real_build(self)
 
@@ -301,7 +302,7 @@ def test_machine_incremental_compacts_and_memory_stays_bounded() -> None:
     levels = []
     tracemalloc.start()
     try:
-        with mock.patch.object(Machine, "_build", counting_build):
+        with mock.patch.object(compiler.Builder, "build", counting_build):
             for _ in range(4):
                 for name, p in extra:
                     m.add(name, p)

@@ -21,8 +21,8 @@ from hypothesis import HealthCheck, example, given, note, settings
 from hypothesis import strategies as st
 
 from patterns import InvalidEventError, InvalidPatternError, Machine
-from patterns._match_py import run_machine, select_leaves
 from patterns.events import ROOT_ONLY, BigNumber, decode_event, flatten
+from patterns.walk import run_machine, select_leaves
 
 from ..conftest import SHARED, twin_module
 from ..property.machine_strategies import EVENT_NUMBERS, STRINGS, patterns
