@@ -15,9 +15,10 @@ from pathlib import Path
 
 import orjson
 
-from . import IMPLEMENTATION, Machine
+from . import IMPLEMENTATION, Machine, __version__
 from .dialects import DIALECTS
 from .errors import InvalidEventError, InvalidPatternError
+from .lint.cli import main as lint_main
 
 __all__ = ["main"]
 
@@ -66,8 +67,6 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit code (0 done, 2 bad input)."""
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv[:1] == ["lint"]:  # `python -m patterns lint ...` is `pattern-lint ...`
-        from .lint.cli import main as lint_main
-
         return lint_main(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m patterns", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -79,8 +78,6 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("lint", help="pattern-lint: check the patterns in templates (`lint --help`)")
     args = parser.parse_args(argv)
     if args.command == "info":
-        from . import __version__
-
         print(f"patterns {__version__} ({IMPLEMENTATION} matcher)")
         return 0
     try:
