@@ -22,6 +22,10 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+import patterns
+from patterns.errors import InvalidEventError, InvalidPatternError
+from patterns.explain import explain
+
 from .diagnostics import Diagnostic
 from .render import FORMATS, render
 from .rules import RULES, PatternContext, check_group, check_pattern
@@ -206,9 +210,6 @@ def _read_json_arg(value: str, what: str) -> str:
 
 def run_test(args: argparse.Namespace) -> int:
     """``test``: explain each event against the pattern; 0 when all match, 1 when one does not."""
-    import patterns
-    from patterns.errors import InvalidEventError, InvalidPatternError
-
     text = _read_json_arg(args.pattern, "pattern")
     try:
         pattern = patterns.compile(text, dialect=args.dialect or "eventbridge")
@@ -233,7 +234,7 @@ def run_test(args: argparse.Namespace) -> int:
                 status = 2
                 continue
         try:
-            explanation = pattern.explain(event) if hasattr(pattern, "explain") else _explain(pattern, event)
+            explanation = pattern.explain(event) if hasattr(pattern, "explain") else explain(pattern, event)
         except InvalidEventError as err:
             print(f"error: {label}: {err}", file=sys.stderr)
             status = 2
@@ -244,12 +245,6 @@ def run_test(args: argparse.Namespace) -> int:
         if not explanation.matched and status == 0:
             status = 1
     return status
-
-
-def _explain(pattern: Any, event: Any) -> Any:
-    from patterns.explain import explain
-
-    return explain(pattern, event)
 
 
 def run_rule(code: str) -> int:

@@ -10,7 +10,10 @@ import json
 from collections.abc import Callable, Sequence
 from pathlib import PurePath
 
+from patterns import __version__
+
 from .diagnostics import Diagnostic
+from .rules import RULES
 from .sources import HostText
 
 __all__ = ["FORMATS", "HUMAN_FORMATS", "render"]
@@ -94,10 +97,6 @@ def github(diagnostics: Sequence[Diagnostic], **_: object) -> str:
 
 def sarif(diagnostics: Sequence[Diagnostic], **_: object) -> str:
     """A SARIF 2.1.0 log (for GitHub code scanning and other viewers)."""
-    from patterns import __version__
-
-    from .rules import RULES
-
     codes = sorted(RULES)
     index = {code: i for i, code in enumerate(codes)}
     rules = []

@@ -23,18 +23,12 @@ from pathlib import Path
 from typing import Any
 
 from lark import Token, Tree
+from lark.exceptions import LarkError
 
-from .sources import (
-    Extracted,
-    HostText,
-    SourceError,
-    _embedded,
-    _finish,
-    _Writer,
-    align,
-    dialect_name,
-    source_kind_from_text,
-)
+from .embedded import align, embedded_pattern
+from .event_sources import source_kind_from_text
+from .text import Extracted, HostText, SourceError
+from .writer import Writer, written_pattern
 
 __all__ = ["extract_hcl"]
 
@@ -201,7 +195,7 @@ class _HclWalker:
             self.pattern(
                 expr,
                 where,
-                dialect=dialect_name("pipes" if pipe else "lambda"),
+                dialect="pipes" if pipe else "lambda",
                 kind="pipe" if pipe else "esm",
                 source_kind=self.source_kind(resource),
                 group=None,
@@ -273,9 +267,9 @@ class _HclWalker:
             fname = _name(value.children[0])
             args = self.call_args(value)
             if fname == "jsonencode" and len(args) == 1:
-                w = _Writer()
+                w = Writer()
                 self.write(args[0], w)
-                self.found.append(_finish(w, self.host, self.host.name, where, anchor, **context))
+                self.found.append(written_pattern(w, self.host, self.host.name, where, anchor, **context))
             elif fname in ("file", "templatefile") and args:
                 self.follow(args[0], where, anchor, templated=fname == "templatefile", **context)
             elif fname in ("trimspace", "chomp") and len(args) == 1:
@@ -283,14 +277,14 @@ class _HclWalker:
         elif kind in ("heredoc_template", "heredoc_template_trim"):
             decoded, starts = self.heredoc(value.children[0], trim=kind.endswith("trim"))
             self.found.append(
-                _embedded(
+                embedded_pattern(
                     decoded, starts, self.host, self.host.name, where, anchor, interpolations=True, **context
                 )
             )
         elif kind == "string":
             decoded, starts = self.quoted(value)
             self.found.append(
-                _embedded(
+                embedded_pattern(
                     decoded, starts, self.host, self.host.name, where, anchor, interpolations=True, **context
                 )
             )
@@ -316,7 +310,7 @@ class _HclWalker:
             return
         host = HostText(str(target), text)
         self.found.append(
-            _embedded(
+            embedded_pattern(
                 text,
                 list(range(len(text))),
                 host,
@@ -368,7 +362,7 @@ class _HclWalker:
 
     # --- jsonencode: HCL values written as JSON ----------------------------------------------
 
-    def write(self, expr: Any, w: _Writer) -> None:
+    def write(self, expr: Any, w: Writer) -> None:
         node = _unwrap(expr)
         start, end = _start(node), _end(node)
         kind = node.data if isinstance(node, Tree) else None
@@ -470,8 +464,8 @@ def extract_hcl(host: HostText, folder: Path) -> list[Extracted]:
     """
     if not re.search(r"event_pattern|filter_policy|\bpattern\b", host.text):
         return []
+    # imported on first use: a run that reads no Terraform file does not pay python-hcl2's import
     import hcl2
-    from lark.exceptions import LarkError
 
     try:
         tree = hcl2.parses_to_tree(_heredoc_markers(host.text))

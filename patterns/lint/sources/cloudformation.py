@@ -1,0 +1,223 @@
+"""Where CloudFormation and SAM templates keep patterns, read through an adapter over YAML or JSON.
+
+One walker holds the knowledge of where patterns live (``AWS::Events::Rule.EventPattern``,
+``AWS::SNS::Subscription.FilterPolicy``, ``FilterCriteria.Filters[].Pattern``, SAM ``Events``);
+the readers of YAML (ruamel nodes) and JSON (`patterns.parse` nodes) each hand it an `Adapter`
+that answers for their nodes: is this a map, a list, a string; what are its items; where does
+it start; is it a template value (``!Ref``, ``{"Fn::GetAtt": ...}``); how does it write itself
+as JSON.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from .embedded import embedded_pattern
+from .event_sources import source_kind_from_text
+from .text import Extracted, HostText
+from .writer import Writer, written_pattern
+
+__all__ = ["Adapter", "CfnWalker"]
+
+
+class Adapter(Protocol):
+    """A host's nodes as the walker reads them (`_JsonAdapter`, `_YamlAdapter`)."""
+
+    #: Strings hold ``${...}`` variables (serverless.yml), so embedded patterns are templated.
+    variables: bool
+
+    def items(self, node: Any) -> list[tuple[str, Any]] | None:
+        """A map's (key, value) pairs in order, duplicates kept; None for other nodes."""
+
+    def seq(self, node: Any) -> list[Any] | None:
+        """A list's items; None for other nodes."""
+
+    def string(self, node: Any) -> str | None:
+        """A plain string's value; None for other nodes (template values included)."""
+
+    def start(self, node: Any) -> int:
+        """The host offset where the node starts."""
+
+    def intrinsic(self, node: Any) -> str | None:
+        """The text of a template value (``!Ref X``, ``{"Fn::GetAtt": ...}``); None otherwise."""
+
+    def describe(self, node: Any) -> str:
+        """A short text for the node, used as a group key (bus, topic) or a source's name."""
+
+    def sub_template(self, node: Any) -> Any | None:
+        """The template string node of a ``Fn::Sub`` / ``!Sub``; None otherwise."""
+
+    def embedded(self, node: Any, templated: bool) -> tuple[str, list[int]]:
+        """A string node's value and the host offset of each of its characters."""
+
+    def write(self, node: Any, w: Writer, interpolations: bool = False) -> None:
+        """Write the node out as JSON text."""
+
+
+#: SAM event types with a FilterCriteria -> the event source they read.
+_SAM_FILTER_TYPES = {
+    "SQS": "sqs",
+    "Kinesis": "kinesis",
+    "DynamoDB": "dynamodb",
+    "MSK": "kafka",
+    "SelfManagedKafka": "kafka",
+    "MQ": "mq",
+}
+
+
+class CfnWalker:
+    """Where CloudFormation and SAM templates keep patterns (serverless.yml's walker builds on it)."""
+
+    def __init__(self, host: HostText, adapter: Adapter) -> None:
+        self.host = host
+        self.a = adapter
+        self.found: list[Extracted] = []
+        self.resource_types: dict[str, str] = {}
+
+    def get(self, node: Any, key: str) -> Any | None:
+        """The value of `key` in a map node (the last when repeated); None when absent."""
+        items = self.a.items(node) if node is not None else None
+        if not items:
+            return None
+        value = None
+        for k, v in items:
+            if k == key:
+                value = v  # the last one wins, as in the parsers CloudFormation uses
+        return value
+
+    def walk(self, root: Any) -> list[Extracted]:
+        """Every pattern under the template's ``Resources``."""
+        resources = self.get(root, "Resources")
+        for logical, resource in self.a.items(resources) or []:
+            rtype = self.a.string(self.get(resource, "Type"))
+            if rtype:
+                self.resource_types[logical] = rtype
+        for logical, resource in self.a.items(resources) or []:
+            self.resource(logical, resource)
+        return self.found
+
+    def resource(self, logical: str, resource: Any) -> None:
+        """The patterns of one resource, by its type."""
+        rtype = self.a.string(self.get(resource, "Type"))
+        props = self.get(resource, "Properties")
+        base = f"Resources.{logical}.Properties"
+        if rtype == "AWS::Events::Rule" or rtype == "AWS::Events::Archive":
+            bus = (
+                self.get(props, "EventBusName")
+                if rtype == "AWS::Events::Rule"
+                else self.get(props, "SourceArn")
+            )
+            self.pattern(
+                self.get(props, "EventPattern"),
+                f"{base}.EventPattern",
+                dialect="eventbridge",
+                kind="rule" if rtype == "AWS::Events::Rule" else "archive",
+                group=None if rtype == "AWS::Events::Archive" else self.group("bus", bus),
+            )
+        elif rtype == "AWS::SNS::Subscription":
+            self.sns(props, base, "FilterPolicy", "FilterPolicyScope", self.get(props, "TopicArn"))
+        elif rtype == "AWS::Lambda::EventSourceMapping":
+            kind = self.kind_of(self.get(props, "EventSourceArn"))
+            self.filters(self.get(props, "FilterCriteria"), f"{base}.FilterCriteria", "lambda", "esm", kind)
+        elif rtype == "AWS::Pipes::Pipe":
+            kind = self.kind_of(self.get(props, "Source"))
+            criteria = self.get(self.get(props, "SourceParameters"), "FilterCriteria")
+            self.filters(criteria, f"{base}.SourceParameters.FilterCriteria", "pipes", "pipe", kind)
+        elif rtype in ("AWS::Serverless::Function", "AWS::Serverless::StateMachine"):
+            for name, event in self.a.items(self.get(props, "Events")) or []:
+                self.sam_event(event, f"{base}.Events.{name}")
+
+    def sam_event(self, event: Any, where: str) -> None:
+        """The pattern of one event of a SAM function or state machine."""
+        etype = self.a.string(self.get(event, "Type"))
+        props = self.get(event, "Properties")
+        if etype in ("EventBridgeRule", "CloudWatchEvent"):
+            self.pattern(
+                self.get(props, "Pattern"),
+                f"{where}.Properties.Pattern",
+                dialect="eventbridge",
+                kind="rule",
+                group=self.group("bus", self.get(props, "EventBusName")),
+            )
+        elif etype == "SNS":
+            self.sns(
+                props, f"{where}.Properties", "FilterPolicy", "FilterPolicyScope", self.get(props, "Topic")
+            )
+        elif etype in _SAM_FILTER_TYPES:
+            self.filters(
+                self.get(props, "FilterCriteria"),
+                f"{where}.Properties.FilterCriteria",
+                "lambda",
+                "esm",
+                _SAM_FILTER_TYPES[etype],
+            )
+
+    def group(self, prefix: str, node: Any) -> str:
+        """The group key (``bus:...``, ``topic:...``) of the patterns filtering one bus or topic."""
+        if node is None:
+            return f"{prefix}:default"
+        return f"{prefix}:{self.a.string(node) or self.a.describe(node)}"
+
+    def kind_of(self, node: Any) -> str | None:
+        """The event source kind a source ARN node names, when it tells."""
+        if node is None:
+            return None
+        return source_kind_from_text(self.a.describe(node), self.resource_types)
+
+    def sns(self, props: Any, base: str, policy_key: str, scope_key: str, topic: Any) -> None:
+        """An SNS filter policy; its dialect follows the scope written beside it."""
+        scope_node = self.get(props, scope_key)
+        scope = self.a.string(scope_node) if scope_node is not None else None
+        dialect = "sns-body" if scope == "MessageBody" else "sns-attributes"
+        self.pattern(
+            self.get(props, policy_key),
+            f"{base}.{policy_key}",
+            dialect=dialect,
+            kind="sns",
+            group=self.group("topic", topic),
+            scope=scope if scope_node is not None else None,
+            scope_anchor=self.a.start(scope_node) if scope_node is not None else None,
+        )
+
+    def filters(self, criteria: Any, where: str, dialect: str, kind: str, source_kind: str | None) -> None:
+        """The patterns of a Lambda or Pipes ``FilterCriteria``."""
+        filters = self.a.seq(self.get(criteria, "Filters")) or []
+        for i, f in enumerate(filters):
+            self.pattern(
+                self.get(f, "Pattern"),
+                f"{where}.Filters[{i}].Pattern",
+                dialect=dialect,
+                kind=kind,
+                source_kind=source_kind,
+                group=None,
+                filter_position=(i, len(filters)),
+            )
+
+    def pattern(self, node: Any, where: str, **context: Any) -> None:
+        """Record the pattern at `node`: embedded JSON text, or a structured value written out."""
+        if node is None:
+            return
+        anchor = self.a.start(node)
+        template = self.a.sub_template(node)
+        text_node = template if template is not None else (node if self.a.string(node) is not None else None)
+        if text_node is not None:
+            decoded, starts = self.a.embedded(text_node, template is not None)
+            templated = template is not None or self.a.variables
+            self.found.append(
+                embedded_pattern(
+                    decoded,
+                    starts,
+                    self.host,
+                    self.host.name,
+                    where,
+                    anchor,
+                    interpolations=templated,
+                    **context,
+                )
+            )
+            return
+        if self.a.intrinsic(node) is not None and self.a.items(node) is None:
+            return  # the whole pattern is a template value: nothing to check
+        w = Writer()
+        self.a.write(node, w)
+        self.found.append(written_pattern(w, self.host, self.host.name, where, anchor, **context))

@@ -1,0 +1,101 @@
+"""The dispatcher: which reader reads a file, chosen by its name, then by its content.
+
+name                          reader
+----------------------------  ---------------------------------------------------------------
+*.tf, *.hcl                   terraform.extract_hcl
+*.json                        cfn_json.extract_cfn_json (a ``Resources`` map), else
+                              pattern_file.extract_pattern_file
+*.yaml, *.yml, *.template     cfn_yaml.extract_yaml
+- (standard input)            JSON when it starts with ``{`` or ``[``; YAML when a line starts
+                              with a template's top-level key; else HCL
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import orjson
+
+from .cfn_json import extract_cfn_json, is_cfn_template
+from .cfn_yaml import extract_yaml
+from .pattern_file import extract_pattern_file
+from .terraform import extract_hcl
+from .text import Extracted, HostText, SourceError
+
+__all__ = ["extract_file", "extract_text"]
+
+
+def extract_file(name: str, explicit: bool, raw_dialect: str | None = None) -> list[Extracted]:
+    """Every pattern in one file.
+
+    Args:
+        name: the file name (``-`` reads standard input).
+        explicit: the user named this file, so plain JSON is linted as a pattern.
+        raw_dialect: the dialect for plain pattern files (``--dialect``).
+
+    Returns:
+        The patterns found, possibly none.
+
+    Raises:
+        SourceError: the file cannot be read, or a template cannot be parsed.
+    """
+    try:
+        if name == "-":
+            text = sys.stdin.read()
+        else:
+            data = Path(name).read_bytes()
+            text = data.decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SourceError(f"{name}: cannot read: {exc}") from None
+    return extract_text(name, text, explicit=explicit, raw_dialect=raw_dialect)
+
+
+def extract_text(
+    name: str, text: str, *, explicit: bool = True, raw_dialect: str | None = None
+) -> list[Extracted]:
+    """Every pattern in one file's text; the host format is chosen by name, then by content.
+
+    Args:
+        name: the file name (decides the format by its extension; ``-`` sniffs the content).
+        text: the file's text.
+        explicit: plain JSON is a pattern file (else only JSON that looks like a pattern is).
+        raw_dialect: the dialect of plain pattern files.
+
+    Returns:
+        The patterns found.
+
+    Raises:
+        SourceError: the text cannot be parsed as its format.
+    """
+    host = HostText(name, text)
+    lower = name.lower()
+    if lower.endswith((".tf", ".hcl")):
+        return extract_hcl(host, Path(name).parent if name != "-" else Path("."))
+    stripped = text.lstrip()
+    if lower.endswith(".json") or (name == "-" and stripped.startswith(("{", "["))):
+        return _extract_json(host, explicit, raw_dialect)
+    if lower.endswith((".yaml", ".yml", ".template")) or name == "-":
+        if name == "-" and not _looks_like_yaml_template(text):
+            return extract_hcl(host, Path("."))
+        return extract_yaml(host, explicit=explicit)
+    return []
+
+
+def _extract_json(host: HostText, explicit: bool, raw_dialect: str | None) -> list[Extracted]:
+    """A JSON file: a CloudFormation template, else a plain pattern file."""
+    try:
+        value = orjson.loads(host.text)
+    except orjson.JSONDecodeError:
+        value = None
+        if not explicit:
+            return []  # a broken JSON file met in a walk is not ours to judge
+    if is_cfn_template(value):
+        return extract_cfn_json(host, value)
+    return extract_pattern_file(host, value, explicit=explicit, raw_dialect=raw_dialect)
+
+
+def _looks_like_yaml_template(text: str) -> bool:
+    """Standard input starts a line with a CloudFormation or serverless.yml top-level key."""
+    return bool(re.search(r"^(Resources|functions|AWSTemplateFormatVersion|service)\s*:", text, re.M))
