@@ -1,0 +1,64 @@
+"""W119 duplicate-pattern: two identical patterns on one bus or topic."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from patterns.subsume import canonical
+
+from .helpers import describe
+from .pipeline import PatternContext
+from .registry import Finding, rule
+
+__all__ = ["duplicate_pattern"]
+
+
+@rule("W119", "duplicate-pattern", scope="group")
+def duplicate_pattern(contexts: list[PatternContext]) -> Iterator[Finding]:
+    """## What it does
+    Checks one file for two identical patterns on the same event bus or SNS topic.
+
+    ## Why is this bad?
+    Usually a copied rule whose pattern was meant to change; otherwise every event is delivered
+    twice (two rules, two invocations, two bills).
+
+    ## Example
+    ```yaml
+    Resources:
+      A:
+        Type: AWS::Events::Rule
+        Properties:
+          EventPattern: {"source": ["aws.ec2"]}
+      B:
+        Type: AWS::Events::Rule
+        Properties:
+          EventPattern: {"source": ["aws.ec2"]}
+    ```
+
+    ## Use instead
+    ```yaml
+    Resources:
+      A:
+        Type: AWS::Events::Rule
+        Properties:
+          EventPattern: {"source": ["aws.ec2"]}
+      B:
+        Type: AWS::Events::Rule
+        Properties:
+          EventPattern: {"source": ["aws.s3"]}
+    ```
+    """
+    seen: dict[Any, PatternContext] = {}
+    for ctx in contexts:
+        assert ctx.pattern is not None
+        key = canonical(ctx.pattern.branches)
+        if key in seen:
+            yield Finding(
+                f"the same pattern as {describe(seen[key].extracted)}, on the same "
+                f"{'topic' if ctx.extracted.kind == 'sns' else 'bus'}",
+                help="merge the two, or change the one that was meant to differ",
+                extracted=ctx.extracted,
+            )
+        else:
+            seen[key] = ctx

@@ -1,0 +1,135 @@
+"""What several rules share: walks over the pattern model, and findings more than one rule makes."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from patterns.errors import InvalidPatternError
+from patterns.model import Field, Leaf, Matcher, Obj
+
+from ..aws import LIMIT_REASONS
+from ..sources import Extracted
+from .pipeline import PatternContext, offset_of
+from .registry import Finding
+
+__all__ = [
+    "branch_fields",
+    "describe",
+    "error_finding",
+    "fields",
+    "is_eventbridge_rule",
+    "leaf_matchers",
+    "leaves",
+    "limit_reason",
+    "over_filter_limit",
+    "pattern_size",
+    "show",
+]
+
+
+# --- walks over the model --------------------------------------------------------------------
+
+
+def leaves(obj: Obj, prefix: str = "") -> Iterator[tuple[str, Field, Leaf]]:
+    """(dotted path, field, value list) of every value list, ``$or`` branches included."""
+    for f in obj.fields:
+        path = f"{prefix}.{f.key}" if prefix else f.key
+        if isinstance(f.value, Leaf):
+            yield path, f, f.value
+        else:
+            yield from leaves(f.value, path)
+    for group in obj.ors:
+        for branch in group.branches:
+            yield from leaves(branch, prefix)
+
+
+def fields(obj: Obj, prefix: str = "", top: bool = True) -> Iterator[tuple[str, Field, bool]]:
+    """(dotted path, field, at the top level) of every field, ``$or`` branches included."""
+    for f in obj.fields:
+        path = f"{prefix}.{f.key}" if prefix else f.key
+        yield path, f, top
+        if isinstance(f.value, Obj):
+            yield from fields(f.value, path, False)
+    for group in obj.ors:
+        for branch in group.branches:
+            yield from fields(branch, prefix, top)
+
+
+def branch_fields(obj: Obj, prefix: str = "") -> list[list[tuple[str, Field, Obj]]]:
+    """Per branch of the pattern: (dotted path, field with a value list, parent object), in order."""
+    branches: list[list[tuple[str, Field, Obj]]] = [[]]
+    for f in obj.fields:
+        path = f"{prefix}.{f.key}" if prefix else f.key
+        if isinstance(f.value, Leaf):
+            for b in branches:
+                b.append((path, f, obj))
+        else:
+            subs = branch_fields(f.value, path)
+            branches = [b + s for b in branches for s in subs]
+    for group in obj.ors:
+        alternatives = [s for branch in group.branches for s in branch_fields(branch, prefix)]
+        branches = [b + a for b in branches for a in alternatives]
+    return branches
+
+
+def leaf_matchers(leaf: Leaf) -> Iterator[tuple[int, Matcher]]:
+    """(index in the value list, matcher) of every matcher of one value list."""
+    yield from enumerate(leaf.matchers)
+
+
+# --- what findings say -----------------------------------------------------------------------
+
+
+def show(value: Any) -> str:
+    """A value as a message writes it: JSON, non-ASCII kept."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def is_eventbridge_rule(ctx: PatternContext) -> bool:
+    """Whether the pattern filters EventBridge events (a rule, an archive, or a bare pattern file)."""
+    return ctx.extracted.dialect == "eventbridge" and ctx.extracted.kind in ("rule", "archive", "raw")
+
+
+def describe(ex: Extracted) -> str:
+    """Where a pattern lives, for a message about another one: ``Resources.A... (3:5)``."""
+    line, column = ex.positions.host.position(ex.anchor)
+    return f"{ex.where or 'the pattern'} ({line}:{column})"
+
+
+def limit_reason(reason: str) -> bool:
+    """Whether AWS's rejection is about a service limit (E103) rather than the pattern's form (E102)."""
+    return reason.startswith(LIMIT_REASONS)
+
+
+def error_finding(ctx: PatternContext, err: InvalidPatternError) -> Finding:
+    """AWS's rejection as a finding at the node it names, with a hint for a nested SNS policy."""
+    end = None
+    if err.offset is not None and err.end_line is not None and err.end_column is not None:
+        end = offset_of(ctx.text, err.end_line, err.end_column)
+    help = ""
+    if "does not support nested filter policy" in err.reason:
+        help = "a nested policy filters the message body: set the subscription's FilterPolicyScope to MessageBody"
+    return Finding(str(err), err.offset, end, err.path or "$", help)
+
+
+def pattern_size(ctx: PatternContext) -> int | None:
+    """The pattern's length as AWS counts it (compact JSON unless given as text), None if unknowable."""
+    ex = ctx.extracted
+    if ex.unknowns:
+        return None
+    if ex.embedded:
+        return len(ex.text)
+    try:
+        return len(json.dumps(json.loads(ex.text), ensure_ascii=False, separators=(",", ":")))
+    except ValueError:
+        return None
+
+
+def over_filter_limit(ctx: PatternContext, limit: int) -> Finding | None:
+    """A finding on the first filter past `limit` in its FilterCriteria, None for every other one."""
+    position = ctx.extracted.filter_position
+    if position is None or position[0] != limit:
+        return None  # report once, on the first filter over the limit
+    return Finding(f"{position[1]} filters; at most {limit}")
