@@ -6,6 +6,9 @@ event field each; the edges leaving one state on one field are merged into one `
 One published state of that automaton is a `Tables`: per state its rule ids, edges and absence
 edges, the int lists its value indexes name, and the field-name tables (`path_ids`, `path_names`,
 `prefixes`). `Tables.flat` gives them as flat integer arrays (`FlatTables`), for inspection.
+Each value index also carries its lowered form (`LoweredIndex`): the same structures as the
+columns a C walker copies (local lists, UTF-8 keys, u64 key halves, flat DFA rows), made by the
+writer once, so that no reader lowers the tables again.
 
 Writer: `patterns.compiler`, and nothing else (pure Python: the one source of truth for the
 semantics). Readers: the reference walker (`patterns.walk`) and the twin that made a snapshot
@@ -18,9 +21,28 @@ from __future__ import annotations
 
 from array import array
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
-__all__ = ["FlatTables", "Tables", "ValueIndex"]
+__all__ = [
+    "AFFIX_TAGS",
+    "N_TAGS",
+    "STRING_TAGS",
+    "T_AB_FOLDED",
+    "T_AB_PREFIX",
+    "T_AB_STR",
+    "T_AB_SUFFIX",
+    "T_EXACT",
+    "T_FOLDED",
+    "T_PREFIX",
+    "T_PREFIX_CI",
+    "T_SUFFIX",
+    "T_SUFFIX_CI",
+    "FlatTables",
+    "LoweredDFA",
+    "LoweredIndex",
+    "Tables",
+    "ValueIndex",
+]
 
 
 class ValueIndex:
@@ -41,13 +63,15 @@ class ValueIndex:
         num_keys   array('Q') sorted order-preserving keys of every bound (`number_key`)
         num_slots  array 2n+1 slots -> list id or -1 (slot 2i: the gap below key i; 2i+1: key i)
         cidr4_*    the same over IPv4 address ints; cidr6_* over IPv6 (Python ints: 128 bits;
-                   a C walker splits them into two u64 columns)
+                   `lowered` splits them into two u64 columns)
         wildcard   `WildcardDFA` whose payloads are list ids
         exists     list id for any present value, or -1
         exists_value  list id for any present value but null and "" (SNS bodies), or -1
         ab_lists   array: anything-but operand i -> list id of its targets
         ab_str, ab_num, ab_folded, ab_prefix, ab_suffix  # HASH -> list id of excluded operands
         ab_wildcard  `WildcardDFA` whose payloads are operand numbers
+        lowered    all of the above as the compiled walker reads it (`LoweredIndex`), made by the
+                   writer with the index; the reference walker never reads it
         walk       what the live walker made of this index (`walk.prepare`: its probe), set
                    once by the writer before the index is published; None until then
         cwalk      the same for the compiled walk (`_match_c.compile_state`: its `CIndex`)
@@ -58,8 +82,8 @@ class ValueIndex:
     __slots__ = (
         "ab_folded", "ab_lists", "ab_num", "ab_prefix", "ab_prefix_lens", "ab_str", "ab_suffix",
         "ab_suffix_lens", "ab_wildcard", "cidr4_keys", "cidr4_slots", "cidr6_keys", "cidr6_slots",
-        "cwalk", "exact", "exact_only", "exists", "exists_value", "folded", "ip_exact", "literal", "needs_fold",
-        "num_keys", "num_slots", "prefix", "prefix_ci", "prefix_ci_lens", "prefix_lens", "suffix",
+        "cwalk", "exact", "exact_only", "exists", "exists_value", "folded", "ip_exact", "literal", "lowered",
+        "needs_fold", "num_keys", "num_slots", "prefix", "prefix_ci", "prefix_ci_lens", "prefix_lens", "suffix",
         "suffix_ci", "suffix_ci_lens", "suffix_lens", "walk", "wildcard",
     )  # fmt: skip
 
@@ -69,6 +93,145 @@ class ValueIndex:
         self.exists = -1
         self.exists_value = -1
         self.needs_fold = False
+
+
+# --- The lowered form of a value index -----------------------------------------------------------
+#
+# Tags of the string structures. A `LoweredIndex` keeps the keys of all its string structures in
+# one table, each key with its structure's tag, so that equal keys of two structures stay apart;
+# the compiled twin's C enum of the same names (src_ext) is checked against these when it loads.
+# 0 is not a tag.
+T_EXACT = 1
+T_FOLDED = 2
+T_PREFIX = 3
+T_SUFFIX = 4
+T_PREFIX_CI = 5
+T_SUFFIX_CI = 6
+T_AB_STR = 7
+T_AB_FOLDED = 8
+T_AB_PREFIX = 9
+T_AB_SUFFIX = 10
+N_TAGS = 11  # one past the last tag: the length of the per-tag columns
+
+#: (tag, `ValueIndex` slot) of every string structure, in the order their keys are lowered.
+STRING_TAGS = (
+    (T_EXACT, "exact"), (T_FOLDED, "folded"), (T_PREFIX, "prefix"), (T_SUFFIX, "suffix"),
+    (T_PREFIX_CI, "prefix_ci"), (T_SUFFIX_CI, "suffix_ci"), (T_AB_STR, "ab_str"),
+    (T_AB_FOLDED, "ab_folded"), (T_AB_PREFIX, "ab_prefix"), (T_AB_SUFFIX, "ab_suffix"),
+)  # fmt: skip
+#: The tags whose keys a value's start or end is compared with (their key lengths are kept).
+AFFIX_TAGS = frozenset({T_PREFIX, T_SUFFIX, T_PREFIX_CI, T_SUFFIX_CI, T_AB_PREFIX, T_AB_SUFFIX})
+
+
+class LoweredDFA(NamedTuple):
+    """One built `WildcardDFA` as flat rows: what the compiled walker steps through.
+
+        state s   other[s]                    next state on a code point not in its row, or -1
+                  mv_off[s]..mv_off[s + 1]    -> mv_cp, mv_next: its moves, sorted by code
+                                                 point (bisected); moves on a lone surrogate
+                                                 are left out (no UTF-8 value holds one)
+                  acc_off[s]..acc_off[s + 1]  -> acc: its accepting payloads, each as the
+                                                 owning `LoweredIndex` names it (see there)
+
+    Invariants: len(other) states (0: no operands, nothing accepted); mv_off and acc_off have
+    one entry more; every int column is an `array('q')`. Why rows and not a table per state: up
+    to `MAX_STATES` states whose rows are short (the characters some literal position names),
+    so a bisect of a few entries costs about what a table read does, at a fraction of the memory.
+    """
+
+    other: array
+    mv_off: array
+    mv_cp: array
+    mv_next: array
+    acc_off: array
+    acc: array
+
+
+class LoweredIndex(NamedTuple):
+    """One `ValueIndex` lowered once by the writer: the columns a compiled walker copies as they are.
+
+    A *reference* is what one hit contributes, resolved against the machine's lists when the
+    index is made (lists are interned and never rewritten, so this stays true):
+
+        j >= 0     local list j: list_items[list_off[j]:list_off[j + 1]], the ints of one list
+                   id of the machine, each distinct list id the index names copied once, in the
+                   order the columns below first name it
+        j <= -2    a list of one item (most: one target state), the item -2 - j, kept in place
+        -1         no list
+
+    Fields, each the lowering of the `ValueIndex` structure of the same name:
+
+        str_python   a string value needs the Python probe: a wildcard automaton over its
+                     budget (`WildcardDFA.is_dfa` false), tested operand by operand
+        needs_fold   some structure reads the casefolded string (`ValueIndex.needs_fold`)
+        tags         bit t set when the string structure of tag t (`STRING_TAGS`) is present
+        list_off, list_items    the local lists (see above); list_off has one entry more
+        key_data, entries   every string key: entries[3i:3i + 3] is key i's (tag, length
+                     in bytes, reference), its UTF-8 bytes the next `length` bytes of key_data
+                     (the keys joined, in order). Keys in `STRING_TAGS` order, each structure's
+                     in its dict's order; keys with a lone surrogate are left out (no UTF-8
+                     value holds one)
+        lens         per affix tag t, lens[lens_start[t]:lens_end[t]]: the distinct key lengths
+                     in UTF-8 *bytes*, ascending (lens_start, lens_end: N_TAGS entries, 0 for
+                     any other tag)
+        num_keys, num_slots     `num_keys` itself (u64), and its 2n+1 slots as references
+                     (both empty when the index has no numbers)
+        abnum_keys, abnum_refs  the anything-but numbers as sorted `number_key`s (NaN left out:
+                     it equals no number) and the exclusion list of each
+        literal      [false, true, null] -> reference
+        exists, exists_value    references
+        ab_refs      anything-but operand i -> the reference of its targets; None: no
+                     anything-but in the index
+        has_ip       an IP structure is present (`ip_exact`, `cidr4_*` or `cidr6_*`): a string
+                     value is parsed as an address
+        ip4_keys, ip4_refs      the IPv4 addresses of `ip_exact`, sorted, and their references
+        ip6_hi, ip6_lo, ip6_refs    its IPv6 addresses as two u64 columns (high and low
+                     halves), sorted, and their references
+        cidr4_keys, cidr4_refs  `cidr4_keys` (u64) and its slots as references; None: absent
+        cidr6_hi, cidr6_lo, cidr6_refs  `cidr6_keys` split into halves, its slots as
+                     references; None: absent
+        wildcard     `wildcard` as a `LoweredDFA` whose payloads are references; None when
+                     absent or not built (then `str_python`)
+        ab_wildcard  `ab_wildcard` likewise, its payloads the operand numbers themselves
+
+    Every int column is an `array`: 'Q' for u64 keys and halves, 'q' for the rest. Immutable:
+    made before the index is published, never written after (the empty columns of absent
+    structures are shared between records), read by any thread. A named tuple and not a frozen
+    dataclass: the writer makes one per value index, and a tuple is built five times faster
+    (and, holding no container, is not tracked by the garbage collector once it has seen it).
+    """
+
+    str_python: bool
+    needs_fold: bool
+    tags: int
+    list_off: array
+    list_items: array
+    key_data: bytes
+    entries: array
+    lens: array
+    lens_start: array
+    lens_end: array
+    num_keys: array
+    num_slots: array
+    abnum_keys: array
+    abnum_refs: array
+    literal: array
+    exists: int
+    exists_value: int
+    ab_refs: array | None
+    has_ip: bool
+    ip4_keys: array
+    ip4_refs: array
+    ip6_hi: array
+    ip6_lo: array
+    ip6_refs: array
+    cidr4_keys: array | None
+    cidr4_refs: array | None
+    cidr6_hi: array | None
+    cidr6_lo: array | None
+    cidr6_refs: array | None
+    wildcard: LoweredDFA | None
+    ab_wildcard: LoweredDFA | None
 
 
 @dataclass(frozen=True, slots=True, eq=False)

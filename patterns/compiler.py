@@ -14,7 +14,7 @@ from array import array
 from collections.abc import Iterable
 from typing import Any
 
-from .automaton import Tables, ValueIndex
+from .automaton import AFFIX_TAGS, N_TAGS, STRING_TAGS, LoweredDFA, LoweredIndex, Tables, ValueIndex
 from .model import (
     AnythingBut,
     Branch,
@@ -210,10 +210,13 @@ def _value_index(edges: list[tuple[Leaf, int]], lists: _Recorder) -> ValueIndex:
     ):
         vi.exact_only = vi.exact
     vi.needs_fold = any(x is not None for x in (vi.folded, vi.prefix_ci, vi.suffix_ci, vi.ab_folded))
+    vi.lowered = _lower(vi, lists.lists.items)
     return vi
 
 
-_NOT_STRUCTURES = frozenset({"cwalk", "exact", "exact_only", "exists", "exists_value", "needs_fold", "walk"})
+_NOT_STRUCTURES = frozenset(
+    {"cwalk", "exact", "exact_only", "exists", "exists_value", "lowered", "needs_fold", "walk"}
+)
 
 
 def _anything_but(vi: ValueIndex, operands: dict[AnythingBut, list[int]], lists: _Recorder) -> None:
@@ -239,6 +242,139 @@ def _anything_but(vi: ValueIndex, operands: dict[AnythingBut, list[int]], lists:
         vi.ab_suffix, vi.ab_suffix_lens = _affix_table(excl["suffix"], lists)
     if "wildcard" in excl:
         vi.ab_wildcard = WildcardDFA(excl["wildcard"])
+
+
+# --- Lowering: each value index in the form the compiled walker copies ------------------------------
+
+_M64 = (1 << 64) - 1  # the low 64 bits of an IPv6 address
+# Shared empty columns of the structures an index lacks (most indexes lack most): every record is
+# read-only, so they are never written.
+_NO_U64 = array("Q")
+_NO_INTS = array("q")
+_NO_LISTS = array("q", [0])  # no local list: one offset
+_NO_LITERAL = array("q", [-1, -1, -1])
+_NO_LENS = array("q", bytes(8 * N_TAGS))  # N_TAGS zeros
+
+
+class _LocalLists:
+    """The local lists of one lowering, and the reference of a machine list id (`LoweredIndex`)."""
+
+    __slots__ = ("items", "lists", "local", "off")
+
+    def __init__(self, lists: list[tuple[int, ...]]) -> None:
+        self.lists = lists
+        self.local: dict[int, int] = {}  # machine list id -> local list j
+        self.off = array("q", [0])
+        self.items = array("q")
+
+    def ref(self, k: int) -> int:
+        # -1 stays -1; a list of one item becomes -2 - item; any other list is copied once, as
+        # the next local list, the first time the index names it
+        if k < 0:
+            return -1
+        items = self.lists[k]
+        if len(items) == 1:
+            return -2 - items[0]
+        j = self.local.get(k)
+        if j is None:
+            j = self.local[k] = len(self.off) - 1
+            self.items.extend(items)
+            self.off.append(len(self.items))
+        return j
+
+
+def _lower(vi: ValueIndex, lists: list[tuple[int, ...]]) -> LoweredIndex:
+    """The compiled walker's form of a finished value index (`LoweredIndex`), made once, here.
+
+    Every reference is taken in one fixed order (the string structures in `STRING_TAGS` order,
+    numbers, anything-but numbers, literals, exists, exists_value, anything-but operands, IPv4,
+    IPv6, cidr4, cidr6, the wildcard's accepting sets), which numbers the local lists.
+
+    Args:
+        vi: the index, complete but for `lowered` (and the walkers' slots).
+        lists: list id -> its items (the machine's interned lists), for every list id of `vi`.
+    """
+    local = _LocalLists(lists)
+    ref = local.ref
+    tags = 0
+    keys: list[bytes] = []
+    entries = array("q")
+    lens, lens_start, lens_end = _NO_INTS, _NO_LENS, _NO_LENS
+    for tag, name in STRING_TAGS:
+        table = getattr(vi, name)
+        if table is None:
+            continue
+        tags |= 1 << tag
+        before = len(keys)
+        for key, k in table.items():
+            if type(key) is not str:
+                continue  # not a string key: no string value equals it
+            try:
+                encoded = key.encode("utf-8")
+            except UnicodeEncodeError:  # a lone surrogate: no valid UTF-8 value holds one
+                continue
+            keys.append(encoded)
+            entries.extend((tag, len(encoded), ref(k)))
+        if tag in AFFIX_TAGS:
+            if lens is _NO_INTS:
+                lens, lens_start, lens_end = array("q"), array("q", _NO_LENS), array("q", _NO_LENS)
+            lens_start[tag] = len(lens)
+            lens.extend(sorted({len(key) for key in keys[before:]}))  # in bytes, ascending
+            lens_end[tag] = len(lens)
+    num_keys, num_slots = _NO_U64, _NO_INTS
+    if vi.num_keys is not None:
+        num_keys, num_slots = vi.num_keys, array("q", [ref(k) for k in vi.num_slots])
+    abnum_keys, abnum_refs = _NO_U64, _NO_INTS
+    if vi.ab_num is not None:
+        ab_num = sorted((number_key(x), ref(k)) for x, k in vi.ab_num.items() if x == x)  # x != x: NaN
+        abnum_keys, abnum_refs = array("Q", [key for key, _ in ab_num]), array("q", [j for _, j in ab_num])
+    literal = _NO_LITERAL if vi.literal is None else array("q", [ref(k) for k in vi.literal])
+    exists, exists_value = ref(vi.exists), ref(vi.exists_value)
+    ab_refs = None if vi.ab_lists is None else array("q", [ref(k) for k in vi.ab_lists])
+    ip4_keys, ip4_refs, ip6_hi, ip6_lo, ip6_refs = _NO_U64, _NO_INTS, _NO_U64, _NO_U64, _NO_INTS
+    if vi.ip_exact is not None:
+        ip4 = sorted((address, ref(k)) for (version, address), k in vi.ip_exact.items() if version == 4)
+        ip6 = sorted((address, ref(k)) for (version, address), k in vi.ip_exact.items() if version == 6)
+        ip4_keys, ip4_refs = array("Q", [address for address, _ in ip4]), array("q", [j for _, j in ip4])
+        ip6_hi = array("Q", [address >> 64 for address, _ in ip6])
+        ip6_lo = array("Q", [address & _M64 for address, _ in ip6])
+        ip6_refs = array("q", [j for _, j in ip6])
+    cidr4_refs = None if vi.cidr4_keys is None else array("q", [ref(k) for k in vi.cidr4_slots])
+    cidr6_hi = cidr6_lo = cidr6_refs = None
+    if vi.cidr6_keys is not None:
+        cidr6_hi = array("Q", [key >> 64 for key in vi.cidr6_keys])
+        cidr6_lo = array("Q", [key & _M64 for key in vi.cidr6_keys])
+        cidr6_refs = array("q", [ref(k) for k in vi.cidr6_slots])
+    wildcard = None if vi.wildcard is None else _lower_dfa(vi.wildcard, ref)
+    ab_wildcard = None if vi.ab_wildcard is None else _lower_dfa(vi.ab_wildcard, None)
+    return LoweredIndex(
+        (vi.wildcard is not None and wildcard is None) or (vi.ab_wildcard is not None and ab_wildcard is None),
+        bool(vi.needs_fold), tags, local.off if local.local else _NO_LISTS, local.items if local.local else _NO_INTS,
+        b"".join(keys), entries, lens, lens_start, lens_end,
+        num_keys, num_slots, abnum_keys, abnum_refs, literal, exists, exists_value, ab_refs,
+        vi.ip_exact is not None or vi.cidr4_keys is not None or vi.cidr6_keys is not None,
+        ip4_keys, ip4_refs, ip6_hi, ip6_lo, ip6_refs, vi.cidr4_keys, cidr4_refs, cidr6_hi, cidr6_lo, cidr6_refs,
+        wildcard, ab_wildcard,
+    )  # fmt: skip
+
+
+def _lower_dfa(dfa: WildcardDFA, ref: Any) -> LoweredDFA | None:
+    """A built wildcard automaton as flat rows (`LoweredDFA`), each payload through `ref` (None:
+    kept as it is); None when its table was not built (over budget: Python tests it)."""
+    if not dfa.is_dfa:
+        return None
+    # The writer reads the private table of the automaton it built (immutable once built).
+    moves, accept = dfa._moves, dfa._accept
+    mv_off, mv_cp, mv_next = array("q", [0]), array("q"), array("q")
+    acc_off, acc = array("q", [0]), array("q")
+    for s, row in enumerate(moves or ()):
+        for cp, nxt in sorted((ord(ch), nxt) for ch, nxt in row.items() if not 0xD800 <= ord(ch) <= 0xDFFF):
+            mv_cp.append(cp)
+            mv_next.append(nxt)
+        mv_off.append(len(mv_cp))
+        acc.extend(accept[s] if ref is None else [ref(p) for p in accept[s]])
+        acc_off.append(len(acc))
+    return LoweredDFA(array("q", dfa._other), mv_off, mv_cp, mv_next, acc_off, acc)
 
 
 # --- The builder --------------------------------------------------------------------------------
@@ -491,6 +627,7 @@ class _Live:
             return True
         new = ValueIndex()
         new.exact = new.exact_only = exact
+        new.lowered = _lower(new, lists.items)
         node.index[path] = (path_id, new, None, absent_list)  # type: ignore[index]
         return True
 

@@ -267,7 +267,7 @@ def prepare(terms: tuple[int, ...], edges: tuple, absent: tuple, lists: Any) -> 
     return (terms or None, tuple(walked) or None, absent or None)
 
 
-_COMPANIONS = frozenset({"cwalk", "exact_only", "needs_fold", "walk"})
+_COMPANIONS = frozenset({"cwalk", "exact_only", "lowered", "needs_fold", "walk"})
 
 
 def _probe(vi: Any, lists: Any) -> Any:
