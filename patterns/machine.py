@@ -61,12 +61,12 @@ class Machine:
     tables before it meanwhile. A machine that has never matched publishes nothing: its first
     match builds the tables once, so loading many rules is paid for once.
 
-    On the compiled build, the first match also makes the machine's `match` its own attribute:
-    a C method that always answers from the latest tables, with no Python frame per call
-    (`_set_tables`). A `match = machine.match` kept for later therefore stays current. To wrap
-    or mock `match`, patch the instance, or subclass `Machine` (a subclass that overrides
-    `match` keeps its own); a patch of the class's `match` no longer reaches a machine that
-    has matched.
+    The first match also makes the machine's `match` its own attribute (`_set_tables`): a
+    `LiveMatch` that always answers from the latest tables (on the compiled build a C method,
+    with no Python frame per call). A `match = machine.match` kept for later therefore stays
+    current. To wrap or mock `match`, patch the instance, or subclass `Machine` (a subclass
+    that overrides `match` keeps its own); a patch of the class's `match` no longer reaches a
+    machine that has matched.
     """
 
     def __init__(self, dialect: str | Dialect = "eventbridge") -> None:
@@ -200,9 +200,9 @@ class Machine:
         tables = self._current()
         fast = self._fast
         if fast is not None:
-            # the compiled road: one pass over JSON text (or the dict), the names made in C,
-            # the reference road where it is not sure (once published, this is the machine's
-            # own `match` attribute, and this method is no longer called: see `_set_tables`)
+            # the twin's road: one pass over JSON text (or the dict), the decoding road where
+            # it is not sure (once published, the machine's own `match` attribute answers, and
+            # this method is no longer called: see `_set_tables`)
             return fast.match(event)
         return _reference_match(self.dialect, tables, event)
 
