@@ -1,6 +1,6 @@
 """The compiler: the one writer of the published tables (`patterns.automaton`), in pure Python.
 
-The one source of truth for the automaton's semantics (docs/design.md section 6). A builder
+The one source of truth for the automaton's semantics (docs/automaton.md). A builder
 (`_Node` objects, mutable, under the machine's lock) takes changes; `_build` lays it out as
 `Tables` once, and from then on each change publishes new `Tables` made by copy-on-write of the
 states and value indexes it touched (`_Live`). `_value_index` merges the matchers of the edges
@@ -311,7 +311,7 @@ def _sorted_branch(branch: Branch) -> list[tuple[str, Leaf]]:
 
     Depth (the dots in the path) puts envelope fields (`source`, `detail-type`) before the
     `detail.*` fields of one rank: they name what a rule routes, so reading them first keeps
-    the walk to the rules that can still match (measured in docs/design.md section 6).
+    the walk to the rules that can still match (measured in docs/performance.md).
     """
     return sorted(
         ((c.path, c.leaf) for c in branch), key=lambda pair: (_rank(pair[1]), pair[0].count("."), pair[0])

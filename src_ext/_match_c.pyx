@@ -11,7 +11,7 @@ from patterns.events import Contexts, check_tree, plain_scalar
 __all__ = ["scan_leaves", "scan_table"]
 
 
-# --- The byte scanner (docs/design.md section 6, "The byte scanner") ------------------------------
+# --- The byte scanner (docs/scanner.md) -----------------------------------------------------------
 #
 # `scan_leaves` reads raw JSON once and gives what `select_leaves(decode_event(raw), ...)` gives,
 # or None when it cannot promise that (the caller then takes the slow road, which also words the
@@ -1713,7 +1713,7 @@ cdef int _scan_core(const unsigned char* buf, Py_ssize_t n, ScanTable table,
     return result
 
 
-# --- Value indexes in C (docs/design.md section 6, "The compiled hot path") ----------------------
+# --- Value indexes in C (docs/hot-path.md) -------------------------------------------------------
 include "_cindex.pxi"
 
 
