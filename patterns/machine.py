@@ -1,6 +1,6 @@
 """`Machine`: many named rules compiled into one decision automaton, changed while events flow.
 
-The public API (docs/design.md): `patterns.compiler.Builder` builds and publishes the automaton,
+The public API (docs/automaton.md): `patterns.compiler.Builder` builds and publishes the automaton,
 `patterns.automaton` defines the tables a match reads, `patterns.engine` answers from them.
 
 Re-exports: none. The builder and its settings live in `patterns.compiler`, the twin in
@@ -40,7 +40,7 @@ class Machine:
 
     Results list rule names in the order the names were first added (replacing a rule keeps
     its place). Per-event cost depends on the event and on the rules that can still match, not
-    on the number of rules (docs/design.md section 6).
+    on the number of rules (docs/automaton.md, docs/performance.md).
 
     Concurrency contract: any number of threads may call `match`, `match_many`, `len`, `in` and
     iterate while other threads call `add` and `remove`. Changes are serialised by one lock;

@@ -21,7 +21,7 @@ __all__ = [
 ]
 
 
-# --- The byte scanner (docs/design.md section 6, "The byte scanner") ------------------------------
+# --- The byte scanner (docs/scanner.md) -----------------------------------------------------------
 #
 # `scan_leaves` reads raw JSON once and gives what `select_leaves(decode_event(raw), ...)` gives,
 # or None when it cannot promise that (the caller then takes the slow road, which also words the
@@ -1723,7 +1723,7 @@ cdef int _scan_core(const unsigned char* buf, Py_ssize_t n, ScanTable table,
     return result
 
 
-# --- Value indexes in C (docs/design.md section 6, "The compiled hot path") ----------------------
+# --- Value indexes in C (docs/hot-path.md) -------------------------------------------------------
 include "_cindex.pxi"
 
 

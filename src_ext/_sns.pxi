@@ -1,4 +1,4 @@
-# SNS inputs read in C: included by _match_c.pyx. docs/design.md section 6, "Decoded events".
+# SNS inputs read in C: included by _match_c.pyx. docs/hot-path.md, "Decoded events".
 #
 # `attributes_to_event` gives exactly `patterns.sns.attributes_to_event`'s answer (the event, or
 # None) for a well-formed Publish map of exact dicts and strs, the types SNS sends: String,

@@ -1,13 +1,12 @@
 # The walk in C: included by _match_c.pyx after the scanner and `_cindex.pxi`.
 #
-# docs/design.md section 6, "The compiled hot path". The writer compiles each state's entry
-# (`_match_py.prepare`'s tuple) into a `CState` (`compile_state`), kept in `Tables.csteps`
-# beside the pure entries; `match_json` scans raw JSON into C leaves (`_scan_core`) and walks
-# those states without making a Python object per field or per value. It answers for events
-# whose leaves on rule paths sit outside array elements (or with no rule that can hold by
-# absence): the walk then needs no contexts, exactly as the pure `_run_flat`. Anything else
-# (an array element holding rule-path leaves, a number that may pass a double's range, invalid
-# input) gets None, and the caller takes the reference road.
+# docs/hot-path.md. The writer compiles each state's entry (`_match_py.prepare`'s tuple) into a
+# `CState` (`compile_state`), kept in `Tables.csteps` beside the pure entries; `match_json` scans
+# raw JSON into C leaves (`_scan_core`) and walks those states without making a Python object per
+# field or per value: `_walk` (the pure `_run_flat`) when no context is needed, `_walk_arrays`
+# (the pure `run_machine`'s two phases) when rule-path leaves sit in array elements or absence
+# edges meet an event with contexts. Invalid input and a number that may pass a double's range
+# get None, and the caller takes the reference road.
 
 from cpython.list cimport PyList_GET_ITEM, PyList_GET_SIZE, PyList_New, PyList_SET_ITEM
 from cpython.ref cimport Py_INCREF, Py_DECREF
@@ -469,9 +468,8 @@ def match_json(tables, raw, bint named=False):
 
     `Tables.run`'s answer for bytes, bytearray, C-contiguous memoryview or str, by the byte
     scanner and the C walk over `tables.csteps`. None where the reference road must answer:
-    whatever `scan_leaves` leaves to it, an event with a rule-path leaf in an array element
-    (when the walk would need contexts), and one holding a number that may pass a double's
-    range.
+    whatever `scan_leaves` leaves to it, and an event holding a number that may pass a
+    double's range.
 
     Args:
         tables: a published `patterns.automaton.Tables` with `csteps`.

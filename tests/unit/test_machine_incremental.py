@@ -2,7 +2,7 @@
 for concurrent readers, and garbage compacted so that memory stays bounded.
 
 Once a machine has published tables (its first match), every `add` and `remove` publishes new
-tables by copy-on-write of what it touched (docs/design.md section 6, "Changes and
+tables by copy-on-write of what it touched (docs/automaton.md, "Changes and
 concurrency"). These tests compare the machine after random changes with a machine built afresh
 from the same rules and with the reference matcher, watch readers on other threads while a
 writer changes rules, and check that freed ids are compacted away.

@@ -1,6 +1,6 @@
 """The byte scanner `scan_leaves` (both twins, via `impl`) against the slow road it stands in for.
 
-The contract (docs/design.md section 6, "The byte scanner"): for any input, `scan_leaves(raw,
+The contract (docs/scanner.md): for any input, `scan_leaves(raw,
 table)` is None or gives what `select_leaves(decode_event(raw), prefixes, path_ids)` gives: the
 same leaves per path id (in any order) and the same contexts up to their numbering. Random JSON
 texts (dotted and repeated keys, escapes, non-ASCII, numbers no double holds, deep nesting) are

@@ -165,6 +165,11 @@ def test_wildcard_dfa_examples() -> None:
     assert WildcardDFA([("a*c", 1)]).run("ab") == ()
 
 
+def test_wildcard_dfa_operands_are_given_back_as_written() -> None:
+    operands = [("a*c", 1), ("x\\*y*", 3), ("back\\\\slash", 2), ("*", 1)]
+    assert WildcardDFA(operands).operands == tuple(operands)
+
+
 def test_wildcard_dfa_without_operands_matches_nothing() -> None:
     dfa = WildcardDFA([])
     assert dfa.run("") == ()
