@@ -104,7 +104,7 @@ def test_api_both_twins_give_same_match_results() -> None:
 
 
 #: The names the selector takes from one twin, all of them or none (the reference road's
-#: `select_leaves`, `run_machine`, `prepare` and `number_key` are the pure twin's in both builds).
+#: `select_leaves`, `run_machine` and `prepare` are the pure twin's in both builds).
 HOT_NAMES = ("compile_state", "compiled_match", "match_dict", "match_json", "match_json_many",
              "scan_leaves", "scan_table")  # fmt: skip
 
