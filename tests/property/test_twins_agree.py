@@ -23,7 +23,7 @@ from patterns.events import decode_event, flatten
 from patterns.oracle import matches as oracle_matches
 
 from ..conftest import use_twin
-from .machine_strategies import pattern_values, patterns_for, witness_events
+from ..strategies import pattern_values, patterns_for, witness_events
 from .test_roads_agree import python_values, rule_sets, wire_inputs
 
 #: The dialects whose events are JSON text the compiled road reads (the others decode first).

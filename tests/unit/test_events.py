@@ -108,7 +108,7 @@ def test_as_double_turns_huge_integers_into_infinity() -> None:
     assert as_double(3) == 3.0
 
 
-# --- flatten (both twins) ------------------------------------------------------------------------
+# --- flatten -------------------------------------------------------------------------------------
 
 
 def test_flatten_leaves_in_document_order() -> None:

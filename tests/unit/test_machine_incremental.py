@@ -30,7 +30,7 @@ from patterns.events import decode_event, flatten
 from patterns.oracle import matches as oracle_matches
 
 from ..concurrency import run_together
-from ..property.machine_strategies import events_for, patterns_for
+from ..strategies import events_for, patterns_for
 
 # Every Machine and Pattern here runs on each matcher twin (tests/conftest.py: `twin`).
 pytestmark = pytest.mark.usefixtures("twin")

@@ -25,7 +25,7 @@ from patterns.events import ROOT_ONLY, BigNumber, decode_event, flatten
 from patterns.walk import run_machine, select_leaves
 
 from ..conftest import SHARED, twin_module
-from ..property.machine_strategies import EVENT_NUMBERS, STRINGS, patterns
+from ..strategies import EVENT_NUMBERS, STRINGS, patterns
 
 # Deep and long events make long reprs, which hypothesis warns about while it draws them.
 pytestmark = pytest.mark.filterwarnings("ignore:Generating overly large repr")
