@@ -1,4 +1,5 @@
-"""The compiled walk reads numbers as Python's `float()` does, bit for bit.
+"""Numbers: `patterns.numbers` (the double AWS compares, SNS's rounding, the order-preserving key),
+and the compiled walk's reading of number text, which must give Python's `float()` bit for bit.
 
 A number on a rule path is read when first probed (src_ext/_walk.pxi, `_fast_double`): Clinger's
 fast path, then Eisel-Lemire for significands of up to 19 digits, then strtod_l, then Python.
@@ -18,8 +19,36 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from patterns import Machine
+from patterns.numbers import as_double, number_key, quantize
 
 from ..conftest import twin_module
+
+# --- patterns.numbers ---------------------------------------------------------------------------
+
+
+def test_as_double_turns_huge_integers_into_infinity() -> None:
+    assert as_double(10**400) == float("inf") and as_double(-(10**400)) == float("-inf")
+    assert as_double(3) == 3.0
+
+
+def test_number_key_preserves_order() -> None:
+    xs = [-float("inf"), -1e300, -2.5, -1.0, -5e-324, -0.0, 0.0, 5e-324, 1.0, 2.5, 1e300, float("inf")]
+    keys = [number_key(x) for x in xs]
+    assert keys == sorted(keys)
+    assert number_key(-0.0) == number_key(0.0)
+    assert len(set(keys)) == len(xs) - 1
+
+
+def test_quantize_rounds_floats_half_to_even_and_leaves_the_rest() -> None:
+    assert quantize(0.125, 2) == 0.12 and quantize(0.375, 2) == 0.38  # exact ties: to even
+    assert quantize(1.000005, 5) == 1.00001  # the double of 1.000005 lies above the tie
+    assert quantize(2.5, 0) == 2.0 and quantize(3.5, 0) == 4.0
+    assert quantize(10**30, 5) == 10**30 and type(quantize(7, 5)) is int
+    assert quantize(float("inf"), 5) == float("inf")
+    assert quantize(1.23456789, None) == 1.23456789
+
+
+# --- the compiled walk's number reading ----------------------------------------------------------
 
 SMALLEST_NORMAL = 2.2250738585072014e-308
 
