@@ -283,7 +283,7 @@ def test_scan_leaves_agrees_on_number_texts(impl, text: str, elsewhere: str) -> 
 # --- plain events: string ends read from the quote index ------------------------------------------
 
 # A plain event (no backslash, no byte below 0x20 or from 0x80 on) has its string ends read from a
-# bitmap of its quotes, built 64 bytes a block (src_ext/_match_c.pyx, `patterns_quote_index`):
+# bitmap of its quotes, built 64 bytes a block (src_ext/quote_index.h, `patterns_quote_index`):
 # quotes and damage are moved across block edges, events across the 4 KB the stack index holds.
 PLAIN_TEXT = st.text(
     st.characters(min_codepoint=0x20, max_codepoint=0x7F, exclude_characters='"\\'), max_size=90
