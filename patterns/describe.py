@@ -24,18 +24,13 @@ from __future__ import annotations
 import ipaddress
 import json
 import math
-import struct
 from typing import Any
 
 from .automaton import FlatTables, ValueIndex
 from .machine import Machine
+from .numbers import double_of_key
 
 __all__ = ["describe"]
-
-_DOUBLE = struct.Struct("<d")
-_U64 = struct.Struct("<Q")
-_SIGN = 1 << 63
-_ALL = (1 << 64) - 1
 
 
 def describe(machine: Machine) -> str:
@@ -120,7 +115,7 @@ def _index_lines(vi: ValueIndex, lists: _Lists) -> list[str]:
             if k >= 0:
                 out.append(f"literal {word} -> {lists.states(k)}")
     for kind, keys, slots, show in (
-        ("num", vi.num_keys, vi.num_slots, lambda key: _number(_double_of(key))),
+        ("num", vi.num_keys, vi.num_slots, lambda key: _number(double_of_key(key))),
         ("cidr4", vi.cidr4_keys, vi.cidr4_slots, lambda key: _address(4, key)),
         ("cidr6", vi.cidr6_keys, vi.cidr6_slots, lambda key: _address(6, key)),
     ):
@@ -182,12 +177,6 @@ def _ranges(keys: Any, slots: Any, show: Any) -> list[tuple[str, int]]:
             out.append((span, k))
         first = slot
     return out
-
-
-def _double_of(key: int) -> float:
-    # The inverse of `numbers.number_key`.
-    bits = key ^ _SIGN if key & _SIGN else key ^ _ALL
-    return _DOUBLE.unpack(_U64.pack(bits))[0]
 
 
 def _number(x: float) -> str:

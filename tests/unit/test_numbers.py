@@ -22,7 +22,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from patterns import Machine
-from patterns.numbers import as_double, number_key, quantize
+from patterns.numbers import as_double, double_of_key, number_key, quantize
 
 from ..conftest import ROOT, twin_module
 
@@ -40,6 +40,7 @@ def test_number_key_preserves_order() -> None:
     assert keys == sorted(keys)
     assert number_key(-0.0) == number_key(0.0)
     assert len(set(keys)) == len(xs) - 1
+    assert [double_of_key(k) for k in keys] == [x if x else 0.0 for x in xs]  # its inverse
 
 
 def test_quantize_rounds_floats_half_to_even_and_leaves_the_rest() -> None:
