@@ -4,6 +4,7 @@ PATTERNS_NO_EXTENSIONS=1 skips the extension (the pure-Python twins then run);
 PATTERNS_DEBUG_BUILD=1 turns bounds checks and line tracing back on.
 """
 
+import glob
 import os
 import platform
 
@@ -32,8 +33,11 @@ else:
 
     print(f"*** patterns: building the Cython extension ({'debug' if DEBUG_BUILD else 'release'})")
     macros = [("CYTHON_TRACE_NOGIL", "1")] if DEBUG_BUILD else []
+    # The stages (.pxi) and the C headers are build inputs too: cythonize follows the includes
+    # itself; `depends` makes a changed header (or stage) rebuild the module.
+    depends = sorted(glob.glob("src_ext/*.pxi") + glob.glob("src_ext/*.h"))
     ext_modules = cythonize(
-        [Extension("patterns._match_c", ["src_ext/_match_c.pyx"], define_macros=macros)],
+        [Extension("patterns._match_c", ["src_ext/_match_c.pyx"], define_macros=macros, depends=depends)],
         compiler_directives=COMPILER_DIRECTIVES,
     )
     for ext in ext_modules:

@@ -6,7 +6,7 @@
 
 Peers are the optional extra: pip install '.[bench]'. Progress goes to stderr; the tables to
 stdout; results.json and the PNG plots to --out (bench/results/latest by default; the run
-README.md quotes is in bench/results).
+docs/performance.md quotes is in bench/results).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from .report import agreement_passed, machine_info, plots, tables, write_json
 from .runner import Config, log, run
 from .workloads import WORKLOADS
 
-#: a run's output; bench/results/ itself holds the run README.md quotes (refresh: --out bench/results)
+#: a run's output; bench/results/ itself holds the run docs/performance.md quotes (refresh: --out bench/results)
 DEFAULT_OUT = Path(__file__).resolve().parent / "results" / "latest"
 
 

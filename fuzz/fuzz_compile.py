@@ -1,7 +1,7 @@
 """Fuzz `patterns.compile` for every dialect: only InvalidPatternError may escape, and a valid
 pattern round-trips through `to_json` (text, dict and the compiled value all give one `Pattern`).
 
-    fuzz/run.sh 600          # every target, 600 s each (see README.md, "Fuzzing")
+    fuzz/run.sh 600          # every target, 600 s each (see docs/fuzzing.md)
     .venv/bin/python fuzz/fuzz_compile.py -timeout=10 -max_total_time=60 fuzz/seeds/compile
 """
 

@@ -9,7 +9,7 @@ scanner's leaves (`_match_c.scan_leaves`) must equal the slow road's, and
 `match_json_many` must answer as `match_json` does. Any other exception, a crash, a hang or a
 read out of bounds (the compiled module runs under the fuzzer's process) is a finding.
 
-    fuzz/run.sh 600          # every target, 600 s each (see README.md, "Fuzzing")
+    fuzz/run.sh 600          # every target, 600 s each (see docs/fuzzing.md)
     .venv/bin/python fuzz/fuzz_compiled.py -timeout=10 -max_total_time=60 fuzz/seeds/match
 
 The C code itself carries no coverage counters (it is built by gcc without libFuzzer's

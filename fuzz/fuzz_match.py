@@ -2,7 +2,7 @@
 SNS attribute map). `Pattern.matches` of each rule, `Machine.match` on the bytes, on the text
 and on the decoded value agree, or all raise InvalidEventError; nothing else may escape.
 
-    fuzz/run.sh 600          # every target, 600 s each (see README.md, "Fuzzing")
+    fuzz/run.sh 600          # every target, 600 s each (see docs/fuzzing.md)
     .venv/bin/python fuzz/fuzz_match.py -timeout=10 -max_total_time=60 fuzz/seeds/match
 """
 

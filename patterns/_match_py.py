@@ -67,7 +67,7 @@ def scan_table(prefixes: frozenset[str], path_ids: dict[str, int]) -> ScanTable:
 def scan_leaves(raw: Any, table: ScanTable) -> tuple[LeavesByPath, Contexts] | None:
     """`select_leaves` of a JSON event given as bytes, bytearray, memoryview or str, or None.
 
-    The contract both twins keep (docs/design.md section 6, "The byte scanner"): the answer is
+    The contract both twins keep (docs/scanner.md): the answer is
     `select_leaves(decode_event(raw), prefixes, path_ids)`'s (leaves in any order, contexts
     possibly numbered otherwise, with the same meaning), or None when the scanner cannot
     promise it; the caller then takes that slow road, which also raises the right

@@ -1,6 +1,6 @@
 """The published tables of the decision automaton: data only, the contract the walkers read.
 
-The design (a picture, the invariants, why this shape) is docs/design.md. In short: the
+The design (a picture, the invariants, why this shape) is docs/automaton.md. In short: the
 branches of every rule, their conditions in one fixed order, form a trie whose edges read one
 event field each; the edges leaving one state on one field are merged into one `ValueIndex`.
 One published state of that automaton is a `Tables`: per state its rule ids, edges and absence
@@ -236,7 +236,7 @@ class LoweredIndex(NamedTuple):
 
 @dataclass(frozen=True, slots=True, eq=False)
 class FlatTables:
-    """The automaton of one `Tables` snapshot as flat integer arrays: the contract of a C walker.
+    """The automaton of one `Tables` snapshot as flat integer arrays: a form for inspection.
 
         state s   state_has[s]                   bits: 1 terminal, 2 any edge, 4 absence edges
                                                  (one test per state skips what it lacks)

@@ -1,6 +1,6 @@
 """The compiler: the one writer of the published tables (`patterns.automaton`), in pure Python.
 
-The one source of truth for the automaton's semantics (docs/design.md). `Builder` is the writer
+The one source of truth for the automaton's semantics (docs/automaton.md). `Builder` is the writer
 of one machine: a trie of its rules' branches (`_Node`), laid out as `Tables` by `build`, and
 from then on each change publishes new `Tables` made by copy-on-write of the states and value
 indexes it touched (`_Live`). `_value_index` merges the matchers of the edges leaving one state
@@ -447,7 +447,7 @@ def _sorted_branch(branch: Branch) -> list[tuple[str, Leaf]]:
 
     Depth (the dots in the path) puts envelope fields (`source`, `detail-type`) before the
     `detail.*` fields of one rank: they name what a rule routes, so reading them first keeps
-    the walk to the rules that can still match (measured in docs/design.md section 6).
+    the walk to the rules that can still match (measured in docs/performance.md).
     """
     return sorted(
         ((c.path, c.leaf) for c in branch), key=lambda pair: (_rank(pair[1]), pair[0].count("."), pair[0])

@@ -1,6 +1,6 @@
 """`Machine`: many named rules compiled into one decision automaton, changed while events flow.
 
-The public API (docs/design.md): `patterns.compiler.Builder` builds and publishes the automaton,
+The public API (docs/automaton.md): `patterns.compiler.Builder` builds and publishes the automaton,
 `patterns.automaton` defines the tables a match reads, `patterns.engine` answers from them.
 
 Re-exports: none. The builder and its settings live in `patterns.compiler`, the twin in
@@ -40,7 +40,7 @@ class Machine:
 
     Results list rule names in the order the names were first added (replacing a rule keeps
     its place). Per-event cost depends on the event and on the rules that can still match, not
-    on the number of rules (docs/design.md section 6).
+    on the number of rules (docs/automaton.md, docs/performance.md).
 
     Concurrency contract: any number of threads may call `match`, `match_many`, `len`, `in` and
     iterate while other threads call `add` and `remove`. Changes are serialised by one lock;
@@ -61,12 +61,12 @@ class Machine:
     tables before it meanwhile. A machine that has never matched publishes nothing: its first
     match builds the tables once, so loading many rules is paid for once.
 
-    On the compiled build, the first match also makes the machine's `match` its own attribute:
-    a C method that always answers from the latest tables, with no Python frame per call
-    (`_set_tables`). A `match = machine.match` kept for later therefore stays current. To wrap
-    or mock `match`, patch the instance, or subclass `Machine` (a subclass that overrides
-    `match` keeps its own); a patch of the class's `match` no longer reaches a machine that
-    has matched.
+    The first match also makes the machine's `match` its own attribute (`_set_tables`): a
+    `LiveMatch` that always answers from the latest tables (on the compiled build a C method,
+    with no Python frame per call). A `match = machine.match` kept for later therefore stays
+    current. To wrap or mock `match`, patch the instance, or subclass `Machine` (a subclass
+    that overrides `match` keeps its own); a patch of the class's `match` no longer reaches a
+    machine that has matched.
     """
 
     def __init__(self, dialect: str | Dialect = "eventbridge") -> None:
@@ -200,9 +200,9 @@ class Machine:
         tables = self._current()
         fast = self._fast
         if fast is not None:
-            # the compiled road: one pass over JSON text (or the dict), the names made in C,
-            # the reference road where it is not sure (once published, this is the machine's
-            # own `match` attribute, and this method is no longer called: see `_set_tables`)
+            # the twin's road: one pass over JSON text (or the dict), the decoding road where
+            # it is not sure (once published, the machine's own `match` attribute answers, and
+            # this method is no longer called: see `_set_tables`)
             return fast.match(event)
         return _reference_match(self.dialect, tables, event)
 

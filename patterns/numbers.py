@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import struct
 
-__all__ = ["as_double", "number_key", "quantize"]
+__all__ = ["as_double", "double_of_key", "number_key", "quantize"]
 
 _DOUBLE = struct.Struct("<d")
 _U64 = struct.Struct("<Q")
@@ -56,3 +56,10 @@ def number_key(x: float) -> int:
         x = 0.0
     (bits,) = _U64.unpack(_DOUBLE.pack(x))
     return bits ^ _ALL if bits & _SIGN else bits | _SIGN
+
+
+def double_of_key(key: int) -> float:
+    """The double whose `number_key` is `key` (0.0 for the zeros' shared key)."""
+    bits = key ^ _SIGN if key & _SIGN else key ^ _ALL
+    (x,) = _DOUBLE.unpack(_U64.pack(bits))
+    return x

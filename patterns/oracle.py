@@ -162,7 +162,7 @@ def matches(branches: Iterable[Branch], flat: Flat) -> bool:
 
     Args:
         branches: the pattern's branches (`Pattern.branches`).
-        flat: the flattened event (`patterns._match.flatten`).
+        flat: the flattened event (`patterns.events.flatten`).
 
     Returns:
         True when some branch holds.

@@ -19,7 +19,7 @@ Both become an ordinary event for the one matcher every dialect shares, so nothi
 work: a ``Number`` attribute becomes a JSON number and a ``String`` one a JSON string, so a
 string pattern never matches a Number attribute and ``numeric`` never matches a String one, as
 SNS documents. Numbers on both sides are rounded to five decimal places, SNS's documented
-accuracy (`patterns.events.quantize`, applied by the validator and by these decoders alike).
+accuracy (`patterns.numbers.quantize`, applied by the validator and by these decoders alike).
 
 Limits (`check_limits`) are counted on the validated model, as the SNS constraints page and
 AWS's recorded answers count them.

@@ -23,8 +23,8 @@ __all__ = ["LeavesByPath", "fire", "prepare", "run_machine", "select_leaves"]
 
 # --- The decision automaton's walk (tables built by `patterns.compiler`) --------------------------
 #
-# Everything below reads `patterns.automaton.Tables` and `ValueIndex` records; docs/design.md
-# section 6 draws them. The walk reads per-state tuples (`prepare`) and per-list tuples; dicts
+# Everything below reads `patterns.automaton.Tables` and `ValueIndex` records; docs/automaton.md
+# draws them. The walk reads per-state tuples (`prepare`) and per-list tuples; dicts
 # appear only where a string (or a number's double) is the key. A "list id" k names the ints
 # targets[k] (in the flat form, list_items[list_off[k]:list_off[k + 1]]): target states, or
 # anything-but operand numbers.
@@ -229,9 +229,10 @@ def prepare(terms: tuple[int, ...], edges: tuple, absent: tuple, lists: Any) -> 
     """One state's entry in what this walker reads, made by the writer before publication.
 
     The machine keeps, per state, its rule ids, its edges as (path id, `ValueIndex`) and its
-    absence edges as (path id, list id); the flat integer tables a C walker reads are derived
-    from those on demand (`Tables.flat`). Python reads a tuple slot far faster than it indexes an
-    `array` (each element read boxes an int), so the pure walker keeps, per state, one tuple:
+    absence edges as (path id, list id); the flat integer tables of `Tables.flat` (an
+    inspection form, read by no walker) are derived from those on demand. Python reads a tuple
+    slot far faster than it indexes an `array` (each element read boxes an int), so the pure
+    walker keeps, per state, one tuple:
 
         steps[s]   = (rule ids ending at s or None,
                       ((path id, exact-only dict or None, probe, ValueIndex), ...) or None,
@@ -325,7 +326,7 @@ def _probe(vi: Any, lists: Any) -> Any:
 def run_machine(tables: Any, by_path: LeavesByPath, contexts: Contexts = ROOT_ONLY) -> set[int]:
     """The rule ids whose branches an event's leaves complete, walking the automaton.
 
-    Two phases (docs/design.md section 6). First a walk that ignores arrays: each state is
+    Two phases (docs/automaton.md). First a walk that ignores arrays: each state is
     expanded once, and every leaf its value indexes accept sends the walk on, so a state is
     reached exactly when each condition on its way from state 0 holds by some leaf. When a leaf
     on the way sits in an array element, the walk also notes, per state reached, the contexts

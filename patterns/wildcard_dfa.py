@@ -81,6 +81,12 @@ class WildcardDFA:
             self._moves, self._other, self._accept = table
 
     @property
+    def operands(self) -> tuple[tuple[str, int], ...]:
+        """The (operand, payload) pairs it was built from, in their order, each operand written
+        back as wildcard text (``*`` and ``\\`` inside a literal run escaped again)."""
+        return tuple(("*".join(_escaped(seg) for seg in segs), payload) for segs, payload in self._operands)
+
+    @property
     def is_dfa(self) -> bool:
         """Whether the DFA table was built (False: over budget, `run` tests operand by operand)."""
         return self._moves is not None
@@ -108,6 +114,11 @@ class WildcardDFA:
             if state < 0:
                 return ()
         return self._accept[state]
+
+
+def _escaped(segment: str) -> str:
+    # A literal run as operand text: the inverse of the escapes `tokens` resolves.
+    return segment.replace("\\", "\\\\").replace("*", "\\*")
 
 
 class _OverBudget(Exception):

@@ -1,4 +1,8 @@
-# Decoded events (dicts) through the C walk: included by _match_c.pyx after `_walk.pxi`.
+# The dict stage: decoded events (dicts) through the C walk. Included by _match_c.pyx after the
+# walk stage; the types it shares with them are in _shared.pxi.
+#
+# Reads: a published `Tables` and a decoded event (a dict). Gives: the names (or ids) of the
+# rules it matches, as the walk stage gives them for bytes (`_walk`, `_walk_arrays`, `_answer`).
 #
 # A caller that already parsed its event passes a dict; `match_dict` walks it directly (no JSON
 # text made), the way the scanner walks bytes: keys looked up as UTF-8 in the ScanTable, values
@@ -7,17 +11,6 @@
 # float, bool, None, BigNumber); anything else, a tree deeper than MAX_DEPTH (a cycle is one), a
 # key or string with a lone surrogate, an int a double cannot hold, gets None: the reference road
 # (`check_tree`, `select_leaves`) then answers, or words the error.
-
-from cpython.dict cimport PyDict_Next
-from cpython.float cimport PyFloat_AS_DOUBLE
-from cpython.long cimport PyLong_AsDouble
-
-cdef extern from "Python.h":
-    bint PyUnicode_IS_ASCII(object o)
-    # borrowed references, as the C API gives them (Cython's own declarations return objects)
-    PyObject* _list_item "PyList_GET_ITEM" (object o, Py_ssize_t i)
-    PyObject* _tuple_item "PyTuple_GET_ITEM" (object o, Py_ssize_t i)
-
 
 cdef struct DictFrame:
     PyObject* obj      # the container (borrowed from the event)
@@ -29,7 +22,7 @@ cdef struct DictFrame:
 
 
 def match_dict(tables, event, bint named=False):
-    """`Tables.run`'s answer for a decoded JSON event by the C walk, or None.
+    """`engine.run`'s answer for a decoded JSON event by the C walk, or None.
 
     Args:
         tables: a published `patterns.automaton.Tables` with `csteps`.
@@ -234,99 +227,3 @@ cdef int _dict_walk(Walk* w, ScanOut* out, list objs, IntBuf* found) except -1:
         PyMem_Free(vals)
         if heads != small_heads:
             PyMem_Free(heads)
-
-
-cdef class FastMatch:
-    """`Machine.match` of one published `Tables` on the compiled road.
-
-    Made by the writer with each publication (`compiled_match`): a dict goes to `match_dict`,
-    anything else to `match_json`, and the answer (rule names) comes back with no Python frame
-    between; where the compiled road is not sure (None), `slow(tables, event)`, the reference
-    road, answers from the same tables. Immutable; holds its tables alive.
-    """
-
-    cdef object tables  # kept alive: `w` points into it
-    cdef object slow
-    cdef Walk w
-
-    def __cinit__(self, tables, slow):
-        self.tables = tables
-        self.slow = slow
-        _walk_init(&self.w, tables)
-
-    def match(self, event):
-        """The names of the rules `event` matches in these tables (see `LiveMatch.match`)."""
-        return self._match(event)
-
-    cdef object _match(self, event):
-        if type(event) is dict:
-            found = _match_dict(&self.w, <dict>event, True)
-        else:
-            found = _match_json(&self.w, event, True)
-        if found is None:
-            return self.slow(self.tables, event)
-        return found
-
-    def live(self):
-        """A new `LiveMatch` answering from these tables (and with their `slow`)."""
-        live = LiveMatch(self.slow)
-        live.publish(self, self.tables)
-        return live
-
-
-cdef class LiveMatch:
-    """A machine's `match` on the compiled road: one C call, always from the latest tables.
-
-    The machine makes one with its first compiled publication and stores its bound `match` as
-    its own `match` attribute (a router's `machine.match(event)`, or a `match = machine.match`
-    kept for later, then costs no Python frame); each later publication calls `publish`. A
-    match takes its own reference to what it starts with, so a publication while it runs
-    (another thread's, during a Python fallback of this one) frees nothing it reads.
-    """
-
-    cdef FastMatch cur  # None: the latest tables have no compiled walk
-    cdef object tables
-    cdef object slow    # (tables, event) -> names: the reference road
-
-    def __cinit__(self, slow):
-        self.cur = None
-        self.tables = None
-        self.slow = slow
-
-    def publish(self, FastMatch cur, tables):
-        """From now on, answer from `tables`: through `cur`, or (None) the reference road."""
-        old = (self.cur, self.tables)  # released after both fields are set: no reader sees
-        self.cur = cur                 # a new cur with the old tables mid-way (a release
-        self.tables = tables           # could run a finaliser, and let another thread in)
-        del old
-
-    def match(self, event):
-        """The names of every rule that matches an event.
-
-        Args:
-            event: as `Pattern.matches` takes it for this dialect (EventBridge: JSON bytes,
-                bytearray, memoryview or text, or a decoded dict).
-
-        Returns:
-            The matching rules' names, in the order the names were first added.
-
-        Raises:
-            InvalidEventError: as `Pattern.matches` raises it for this event.
-        """
-        cdef FastMatch cur = self.cur  # this call's own references
-        cdef object tables = self.tables
-        if cur is None:
-            if tables is None:
-                raise RuntimeError("LiveMatch.match before anything was published")
-            return self.slow(tables, event)
-        return cur._match(event)
-
-
-def compiled_match(tables, slow):
-    """The compiled road's match for one published `Tables`: a `FastMatch`.
-
-    Args:
-        tables: a published `patterns.automaton.Tables` with `csteps`.
-        slow: `slow(tables, event)` answers (rule names) where the compiled road is not sure.
-    """
-    return FastMatch(tables, slow)

@@ -1,4 +1,9 @@
-# SNS inputs read in C: included by _match_c.pyx. docs/design.md section 6, "Decoded events".
+# The SNS stage: SNS inputs (attribute maps, message bodies) read in C into the events the
+# EventBridge road matches (docs/hot-path.md, "Decoded events"). Included by _match_c.pyx
+# last; it needs no other stage, and no stage needs it.
+#
+# Reads: a Publish call's MessageAttributes map, or a message body. Gives: the event
+# `patterns.sns` gives for it (a dict, or None), or hands the input to that reference.
 #
 # `attributes_to_event` gives exactly `patterns.sns.attributes_to_event`'s answer (the event, or
 # None) for a well-formed Publish map of exact dicts and strs, the types SNS sends: String,
@@ -8,13 +13,6 @@
 # their words. `body_to_event` gives `patterns.sns.body_to_event`'s event for a body given as
 # text or bytes, decoded as the reference decodes it, its numbers rounded in place; any other
 # body goes to the reference.
-
-from cpython.unicode cimport PyUnicode_GET_LENGTH
-
-from orjson import JSONDecodeError as _JSONDecodeError, loads as _orjson_loads
-
-from patterns import sns as _sns
-from patterns.events import decode_event
 
 cdef object _sns_reference = _sns.attributes_to_event
 cdef object _sns_round_numbers = _sns._round_numbers

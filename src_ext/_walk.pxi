@@ -1,269 +1,26 @@
-# The walk in C: included by _match_c.pyx after the scanner and `_cindex.pxi`.
+# The walk stage: the automaton walked over one event's C leaves, and the answer
+# (docs/hot-path.md). Included by _match_c.pyx after the scan and values stages; the types it shares with them (CLeaf, ScanOut, CValue, IntBuf, Walk) are in
+# _shared.pxi.
 #
-# docs/design.md section 6, "The compiled hot path". The writer compiles each state's entry
-# (`_match_py.prepare`'s tuple) into a `CState` (`compile_state`), kept in `Tables.csteps`
-# beside the pure entries; `match_json` scans raw JSON into C leaves (`_scan_core`) and walks
-# those states without making a Python object per field or per value. It answers for events
-# whose leaves on rule paths sit outside array elements (or with no rule that can hold by
-# absence): the walk then needs no contexts, exactly as the pure `_run_flat`. Anything else
-# (an array element holding rule-path leaves, a number that may pass a double's range, invalid
-# input) gets None, and the caller takes the reference road.
+# Reads: a published `Tables` (its `csteps`, the `CState`s, and `scan`, its ScanTable), an
+# event's bytes, scanned here by `_scan_core`, and each leaf probed through its edge's `CIndex`;
+# a number is read when first probed (number_parse.h: Clinger, Eisel-Lemire, strtod_l).
+# Gives: the names (or ids) of the rules the event matches, sorted by rule id (`_answer`).
+#
+# The writer compiles each state's entry (`walk.prepare`'s tuple) into a `CState`
+# (`compile_state`), kept in `Tables.csteps` beside the pure entries; `match_json` scans raw JSON
+# into C leaves (`_scan_core`) and walks those states without making a Python object per field
+# or per value: `_walk` (the pure `_run_flat`) when no context is needed, `_walk_arrays` (the
+# pure `run_machine`'s two phases) when rule-path leaves sit in array elements or absence edges
+# meet an event with contexts. Invalid input and a number that may pass a double's range get
+# None, and `engine.run` takes the decoding road.
 
-from cpython.list cimport PyList_GET_ITEM, PyList_GET_SIZE, PyList_New, PyList_SET_ITEM
-from cpython.ref cimport Py_INCREF, Py_DECREF
-
-cdef extern from "Python.h":
-    ctypedef struct PyListObject:
-        PyObject** ob_item
-from libc.stdlib cimport qsort
-
-from patterns.consistency import absent_in, consistent_choice
-
-cdef extern from *:
-    """
-    /* strtod_l in the "C" locale: correctly rounded (glibc, the BSDs, macOS), whatever locale
-       the process set, and without the GIL (Python's own reader needs it). Elsewhere, 0: the
-       caller reads the number in Python. */
-    #if defined(__GLIBC__) || defined(__APPLE__) || defined(__FreeBSD__)
-    #include <locale.h>
-    #include <stdlib.h>
-    #if defined(__APPLE__) || defined(__FreeBSD__)
-    #include <xlocale.h>
-    #endif
-    static locale_t patterns_c_locale = (locale_t)0;
-    static void patterns_init_c_locale(void) {
-        if (patterns_c_locale == (locale_t)0)
-            patterns_c_locale = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
-    }
-    static int patterns_strtod(const char* text, double* out) {
-        if (patterns_c_locale == (locale_t)0) return 0;
-        *out = strtod_l(text, NULL, patterns_c_locale);
-        return 1;
-    }
-    #else
-    static void patterns_init_c_locale(void) {}
-    static int patterns_strtod(const char* text, double* out) { (void)text; (void)out; return 0; }
-    #endif
-    """
-    void patterns_init_c_locale() nogil
-    int patterns_strtod(const char* text, double* out) nogil
-
-patterns_init_c_locale()  # once, at import (under the import lock)
-
-
-cdef inline bint _c_double(const unsigned char* buf, Py_ssize_t start, Py_ssize_t end,
-                           double* out) noexcept nogil:
-    # float(text) of a validated JSON number of fewer than 64 bytes that cannot overflow a
-    # double, without the GIL: the C library's correctly rounded reading; False where there
-    # is none (or the text is longer), and the caller reads it in Python.
-    cdef char text[64]
-    if end - start >= 64:
-        return False
-    memcpy(text, buf + start, end - start)
-    text[end - start] = 0
-    return patterns_strtod(text, out) != 0
-
-
-# Exact powers of ten a double holds (10**22 is the largest: 5**22 < 2**53).
-cdef double[23] _POW10 = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13,
-                          1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22]
-
-
-cdef extern from *:
-    """
-    /* Eisel-Lemire (D. Lemire, "Number Parsing at a Gigabyte per Second", 2021; N. Mushtak and
-       D. Lemire, "Fast Number Parsing Without Fallback", 2023): the correctly rounded double of
-       w * 10**q for a significand w of at most 19 digits, from one or two 64 x 64 -> 128-bit
-       products of w with the 128 leading bits of 5**q (`patterns_pow5`, two words per q from
-       -342 to 308, filled at import by `_fill_pow5`: a failure there fails the import, so no
-       walk reads a partial table). Returns 0 where it leaves the number to strtod_l: q off the
-       table, a subnormal or an overflow (which the scanner's double-range check keeps from the
-       walk), and the paper's first fallback case (which Mushtak and Lemire prove never arises;
-       kept, as it costs one predictable branch). */
-    #define PATTERNS_POW5_MIN (-342)
-    #define PATTERNS_POW5_MAX 308
-    static uint64_t patterns_pow5[2 * (PATTERNS_POW5_MAX - PATTERNS_POW5_MIN + 1)];
-    static int patterns_eisel_lemire(uint64_t w, int q, int negative, double* out) {
-        if (w == 0 || q < PATTERNS_POW5_MIN || q > PATTERNS_POW5_MAX)
-            return 0;
-        int lz = patterns_clz64(w);
-        w <<= lz;
-        const uint64_t* t = patterns_pow5 + 2 * (q - PATTERNS_POW5_MIN);
-        uint64_t hi, lo = patterns_mul128(w, t[0], &hi);
-        if ((hi & 0x1FF) == 0x1FF) {  /* the 9 bits below the 55 kept may carry: refine */
-            uint64_t hi2;
-            (void)patterns_mul128(w, t[1], &hi2);
-            lo += hi2;
-            if (hi2 > lo)
-                hi++;
-            if ((hi & 0x1FF) == 0x1FF && lo == UINT64_MAX && (q < -27 || q > 55))
-                return 0;
-        }
-        int upper = (int)(hi >> 63);
-        int shift = upper + 9;  /* keep 55 bits: 52 explicit, the implicit one, one to round, one spare */
-        uint64_t m = hi >> shift;
-        /* the biased binary exponent: (217706 * q) >> 16 is floor(q * log2(10)) for |q| < 400,
-           the product's top bit adds 63 (or 64: upper), the normalizing shift takes lz back */
-        int32_t p2 = (int32_t)(((int64_t)217706 * q) >> 16) + 63 + upper - lz + 1023;
-        if (p2 <= 0)
-            return 0;  /* subnormal */
-        /* a tie (the dropped bits all zero) rounds to even; ties only arise for q in [-4, 23] */
-        if (lo <= 1 && q >= -4 && q <= 23 && (m & 3) == 1 && (m << shift) == hi)
-            m &= ~(uint64_t)1;
-        m += m & 1;
-        m >>= 1;
-        if (m >= ((uint64_t)2 << 52)) {  /* rounding carried into a new bit */
-            m = (uint64_t)1 << 52;
-            p2++;
-        }
-        if (p2 >= 0x7FF)
-            return 0;  /* overflow */
-        uint64_t bits = (m & ~((uint64_t)1 << 52)) | ((uint64_t)p2 << 52) | ((uint64_t)(negative != 0) << 63);
-        memcpy(out, &bits, sizeof(bits));
-        return 1;
-    }
-    """
-    uint64_t patterns_pow5[1302]
-    int patterns_eisel_lemire(uint64_t w, int q, int negative, double* out) nogil
-
-
-def _pow5_words() -> list:
-    """The 128 leading bits of 5**q for q from -342 to 308, as (high, low) words, rounded up for
-    negative q (the reciprocal's leading bits plus one) and truncated for the others: the table
-    the Eisel-Lemire reading multiplies by."""
-    words = []
-    for q in range(-342, 309):
-        if q < 0:
-            p5 = 5 ** -q
-            z = p5.bit_length()  # 2**(z - 1) < 5**-q < 2**z
-            if q >= -27:
-                c = (1 << (z + 127)) // p5 + 1
-            else:
-                c = (1 << (2 * z + 128)) // p5 + 1
-                c >>= c.bit_length() - 128
-        else:
-            p5 = 5 ** q
-            b = p5.bit_length()
-            c = p5 << (128 - b) if b <= 128 else p5 >> (b - 128)
-        if c.bit_length() != 128:
-            raise AssertionError(f"5**{q}: {c.bit_length()} bits")
-        words += [c >> 64, c & 0xFFFFFFFFFFFFFFFF]
-    return words
-
-
-cdef int _fill_pow5() except -1:
-    cdef Py_ssize_t k
-    words = _pow5_words()
-    for k in range(len(words)):
-        patterns_pow5[k] = words[k]
-    return 0
-
-
-_fill_pow5()  # once, at import (under the import lock), before any walk reads the table
-
-
-cdef extern from *:
-    """
-    /* The value of 8 ASCII digits, read as one little-endian word: pairs, then fours, then all
-       eight, each step one multiply (the digits of a pair sit in adjacent bytes). */
-    #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-    #define PATTERNS_SWAR_DIGITS 0
-    static inline uint64_t patterns_eight_digits(const unsigned char* p) { (void)p; return 0; }
-    #else
-    #define PATTERNS_SWAR_DIGITS 1
-    static inline uint64_t patterns_eight_digits(const unsigned char* p) {
-        uint64_t v;
-        memcpy(&v, p, 8);
-        v = ((v & 0x0F0F0F0F0F0F0F0FULL) * 2561) >> 8;
-        v = ((v & 0x00FF00FF00FF00FFULL) * 6553601) >> 16;
-        return ((v & 0x0000FFFF0000FFFFULL) * 42949672960001ULL) >> 32;
-    }
-    #endif
-    """
-    bint SWAR_DIGITS "PATTERNS_SWAR_DIGITS"
-    uint64_t _eight_digits "patterns_eight_digits"(const unsigned char* p) noexcept nogil
-
-
-cdef inline uint64_t _digits_value(const unsigned char* buf, Py_ssize_t i, Py_ssize_t j, uint64_t w) noexcept nogil:
-    # w followed by the digits buf[i:j] (the caller keeps the result within 19 digits).
-    if SWAR_DIGITS:
-        while j - i >= 8:
-            w = w * 100000000 + _eight_digits(buf + i)
-            i += 8
-    while i < j:
-        w = w * 10 + (buf[i] - 48)
-        i += 1
-    return w
-
-
-cdef inline bint _fast_double(const unsigned char* buf, Py_ssize_t i, Py_ssize_t end,
-                              double* out) noexcept nogil:
-    # The correctly rounded double of a validated JSON number buf[i:end] of at most 19
-    # significant digits: Clinger's fast path where it holds (a significand below 2**53 and a
-    # power of ten below 10**23: one exact operation, so one rounding), else Eisel-Lemire.
-    # False for more digits, an exponent past +-1,000, a subnormal or an overflow (the caller
-    # reads the text with strtod_l). Digits are found a word at a time and read 8 per multiply.
-    cdef bint negative = buf[i] == 45
-    cdef uint64_t w
-    cdef Py_ssize_t int_end, frac_start, frac_end, frac, lead
-    cdef int e = 0
-    cdef bint eneg = False
-    cdef double d
-    if negative:
-        i += 1
-    int_end = _digits_end(buf, end, i)  # the scanner validated the grammar: digits, then . or e
-    frac_start = frac_end = int_end
-    if int_end < end and buf[int_end] == 46:
-        frac_start = int_end + 1
-        frac_end = _digits_end(buf, end, frac_start)
-    frac = frac_end - frac_start
-    if (int_end - i) + frac > 19:
-        # more than 19 digits: fewer once the leading zeros go ("0.000…"), else not ours
-        lead = i
-        while lead < int_end and buf[lead] == 48:
-            lead += 1
-        if lead == int_end:
-            lead = frac_start
-            while lead < frac_end and buf[lead] == 48:
-                lead += 1
-            if frac_end - lead > 19 or frac > 100000:  # (so the exponent stays an int)
-                return False
-            w = _digits_value(buf, lead, frac_end, 0)
-        else:
-            return False  # a non-zero integer part: every digit from its first counts
-    else:
-        w = _digits_value(buf, frac_start, frac_end, _digits_value(buf, i, int_end, 0))
-    i = frac_end
-    if i < end:  # 'e' or 'E', an optional sign, digits
-        i += 1
-        if buf[i] == 43 or buf[i] == 45:
-            eneg = buf[i] == 45
-            i += 1
-        while i < end:
-            if e > 1000:
-                return False
-            e = e * 10 + (buf[i] - 48)
-            i += 1
-        if eneg:
-            e = -e
-    e -= <int>frac  # at most 100,000 (above)
-    if w == 0:
-        out[0] = -0.0 if negative else 0.0
-        return True
-    if w < (<uint64_t>1) << 53 and -22 <= e <= 22:
-        d = <double>w
-        if e >= 0:
-            d = d * _POW10[e]
-        else:
-            d = d / _POW10[-e]
-        out[0] = -d if negative else d
-        return True
-    return patterns_eisel_lemire(w, e, negative, out) != 0
+patterns_init_c_locale()  # once, at import (under the import lock): strtod_l's C locale
 
 
 def _read_double(bytes text not None):
     """For tests: the double the walk reads from a validated JSON number without Python
-    (`_fast_double`), or None where it leaves the text to strtod_l or Python."""
+    (`_fast_double`, number_parse.h), or None where it leaves the text to strtod_l or Python."""
     cdef double d = 0.0
     if len(text) == 0:
         raise ValueError("empty")
@@ -336,7 +93,7 @@ cdef class CState:
 
 
 def compile_state(entry, lists, int32_t parent, dict names not None) -> CState:
-    """The `CState` of one state's entry (`_match_py.prepare`'s tuple), for the C walk.
+    """The `CState` of one state's entry (`walk.prepare`'s tuple), for the C walk.
 
     Each value index is compiled once, on its first state, and kept in its `cwalk` slot (the
     index is still private to the writer then), as `prepare` keeps its probe in `walk`.
@@ -457,21 +214,13 @@ cdef int _seen_add(Seen* seen, int32_t state) noexcept nogil:
     return 1
 
 
-cdef enum:
-    SMALL_FOUND = 32  # terminal states (and rules) a match keeps on the C stack before the heap
-    SMALL_STACK = 64  # states pending (and hits of one leaf) likewise
-    SMALL_SEEN = 64   # states a walk marks before its set moves to the heap
-    SMALL_PIDS = 128  # path ids whose chains live on the C stack
-
-
 def match_json(tables, raw, bint named=False):
     """The ids of the rules matching a JSON event (a sorted list), or their names, or None.
 
-    `Tables.run`'s answer for bytes, bytearray, C-contiguous memoryview or str, by the byte
-    scanner and the C walk over `tables.csteps`. None where the reference road must answer:
-    whatever `scan_leaves` leaves to it, an event with a rule-path leaf in an array element
-    (when the walk would need contexts), and one holding a number that may pass a double's
-    range.
+    `engine.run`'s answer for bytes, bytearray, C-contiguous memoryview or str, by the byte
+    scanner and the C walk over `tables.csteps`. None where the decoding road must answer:
+    whatever `scan_leaves` leaves to it, and an event holding a number that may pass a
+    double's range.
 
     Args:
         tables: a published `patterns.automaton.Tables` with `csteps`.
@@ -502,17 +251,6 @@ cdef object _match_json(const Walk* w, raw, bint named):
 
 cdef enum:
     V_UNREAD = 6  # CValue.kind in the walk: a number whose double is read when first probed
-
-
-cdef struct Walk:
-    # What one match reads, as borrowed pointers into a published `Tables` (kept alive by the
-    # caller's reference to it), so the scan and the walk can run without the GIL.
-    PyObject* tables     # the Tables itself (the Python fallbacks read it with the GIL)
-    PyObject* scan       # its ScanTable
-    PyObject** csteps    # its csteps list's items: state id -> CState
-    Py_ssize_t n_pids
-    bint any_absent
-    PyObject** objs      # dict events: leaf.start -> the leaf's Python value (borrowed); else NULL
 
 
 cdef int _walk_init(Walk* w, tables) except -1:
@@ -795,7 +533,7 @@ cdef int _python_probe(CState cs, Py_ssize_t e, const unsigned char* buf, CLeaf*
 
 cdef int _walk(Walk* w, const unsigned char* buf, CLeaf* leaves, CValue* vals, int32_t* heads,
                IntBuf* found) except -1 nogil:
-    # `_match_py._run_flat` over C states and C values: each state once, every leaf of each
+    # `walk._run_flat` over C states and C values: each state once, every leaf of each
     # field it reads through that field's CIndex, absence edges where the field has no leaf.
     cdef int32_t small_seen[SMALL_SEEN]
     cdef Seen seen
@@ -926,7 +664,7 @@ cdef int _via_note(const Walk* w, Via* via, IntBuf* rec_ctx, IntBuf* rec_next, I
 
 cdef int _walk_arrays(Walk* w, const unsigned char* buf, CLeaf* leaves, CValue* vals, int32_t* heads,
                       ScanOut* out, IntBuf* found) except -1 nogil:
-    # `_match_py.run_machine`'s two phases over C states and C values, for an event whose
+    # `walk.run_machine`'s two phases over C states and C values, for an event whose
     # rule-path leaves sit in array elements: phase 1 expands each state once and notes, per
     # state reached, the contexts of the leaves that took the edge into it (absence: where
     # `absent_in` says); phase 2 keeps the rules of each reached state whose conditions have

@@ -16,7 +16,7 @@ def test_cli_match_bundled_example_agrees_with_compile(capsys) -> None:
     printed = capsys.readouterr().out.splitlines()
     rules = json.loads((EXAMPLES / "rules.json").read_text())
     events = [json.loads(line) for line in (EXAMPLES / "events.jsonl").read_text().splitlines() if line]
-    # Every line is what each rule's own Pattern.matches (the reference matcher) says.
+    # Every line is what each rule's own Pattern.matches says.
     expected = []
     for event in events:
         names = [name for name, rule in rules.items() if patterns.compile(rule).matches(event)]

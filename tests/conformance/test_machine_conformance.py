@@ -2,7 +2,7 @@
 
 Each case's pattern is added under the case id; each match / no-match case then asks the machine
 about its input, and the case's own rule must be among the names returned exactly when the case
-says it matches (and exactly when the reference matcher says so). Thousands of unrelated rules
+says it matches (and exactly when its own `Pattern.matches` says so). Thousands of unrelated rules
 sharing one automaton is the point: they must not leak into each other's answers.
 """
 
@@ -63,5 +63,5 @@ def test_machine_case(case: dict, machines) -> None:
     assert (case["id"] in names) is pattern.matches(case["input"])
     if case["id"] not in KNOWN_DISAGREEMENTS:
         assert (case["id"] in names) is (case["expect"] == "match")
-    # and every other rule of the corpus is named exactly when the reference matcher matches it
+    # and every other rule of the corpus is named exactly when its own Pattern.matches says so
     assert names == [n for n, p in compiled.items() if p.matches(case["input"])]

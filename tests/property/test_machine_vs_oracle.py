@@ -20,7 +20,7 @@ from patterns import InvalidPatternError, Machine
 from patterns.events import flatten
 from patterns.oracle import matches as oracle_matches
 
-from .machine_strategies import (
+from ..strategies import (
     EVENT_NUMBERS,
     MATCHERS,
     STRINGS,

@@ -22,7 +22,7 @@ import patterns
 from fuzz._common import faithful_json
 from patterns import InvalidEventError, InvalidPatternError
 
-from .machine_strategies import EVENT_KEYS, EVENT_NUMBERS, STRINGS, patterns_for
+from ..strategies import EVENT_KEYS, EVENT_NUMBERS, STRINGS, patterns_for
 
 # Every Machine and Pattern here runs on each matcher twin (tests/conftest.py: `twin`).
 pytestmark = pytest.mark.usefixtures("twin")

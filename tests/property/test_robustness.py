@@ -16,11 +16,6 @@ from ..strategies import events, json_values, odd_events, valid_patterns
 # Every Machine and Pattern here runs on each matcher twin (tests/conftest.py: `twin`).
 pytestmark = pytest.mark.usefixtures("twin")
 
-try:
-    from patterns import _match_c
-except ImportError:  # not built here
-    _match_c = None
-
 PATTERN = patterns.compile(
     {"a": [{"anything-but": "x"}], "b": {"c": [{"numeric": [">", 0]}, {"exists": False}]}}
 )

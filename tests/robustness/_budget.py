@@ -28,8 +28,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 #: Calls allowed per unit of input size, and calls allowed whatever the size. Calibrated on the
 #: pure-Python twin, where every step is a visible call: linear code spends 5 to 60 calls per
-#: event value or pattern character, so 200 leaves a margin of 3x or more; today's exponential
-#: and quadratic code spends 10 to 1,000 times the budget at the sizes the tests use.
+#: event value or pattern character, so 200 leaves a margin of 3x or more; the exponential and
+#: quadratic code before issue 7's fixes spent 10 to 1,000 times the budget at the sizes the
+#: tests use.
 PER_UNIT = 200
 BASE = 10_000
 #: Seconds before an isolated child is killed: a hang guard, never the assertion.

@@ -39,8 +39,8 @@ WITHIN = {"a": {"b": ["1"], "c": ["1"]}}
 
 @pytest.mark.parametrize("road", ["pattern-bytes", "pattern-dict", "machine-bytes", "machine-dict"])
 def test_array_consistency_across_arrays_is_linear(work, road: str) -> None:
-    # Three 60-element arrays: 60^3 combinations today (2 to 3 s); they do not nest, so they
-    # constrain nothing between them.
+    # Three 60-element arrays: before issue 7's fixes, a search tried all 60^3 combinations
+    # (2 to 3 s); the arrays do not nest, so they constrain nothing between them.
     event = _across_event(60)
     data = orjson.dumps(event)
     if road.startswith("pattern"):
@@ -57,7 +57,8 @@ def test_array_consistency_across_arrays_is_linear(work, road: str) -> None:
 
 @pytest.mark.parametrize("road", ["pattern", "machine"])
 def test_array_consistency_within_one_array_is_linear(work, road: str) -> None:
-    # 2,000 alternating elements: no element holds both b and c; every pair is tried today.
+    # 2,000 alternating elements: no element holds both b and c; before issue 7's fixes, every
+    # pair was tried.
     event = _within_event(2000)
     data = orjson.dumps(event)
     if road == "pattern":
@@ -93,8 +94,9 @@ def _wildcard_outcome(work, operands: list[str], size: int):
 
 
 def test_wildcard_complexity_many_contains_operands_is_polynomial(work) -> None:
-    # `*a*` .. `*n*`: 2^14 subsets of live states today (11.7 s). The cap must be decided in
-    # polynomial time: the budget here is quadratic in the operands' characters.
+    # `*a*` .. `*n*`: the subset construction used before issue 7 visited 2^14 sets of live
+    # states (11.7 s). The cap must be decided in polynomial time: the budget here is quadratic
+    # in the operands' characters.
     operands = [f"*{chr(97 + i)}*" for i in range(14)]
     size = sum(map(len, operands))
     reason = _wildcard_outcome(work, operands, size * size)
@@ -110,16 +112,16 @@ def test_wildcard_complexity_literal_operands_is_linear(work) -> None:
 
 
 def test_wildcard_complexity_long_operand_is_linear(work) -> None:
-    # One 2,000-character operand `a*a*...` (1 MB never finished): quadratic today.
+    # One 2,000-character operand `a*a*...`: quadratic before issue 7 (1 MB never finished).
     operand = "a*" * 1000
     reason = _wildcard_outcome(work, [operand], len(operand))
     assert reason is not None and reason.startswith(TOO_COMPLEX)
 
 
 def test_wildcard_complexity_many_star_operands_is_linear(work) -> None:
-    # 1,000 operands `x*0` .. `x*999`: all live after one "x"; quadratic and worse today (200
-    # take 6 million calls). (10,000 identical `x*` operands finish quickly at c2a266b; the
-    # distinct ones are the stall.)
+    # 1,000 operands `x*0` .. `x*999`: all live after one "x"; quadratic and worse before
+    # issue 7 (200 took 6 million calls). (10,000 identical `x*` operands finished quickly at
+    # c2a266b; the distinct ones were the stall.)
     operands = [f"x*{i}" for i in range(1000)]
     reason = _wildcard_outcome(work, operands, sum(len(w) + 1 for w in operands))
     assert reason is None or reason.startswith(TOO_COMPLEX)
@@ -130,8 +132,9 @@ def test_wildcard_complexity_many_star_operands_is_linear(work) -> None:
 
 def test_compile_escaped_quotes_is_linear() -> None:
     # '{"a": ["' + '\\"' * N: an unterminated string of escaped quotes. The fast road's string
-    # regex backtracks from every quote: quadratic inside one C call (40 KB took 20 s), so the
-    # child runs under the hang guard; at 240 KB today's code runs for ~10 minutes.
+    # regex (`core._JSON_STRING`) once backtracked from every quote: quadratic inside one C call
+    # (40 KB took 20 s, 240 KB about 10 minutes), which a call count cannot see, so the child
+    # runs under the hang guard.
     n = 120_000
     setup = f"""
 import patterns
@@ -220,7 +223,8 @@ def test_dict_event_deep_objects_moderate_is_linear(work) -> None:
 @pytest.mark.parametrize("pure", [True, False], ids=["python", "installed-twin"])
 @pytest.mark.parametrize("road", ["p.matches(event)", "m.match(event)"])
 def test_dict_event_cycle_is_invalid(road: str, pure: bool) -> None:
-    # A dict that contains itself runs to MemoryError today (capped at 2 GB in the child).
+    # A dict that contains itself ran to MemoryError before issue 7 (the child is capped at
+    # 2 GB); it is refused as not JSON.
     setup = _MACHINE_SETUP + "event = {'a': 'x', 'b': {'c': []}}\nevent['b']['c'].append(event)\n"
     outcome = run_isolated(setup, road, budget(100), pure=pure)
     assert outcome.status == "raised" and outcome.value.startswith("InvalidEventError"), outcome

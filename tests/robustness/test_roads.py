@@ -18,7 +18,7 @@ from patterns import InvalidEventError, InvalidPatternError
 # Every Machine and Pattern here runs on each matcher twin (tests/conftest.py: `twin`).
 pytestmark = pytest.mark.usefixtures("twin")
 
-# --- Events: bytes, dict and the reference matcher agree -----------------------------------------
+# --- Events: bytes, text and dict, on the Machine and on Pattern.matches -------------------------
 
 
 def test_roads_scalar_array_element_has_no_element_index() -> None:

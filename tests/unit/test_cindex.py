@@ -1,4 +1,4 @@
-"""`CIndex` (src_ext/_cindex.pxi), the value indexes in C, against `fire`, the pure twin's probe.
+"""`CIndex` (src_ext/_values.pxi), the value indexes in C, against `fire`, the pure twin's probe.
 
 The contract: for every published `ValueIndex` and every event value, `probe_value` gives the
 target states of the list ids `fire(vi, value, lists)` gives (as a multiset, in any order), or

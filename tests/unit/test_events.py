@@ -103,12 +103,7 @@ def test_decode_event_reads_tiny_numbers_as_zero() -> None:
     assert decode_event('{"a": 1e-400, "b": 4.9e-324}') == {"a": 0.0, "b": 5e-324}
 
 
-def test_as_double_turns_huge_integers_into_infinity() -> None:
-    assert as_double(10**400) == float("inf") and as_double(-(10**400)) == float("-inf")
-    assert as_double(3) == 3.0
-
-
-# --- flatten (both twins) ------------------------------------------------------------------------
+# --- flatten -------------------------------------------------------------------------------------
 
 
 def test_flatten_leaves_in_document_order() -> None:

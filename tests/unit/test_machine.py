@@ -9,8 +9,6 @@ import pytest
 
 import patterns
 from patterns import InvalidPatternError, Machine
-from patterns.numbers import number_key
-from patterns.wildcard_dfa import WildcardDFA
 
 # Every Machine and Pattern here runs on each matcher twin (tests/conftest.py: `twin`).
 pytestmark = pytest.mark.usefixtures("twin")
@@ -170,24 +168,6 @@ def test_machine_empty_sns_policy_matches_unfiltered_input() -> None:
     m.add("some", '{"a": ["x"]}')
     assert m.match("not json") == ["all"]
     assert m.match('{"a": "x"}') == ["all", "some"]
-
-
-def test_number_key_preserves_order() -> None:
-    xs = [-float("inf"), -1e300, -2.5, -1.0, -5e-324, -0.0, 0.0, 5e-324, 1.0, 2.5, 1e300, float("inf")]
-    keys = [number_key(x) for x in xs]
-    assert keys == sorted(keys)
-    assert number_key(-0.0) == number_key(0.0)
-    assert len(set(keys)) == len(xs) - 1
-
-
-def test_wildcard_dfa_matches_each_operand() -> None:
-    dfa = WildcardDFA([("a*c", 1), ("*b", 2), ("x\\*y", 3)])
-    assert dfa.run("abc") == (1,)
-    assert dfa.run("ab") == (2,)
-    assert dfa.run("acb") == (2,)
-    assert dfa.run("x*y") == (3,)
-    assert dfa.run("xzy") == ()
-    assert dfa.run("abc") == (1,)  # again: the table is read, never written
 
 
 def _rules(n: int) -> list[tuple[str, dict]]:

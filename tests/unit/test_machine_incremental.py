@@ -2,7 +2,7 @@
 for concurrent readers, and garbage compacted so that memory stays bounded.
 
 Once a machine has published tables (its first match), every `add` and `remove` publishes new
-tables by copy-on-write of what it touched (docs/design.md section 6, "Changes and
+tables by copy-on-write of what it touched (docs/automaton.md, "Changes and
 concurrency"). These tests compare the machine after random changes with a machine built afresh
 from the same rules and with the reference matcher, watch readers on other threads while a
 writer changes rules, and check that freed ids are compacted away.
@@ -30,7 +30,7 @@ from patterns.events import decode_event, flatten
 from patterns.oracle import matches as oracle_matches
 
 from ..concurrency import run_together
-from ..property.machine_strategies import events_for, patterns_for
+from ..strategies import events_for, patterns_for
 
 # Every Machine and Pattern here runs on each matcher twin (tests/conftest.py: `twin`).
 pytestmark = pytest.mark.usefixtures("twin")

@@ -1,106 +1,156 @@
 """A `Machine` shared by matching threads while another thread adds, replaces and removes rules.
 
-Every rule below matches the one event used, so the right answer for a rule set is the set of
-its names. The mutating thread records each rule set in `history` before it starts the change
-that makes it, and counts the changes it completed; a match that began when `a` changes were
-complete must return one of the rule sets from `history[a]` on (the one after a change in
-flight may already show). A replaced rule must never vanish, and nothing may raise.
+Readers match on each road a caller takes: `match` each time, `match_many` over a list (matched in
+batches), and a `match` kept from an earlier match, as a router keeps it (on the compiled build,
+the machine's published `LiveMatch`'s: it must see every later change too). The writer records
+each rule set before the change that makes it (`tests/concurrency.py`, `RuleChanges`); a match
+must give exactly the answer of one rule set in force while it ran: the names of the rules that
+match, in the order the names were first added, each answer computed beforehand with the
+reference matcher (`patterns.oracle`). Nothing may raise.
+
+The rules keep issue 7's shape (7 one-wildcard rules on one field, where readers writing a lazily
+memoised wildcard DFA gave wrong answers and an `IndexError`), beside prefix, numeric,
+anything-but, exists, ``$or`` and array rules; one rule, "swap", is only ever replaced, by
+patterns that match every event, so it must be in every answer.
 """
 
 from __future__ import annotations
 
-import functools
 import random
-import threading
+from collections.abc import Callable
 
+import orjson
 import pytest
 
-from patterns import Machine
+import patterns
+from patterns.events import decode_event, flatten
+from patterns.oracle import matches as oracle_matches
 
-from ..concurrency import run_together
+from ..concurrency import RuleChanges
 
 # Every Machine and Pattern here runs on each matcher twin (tests/conftest.py: `twin`).
 pytestmark = pytest.mark.usefixtures("twin")
 
-EVENT = b'{"n": [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], "m": "x", "detail": {"k": "v"}}'
+#: Issue 7's shape: one field, seven wildcard rules; always in force.
+STABLE = {
+    f"w{i}": {"s": [{"wildcard": w}]}
+    for i, w in enumerate(["a*", "*b", "a*b*c", "*c*a", "b*a*", "*ab*", "c*"])
+}
+#: Patterns that match every event below (each has a non-empty `s` and numbers `n` >= 0).
+SWAP = [
+    {"s": [{"wildcard": "*"}]},
+    {"s": [{"prefix": ""}]},
+    {"n": [{"numeric": [">=", 0]}]},
+    {"n": [{"exists": True}]},
+    {"s": [{"anything-but": "never"}]},
+    {"$or": [{"s": [{"suffix": ""}]}, {"absent": ["x"]}]},
+]
+#: Patterns the moving rules take (a name's pattern changes when it is added again).
+MOVING = [
+    {"s": [{"prefix": "ab"}]},
+    {"n": [{"numeric": [">=", 3, "<", 7]}]},
+    {"n": [3]},
+    {"s": [{"anything-but": {"prefix": "a"}}]},
+    {"items": {"k": ["a"], "v": [{"numeric": [">", 5]}]}},
+    {"s": [{"wildcard": "*a*"}], "n": [{"numeric": ["<", 5]}]},
+    {"s": [{"prefix": "a"}], "n": [{"numeric": [">=", 5]}]},
+    {"detail": {"k": ["v"]}, "$or": [{"n": [3]}, {"s": [{"suffix": "c"}]}]},
+    {"s": [{"anything-but": "ab"}], "detail": {"k": [{"exists": True}]}},
+    {"detail": {"k": [{"exists": False}]}, "s": [{"equals-ignore-case": "AB"}]},
+]
+SHAPES = [*STABLE.values(), *SWAP, *MOVING]
+#: Indexes in SHAPES of the patterns "swap" takes, and of those the moving rules take.
+SWAP_SHAPES = range(len(STABLE), len(STABLE) + len(SWAP))
+MOVING_SHAPES = range(SWAP_SHAPES.stop, len(SHAPES))
+MOVING_NAMES = [f"r{i}" for i in range(8)]
+ROADS = ["match", "match_many", "kept", "match"]
+CHANGES = 300
 
 
-def _pattern(i: int, rng: random.Random) -> dict:
-    # Different shapes that all match EVENT.
-    return rng.choice(
-        [
-            {"n": [i % 10]},
-            {"m": [{"prefix": "x"}], "n": [{"numeric": [">=", i % 10]}]},
-            {"detail": {"k": ["v"]}, "$or": [{"n": [i % 10]}, {"m": ["nope"]}]},
-            {"m": [{"anything-but": "y"}], "detail": {"k": [{"exists": True}]}},
-        ]
-    )
+def _events(rng: random.Random, count: int) -> list[bytes]:
+    # Many distinct strings, numbers alone and in arrays, arrays of objects, a nested field or none.
+    out = []
+    for _ in range(count):
+        s = "".join(rng.choice("abcx") for _ in range(rng.randrange(1, 9)))
+        n = (
+            rng.randrange(10)
+            if rng.random() < 0.7
+            else [rng.randrange(10) for _ in range(rng.randrange(1, 4))]
+        )
+        items = [{"k": rng.choice("ab"), "v": rng.randrange(10)} for _ in range(rng.randrange(0, 4))]
+        event = {"s": s, "n": n, "items": items}
+        if rng.random() < 0.5:
+            event["detail"] = {"k": rng.choice("vw")}
+        out.append(orjson.dumps(event))
+    return out
 
 
-def test_machine_threads_see_whole_rule_sets() -> None:
-    rng = random.Random(4)
-    machine = Machine()
-    machine.add("stable", {"m": ["x"]})
-    machine.add("swap", {"n": [0]})
-    history: list[frozenset[str]] = [frozenset({"stable", "swap"})]
-    completed = [0]  # index in history of the rule set of the last completed change
-    done = threading.Event()
-    errors: list[BaseException] = []
-    checked = [0]
+def test_machine_threads_answer_for_a_rule_set_in_force() -> None:
+    rng = random.Random(7)
+    events = _events(rng, 300)
+    compiled = [patterns.compile(p) for p in SHAPES]
+    flats = [flatten(decode_event(e)) for e in events]
+    verdict = [[oracle_matches(p.branches, flat) for flat in flats] for p in compiled]
+    assert all(all(verdict[shape]) for shape in SWAP_SHAPES)  # "swap" is in every right answer
 
-    def matcher(mode: int) -> None:
-        # 0: machine.match each time; 1: match_many; 2: a `match` kept from the thread's start,
-        # as a router keeps it (the class's method or, once published, the compiled LiveMatch's):
-        # it must see every later change too
-        kept = machine.match
-        try:
-            while not done.is_set():
-                first = completed[0]
-                if mode == 1:
-                    results = list(machine.match_many([EVENT, EVENT]))
+    machine = patterns.Machine()  # never matched: its first publication happens under the threads
+    first = {name: i for i, name in enumerate(STABLE)} | {"swap": SWAP_SHAPES[0]}
+    for name, shape in first.items():
+        machine.add(name, compiled[shape])
+    # each rule set maps a rule's name to its pattern's index in SHAPES, in the order names were added
+    changes: RuleChanges[dict[str, int]] = RuleChanges(first)
+    checked = dict.fromkeys(ROADS, 0)
+
+    def expected(rules: dict[str, int], i: int) -> list[str]:
+        return [name for name, shape in rules.items() if verdict[shape][i]]
+
+    def check(road: str, i: int, names: list[str], mark: int) -> None:
+        allowed = [expected(rules, i) for rules in changes.since(mark)]
+        assert names in allowed, (road, events[i], names, allowed)
+        checked[road] += 1
+
+    def reader(road: str, seed: int) -> Callable[[], None]:
+        def body() -> None:
+            local = random.Random(seed)
+            kept = None
+            while changes.running():
+                i, j = local.randrange(len(events)), local.randrange(len(events))
+                mark = changes.mark()
+                if road == "match_many":
+                    first_names, second_names = machine.match_many([events[i], events[j]])
+                    check(road, i, first_names, mark)
+                    check(road, j, second_names, mark)
+                elif kept is not None:
+                    check(road, i, kept(events[i]), mark)
                 else:
-                    results = [kept(EVENT) if mode == 2 else machine.match(EVENT)]
-                allowed = set(history[first:])  # read after the match: every set it may have seen
-                for names in results:
-                    assert "stable" in names and "swap" in names, names
-                    assert len(names) == len(set(names))
-                    assert frozenset(names) in allowed, (names, first)
-                    checked[0] += 1
-        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
-            errors.append(exc)
-            done.set()
+                    check(road, i, machine.match(events[i]), mark)
+                    if road == "kept":
+                        kept = machine.match  # after a match: the compiled build's LiveMatch's
 
-    def mutator() -> None:
-        try:
-            live = {"stable", "swap"}
-            for step in range(400):
-                if errors:
-                    return
-                op = rng.random()
-                if op < 0.2:
-                    history.append(frozenset(live))
-                    machine.add("swap", _pattern(step, rng))  # replace: never absent
-                elif op < 0.6 or len(live) < 3:
-                    name = f"r{rng.randrange(30)}"
-                    live.add(name)
-                    history.append(frozenset(live))
-                    machine.add(name, _pattern(step, rng))
-                else:
-                    name = rng.choice(sorted(live - {"stable", "swap"}))
-                    live.discard(name)
-                    history.append(frozenset(live))
-                    machine.remove(name)
-                completed[0] = len(history) - 1
-        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
-            errors.append(exc)
-        finally:
-            done.set()
+        return body
 
-    # switch threads often, to interleave inside changes and matches
-    run_together([*(functools.partial(matcher, i % 3) for i in range(5)), mutator], 1e-5)
-    if errors:
-        raise errors[0]
-    assert len(history) == 401
-    assert checked[0] > 0
-    assert frozenset(machine.match(EVENT)) == history[-1]
-    assert set(machine) == set(history[-1])
+    def writer() -> None:
+        live = dict(first)
+        for _ in range(CHANGES):
+            if not changes.running():
+                return
+            choice = rng.random()
+            name = "swap" if choice < 0.2 else rng.choice(MOVING_NAMES)
+            if name != "swap" and name in live and choice < 0.5:
+                del live[name]
+                changes.changing(dict(live))
+                machine.remove(name)
+            else:
+                # "swap" is only replaced; a replaced name keeps its place in the answers
+                live[name] = rng.choice(SWAP_SHAPES if name == "swap" else MOVING_SHAPES)
+                changes.changing(dict(live))
+                machine.add(name, compiled[live[name]])
+            changes.changed()
+
+    # switch threads as often as possible, inside changes, walks and automaton steps
+    changes.race([reader(road, seed) for seed, road in enumerate(ROADS)], writer)
+    assert changes.mark() == CHANGES
+    assert all(checked.values()), checked
+    assert list(machine) == list(changes.history[-1])
+    for i in range(len(events)):
+        assert machine.match(events[i]) == expected(changes.history[-1], i)

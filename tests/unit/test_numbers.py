@@ -1,13 +1,17 @@
-"""The compiled walk reads numbers as Python's `float()` does, bit for bit.
+"""Numbers: `patterns.numbers` (the double AWS compares, SNS's rounding, the order-preserving key),
+and the compiled walk's reading of number text, which must give Python's `float()` bit for bit.
 
-A number on a rule path is read when first probed (src_ext/_walk.pxi, `_fast_double`): Clinger's
-fast path, then Eisel-Lemire for significands of up to 19 digits, then strtod_l, then Python.
-`_read_double` is the first two: it must give `float(text)` exactly (sign of zero included), and
-must not leave to the slower readers what it can read: every normal double's shortest text.
+A number on a rule path is read when first probed (src_ext/number_parse.h, `patterns_fast_double`):
+Clinger's fast path, then Eisel-Lemire for significands of up to 19 digits, then strtod_l, then
+Python. `_read_double` is the first two: it must give `float(text)` exactly (sign of zero included),
+and must not leave to the slower readers what it can read: every normal double's shortest text.
+Eisel-Lemire's power-of-five table is generated once and committed: it must be what its generator
+writes.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import math
 import struct
 from decimal import Decimal
@@ -18,8 +22,37 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from patterns import Machine
+from patterns.numbers import as_double, double_of_key, number_key, quantize
 
-from ..conftest import twin_module
+from ..conftest import ROOT, twin_module
+
+# --- patterns.numbers ---------------------------------------------------------------------------
+
+
+def test_as_double_turns_huge_integers_into_infinity() -> None:
+    assert as_double(10**400) == float("inf") and as_double(-(10**400)) == float("-inf")
+    assert as_double(3) == 3.0
+
+
+def test_number_key_preserves_order() -> None:
+    xs = [-float("inf"), -1e300, -2.5, -1.0, -5e-324, -0.0, 0.0, 5e-324, 1.0, 2.5, 1e300, float("inf")]
+    keys = [number_key(x) for x in xs]
+    assert keys == sorted(keys)
+    assert number_key(-0.0) == number_key(0.0)
+    assert len(set(keys)) == len(xs) - 1
+    assert [double_of_key(k) for k in keys] == [x if x else 0.0 for x in xs]  # its inverse
+
+
+def test_quantize_rounds_floats_half_to_even_and_leaves_the_rest() -> None:
+    assert quantize(0.125, 2) == 0.12 and quantize(0.375, 2) == 0.38  # exact ties: to even
+    assert quantize(1.000005, 5) == 1.00001  # the double of 1.000005 lies above the tie
+    assert quantize(2.5, 0) == 2.0 and quantize(3.5, 0) == 4.0
+    assert quantize(10**30, 5) == 10**30 and type(quantize(7, 5)) is int
+    assert quantize(float("inf"), 5) == float("inf")
+    assert quantize(1.23456789, None) == 1.23456789
+
+
+# --- the compiled walk's number reading ----------------------------------------------------------
 
 SMALLEST_NORMAL = 2.2250738585072014e-308
 
@@ -163,3 +196,19 @@ def test_numeric_equality_at_17_digits_on_both_twins(twin, value: float) -> None
     assert machine.match(f'{{"x": {target!r}}}'.encode()) == ["eq"]
     assert machine.match(f'{{"x": {below!r}}}'.encode()) == []
     assert machine.match(f'{{"x": {above!r}}}'.encode()) == []
+
+
+def test_pow5_table_is_what_its_generator_writes() -> None:
+    # src_ext/pow5_table.h is generated once by src_ext/gen_pow5.py (exact, with Python ints) and
+    # committed; rendered again here, so a stale or hand-edited table fails.
+    script = ROOT / "src_ext" / "gen_pow5.py"
+    if not script.is_file():
+        pytest.skip("src_ext/ is not here (an installed package)")
+    spec = importlib.util.spec_from_file_location("gen_pow5", script)
+    assert spec is not None and spec.loader is not None
+    gen = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gen)
+    assert gen.HEADER.read_text(encoding="utf-8") == gen.render()
+    words = gen.pow5_words()
+    assert len(words) == 2 * (gen.Q_MAX - gen.Q_MIN + 1)
+    assert words[2 * -gen.Q_MIN] == 1 << 63 and words[2 * -gen.Q_MIN + 1] == 0  # 5**0: one bit

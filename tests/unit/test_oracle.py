@@ -1,6 +1,8 @@
-"""Matching semantics (the reference matcher, `patterns.oracle`), through `compile(...).matches(...)`.
+"""Matching semantics, through `compile(...).matches(...)` (a one-rule automaton, the Machine's engine).
 
-Expectations come from AWS-NOTES §1.1 and the AWS docs it cites, not from running the code.
+Expectations come from AWS-NOTES §1.1 and the AWS docs it cites, not from running the code. The
+reference matcher, `patterns.oracle`, is held to `Pattern.matches` on random rules and events in
+tests/property/test_machine_vs_oracle.py.
 """
 
 from __future__ import annotations

@@ -26,8 +26,8 @@ from patterns.records import (
     record_to_event,
     sqs_record,
 )
-from tests.property.machine_strategies import json_events
-from tests.property.machine_strategies import patterns as pattern_strategy
+from tests.strategies import json_events
+from tests.strategies import patterns as pattern_strategy
 
 # Every Machine and Pattern here runs on each matcher twin (tests/conftest.py: `twin`).
 pytestmark = pytest.mark.usefixtures("twin")

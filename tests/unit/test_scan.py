@@ -1,6 +1,6 @@
 """The byte scanner `scan_leaves` (both twins, via `impl`) against the slow road it stands in for.
 
-The contract (docs/design.md section 6, "The byte scanner"): for any input, `scan_leaves(raw,
+The contract (docs/scanner.md): for any input, `scan_leaves(raw,
 table)` is None or gives what `select_leaves(decode_event(raw), prefixes, path_ids)` gives: the
 same leaves per path id (in any order) and the same contexts up to their numbering. Random JSON
 texts (dotted and repeated keys, escapes, non-ASCII, numbers no double holds, deep nesting) are
@@ -25,7 +25,7 @@ from patterns.events import ROOT_ONLY, BigNumber, decode_event, flatten
 from patterns.walk import run_machine, select_leaves
 
 from ..conftest import SHARED, twin_module
-from ..property.machine_strategies import EVENT_NUMBERS, STRINGS, patterns
+from ..strategies import EVENT_NUMBERS, STRINGS, patterns
 
 # Deep and long events make long reprs, which hypothesis warns about while it draws them.
 pytestmark = pytest.mark.filterwarnings("ignore:Generating overly large repr")
@@ -283,7 +283,7 @@ def test_scan_leaves_agrees_on_number_texts(impl, text: str, elsewhere: str) -> 
 # --- plain events: string ends read from the quote index ------------------------------------------
 
 # A plain event (no backslash, no byte below 0x20 or from 0x80 on) has its string ends read from a
-# bitmap of its quotes, built 64 bytes a block (src_ext/_match_c.pyx, `patterns_quote_index`):
+# bitmap of its quotes, built 64 bytes a block (src_ext/quote_index.h, `patterns_quote_index`):
 # quotes and damage are moved across block edges, events across the 4 KB the stack index holds.
 PLAIN_TEXT = st.text(
     st.characters(min_codepoint=0x20, max_codepoint=0x7F, exclude_characters='"\\'), max_size=90

@@ -165,6 +165,11 @@ def test_wildcard_dfa_examples() -> None:
     assert WildcardDFA([("a*c", 1)]).run("ab") == ()
 
 
+def test_wildcard_dfa_operands_are_given_back_as_written() -> None:
+    operands = [("a*c", 1), ("x\\*y*", 3), ("back\\\\slash", 2), ("*", 1)]
+    assert WildcardDFA(operands).operands == tuple(operands)
+
+
 def test_wildcard_dfa_without_operands_matches_nothing() -> None:
     dfa = WildcardDFA([])
     assert dfa.run("") == ()
@@ -279,3 +284,13 @@ def test_complexity_equals_exhaustive_search(operands: list[str], limit: int) ->
         assert capped > limit
     else:
         assert capped == expected
+
+
+def test_wildcard_dfa_matches_each_operand() -> None:
+    dfa = WildcardDFA([("a*c", 1), ("*b", 2), ("x\\*y", 3)])
+    assert dfa.run("abc") == (1,)
+    assert dfa.run("ab") == (2,)
+    assert dfa.run("acb") == (2,)
+    assert dfa.run("x*y") == (3,)
+    assert dfa.run("xzy") == ()
+    assert dfa.run("abc") == (1,)  # again: the table is read, never written

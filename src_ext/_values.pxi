@@ -1,6 +1,12 @@
-# Value indexes in C: included by _match_c.pyx (after CValue, IntBuf and _key_hash are defined).
+# The values stage: the value indexes in C (docs/hot-path.md).
+# Included by _match_c.pyx after the scan stage (its key tables, `_keys_build`); the types it
+# shares with the other stages (CValue, IntBuf, KeyTable) are in _shared.pxi.
 #
-# Contract (the walker in _match_c.pyx relies on exactly this):
+# Reads: a published `patterns.automaton.ValueIndex` and the machine's lists (once, at build),
+# then one event value as C reads it (`CValue`: the scanner's bytes or double). Gives: the
+# target states of the automaton that value sends the walk to (an `IntBuf`).
+#
+# Contract (the walk in _walk.pxi relies on exactly this):
 #
 #   compile_index(vi, lists) -> CIndex      vi: a patterns.automaton.ValueIndex (published, immutable);
 #                                           lists: list id -> tuple of ints (the machine's lists)
@@ -23,12 +29,6 @@
 # the UTF-8 decoder test i < n (or i + k <= n) before each read, and every table index comes
 # from the build, which wrote each array in full.
 
-from libc.stdint cimport uint32_t, uintptr_t
-from libc.stdlib cimport qsort
-from libc.string cimport memchr, memmove
-
-from patterns.numbers import as_double
-
 cdef enum:
     # Tags of the string structures. All string keys live in one hash table; the tag is the seed
     # `_key_hash` mixes in (its `node` argument) and is compared on a hit, so equal keys of two
@@ -50,7 +50,7 @@ cdef enum:
 
 
 cdef inline uint64_t _number_key(double x) noexcept nogil:
-    # `_match_py.number_key` in C: the order-preserving unsigned key of a double.
+    # `numbers.number_key` in C: the order-preserving unsigned key of a double.
     cdef uint64_t bits
     if x == 0.0:
         # -0.0 == 0.0: both zeros take the key of +0.0 (its bits are 0, plus the sign bit)
