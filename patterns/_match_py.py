@@ -6,8 +6,8 @@ Both twins export the names of `__all__` with the same signatures and the same a
     scan_table(prefixes, path_ids)     what the byte reader reads, once per published tables
     scan_leaves(raw, table)            a JSON text's leaves on rule paths, or None (not sure)
     compile_state(entry, lists, parent, names)
-                                       a state as this twin's walk reads it (here: the
-                                       reference entry `walk.prepare` made, itself)
+                                       a state, from its columns, as this twin's walk reads
+                                       it beside the reference entry (here: nothing more, None)
     match_json(tables, raw, named)     the rules a JSON text matches, or None (not sure)
     match_dict(tables, event, named)   the rules a decoded event matches, or None (not sure)
     match_json_many(tables, events)    `match_json(..., named=True)` of each event of a list
@@ -91,19 +91,23 @@ def scan_leaves(raw: Any, table: ScanTable) -> tuple[LeavesByPath, Contexts] | N
     return select_leaves(event, table.prefixes, table.path_ids, checked=True)
 
 
-def compile_state(entry: tuple, lists: Any, parent: int, names: dict[int, str]) -> tuple:
-    """One state as this twin's walk reads it: the reference entry itself (`walk.prepare`).
+def compile_state(entry: tuple, lists: Any, parent: int, names: dict[int, str]) -> None:
+    """One state as this twin's walk reads it beside the reference entry: nothing more.
+
+    This twin walks the reference entries themselves (`Tables.walk`, made by `walk.prepare`),
+    so it keeps nothing per state; the compiled twin copies the same columns into C.
 
     Args:
-        entry: the state's reference entry.
+        entry: the state's columns (rule ids, ((path id, `ValueIndex`), ...) edges,
+            ((path id, list id), ...) absence edges) (read by the compiled twin; unused here).
         lists: list id -> its items (read by the compiled twin; unused here).
         parent: the state whose edge leads here (read by the compiled twin; unused here).
         names: rule id -> name (read by the compiled twin; unused here).
 
     Returns:
-        `entry`.
+        None.
     """
-    return entry
+    return None
 
 
 def _answer(tables: Any, found: set[int], named: bool) -> list:

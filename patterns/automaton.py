@@ -74,7 +74,8 @@ class ValueIndex:
                    writer with the index; the reference walker never reads it
         walk       what the live walker made of this index (`walk.prepare`: its probe), set
                    once by the writer before the index is published; None until then
-        cwalk      the same for the compiled walk (`_match_c.compile_state`: its `CIndex`)
+        cwalk      the same for the compiled walk (`_match_c.compile_state`: its `CIndex`,
+                   copied from `lowered`)
 
     Immutable once published: a change that alters one (state, field) builds a new index for it.
     """
@@ -306,7 +307,7 @@ class Tables:
     empty_rules: tuple[int, ...]  # rules with the empty pattern {}: they match every input
     lists_used: int  # the lists of this snapshot: walk[1][:lists_used] (more may follow it)
     scan: Any  # `scan_table(prefixes, path_ids)`: what the byte scanner reads (immutable)
-    csteps: list  # state id -> the twin's `compile_state` of it (`_match_c.CState`; pure twin: its entry)
+    csteps: list  # state id -> the twin's `compile_state` of it (`_match_c.CState`; pure twin: None)
     twin: Any  # the matcher twin that made these tables, the one that reads them (`engine.Twin`)
     _flat: FlatTables | None = field(default=None, init=False)
 

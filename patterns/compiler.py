@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Iterable
+from operator import attrgetter
 from typing import Any
 
 from .automaton import AFFIX_TAGS, N_TAGS, STRING_TAGS, LoweredDFA, LoweredIndex, Tables, ValueIndex
@@ -254,6 +255,15 @@ _NO_INTS = array("q")
 _NO_LISTS = array("q", [0])  # no local list: one offset
 _NO_LITERAL = array("q", [-1, -1, -1])
 _NO_LENS = array("q", bytes(8 * N_TAGS))  # N_TAGS zeros
+#: The fields of a `LoweredIndex` after `lens_end`, for an index holding no structure but strings.
+_NOTHING_BUT_STRINGS = (
+    _NO_U64, _NO_INTS, _NO_U64, _NO_INTS, _NO_LITERAL, -1, -1, None, False,
+    _NO_U64, _NO_INTS, _NO_U64, _NO_U64, _NO_INTS, None, None, None, None, None, None, None,
+)  # fmt: skip
+
+
+_STRING_TAGS = tuple(tag for tag, _ in STRING_TAGS)
+_string_tables = attrgetter(*(name for _, name in STRING_TAGS))  # vi -> its string tables, in order
 
 
 class _LocalLists:
@@ -263,9 +273,9 @@ class _LocalLists:
 
     def __init__(self, lists: list[tuple[int, ...]]) -> None:
         self.lists = lists
-        self.local: dict[int, int] = {}  # machine list id -> local list j
-        self.off = array("q", [0])
-        self.items = array("q")
+        self.local: dict[int, int] | None = None  # machine list id -> local list j (made when needed:
+        self.off = _NO_LISTS  # most indexes name lists of one item only)
+        self.items = _NO_INTS
 
     def ref(self, k: int) -> int:
         # -1 stays -1; a list of one item becomes -2 - item; any other list is copied once, as
@@ -275,6 +285,8 @@ class _LocalLists:
         items = self.lists[k]
         if len(items) == 1:
             return -2 - items[0]
+        if self.local is None:
+            self.local, self.off, self.items = {}, array("q", [0]), array("q")
         j = self.local.get(k)
         if j is None:
             j = self.local[k] = len(self.off) - 1
@@ -300,8 +312,7 @@ def _lower(vi: ValueIndex, lists: list[tuple[int, ...]]) -> LoweredIndex:
     keys: list[bytes] = []
     entries = array("q")
     lens, lens_start, lens_end = _NO_INTS, _NO_LENS, _NO_LENS
-    for tag, name in STRING_TAGS:
-        table = getattr(vi, name)
+    for tag, table in zip(_STRING_TAGS, _string_tables(vi), strict=True):
         if table is None:
             continue
         tags |= 1 << tag
@@ -321,6 +332,11 @@ def _lower(vi: ValueIndex, lists: list[tuple[int, ...]]) -> LoweredIndex:
             lens_start[tag] = len(lens)
             lens.extend(sorted({len(key) for key in keys[before:]}))  # in bytes, ascending
             lens_end[tag] = len(lens)
+    if vi.exact_only is not None:  # the common index: exact strings alone, nothing else to lower
+        return LoweredIndex(
+            False, False, tags, local.off, local.items, b"".join(keys), entries, lens, lens_start, lens_end,
+            *_NOTHING_BUT_STRINGS,
+        )  # fmt: skip
     num_keys, num_slots = _NO_U64, _NO_INTS
     if vi.num_keys is not None:
         num_keys, num_slots = vi.num_keys, array("q", [ref(k) for k in vi.num_slots])
@@ -349,7 +365,7 @@ def _lower(vi: ValueIndex, lists: list[tuple[int, ...]]) -> LoweredIndex:
     ab_wildcard = None if vi.ab_wildcard is None else _lower_dfa(vi.ab_wildcard, None)
     return LoweredIndex(
         (vi.wildcard is not None and wildcard is None) or (vi.ab_wildcard is not None and ab_wildcard is None),
-        bool(vi.needs_fold), tags, local.off if local.local else _NO_LISTS, local.items if local.local else _NO_INTS,
+        bool(vi.needs_fold), tags, local.off, local.items,
         b"".join(keys), entries, lens, lens_start, lens_end,
         num_keys, num_slots, abnum_keys, abnum_refs, literal, exists, exists_value, ab_refs,
         vi.ip_exact is not None or vi.cidr4_keys is not None or vi.cidr6_keys is not None,
@@ -660,14 +676,16 @@ class _Live:
         return path_id
 
     def restep(self, node: _Node) -> None:
-        """Redo the state's entries (rule ids, edges, absence edges, the walker's tuple)."""
+        """Redo the state's entries from its columns (rule ids, edges, absence edges): the
+        reference walker's (`prepare`, which also gives each new index its probe) and then the
+        twin's (`compile_state`)."""
         terms = tuple(sorted(node.terminal))
         entries = node.index.values() if node.index else ()
         edges = tuple((path_id, vi) for path_id, vi, _, _ in entries)
         absent = tuple((path_id, k) for path_id, _, _, k in entries if k >= 0)
-        entry = self.steps[node.sid] = prepare(terms, edges, absent, self.lists.items)
+        self.steps[node.sid] = prepare(terms, edges, absent, self.lists.items)
         self.csteps[node.sid] = self.twin.compile_state(
-            entry, self.lists.items, self.parents[node.sid], self.names
+            (terms, edges, absent), self.lists.items, self.parents[node.sid], self.names
         )
 
     # -- changes --

@@ -19,7 +19,7 @@ Only hot loops live here; their meaning is defined by the pure-Python twin, and 
 
 from orjson import JSONDecodeError as _JSONDecodeError, loads as _orjson_loads
 
-from patterns import sns as _sns
+from patterns import automaton as _automaton, sns as _sns
 from patterns.consistency import absent_in, consistent_choice
 from patterns.errors import InvalidEventError
 from patterns.events import ROOT_ONLY, BigNumber, Contexts, check_tree, decode_event, plain_scalar

@@ -58,12 +58,22 @@ cdef bytes _keys_build(KeyTable* t, list entries):
     # Fills `t` with entries [(tag, key bytes, value)], no (tag, key) twice. Returns the bytes
     # object key_data points into: the caller keeps it as long as `t`. (Assigning a Python int
     # to an int32_t raises OverflowError beyond its range: nothing is silently cut.)
-    cdef Py_ssize_t n = len(entries), size = 8, i, slot, off = 0, klen
-    cdef uint64_t h, a, b
-    cdef KeySlot* ks
-    while size < 2 * n:  # load factor at most 1/2: short probe runs, and a free slot always
-        size *= 2
+    cdef Py_ssize_t n = len(entries), i, off = 0
     keys = b"".join([key for _, key, _ in entries])
+    _keys_alloc(t, n, keys)
+    for i in range(n):
+        tag, key, value = entries[i]
+        _keys_put(t, tag, off, len(key), value)  # off + len(key) <= len(keys)
+        off += len(key)
+    return keys
+
+
+cdef int _keys_alloc(KeyTable* t, Py_ssize_t n, bytes keys) except -1:
+    # Empty slots for n keys whose bytes are `keys`, at most half full (short probe runs, and a
+    # free slot always).
+    cdef Py_ssize_t size = 8, i
+    while size < 2 * n:
+        size *= 2
     if len(keys) > INT32_MAX:
         raise OverflowError("the keys of one table pass 2 GB")
     # CACHE_LINE - 1 bytes more than the slots need, so they can start on a line boundary
@@ -76,22 +86,26 @@ cdef bytes _keys_build(KeyTable* t, list entries):
     memset(t.slots, 0, size * sizeof(KeySlot))
     for i in range(size):
         t.slots[i].len = -1
-    for i in range(n):
-        tag, key, value = entries[i]
-        klen = len(key)
-        h = _key_hash(tag, t.key_data + off, klen, &a, &b)  # off + klen <= len(keys)
-        slot = h & t.mask
-        while t.slots[slot].len >= 0:
-            slot = (slot + 1) & t.mask
-        ks = &t.slots[slot]
-        ks.a = a
-        ks.b = b
-        ks.tag = tag
-        ks.len = <int32_t>klen  # <= len(keys) <= INT32_MAX
-        ks.off = <int32_t>off
-        ks.value = value
-        off += klen
-    return keys
+    return 0
+
+
+cdef inline void _keys_put(KeyTable* t, int32_t tag, Py_ssize_t off, Py_ssize_t klen, int32_t value) noexcept:
+    # Stores key t.key_data[off:off + klen] (inside the keys, <= INT32_MAX bytes: `_keys_alloc`)
+    # under `tag` in the first free slot of its probe run (there is one: at most half full).
+    cdef uint64_t h, a, b
+    cdef KeySlot* ks
+    cdef Py_ssize_t slot
+    h = _key_hash(tag, t.key_data + off, klen, &a, &b)
+    slot = h & t.mask
+    while t.slots[slot].len >= 0:
+        slot = (slot + 1) & t.mask
+    ks = &t.slots[slot]
+    ks.a = a
+    ks.b = b
+    ks.tag = tag
+    ks.len = <int32_t>klen
+    ks.off = <int32_t>off
+    ks.value = value
 
 
 cdef inline void _keys_free(KeyTable* t) noexcept:

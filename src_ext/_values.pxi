@@ -2,14 +2,14 @@
 # Included by _match_c.pyx after the scan stage (its key tables, `_keys_build`); the types it
 # shares with the other stages (CValue, IntBuf, KeyTable) are in _shared.pxi.
 #
-# Reads: a published `patterns.automaton.ValueIndex` and the machine's lists (once, at build),
+# Reads: a published `patterns.automaton.ValueIndex`'s lowered form (`vi.lowered`, a
+# `LoweredIndex` the compiler made: every column as this stage reads it, copied once, at build),
 # then one event value as C reads it (`CValue`: the scanner's bytes or double). Gives: the
 # target states of the automaton that value sends the walk to (an `IntBuf`).
 #
 # Contract (the walk in _walk.pxi relies on exactly this):
 #
-#   compile_index(vi, lists) -> CIndex      vi: a patterns.automaton.ValueIndex (published, immutable);
-#                                           lists: list id -> tuple of ints (the machine's lists)
+#   compile_index(vi) -> CIndex             vi: a patterns.automaton.ValueIndex (published, immutable)
 #   CIndex.probe(const CValue* v, IntBuf* out) noexcept nogil -> int
 #       appends to `out` the target *states* that `fire(vi, value, lists)` of the pure twin sends
 #       the walk to (each list id it gives resolved through `lists`; repeats allowed), and returns 0;
@@ -47,6 +47,16 @@ cdef enum:
     # A value at most this many bytes long is lowercased into a stack buffer; a longer one (rare:
     # the fold structures hold words) into one malloc'd for the probe.
     FOLD_STACK = 256
+
+# The tags are the compiler's (`patterns.automaton.T_EXACT`...: a lowered index names its keys'
+# structures by them); C needs them as constants, so they are restated above and checked here,
+# once, when the module loads.
+if (_automaton.T_EXACT, _automaton.T_FOLDED, _automaton.T_PREFIX, _automaton.T_SUFFIX,
+        _automaton.T_PREFIX_CI, _automaton.T_SUFFIX_CI, _automaton.T_AB_STR, _automaton.T_AB_FOLDED,
+        _automaton.T_AB_PREFIX, _automaton.T_AB_SUFFIX, _automaton.N_TAGS) != (
+        T_EXACT, T_FOLDED, T_PREFIX, T_SUFFIX, T_PREFIX_CI, T_SUFFIX_CI, T_AB_STR, T_AB_FOLDED,
+        T_AB_PREFIX, T_AB_SUFFIX, N_TAGS):
+    raise ImportError("patterns._match_c's string-structure tags differ from patterns.automaton's")
 
 
 cdef inline uint64_t _number_key(double x) noexcept nogil:
@@ -256,36 +266,132 @@ cdef void* _pymem_array(Py_ssize_t n, size_t size) except NULL:
     return p
 
 
-cdef int _dfa_build(CDfa* d, dfa, accept) except -1:
-    # Copies a built WildcardDFA (its private slots `_moves` and `_other`: read-only, the
-    # automaton is immutable) into d, whose pointers are NULL; accept: its `_accept`, each payload
-    # already mapped as the index wants it. Moves on a lone surrogate are dropped: no valid UTF-8
-    # value holds one, so no probe could take them.
-    moves = dfa._moves
-    other = dfa._other
-    rows = [sorted((ord(ch), nxt) for ch, nxt in row.items() if not 0xD800 <= ord(ch) <= 0xDFFF)
-            for row in moves]
-    cdef Py_ssize_t n = len(rows), s, i, m = 0, a = 0
-    cdef Py_ssize_t n_moves = sum(len(row) for row in rows), n_acc = sum(len(p) for p in accept)
-    d.other = <int32_t*>_pymem_array(n, sizeof(int32_t))
-    d.mv_off = <Py_ssize_t*>_pymem_array(n + 1, sizeof(Py_ssize_t))
-    d.mv_cp = <uint32_t*>_pymem_array(n_moves, sizeof(uint32_t))
-    d.mv_next = <int32_t*>_pymem_array(n_moves, sizeof(int32_t))
-    d.acc_off = <Py_ssize_t*>_pymem_array(n + 1, sizeof(Py_ssize_t))
-    d.acc = <int32_t*>_pymem_array(n_acc, sizeof(int32_t))
-    for s in range(n):
-        d.other[s] = other[s]
-        d.mv_off[s] = m
-        for cp, nxt in rows[s]:
-            d.mv_cp[m] = cp
-            d.mv_next[m] = nxt
-            m += 1
-        d.acc_off[s] = a
-        for payload in accept[s]:
-            d.acc[a] = payload
-            a += 1
-    d.mv_off[n] = m
-    d.acc_off[n] = a
+# --- Copying a lowered index (`patterns.automaton.LoweredIndex`) into C arrays ------------------------
+#
+# The writer lowered every column already; these only copy, and check what a probe's reads rely
+# on (lengths, offsets, references below the number of local lists), so that a malformed record
+# raises here instead of being read out of bounds later. Each array gets one item more than it
+# holds (`_pymem_array`): a pointer is never NULL once built, and it is freed in `__dealloc__`.
+
+cdef Py_ssize_t _column(col, char typecode) except -1:
+    # The length of an `array` column of `typecode` ('q': int64 items, 'Q': uint64); None: 0.
+    if col is None:
+        return 0
+    if type(col) is not array.array or (<array.array>col).ob_descr.typecode != typecode:
+        raise TypeError(f"Expected `array('{chr(typecode)}')`, got `{type(col).__name__}`")
+    return len(col)
+
+
+cdef int32_t* _i32_column(col, Py_ssize_t n, Py_ssize_t below) except NULL:
+    # A copy of an int64 column as int32: n items (n < 0: any number), each within 32 bits and,
+    # when below >= 0, under `below` (a reference: below the number of local lists; a DFA state:
+    # below the number of states). OverflowError or ValueError otherwise.
+    cdef Py_ssize_t m = _column(col, c'q'), i
+    cdef const long long* src
+    cdef long long x
+    if n >= 0 and m != n:
+        raise ValueError(f"a lowered column holds {m} items, not {n}")
+    cdef int32_t* dst = <int32_t*>_pymem_array(m, sizeof(int32_t))
+    if m:
+        src = (<array.array>col).data.as_longlongs
+        for i in range(m):
+            x = src[i]
+            if x < INT32_MIN or x > INT32_MAX or (below >= 0 and x >= below):
+                PyMem_Free(dst)
+                if x < INT32_MIN or x > INT32_MAX:
+                    raise OverflowError(f"{x} passes 32 bits")
+                raise ValueError(f"a lowered column names {x}, not below {below}")
+            dst[i] = <int32_t>x
+    return dst
+
+
+cdef uint64_t* _u64_column(col, Py_ssize_t n) except NULL:
+    # A copy of a uint64 column of n items (n < 0: any number).
+    cdef Py_ssize_t m = _column(col, c'Q')
+    if n >= 0 and m != n:
+        raise ValueError(f"a lowered column holds {m} items, not {n}")
+    cdef uint64_t* dst = <uint64_t*>_pymem_array(m, sizeof(uint64_t))
+    if m:
+        memcpy(dst, (<array.array>col).data.as_ulonglongs, m * sizeof(uint64_t))
+    return dst
+
+
+cdef Py_ssize_t* _offsets_column(col, Py_ssize_t n, Py_ssize_t total) except NULL:
+    # A copy of an offsets column: n + 1 items (n < 0: any number of groups) rising from 0 to
+    # `total`, the items the groups share, so that every group off[i]..off[i + 1] is inside them.
+    cdef Py_ssize_t m = _column(col, c'q'), i
+    cdef const long long* src
+    if m < 1 or (n >= 0 and m != n + 1):
+        raise ValueError(f"a lowered offsets column holds {m} items, not {n + 1}")
+    src = (<array.array>col).data.as_longlongs
+    if src[0] != 0 or src[m - 1] != total:
+        raise ValueError("lowered offsets do not run from 0 to their items' end")
+    cdef Py_ssize_t* dst = <Py_ssize_t*>_pymem_array(m, sizeof(Py_ssize_t))
+    for i in range(m):
+        if i and src[i] < src[i - 1]:
+            PyMem_Free(dst)
+            raise ValueError("lowered offsets go down")
+        dst[i] = <Py_ssize_t>src[i]
+    return dst
+
+
+cdef int _keys_fill(KeyTable* t, bytes keys, entries, Py_ssize_t below) except -1:
+    # Fills `t` with the string keys of a lowered index (`LoweredIndex.key_data` and `.entries`:
+    # (tag, length in bytes, reference) triples, the keys' bytes one after the other in `keys`),
+    # no (tag, key) twice; key_data then points into `keys`, which the caller keeps as long as
+    # `t`. Each triple is checked: its key inside `keys`, its tag a tag, its reference below
+    # `below` (the number of local lists).
+    cdef Py_ssize_t n = _column(entries, c'q'), i, off = 0, size = len(keys)
+    cdef const long long* e
+    if n % 3:
+        raise ValueError("lowered key entries come in threes")
+    n //= 3
+    _keys_alloc(t, n, keys)
+    if not n:
+        return 0
+    e = (<array.array>entries).data.as_longlongs
+    for i in range(n):
+        if not (0 < e[3 * i] < N_TAGS and 0 <= e[3 * i + 1] <= size - off
+                and INT32_MIN <= e[3 * i + 2] < below):
+            raise ValueError("a lowered key is outside its bytes, its tags or its lists")
+        _keys_put(t, <int32_t>e[3 * i], off, e[3 * i + 1], <int32_t>e[3 * i + 2])
+        off += e[3 * i + 1]
+    return 0
+
+
+cdef Py_ssize_t* _ssize_lengths(col) except NULL:
+    # A copy of the affix key lengths (`LoweredIndex.lens`): each at least 0, so that a probe's
+    # `length <= n` test keeps its reads inside the value.
+    cdef Py_ssize_t m = _column(col, c'q'), i
+    cdef Py_ssize_t* dst = <Py_ssize_t*>_pymem_array(m, sizeof(Py_ssize_t))
+    for i in range(m):
+        if (<array.array>col).data.as_longlongs[i] < 0:
+            PyMem_Free(dst)
+            raise ValueError("a lowered key length is negative")
+        dst[i] = <Py_ssize_t>(<array.array>col).data.as_longlongs[i]
+    return dst
+
+
+cdef int32_t _ref(j, Py_ssize_t below) except? -1:
+    # One reference, within 32 bits (OverflowError) and below `below`, the number of local lists.
+    cdef int32_t r = j
+    if r >= below:
+        raise ValueError(f"a lowered reference names {r}, not below {below}")
+    return r
+
+
+cdef int _dfa_build(CDfa* d, dfa, Py_ssize_t below) except -1:
+    # Copies a `LoweredDFA` (its rows as the walk reads them: moves sorted by code point, none on
+    # a lone surrogate; payloads as the index reads them) into d, whose pointers are NULL. States
+    # are checked below n, payloads below `below` (references: the number of local lists; -1:
+    # operand numbers, any).
+    cdef Py_ssize_t n = _column(dfa.other, c'q'), n_moves = _column(dfa.mv_cp, c'q')
+    d.other = _i32_column(dfa.other, n, n)
+    d.mv_off = _offsets_column(dfa.mv_off, n, n_moves)
+    d.mv_cp = <uint32_t*>_i32_column(dfa.mv_cp, n_moves, 0x110000)  # code points: non-negative
+    d.mv_next = _i32_column(dfa.mv_next, n_moves, n)
+    d.acc_off = _offsets_column(dfa.acc_off, n, _column(dfa.acc, c'q'))
+    d.acc = _i32_column(dfa.acc, -1, below)
     d.n = n  # last: a failed build leaves n = -1, "no automaton"
     return 0
 
@@ -347,6 +453,9 @@ cdef Py_ssize_t _dfa_run(const CDfa* d, const unsigned char* s, Py_ssize_t n) no
 cdef class CIndex:
     """One `ValueIndex` as C arrays: what the walk probes with an event value, without the GIL.
 
+    Each array is a copy of a column of the index's lowered form (`ValueIndex.lowered`, the
+    compiler's `LoweredIndex`, which documents the same columns in Python's terms):
+
         lists    local list j: list_items[list_off[j]:list_off[j + 1]], the ints of one list id
                  of the machine (target states, or anything-but operand numbers), each distinct
                  list id referenced by the index copied once. Every "list" below is such a
@@ -375,13 +484,14 @@ cdef class CIndex:
                  numbers) as `CDfa`s when their table was built (n < 0: absent, or left to Python)
 
     Keys a valid UTF-8 value can never equal or start/end with (strings holding a lone
-    surrogate, which UTF-8 cannot encode) are left out; NaN anything-but numbers likewise (a NaN
-    equals nothing). Empty keys are kept: an empty prefix or suffix matches every string.
+    surrogate, which UTF-8 cannot encode) were left out by the lowering; NaN anything-but numbers
+    likewise (a NaN equals nothing). Empty keys are kept: an empty prefix or suffix matches
+    every string.
 
     Invariants: built once from a published index, immutable after, so any number of threads
     may probe it at once, without the GIL or a lock; every array is written in full by the
-    build and owned by this object (freed in `__dealloc__`); key_data points into `keys`, which
-    this object keeps alive.
+    build and owned by this object (freed in `__dealloc__`); key_data points into `keys` (the
+    lowered `key_data` itself), which this object keeps alive.
     Why not dicts (the pure road): a probe would need the GIL and a Python object per value;
     here it reads only the value's bytes or double.
     """
@@ -450,126 +560,67 @@ cdef class CIndex:
         for t in range(N_TAGS):
             self.lens_start[t] = self.lens_end[t] = 0
 
-    def __init__(self, vi, lists):
+    def __init__(self, vi):
         if self.list_off != NULL:  # built already: a second build would leak and mutate it
             raise TypeError("a CIndex is built once")
-        # --- gather everything in Python objects first, then copy it into C arrays ---
-        local = {}  # machine list id -> local list j
-        flat_items = []
-        offsets = [0]
-
-        def ref(k):
-            # What the probe pushes for machine list id k (`_push_ref`): its local list j; or,
-            # for a list of one item (most: one target state), -2 - item, so a probe reads
-            # no list; -1 stays -1, "no list"
-            if k < 0:
-                return -1
-            if len(lists[k]) == 1:
-                return -2 - lists[k][0]
-            j = local.get(k)
-            if j is None:
-                j = local[k] = len(offsets) - 1
-                flat_items.extend(lists[k])
-                offsets.append(len(flat_items))
-            return j
-
-        # a wildcard automaton over its budget tests operand by operand: Python's
-        self.str_python = any(x is not None and not x.is_dfa for x in (vi.wildcard, vi.ab_wildcard))
-        self.needs_fold = bool(vi.needs_fold)
-        entries = []  # (tag, key bytes, local list)
-        lens = []
-        affix = (T_PREFIX, T_SUFFIX, T_PREFIX_CI, T_SUFFIX_CI, T_AB_PREFIX, T_AB_SUFFIX)
-        cdef int tag
-        for tag, table in (
-            (T_EXACT, vi.exact), (T_FOLDED, vi.folded), (T_PREFIX, vi.prefix), (T_SUFFIX, vi.suffix),
-            (T_PREFIX_CI, vi.prefix_ci), (T_SUFFIX_CI, vi.suffix_ci), (T_AB_STR, vi.ab_str),
-            (T_AB_FOLDED, vi.ab_folded), (T_AB_PREFIX, vi.ab_prefix), (T_AB_SUFFIX, vi.ab_suffix),
-        ):
-            if table is None:
-                continue
-            self.tags |= (<uint32_t>1) << tag
-            byte_lens = set()
-            for key, k in table.items():
-                if type(key) is not str:
-                    continue  # not a string key: no string value equals it
-                try:
-                    encoded = (<str>key).encode("utf-8")
-                except UnicodeEncodeError:  # a lone surrogate: no valid UTF-8 value holds one
-                    continue
-                entries.append((tag, encoded, ref(k)))
-                byte_lens.add(len(encoded))
-            if tag in affix:
-                self.lens_start[tag] = len(lens)
-                lens.extend(sorted(byte_lens))
-                self.lens_end[tag] = len(lens)
-
-        num_keys = list(vi.num_keys) if vi.num_keys is not None else []
-        num_slots = [ref(k) for k in vi.num_slots] if vi.num_keys is not None else []
-        ab_num = []
-        if vi.ab_num is not None:
-            ab_num = sorted(
-                (_number_key(<double>x), ref(k)) for x, k in vi.ab_num.items() if x == x  # x != x: NaN
-            )
-        if vi.literal is not None:
-            for t in range(3):  # [false, true, null]
-                self.literal[t] = ref(vi.literal[t])
-        self.exists = ref(vi.exists)
-        self.exists_value = ref(vi.exists_value)
-        ab_lists = [ref(k) for k in vi.ab_lists] if vi.ab_lists is not None else None
-        ip4 = ip6 = ()
-        if vi.ip_exact is not None:
-            ip4 = sorted((address, ref(k)) for (version, address), k in vi.ip_exact.items() if version == 4)
-            ip6 = sorted((address, ref(k)) for (version, address), k in vi.ip_exact.items() if version == 6)
-        c4_slots = [ref(k) for k in vi.cidr4_slots] if vi.cidr4_keys is not None else None
-        c6_slots = [ref(k) for k in vi.cidr6_slots] if vi.cidr6_keys is not None else None
-        wc = vi.wildcard if vi.wildcard is not None and vi.wildcard.is_dfa else None
-        wc_accept = [[ref(k) for k in payloads] for payloads in wc._accept] if wc is not None else None
-        abwc = vi.ab_wildcard if vi.ab_wildcard is not None and vi.ab_wildcard.is_dfa else None
-
-        # --- the C arrays (each allocated one element larger: PyMem_Malloc(0) is legal, but a
-        # non-empty request keeps every pointer non-NULL on success, one test for all) ---
-        cdef Py_ssize_t n_lists = len(offsets) - 1, n_items = len(flat_items)
-        cdef Py_ssize_t i
+        # Every column comes lowered by the writer (`patterns.compiler._lower`): local lists,
+        # references, UTF-8 keys, byte lengths, u64 halves, DFA rows. Here they are copied, and
+        # checked (see `_i32_column`); a reference is below n_lists.
+        lo = vi.lowered
+        cdef Py_ssize_t t, n_lists = _column(lo.list_off, c'q') - 1
+        self.str_python = lo.str_python
+        self.needs_fold = lo.needs_fold
+        self.tags = lo.tags
         self.n_lists = n_lists
-        self.n_num = len(num_keys)
-        self.n_abnum = len(ab_num)
-        self.list_off = <Py_ssize_t*>PyMem_Malloc((n_lists + 1) * sizeof(Py_ssize_t))
-        self.list_items = <int32_t*>PyMem_Malloc((n_items + 1) * sizeof(int32_t))
-        self.lens = <Py_ssize_t*>PyMem_Malloc((len(lens) + 1) * sizeof(Py_ssize_t))
-        self.num_keys = <uint64_t*>PyMem_Malloc((self.n_num + 1) * sizeof(uint64_t))
-        self.num_slots = <int32_t*>PyMem_Malloc((2 * self.n_num + 2) * sizeof(int32_t))
-        self.abnum_keys = <uint64_t*>PyMem_Malloc((self.n_abnum + 1) * sizeof(uint64_t))
-        self.abnum_list = <int32_t*>PyMem_Malloc((self.n_abnum + 1) * sizeof(int32_t))
-        self.ab_list = <int32_t*>PyMem_Malloc(((len(ab_lists) if ab_lists is not None else 0) + 1) * sizeof(int32_t))
-        if (not self.list_off or not self.list_items or not self.lens
-                or not self.num_keys or not self.num_slots or not self.abnum_keys
-                or not self.abnum_list or not self.ab_list):
-            raise MemoryError()
-        # (assigning a Python int to an int32_t raises OverflowError beyond its range: no state
-        # or operand number is silently cut)
-        for i in range(n_lists + 1):
-            self.list_off[i] = offsets[i]
-        for i in range(n_items):
-            self.list_items[i] = flat_items[i]
-        for i in range(len(lens)):
-            self.lens[i] = lens[i]
-        for i in range(self.n_num):
-            self.num_keys[i] = num_keys[i]
-        if self.n_num:
-            for i in range(2 * self.n_num + 1):
-                self.num_slots[i] = num_slots[i]
-        for i in range(self.n_abnum):
-            self.abnum_keys[i], self.abnum_list[i] = ab_num[i]
-        if ab_lists is not None:
-            self.n_ab = len(ab_lists)
-            for i in range(self.n_ab):
-                self.ab_list[i] = ab_lists[i]
-        self._build_ip(vi, ip4, ip6, c4_slots, c6_slots)
-        if wc is not None:
-            _dfa_build(&self.wc, wc, wc_accept)  # payloads: list ids, as local lists
-        if abwc is not None:
-            _dfa_build(&self.abwc, abwc, abwc._accept)  # payloads: operand numbers, kept
-        self.keys = _keys_build(&self.strings, entries)
+        self.list_off = _offsets_column(lo.list_off, -1, _column(lo.list_items, c'q'))
+        self.list_items = _i32_column(lo.list_items, -1, -1)  # states, or operand numbers
+        self.lens = _ssize_lengths(lo.lens)
+        if _column(lo.lens_start, c'q') != N_TAGS or _column(lo.lens_end, c'q') != N_TAGS:
+            raise ValueError("the lowered affix lengths name another set of tags")
+        for t in range(N_TAGS):
+            self.lens_start[t] = (<array.array>lo.lens_start).data.as_longlongs[t]
+            self.lens_end[t] = (<array.array>lo.lens_end).data.as_longlongs[t]
+            if not 0 <= self.lens_start[t] <= self.lens_end[t] <= _column(lo.lens, c'q'):
+                raise ValueError("lowered affix lengths outside their column")
+        self.n_num = _column(lo.num_keys, c'Q')
+        self.num_keys = _u64_column(lo.num_keys, -1)
+        # (no numbers read when n_num is 0: then the slots may be absent, or the one slot)
+        self.num_slots = _i32_column(lo.num_slots, 2 * self.n_num + 1 if self.n_num else -1, n_lists)
+        self.n_abnum = _column(lo.abnum_keys, c'Q')
+        self.abnum_keys = _u64_column(lo.abnum_keys, -1)
+        self.abnum_list = _i32_column(lo.abnum_refs, self.n_abnum, n_lists)
+        if _column(lo.literal, c'q') != 3:
+            raise ValueError("the lowered literals are not [false, true, null]")
+        for t in range(3):
+            self.literal[t] = _ref(lo.literal[t], n_lists)
+        self.exists = _ref(lo.exists, n_lists)
+        self.exists_value = _ref(lo.exists_value, n_lists)
+        self.ab_list = _i32_column(lo.ab_refs, -1, n_lists)
+        if lo.ab_refs is not None:
+            self.n_ab = len(lo.ab_refs)
+        self.has_ip = lo.has_ip
+        self.n_ip4 = _column(lo.ip4_keys, c'Q')
+        self.ip4_keys = _u64_column(lo.ip4_keys, -1)
+        self.ip4_list = _i32_column(lo.ip4_refs, self.n_ip4, n_lists)
+        self.n_ip6 = _column(lo.ip6_hi, c'Q')
+        self.ip6_hi = _u64_column(lo.ip6_hi, -1)
+        self.ip6_lo = _u64_column(lo.ip6_lo, self.n_ip6)
+        self.ip6_list = _i32_column(lo.ip6_refs, self.n_ip6, n_lists)
+        if lo.cidr4_keys is not None:
+            self.c4_keys = _u64_column(lo.cidr4_keys, -1)
+            self.c4_slots = _i32_column(lo.cidr4_refs, 2 * len(lo.cidr4_keys) + 1, n_lists)
+            self.n_c4 = len(lo.cidr4_keys)
+        if lo.cidr6_hi is not None:
+            self.c6_hi = _u64_column(lo.cidr6_hi, -1)
+            self.c6_lo = _u64_column(lo.cidr6_lo, len(lo.cidr6_hi))
+            self.c6_slots = _i32_column(lo.cidr6_refs, 2 * len(lo.cidr6_hi) + 1, n_lists)
+            self.n_c6 = len(lo.cidr6_hi)
+        if lo.wildcard is not None:
+            _dfa_build(&self.wc, lo.wildcard, n_lists)  # payloads: references
+        if lo.ab_wildcard is not None:
+            _dfa_build(&self.abwc, lo.ab_wildcard, -1)  # payloads: operand numbers, any
+        self.keys = lo.key_data
+        _keys_fill(&self.strings, self.keys, lo.entries, n_lists)
 
     def __dealloc__(self):
         PyMem_Free(self.list_off)
@@ -593,46 +644,6 @@ cdef class CIndex:
         PyMem_Free(self.c6_slots)
         _dfa_free(&self.wc)
         _dfa_free(&self.abwc)
-
-    cdef _build_ip(self, vi, ip4, ip6, c4_slots, c6_slots):
-        # The IP structures (see the class docstring); ip4, ip6: sorted (address, local list);
-        # c4_slots, c6_slots: the cidr slots as local lists (None: no such structure).
-        cdef Py_ssize_t i
-        cdef object m64 = (1 << 64) - 1
-        self.has_ip = vi.ip_exact is not None or vi.cidr4_keys is not None or vi.cidr6_keys is not None
-        self.n_ip4 = len(ip4)
-        self.ip4_keys = <uint64_t*>_pymem_array(self.n_ip4, sizeof(uint64_t))
-        self.ip4_list = <int32_t*>_pymem_array(self.n_ip4, sizeof(int32_t))
-        for i in range(self.n_ip4):
-            self.ip4_keys[i], self.ip4_list[i] = ip4[i]
-        self.n_ip6 = len(ip6)
-        self.ip6_hi = <uint64_t*>_pymem_array(self.n_ip6, sizeof(uint64_t))
-        self.ip6_lo = <uint64_t*>_pymem_array(self.n_ip6, sizeof(uint64_t))
-        self.ip6_list = <int32_t*>_pymem_array(self.n_ip6, sizeof(int32_t))
-        for i in range(self.n_ip6):
-            address, self.ip6_list[i] = ip6[i]
-            self.ip6_hi[i] = address >> 64
-            self.ip6_lo[i] = address & m64
-        keys = vi.cidr4_keys if vi.cidr4_keys is not None else ()
-        self.c4_keys = <uint64_t*>_pymem_array(len(keys), sizeof(uint64_t))
-        self.c4_slots = <int32_t*>_pymem_array(2 * len(keys) + 1, sizeof(int32_t))
-        if vi.cidr4_keys is not None:
-            for i in range(len(keys)):
-                self.c4_keys[i] = keys[i]
-            for i in range(2 * len(keys) + 1):
-                self.c4_slots[i] = c4_slots[i]
-            self.n_c4 = len(keys)
-        keys = vi.cidr6_keys if vi.cidr6_keys is not None else ()
-        self.c6_hi = <uint64_t*>_pymem_array(len(keys), sizeof(uint64_t))
-        self.c6_lo = <uint64_t*>_pymem_array(len(keys), sizeof(uint64_t))
-        self.c6_slots = <int32_t*>_pymem_array(2 * len(keys) + 1, sizeof(int32_t))
-        if vi.cidr6_keys is not None:
-            for i in range(len(keys)):
-                self.c6_hi[i] = keys[i] >> 64
-                self.c6_lo[i] = keys[i] & m64
-            for i in range(2 * len(keys) + 1):
-                self.c6_slots[i] = c6_slots[i]
-            self.n_c6 = len(keys)
 
     # --- probing -------------------------------------------------------------------------------
 
@@ -857,13 +868,12 @@ cdef class CIndex:
         return 0
 
 
-def compile_index(vi, lists) -> CIndex:
-    """Copy one published value index into C arrays a probe reads without the GIL.
+def compile_index(vi) -> CIndex:
+    """Copy one published value index's lowered form into C arrays a probe reads without the GIL.
 
     Args:
-        vi: a `patterns.automaton.ValueIndex`, published (never written again).
-        lists: list id -> the tuple of ints of that list (the machine's lists, `tables.walk[1]`),
-            for at least every list id `vi` names.
+        vi: a `patterns.automaton.ValueIndex`, published (never written again), with its
+            `lowered` columns (the compiler's `LoweredIndex`).
 
     Returns:
         An immutable `CIndex`, safe to probe from any number of threads at once.
@@ -871,8 +881,10 @@ def compile_index(vi, lists) -> CIndex:
     Raises:
         MemoryError: the arrays could not be allocated.
         OverflowError: a state or operand number beyond 32 bits.
+        TypeError, ValueError: a column is not what `LoweredIndex` says it is (another type,
+            another length, offsets out of order, a reference to no local list).
     """
-    return CIndex(vi, lists)
+    return CIndex(vi)
 
 
 def probe_value(CIndex ci not None, value):

@@ -7,8 +7,8 @@
 # a number is read when first probed (number_parse.h: Clinger, Eisel-Lemire, strtod_l).
 # Gives: the names (or ids) of the rules the event matches, sorted by rule id (`_answer`).
 #
-# The writer compiles each state's entry (`walk.prepare`'s tuple) into a `CState`
-# (`compile_state`), kept in `Tables.csteps` beside the pure entries; `match_json` scans raw JSON
+# The writer compiles each state's published columns (rule ids, edges, absence edges) into a
+# `CState` (`compile_state`), kept in `Tables.csteps` beside the pure entries; `match_json` scans raw JSON
 # into C leaves (`_scan_core`) and walks those states without making a Python object per field
 # or per value: `_walk` (the pure `_run_flat`) when no context is needed, `_walk_arrays` (the
 # pure `run_machine`'s two phases) when rule-path leaves sit in array elements or absence edges
@@ -58,8 +58,9 @@ cdef class CState:
                                     just read, not from the machine's name dict
         edge_pid[e], edge_ci[e]     field read (path id) and its `CIndex` (borrowed from
                                     `indexes`, which keeps them alive), e < n_edges
-        probes[e]                   the pure twin's probe of the same index, for values the
-                                    CIndex leaves to Python (`CIndex.probe` answers 1)
+        probes[e]                   the reference walker's probe of the same index (its
+                                    `walk` slot), for values the CIndex leaves to Python
+                                    (`CIndex.probe` answers 1)
         absent_pid[a]               exists:false edges: a path id, and the states it leads to,
         absent_states[absent_off[a]:absent_off[a+1]]    taken when the event has no leaf there
 
@@ -93,14 +94,18 @@ cdef class CState:
 
 
 def compile_state(entry, lists, int32_t parent, dict names not None) -> CState:
-    """The `CState` of one state's entry (`walk.prepare`'s tuple), for the C walk.
+    """The `CState` of one published state, for the C walk.
 
-    Each value index is compiled once, on its first state, and kept in its `cwalk` slot (the
-    index is still private to the writer then), as `prepare` keeps its probe in `walk`.
+    Each value index is copied once, on its first state, from its lowered form
+    (`compile_index`), and kept in its `cwalk` slot (the index is still private to the writer
+    then), as `walk.prepare` keeps its probe in `walk`.
 
     Args:
-        entry: (rule ids or None, edges or None, absence edges or None), as `prepare` makes it.
-        lists: list id -> its items (the machine's interned lists).
+        entry: the state's columns (rule ids, edges, absence edges): the rule ids ending there,
+            ((path id, `ValueIndex`), ...) one per field read there, and ((path id, list id),
+            ...) its exists:false edges. Each index was prepared (`walk.prepare`) first: its
+            `walk` probe answers the values the C probe leaves to Python.
+        lists: list id -> its items (the machine's interned lists), for the absence edges.
         parent: the state whose edge leads to this one (-1 for state 0): the walk reads a
             rule state's conditions back through it (a state's parent never changes while
             its id lives; a reused id gets a new CState).
@@ -116,9 +121,6 @@ def compile_state(entry, lists, int32_t parent, dict names not None) -> CState:
     cdef Py_ssize_t i, j, total
     cdef char* p
     cs.d.parent = parent
-    terms = terms or ()
-    edges = edges or ()
-    absent = absent or ()
     total = sum(len(lists[k]) for _, k in absent)
     cs.d.n_terms = len(terms)
     cs.d.n_edges = len(edges)
@@ -153,12 +155,14 @@ def compile_state(entry, lists, int32_t parent, dict names not None) -> CState:
         cs.d.name0 = cs.d.term_names[0]
     indexes = []
     probes = []
-    for i, (path_id, _, probe, vi) in enumerate(edges):
+    for i, (path_id, vi) in enumerate(edges):
+        if vi.walk is None:
+            raise ValueError("a value index is prepared (`walk.prepare`) before it is compiled")
         ci = vi.cwalk
         if ci is None:
-            ci = vi.cwalk = compile_index(vi, lists)
+            ci = vi.cwalk = compile_index(vi)
         indexes.append(ci)
-        probes.append(probe)
+        probes.append(vi.walk)
         cs.d.edge_pid[i] = path_id
         cs.d.edge_ci[i] = <PyObject*>ci
     cs.indexes = tuple(indexes)

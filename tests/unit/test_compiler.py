@@ -164,6 +164,7 @@ RULES = [
     {"d": [{"prefix": "v"}]},
     {"f": [{"wildcard": "zz*"}, {"wildcard": "b*"}, {"wildcard": "a*q"}]},  # rows out of order
     {"e": [{"numeric": [">=", 1]}]},
+    {"e": [{"numeric": [">", 2]}]},  # the first local list comes after the strings
 ]
 
 
@@ -318,6 +319,7 @@ def test_lowered_columns_give_what_fire_gives_for_every_structure() -> None:
     lowered = [vi.lowered for vi in indexes]
     # every kind of column is exercised (or the test checks nothing of it)
     assert any(lo.list_off[-1] for lo in lowered)  # a local list of several items
+    assert any(lo.list_off[-1] and not len(lo.entries) for lo in lowered)  # numbers' alone
     assert any(j <= -2 for lo in lowered for j in lo.entries[2::3])  # a one-item list in place
     assert any(len(lo.lens) for lo in lowered)
     assert any(lo.wildcard is not None and lo.ab_wildcard is None for lo in lowered)
