@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from operator import attrgetter
 from typing import Any
 
-from .automaton import AFFIX_TAGS, N_TAGS, STRING_TAGS, LoweredDFA, LoweredIndex, Tables, ValueIndex
+from .automaton import AFFIX_TAGS, N_TAGS, STRING_TAGS, T_EXACT, LoweredDFA, LoweredIndex, Tables, ValueIndex
 from .model import (
     AnythingBut,
     Branch,
@@ -308,6 +308,13 @@ def _lower(vi: ValueIndex, lists: list[tuple[int, ...]]) -> LoweredIndex:
     """
     local = _LocalLists(lists)
     ref = local.ref
+    if vi.exact_only is not None:  # the common index: exact strings alone, nothing else to lower
+        columns = _exact_columns(vi.exact_only, local)
+        if columns is not None:
+            return LoweredIndex(
+                False, False, 1 << T_EXACT, local.off, local.items, *columns, _NO_INTS, _NO_LENS, _NO_LENS,
+                *_NOTHING_BUT_STRINGS,
+            )  # fmt: skip
     tags = 0
     keys: list[bytes] = []
     entries = array("q")
@@ -332,11 +339,6 @@ def _lower(vi: ValueIndex, lists: list[tuple[int, ...]]) -> LoweredIndex:
             lens_start[tag] = len(lens)
             lens.extend(sorted({len(key) for key in keys[before:]}))  # in bytes, ascending
             lens_end[tag] = len(lens)
-    if vi.exact_only is not None:  # the common index: exact strings alone, nothing else to lower
-        return LoweredIndex(
-            False, False, tags, local.off, local.items, b"".join(keys), entries, lens, lens_start, lens_end,
-            *_NOTHING_BUT_STRINGS,
-        )  # fmt: skip
     num_keys, num_slots = _NO_U64, _NO_INTS
     if vi.num_keys is not None:
         num_keys, num_slots = vi.num_keys, array("q", [ref(k) for k in vi.num_slots])
@@ -372,6 +374,33 @@ def _lower(vi: ValueIndex, lists: list[tuple[int, ...]]) -> LoweredIndex:
         ip4_keys, ip4_refs, ip6_hi, ip6_lo, ip6_refs, vi.cidr4_keys, cidr4_refs, cidr6_hi, cidr6_lo, cidr6_refs,
         wildcard, ab_wildcard,
     )  # fmt: skip
+
+
+def _exact_columns(exact: dict[str, int], local: _LocalLists) -> tuple[bytes, array] | None:
+    """(key_data, entries) of an exact-only index, column by column, as `_lower`'s loop makes
+    them; None when a key is no plain string or has no UTF-8 form (that loop leaves it out).
+
+    The large indexes are exact-only ones (one value per tenant), and a change to one lowers
+    the patched copy again (`_Live.patch_field`): each column here is one pass at C speed (when
+    every list is of one item, as one state per value makes them), where the loop spends a few
+    Python steps per key.
+    """
+    keys = list(exact)
+    try:
+        text = "".join(keys)
+        key_data = text.encode("utf-8")
+    except (TypeError, UnicodeEncodeError):
+        return None
+    n = len(keys)
+    # every list of one item (one state per value): each reference is -2 - that item
+    refs = [-2 - t[0] for t in map(local.lists.__getitem__, exact.values()) if len(t) == 1]
+    if len(refs) < n:
+        refs = list(map(local.ref, exact.values()))
+    entries = array("q", bytes(24 * n))  # (tag, length in bytes, reference) per key
+    entries[0::3] = array("q", [T_EXACT]) * n
+    entries[1::3] = array("q", list(map(len, keys)) if text.isascii() else [len(k.encode()) for k in keys])
+    entries[2::3] = array("q", refs)
+    return key_data, entries
 
 
 def _lower_dfa(dfa: WildcardDFA, ref: Any) -> LoweredDFA | None:

@@ -33,6 +33,7 @@ from patterns.automaton import (
     T_SUFFIX_CI,
     LoweredDFA,
     LoweredIndex,
+    ValueIndex,
 )
 from patterns.compiler import Builder, one_rule_tables
 from patterns.dialects import EVENTBRIDGE
@@ -236,7 +237,10 @@ def _lowered_probe(lo: LoweredIndex, value) -> list[int] | None:
     if t is str:
         if lo.str_python or (lo.needs_fold and not value.isascii()):
             return None
-        s = value.encode("utf-8")
+        try:
+            s = value.encode("utf-8")
+        except UnicodeEncodeError:  # no event value holds a lone surrogate (the C probe: None)
+            return None
         fs = s.lower() if lo.needs_fold else s  # an ASCII string's casefold
         for tag, text in ((T_EXACT, s), (T_FOLDED, fs)):
             if lo.tags >> tag & 1:
@@ -287,6 +291,14 @@ def _lowered_probe(lo: LoweredIndex, value) -> list[int] | None:
     return out
 
 
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _check(indexes, lists, values) -> int:
     """Assert the contract for every index and value; returns how many answers the columns gave."""
     answered = 0
@@ -297,7 +309,7 @@ def _check(indexes, lists, values) -> int:
             got = _lowered_probe(lo, value)
             if got is None:
                 assert type(value) is str
-                assert lo.str_python or (vi.needs_fold and not value.isascii())
+                assert lo.str_python or (vi.needs_fold and not value.isascii()) or not _encodable(value)
                 continue
             expected = sorted(s for k in fire(vi, value, lists) for s in lists[k])
             assert sorted(got) == expected, (value, vi.lowered)
@@ -367,3 +379,28 @@ def test_patched_exact_index_is_lowered_too() -> None:
     (vi,) = indexes
     assert vi.exact_only is not None
     assert _check(indexes, lists, ["x", "y", "z", "w", 1, None]) == 6
+
+
+def test_exact_only_columns_equal_what_the_general_loop_makes() -> None:
+    # `_lower` makes an exact-only index's key columns in one pass per column; they must be
+    # exactly what its loop over every string structure makes of the same dict.
+    rules = [
+        {"k": ["x", "é", "日本", ""]},  # non-ASCII keys: lengths in bytes
+        {"k": ["y"]},
+        {"m": ["a", "b"]},
+        {"m": ["a"]},  # "a" in two lists: a local list
+        {"s": ["p", "\ud800q"]},  # a lone surrogate: left out
+    ]
+    indexes, lists = _tables(rules)
+    exact_only = [vi for vi in indexes if vi.exact_only is not None]
+    assert len(exact_only) == 3
+    for vi in exact_only:
+        general = ValueIndex()
+        general.exact = vi.exact  # the same dict, not marked exact-only: the general loop
+        want, got = compiler._lower(general, lists), vi.lowered
+        assert got.key_data == want.key_data
+        assert list(got.entries) == list(want.entries)
+        assert (list(got.list_off), list(got.list_items)) == (list(want.list_off), list(want.list_items))
+        assert got.tags == want.tags == 1 << T_EXACT
+    assert any(len(vi.lowered.list_items) for vi in exact_only)
+    _check(indexes, lists, [*VALUES, "p", "\ud800q", "日本"])
