@@ -73,7 +73,8 @@ class ValueIndex:
         lowered    all of the above as the compiled walker reads it (`LoweredIndex`), made by the
                    writer with the index; the reference walker never reads it
         walk       what the live walker made of this index (`walk.prepare`: its probe), set
-                   once by the writer before the index is published; None until then
+                   once by the writer before the index is published; None until then (the
+                   compiled walk also hands it the values its `CIndex` leaves to Python)
         cwalk      the same for the compiled walk (`_match_c.compile_state`: its `CIndex`,
                    copied from `lowered`)
 

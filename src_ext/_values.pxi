@@ -27,7 +27,8 @@
 # and wraparound, off in setup.py, guard buffers and memoryviews only), so every read below is
 # argued in bounds where it is made: affixes are read only for lengths L <= n, the IP parser and
 # the UTF-8 decoder test i < n (or i + k <= n) before each read, and every table index comes
-# from the build, which wrote each array in full.
+# from the build, which wrote each array in full from columns it checked while copying them
+# (lengths, offsets, references below the local lists, keys inside their bytes).
 
 cdef enum:
     # Tags of the string structures. All string keys live in one hash table; the tag is the seed
@@ -496,7 +497,7 @@ cdef class CIndex:
     here it reads only the value's bytes or double.
     """
 
-    cdef bint str_python       # a string value needs Python (a wildcard or IP structure)
+    cdef bint str_python       # a string value needs Python (a wildcard automaton not built)
     cdef bint needs_fold       # some structure reads the casefolded string
     cdef uint32_t tags         # bit t set when the string structure of tag t is present
     cdef Py_ssize_t n_lists
