@@ -308,31 +308,26 @@ def _lower(vi: ValueIndex, lists: list[tuple[int, ...]]) -> LoweredIndex:
     """
     local = _LocalLists(lists)
     ref = local.ref
-    if vi.exact_only is not None:  # the common index: exact strings alone, nothing else to lower
-        columns = _exact_columns(vi.exact_only, local)
-        if columns is not None:
-            return LoweredIndex(
-                False, False, 1 << T_EXACT, local.off, local.items, *columns, _NO_INTS, _NO_LENS, _NO_LENS,
-                *_NOTHING_BUT_STRINGS,
-            )  # fmt: skip
-    tags = 0
     keys: list[bytes] = []
     entries = array("q")
+    exact = vi.exact_only
+    if exact is not None:  # the common index: exact strings alone, nothing else to lower
+        columns = _exact_columns(exact, local) if len(exact) >= _COLUMNS_FROM else None
+        if columns is None:
+            _lower_keys(T_EXACT, exact, ref, keys, entries)
+            columns = (b"".join(keys), entries)
+        return LoweredIndex._make(
+            (False, False, 1 << T_EXACT, local.off, local.items, *columns, _NO_INTS, _NO_LENS, _NO_LENS,
+             *_NOTHING_BUT_STRINGS)
+        )  # fmt: skip
+    tags = 0
     lens, lens_start, lens_end = _NO_INTS, _NO_LENS, _NO_LENS
     for tag, table in zip(_STRING_TAGS, _string_tables(vi), strict=True):
         if table is None:
             continue
         tags |= 1 << tag
         before = len(keys)
-        for key, k in table.items():
-            if type(key) is not str:
-                continue  # not a string key: no string value equals it
-            try:
-                encoded = key.encode("utf-8")
-            except UnicodeEncodeError:  # a lone surrogate: no valid UTF-8 value holds one
-                continue
-            keys.append(encoded)
-            entries.extend((tag, len(encoded), ref(k)))
+        _lower_keys(tag, table, ref, keys, entries)
         if tag in AFFIX_TAGS:
             if lens is _NO_INTS:
                 lens, lens_start, lens_end = array("q"), array("q", _NO_LENS), array("q", _NO_LENS)
@@ -365,7 +360,7 @@ def _lower(vi: ValueIndex, lists: list[tuple[int, ...]]) -> LoweredIndex:
         cidr6_refs = array("q", [ref(k) for k in vi.cidr6_slots])
     wildcard = None if vi.wildcard is None else _lower_dfa(vi.wildcard, ref)
     ab_wildcard = None if vi.ab_wildcard is None else _lower_dfa(vi.ab_wildcard, None)
-    return LoweredIndex(
+    return LoweredIndex._make((
         (vi.wildcard is not None and wildcard is None) or (vi.ab_wildcard is not None and ab_wildcard is None),
         bool(vi.needs_fold), tags, local.off, local.items,
         b"".join(keys), entries, lens, lens_start, lens_end,
@@ -373,7 +368,25 @@ def _lower(vi: ValueIndex, lists: list[tuple[int, ...]]) -> LoweredIndex:
         vi.ip_exact is not None or vi.cidr4_keys is not None or vi.cidr6_keys is not None,
         ip4_keys, ip4_refs, ip6_hi, ip6_lo, ip6_refs, vi.cidr4_keys, cidr4_refs, cidr6_hi, cidr6_lo, cidr6_refs,
         wildcard, ab_wildcard,
-    )  # fmt: skip
+    ))  # fmt: skip
+
+
+def _lower_keys(tag: int, table: dict, ref: Any, keys: list[bytes], entries: array) -> None:
+    """Append the keys of one string structure: their UTF-8 bytes to `keys`, (tag, length in
+    bytes, reference) to `entries`; keys that are no string or have no UTF-8 form left out."""
+    for key, k in table.items():
+        if type(key) is not str:
+            continue  # not a string key: no string value equals it
+        try:
+            encoded = key.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate: no valid UTF-8 value holds one
+            continue
+        keys.append(encoded)
+        entries.extend((tag, len(encoded), ref(k)))
+
+
+#: From this many keys on, an exact-only index's columns are made one pass per column.
+_COLUMNS_FROM = 16
 
 
 def _exact_columns(exact: dict[str, int], local: _LocalLists) -> tuple[bytes, array] | None:

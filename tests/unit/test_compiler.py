@@ -384,16 +384,18 @@ def test_patched_exact_index_is_lowered_too() -> None:
 def test_exact_only_columns_equal_what_the_general_loop_makes() -> None:
     # `_lower` makes an exact-only index's key columns in one pass per column; they must be
     # exactly what its loop over every string structure makes of the same dict.
+    many = [f"v{i}" for i in range(compiler._COLUMNS_FROM)]  # enough keys to be made by column
     rules = [
-        {"k": ["x", "é", "日本", ""]},  # non-ASCII keys: lengths in bytes
+        {"k": [*many, "x", "é", "日本", ""]},  # non-ASCII keys: lengths in bytes
         {"k": ["y"]},
-        {"m": ["a", "b"]},
+        {"m": [*many, "a", "b"]},
         {"m": ["a"]},  # "a" in two lists: a local list
-        {"s": ["p", "\ud800q"]},  # a lone surrogate: left out
+        {"s": [*many, "p", "\ud800q"]},  # a lone surrogate: left out
+        {"t": ["a", "b"]},  # a small index: the loop
     ]
     indexes, lists = _tables(rules)
     exact_only = [vi for vi in indexes if vi.exact_only is not None]
-    assert len(exact_only) == 3
+    assert len(exact_only) == 4
     for vi in exact_only:
         general = ValueIndex()
         general.exact = vi.exact  # the same dict, not marked exact-only: the general loop
