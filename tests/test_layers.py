@@ -188,9 +188,10 @@ def violations(imports: list[Import], modules: list[str], floors=FLOORS) -> list
             continue
         same_package = src[2] == dst[2] and src[2].endswith(".*")
         if not same_package and (dst[0], dst[1]) >= (src[0], src[1]):
-            out.append(
-                f"{where}: points up (`{floors[src[0]][0]}` may not import `{floors[dst[0]][0]}` {dst[2]})"
-            )
+            up = f"floor `{floors[src[0]][0]}` may not import floor `{floors[dst[0]][0]}`"
+            if src[0] == dst[0]:
+                up = f"on floor `{floors[src[0]][0]}`, {src[2]} comes before {dst[2]}"
+            out.append(f"{where}: points up ({up})")
     out.extend(f"circle: {' -> '.join(c)}" for c in _circles(edges))
     return out
 
