@@ -273,8 +273,10 @@ class _LocalLists:
 
     def __init__(self, lists: list[tuple[int, ...]]) -> None:
         self.lists = lists
-        self.local: dict[int, int] | None = None  # machine list id -> local list j (made when needed:
-        self.off = _NO_LISTS  # most indexes name lists of one item only)
+        # machine list id -> local list j, and the lists' columns: made at the first list of
+        # several items (most indexes name lists of one item only)
+        self.local: dict[int, int] | None = None
+        self.off = _NO_LISTS
         self.items = _NO_INTS
 
     def ref(self, k: int) -> int:
