@@ -51,5 +51,6 @@ compiled_match = TWIN.compiled_match
 match_dict = TWIN.match_dict
 match_json = TWIN.match_json
 match_json_many = TWIN.match_json_many
+reads_lowered: bool = TWIN.reads_lowered
 scan_leaves = TWIN.scan_leaves
 scan_table = TWIN.scan_table

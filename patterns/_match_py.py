@@ -12,6 +12,8 @@ Both twins export the names of `__all__` with the same signatures and the same a
     match_dict(tables, event, named)   the rules a decoded event matches, or None (not sure)
     match_json_many(tables, events)    `match_json(..., named=True)` of each event of a list
     compiled_match(tables, slow)       a `FastMatch`: one machine's match of these tables
+    reads_lowered                      whether this twin reads `ValueIndex.lowered` (the writer
+                                       lowers each index only for a twin that does; here: no)
     attributes_to_event, body_to_event the SNS readers (here: `patterns.sns`'s, which they are)
 
 "Not sure" (None) sends the caller to the decoding road (`patterns.engine.run`), which gives
@@ -37,6 +39,7 @@ __all__ = [
     "match_dict",
     "match_json",
     "match_json_many",
+    "reads_lowered",
     "scan_leaves",
     "scan_table",
 ]
@@ -89,6 +92,10 @@ def scan_leaves(raw: Any, table: ScanTable) -> tuple[LeavesByPath, Contexts] | N
     except InvalidEventError:
         return None
     return select_leaves(event, table.prefixes, table.path_ids, checked=True)
+
+
+#: This twin walks the reference entries and never reads `ValueIndex.lowered`.
+reads_lowered = False
 
 
 def compile_state(entry: tuple, lists: Any, parent: int, names: dict[int, str]) -> None:

@@ -71,7 +71,8 @@ class ValueIndex:
         ab_str, ab_num, ab_folded, ab_prefix, ab_suffix  # HASH -> list id of excluded operands
         ab_wildcard  `WildcardDFA` whose payloads are operand numbers
         lowered    all of the above as the compiled walker reads it (`LoweredIndex`), made by the
-                   writer with the index; the reference walker never reads it
+                   writer with the index (`patterns.lower`) for a twin that reads it
+                   (`reads_lowered`), else None; the reference walker never reads it
         walk       what the live walker made of this index (`walk.prepare`: its probe), set
                    once by the writer before the index is published; None until then (the
                    compiled walk also hands it the values its `CIndex` leaves to Python)
@@ -290,7 +291,7 @@ class Tables:
 
     Concurrency: shared by every thread that matches; `state_parent`, `steps`, the
     value indexes and every tuple are never written after publication. Two tables grow in place,
-    append-only, and are shared by the snapshots of one compaction cycle: the lists (`_Lists`)
+    append-only, and are shared by the snapshots of one compaction cycle: the lists (`indexes.Lists`)
     and `names`. A snapshot reads only the list ids its own states name and the rule ids its
     own states end, and neither is ever rewritten or reused, so what it reads never changes. Any
     thread may fill `_flat`, the cache of `flat()` (one reference store of an equal value).

@@ -3,441 +3,34 @@
 The one source of truth for the automaton's semantics (docs/automaton.md). `Builder` is the writer
 of one machine: a trie of its rules' branches (`_Node`), laid out as `Tables` by `build`, and
 from then on each change publishes new `Tables` made by copy-on-write of the states and value
-indexes it touched (`_Live`). `_value_index` merges the matchers of the edges leaving one state
-on one field into one `ValueIndex`, its int lists interned with reference counts (`_Lists`).
-`one_rule_tables` is the automaton of one pattern alone (`Pattern.matches`).
+indexes it touched (`_Live`): each index made by `patterns.indexes.value_index` and, for a twin
+that reads them, its columns by `patterns.lower.lower`. `one_rule_tables` is the automaton of one
+pattern alone (`Pattern.matches`).
 """
 
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterable
-from operator import attrgetter
 from typing import Any
 
-from .automaton import AFFIX_TAGS, N_TAGS, STRING_TAGS, T_EXACT, LoweredDFA, LoweredIndex, Tables, ValueIndex
+from .automaton import Tables, ValueIndex
+from .indexes import Lists, Recorder, value_index
+from .lower import lower
 from .model import (
-    AnythingBut,
     Branch,
-    Cidr,
     Equals,
-    EqualsIgnoreCase,
     Exists,
     Leaf,
     Literal,
     NumberEquals,
-    Numeric,
-    Prefix,
-    Suffix,
-    Wildcard,
 )
 from .netaddr import parse_ip
-from .numbers import as_double, number_key
 from .walk import prepare
-from .wildcard_dfa import WildcardDFA
 
 __all__ = ["Builder", "one_rule_tables"]
 
 
-# --- Lists and value indexes --------------------------------------------------------------------
-
-
-class _Lists:
-    """Interned int lists with reference counts: the writer's side of the lists of `Tables`.
-
-        items[k]  the sorted tuple of list k                  (published as walk[1])
-        refs[k]   how many slots of live value indexes and absence edges name list k (0: dead)
-        _ids      # HASH  tuple -> k
-
-    Append-only: a list id, once given, names the same tuple for ever, so the one `items` list
-    is shared by every snapshot (a change appends; a snapshot reads only the ids its own value
-    indexes name, and its `Tables.lists_used` tells `flat` where its lists end). A dead list
-    stays until the next compaction (`dead` counts them) and comes back to life if a later index
-    needs the same tuple. Written only under the machine's lock.
-    """
-
-    __slots__ = ("_ids", "dead", "items", "refs")
-
-    def __init__(self) -> None:
-        self.items: list[tuple[int, ...]] = []
-        self.refs: list[int] = []
-        self.dead = 0
-        self._ids: dict[tuple[int, ...], int] = {}
-
-    def add(self, items: Iterable[int]) -> int:
-        key = tuple(sorted(set(items)))
-        k = self._ids.get(key)
-        if k is None:
-            k = self._ids[key] = len(self.items)
-            self.items.append(key)  # a reader of an older snapshot never reads past its own ids
-            self.refs.append(1)
-        else:
-            if not self.refs[k]:
-                self.dead -= 1
-            self.refs[k] += 1
-        return k
-
-    def release(self, k: int, times: int = 1) -> None:
-        left = self.refs[k] - times
-        self.refs[k] = left
-        if not left:
-            self.dead += 1
-
-
-class _Recorder:
-    """`_Lists.add` for one value index, counting the list ids it takes (to release them later)."""
-
-    __slots__ = ("ids", "lists")
-
-    def __init__(self, lists: _Lists) -> None:
-        self.lists = lists
-        self.ids: dict[int, int] = {}  # list id -> references held
-
-    def add(self, items: Iterable[int]) -> int:
-        k = self.lists.add(items)
-        self.ids[k] = self.ids.get(k, 0) + 1
-        return k
-
-
-def _grouped(pairs: Iterable[tuple[Any, int]], lists: _Recorder) -> dict[Any, int]:
-    groups: dict[Any, list[int]] = {}
-    for key, item in pairs:
-        groups.setdefault(key, []).append(item)
-    return {key: lists.add(items) for key, items in groups.items()}
-
-
-def _affix_table(pairs: list[tuple[str, int]], lists: _Recorder) -> tuple[dict[str, int], array]:
-    table = _grouped(pairs, lists)
-    return table, array("q", sorted({len(k) for k in table}))
-
-
-_Bound = tuple[int | None, bool, int | None, bool]  # (low, inclusive, high, inclusive); None unbounded
-
-
-def _range_table(
-    ranges: list[tuple[_Bound, int]], lists: _Recorder, typecode: str | None
-) -> tuple[Any, array]:
-    """Elementary intervals: sorted distinct bound keys and, for each of the 2n+1 slots, the
-    list id of the items whose range covers it (-1 for none)."""
-    keys = sorted({b for (lo, _, hi, _), _ in ranges for b in (lo, hi) if b is not None})
-    where = {k: i for i, k in enumerate(keys)}
-    slots: list[list[int]] = [[] for _ in range(2 * len(keys) + 1)]
-    for (lo, lo_inc, hi, hi_inc), item in ranges:
-        first = 0 if lo is None else 2 * where[lo] + (1 if lo_inc else 2)
-        last = 2 * len(keys) if hi is None else 2 * where[hi] + (1 if hi_inc else 0)
-        for slot in range(first, last + 1):
-            slots[slot].append(item)
-    ids = array("q", [lists.add(s) if s else -1 for s in slots])
-    return (array(typecode, keys) if typecode else keys), ids
-
-
-def _number_bound(x: float | None) -> int | None:
-    return None if x is None else number_key(as_double(x))
-
-
-def _value_index(edges: list[tuple[Leaf, int]], lists: _Recorder) -> ValueIndex:
-    """Merge the matchers of the edges (value list, target state) leaving one state on one field."""
-    by_kind: dict[str, list[tuple[Any, int]]] = {}
-    ab_by_matcher: dict[AnythingBut, list[int]] = {}
-    exists: list[int] = []
-    exists_value: list[int] = []
-    for leaf, target in edges:
-        for m in leaf.matchers:
-            if isinstance(m, Equals):
-                by_kind.setdefault("exact", []).append((m.value, target))
-                address = parse_ip(m.value)
-                if address is not None:
-                    by_kind.setdefault("ip_exact", []).append((address, target))
-            elif isinstance(m, NumberEquals):
-                k = _number_bound(m.value)
-                by_kind.setdefault("num", []).append(((k, True, k, True), target))
-            elif isinstance(m, Numeric):
-                bound = (_number_bound(m.lower), m.lower_inclusive, _number_bound(m.upper), m.upper_inclusive)
-                by_kind.setdefault("num", []).append((bound, target))
-            elif isinstance(m, Literal):
-                by_kind.setdefault("literal", []).append((2 if m.value is None else int(m.value), target))
-            elif isinstance(m, Prefix):
-                kind, text = ("prefix_ci", m.value.casefold()) if m.ignore_case else ("prefix", m.value)
-                by_kind.setdefault(kind, []).append((text, target))
-            elif isinstance(m, Suffix):
-                kind, text = ("suffix_ci", m.value.casefold()) if m.ignore_case else ("suffix", m.value)
-                by_kind.setdefault(kind, []).append((text, target))
-            elif isinstance(m, EqualsIgnoreCase):
-                by_kind.setdefault("folded", []).append((m.value.casefold(), target))
-            elif isinstance(m, Wildcard):
-                by_kind.setdefault("wildcard", []).append((m.value, target))
-            elif isinstance(m, Cidr):
-                by_kind.setdefault(f"cidr{m.version}", []).append(((m.low, True, m.high, True), target))
-            elif isinstance(m, AnythingBut):
-                ab_by_matcher.setdefault(m, []).append(target)
-            elif isinstance(m, Exists):
-                if m.value:
-                    (exists_value if m.needs_value else exists).append(target)
-                # exists:false is an absence edge of the state, not a value matcher
-            else:  # pragma: no cover - the model has no other kinds
-                raise TypeError(f"unknown matcher {m!r}")
-    vi = ValueIndex()
-    for kind, pairs in by_kind.items():
-        if kind in ("exact", "folded", "ip_exact"):
-            setattr(vi, kind, _grouped(pairs, lists))
-        elif kind in ("prefix", "suffix", "prefix_ci", "suffix_ci"):
-            table, lens = _affix_table(pairs, lists)
-            setattr(vi, kind, table)
-            setattr(vi, f"{kind}_lens", lens)
-        elif kind == "literal":
-            literal = array("q", [-1, -1, -1])
-            for slot, k in _grouped(pairs, lists).items():
-                literal[slot] = k
-            vi.literal = literal
-        elif kind == "num":
-            vi.num_keys, vi.num_slots = _range_table(pairs, lists, "Q")
-        elif kind == "cidr4":
-            vi.cidr4_keys, vi.cidr4_slots = _range_table(pairs, lists, "Q")
-        elif kind == "cidr6":
-            vi.cidr6_keys, vi.cidr6_slots = _range_table(pairs, lists, None)
-        elif kind == "wildcard":
-            vi.wildcard = WildcardDFA((op, k) for op, k in _grouped(pairs, lists).items())
-    if exists:
-        vi.exists = lists.add(exists)
-    if exists_value:
-        vi.exists_value = lists.add(exists_value)
-    if ab_by_matcher:
-        _anything_but(vi, ab_by_matcher, lists)
-    if (
-        vi.exact is not None
-        and vi.exists < 0
-        and vi.exists_value < 0
-        and all(getattr(vi, name) is None for name in ValueIndex.__slots__ if name not in _NOT_STRUCTURES)
-    ):
-        vi.exact_only = vi.exact
-    vi.needs_fold = any(x is not None for x in (vi.folded, vi.prefix_ci, vi.suffix_ci, vi.ab_folded))
-    vi.lowered = _lower(vi, lists.lists.items)
-    return vi
-
-
-_NOT_STRUCTURES = frozenset(
-    {"cwalk", "exact", "exact_only", "exists", "exists_value", "lowered", "needs_fold", "walk"}
-)
-
-
-def _anything_but(vi: ValueIndex, operands: dict[AnythingBut, list[int]], lists: _Recorder) -> None:
-    vi.ab_lists = array("q", [lists.add(targets) for targets in operands.values()])
-    excl: dict[str, list[tuple[Any, int]]] = {}
-    for i, m in enumerate(operands):
-        for v in m.values:
-            if m.kind == "values":
-                excl.setdefault("str" if isinstance(v, str) else "num", []).append((v, i))
-            elif m.kind == "equals-ignore-case":
-                excl.setdefault("folded", []).append((str(v).casefold(), i))
-            else:  # prefix, suffix, wildcard
-                excl.setdefault(m.kind, []).append((v, i))
-    if "str" in excl:
-        vi.ab_str = _grouped(excl["str"], lists)
-    if "num" in excl:
-        vi.ab_num = _grouped(((as_double(v), i) for v, i in excl["num"]), lists)  # HASH: double
-    if "folded" in excl:
-        vi.ab_folded = _grouped(excl["folded"], lists)
-    if "prefix" in excl:
-        vi.ab_prefix, vi.ab_prefix_lens = _affix_table(excl["prefix"], lists)
-    if "suffix" in excl:
-        vi.ab_suffix, vi.ab_suffix_lens = _affix_table(excl["suffix"], lists)
-    if "wildcard" in excl:
-        vi.ab_wildcard = WildcardDFA(excl["wildcard"])
-
-
-# --- Lowering: each value index in the form the compiled walker copies ------------------------------
-
-_M64 = (1 << 64) - 1  # the low 64 bits of an IPv6 address
-# Shared empty columns of the structures an index lacks (most indexes lack most): every record is
-# read-only, so they are never written.
-_NO_U64 = array("Q")
-_NO_INTS = array("q")
-_NO_LISTS = array("q", [0])  # no local list: one offset
-_NO_LITERAL = array("q", [-1, -1, -1])
-_NO_LENS = array("q", bytes(8 * N_TAGS))  # N_TAGS zeros
-#: The fields of a `LoweredIndex` after `lens_end`, for an index holding no structure but strings.
-_NOTHING_BUT_STRINGS = (
-    _NO_U64, _NO_INTS, _NO_U64, _NO_INTS, _NO_LITERAL, -1, -1, None, False,
-    _NO_U64, _NO_INTS, _NO_U64, _NO_U64, _NO_INTS, None, None, None, None, None, None, None,
-)  # fmt: skip
-
-
-_STRING_TAGS = tuple(tag for tag, _ in STRING_TAGS)
-_string_tables = attrgetter(*(name for _, name in STRING_TAGS))  # vi -> its string tables, in order
-
-
-class _LocalLists:
-    """The local lists of one lowering, and the reference of a machine list id (`LoweredIndex`)."""
-
-    __slots__ = ("items", "lists", "local", "off")
-
-    def __init__(self, lists: list[tuple[int, ...]]) -> None:
-        self.lists = lists
-        # machine list id -> local list j, and the lists' columns: made at the first list of
-        # several items (most indexes name lists of one item only)
-        self.local: dict[int, int] | None = None
-        self.off = _NO_LISTS
-        self.items = _NO_INTS
-
-    def ref(self, k: int) -> int:
-        # -1 stays -1; a list of one item becomes -2 - item; any other list is copied once, as
-        # the next local list, the first time the index names it
-        if k < 0:
-            return -1
-        items = self.lists[k]
-        if len(items) == 1:
-            return -2 - items[0]
-        if self.local is None:
-            self.local, self.off, self.items = {}, array("q", [0]), array("q")
-        j = self.local.get(k)
-        if j is None:
-            j = self.local[k] = len(self.off) - 1
-            self.items.extend(items)
-            self.off.append(len(self.items))
-        return j
-
-
-def _lower(vi: ValueIndex, lists: list[tuple[int, ...]]) -> LoweredIndex:
-    """The compiled walker's form of a finished value index (`LoweredIndex`), made once, here.
-
-    Every reference is taken in one fixed order (the string structures in `STRING_TAGS` order,
-    numbers, anything-but numbers, literals, exists, exists_value, anything-but operands, IPv4,
-    IPv6, cidr4, cidr6, the wildcard's accepting sets), which numbers the local lists.
-
-    Args:
-        vi: the index, complete but for `lowered` (and the walkers' slots).
-        lists: list id -> its items (the machine's interned lists), for every list id of `vi`.
-    """
-    local = _LocalLists(lists)
-    ref = local.ref
-    keys: list[bytes] = []
-    entries = array("q")
-    exact = vi.exact_only
-    if exact is not None:  # the common index: exact strings alone, nothing else to lower
-        columns = _exact_columns(exact, local) if len(exact) >= _COLUMNS_FROM else None
-        if columns is None:
-            _lower_keys(T_EXACT, exact, ref, keys, entries)
-            columns = (b"".join(keys), entries)
-        return LoweredIndex._make(
-            (False, False, 1 << T_EXACT, local.off, local.items, *columns, _NO_INTS, _NO_LENS, _NO_LENS,
-             *_NOTHING_BUT_STRINGS)
-        )  # fmt: skip
-    tags = 0
-    lens, lens_start, lens_end = _NO_INTS, _NO_LENS, _NO_LENS
-    for tag, table in zip(_STRING_TAGS, _string_tables(vi), strict=True):
-        if table is None:
-            continue
-        tags |= 1 << tag
-        before = len(keys)
-        _lower_keys(tag, table, ref, keys, entries)
-        if tag in AFFIX_TAGS:
-            if lens is _NO_INTS:
-                lens, lens_start, lens_end = array("q"), array("q", _NO_LENS), array("q", _NO_LENS)
-            lens_start[tag] = len(lens)
-            lens.extend(sorted({len(key) for key in keys[before:]}))  # in bytes, ascending
-            lens_end[tag] = len(lens)
-    num_keys, num_slots = _NO_U64, _NO_INTS
-    if vi.num_keys is not None:
-        num_keys, num_slots = vi.num_keys, array("q", [ref(k) for k in vi.num_slots])
-    abnum_keys, abnum_refs = _NO_U64, _NO_INTS
-    if vi.ab_num is not None:
-        ab_num = sorted((number_key(x), ref(k)) for x, k in vi.ab_num.items() if x == x)  # x != x: NaN
-        abnum_keys, abnum_refs = array("Q", [key for key, _ in ab_num]), array("q", [j for _, j in ab_num])
-    literal = _NO_LITERAL if vi.literal is None else array("q", [ref(k) for k in vi.literal])
-    exists, exists_value = ref(vi.exists), ref(vi.exists_value)
-    ab_refs = None if vi.ab_lists is None else array("q", [ref(k) for k in vi.ab_lists])
-    ip4_keys, ip4_refs, ip6_hi, ip6_lo, ip6_refs = _NO_U64, _NO_INTS, _NO_U64, _NO_U64, _NO_INTS
-    if vi.ip_exact is not None:
-        ip4 = sorted((address, ref(k)) for (version, address), k in vi.ip_exact.items() if version == 4)
-        ip6 = sorted((address, ref(k)) for (version, address), k in vi.ip_exact.items() if version == 6)
-        ip4_keys, ip4_refs = array("Q", [address for address, _ in ip4]), array("q", [j for _, j in ip4])
-        ip6_hi = array("Q", [address >> 64 for address, _ in ip6])
-        ip6_lo = array("Q", [address & _M64 for address, _ in ip6])
-        ip6_refs = array("q", [j for _, j in ip6])
-    cidr4_refs = None if vi.cidr4_keys is None else array("q", [ref(k) for k in vi.cidr4_slots])
-    cidr6_hi = cidr6_lo = cidr6_refs = None
-    if vi.cidr6_keys is not None:
-        cidr6_hi = array("Q", [key >> 64 for key in vi.cidr6_keys])
-        cidr6_lo = array("Q", [key & _M64 for key in vi.cidr6_keys])
-        cidr6_refs = array("q", [ref(k) for k in vi.cidr6_slots])
-    wildcard = None if vi.wildcard is None else _lower_dfa(vi.wildcard, ref)
-    ab_wildcard = None if vi.ab_wildcard is None else _lower_dfa(vi.ab_wildcard, None)
-    return LoweredIndex._make((
-        (vi.wildcard is not None and wildcard is None) or (vi.ab_wildcard is not None and ab_wildcard is None),
-        bool(vi.needs_fold), tags, local.off, local.items,
-        b"".join(keys), entries, lens, lens_start, lens_end,
-        num_keys, num_slots, abnum_keys, abnum_refs, literal, exists, exists_value, ab_refs,
-        vi.ip_exact is not None or vi.cidr4_keys is not None or vi.cidr6_keys is not None,
-        ip4_keys, ip4_refs, ip6_hi, ip6_lo, ip6_refs, vi.cidr4_keys, cidr4_refs, cidr6_hi, cidr6_lo, cidr6_refs,
-        wildcard, ab_wildcard,
-    ))  # fmt: skip
-
-
-def _lower_keys(tag: int, table: dict, ref: Any, keys: list[bytes], entries: array) -> None:
-    """Append the keys of one string structure: their UTF-8 bytes to `keys`, (tag, length in
-    bytes, reference) to `entries`; keys that are no string or have no UTF-8 form left out."""
-    for key, k in table.items():
-        if type(key) is not str:
-            continue  # not a string key: no string value equals it
-        try:
-            encoded = key.encode("utf-8")
-        except UnicodeEncodeError:  # a lone surrogate: no valid UTF-8 value holds one
-            continue
-        keys.append(encoded)
-        entries.extend((tag, len(encoded), ref(k)))
-
-
-#: From this many keys on, an exact-only index's columns are made one pass per column.
-_COLUMNS_FROM = 16
-
-
-def _exact_columns(exact: dict[str, int], local: _LocalLists) -> tuple[bytes, array] | None:
-    """(key_data, entries) of an exact-only index, column by column, as `_lower`'s loop makes
-    them; None when a key is no plain string or has no UTF-8 form (that loop leaves it out).
-
-    The large indexes are exact-only ones (one value per tenant), and a change to one lowers
-    the patched copy again (`_Live.patch_field`): each column here is one pass at C speed (when
-    every list is of one item, as one state per value makes them), where the loop spends a few
-    Python steps per key.
-    """
-    keys = list(exact)
-    try:
-        text = "".join(keys)
-        key_data = text.encode("utf-8")
-    except (TypeError, UnicodeEncodeError):
-        return None
-    n = len(keys)
-    # every list of one item (one state per value): each reference is -2 - that item
-    refs = [-2 - t[0] for t in map(local.lists.__getitem__, exact.values()) if len(t) == 1]
-    if len(refs) < n:
-        refs = list(map(local.ref, exact.values()))
-    entries = array("q", bytes(24 * n))  # (tag, length in bytes, reference) per key
-    entries[0::3] = array("q", [T_EXACT]) * n
-    entries[1::3] = array("q", list(map(len, keys)) if text.isascii() else [len(k.encode()) for k in keys])
-    entries[2::3] = array("q", refs)
-    return key_data, entries
-
-
-def _lower_dfa(dfa: WildcardDFA, ref: Any) -> LoweredDFA | None:
-    """A built wildcard automaton as flat rows (`LoweredDFA`), each payload through `ref` (None:
-    kept as it is); None when its table was not built (over budget: Python tests it)."""
-    if not dfa.is_dfa:
-        return None
-    # The writer reads the private table of the automaton it built (immutable once built).
-    moves, accept = dfa._moves, dfa._accept
-    mv_off, mv_cp, mv_next = array("q", [0]), array("q"), array("q")
-    acc_off, acc = array("q", [0]), array("q")
-    for s, row in enumerate(moves or ()):
-        for cp, nxt in sorted((ord(ch), nxt) for ch, nxt in row.items() if not 0xD800 <= ord(ch) <= 0xDFFF):
-            mv_cp.append(cp)
-            mv_next.append(nxt)
-        mv_off.append(len(mv_cp))
-        acc.extend(accept[s] if ref is None else [ref(p) for p in accept[s]])
-        acc_off.append(len(acc))
-    return LoweredDFA(array("q", dfa._other), mv_off, mv_cp, mv_next, acc_off, acc)
-
-
-# --- The builder --------------------------------------------------------------------------------
+# --- The trie -----------------------------------------------------------------------------------
 
 
 class _Node:
@@ -560,7 +153,7 @@ class _Live:
 
         steps, parents           the per-state lists of the last `Tables` (see there), by state id
         free_states              state ids no live state uses (reused first)
-        lists                    the interned lists (`_Lists`), published as `walk[1]`
+        lists                    the interned lists (`Lists`), published as `walk[1]`
         path_ids, path_names     every path some index was built on; path_uses[p] counts the
                                  (state, field) indexes on path p (0: dead, kept until compaction)
         names, empty             rule id -> name (with the names of removed rules, `stale_names`
@@ -587,7 +180,7 @@ class _Live:
         self.csteps: list = []  # the twin's states (`compile_state`), beside the reference ones
         self.parents = array("q")  # an array: its copy is one memcpy, no reference counts
         self.free_states: list[int] = []
-        self.lists = _Lists()
+        self.lists = Lists()
         self.path_ids: dict[str, int] = {}
         self.path_names: list[str] = []
         self.path_uses: list[int] = []
@@ -638,8 +231,10 @@ class _Live:
             edges = [(leaf, child.sid) for (p, leaf), child in node.children.items() if p == path]
         if not edges:
             return
-        recorder = _Recorder(self.lists)
-        vi = _value_index(edges, recorder)
+        recorder = Recorder(self.lists)
+        vi = value_index(edges, recorder)
+        if self.twin.reads_lowered:
+            vi.lowered = lower(vi, self.lists.items)
         absent = [sid for leaf, sid in edges if _may_be_absent(leaf)]
         absent_list = recorder.add(absent) if absent else -1
         if absent_list >= 0:
@@ -654,7 +249,7 @@ class _Live:
         a dict copy and one list per changed value, not a rebuild of every edge. Only when the
         index and every changed edge hold plain strings (no IP address: those also go to
         `ip_exact`) and the field has no absence edge, so that the result is exactly what
-        `_value_index` would build.
+        `value_index` would build.
         """
         old = None if node.index is None else node.index.get(path)
         if old is None or old[1].exact_only is None or old[3] >= 0:  # absence edges: rebuild
@@ -687,7 +282,8 @@ class _Live:
             return True
         new = ValueIndex()
         new.exact = new.exact_only = exact
-        new.lowered = _lower(new, lists.items)
+        if self.twin.reads_lowered:
+            new.lowered = lower(new, lists.items)
         node.index[path] = (path_id, new, None, absent_list)  # type: ignore[index]
         return True
 

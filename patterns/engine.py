@@ -41,6 +41,7 @@ class Twin:
     match_dict: Any
     match_json: Any
     match_json_many: Any
+    reads_lowered: bool  # the writer lowers each value index for this twin (`patterns.lower`)
     scan_leaves: Any
     scan_table: Any
 

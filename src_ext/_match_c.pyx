@@ -33,9 +33,14 @@ __all__ = [
     "match_dict",
     "match_json",
     "match_json_many",
+    "reads_lowered",
     "scan_leaves",
     "scan_table",
 ]
+
+#: The compiled walk copies each value index's lowered columns (`ValueIndex.lowered`), which the
+#: writer makes only for a twin that reads them.
+reads_lowered = True
 
 include "_shared.pxi"
 include "_scan.pxi"

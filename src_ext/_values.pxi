@@ -564,7 +564,7 @@ cdef class CIndex:
     def __init__(self, vi):
         if self.list_off != NULL:  # built already: a second build would leak and mutate it
             raise TypeError("a CIndex is built once")
-        # Every column comes lowered by the writer (`patterns.compiler._lower`): local lists,
+        # Every column comes lowered by the writer (`patterns.lower.lower`): local lists,
         # references, UTF-8 keys, byte lengths, u64 halves, DFA rows. Here they are copied, and
         # checked (see `_i32_column`); a reference is below n_lists.
         lo = vi.lowered

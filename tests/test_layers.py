@@ -32,7 +32,7 @@ FLOORS: list[tuple[str, list[str]]] = [
     ("semantics", ["validate", "oracle", "subsume"]),
     ("automaton data", ["automaton"]),
     ("reference walker", ["walk"]),
-    ("compiler", ["compiler"]),
+    ("compiler", ["indexes", "lower", "compiler"]),
     ("twins", ["_match_py", "_match_c", "_match"]),
     ("engine", ["engine"]),
     ("API", ["explain", "core", "machine", "filters", "describe"]),

@@ -13,10 +13,12 @@ compiler's, whichever twin reads.
 from __future__ import annotations
 
 from bisect import bisect_left
+from dataclasses import replace
 from unittest import mock
 
 import patterns
-from patterns import Machine, compiler
+from patterns import Machine, _match_py, compiler
+from patterns import lower as lower_module
 from patterns.automaton import (
     AFFIX_TAGS,
     N_TAGS,
@@ -169,9 +171,19 @@ RULES = [
 ]
 
 
+#: The pure twin, but with a writer that lowers every index (the compiled twin's writer does; the
+#: pure twin's need not): the lowering is the compiler's, whichever build runs the test.
+LOWERING = replace(Twin.of(_match_py), reads_lowered=True)
+
+
+def _lowering_machine(dialect: str = "eventbridge") -> Machine:
+    with mock.patch.object(Twin, "current", classmethod(lambda cls: LOWERING)):
+        return Machine(dialect=dialect)
+
+
 def _tables(rules: list, dialect: str = "eventbridge"):
     """(the value indexes, the lists) of a machine holding `rules`, published by one match."""
-    m = Machine(dialect=dialect)
+    m = _lowering_machine(dialect)
     for i, rule in enumerate(rules):
         m.add(f"r{i}", rule)
     m.match(b"{}")
@@ -368,7 +380,7 @@ def test_lowered_wildcard_over_budget_is_left_to_python() -> None:
 
 
 def test_patched_exact_index_is_lowered_too() -> None:
-    m = Machine()
+    m = _lowering_machine()
     m.add("r0", {"a": ["x"]})
     m.match(b"{}")
     m.add("r1", {"a": ["y"]})  # a change patches the exact-only index of "a" (`patch_field`)
@@ -382,9 +394,9 @@ def test_patched_exact_index_is_lowered_too() -> None:
 
 
 def test_exact_only_columns_equal_what_the_general_loop_makes() -> None:
-    # `_lower` makes an exact-only index's key columns in one pass per column; they must be
+    # `lower` makes an exact-only index's key columns in one pass per column; they must be
     # exactly what its loop over every string structure makes of the same dict.
-    many = [f"v{i}" for i in range(compiler._COLUMNS_FROM)]  # enough keys to be made by column
+    many = [f"v{i}" for i in range(lower_module._COLUMNS_FROM)]  # enough keys to be made by column
     rules = [
         {"k": [*many, "x", "é", "日本", ""]},  # non-ASCII keys: lengths in bytes
         {"k": ["y"]},
@@ -399,10 +411,22 @@ def test_exact_only_columns_equal_what_the_general_loop_makes() -> None:
     for vi in exact_only:
         general = ValueIndex()
         general.exact = vi.exact  # the same dict, not marked exact-only: the general loop
-        want, got = compiler._lower(general, lists), vi.lowered
+        want, got = lower_module.lower(general, lists), vi.lowered
         assert got.key_data == want.key_data
         assert list(got.entries) == list(want.entries)
         assert (list(got.list_off), list(got.list_items)) == (list(want.list_off), list(want.list_items))
         assert got.tags == want.tags == 1 << T_EXACT
     assert any(len(vi.lowered.list_items) for vi in exact_only)
     _check(indexes, lists, [*VALUES, "p", "\ud800q", "日本"])
+
+
+def test_a_twin_that_does_not_read_them_gets_no_lowered_columns() -> None:
+    pure = Twin.of(_match_py)
+    assert not pure.reads_lowered
+    builder = Builder(pure)
+    builder.add(0, "r", *_branches({"a": ["x"], "b": [{"prefix": "p"}]}))
+    tables = builder.build()
+    assert all(vi.lowered is None for vi in tables.flat().indexes)
+    builder = Builder(LOWERING)
+    builder.add(0, "r", *_branches({"a": ["x"], "b": [{"prefix": "p"}]}))
+    assert all(vi.lowered is not None for vi in builder.build().flat().indexes)

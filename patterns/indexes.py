@@ -1,0 +1,235 @@
+"""Value indexes: the matchers of the edges leaving one state on one field, merged by kind into one
+`ValueIndex` (`value_index`), their int lists interned with reference counts (`Lists`).
+
+Part of the writer (`patterns.compiler` calls it under the machine's lock); what an index holds is
+drawn in `patterns.automaton.ValueIndex`, and how a walker reads it in `patterns.walk.fire`.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Iterable
+from typing import Any
+
+from .automaton import ValueIndex
+from .model import (
+    AnythingBut,
+    Cidr,
+    Equals,
+    EqualsIgnoreCase,
+    Exists,
+    Leaf,
+    Literal,
+    NumberEquals,
+    Numeric,
+    Prefix,
+    Suffix,
+    Wildcard,
+)
+from .netaddr import parse_ip
+from .numbers import as_double, number_key
+from .wildcard_dfa import WildcardDFA
+
+__all__ = ["NOT_STRUCTURES", "Lists", "Recorder", "value_index"]
+
+
+class Lists:
+    """Interned int lists with reference counts: the writer's side of the lists of `Tables`.
+
+        items[k]  the sorted tuple of list k                  (published as walk[1])
+        refs[k]   how many slots of live value indexes and absence edges name list k (0: dead)
+        _ids      # HASH  tuple -> k
+
+    Append-only: a list id, once given, names the same tuple for ever, so the one `items` list
+    is shared by every snapshot (a change appends; a snapshot reads only the ids its own value
+    indexes name, and its `Tables.lists_used` tells `flat` where its lists end). A dead list
+    stays until the next compaction (`dead` counts them) and comes back to life if a later index
+    needs the same tuple. Written only under the machine's lock.
+    """
+
+    __slots__ = ("_ids", "dead", "items", "refs")
+
+    def __init__(self) -> None:
+        self.items: list[tuple[int, ...]] = []
+        self.refs: list[int] = []
+        self.dead = 0
+        self._ids: dict[tuple[int, ...], int] = {}
+
+    def add(self, items: Iterable[int]) -> int:
+        key = tuple(sorted(set(items)))
+        k = self._ids.get(key)
+        if k is None:
+            k = self._ids[key] = len(self.items)
+            self.items.append(key)  # a reader of an older snapshot never reads past its own ids
+            self.refs.append(1)
+        else:
+            if not self.refs[k]:
+                self.dead -= 1
+            self.refs[k] += 1
+        return k
+
+    def release(self, k: int, times: int = 1) -> None:
+        left = self.refs[k] - times
+        self.refs[k] = left
+        if not left:
+            self.dead += 1
+
+
+class Recorder:
+    """`Lists.add` for one value index, counting the list ids it takes (to release them later)."""
+
+    __slots__ = ("ids", "lists")
+
+    def __init__(self, lists: Lists) -> None:
+        self.lists = lists
+        self.ids: dict[int, int] = {}  # list id -> references held
+
+    def add(self, items: Iterable[int]) -> int:
+        k = self.lists.add(items)
+        self.ids[k] = self.ids.get(k, 0) + 1
+        return k
+
+
+def _grouped(pairs: Iterable[tuple[Any, int]], lists: Recorder) -> dict[Any, int]:
+    groups: dict[Any, list[int]] = {}
+    for key, item in pairs:
+        groups.setdefault(key, []).append(item)
+    return {key: lists.add(items) for key, items in groups.items()}
+
+
+def _affix_table(pairs: list[tuple[str, int]], lists: Recorder) -> tuple[dict[str, int], array]:
+    table = _grouped(pairs, lists)
+    return table, array("q", sorted({len(k) for k in table}))
+
+
+_Bound = tuple[int | None, bool, int | None, bool]  # (low, inclusive, high, inclusive); None unbounded
+
+
+def _range_table(
+    ranges: list[tuple[_Bound, int]], lists: Recorder, typecode: str | None
+) -> tuple[Any, array]:
+    """Elementary intervals: sorted distinct bound keys and, for each of the 2n+1 slots, the
+    list id of the items whose range covers it (-1 for none)."""
+    keys = sorted({b for (lo, _, hi, _), _ in ranges for b in (lo, hi) if b is not None})
+    where = {k: i for i, k in enumerate(keys)}
+    slots: list[list[int]] = [[] for _ in range(2 * len(keys) + 1)]
+    for (lo, lo_inc, hi, hi_inc), item in ranges:
+        first = 0 if lo is None else 2 * where[lo] + (1 if lo_inc else 2)
+        last = 2 * len(keys) if hi is None else 2 * where[hi] + (1 if hi_inc else 0)
+        for slot in range(first, last + 1):
+            slots[slot].append(item)
+    ids = array("q", [lists.add(s) if s else -1 for s in slots])
+    return (array(typecode, keys) if typecode else keys), ids
+
+
+def _number_bound(x: float | None) -> int | None:
+    return None if x is None else number_key(as_double(x))
+
+
+def value_index(edges: list[tuple[Leaf, int]], lists: Recorder) -> ValueIndex:
+    """Merge the matchers of the edges (value list, target state) leaving one state on one field."""
+    by_kind: dict[str, list[tuple[Any, int]]] = {}
+    ab_by_matcher: dict[AnythingBut, list[int]] = {}
+    exists: list[int] = []
+    exists_value: list[int] = []
+    for leaf, target in edges:
+        for m in leaf.matchers:
+            if isinstance(m, Equals):
+                by_kind.setdefault("exact", []).append((m.value, target))
+                address = parse_ip(m.value)
+                if address is not None:
+                    by_kind.setdefault("ip_exact", []).append((address, target))
+            elif isinstance(m, NumberEquals):
+                k = _number_bound(m.value)
+                by_kind.setdefault("num", []).append(((k, True, k, True), target))
+            elif isinstance(m, Numeric):
+                bound = (_number_bound(m.lower), m.lower_inclusive, _number_bound(m.upper), m.upper_inclusive)
+                by_kind.setdefault("num", []).append((bound, target))
+            elif isinstance(m, Literal):
+                by_kind.setdefault("literal", []).append((2 if m.value is None else int(m.value), target))
+            elif isinstance(m, Prefix):
+                kind, text = ("prefix_ci", m.value.casefold()) if m.ignore_case else ("prefix", m.value)
+                by_kind.setdefault(kind, []).append((text, target))
+            elif isinstance(m, Suffix):
+                kind, text = ("suffix_ci", m.value.casefold()) if m.ignore_case else ("suffix", m.value)
+                by_kind.setdefault(kind, []).append((text, target))
+            elif isinstance(m, EqualsIgnoreCase):
+                by_kind.setdefault("folded", []).append((m.value.casefold(), target))
+            elif isinstance(m, Wildcard):
+                by_kind.setdefault("wildcard", []).append((m.value, target))
+            elif isinstance(m, Cidr):
+                by_kind.setdefault(f"cidr{m.version}", []).append(((m.low, True, m.high, True), target))
+            elif isinstance(m, AnythingBut):
+                ab_by_matcher.setdefault(m, []).append(target)
+            elif isinstance(m, Exists):
+                if m.value:
+                    (exists_value if m.needs_value else exists).append(target)
+                # exists:false is an absence edge of the state, not a value matcher
+            else:  # pragma: no cover - the model has no other kinds
+                raise TypeError(f"unknown matcher {m!r}")
+    vi = ValueIndex()
+    for kind, pairs in by_kind.items():
+        if kind in ("exact", "folded", "ip_exact"):
+            setattr(vi, kind, _grouped(pairs, lists))
+        elif kind in ("prefix", "suffix", "prefix_ci", "suffix_ci"):
+            table, lens = _affix_table(pairs, lists)
+            setattr(vi, kind, table)
+            setattr(vi, f"{kind}_lens", lens)
+        elif kind == "literal":
+            literal = array("q", [-1, -1, -1])
+            for slot, k in _grouped(pairs, lists).items():
+                literal[slot] = k
+            vi.literal = literal
+        elif kind == "num":
+            vi.num_keys, vi.num_slots = _range_table(pairs, lists, "Q")
+        elif kind == "cidr4":
+            vi.cidr4_keys, vi.cidr4_slots = _range_table(pairs, lists, "Q")
+        elif kind == "cidr6":
+            vi.cidr6_keys, vi.cidr6_slots = _range_table(pairs, lists, None)
+        elif kind == "wildcard":
+            vi.wildcard = WildcardDFA((op, k) for op, k in _grouped(pairs, lists).items())
+    if exists:
+        vi.exists = lists.add(exists)
+    if exists_value:
+        vi.exists_value = lists.add(exists_value)
+    if ab_by_matcher:
+        _anything_but(vi, ab_by_matcher, lists)
+    if (
+        vi.exact is not None
+        and vi.exists < 0
+        and vi.exists_value < 0
+        and all(getattr(vi, name) is None for name in ValueIndex.__slots__ if name not in NOT_STRUCTURES)
+    ):
+        vi.exact_only = vi.exact
+    vi.needs_fold = any(x is not None for x in (vi.folded, vi.prefix_ci, vi.suffix_ci, vi.ab_folded))
+    return vi
+
+
+NOT_STRUCTURES = frozenset(
+    {"cwalk", "exact", "exact_only", "exists", "exists_value", "lowered", "needs_fold", "walk"}
+)
+
+
+def _anything_but(vi: ValueIndex, operands: dict[AnythingBut, list[int]], lists: Recorder) -> None:
+    vi.ab_lists = array("q", [lists.add(targets) for targets in operands.values()])
+    excl: dict[str, list[tuple[Any, int]]] = {}
+    for i, m in enumerate(operands):
+        for v in m.values:
+            if m.kind == "values":
+                excl.setdefault("str" if isinstance(v, str) else "num", []).append((v, i))
+            elif m.kind == "equals-ignore-case":
+                excl.setdefault("folded", []).append((str(v).casefold(), i))
+            else:  # prefix, suffix, wildcard
+                excl.setdefault(m.kind, []).append((v, i))
+    if "str" in excl:
+        vi.ab_str = _grouped(excl["str"], lists)
+    if "num" in excl:
+        vi.ab_num = _grouped(((as_double(v), i) for v, i in excl["num"]), lists)  # HASH: double
+    if "folded" in excl:
+        vi.ab_folded = _grouped(excl["folded"], lists)
+    if "prefix" in excl:
+        vi.ab_prefix, vi.ab_prefix_lens = _affix_table(excl["prefix"], lists)
+    if "suffix" in excl:
+        vi.ab_suffix, vi.ab_suffix_lens = _affix_table(excl["suffix"], lists)
+    if "wildcard" in excl:
+        vi.ab_wildcard = WildcardDFA(excl["wildcard"])
