@@ -9,7 +9,8 @@ Both twins export the names of `__all__` with the same signatures and the same a
                                        a state, from its columns, as this twin's walk reads
                                        it beside the reference entry (here: nothing more, None)
     match_json(tables, raw, named)     the rules a JSON text matches, or None (not sure)
-    match_dict(tables, event, named)   the rules a decoded event matches, or None (not sure)
+    match_dict(tables, event, named, checked)
+                                       the rules a decoded event matches, or None (not sure)
     match_json_many(tables, events)    `match_json(..., named=True)` of each event of a list
     compiled_match(tables, slow)       a `FastMatch`: one machine's match of these tables
     reads_lowered                      whether this twin reads `ValueIndex.lowered` (the writer
@@ -142,7 +143,7 @@ def match_json(tables: Any, raw: Any, named: bool = False) -> list | None:
     return _answer(tables, run_machine(tables, *found), named)
 
 
-def match_dict(tables: Any, event: Any, named: bool = False) -> list | None:
+def match_dict(tables: Any, event: Any, named: bool = False, checked: bool = False) -> list | None:
     """The rules a decoded event matches in `tables`, or None where the decoding road must
     answer (an event that is not a dict, or one holding what JSON cannot: the road words it).
 
@@ -150,6 +151,8 @@ def match_dict(tables: Any, event: Any, named: bool = False) -> list | None:
         tables: a published `patterns.automaton.Tables`.
         event: the decoded event (only a dict is walked).
         named: the answer names the rules (else it gives their ids).
+        checked: a JSON decoder made the event (`Dialect.decode_checked`): it holds only JSON's
+            own values, so it is not checked again; False for a caller's dict, checked whole.
 
     Returns:
         Sorted rule ids (no repeats), or their names in that order, or None.
@@ -157,7 +160,7 @@ def match_dict(tables: Any, event: Any, named: bool = False) -> list | None:
     if type(event) is not dict:
         return None
     try:
-        by_path, contexts = select_leaves(event, tables.prefixes, tables.path_ids, checked=False)
+        by_path, contexts = select_leaves(event, tables.prefixes, tables.path_ids, checked=checked)
     except InvalidEventError:
         return None
     return _answer(tables, run_machine(tables, by_path, contexts), named)

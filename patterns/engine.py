@@ -90,14 +90,14 @@ def run(tables: Tables, dialect: Dialect, event: Any) -> list[int] | set[int] | 
             return found
         decoded, checked = dialect.decode_checked(event)  # raises for an invalid event
         if not given_dict:  # the text declined, decoded now: the twin's walk of the dict
-            found = twin.match_dict(tables, decoded)
+            found = twin.match_dict(tables, decoded, False, checked)
             if found is not None:
                 return found
     else:
         decoded, checked = dialect.decode_checked(event, twin.reader_for(dialect.input_decoder))
         if decoded is None:  # the service filters nothing here: only an empty policy lets it by
             return tables.empty_rules
-        found = twin.match_dict(tables, decoded)
+        found = twin.match_dict(tables, decoded, False, checked)
         if found is not None:
             return found
     by_path, contexts = select_leaves(decoded, tables.prefixes, tables.path_ids, checked)

@@ -21,13 +21,15 @@ cdef struct DictFrame:
     int kind           # 0 dict, 1 list, 2 tuple
 
 
-def match_dict(tables, event, bint named=False):
+def match_dict(tables, event, bint named=False, bint checked=False):
     """`engine.run`'s answer for a decoded JSON event by the C walk, or None.
 
     Args:
         tables: a published `patterns.automaton.Tables` with `csteps`.
         event: the decoded event (only a dict is walked here).
         named: the answer names the rules (else it gives their ids).
+        checked: a JSON decoder made the event. Unread here: the C walk reads only JSON's
+            own types and declines on anything else, so it needs no such promise.
 
     Returns:
         Sorted rule ids (no repeats), or their names in that order, or None where the reference
