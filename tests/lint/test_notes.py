@@ -4,6 +4,7 @@ CloudFormation under ``resources`` is read at the right lines."""
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from pathlib import Path
@@ -195,3 +196,36 @@ def test_serverless_resources_read_at_the_right_lines(capsys, monkeypatch):
         ("serverless-resources.yml", "18", "23", "E102"),  # resources.Resources, `prefix: 5`
         ("serverless-resources.yml", "27", "23", "E102"),  # resources.extensions
     ]
+
+
+# --- 4. Pulumi YAML and JSON ----------------------------------------------------------------
+
+
+def test_pulumi_programs_read_at_the_right_lines(capsys, monkeypatch):
+    monkeypatch.chdir(SOURCES)
+    assert main(["check", "Pulumi.yaml", "Pulumi.json"]) == 1
+    out = capsys.readouterr().out
+    found = re.findall(r"^(\S+?):(\d+):(\d+): ([EW]\d{3}) ", out, re.M)
+    assert found == [
+        ("Pulumi.json", "11", "35", "E102"),  # fn::toJSON object, `"prefix": 5`
+        ("Pulumi.json", "21", "42", "W108"),  # filterPolicy as JSON text
+        ("Pulumi.yaml", "12", "23", "E102"),  # eventPattern: fn::toJSON, `prefix: 5`
+        ("Pulumi.yaml", "19", "65", "W108"),  # eventPattern as a block scalar
+        ("Pulumi.yaml", "29", "30", "E102"),  # aws:sns:TopicSubscription filterPolicy
+        ("Pulumi.yaml", "42", "32", "E102"),  # aws:lambda:EventSourceMapping filterCriteria
+    ]
+    assert out.splitlines()[-1] == "Found 6 findings (4 errors, 2 warnings) in 6 patterns in 2 files."
+
+
+def test_pulumi_interpolations_are_unknowns(capsys, monkeypatch):
+    monkeypatch.chdir(SOURCES)
+    main(["check", "Pulumi.yaml", "Pulumi.json", "--format", "full"])
+    out = capsys.readouterr().out
+    assert "Pulumi.yaml:31:15: `${stage}`" in out
+    assert 'Pulumi.json:12:25: `"${accountId}"`' in out
+
+
+def test_pulumi_program_from_standard_input(capsys, monkeypatch):
+    monkeypatch.setattr("sys.stdin", io.StringIO((SOURCES / "Pulumi.yaml").read_text("utf-8")))
+    assert main(["check", "-"]) == 1
+    assert "-:12:23: E102 " in capsys.readouterr().out

@@ -28,7 +28,8 @@ The modules, bottom first (each imports only modules listed before it):
     event_sources  the event source an ARN names (sqs, kinesis, ...)
     discovery      which files a run reads: `iter_files`, SKIP_DIRS
     cloudformation where CloudFormation and SAM keep patterns: `CfnWalker` over an `Adapter`
-    readers        cfn_json, cfn_yaml (and serverless.yml), terraform (HCL), pattern_file
+    readers        cfn_json, cfn_yaml (and serverless.yml), pulumi (YAML and JSON programs),
+                   terraform (HCL), pattern_file
     extract        the dispatcher: `extract_file`, `extract_text`
 """
 

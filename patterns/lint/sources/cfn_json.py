@@ -2,7 +2,7 @@
 
 orjson decodes the whole template fast; only the resources that can hold patterns are parsed
 again with `patterns.parse`, whose nodes carry their character offsets, and `CfnWalker` reads
-them through `_JsonAdapter`.
+them through `JsonAdapter`.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from .embedded import align
 from .text import Extracted, HostText, SourceError, SourceNote
 from .writer import Writer
 
-__all__ = ["extract_cfn_json", "is_cfn_template"]
+__all__ = ["JsonAdapter", "extract_cfn_json", "is_cfn_template"]
 
 #: Resource types that hold patterns (directly, or in SAM events).
 _PATTERN_TYPES = (
@@ -89,7 +89,7 @@ def extract_cfn_json(
         root = _template_tree(host, template)
     except (JsonSyntaxError, ValueError) as exc:  # orjson read it, so this should not happen
         raise SourceError(f"{host.name}: {exc}") from None
-    walker = CfnWalker(host, _JsonAdapter(host))
+    walker = CfnWalker(host, JsonAdapter(host))
     found = walker.walk(root)
     if notes is not None:
         notes.extend(walker.notes)
@@ -176,7 +176,7 @@ def _shift(root: Any, base: int) -> None:
         stack.extend(getattr(node, "items", ()))
 
 
-class _JsonAdapter:
+class JsonAdapter:
     """CloudFormation JSON: `patterns.parse` nodes, which carry their offsets."""
 
     variables = False  # a JSON template's strings are plain text: only Fn::Sub templates them

@@ -2,7 +2,7 @@
 
 Composed nodes (not constructed data) keep marks (character offsets), tags (``!Ref``, ``!Sub``)
 and duplicate keys. CloudFormation and SAM templates (a ``Resources`` map) go to `CfnWalker`,
-serverless.yml (a ``functions`` map) to `_ServerlessWalker`; both read nodes through `_YamlAdapter`.
+serverless.yml (a ``functions`` map) to `_ServerlessWalker`; both read nodes through `YamlAdapter`.
 """
 
 from __future__ import annotations
@@ -16,20 +16,11 @@ from .embedded import align
 from .text import Extracted, HostText, SourceError, SourceNote
 from .writer import Writer
 
-__all__ = ["extract_yaml"]
+__all__ = ["YamlAdapter", "compose_yaml", "extract_yaml"]
 
 
-def extract_yaml(host: HostText, explicit: bool, notes: list[SourceNote] | None = None) -> list[Extracted]:
-    """Every pattern in a YAML template (CloudFormation, SAM or serverless.yml).
-
-    Args:
-        host: the file.
-        explicit: the user named the file (unused: a YAML error is raised either way, and the
-            caller makes it an error for a named file, a note for one met in a walk).
-        notes: receives a note for each pattern key under a resource type not read.
-
-    Returns:
-        The patterns found; none for YAML that is no template.
+def compose_yaml(host: HostText) -> Any:
+    """The file's composed YAML root node (marks, tags and duplicate keys kept).
 
     Raises:
         SourceError: the text is not YAML.
@@ -40,18 +31,40 @@ def extract_yaml(host: HostText, explicit: bool, notes: list[SourceNote] | None 
 
     yaml = YAML(typ="safe", pure=True)  # the round-trip scanner marks folds with "\\a" in values
     try:
-        root = yaml.compose(host.text)
+        return yaml.compose(host.text)
     except YAMLError as exc:
         raise SourceError(f"{host.name}: not YAML: {' '.join(str(exc).split())}") from None
     except Exception as exc:  # noqa: BLE001 - ruamel raises a few non-YAMLError types on odd input
         raise SourceError(f"{host.name}: not YAML: {type(exc).__name__}: {exc}") from None
+
+
+def extract_yaml(
+    host: HostText, explicit: bool, notes: list[SourceNote] | None = None, root: Any = None
+) -> list[Extracted]:
+    """Every pattern in a YAML template (CloudFormation, SAM or serverless.yml).
+
+    Args:
+        host: the file.
+        explicit: the user named the file (unused: a YAML error is raised either way, and the
+            caller makes it an error for a named file, a note for one met in a walk).
+        notes: receives a note for each pattern key under a resource type not read.
+        root: the file's root node when `compose_yaml` already read it.
+
+    Returns:
+        The patterns found; none for YAML that is no template.
+
+    Raises:
+        SourceError: the text is not YAML.
+    """
+    if root is None:
+        root = compose_yaml(host)
     if root is None or type(root).__name__ != "MappingNode":
         return []
     keys = {k.value for k, _ in root.value if type(k).__name__ == "ScalarNode"}
     if "Resources" in keys:
-        walker = CfnWalker(host, _YamlAdapter(host))
+        walker = CfnWalker(host, YamlAdapter(host))
     elif "functions" in keys or "resources" in keys:
-        walker = _ServerlessWalker(host, _YamlAdapter(host, variables=True))
+        walker = _ServerlessWalker(host, YamlAdapter(host, variables=True))
     else:
         return []
     found = walker.walk(root)
@@ -82,7 +95,7 @@ class _ServerlessWalker(CfnWalker):
         if part is None:
             return
         if self.get(part, "Resources") is not None:
-            yaml_cfn = CfnWalker(self.host, _YamlAdapter(self.host))
+            yaml_cfn = CfnWalker(self.host, YamlAdapter(self.host))
             self.found.extend(yaml_cfn.walk(part))
             self.notes.extend(yaml_cfn.notes)
         for logical, extension in self.a.items(self.get(part, "extensions")) or []:
@@ -136,7 +149,7 @@ class _ServerlessWalker(CfnWalker):
                 )
 
 
-class _YamlAdapter:
+class YamlAdapter:
     """YAML (CloudFormation, SAM, serverless.yml): ruamel nodes, composed but not constructed.
 
     Composed nodes keep marks (offsets), tags (``!Ref``) and duplicate keys, which constructed

@@ -21,7 +21,7 @@ __all__ = ["Adapter", "CfnWalker"]
 
 
 class Adapter(Protocol):
-    """A host's nodes as the walker reads them (`_JsonAdapter`, `_YamlAdapter`)."""
+    """A host's nodes as the walker reads them (`JsonAdapter`, `YamlAdapter`)."""
 
     #: Strings hold ``${...}`` variables (serverless.yml), so embedded patterns are templated.
     variables: bool

@@ -4,8 +4,10 @@ name                          reader
 ----------------------------  ---------------------------------------------------------------
 *.tf, *.hcl                   terraform.extract_hcl
 *.json                        cfn_json.extract_cfn_json (a ``Resources`` map), else
-                              pattern_file.extract_pattern_file
-*.yaml, *.yml, *.template     cfn_yaml.extract_yaml
+                              pulumi.extract_pulumi_json (``resources`` entries with a
+                              ``type``), else pattern_file.extract_pattern_file
+*.yaml, *.yml, *.template     pulumi.extract_pulumi_yaml (``resources`` entries with a ``type``),
+                              else cfn_yaml.extract_yaml
 - (standard input)            JSON when it starts with ``{`` or ``[``; YAML when a line starts
                               with a template's top-level key; else HCL
 """
@@ -19,8 +21,9 @@ from pathlib import Path
 import orjson
 
 from .cfn_json import extract_cfn_json, is_cfn_template
-from .cfn_yaml import extract_yaml
+from .cfn_yaml import compose_yaml, extract_yaml
 from .pattern_file import extract_pattern_file
+from .pulumi import extract_pulumi_json, extract_pulumi_yaml, is_pulumi_json, is_pulumi_yaml
 from .terraform import extract_hcl
 from .text import Extracted, HostText, SourceError, SourceNote
 
@@ -90,7 +93,10 @@ def extract_text(
     if lower.endswith((".yaml", ".yml", ".template")) or name == "-":
         if name == "-" and not _looks_like_yaml_template(text):
             return extract_hcl(host, Path("."))
-        return extract_yaml(host, explicit=explicit, notes=notes)
+        root = compose_yaml(host)
+        if is_pulumi_yaml(root):
+            return extract_pulumi_yaml(host, root, notes)
+        return extract_yaml(host, explicit=explicit, notes=notes, root=root)
     return []
 
 
@@ -106,9 +112,15 @@ def _extract_json(
             raise SourceError(f"{host.name}: not JSON: {exc}") from None
     if is_cfn_template(value):
         return extract_cfn_json(host, value, notes)
+    if is_pulumi_json(value):
+        return extract_pulumi_json(host, notes)
     return extract_pattern_file(host, value, explicit=explicit, raw_dialect=raw_dialect)
 
 
 def _looks_like_yaml_template(text: str) -> bool:
     """Standard input starts a line with a CloudFormation or serverless.yml top-level key."""
-    return bool(re.search(r"^(Resources|functions|AWSTemplateFormatVersion|service)\s*:", text, re.M))
+    return bool(
+        re.search(
+            r"^(Resources|functions|AWSTemplateFormatVersion|service|resources|runtime)\s*:", text, re.M
+        )
+    )
