@@ -29,7 +29,7 @@ from patterns.explain import explain
 from .diagnostics import Diagnostic
 from .render import FORMATS, render
 from .rules import RULES, PatternContext, check_group, check_pattern
-from .sources import Extracted, SourceError, extract_file, iter_files
+from .sources import Extracted, SourceError, SourceNote, extract_file, iter_files, note
 
 __all__ = ["main"]
 
@@ -121,6 +121,43 @@ def _suppressed(d: Diagnostic, anchors: dict[tuple[str, str], int], hosts: dict)
     return False
 
 
+#: Host formats pattern-lint reads; a file named with another suffix is noted as not read.
+_READ_SUFFIXES = (".json", ".yaml", ".yml", ".template", ".tf", ".hcl")
+
+
+def _unread_in_walk(
+    name: str, explicit: bool, exc: SourceError, notes: list[SourceNote], verbose: bool
+) -> bool:
+    """A file met in a folder walk that cannot be read or parsed is a note, not an error: the
+    user did not name it. A named file stays an error (exit 2). Returns True when noted."""
+    if explicit:
+        return False
+    message = str(exc).removeprefix(f"{name}: ")
+    if verbose:
+        print(f"skipped {name}: {message}", file=sys.stderr)
+    notes.append(note(name, "N102", f"not read: {message}"))
+    return True
+
+
+def _read_file_notes(
+    name: str, explicit: bool, found: list[Extracted], noted: int, notes: list[SourceNote], verbose: bool
+) -> None:
+    """After one file is read: ``--verbose`` says how many patterns it held, and a file the user
+    named that yields none (and got no other note) gets a note saying so, and why when known."""
+    if verbose:
+        print(f"read {name}: {len(found)} pattern{'s' * (len(found) != 1)}", file=sys.stderr)
+    if found or not explicit or len(notes) > noted:
+        return
+    lower = name.lower()
+    if lower.endswith((".ts", ".tsx", ".js", ".py", ".java", ".go", ".cs")):
+        why = "CDK and SDK sources are not read: run `cdk synth` and lint `cdk.out`"
+    elif name != "-" and not lower.endswith(_READ_SUFFIXES):
+        why = f"not a format pattern-lint reads ({', '.join(_READ_SUFFIXES)})"
+    else:
+        why = "no pattern found where templates keep them"
+    notes.append(note(name, "N101", why))
+
+
 def run_check(args: argparse.Namespace, config: dict[str, Any]) -> int:
     """``check``: lint every pattern in the paths; print the findings; return the exit code."""
     select = args.select if args.select is not None else _codes_list(config.get("select"), "select")
@@ -140,20 +177,26 @@ def run_check(args: argparse.Namespace, config: dict[str, Any]) -> int:
     hosts: dict = {}
     anchors: dict[tuple[str, str], int] = {}
     failed = False
-    checked = files = 0
+    checked = files = unreadable = 0
     unknowns: list[str] = []
-    for name, explicit in iter_files(args.paths, exclude):
+    notes: list[SourceNote] = []
+    for name, explicit in iter_files(args.paths, exclude, notes):
+        noted = len(notes)
         try:
-            found: list[Extracted] = extract_file(name, explicit, dialect)
+            found: list[Extracted] = extract_file(name, explicit, dialect, notes)
         except SourceError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            failed = True
+            if not _unread_in_walk(name, explicit, exc, notes, args.verbose):
+                print(f"error: {exc}", file=sys.stderr)
+                failed = True
+                unreadable += 1
             continue
         except Exception:  # noqa: BLE001 - one bad file must not hide the findings in the others
             print(f"error: internal error while reading {name}:\n{traceback.format_exc()}", file=sys.stderr)
             failed = True
+            unreadable += 1
             continue
         files += 1
+        _read_file_notes(name, explicit, found, noted, notes, args.verbose)
         contexts: list[PatternContext] = []
         for ex in found:
             hosts.setdefault(ex.file, ex.positions.host)
@@ -187,7 +230,16 @@ def run_check(args: argparse.Namespace, config: dict[str, Any]) -> int:
         (d for d in diagnostics if not _suppressed(d, anchors, hosts)), key=Diagnostic.sort_key
     )
     sys.stdout.write(
-        render(diagnostics, fmt, hosts=hosts, patterns_checked=checked, files=files, unknowns=unknowns)
+        render(
+            diagnostics,
+            fmt,
+            hosts=hosts,
+            patterns_checked=checked,
+            files=files,
+            unknowns=unknowns,
+            notes=notes,
+            failures=unreadable,
+        )
     )
     if failed:
         return 2
@@ -287,6 +339,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
     check.add_argument("--config", default=None, help="a pyproject.toml to read [tool.pattern-lint] from")
+    check.add_argument("-v", "--verbose", action="store_true", help="list each file read and its patterns")
     test = sub.add_parser("test", help="does a pattern match these events, and if not, why")
     test.add_argument("--pattern", required=True, help="the pattern: inline JSON, a file, or -")
     test.add_argument("--event", required=True, action="append", help="an event: inline JSON, a file, or -")

@@ -14,7 +14,7 @@ from patterns import __version__
 
 from .diagnostics import Diagnostic
 from .rules import RULES
-from .sources import HostText
+from .sources import HostText, SourceNote
 
 __all__ = ["FORMATS", "HUMAN_FORMATS", "render"]
 
@@ -24,16 +24,126 @@ FORMATS = ("concise", "full", "json", "json-lines", "sarif", "github")
 TOOL_URI = "https://pypi.org/project/patterns/"
 
 
-def _summary(diagnostics: Sequence[Diagnostic], patterns_checked: int, files: int) -> str:
-    if not diagnostics:
-        return f"All checks passed ({patterns_checked} patterns in {files} files)."
-    errors = sum(d.severity == "error" for d in diagnostics)
-    warnings = len(diagnostics) - errors
-    noun = "finding" if len(diagnostics) == 1 else "findings"
-    return (
-        f"Found {len(diagnostics)} {noun} ({errors} error{'s' * (errors != 1)}, "
-        f"{warnings} warning{'s' * (warnings != 1)}) in {patterns_checked} patterns in {files} files."
-    )
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'s' * (count != 1)}"
+
+
+def _summary(
+    diagnostics: Sequence[Diagnostic],
+    patterns_checked: int,
+    files: int,
+    notes: Sequence[SourceNote] = (),
+    failures: int = 0,
+) -> str:
+    """The last line of the human formats: what was found, and what was not read.
+
+    "All checks passed" only when every file met was read, something was checked, and no note
+    says a pattern was left unread.
+    """
+    checked = f"{_plural(patterns_checked, 'pattern')} in {_plural(files, 'file')}"
+    tails = _skipped(notes)
+    if failures:
+        tails.append(f"{_plural(failures, 'file')} could not be read (see the errors above)")
+    if diagnostics:
+        errors = sum(d.severity == "error" for d in diagnostics)
+        warnings = len(diagnostics) - errors
+        head = (
+            f"Found {_plural(len(diagnostics), 'finding')} ({_plural(errors, 'error')}, "
+            f"{_plural(warnings, 'warning')}) in {checked}"
+        )
+    elif tails:
+        head = f"No findings in {checked}"
+    elif not patterns_checked:
+        head = f"No patterns found in {_plural(files, 'file')}"
+    else:
+        return f"All checks passed ({checked})."
+    return "; ".join([head, *tails]) + "."
+
+
+def _skipped(notes: Sequence[SourceNote]) -> list[str]:
+    """The summary's account of the notes: files skipped, keys and CDK sources not read."""
+    count = {code: sum(n.code == code for n in notes) for code in ("N101", "N102", "N103", "N104")}
+    out = []
+    files = count["N101"] + count["N102"]
+    if files:
+        why = [f"{count['N101']} without patterns"] if count["N101"] else []
+        why += [f"{count['N102']} unreadable"] if count["N102"] else []
+        out.append(f"{_plural(files, 'file')} skipped: {', '.join(why)}")
+    if count["N103"]:
+        out.append(f"{_plural(count['N103'], 'pattern key')} under unknown resource types not read")
+    if count["N104"]:
+        out.append(f"CDK sources in {_plural(count['N104'], 'folder')} not read")
+    return out
+
+
+def _note_line(n: SourceNote) -> str:
+    """``path:line:col: note: message`` (``path: note: message`` for a whole file or folder)."""
+    where = f"{n.path}:{n.line}:{n.column}" if n.line else n.path
+    return f"{where}: note: {n.message} [{n.code}]\n"
+
+
+def _note_record(n: SourceNote) -> dict[str, object]:
+    """A note as a JSON record with the keys of `Diagnostic.to_dict` and severity ``note``
+    (line and column 1 for a note about a whole file or folder)."""
+    line, column = (n.line, n.column) if n.line else (1, 1)
+    return {
+        "code": n.code,
+        "name": n.name,
+        "message": n.message,
+        "severity": "note",
+        "path": n.path,
+        "line": line,
+        "column": column,
+        "end_line": line,
+        "end_column": column,
+        "json_path": "$",
+        "help": "",
+        "where": "",
+        "unknowns": [],
+    }
+
+
+def _render_notes(text: str, fmt: str, notes: Sequence[SourceNote]) -> str:
+    """Add the notes to one format's text: lines, JSON records, annotations, SARIF notifications."""
+    notes = sorted(notes, key=lambda n: (n.path, n.line, n.column, n.code))
+    if not notes:
+        return text
+    if fmt in HUMAN_FORMATS:
+        return text + "".join(_note_line(n) for n in notes)
+    if fmt == "json":
+        records = json.loads(text) + [_note_record(n) for n in notes]
+        records.sort(key=lambda r: (r["path"], r["line"], r["column"], r["code"]))
+        return json.dumps(records, indent=2, ensure_ascii=False) + "\n"
+    if fmt == "json-lines":
+        return text + "".join(json.dumps(_note_record(n), ensure_ascii=False) + "\n" for n in notes)
+    if fmt == "github":
+        out = []
+        for n in notes:
+            place = f"file={_gh_escape(n.path, True)}"
+            if n.line:
+                place += f",line={n.line},col={n.column}"
+            title = _gh_escape(f"{n.code} ({n.name})", True)
+            out.append(f"::notice {place},title={title}::{_gh_escape(n.message)}\n")
+        return text + "".join(out)
+    assert fmt == "sarif"
+    log = json.loads(text)
+    notifications = []
+    for n in notes:
+        location: dict[str, object] = {"artifactLocation": {"uri": PurePath(n.path).as_posix()}}
+        if n.line:
+            location["region"] = {"startLine": n.line, "startColumn": n.column}
+        notifications.append(
+            {
+                "level": "note",
+                "message": {"text": n.message},
+                "descriptor": {"id": n.code},
+                "locations": [{"physicalLocation": location}],
+            }
+        )
+    log["runs"][0]["invocations"] = [
+        {"executionSuccessful": True, "toolExecutionNotifications": notifications}
+    ]
+    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
 
 
 def concise(diagnostics: Sequence[Diagnostic], **_: object) -> str:
@@ -176,6 +286,8 @@ def render(
     patterns_checked: int = 0,
     files: int = 0,
     unknowns: Sequence[str] = (),
+    notes: Sequence[SourceNote] = (),
+    failures: int = 0,
 ) -> str:
     """Render sorted diagnostics in one format.
 
@@ -185,14 +297,18 @@ def render(
         hosts: the files' texts, for the source lines of ``full``.
         patterns_checked, files: counts for the summary line of human formats.
         unknowns: every unknown template value met (``full`` lists them).
+        notes: what was seen and not read, shown in every format (severity ``note`` records in
+            ``json`` and ``json-lines``, ``::notice`` in ``github``, tool notifications in
+            ``sarif``) and counted in the summary.
+        failures: files that could not be read (their errors went to standard error).
 
     Returns:
         The text to print on standard output.
     """
-    text = _RENDERERS[fmt](diagnostics, hosts=hosts)
+    text = _render_notes(_RENDERERS[fmt](diagnostics, hosts=hosts), fmt, notes)
     if fmt in HUMAN_FORMATS:
         if fmt == "full" and unknowns:
             text += "Template values that could not be known (nothing depending on them was reported):\n"
             text += "".join(f"  {u}\n" for u in unknowns)
-        text += _summary(diagnostics, patterns_checked, files) + "\n"
+        text += _summary(diagnostics, patterns_checked, files, notes, failures) + "\n"
     return text

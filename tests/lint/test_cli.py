@@ -157,7 +157,7 @@ def test_clean_input_exits_0_with_summary(capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     Path("p.json").write_text('{"source": ["aws.ec2"]}', "utf-8")
     assert main(["check", "p.json"]) == 0
-    assert capsys.readouterr().out == "All checks passed (1 patterns in 1 files).\n"
+    assert capsys.readouterr().out == "All checks passed (1 pattern in 1 file).\n"
 
 
 def test_findings_exit_1_and_exit_zero_forces_0(capsys, monkeypatch):

@@ -22,13 +22,14 @@ text keeps duplicate keys in order (AWS keeps the last per path) and gives one r
 
 The modules, bottom first (each imports only modules listed before it):
 
-    text           HostText, PositionMap, Unknown, Extracted, SourceError
+    text           HostText, PositionMap, Unknown, Extracted, SourceError, SourceNote
     embedded       JSON text inside a host string: `align`, `embedded_pattern`
     writer         structured values written out as JSON: `Writer`, `written_pattern`
     event_sources  the event source an ARN names (sqs, kinesis, ...)
     discovery      which files a run reads: `iter_files`, SKIP_DIRS
     cloudformation where CloudFormation and SAM keep patterns: `CfnWalker` over an `Adapter`
-    readers        cfn_json, cfn_yaml (and serverless.yml), terraform (HCL), pattern_file
+    readers        cfn_json, cfn_yaml (and serverless.yml), pulumi (YAML and JSON programs),
+                   terraform (HCL), pattern_file
     extract        the dispatcher: `extract_file`, `extract_text`
 """
 
@@ -37,16 +38,18 @@ from __future__ import annotations
 from .discovery import iter_files
 from .embedded import align
 from .extract import extract_file, extract_text
-from .text import Extracted, HostText, PositionMap, SourceError, Unknown
+from .text import Extracted, HostText, PositionMap, SourceError, SourceNote, Unknown, note
 
 __all__ = [
     "Extracted",
     "HostText",
     "PositionMap",
     "SourceError",
+    "SourceNote",
     "Unknown",
     "align",
     "extract_file",
     "extract_text",
     "iter_files",
+    "note",
 ]

@@ -2,7 +2,7 @@
 
 orjson decodes the whole template fast; only the resources that can hold patterns are parsed
 again with `patterns.parse`, whose nodes carry their character offsets, and `CfnWalker` reads
-them through `_JsonAdapter`.
+them through `JsonAdapter`.
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from patterns.parse import JArray, JMember, JObject, JsonSyntaxError, JString, S
 
 from .cloudformation import CfnWalker
 from .embedded import align
-from .text import Extracted, HostText, SourceError
+from .text import Extracted, HostText, SourceError, SourceNote
 from .writer import Writer
 
-__all__ = ["extract_cfn_json", "is_cfn_template"]
+__all__ = ["JsonAdapter", "extract_cfn_json", "is_cfn_template"]
 
 #: Resource types that hold patterns (directly, or in SAM events).
 _PATTERN_TYPES = (
@@ -32,11 +32,34 @@ _PATTERN_TYPES = (
 )
 
 
+_PATTERN_KEYS = frozenset({"EventPattern", "FilterPolicy", "FilterCriteria", "Pattern"})
+
+
+def _names_pattern_key(value: Any) -> bool:
+    """Some map inside `value` has a key that names a pattern (``EventPattern``, ...)."""
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, dict):
+            if not _PATTERN_KEYS.isdisjoint(v):
+                return True
+            stack.extend(v.values())
+        elif isinstance(v, list):
+            stack.extend(v)
+    return False
+
+
+def _read_resource(resource: Any) -> bool:
+    """The resource is parsed with positions: its type holds patterns, or another type names a
+    pattern key in its properties (the walker notes it as not read)."""
+    if not isinstance(resource, dict):
+        return False
+    return resource.get("Type") in _PATTERN_TYPES or _names_pattern_key(resource.get("Properties"))
+
+
 def _cfn_has_patterns(template: dict) -> bool:
-    """Some resource of the template is of a type that can hold a pattern."""
-    return any(
-        isinstance(r, dict) and r.get("Type") in _PATTERN_TYPES for r in template["Resources"].values()
-    )
+    """Some resource of the template is of a type that can hold a pattern, or names one."""
+    return any(_read_resource(r) for r in template["Resources"].values())
 
 
 def is_cfn_template(value: Any) -> bool:
@@ -44,12 +67,15 @@ def is_cfn_template(value: Any) -> bool:
     return isinstance(value, dict) and isinstance(value.get("Resources"), dict)
 
 
-def extract_cfn_json(host: HostText, template: dict) -> list[Extracted]:
+def extract_cfn_json(
+    host: HostText, template: dict, notes: list[SourceNote] | None = None
+) -> list[Extracted]:
     """Every pattern in a CloudFormation JSON template.
 
     Args:
         host: the file.
         template: the file as orjson decoded it (`is_cfn_template` holds).
+        notes: receives a note for each pattern key under a resource type not read.
 
     Returns:
         The patterns found.
@@ -63,7 +89,11 @@ def extract_cfn_json(host: HostText, template: dict) -> list[Extracted]:
         root = _template_tree(host, template)
     except (JsonSyntaxError, ValueError) as exc:  # orjson read it, so this should not happen
         raise SourceError(f"{host.name}: {exc}") from None
-    return CfnWalker(host, _JsonAdapter(host)).walk(root)
+    walker = CfnWalker(host, JsonAdapter(host))
+    found = walker.walk(root)
+    if notes is not None:
+        notes.extend(walker.notes)
+    return found
 
 
 _JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]]')
@@ -122,7 +152,7 @@ def _template_tree(host: HostText, template: dict) -> Any:
     for logical, start, end in _members(text, resources_span[0]):
         resource = template["Resources"].get(logical)
         rtype = resource.get("Type") if isinstance(resource, dict) else None
-        if rtype in _PATTERN_TYPES:
+        if _read_resource(resource):
             node = parse_json(text[start:end])
             _shift(node, start)
             kept.append(JMember(logical, node))
@@ -146,7 +176,7 @@ def _shift(root: Any, base: int) -> None:
         stack.extend(getattr(node, "items", ()))
 
 
-class _JsonAdapter:
+class JsonAdapter:
     """CloudFormation JSON: `patterns.parse` nodes, which carry their offsets."""
 
     variables = False  # a JSON template's strings are plain text: only Fn::Sub templates them

@@ -2,7 +2,7 @@
 
 Composed nodes (not constructed data) keep marks (character offsets), tags (``!Ref``, ``!Sub``)
 and duplicate keys. CloudFormation and SAM templates (a ``Resources`` map) go to `CfnWalker`,
-serverless.yml (a ``functions`` map) to `_ServerlessWalker`; both read nodes through `_YamlAdapter`.
+serverless.yml (a ``functions`` map) to `_ServerlessWalker`; both read nodes through `YamlAdapter`.
 """
 
 from __future__ import annotations
@@ -13,27 +13,14 @@ from typing import Any
 
 from .cloudformation import CfnWalker
 from .embedded import align
-from .text import Extracted, HostText, SourceError
+from .text import Extracted, HostText, SourceError, SourceNote
 from .writer import Writer
 
-__all__ = ["extract_yaml"]
-
-#: Keys under which templates hold patterns: a broken file without them is not ours to judge.
-_PATTERN_KEYS = re.compile(
-    r"EventPattern|FilterPolicy|FilterCriteria|Pattern:|eventBridge|filterPolicy|filterPatterns"
-)
+__all__ = ["YamlAdapter", "compose_yaml", "extract_yaml"]
 
 
-def extract_yaml(host: HostText, explicit: bool) -> list[Extracted]:
-    """Every pattern in a YAML template (CloudFormation, SAM or serverless.yml).
-
-    Args:
-        host: the file.
-        explicit: the user named the file, so a YAML error is reported even when the text shows
-            none of the keys that hold patterns.
-
-    Returns:
-        The patterns found; none for YAML that is no template.
+def compose_yaml(host: HostText) -> Any:
+    """The file's composed YAML root node (marks, tags and duplicate keys kept).
 
     Raises:
         SourceError: the text is not YAML.
@@ -44,25 +31,53 @@ def extract_yaml(host: HostText, explicit: bool) -> list[Extracted]:
 
     yaml = YAML(typ="safe", pure=True)  # the round-trip scanner marks folds with "\\a" in values
     try:
-        root = yaml.compose(host.text)
+        return yaml.compose(host.text)
     except YAMLError as exc:
-        if not explicit and not _PATTERN_KEYS.search(host.text):
-            return []
         raise SourceError(f"{host.name}: not YAML: {' '.join(str(exc).split())}") from None
     except Exception as exc:  # noqa: BLE001 - ruamel raises a few non-YAMLError types on odd input
         raise SourceError(f"{host.name}: not YAML: {type(exc).__name__}: {exc}") from None
+
+
+def extract_yaml(
+    host: HostText, explicit: bool, notes: list[SourceNote] | None = None, root: Any = None
+) -> list[Extracted]:
+    """Every pattern in a YAML template (CloudFormation, SAM or serverless.yml).
+
+    Args:
+        host: the file.
+        explicit: the user named the file (unused: a YAML error is raised either way, and the
+            caller makes it an error for a named file, a note for one met in a walk).
+        notes: receives a note for each pattern key under a resource type not read.
+        root: the file's root node when `compose_yaml` already read it.
+
+    Returns:
+        The patterns found; none for YAML that is no template.
+
+    Raises:
+        SourceError: the text is not YAML.
+    """
+    if root is None:
+        root = compose_yaml(host)
     if root is None or type(root).__name__ != "MappingNode":
         return []
     keys = {k.value for k, _ in root.value if type(k).__name__ == "ScalarNode"}
     if "Resources" in keys:
-        return CfnWalker(host, _YamlAdapter(host)).walk(root)
-    if "functions" in keys:
-        return _ServerlessWalker(host, _YamlAdapter(host, variables=True)).walk(root)
-    return []
+        walker = CfnWalker(host, YamlAdapter(host))
+    elif "functions" in keys or "resources" in keys:
+        walker = _ServerlessWalker(host, YamlAdapter(host, variables=True))
+    else:
+        return []
+    found = walker.walk(root)
+    if notes is not None:
+        notes.extend(walker.notes)
+    return found
 
 
 class _ServerlessWalker(CfnWalker):
-    """serverless.yml: ``functions.*.events[]`` (eventBridge, cloudwatchEvent, sns, sqs, stream)."""
+    """serverless.yml: ``functions.*.events[]`` (eventBridge, cloudwatchEvent, sns, sqs, stream),
+    and the CloudFormation under ``resources``: ``Resources`` and ``extensions`` (overrides of the
+    properties of resources the framework generates, by logical id), in one map or a list of maps.
+    """
 
     def walk(self, root: Any) -> list[Extracted]:
         for fname, function in self.a.items(self.get(root, "functions")) or []:
@@ -70,10 +85,31 @@ class _ServerlessWalker(CfnWalker):
                 for etype, spec in self.a.items(event) or []:
                     self.event(etype, spec, f"functions.{fname}.events[{i}].{etype}")
         resources = self.get(root, "resources")
-        if resources is not None and self.get(resources, "Resources") is not None:
-            yaml_cfn = CfnWalker(self.host, _YamlAdapter(self.host))
-            self.found.extend(yaml_cfn.walk(resources))
+        parts = self.a.seq(resources) if resources is not None else None
+        for part in parts if parts is not None else [resources]:
+            self.resources(part)
         return self.found
+
+    def resources(self, part: Any) -> None:
+        """One map of ``resources``: its CloudFormation ``Resources`` and ``extensions``."""
+        if part is None:
+            return
+        if self.get(part, "Resources") is not None:
+            yaml_cfn = CfnWalker(self.host, YamlAdapter(self.host))
+            self.found.extend(yaml_cfn.walk(part))
+            self.notes.extend(yaml_cfn.notes)
+        for logical, extension in self.a.items(self.get(part, "extensions")) or []:
+            props = self.get(extension, "Properties")
+            base = f"resources.extensions.{logical}.Properties"
+            # the extended resource's type is the framework's: each key names what it holds
+            self.pattern(
+                self.get(props, "EventPattern"), f"{base}.EventPattern", dialect="eventbridge", kind="rule",
+                group=self.group("bus", self.get(props, "EventBusName")),
+            )  # fmt: skip
+            if self.get(props, "FilterPolicy") is not None:
+                self.sns(props, base, "FilterPolicy", "FilterPolicyScope", self.get(props, "TopicArn"))
+            kind = self.kind_of(self.get(props, "EventSourceArn"))
+            self.filters(self.get(props, "FilterCriteria"), f"{base}.FilterCriteria", "lambda", "esm", kind)
 
     def event(self, etype: str, spec: Any, where: str) -> None:
         if etype == "eventBridge":
@@ -113,7 +149,7 @@ class _ServerlessWalker(CfnWalker):
                 )
 
 
-class _YamlAdapter:
+class YamlAdapter:
     """YAML (CloudFormation, SAM, serverless.yml): ruamel nodes, composed but not constructed.
 
     Composed nodes keep marks (offsets), tags (``!Ref``) and duplicate keys, which constructed

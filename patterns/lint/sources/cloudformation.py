@@ -14,14 +14,14 @@ from typing import Any, Protocol
 
 from .embedded import embedded_pattern
 from .event_sources import source_kind_from_text
-from .text import Extracted, HostText
+from .text import Extracted, HostText, SourceNote, note
 from .writer import Writer, written_pattern
 
 __all__ = ["Adapter", "CfnWalker"]
 
 
 class Adapter(Protocol):
-    """A host's nodes as the walker reads them (`_JsonAdapter`, `_YamlAdapter`)."""
+    """A host's nodes as the walker reads them (`JsonAdapter`, `YamlAdapter`)."""
 
     #: Strings hold ``${...}`` variables (serverless.yml), so embedded patterns are templated.
     variables: bool
@@ -65,6 +65,10 @@ _SAM_FILTER_TYPES = {
 }
 
 
+#: Keys that hold a pattern in the resource types the walker knows: met under another type, a note.
+_PATTERN_KEY_NAMES = frozenset({"EventPattern", "FilterPolicy", "FilterCriteria", "Pattern"})
+
+
 class CfnWalker:
     """Where CloudFormation and SAM templates keep patterns (serverless.yml's walker builds on it)."""
 
@@ -73,6 +77,7 @@ class CfnWalker:
         self.a = adapter
         self.found: list[Extracted] = []
         self.resource_types: dict[str, str] = {}
+        self.notes: list[SourceNote] = []
 
     def get(self, node: Any, key: str) -> Any | None:
         """The value of `key` in a map node (the last when repeated); None when absent."""
@@ -126,6 +131,32 @@ class CfnWalker:
         elif rtype in ("AWS::Serverless::Function", "AWS::Serverless::StateMachine"):
             for name, event in self.a.items(self.get(props, "Events")) or []:
                 self.sam_event(event, f"{base}.Events.{name}")
+        else:
+            self.unknown_type(rtype, props, base)
+
+    def unknown_type(self, rtype: str | None, node: Any, where: str) -> None:
+        """A note for each key that names a pattern (``EventPattern``, ...) under a resource type
+        the walker does not read (``Custom::RuleMaker``): its pattern is not checked."""
+        for key, value in self.a.items(node) or []:
+            here = f"{where}.{key}"
+            if key in _PATTERN_KEY_NAMES:
+                start = self.a.start(value)
+                at = self.host.text.rfind(key, 0, start)
+                line, column = self.host.position(at if at >= 0 else start)
+                self.notes.append(
+                    note(
+                        self.host.name,
+                        "N103",
+                        f"`{here}` is not read: pattern-lint does not know where resources of type "
+                        f"`{rtype or '?'}` keep patterns",
+                        line,
+                        column,
+                    )
+                )
+                continue
+            self.unknown_type(rtype, value, here)
+        for i, item in enumerate(self.a.seq(node) or []):
+            self.unknown_type(rtype, item, f"{where}[{i}]")
 
     def sam_event(self, event: Any, where: str) -> None:
         """The pattern of one event of a SAM function or state machine."""

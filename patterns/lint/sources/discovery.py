@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+
+from .text import SourceNote, note
 
 __all__ = ["EXTENSIONS", "SKIP_DIRS", "iter_files"]
 
@@ -16,12 +19,55 @@ SKIP_DIRS = frozenset(
 EXTENSIONS = (".json", ".yaml", ".yml", ".template", ".tf", ".hcl")
 
 
-def iter_files(paths: Iterable[str], exclude: Iterable[str] = ()) -> Iterator[tuple[str, bool]]:
+#: CDK and SDK sources: not read (their patterns are code); `cdk synth` writes them to cdk.out.
+_CODE_EXTENSIONS = (".ts", ".py")
+#: The CDK's TypeScript and Python property names, and the SDKs' (``FilterPolicy`` attribute).
+_CODE_PATTERN_KEYS = re.compile(
+    r"\b([eE]ventPattern|[fF]ilterPolicy|[fF]ilterCriteria|event_pattern|filter_policy|filter_criteria)\b"
+)
+_CODE_MAX_BYTES = 1 << 20
+
+
+def _names_pattern(path: Path) -> bool:
+    """A TypeScript or Python source names a pattern property of the CDK or an SDK."""
+    if path.name.endswith(".d.ts"):
+        return False
+    try:
+        if path.stat().st_size > _CODE_MAX_BYTES:
+            return False
+        return bool(_CODE_PATTERN_KEYS.search(path.read_text("utf-8", errors="replace")))
+    except OSError:
+        return False
+
+
+def _cdk_note(folder: str, apps: list[str], sources: list[str]) -> SourceNote:
+    """The one note of a walked folder with CDK apps or pattern-naming sources and no cdk.out."""
+    parts = []
+    if apps:
+        parts.append(f"{len(apps)} CDK app{'s' * (len(apps) != 1)} without `cdk.out` (`{apps[0]}`)")
+    if sources:
+        parts.append(
+            f"{len(sources)} TypeScript or Python file{'s' * (len(sources) != 1)} naming "
+            f"a pattern property (`eventPattern`, `filterPolicy`, `FilterCriteria`, ...) (`{sources[0]}`)"
+        )
+    return note(
+        folder,
+        "N104",
+        f"CDK and SDK sources are not read: {', '.join(parts)}; run `cdk synth` and lint `cdk.out`",
+    )
+
+
+def iter_files(
+    paths: Iterable[str], exclude: Iterable[str] = (), notes: list[SourceNote] | None = None
+) -> Iterator[tuple[str, bool]]:
     """The files to lint: (name, named explicitly). Folders are walked for template-like files.
 
     Args:
         paths: files, folders or ``-``.
         exclude: glob patterns of paths to leave out (matched against each path and its name).
+        notes: receives, for each folder walked, one note when it holds CDK apps (a
+            ``cdk.json``) without ``cdk.out`` or TypeScript/Python sources naming a pattern
+            property outside such an app's ``cdk.out``, which are not read.
 
     Yields:
         Each file name once, with True when the user named it (then raw JSON counts as a pattern).
@@ -37,11 +83,28 @@ def iter_files(paths: Iterable[str], exclude: Iterable[str] = ()) -> Iterator[tu
             continue
         p = Path(name)
         if p.is_dir():
+            apps: list[str] = []  # CDK apps without cdk.out
+            sources: list[str] = []  # pattern-naming sources outside apps with cdk.out
+            synthesized: list[str] = []  # apps with cdk.out: their sources are read there
             for root, dirs, files in os.walk(p):
+                if "cdk.json" in files:
+                    (synthesized if "cdk.out" in dirs else apps).append(root)
                 dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not skip(Path(root, d)))
+                covered = any(root == a or root.startswith(a + os.sep) for a in synthesized)
                 for f in sorted(files):
                     fp = Path(root, f)
-                    if f.endswith(EXTENSIONS) and not skip(fp):
+                    if skip(fp):
+                        continue
+                    if f.endswith(EXTENSIONS):
                         yield str(fp), False
+                    elif (
+                        notes is not None
+                        and f.endswith(_CODE_EXTENSIONS)
+                        and not covered
+                        and _names_pattern(fp)
+                    ):
+                        sources.append(str(fp))
+            if notes is not None and (apps or sources):
+                notes.append(_cdk_note(name, apps, sources))
         elif not skip(p):
             yield name, True

@@ -5,6 +5,8 @@ PositionMap  pattern-text offset -> host offset -> (line, column) of the user's 
 Unknown      a template value inside a pattern (``!Ref``, ``${var.x}``): never reported on
 Extracted    one pattern found: its JSON text, dialect, position map and context
 SourceError  a file that cannot be read or parsed (pattern-lint exits with 2)
+SourceNote   something a reader saw and did not read (a file without patterns, an unknown
+             resource type holding an ``EventPattern``): reported as a note, never an error
 """
 
 from __future__ import annotations
@@ -12,11 +14,54 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-__all__ = ["Extracted", "HostText", "PositionMap", "SourceError", "Unknown"]
+__all__ = [
+    "NOTE_NAMES",
+    "Extracted",
+    "HostText",
+    "PositionMap",
+    "SourceError",
+    "SourceNote",
+    "Unknown",
+    "note",
+]
+
+#: The notes a run gives, by code: things seen and not read (never errors, never in the exit code).
+NOTE_NAMES = {
+    "N101": "no-patterns-found",
+    "N102": "unparsable-file",
+    "N103": "unknown-resource-type",
+    "N104": "cdk-sources-not-read",
+}
 
 
 class SourceError(Exception):
     """A file that cannot be read or parsed (exit code 2)."""
+
+
+@dataclass(frozen=True)
+class SourceNote:
+    """What a run saw and did not read, so that its summary does not claim to have checked it.
+
+    Attributes:
+        path: the file or folder.
+        code: ``N101`` no-patterns-found, ``N102`` unparsable-file, ``N103`` unknown-resource-type,
+            ``N104`` cdk-sources-not-read.
+        name: the kebab-case name of the code.
+        message: what was skipped and what to do.
+        line, column: 1-based place in the file; 0 when the note is about the whole file or folder.
+    """
+
+    path: str
+    code: str
+    name: str
+    message: str
+    line: int = 0
+    column: int = 0
+
+
+def note(path: str, code: str, message: str, line: int = 0, column: int = 0) -> SourceNote:
+    """A `SourceNote` with the name of its code."""
+    return SourceNote(path, code, NOTE_NAMES[code], message, line, column)
 
 
 class HostText:
