@@ -69,6 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:1] == ["lint"]:  # `python -m patterns lint ...` is `pattern-lint ...`
         return lint_main(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m patterns", description=__doc__.split("\n")[0])
+    parser.add_argument("--version", action="version", version=f"patterns {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     m = sub.add_parser("match", help="match events (JSON lines) against named patterns (a JSON object)")
     m.add_argument("rules", help="JSON file: {rule name: pattern}")

@@ -114,6 +114,10 @@ class Explanation:
     branches: tuple[BranchResult, ...]
     note: str = ""
 
+    def __bool__(self) -> bool:
+        """The verdict: ``if pattern.explain(event):`` reads as ``if pattern.matches(event):``."""
+        return self.matched
+
     def __str__(self) -> str:
         lines = [self._headline()]
         if self.note:

@@ -4,10 +4,11 @@
     pattern-lint test --pattern rule.json --event event.json
     pattern-lint rule W101
     pattern-lint rules
+    pattern-lint --version
 
 Exit codes: 0 nothing found (or every event matched, for ``test``), 1 findings (or some event
-did not match), 2 usage error, unreadable input or internal error. Diagnostics go to standard
-output, failures to standard error.
+did not match), 2 usage error, unreadable input or internal error, 130 interrupted (Ctrl-C).
+Diagnostics go to standard output, failures to standard error.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from patterns.errors import InvalidEventError, InvalidPatternError
 from patterns.explain import explain
 
 from .diagnostics import Diagnostic
-from .render import FORMATS, render
+from .render import FORMATS, first_sentence, paint, render
 from .rules import RULES, PatternContext, check_group, check_pattern
 from .sources import Extracted, SourceError, SourceNote, extract_file, iter_files, note
 
@@ -229,7 +230,7 @@ def run_check(args: argparse.Namespace, config: dict[str, Any]) -> int:
     diagnostics = sorted(
         (d for d in diagnostics if not _suppressed(d, anchors, hosts)), key=Diagnostic.sort_key
     )
-    sys.stdout.write(
+    _write_report(
         render(
             diagnostics,
             fmt,
@@ -239,13 +240,37 @@ def run_check(args: argparse.Namespace, config: dict[str, Any]) -> int:
             unknowns=unknowns,
             notes=notes,
             failures=unreadable,
-        )
+        ),
+        fmt,
+        args.color,
     )
     if failed:
         return 2
     if exit_zero:
         return 0
     return 1 if diagnostics else 0
+
+
+def use_color(choice: str, stream: Any = None) -> bool:
+    """``--color``: ``always``, ``never``, or ``auto`` (on a terminal, unless ``NO_COLOR`` is set).
+
+    ``NO_COLOR`` (https://no-color.org) counts when it is set to a non-empty value; an explicit
+    ``--color always`` overrides it, as that convention asks of command-line flags.
+    """
+    if choice == "always":
+        return True
+    if choice == "never" or os.environ.get("NO_COLOR"):
+        return False
+    stream = sys.stdout if stream is None else stream
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+def _write_report(text: str, fmt: str, color: str) -> None:
+    """Print the rendered report; human formats are coloured when `use_color` says so."""
+    if fmt in ("concise", "full") and use_color(color):
+        text = paint(text)
+    sys.stdout.write(text)
 
 
 def _read_json_arg(value: str, what: str) -> str:
@@ -258,6 +283,37 @@ def _read_json_arg(value: str, what: str) -> str:
         return Path(value).read_text("utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise _UsageError(f"{what} `{value}`: cannot read: {exc}") from None
+
+
+_JSON_LINES_SUFFIXES = (".jsonl", ".ndjson", ".jsonlines")
+
+
+def _events_of(source: str, number: int) -> list[tuple[str, str]]:
+    """One ``--event`` argument -> its events as (label, JSON text).
+
+    A file named ``*.jsonl`` / ``*.ndjson``, or a file that is not one JSON value while each of its
+    non-blank lines is, holds one event a line; its events are labelled ``file:line``.
+    """
+    text = _read_json_arg(source, "event")
+    inline = source.lstrip().startswith(("{", "[", '"'))
+    label = f"event {number}" if inline else source
+    if inline:
+        return [(label, text)]
+    lines = [(n, line) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
+    if not source.lower().endswith(_JSON_LINES_SUFFIXES):
+        if len(lines) < 2:
+            return [(label, text)]
+        try:
+            json.loads(text)
+            return [(label, text)]  # one JSON value, pretty-printed over several lines
+        except ValueError:
+            pass
+        try:
+            for _, line in lines:
+                json.loads(line)
+        except ValueError:
+            return [(label, text)]  # not JSON lines either: let the matcher report the error
+    return [(f"{label}:{n}", line) for n, line in lines]
 
 
 def run_test(args: argparse.Namespace) -> int:
@@ -273,9 +329,8 @@ def run_test(args: argparse.Namespace) -> int:
             print(context, file=sys.stderr, end="")
         return 2
     status = 0
-    for number, source in enumerate(args.event, 1):
-        event_text = _read_json_arg(source, "event")
-        label = source if not source.lstrip().startswith(("{", "[")) else f"event {number}"
+    events = [item for number, source in enumerate(args.event, 1) for item in _events_of(source, number)]
+    for label, event_text in events:
         event: Any = event_text
         if pattern.dialect.name not in ("eventbridge", "sns-body"):
             # an attributes map or a source record: the service's input is an object, not text
@@ -291,7 +346,7 @@ def run_test(args: argparse.Namespace) -> int:
             print(f"error: {label}: {err}", file=sys.stderr)
             status = 2
             continue
-        if len(args.event) > 1:
+        if len(events) > 1:
             print(f"{label}:")
         print(explanation)
         if not explanation.matched and status == 0:
@@ -315,7 +370,7 @@ def run_rules() -> int:
     width = max(len(r.name) for r in RULES.values())
     for code in sorted(RULES):
         r = RULES[code]
-        print(f"{code}  {r.name.ljust(width)}  {r.summary}")
+        print(f"{code}  {r.name.ljust(width)}  {first_sentence(r.sections().get('What it does', r.summary))}")
     return 0
 
 
@@ -325,6 +380,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Find what AWS would reject and what silently never matches in EventBridge patterns, "
         "SNS filter policies and Lambda/Pipes filters.",
     )
+    parser.add_argument("--version", action="version", version=f"pattern-lint {patterns.__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     check = sub.add_parser("check", help="check the patterns in files and folders")
     check.add_argument("paths", nargs="+", help="files, folders, or - for standard input")
@@ -340,9 +396,20 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
     check.add_argument("--config", default=None, help="a pyproject.toml to read [tool.pattern-lint] from")
     check.add_argument("-v", "--verbose", action="store_true", help="list each file read and its patterns")
+    check.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="colour codes and severities in concise/full output (auto: on a terminal, unless NO_COLOR is set)",
+    )
     test = sub.add_parser("test", help="does a pattern match these events, and if not, why")
     test.add_argument("--pattern", required=True, help="the pattern: inline JSON, a file, or -")
-    test.add_argument("--event", required=True, action="append", help="an event: inline JSON, a file, or -")
+    test.add_argument(
+        "--event",
+        required=True,
+        action="append",
+        help="an event: inline JSON, a file, or -; a .jsonl file (or one JSON event a line) holds many",
+    )
     test.add_argument("--dialect", default=None, help="eventbridge (default), sns-attributes, sns-body, ...")
     rule_cmd = sub.add_parser("rule", help="print a rule's documentation")
     rule_cmd.add_argument("code", help="rule code or name")
@@ -351,7 +418,16 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run ``pattern-lint``; returns the exit code (0 clean, 1 findings, 2 failure)."""
+    """Run ``pattern-lint``; returns the exit code (0 clean, 1 findings, 2 failure, 130 Ctrl-C)."""
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        # Ctrl-C: one line, no traceback; 130 = 128 + SIGINT, as shells report it
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     if args_list and args_list[0] not in _SUBCOMMANDS and not args_list[0].startswith("-"):
         args_list.insert(0, "check")  # `pattern-lint template.yaml` reads as `check`

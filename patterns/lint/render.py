@@ -7,6 +7,7 @@ Every format prints diagnostics in the same order (path, line, column, code).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Sequence
 from pathlib import PurePath
 
@@ -16,7 +17,7 @@ from .diagnostics import Diagnostic
 from .rules import RULES
 from .sources import HostText, SourceNote
 
-__all__ = ["FORMATS", "HUMAN_FORMATS", "render"]
+__all__ = ["FORMATS", "HUMAN_FORMATS", "first_sentence", "paint", "render"]
 
 HUMAN_FORMATS = ("concise", "full")
 FORMATS = ("concise", "full", "json", "json-lines", "sarif", "github")
@@ -216,7 +217,7 @@ def sarif(diagnostics: Sequence[Diagnostic], **_: object) -> str:
             {
                 "id": code,
                 "name": r.name,
-                "shortDescription": {"text": r.summary},
+                "shortDescription": {"text": first_sentence(r.sections().get("What it does", r.summary))},
                 "fullDescription": {"text": r.sections().get("What it does", r.summary)},
                 "help": {"text": r.doc, "markdown": r.doc},
                 "defaultConfiguration": {"level": r.severity},
@@ -266,6 +267,39 @@ def sarif(diagnostics: Sequence[Diagnostic], **_: object) -> str:
         ],
     }
     return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+
+
+def first_sentence(text: str) -> str:
+    """The first sentence of `text`, cut only at ``. `` or ``: `` outside backticks, never inside code.
+
+    Whitespace runs become one space; the text is returned whole when it has no such boundary.
+    """
+    text = " ".join(text.split())
+    in_code = False
+    for i, char in enumerate(text):
+        if char == "`":
+            in_code = not in_code
+        elif not in_code and char in ".:" and text[i + 1 : i + 2] == " ":
+            return text[:i].rstrip(".") + "."
+    return text.rstrip(".") + "." if text else text
+
+
+_RED, _YELLOW, _BOLD, _CYAN, _RESET = "\x1b[1;31m", "\x1b[1;33m", "\x1b[1m", "\x1b[36m", "\x1b[0m"
+_HEAD = re.compile(r"^(?P<where>\S+?:\d+:\d+:) (?P<code>[EW]\d{3})(?P<name> \[[a-z0-9-]+\])?", re.M)
+_COUNTS = re.compile(r"\((\d+) (errors?), (\d+) (warnings?)\)")
+
+
+def paint(text: str) -> str:
+    """ANSI colours for a concise or full report on a terminal: the location bold, each code in
+    its severity's colour (errors red, warnings yellow), ``help:`` cyan, and the summary's counts."""
+
+    def head(m: re.Match[str]) -> str:
+        colour = _RED if m["code"][0] == "E" else _YELLOW
+        return f"{_BOLD}{m['where']}{_RESET} {colour}{m['code']}{_RESET}{m['name'] or ''}"
+
+    text = _HEAD.sub(head, text)
+    text = re.sub(r"^(\s+= )(help:)", rf"\1{_CYAN}\2{_RESET}", text, flags=re.M)
+    return _COUNTS.sub(lambda m: f"({_RED}{m[1]} {m[2]}{_RESET}, {_YELLOW}{m[3]} {m[4]}{_RESET})", text)
 
 
 _RENDERERS: dict[str, Callable[..., str]] = {
