@@ -13,7 +13,8 @@ from __future__ import annotations
 import json
 import math
 import re
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, TypeAlias
 
 import orjson
 
@@ -31,7 +32,9 @@ from .validate import Rejection, validate
 
 __all__ = ["Pattern", "compile"]
 
-PatternSource = str | bytes | bytearray | dict
+#: What `compile` and `patterns.Machine.add` take: JSON text, UTF-8 bytes, or a decoded object, as
+#: any `Mapping` (a dict, ``MappingProxyType``, a frozen map; nested ones too).
+PatternSource: TypeAlias = str | bytes | bytearray | Mapping[str, Any]
 
 # A JSON string literal; removing these from pattern text leaves one ':' per object member. An
 # unterminated one runs to the end of the text: each match then consumes what it scanned, so the
@@ -144,7 +147,8 @@ def compile(pattern: PatternSource, *, dialect: str | Dialect = "eventbridge") -
     """Validate a pattern exactly as AWS does and prepare it for matching.
 
     Args:
-        pattern: JSON text (str or UTF-8 bytes) or an already-decoded dict.
+        pattern: JSON text (str or UTF-8 bytes) or an already-decoded object: a dict or any
+            other `Mapping` (nested mappings read as JSON objects too).
         dialect: ``"eventbridge"`` (the default) or another name in `patterns.dialects.DIALECTS`.
 
     Returns:
@@ -164,8 +168,48 @@ def compile(pattern: PatternSource, *, dialect: str | Dialect = "eventbridge") -
     if isinstance(pattern, str):
         return _compile_text(pattern, d)
     _check_depth(_value_depth(pattern), d)
-    node, _ = from_python(pattern, d)
+    try:
+        node, _ = _convert(pattern)
+    except _NotJson:
+        # Mappings that are not dicts take this road only, so a dict costs nothing more
+        thawed = _thaw(pattern)
+        if thawed is not None:
+            pattern = thawed
+            _check_depth(_value_depth(pattern), d)
+        node, _ = from_python(pattern, d)  # raises, with the path, when it is still not JSON
     return Pattern(_validate(node, d, None, pattern), d, None)
+
+
+def _thaw(value: Any) -> Any:
+    """A copy of `value` with every `Mapping` that is not a dict made a dict (lists and tuples
+    copied as lists), or None when it holds none.
+
+    Walks with its own stack. Containers nested deeper than `MAX_NESTING_DEPTH` are left as they
+    are (the depth check refuses the pattern anyway), which also ends the walk of a cycle.
+    """
+    found = False
+
+    def opened(v: Any) -> Any:
+        nonlocal found
+        if isinstance(v, Mapping):
+            found = found or not isinstance(v, dict)
+            return dict(v.items())
+        return list(v)
+
+    if not isinstance(value, (Mapping, list, tuple)):
+        return None
+    root = opened(value)
+    stack = [(root, 1)]
+    while stack:
+        container, depth = stack.pop()
+        if depth > MAX_NESTING_DEPTH:
+            continue
+        steps = container.items() if isinstance(container, dict) else enumerate(container)
+        for step, child in list(steps):
+            if isinstance(child, (Mapping, list, tuple)):
+                container[step] = new = opened(child)
+                stack.append((new, depth + 1))
+    return root if found else None
 
 
 def _compile_text(text: str, d: Dialect) -> Pattern:

@@ -206,6 +206,16 @@ class Machine:
             return fast.match(event)
         return _reference_match(self.dialect, tables, event)
 
+    @typing.overload
+    def match_many(
+        self, events: Iterable[Any], *, errors: typing.Literal["raise"] = "raise"
+    ) -> Iterator[list[str]]: ...
+
+    @typing.overload
+    def match_many(
+        self, events: Iterable[Any], *, errors: typing.Literal["yield"]
+    ) -> Iterator[list[str] | InvalidEventError]: ...
+
     def match_many(
         self, events: Iterable[Any], *, errors: typing.Literal["raise", "yield"] = "raise"
     ) -> Iterator[list[str] | InvalidEventError]:
