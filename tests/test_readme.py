@@ -49,3 +49,11 @@ def _is_print(stmt: ast.stmt) -> bool:
         and isinstance(stmt.value.func, ast.Name)
         and stmt.value.func.id == "print"
     )
+
+
+def test_readme_test_command_is_what_ci_runs() -> None:
+    """README says its test command is the one CI runs (through `.ci/run`): keep them equal."""
+    ci = (README.parent / ".ci" / "run").read_text(encoding="utf-8").splitlines()[-1]
+    shell = re.findall(r"```sh\n(.*?)```", README.read_text(encoding="utf-8"), re.DOTALL)
+    assert ci in [line for block in shell for line in block.splitlines()]
+    assert "editable_mode=compat" in ci  # the default editable finder hides py.typed from mypy
