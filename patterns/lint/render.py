@@ -22,7 +22,8 @@ __all__ = ["FORMATS", "HUMAN_FORMATS", "first_sentence", "paint", "render"]
 HUMAN_FORMATS = ("concise", "full")
 FORMATS = ("concise", "full", "json", "json-lines", "sarif", "github")
 
-TOOL_URI = "https://pypi.org/project/patterns/"
+#: The distribution's page (its name is `eventpatterns`; PyPI's `patterns` is another project).
+TOOL_URI = "https://pypi.org/project/eventpatterns/"
 
 
 def _plural(count: int, noun: str) -> str:

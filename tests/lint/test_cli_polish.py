@@ -154,3 +154,15 @@ def test_bool_of_explanation_is_the_verdict():
     assert bool(explain(pattern, {"source": "aws.ec2"})) is True
     assert bool(explain(pattern, {"source": "aws.s3"})) is False
     assert not pattern.explain({"source": "aws.s3"})
+
+
+def test_distribution_name_and_sarif_uri_are_this_projects(capsys):
+    import tomllib
+
+    root = Path(__file__).resolve().parents[2]
+    name = tomllib.loads((root / "pyproject.toml").read_text("utf-8"))["project"]["name"]
+    assert name != "patterns"  # PyPI's `patterns` is an unrelated 2014 project
+    assert f"pip install {name}" in (root / "README.md").read_text("utf-8")
+    assert main(["check", str(HOSTS / "sam.yaml"), "--format", "sarif"]) == 1
+    uri = json.loads(capsys.readouterr().out)["runs"][0]["tool"]["driver"]["informationUri"]
+    assert uri == f"https://pypi.org/project/{name}/"
