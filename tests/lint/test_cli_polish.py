@@ -1,5 +1,6 @@
-"""pattern-lint's small things: --version, Ctrl-C, `rules` summaries, JSON-lines events for `test`,
-colour on a terminal (NO_COLOR, --color), and `bool(Explanation)`."""
+"""pattern-lint's small things: --version, Ctrl-C (also `python -m patterns`), `rules` summaries,
+JSON-lines events for `test`, colour on a terminal (NO_COLOR, --color), `bool(Explanation)`, and
+the distribution name."""
 
 from __future__ import annotations
 
@@ -166,3 +167,14 @@ def test_distribution_name_and_sarif_uri_are_this_projects(capsys):
     assert main(["check", str(HOSTS / "sam.yaml"), "--format", "sarif"]) == 1
     uri = json.loads(capsys.readouterr().out)["runs"][0]["tool"]["driver"]["informationUri"]
     assert uri == f"https://pypi.org/project/{name}/"
+
+
+def test_python_dash_m_patterns_match_ctrl_c(capsys, monkeypatch):
+    import patterns.__main__ as entry
+
+    def interrupted(*_: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(entry, "_load_rules", interrupted)
+    assert entry.main(["match", "rules.json", "events.jsonl"]) == 130
+    assert capsys.readouterr().err == "interrupted\n"
