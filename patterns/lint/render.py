@@ -292,7 +292,8 @@ _COUNTS = re.compile(r"\((\d+) (errors?), (\d+) (warnings?)\)")
 
 def paint(text: str) -> str:
     """ANSI colours for a concise or full report on a terminal: the location bold, each code in
-    its severity's colour (errors red, warnings yellow), ``help:`` cyan, and the summary's counts."""
+    its severity's colour (errors red, warnings yellow), ``help:`` and ``note:`` cyan, and the
+    summary's counts."""
 
     def head(m: re.Match[str]) -> str:
         colour = _RED if m["code"][0] == "E" else _YELLOW
@@ -300,6 +301,7 @@ def paint(text: str) -> str:
 
     text = _HEAD.sub(head, text)
     text = re.sub(r"^(\s+= )(help:)", rf"\1{_CYAN}\2{_RESET}", text, flags=re.M)
+    text = re.sub(r"^(\S+?: )(note:)", rf"\1{_CYAN}\2{_RESET}", text, flags=re.M)
     return _COUNTS.sub(lambda m: f"({_RED}{m[1]} {m[2]}{_RESET}, {_YELLOW}{m[3]} {m[4]}{_RESET})", text)
 
 

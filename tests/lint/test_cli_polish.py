@@ -142,6 +142,15 @@ def test_no_color_and_color_never_and_always(monkeypatch, capsys):
     assert "\x1b[1;31mE102\x1b[0m" in out  # an error's code in red, forced on a pipe and over NO_COLOR
 
 
+def test_notes_coloured_too(monkeypatch, tmp_path):
+    source = tmp_path / "empty.yaml"  # named, and holds no pattern: a note
+    source.write_text("Resources: {}\n", "utf-8")
+    out = io.StringIO()
+    monkeypatch.setattr("sys.stdout", out)
+    main(["check", str(source), "--color", "always"])
+    assert f"{source}: \x1b[36mnote:\x1b[0m" in out.getvalue()
+
+
 def test_machine_formats_never_coloured(monkeypatch):
     monkeypatch.chdir(HOSTS)
     out = io.StringIO()
