@@ -4,7 +4,7 @@ Both give the leaves on rule paths (grouped by path id) and the contexts `run_ma
 scanner reads the raw JSON once and decodes only values on rule paths. Run:
 `python -m pytest bench/bench_scan.py --benchmark-only --benchmark-group-by=group,param:case`.
 Both engines are the compiled build's (`patterns._match.IMPLEMENTATION == "cython"`); the slow
-road is orjson plus the pure-Python `select_leaves`, as `Tables.run` takes it today.
+road is orjson plus the pure-Python `select_leaves`, as `engine.run` takes it where the twin declines.
 """
 
 from __future__ import annotations

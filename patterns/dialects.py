@@ -256,7 +256,7 @@ SNS_BODY = Dialect(name="sns-body", input_decoder=body_to_event, exists_needs_va
 # --- AWS Lambda event source mappings and Amazon EventBridge Pipes ---------------------------------
 # Both filter source records (SQS, Kinesis, DynamoDB Streams, Amazon MQ, Amazon MSK and
 # self-managed Kafka) with EventBridge's pattern language: a `FilterCriteria` holds up to a few
-# patterns, OR'ed (`patterns.records.FilterCriteria`). What each service accepts of that language
+# patterns, OR'ed (`patterns.filters.FilterCriteria`). What each service accepts of that language
 # is data here. The rule for both: an operator is accepted when the service's documentation lists
 # it as supported; one it does not list is refused with a reason naming the service, since a
 # pattern AWS may refuse at deploy time (or silently read otherwise) is worth knowing about
