@@ -14,7 +14,6 @@ import contextlib
 import functools
 import gc
 import random
-import threading
 import tracemalloc
 from unittest import mock
 
@@ -29,7 +28,7 @@ from patterns.automaton import Tables
 from patterns.events import decode_event, flatten
 from patterns.oracle import matches as oracle_matches
 
-from ..concurrency import run_together
+from ..concurrency import RuleChanges
 from ..strategies import events_for, patterns_for
 
 # Every Machine and Pattern here runs on each matcher twin (tests/conftest.py: `twin`).
@@ -222,11 +221,8 @@ def test_machine_incremental_readers_see_whole_rule_sets() -> None:
     m = Machine()
     m.add("stable", compiled[0])
     m.match(events[0])  # published: every change below is incremental
-    # history[i]: the rule set (name -> shape number) after i completed changes
-    history: list[dict[str, int]] = [{"stable": 0}]
-    completed = [0]
-    done = threading.Event()
-    errors: list[BaseException] = []
+    # the rule sets (name -> shape number) a match may see, recorded around each change
+    changes: RuleChanges[dict[str, int]] = RuleChanges({"stable": 0})
     checked = [0]
 
     def expected(rules: dict[str, int], i: int) -> list[str]:
@@ -234,48 +230,37 @@ def test_machine_incremental_readers_see_whole_rule_sets() -> None:
 
     def reader(seed: int) -> None:
         local = random.Random(seed)
-        try:
-            while not done.is_set():
-                i = local.randrange(len(events))
-                first = completed[0]
-                names = m.match(events[i])
-                allowed = [expected(rules, i) for rules in history[first:]]
-                assert names in allowed, (events[i], names, allowed)
-                checked[0] += 1
-        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
-            errors.append(exc)
-            done.set()
+        while changes.running():
+            i = local.randrange(len(events))
+            mark = changes.mark()
+            names = m.match(events[i])
+            allowed = [expected(rules, i) for rules in changes.since(mark)]
+            assert names in allowed, (events[i], names, allowed)
+            checked[0] += 1
 
     def writer() -> None:
         live = {"stable": 0}
-        try:
-            for _ in range(2000):
-                if errors:
-                    return
-                name = f"r{rng.randrange(12)}"
-                if name in live and rng.random() < 0.4:
-                    del live[name]
-                    history.append(dict(live))
-                    m.remove(name)
-                else:
-                    shape = rng.randrange(len(SHAPES))
-                    live[name] = shape  # a replaced name keeps its place
-                    history.append(dict(live))
-                    m.add(name, compiled[shape])
-                completed[0] = len(history) - 1
-        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
-            errors.append(exc)
-        finally:
-            done.set()
+        for _ in range(2000):
+            if not changes.running():
+                return
+            name = f"r{rng.randrange(12)}"
+            if name in live and rng.random() < 0.4:
+                del live[name]
+                changes.changing(dict(live))
+                m.remove(name)
+            else:
+                shape = rng.randrange(len(SHAPES))
+                live[name] = shape  # a replaced name keeps its place
+                changes.changing(dict(live))
+                m.add(name, compiled[shape])
+            changes.changed()
 
     with mock.patch.object(compiler, "_COMPACT_SLACK", 0):  # compactions happen under the readers too
         # switch threads as often as possible, inside changes and walks
-        run_together([*(functools.partial(reader, seed) for seed in range(4)), writer])
-    if errors:
-        raise errors[0]
+        changes.race([functools.partial(reader, seed) for seed in range(4)], writer)
     assert checked[0] > 100
     for i in range(len(events)):
-        assert m.match(events[i]) == expected(history[-1], i)
+        assert m.match(events[i]) == expected(changes.history[-1], i)
 
 
 # --- compaction ----------------------------------------------------------------------------------
