@@ -143,6 +143,26 @@ def test_or_many_groups(benchmark) -> None:
     assert reason is not None and "$or" in reason
 
 
+def _one_or_of_many(n: int) -> dict:
+    return {"$or": [{f"field{i % 7}": [f"value-{i:012d}"]} for i in range(n)]}
+
+
+def _or_in_nested_objects(n: int) -> dict:
+    return {"detail": {"$or": [{"f": {f"g{i % 5}": [f"v-{i:09d}"]}} for i in range(n)]}}
+
+
+@pytest.mark.benchmark(group="robustness")
+@pytest.mark.parametrize("shape", ["one-or", "nested"])
+def test_or_100000_branches(benchmark, shape: str) -> None:
+    """One round: `patterns.compile` refusing a ~3 MB pattern of 10^5 `$or` branches, in one
+    `$or` at the root or under `detail` with nested objects (issue 20: 28 s before; refused
+    once 1,001 branches are counted, with the collector paused while the text decodes)."""
+    n = size(100_000, 2_000)
+    text = orjson.dumps((_one_or_of_many if shape == "one-or" else _or_in_nested_objects)(n)).decode()
+    reason = once(benchmark, refused(lambda: patterns.compile(text)))
+    assert reason == "Too many combinations of $or, the maximum is 1000"
+
+
 # --- Dict events --------------------------------------------------------------------------------
 
 

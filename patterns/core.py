@@ -10,10 +10,13 @@ valid pattern costs an orjson decode, and an invalid one always reports line and
 
 from __future__ import annotations
 
+import gc
 import json
 import math
 import re
-from collections.abc import Mapping
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any, TypeAlias
 
 import orjson
@@ -26,9 +29,9 @@ from .engine import Twin
 from .errors import InvalidPatternError
 from .events import find_non_json
 from .explain import Explanation, explain
-from .model import Branch, Obj, count_branches, expand, flatten_model, unflatten_model
+from .model import Branch, Obj, expand, flatten_model, unflatten_model
 from .parse import JArray, JLiteral, JMember, JNode, JNumber, JObject, JsonSyntaxError, JString, parse_json
-from .validate import Rejection, validate
+from .validate import LimitRejection, Rejection, validate
 
 __all__ = ["Pattern", "compile"]
 
@@ -166,7 +169,18 @@ def compile(pattern: PatternSource, *, dialect: str | Dialect = "eventbridge") -
             byte = bytes(pattern)[exc.start]
             raise _error(d, f"Invalid UTF-8 start byte 0x{byte:02x}", offset=exc.start) from None
     if isinstance(pattern, str):
-        return _compile_text(pattern, d)
+        if len(pattern) < _LARGE_TEXT:
+            return _compile_text(pattern, d)
+        with _collector_paused():
+            try:
+                return _compile_text(pattern, d)
+            except InvalidPatternError as exc:
+                # Its traceback and context hold the frames of the walk, and through them the
+                # decoded tree: dropped here, it is freed before the collector is back on
+                # (else the first collection after the pause walks all of it).
+                error = exc.with_traceback(None)
+                error.__context__ = None
+        raise error
     _check_depth(_value_depth(pattern), d)
     try:
         node, _ = _convert(pattern)
@@ -212,16 +226,52 @@ def _thaw(value: Any) -> Any:
     return root if found else None
 
 
+#: Pattern text from this many characters on is compiled with the cyclic collector paused.
+_LARGE_TEXT = 1 << 16
+_paused = 0  # compiles running with the collector paused (under `_pause_lock`)
+_resume = False  # whether the last of them turns it back on (it was on when the first began)
+_pause_lock = threading.Lock()
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a large pattern is decoded and validated.
+
+    A 3 MB pattern decodes into about a million containers; each 700 new ones start a young
+    collection, and full ones come as the survivors grow, so the collector walked the whole
+    tree over and over: two thirds of the time a 100,000-branch ``$or`` took to be refused
+    (docs/performance.md). The objects made here hold no cycles, so nothing is lost by not
+    looking for them meanwhile. Concurrent compiles share one pause (the last one out turns
+    the collector back on, if it was on when the first came in); a thread that switches the
+    collector off while such a compile runs may see it switched back on.
+    """
+    global _paused, _resume
+    with _pause_lock:
+        if not _paused:
+            _resume = gc.isenabled()
+            gc.disable()
+        _paused += 1
+    try:
+        yield
+    finally:
+        with _pause_lock:
+            _paused -= 1
+            if not _paused and _resume:
+                gc.enable()
+
+
 def _compile_text(text: str, d: Dialect) -> Pattern:
     stripped = _JSON_STRING.sub("", text)
-    if len(stripped) > 2 * MAX_NESTING_DEPTH:  # shorter text cannot nest deeper than the cap
-        _check_depth(_text_depth(stripped), d)
     try:
         value = orjson.loads(text)
     except orjson.JSONDecodeError:
+        if len(stripped) > 2 * MAX_NESTING_DEPTH:  # shorter text cannot nest deeper than the cap
+            _check_depth(_text_depth(stripped), d)
         node = _parse_or_raise(text, d)
     else:
-        node, members = from_python(value, d)
+        members, depth = _shape(value)  # the text's nesting is the value's
+        _check_depth(depth, d)
+        node = _lazy_node(value)  # orjson gives JSON values only: nothing to refuse here
         if members != stripped.count(":") or _INEXACT_NUMBER.search(stripped):
             # A duplicate key (AWS's per-path rule needs the source), or a number a double may
             # not reproduce (a long mantissa, an exponent: 1e-400 reads as 0.0): its source
@@ -290,7 +340,7 @@ def _validate(node: JNode, d: Dialect, text: str | None, source: Any = None) -> 
     try:
         obj = validate(node, d)
     except Rejection as rejection:
-        if rejection.span is None and text is not None:
+        if rejection.span is None and text is not None and not isinstance(rejection, LimitRejection):
             # The fast road has no positions: walk the source again to say where the fault is.
             try:
                 validate(parse_json(text), d)
@@ -299,9 +349,7 @@ def _validate(node: JNode, d: Dialect, text: str | None, source: Any = None) -> 
             except JsonSyntaxError:  # cannot happen for text orjson read; keep the first answer
                 pass
         raise _rejection_error(d, rejection) from None
-    limit = d.max_or_combinations
-    if limit is not None and count_branches(obj, limit) > limit:
-        raise _error(d, f"Too many combinations of $or, the maximum is {limit}", path="$")
+    # (the ``$or`` combinations were counted, and refused, by the validation walk itself)
     if d.limit_check is not None:
         reason = d.limit_check(obj, d, source)
         if reason is not None:
@@ -348,6 +396,91 @@ def from_python(value: Any, d: Dialect) -> tuple[JNode, int]:
     # Only now work out where the fault is: building JSON paths on the way costs every call.
     path, message = find_non_json(value)
     raise _error(d, message, path=path)
+
+
+def _shape(value: Any) -> tuple[int, int]:
+    """(object members at any depth, deepest nesting) of a decoded JSON value (its own stack)."""
+    members = deepest = 0
+    stack = [(value, 1)]
+    pop, push = stack.pop, stack.append
+    while stack:
+        container, depth = pop()
+        if type(container) is dict:
+            members += len(container)
+            container = container.values()
+        elif type(container) is not list:
+            continue
+        if depth > deepest:
+            deepest = depth
+        depth += 1
+        for child in container:
+            if type(child) in _JSON_CONTAINERS:
+                push((child, depth))
+    return members, deepest
+
+
+_JSON_CONTAINERS = frozenset({dict, list})
+
+
+class _LazyObject(JObject):
+    """A decoded JSON object read as a `JObject` whose members are made on first read.
+
+    The fast road's source nodes: validation reads them in document order and may stop early
+    (a ``$or`` count past the cap after 1,001 of 100,000 branches), so the nodes it never
+    reaches are never made: a refused 3 MB pattern costs the part read, and a valid one the
+    same objects as before, made one level at a time. `members` is the dataclass's slot, left
+    unset until `__getattr__` (called only while it is unset) fills it: later reads cost what a
+    plain `JObject`'s cost. Only for values orjson decoded (str keys, JSON scalars).
+    """
+
+    __slots__ = ("_raw",)
+
+    def __init__(self, raw: dict) -> None:
+        self._raw = raw
+        self.span = None
+
+    def __getattr__(self, name: str) -> Any:
+        if name != "members":
+            raise AttributeError(name)
+        self.members = members = tuple([JMember(k, _lazy_node(v)) for k, v in self._raw.items()])
+        return members
+
+    def has_key_in(self, names: frozenset[str]) -> bool:
+        """As `JObject.has_key_in`, read from the decoded dicts: no node is made."""
+        stack = [self._raw]
+        while stack:
+            for key, value in stack.pop().items():
+                if key in names:
+                    return True
+                if type(value) is dict:
+                    stack.append(value)
+        return False
+
+
+class _LazyArray(JArray):
+    """A decoded JSON array read as a `JArray` whose items are made on first read (as
+    `_LazyObject`)."""
+
+    __slots__ = ("_raw",)
+
+    def __init__(self, raw: list) -> None:
+        self._raw = raw
+        self.span = None
+
+    def __getattr__(self, name: str) -> Any:
+        if name != "items":
+            raise AttributeError(name)
+        self.items = items = tuple([_lazy_node(v) for v in self._raw])
+        return items
+
+
+def _lazy_node(value: Any) -> JNode:
+    t = type(value)
+    if t is dict:
+        return _LazyObject(value)
+    if t is list:
+        return _LazyArray(value)
+    return _scalar(value)
 
 
 class _NotJson(Exception):

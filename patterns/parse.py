@@ -88,6 +88,18 @@ class JObject:
     members: tuple[JMember, ...]
     span: Span | None = field(default=None, compare=False)
 
+    def has_key_in(self, names: frozenset[str]) -> bool:
+        """Whether a key of this object, or of an object nested in it (not in an array), is in
+        `names` (walked without recursion)."""
+        stack = [self]
+        while stack:
+            for member in stack.pop().members:
+                if member.key in names:
+                    return True
+                if isinstance(member.value, JObject):
+                    stack.append(member.value)
+        return False
+
 
 @dataclass(slots=True)
 class JArray:

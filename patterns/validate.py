@@ -41,7 +41,7 @@ from .numbers import as_double, quantize
 from .parse import JArray, JLiteral, JNode, JNumber, JObject, JString, Span
 from .wildcards import WildcardSyntaxError, check_syntax, complexity
 
-__all__ = ["Rejection", "validate"]
+__all__ = ["LimitRejection", "Rejection", "validate"]
 
 #: Field names that stop a ``$or`` from being read as ``$or`` (event-ruler's reserved words).
 RESERVED_FIELD_NAMES = frozenset(
@@ -60,6 +60,14 @@ _TOO_COMPLEX = (
 _AB_SHAPE = "Value of anything-but must be an array or single string/number value."
 _AB_LIST = "Inside anything but list, start|null|boolean is not supported."
 _AB_MIXED = "Inside anything but list, either all values are number or string, mixed type is not supported"
+
+
+def _too_many_ors(cap: int) -> str:
+    # The content-filtering page's limit; the text is the one this library has always given
+    # (tests/unit/test_lambda_pipes.py pins it)
+    return f"Too many combinations of $or, the maximum is {cap}"
+
+
 _AB_IC_LIST = "Inside anything-but/equals-ignore-case list, number|start|null|boolean is not supported."
 
 
@@ -79,6 +87,11 @@ class Rejection(Exception):
         self.span = span
         self.json_path = json_path
         self.whole = whole
+
+
+class LimitRejection(Rejection):
+    """A limit of the whole pattern exceeded (``$or`` combinations): no one node is at fault, so
+    there is no position to find by walking the source again, and the reason is AWS's text."""
 
 
 _PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -113,6 +126,12 @@ class _Validator:
         # The first nested object met where the dialect forbids nesting. AWS (SNS attribute
         # scope) reads the whole policy first and refuses the nesting only once it is valid.
         self.nested_at: tuple[JObject, str] | None = None
+        # ``$or`` combinations are counted as the walk goes (an object's count is the product of
+        # its nested objects' and groups' counts, a group's the sum of its branches'), and every
+        # count is at least 1, so any partial count past the cap proves the whole pattern's is:
+        # the walk stops there, however many groups follow (10^5 groups are refused after
+        # reading the first 1,001 branches, not all of them).
+        self.or_cap = dialect.max_or_combinations
 
     def fail(self, reason: str, node: JNode | None, path: str, whole: bool = False) -> NoReturn:
         raise Rejection(self.d.reasons.get(reason, reason), getattr(node, "span", None), path, whole)
@@ -133,47 +152,70 @@ class _Validator:
             self.fail("Filter is not an object", node, "$")
         if not node.members and self.d.empty_root:
             return Obj((), (), node.span)
-        obj = run(self.obj(node, "$", depth=0))
+        obj, _ = run(self.obj(node, "$", depth=0))
         if self.nested_at is not None:
             value, here = self.nested_at
             self.fail(self.d.nested_error, value, here, whole=True)
         return obj
 
     # `obj` and `or_group` are walks (`patterns._trampoline`): nesting costs no stack.
-    def obj(self, node: JObject, path: str, depth: int) -> Walk[Obj]:
+    def obj(self, node: JObject, path: str, depth: int) -> Walk[tuple[Obj, int]]:
+        """The object's model and its ``$or`` combinations (capped: see `or_cap`)."""
         fields: list[Field] = []
         ors: list[Or] = []
+        count = 1
         for member in node.members:
             key, value = member.key, member.value
             here = _key_path(path, key)
             if key == "$or" and self.is_or(value):
                 assert isinstance(value, JArray)
-                ors.append((yield self.or_group(value, path, depth)))
+                group, n = yield self.or_group(value, path, depth)
+                ors.append(group)
+                if n > 1:
+                    count = self.combined(count * n)
                 continue
             if isinstance(value, JObject):
                 if not self.d.nested and self.nested_at is None:
                     self.nested_at = (value, here)
-                fields.append(Field(key, (yield self.obj(value, here, depth + 1)), member.key_span))
+                sub, n = yield self.obj(value, here, depth + 1)
+                fields.append(Field(key, sub, member.key_span))
+                if n > 1:
+                    count = self.combined(count * n)
             elif isinstance(value, JArray):
                 fields.append(Field(key, self.leaf(value, here), member.key_span))
             else:
                 self.fail(f'"{key}" must be an object or an array', value, here)
         if not node.members:
             self.fail("Empty objects are not allowed", node, path)
-        return Obj(tuple(fields), tuple(ors), node.span)
+        return Obj(tuple(fields), tuple(ors), node.span), count
+
+    def combined(self, count: int) -> int:
+        """A partial ``$or`` count; past the dialect's cap, the pattern is refused at once."""
+        cap = self.or_cap
+        if cap is not None and count > cap:
+            # refused where the count is proven: a fault further on is not reported (whether AWS
+            # counts before, during or after its other checks is not known)
+            raise LimitRejection(_too_many_ors(cap), None, "$")
+        return count
 
     def is_or(self, value: JNode) -> bool:
         """Whether a ``$or`` member is read as an OR (else it is an ordinary field name)."""
         if not isinstance(value, JArray) or len(value.items) < 2:
             return False
-        return all(isinstance(item, JObject) and not _uses_reserved_name(item) for item in value.items)
+        return all(
+            isinstance(item, JObject) and not item.has_key_in(RESERVED_FIELD_NAMES) for item in value.items
+        )
 
-    def or_group(self, node: JArray, path: str, depth: int) -> Walk[Or]:
+    def or_group(self, node: JArray, path: str, depth: int) -> Walk[tuple[Or, int]]:
+        """The group's model and its combinations: the sum of its branches' (capped)."""
         branches = []
+        total = 0
         for index, item in enumerate(node.items):
             assert isinstance(item, JObject)
-            branches.append((yield self.obj(item, f"{path}['$or'][{index}]", depth)))
-        return Or(tuple(branches), node.span)
+            branch, n = yield self.obj(item, f"{path}['$or'][{index}]", depth)
+            branches.append(branch)
+            total = self.combined(total + n)
+        return Or(tuple(branches), node.span), total
 
     # --- value lists -------------------------------------------------------------------------
 
@@ -460,18 +502,6 @@ class _Validator:
                 self.wildcard_syntax(item.value, item, here)
             values.append(item.value)
         return tuple(values)
-
-
-def _uses_reserved_name(node: JObject) -> bool:
-    """Whether a ``$or`` branch names a reserved word as a field, at any depth of nesting."""
-    stack = [node]
-    while stack:
-        for member in stack.pop().members:
-            if member.key in RESERVED_FIELD_NAMES:
-                return True
-            if isinstance(member.value, JObject):
-                stack.append(member.value)
-    return False
 
 
 def _check_wildcard_complexity(obj: Obj, dialect: Dialect, fail) -> None:

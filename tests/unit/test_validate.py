@@ -381,3 +381,104 @@ def test_validate_fast_and_source_roads_agree_on_long_numbers(number: str) -> No
     assert fast_verdict == source_verdict
     exact = number in ("0.1234567", "42")
     assert (source_verdict is None) == exact
+
+
+# --- The `$or` cap, counted as the walk goes (issue 20) -------------------------------------------
+
+_TOO_MANY_ORS = "Too many combinations of $or, the maximum is 1000"
+
+
+def _or_shapes(n: int) -> dict[str, dict]:
+    return {
+        "one-or": {"$or": [{f"field{i % 7}": [f"value-{i}"]} for i in range(n)]},
+        "nested": {"detail": {"$or": [{"f": {f"g{i % 5}": [f"v-{i}"]}} for i in range(n)]}},
+        "groups": {f"f{i}": {"$or": [{"a": ["1"]}, {"b": ["2"]}]} for i in range(n // 10)},
+    }
+
+
+@pytest.mark.parametrize("shape", ["one-or", "nested", "groups"])
+@pytest.mark.parametrize("road", ["text", "dict"])
+def test_validate_or_cap_refuses_many_branches_with_the_same_error(shape: str, road: str) -> None:
+    # (bench/bench_robustness.py times 100,000 branches, about 3 MB)
+    pattern = _or_shapes(20_000)[shape]
+    with pytest.raises(InvalidPatternError) as caught:
+        patterns.compile(json.dumps(pattern) if road == "text" else pattern)
+    err = caught.value
+    assert err.reason == _TOO_MANY_ORS
+    assert str(err) == "Event pattern is not valid. Reason: " + _TOO_MANY_ORS
+    assert (err.path, err.line, err.column) == ("$", None, None)
+
+
+def test_validate_or_cap_refuses_where_the_count_passes_it() -> None:
+    # 1,001 branches prove the cap exceeded: a fault further on is never read, and one before
+    # that point is still the one reported (the first fault in document order)
+    branches: list[dict] = [{"a": [str(i)]} for i in range(1_200)]
+    after = {"$or": [*branches[:1_100], {"a": []}, *branches[1_100:]]}
+    with pytest.raises(InvalidPatternError) as caught:
+        patterns.compile(json.dumps(after))
+    assert caught.value.reason == _TOO_MANY_ORS
+    before = {"$or": [*branches[:500], {"a": []}, *branches[500:]]}
+    with pytest.raises(InvalidPatternError) as caught:
+        patterns.compile(json.dumps(before))
+    assert caught.value.reason == "Empty arrays are not allowed"
+    assert caught.value.path == "$['$or'][500].a"
+
+
+def test_validate_or_cap_counts_products_across_levels() -> None:
+    # 10 x 10 x 10 = 1,000 (accepted) nested two levels deep; 10 x 10 x 11 refused
+    def ors(n: int, key: str) -> dict:
+        return {"$or": [{key: [str(i)]} for i in range(n)]}
+
+    ok = {"x": ors(10, "k"), "y": {"z": {"$or": [{"w": ors(10, "v")} for _ in range(10)]}}}
+    assert len(patterns.compile(json.dumps(ok)).branches) == 1_000
+    bad = {"x": ors(10, "k"), "y": {"z": {"$or": [{"w": ors(10, "v")} for _ in range(11)]}}}
+    with pytest.raises(InvalidPatternError, match=r"Too many combinations of \$or"):
+        patterns.compile(json.dumps(bad))
+
+
+def test_validate_large_text_gives_what_its_dict_gives(monkeypatch: pytest.MonkeyPatch) -> None:
+    # text past `core._LARGE_TEXT` is read through lazily made nodes with the collector paused:
+    # the same pattern as from its dict, the same error, and the collector left as it was
+    import gc
+
+    from patterns import core
+
+    pattern = {"source": ["aws.ec2"], "detail": {f"f{i}": [f"v{i}", {"prefix": f"p{i}"}] for i in range(30)}}
+    text = json.dumps(pattern)
+    bad = text[:-1] + ', "x": []}'
+    small = patterns.compile(text)
+    with pytest.raises(InvalidPatternError) as small_error:
+        patterns.compile(bad)
+    monkeypatch.setattr(core, "_LARGE_TEXT", 64)
+    assert patterns.compile(text) == small == patterns.compile(pattern)
+    assert gc.isenabled()
+    with pytest.raises(InvalidPatternError) as caught:
+        patterns.compile(bad)
+    err, expected = caught.value, small_error.value
+    assert (str(err), err.path, err.line, err.column) == (str(expected), expected.path, 1, expected.column)
+    tb = err.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    assert (
+        err.__context__ is None and tb is not None and tb.tb_frame.f_code.co_name == "compile"
+    )  # no walk frames
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        patterns.compile(text)
+        with pytest.raises(InvalidPatternError):
+            patterns.compile(bad)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_validate_large_text_with_a_repeated_key_takes_the_source_road(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # orjson keeps the last of two equal keys; AWS's per-path rule needs the source
+    from patterns import core
+
+    monkeypatch.setattr(core, "_LARGE_TEXT", 16)
+    text = '{"b": ["y"], "a": ["x"], "a": [{"exists": true}]}'
+    assert patterns.compile(text) == patterns.compile('{"b": ["y"], "a": [{"exists": true}]}')
