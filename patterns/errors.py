@@ -23,7 +23,13 @@ class InvalidPatternError(PatternsError, ValueError):
         line, column, end_line, end_column: 1-based span of the fault in the pattern source.
         offset: 0-based character offset of the fault in the pattern source.
         path: JSON path of the faulty node, such as ``$.detail.state[0]``.
+        rule, index: the rule's name and its place (0-based) in the batch, when the pattern
+            came to `Machine.add_many` (or `Machine(rules=...)`); else None. A note
+            (`add_note`) says the same in tracebacks; ``str(err)`` stays AWS's text.
     """
+
+    rule: str | None = None
+    index: int | None = None
 
     def __init__(
         self,

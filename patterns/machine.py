@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import threading
 import typing
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from . import engine
@@ -22,7 +22,7 @@ from .compiler import Builder
 from .core import Pattern, PatternSource, compile
 from .dialects import Dialect, get_dialect
 from .engine import Twin
-from .errors import InvalidEventError
+from .errors import InvalidEventError, InvalidPatternError
 
 __all__ = ["Machine"]
 
@@ -43,7 +43,8 @@ class Machine:
     on the number of rules (docs/automaton.md, docs/performance.md).
 
     Concurrency contract: any number of threads may call `match`, `match_many`, `len`, `in` and
-    iterate while other threads call `add` and `remove`. Changes are serialised by one lock;
+    iterate while other threads call `add`, `add_many` and `remove`. Changes are serialised by
+    one lock (an `add_many` batch is one change: validated before the lock, published once);
     each edits the builder and, once tables have been published, publishes new `Tables` with one
     reference store (`_tables`). Published tables never change (two of their tables grow
     append-only, unseen by the snapshots before: see `Tables`). A match reads them with one
@@ -69,14 +70,25 @@ class Machine:
     machine that has matched.
     """
 
-    def __init__(self, dialect: str | Dialect = "eventbridge") -> None:
-        """Create an empty machine.
+    def __init__(
+        self,
+        dialect: str | Dialect = "eventbridge",
+        *,
+        rules: Mapping[str, PatternSource | Pattern]
+        | Iterable[tuple[str, PatternSource | Pattern]]
+        | None = None,
+    ) -> None:
+        """Create a machine, empty or holding `rules`.
 
         Args:
             dialect: the dialect every rule is validated against and every event read as.
+            rules: a mapping of name to pattern, or an iterable of (name, pattern) pairs, added
+                as `add_many` adds them (all or none).
 
         Raises:
-            ValueError: unknown dialect name.
+            InvalidPatternError: AWS would reject one of the patterns (see `add_many`).
+            TypeError: an item of `rules` is not a (name, pattern) pair.
+            ValueError: unknown dialect name, or a `Pattern` of another dialect.
         """
         self.dialect: Dialect = get_dialect(dialect)
         self._lock = threading.Lock()
@@ -90,6 +102,8 @@ class Machine:
         self._matcher: Any = None  # the `LiveMatch` whose `match` is this machine's, once made
         self._json = self.dialect.input_decoder is None  # events are JSON (the byte scanner's)
         self._slow = functools.partial(_reference_match, self.dialect)  # (tables, event) -> names
+        if rules is not None:
+            self.add_many(rules.items() if isinstance(rules, Mapping) else rules)
 
     # -- changes --
 
@@ -104,25 +118,79 @@ class Machine:
             InvalidPatternError: AWS would reject the pattern (exactly as `patterns.compile`).
             ValueError: a `Pattern` of another dialect.
         """
+        compiled = self._compiled(pattern)
+        with self._lock:
+            rule_id, replacing = self._place(name, compiled)
+            tables = self._builder.add(rule_id, name, compiled.branches, compiled.is_empty, replacing)
+            if tables is not None:
+                self._set_tables(tables)
+
+    def add_many(self, items: Iterable[tuple[str, PatternSource | Pattern]]) -> None:
+        """Validate many patterns and add them all as rules, or none of them.
+
+        The same as `add` for each (name, pattern) in order (a name already in the machine, or
+        twice in `items`, is replaced: the last pattern given for it holds, in the place the
+        name first took), but every pattern is validated before any rule changes, and the
+        tables are published once, at the end: a match sees the rules before the batch or
+        after all of it. A batch of at least an eighth of the machine's rules is laid out with
+        one rebuild of the tables, a smaller one change by change (`Builder.add_many`).
+
+        Args:
+            items: (name, pattern) pairs; patterns as `add` takes them.
+
+        Raises:
+            InvalidPatternError: AWS would reject a pattern; its `rule` and `index` attributes
+                (and a note) name the rule and its place in `items`. No rule was added.
+            TypeError: an item is not a (name, pattern) pair. No rule was added.
+            ValueError: a `Pattern` of another dialect (with a note naming the rule). No rule
+                was added.
+        """
+        batch: list[tuple[str, Pattern]] = []
+        for index, item in enumerate(items):
+            if not isinstance(item, tuple) or len(item) != 2:
+                raise TypeError(
+                    f"Expected a `(name, pattern)` pair, got `{type(item).__name__}` - at item {index}"
+                )
+            name, pattern = item
+            try:
+                batch.append((name, self._compiled(pattern)))
+            except InvalidPatternError as exc:
+                exc.rule, exc.index = name, index
+                exc.add_note(f"in rule {name!r} (item {index} of the batch); no rule of the batch was added")
+                raise
+            except ValueError as exc:
+                exc.add_note(f"in rule {name!r} (item {index} of the batch); no rule of the batch was added")
+                raise
+        with self._lock:
+            changes = []
+            for name, compiled in batch:
+                rule_id, replacing = self._place(name, compiled)
+                changes.append((rule_id, name, compiled.branches, compiled.is_empty, replacing))
+            tables = self._builder.add_many(changes)
+            if tables is not None:
+                self._set_tables(tables)
+
+    def _compiled(self, pattern: PatternSource | Pattern) -> Pattern:
+        # `pattern` validated for this machine's dialect (a `Pattern` of it as it is)
         if isinstance(pattern, Pattern):
             if pattern.dialect.name != self.dialect.name:
                 raise ValueError(
                     f"Expected a pattern of dialect `{self.dialect.name}`, got `{pattern.dialect.name}`"
                 )
-            compiled = pattern
+            return pattern
+        return compile(pattern, dialect=self.dialect)
+
+    def _place(self, name: str, compiled: Pattern) -> tuple[int, tuple | None]:
+        # Under the lock: record rule `name` as `compiled`; its id (a new one for a new name)
+        # and the branches it replaces (None for a new name)
+        old = self._rules.get(name)
+        if old is None:
+            rule_id, replacing = self._next_id, None
+            self._next_id += 1
         else:
-            compiled = compile(pattern, dialect=self.dialect)
-        with self._lock:
-            old = self._rules.get(name)
-            if old is None:
-                rule_id, replacing = self._next_id, None
-                self._next_id += 1
-            else:
-                rule_id, replacing = old[0], old[1].branches
-            tables = self._builder.add(rule_id, name, compiled.branches, compiled.is_empty, replacing)
-            self._rules[name] = (rule_id, compiled)
-            if tables is not None:
-                self._set_tables(tables)
+            rule_id, replacing = old[0], old[1].branches
+        self._rules[name] = (rule_id, compiled)
+        return rule_id, replacing
 
     def remove(self, name: str) -> None:
         """Remove rule `name`, freeing what only it used.
@@ -303,7 +371,4 @@ def _reference_match(dialect: Dialect, tables: Tables, event: Any) -> list[str]:
 
 
 def _restore_machine(dialect: str, rules: list[tuple[str, Pattern]]) -> Machine:
-    machine = Machine(dialect)
-    for name, pattern in rules:
-        machine.add(name, pattern)
-    return machine
+    return Machine(dialect, rules=rules)

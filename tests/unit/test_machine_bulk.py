@@ -1,0 +1,217 @@
+"""`Machine.add_many` and `Machine(rules=...)`: many rules at once, all or none, published once.
+
+Every answer is held to the same rules added one by one and to the reference matcher
+(`patterns.oracle`); the thread test holds readers to whole batches (`tests/concurrency.py`).
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+
+import orjson
+import pytest
+
+import patterns
+from patterns import InvalidPatternError, Machine
+from patterns.events import decode_event, flatten
+from patterns.oracle import matches as oracle_matches
+
+from ..concurrency import RuleChanges
+
+# Every Machine here runs on each matcher twin (tests/conftest.py: `twin`).
+pytestmark = pytest.mark.usefixtures("twin")
+
+SHAPES = [
+    {"s": ["a"]},
+    {"s": [{"prefix": "a"}]},
+    {"s": [{"suffix": "b"}], "n": [{"numeric": [">", 3]}]},
+    {"n": [{"numeric": [">=", 2, "<", 6]}]},
+    {"n": [3, 4]},
+    {"s": [{"anything-but": ["ab", "b"]}]},
+    {"s": [{"wildcard": "a*b"}]},
+    {"d": {"k": ["v"]}, "$or": [{"n": [1]}, {"s": [{"equals-ignore-case": "AB"}]}]},
+    {"d": {"k": [{"exists": False}]}, "s": ["b"]},
+    {"items": {"k": ["a"], "v": [{"numeric": ["<", 5]}]}},
+    {"n": [{"exists": True}]},
+]
+
+
+def _events(rng: random.Random, count: int) -> list[bytes]:
+    out = []
+    for _ in range(count):
+        event: dict = {
+            "s": "".join(rng.choice("ab") for _ in range(rng.randrange(1, 4))),
+            "n": rng.randrange(8),
+        }
+        if rng.random() < 0.5:
+            event["d"] = {"k": rng.choice("vw")}
+        if rng.random() < 0.5:
+            event["items"] = [{"k": rng.choice("ab"), "v": rng.randrange(8)} for _ in range(rng.randrange(3))]
+        out.append(orjson.dumps(event))
+    return out
+
+
+EVENTS = _events(random.Random(3), 60)
+_COMPILED = [patterns.compile(p) for p in SHAPES]
+_VERDICT = [[oracle_matches(p.branches, flatten(decode_event(e))) for e in EVENTS] for p in _COMPILED]
+
+
+def _expected(rules: dict[str, int], i: int) -> list[str]:
+    # names in the order they were first added; `rules` maps name -> index in SHAPES
+    return [name for name, shape in rules.items() if _VERDICT[shape][i]]
+
+
+def _answers(machine: Machine) -> list[list[str]]:
+    return [machine.match(e) for e in EVENTS]
+
+
+def _one_by_one(items: list[tuple[str, int]]) -> Machine:
+    machine = Machine()
+    for name, shape in items:
+        machine.add(name, SHAPES[shape])
+    return machine
+
+
+@pytest.mark.parametrize("built", [False, True], ids=["fresh", "matched-before"])
+@pytest.mark.parametrize("batch", [3, 40], ids=["small-batch", "large-batch"])
+def test_machine_add_many_answers_as_adds_one_by_one(built: bool, batch: int) -> None:
+    rng = random.Random(batch)
+    before = [(f"r{i}", rng.randrange(len(SHAPES))) for i in range(40)]
+    # new names, names already in the machine, and names twice in the batch
+    names = [f"r{rng.randrange(60)}" for _ in range(batch)]
+    items = [(name, rng.randrange(len(SHAPES))) for name in names]
+    machine = _one_by_one(before)
+    if built:
+        machine.match(EVENTS[0])
+    machine.add_many([(name, SHAPES[shape]) for name, shape in items])
+    expected_rules = dict(before)
+    for name, shape in items:
+        expected_rules[name] = shape
+    assert list(machine) == list(expected_rules)
+    assert _answers(machine) == [_expected(expected_rules, i) for i in range(len(EVENTS))]
+    assert _answers(machine) == _answers(_one_by_one(before + items))
+
+
+def test_machine_add_many_later_duplicate_replaces_in_the_first_place() -> None:
+    machine = Machine()
+    machine.add_many([("x", {"s": ["a"]}), ("y", {"s": ["a"]}), ("x", {"s": [{"prefix": "a"}]})])
+    assert list(machine) == ["x", "y"]
+    assert machine["x"] == patterns.compile({"s": [{"prefix": "a"}]})
+    assert machine.match(b'{"s": "ab"}') == ["x"]
+    assert machine.match(b'{"s": "a"}') == ["x", "y"]
+
+
+@pytest.mark.parametrize("built", [False, True], ids=["fresh", "matched-before"])
+def test_machine_add_many_bad_pattern_adds_no_rule(built: bool) -> None:
+    machine = Machine()
+    machine.add("keep", {"s": ["a"]})
+    if built:
+        assert machine.match(b'{"s": "a"}') == ["keep"]
+    items = [("new", {"s": ["a"]}), ("keep", {"s": ["b"]}), ("bad", {"s": []}), ("later", {"s": ["a"]})]
+    with pytest.raises(InvalidPatternError) as caught:
+        machine.add_many(items)
+    err = caught.value
+    assert (err.rule, err.index) == ("bad", 2)
+    assert str(err) == "Event pattern is not valid. Reason: Empty arrays are not allowed"  # AWS's text
+    assert any("'bad'" in note and "item 2" in note for note in err.__notes__)
+    assert list(machine) == ["keep"]
+    assert machine["keep"] == patterns.compile({"s": ["a"]})
+    assert machine.match(b'{"s": "a"}') == ["keep"]
+    assert machine.match(b'{"s": "b"}') == []
+    machine.add("new", {"s": ["a"]})  # rule ids and names were not spent by the failed batch
+    assert machine.match(b'{"s": "a"}') == ["keep", "new"]
+
+
+def test_machine_add_many_refuses_what_is_not_a_pair_or_not_its_dialect() -> None:
+    machine = Machine()
+    with pytest.raises(TypeError, match=r"Expected a `\(name, pattern\)` pair, got `str` - at item 1"):
+        machine.add_many([("a", {"s": ["a"]}), "b"])
+    sns = patterns.compile({"s": ["a"]}, dialect="sns-attributes")
+    with pytest.raises(ValueError, match="Expected a pattern of dialect `eventbridge`") as caught:
+        machine.add_many([("a", {"s": ["a"]}), ("b", sns)])
+    assert any("'b'" in note for note in caught.value.__notes__)
+    assert len(machine) == 0
+
+
+def test_machine_constructor_takes_rules() -> None:
+    pairs = [("x", {"s": ["a"]}), ("y", '{"s": [{"prefix": "a"}]}'), ("z", patterns.compile({"n": [1]}))]
+    for rules in (dict(pairs), pairs, iter(pairs)):
+        machine = Machine(rules=rules)
+        assert list(machine) == ["x", "y", "z"]
+        assert machine.match(b'{"s": "ab", "n": 1}') == ["y", "z"]
+    sns = Machine("sns-attributes", rules={"p": {"color": ["red"]}})
+    assert sns.dialect.name == "sns-attributes"
+    assert sns.match({"color": {"DataType": "String", "StringValue": "red"}}) == ["p"]
+    with pytest.raises(InvalidPatternError) as caught:
+        Machine(rules={"ok": {"s": ["a"]}, "bad": {"s": "a"}})
+    assert (caught.value.rule, caught.value.index) == ("bad", 1)
+
+
+def test_machine_add_many_publishes_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    machine = Machine(rules=[(f"r{i}", SHAPES[i % len(SHAPES)]) for i in range(40)])
+    machine.match(EVENTS[0])
+    published: list[object] = []
+    real = Machine._set_tables
+
+    def spy(self: Machine, tables: object) -> None:
+        published.append(tables)
+        real(self, tables)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Machine, "_set_tables", spy)
+    for batch in (2, 30):  # change by change, then one rebuild
+        published.clear()
+        machine.add_many([(f"b{batch}-{i}", SHAPES[i % len(SHAPES)]) for i in range(batch)])
+        assert len(published) == 1
+    machine.add_many([])
+    assert len(published) == 1
+
+
+def test_machine_add_many_readers_see_whole_batches() -> None:
+    # readers match while a writer adds batches (new names, replacements, names twice in one
+    # batch) and removes rules: each answer must be that of a rule set in force, never of part
+    # of a batch
+    rng = random.Random(11)
+    machine = Machine()  # never matched: its first publication happens under the threads
+    first = {f"s{i}": i for i in range(4)}
+    machine.add_many([(name, _COMPILED[shape]) for name, shape in first.items()])
+    changes: RuleChanges[dict[str, int]] = RuleChanges(first)
+    checked = [0]
+
+    def reader(seed: int) -> Callable[[], None]:
+        def body() -> None:
+            local = random.Random(seed)
+            while changes.running():
+                i = local.randrange(len(EVENTS))
+                mark = changes.mark()
+                names = machine.match(EVENTS[i])
+                allowed = [_expected(rules, i) for rules in changes.since(mark)]
+                assert names in allowed, (EVENTS[i], names, allowed)
+                checked[0] += 1
+
+        return body
+
+    def writer() -> None:
+        live = dict(first)
+        for _ in range(120):
+            if not changes.running():
+                return
+            if live and rng.random() < 0.3:
+                name = rng.choice(list(live))
+                del live[name]
+                changes.changing(dict(live))
+                machine.remove(name)
+            else:
+                batch = [
+                    (f"m{rng.randrange(12)}", rng.randrange(len(SHAPES))) for _ in range(rng.randrange(1, 8))
+                ]
+                for name, shape in batch:
+                    live[name] = shape
+                changes.changing(dict(live))
+                machine.add_many([(name, _COMPILED[shape]) for name, shape in batch])
+            changes.changed()
+
+    changes.race([reader(seed) for seed in range(3)], writer)
+    assert checked[0] > 0
+    assert list(machine) == list(changes.history[-1])
+    assert _answers(machine) == [_expected(changes.history[-1], i) for i in range(len(EVENTS))]
