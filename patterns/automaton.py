@@ -62,6 +62,12 @@ class ValueIndex:
         literal    array [false, true, null] -> list id or -1
         num_keys   array('Q') sorted order-preserving keys of every bound (`number_key`)
         num_slots  array 2n+1 slots -> list id or -1 (slot 2i: the gap below key i; 2i+1: key i)
+        num_tree   in place of num_slots when nested ranges would make the slots' lists
+                   quadratic (`> 1`, `> 2`, ... on one field: slot i holds i targets): the
+                   slots as the leaves of a segment tree, array of 2P list ids or -1 (P: a
+                   power of two >= 2n+1; node j's children 2j, 2j+1; slot s is leaf P + s);
+                   each range is held by the O(log n) nodes that cover it, and a value's
+                   targets are the lists on its leaf's path to the root (`walk.tree_hits`)
         cidr4_*    the same over IPv4 address ints; cidr6_* over IPv6 (Python ints: 128 bits;
                    `lowered` splits them into two u64 columns)
         wildcard   `WildcardDFA` whose payloads are list ids
@@ -86,7 +92,7 @@ class ValueIndex:
         "ab_folded", "ab_lists", "ab_num", "ab_prefix", "ab_prefix_lens", "ab_str", "ab_suffix",
         "ab_suffix_lens", "ab_wildcard", "cidr4_keys", "cidr4_slots", "cidr6_keys", "cidr6_slots",
         "cwalk", "exact", "exact_only", "exists", "exists_value", "folded", "ip_exact", "literal", "lowered",
-        "needs_fold", "num_keys", "num_slots", "prefix", "prefix_ci", "prefix_ci_lens", "prefix_lens", "suffix",
+        "needs_fold", "num_keys", "num_slots", "num_tree", "prefix", "prefix_ci", "prefix_ci_lens", "prefix_lens", "suffix",
         "suffix_ci", "suffix_ci_lens", "suffix_lens", "walk", "wildcard",
     )  # fmt: skip
 
@@ -196,6 +202,8 @@ class LoweredIndex(NamedTuple):
         wildcard     `wildcard` as a `LoweredDFA` whose payloads are references; None when
                      absent or not built (then `str_python`)
         ab_wildcard  `ab_wildcard` likewise, its payloads the operand numbers themselves
+        num_python   a number needs the Python probe: the index keeps its numbers as a
+                     segment tree (`num_tree`), not lowered (num_keys then empty)
 
     Every int column is an `array`: 'Q' for u64 keys and halves, 'q' for the rest. Immutable:
     made before the index is published, never written after (the empty columns of absent
@@ -235,6 +243,7 @@ class LoweredIndex(NamedTuple):
     cidr6_refs: array | None
     wildcard: LoweredDFA | None
     ab_wildcard: LoweredDFA | None
+    num_python: bool
 
 
 @dataclass(frozen=True, slots=True, eq=False)

@@ -29,6 +29,7 @@ from typing import Any
 from .automaton import FlatTables, ValueIndex
 from .machine import Machine
 from .numbers import double_of_key
+from .walk import tree_hits
 
 __all__ = ["describe"]
 
@@ -114,8 +115,22 @@ def _index_lines(vi: ValueIndex, lists: _Lists) -> list[str]:
         for word, k in zip(("false", "true", "null"), vi.literal, strict=True):
             if k >= 0:
                 out.append(f"literal {word} -> {lists.states(k)}")
+    if vi.num_tree is not None:  # the slots' lists, gathered from the tree: one line per run
+        tree = vi.num_tree
+        slots = []
+        for slot in range(2 * len(vi.num_keys) + 1):
+            hits: list[int] = []
+            tree_hits(tree, slot, hits)
+            slots.append(", ".join(f"s{t}" for t in sorted({t for k in hits for t in lists.of(k)})) or -1)
+        spans = _ranges(vi.num_keys, slots, lambda key: _number(double_of_key(key)))
+        out.extend(f"num {span} -> {states}" for span, states in spans)
     for kind, keys, slots, show in (
-        ("num", vi.num_keys, vi.num_slots, lambda key: _number(double_of_key(key))),
+        (
+            "num",
+            vi.num_keys if vi.num_tree is None else None,
+            vi.num_slots,
+            lambda key: _number(double_of_key(key)),
+        ),
         ("cidr4", vi.cidr4_keys, vi.cidr4_slots, lambda key: _address(4, key)),
         ("cidr6", vi.cidr6_keys, vi.cidr6_slots, lambda key: _address(6, key)),
     ):
@@ -154,7 +169,7 @@ def _exclusions(vi: ValueIndex, lists: _Lists) -> dict[int, list[str]]:
     return found
 
 
-def _ranges(keys: Any, slots: Any, show: Any) -> list[tuple[str, int]]:
+def _ranges(keys: Any, slots: Any, show: Any) -> list[tuple[str, Any]]:
     # The 2n+1 slots of a range table (slot 2i: the gap below key i; 2i+1: key i itself) as
     # maximal runs of one list id, each drawn as an interval of the keys.
     out: list[tuple[str, int]] = []
@@ -164,7 +179,7 @@ def _ranges(keys: Any, slots: Any, show: Any) -> list[tuple[str, int]]:
         if slot < len(slots) and slots[slot] == slots[first]:
             continue
         k, last = slots[first], slot - 1
-        if k >= 0:
+        if k != -1:  # a list id, or (a tree's slots) the states drawn
             if first % 2:
                 low = "[" + show(keys[first // 2])
             else:

@@ -122,6 +122,50 @@ def _range_table(
     return (array(typecode, keys) if typecode else keys), ids
 
 
+#: A number index whose slots' lists would hold more than this many targets per slot on average
+#: (plus `_TREE_SLACK`) is built as a segment tree (`ValueIndex.num_tree`): n nested ranges
+#: (`> 1`, `> 2`, ...) fill O(n^2) slot entries (20,000 of them: minutes and gigabytes), the tree
+#: O(n log n). Below it the slots stay: one lookup per value, and the compiled walker's.
+_TREE_FROM = 8
+_TREE_SLACK = 256
+
+
+def _number_table(ranges: list[tuple[_Bound, int]], lists: Recorder, vi: ValueIndex) -> None:
+    """`vi.num_keys` and its slots (`_range_table`), or, for ranges whose slot lists would grow
+    quadratic, a segment tree over the slots (`num_tree`)."""
+    keys = sorted({b for (lo, _, hi, _), _ in ranges for b in (lo, hi) if b is not None})
+    where = {k: i for i, k in enumerate(keys)}
+    size = 2 * len(keys) + 1
+    spans = []
+    cover = 0
+    for (lo, lo_inc, hi, hi_inc), item in ranges:
+        first = 0 if lo is None else 2 * where[lo] + (1 if lo_inc else 2)
+        last = 2 * len(keys) if hi is None else 2 * where[hi] + (1 if hi_inc else 0)
+        spans.append((first, last, item))
+        cover += last - first + 1
+    if cover <= _TREE_FROM * size + _TREE_SLACK:
+        vi.num_keys, vi.num_slots = _range_table(ranges, lists, "Q")
+        return
+    leaves = 1 << (size - 1).bit_length()  # P >= 2n + 1
+    nodes: dict[int, list[int]] = {}
+    for first, last, item in spans:
+        # the canonical cover of slots [first, last]: at most two nodes per level
+        low, high = first + leaves, last + leaves + 1
+        while low < high:
+            if low & 1:
+                nodes.setdefault(low, []).append(item)
+                low += 1
+            if high & 1:
+                high -= 1
+                nodes.setdefault(high, []).append(item)
+            low >>= 1
+            high >>= 1
+    tree = array("q", [-1]) * (2 * leaves)
+    for node, items in nodes.items():
+        tree[node] = lists.add(items)
+    vi.num_keys, vi.num_tree = array("Q", keys), tree
+
+
 def _number_bound(x: float | None) -> int | None:
     return None if x is None else number_key(as_double(x))
 
@@ -181,7 +225,7 @@ def value_index(edges: list[tuple[Leaf, int]], lists: Recorder) -> ValueIndex:
                 literal[slot] = k
             vi.literal = literal
         elif kind == "num":
-            vi.num_keys, vi.num_slots = _range_table(pairs, lists, "Q")
+            _number_table(pairs, lists, vi)
         elif kind == "cidr4":
             vi.cidr4_keys, vi.cidr4_slots = _range_table(pairs, lists, "Q")
         elif kind == "cidr6":

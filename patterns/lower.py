@@ -31,7 +31,7 @@ _NO_LENS = array("q", bytes(8 * N_TAGS))  # N_TAGS zeros
 #: The fields of a `LoweredIndex` after `lens_end`, for an index holding no structure but strings.
 _NOTHING_BUT_STRINGS = (
     _NO_U64, _NO_INTS, _NO_U64, _NO_INTS, _NO_LITERAL, -1, -1, None, False,
-    _NO_U64, _NO_INTS, _NO_U64, _NO_U64, _NO_INTS, None, None, None, None, None, None, None,
+    _NO_U64, _NO_INTS, _NO_U64, _NO_U64, _NO_INTS, None, None, None, None, None, None, None, False,
 )  # fmt: skip
 
 
@@ -110,7 +110,7 @@ def lower(vi: ValueIndex, lists: list[tuple[int, ...]]) -> LoweredIndex:
             lens.extend(sorted({len(key) for key in keys[before:]}))  # in bytes, ascending
             lens_end[tag] = len(lens)
     num_keys, num_slots = _NO_U64, _NO_INTS
-    if vi.num_keys is not None:
+    if vi.num_keys is not None and vi.num_tree is None:  # a tree: numbers go to Python's probe
         num_keys, num_slots = vi.num_keys, array("q", [ref(k) for k in vi.num_slots])
     abnum_keys, abnum_refs = _NO_U64, _NO_INTS
     if vi.ab_num is not None:
@@ -142,7 +142,7 @@ def lower(vi: ValueIndex, lists: list[tuple[int, ...]]) -> LoweredIndex:
         num_keys, num_slots, abnum_keys, abnum_refs, literal, exists, exists_value, ab_refs,
         vi.ip_exact is not None or vi.cidr4_keys is not None or vi.cidr6_keys is not None,
         ip4_keys, ip4_refs, ip6_hi, ip6_lo, ip6_refs, vi.cidr4_keys, cidr4_refs, cidr6_hi, cidr6_lo, cidr6_refs,
-        wildcard, ab_wildcard,
+        wildcard, ab_wildcard, vi.num_tree is not None,
     ))  # fmt: skip
 
 

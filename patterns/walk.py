@@ -127,6 +127,17 @@ def _slot(keys: Any, key: int) -> int:
     return 2 * i + 1 if i < len(keys) and keys[i] == key else 2 * i
 
 
+def tree_hits(tree: Any, slot: int, out: list[int]) -> None:
+    """Append the list ids on the path from slot `slot`'s leaf to the root of a segment tree
+    (`ValueIndex.num_tree`): every range holding the slot is held by exactly one of them."""
+    node = slot + len(tree) // 2
+    while node:
+        k = tree[node]
+        if k >= 0:
+            out.append(k)
+        node >>= 1
+
+
 def fire(vi: Any, value: Any, lists: Any) -> list[int]:
     """The list ids of target states one value index sends one event value to.
 
@@ -206,9 +217,12 @@ def fire(vi: Any, value: Any, lists: Any) -> list[int]:
     else:  # a number
         x = as_double(value)
         if vi.num_keys is not None:
-            k = vi.num_slots[_slot(vi.num_keys, number_key(x))]
-            if k >= 0:
-                out.append(k)
+            if vi.num_tree is not None:
+                tree_hits(vi.num_tree, _slot(vi.num_keys, number_key(x)), out)
+            else:
+                k = vi.num_slots[_slot(vi.num_keys, number_key(x))]
+                if k >= 0:
+                    out.append(k)
         if vi.ab_num is not None:
             k = vi.ab_num.get(x)
             if k is not None:

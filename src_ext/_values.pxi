@@ -498,6 +498,7 @@ cdef class CIndex:
     """
 
     cdef bint str_python       # a string value needs Python (a wildcard automaton not built)
+    cdef bint num_python       # a number needs Python (numbers kept as a segment tree)
     cdef bint needs_fold       # some structure reads the casefolded string
     cdef uint32_t tags         # bit t set when the string structure of tag t is present
     cdef Py_ssize_t n_lists
@@ -570,6 +571,7 @@ cdef class CIndex:
         lo = vi.lowered
         cdef Py_ssize_t t, n_lists = _column(lo.list_off, c'q') - 1
         self.str_python = lo.str_python
+        self.num_python = lo.num_python
         self.needs_fold = lo.needs_fold
         self.tags = lo.tags
         self.n_lists = n_lists
@@ -728,6 +730,8 @@ cdef class CIndex:
         cdef unsigned char c
         cdef int r
         if v.kind != V_STR:
+            if v.kind == V_NUM and self.num_python:
+                return 1
             return self._probe(v, NULL, out)
         if self.str_python:
             return 1

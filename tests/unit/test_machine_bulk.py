@@ -215,3 +215,80 @@ def test_machine_add_many_readers_see_whole_batches() -> None:
     assert checked[0] > 0
     assert list(machine) == list(changes.history[-1])
     assert _answers(machine) == [_expected(changes.history[-1], i) for i in range(len(EVENTS))]
+
+
+# --- Many numeric ranges on one field: the segment tree (issue 20) ----------------------------
+
+
+def _numeric_rules(rng: random.Random, count: int) -> list[tuple[str, dict]]:
+    rules = []
+    for i in range(count):
+        a, b = sorted(rng.sample(range(-6, 7), 2))
+        shape = rng.randrange(7)
+        if shape == 0:
+            leaf: list = [{"numeric": [rng.choice([">", ">="]), a]}]
+        elif shape == 1:
+            leaf = [{"numeric": [rng.choice(["<", "<="]), b]}]
+        elif shape == 2:
+            leaf = [{"numeric": [rng.choice([">", ">="]), a, rng.choice(["<", "<="]), b]}]
+        elif shape == 3:
+            leaf = [a, {"numeric": [">", b]}]
+        elif shape == 4:
+            leaf = [{"numeric": ["=", a]}, {"numeric": ["<", a - 1]}]
+        elif shape == 5:
+            leaf = [{"anything-but": [a, b]}]
+        else:
+            leaf = [{"exists": True}, {"numeric": [">=", b]}]
+        rule: dict = {"n": leaf}
+        if rng.random() < 0.2:
+            rule["s"] = ["a"]
+        rules.append((f"r{i}", rule))
+    return rules
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_machine_numbers_as_a_tree_answer_as_the_slots_and_the_oracle(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from patterns import indexes
+    from patterns.describe import describe
+
+    rng = random.Random(seed)
+    rules = _numeric_rules(rng, 60)
+    values = [x / 2 for x in range(-16, 17)]
+    events = [orjson.dumps({"n": x, "s": rng.choice("ab")}) for x in values]
+    events += [orjson.dumps({"n": rng.sample(values, 3)}), b'{"s": "a"}', b'{"n": "5"}', b'{"n": null}']
+    slots = Machine(rules=rules)
+    slots_answers = [slots.match(e) for e in events]
+    monkeypatch.setattr(indexes, "_TREE_FROM", 0)
+    monkeypatch.setattr(indexes, "_TREE_SLACK", 0)
+    tree = Machine(rules=rules)
+    compiled = dict(rules)
+    for event, expected in zip(events, slots_answers, strict=True):
+        flat = flatten(decode_event(event))
+        oracle = [name for name, p in compiled.items() if oracle_matches(patterns.compile(p).branches, flat)]
+        got = tree.match(event)
+        assert (got == expected, expected == oracle) == (True, True), (event, got, expected, oracle)
+    assert tree._tables is not None and any(
+        vi.num_tree is not None for step in tree._tables.walk[0] if step for _, _, _, vi in step[1]
+    )
+    assert describe(tree) == describe(slots)  # the same intervals, drawn from either form
+    # changes on the tree's field (adds, replacements, removals) answer as a fresh machine
+    for name, rule in _numeric_rules(rng, 30):
+        tree.add(f"{name}-{seed}", rule)
+        compiled[f"{name}-{seed}"] = rule
+    for name in list(compiled)[::3]:
+        tree.remove(name)
+        del compiled[name]
+    fresh = Machine(rules=compiled)
+    assert [tree.match(e) for e in events] == [fresh.match(e) for e in events]
+
+
+def test_machine_many_nested_ranges_build_a_tree_not_quadratic_lists() -> None:
+    # 2,000 nested ranges on one field: the slots would hold 2,000,000 targets in all
+    machine = Machine(rules=[(f"r{i}", {"a": [{"numeric": [">", i]}]}) for i in range(2_000)])
+    assert machine.match(b'{"a": 10.5}') == [f"r{i}" for i in range(11)]
+    tables = machine._tables
+    assert tables is not None
+    total = sum(len(items) for items in tables.walk[1])
+    assert total < 2_000 * 30  # about n log n
