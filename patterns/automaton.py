@@ -68,6 +68,9 @@ class ValueIndex:
                    power of two >= 2n+1; node j's children 2j, 2j+1; slot s is leaf P + s);
                    each range is held by the O(log n) nodes that cover it, and a value's
                    targets are the lists on its leaf's path to the root (`walk.tree_hits`)
+        num_extra  beside num_tree: ranges added since the tree was built whose bounds are no
+                   keys of it, as (low key, inclusive, high key, inclusive, list id), tested
+                   one by one (a few: past `compiler._EXTRA_RANGES` the index is rebuilt)
         cidr4_*    the same over IPv4 address ints; cidr6_* over IPv6 (Python ints: 128 bits;
                    `lowered` splits them into two u64 columns)
         wildcard   `WildcardDFA` whose payloads are list ids
@@ -92,7 +95,7 @@ class ValueIndex:
         "ab_folded", "ab_lists", "ab_num", "ab_prefix", "ab_prefix_lens", "ab_str", "ab_suffix",
         "ab_suffix_lens", "ab_wildcard", "cidr4_keys", "cidr4_slots", "cidr6_keys", "cidr6_slots",
         "cwalk", "exact", "exact_only", "exists", "exists_value", "folded", "ip_exact", "literal", "lowered",
-        "needs_fold", "num_keys", "num_slots", "num_tree", "prefix", "prefix_ci", "prefix_ci_lens", "prefix_lens", "suffix",
+        "needs_fold", "num_extra", "num_keys", "num_slots", "num_tree", "prefix", "prefix_ci", "prefix_ci_lens", "prefix_lens", "suffix",
         "suffix_ci", "suffix_ci_lens", "suffix_lens", "walk", "wildcard",
     )  # fmt: skip
 

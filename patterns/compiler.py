@@ -14,7 +14,7 @@ from array import array
 from typing import Any
 
 from .automaton import Tables, ValueIndex
-from .indexes import Lists, Recorder, value_index
+from .indexes import NOT_STRUCTURES, Lists, Recorder, number_ranges, slot_span, tree_cover, value_index
 from .lower import lower
 from .model import (
     Branch,
@@ -55,7 +55,9 @@ class _Node:
         self.sid = -1
         # None until a field is published here: most nodes are leaves, and every dict or tuple
         # less is less for the garbage collector to walk
-        self.index: dict[str, tuple[int, ValueIndex, tuple[tuple[int, int], ...] | None, int]] | None = None
+        self.index: (
+            dict[str, tuple[int, ValueIndex, tuple[tuple[int, int], ...] | dict[int, int] | None, int]] | None
+        ) = None
 
 
 class _Touched:
@@ -287,13 +289,109 @@ class _Live:
         node.index[path] = (path_id, new, None, absent_list)  # type: ignore[index]
         return True
 
-    def _drop_field(self, entry: tuple[int, ValueIndex, tuple[tuple[int, int], ...] | None, int]) -> None:
+    def patch_numbers(self, node: _Node, path: str, changes: list[tuple[bool, Leaf, int]]) -> bool:
+        """Edit a copy of a number index kept as a segment tree (`ValueIndex.num_tree`) in place
+        of rebuilding it (False: not one, or past its budget of extra ranges).
+
+        A field of thousands of numeric ranges (one per tenant) is rebuilt in O(n log n); a
+        change here costs the nodes it touches: a removed edge leaves the lists of the tree
+        nodes covering its ranges (and `num_extra`), an added one joins them where its bounds
+        are keys of the tree and goes to `num_extra` where they are not. Only for an index of
+        numbers alone (no other structure, no absence edge) and changes of numeric value lists;
+        past `_EXTRA_RANGES` extra ranges the index is rebuilt (which folds them into the tree).
+        """
+        old = None if node.index is None else node.index.get(path)
+        if old is None or old[1].num_tree is None or old[3] >= 0 or old[2] is None:
+            return False
+        vi = old[1]
+        if (
+            any(
+                getattr(vi, name) is not None
+                for name in ValueIndex.__slots__
+                if name not in NOT_STRUCTURES and name not in ("num_keys", "num_tree", "num_extra")
+            )
+            or vi.exists >= 0
+            or vi.exists_value >= 0
+        ):
+            return False
+        ranges = [(added, number_ranges(leaf), sid) for added, leaf, sid in changes]
+        if any(bounds is None for _, bounds, _ in ranges):
+            return False
+        keys, tree = vi.num_keys, vi.num_tree[:]  # one memcpy
+        leaves = len(tree) // 2
+        # (low, inclusive, high, inclusive, target state): each extra range names a list of one
+        extra = [
+            (lo, lo_inc, hi, hi_inc, self.lists.items[k][0])
+            for lo, lo_inc, hi, hi_inc, k in vi.num_extra or ()
+        ]
+        lists = self.lists
+        # the list ids the index holds, edited in place: the entry is the writer's alone, and
+        # replaced below (a copy would cost O(n) per change)
+        refs = old[2] if type(old[2]) is dict else dict(old[2])
+        nodes: dict[int, set[int]] = {}  # tree node -> its new items
+
+        def items_of(n: int) -> set[int]:
+            found = nodes.get(n)
+            if found is None:
+                k = tree[n]
+                found = nodes[n] = set() if k < 0 else set(lists.items[k])
+            return found
+
+        for added, bounds, sid in ranges:
+            for bound in bounds:  # type: ignore[union-attr]
+                span = slot_span(keys, bound)
+                if span is None:
+                    if added:
+                        extra.append((*bound, sid))
+                    continue
+                for n in tree_cover(span[0], span[1], leaves):
+                    (items_of(n).add if added else items_of(n).discard)(sid)
+            if not added:
+                extra = [e for e in extra if e[4] != sid]
+        if len(extra) > _EXTRA_RANGES:
+            return False
+        for n, items in nodes.items():
+            k = tree[n]
+            if k >= 0:
+                lists.release(k)
+                left = refs[k] - 1
+                if left:
+                    refs[k] = left
+                else:
+                    del refs[k]
+            k = tree[n] = lists.add(items) if items else -1
+            if k >= 0:
+                refs[k] = refs.get(k, 0) + 1
+        for _, _, _, _, k in vi.num_extra or ():
+            lists.release(k)
+            left = refs[k] - 1
+            if left:
+                refs[k] = left
+            else:
+                del refs[k]
+        made = []
+        for lo, lo_inc, hi, hi_inc, sid in extra:
+            k = lists.add((sid,))
+            refs[k] = refs.get(k, 0) + 1
+            made.append((lo, lo_inc, hi, hi_inc, k))
+        # (an index left with no range stays, answering nothing, until the next rebuild)
+        new = ValueIndex()
+        new.num_keys, new.num_tree, new.num_extra = keys, tree, tuple(made) or None
+        new.needs_fold = False
+        if self.twin.reads_lowered:
+            new.lowered = lower(new, lists.items)
+        node.index[path] = (old[0], new, refs, -1)  # type: ignore[index]
+        return True
+
+    def _drop_field(
+        self, entry: tuple[int, ValueIndex, tuple[tuple[int, int], ...] | dict[int, int] | None, int]
+    ) -> None:
         path_id, vi, ids, absent_list = entry
         if ids is None:
             for k in vi.exact_only.values():  # type: ignore[union-attr]
                 self.lists.release(k)
         else:
-            for k, times in ids:
+            for k, times in ids.items() if type(ids) is dict else ids:
                 self.lists.release(k, times)
         if absent_list >= 0:
             self.absent_edges -= 1
@@ -358,7 +456,7 @@ class _Live:
                 edits = [
                     (added, leaf, child.sid if added else lost[id(child)]) for added, leaf, child in changes
                 ]
-                if not self.patch_field(node, path, edits):
+                if not self.patch_field(node, path, edits) and not self.patch_numbers(node, path, edits):
                     self.set_field(node, path)
                 redo[node] = None
         for node in touched.ends:
@@ -409,6 +507,11 @@ class _Live:
             self.scan, self.csteps, self.twin,
         )  # fmt: skip
 
+
+#: Ranges a number tree may hold beside it (`ValueIndex.num_extra`, tested one by one per value)
+#: before a change rebuilds it: a rebuild costs O(n log n), so it comes once per so many changes
+#: that add new bounds.
+_EXTRA_RANGES = 64
 
 #: Garbage a machine may hold beyond half its live ids before a change compacts it. Compaction
 #: is a full rebuild, O(automaton), paid after at least half as many changes' worth of garbage,

@@ -124,6 +124,10 @@ def _index_lines(vi: ValueIndex, lists: _Lists) -> list[str]:
             slots.append(", ".join(f"s{t}" for t in sorted({t for k in hits for t in lists.of(k)})) or -1)
         spans = _ranges(vi.num_keys, slots, lambda key: _number(double_of_key(key)))
         out.extend(f"num {span} -> {states}" for span, states in spans)
+        for lo, lo_inc, hi, hi_inc, k in vi.num_extra or ():
+            low = "(-inf" if lo is None else ("[" if lo_inc else "(") + _number(double_of_key(lo))
+            high = "+inf)" if hi is None else _number(double_of_key(hi)) + ("]" if hi_inc else ")")
+            out.append(f"num {low}, {high} -> {lists.states(k)}")
     for kind, keys, slots, show in (
         (
             "num",

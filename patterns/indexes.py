@@ -8,6 +8,7 @@ drawn in `patterns.automaton.ValueIndex`, and how a walker reads it in `patterns
 from __future__ import annotations
 
 from array import array
+from bisect import bisect_left
 from collections.abc import Iterable
 from typing import Any
 
@@ -30,7 +31,7 @@ from .netaddr import parse_ip
 from .numbers import as_double, number_key
 from .wildcard_dfa import WildcardDFA
 
-__all__ = ["NOT_STRUCTURES", "Lists", "Recorder", "value_index"]
+__all__ = ["NOT_STRUCTURES", "Lists", "Recorder", "number_ranges", "slot_span", "tree_cover", "value_index"]
 
 
 class Lists:
@@ -149,21 +150,63 @@ def _number_table(ranges: list[tuple[_Bound, int]], lists: Recorder, vi: ValueIn
     leaves = 1 << (size - 1).bit_length()  # P >= 2n + 1
     nodes: dict[int, list[int]] = {}
     for first, last, item in spans:
-        # the canonical cover of slots [first, last]: at most two nodes per level
-        low, high = first + leaves, last + leaves + 1
-        while low < high:
-            if low & 1:
-                nodes.setdefault(low, []).append(item)
-                low += 1
-            if high & 1:
-                high -= 1
-                nodes.setdefault(high, []).append(item)
-            low >>= 1
-            high >>= 1
+        for node in tree_cover(first, last, leaves):
+            nodes.setdefault(node, []).append(item)
     tree = array("q", [-1]) * (2 * leaves)
     for node, items in nodes.items():
         tree[node] = lists.add(items)
     vi.num_keys, vi.num_tree = array("Q", keys), tree
+
+
+def tree_cover(first: int, last: int, leaves: int) -> list[int]:
+    """The canonical cover of slots [first, last] in a segment tree of `leaves` leaves: the
+    O(log n) nodes (at most two per level) whose leaves are exactly those slots."""
+    out = []
+    low, high = first + leaves, last + leaves + 1
+    while low < high:
+        if low & 1:
+            out.append(low)
+            low += 1
+        if high & 1:
+            high -= 1
+            out.append(high)
+        low >>= 1
+        high >>= 1
+    return out
+
+
+def number_ranges(leaf: Leaf) -> list[_Bound] | None:
+    """The ranges a value list's matchers put in a number index, as (low key, inclusive, high
+    key, inclusive); None when it holds any other kind of matcher."""
+    out: list[_Bound] = []
+    for m in leaf.matchers:
+        if isinstance(m, NumberEquals):
+            k = _number_bound(m.value)
+            out.append((k, True, k, True))
+        elif isinstance(m, Numeric):
+            out.append((_number_bound(m.lower), m.lower_inclusive, _number_bound(m.upper), m.upper_inclusive))
+        else:
+            return None
+    return out
+
+
+def slot_span(keys: Any, bound: _Bound) -> tuple[int, int] | None:
+    """The slots [first, last] a range covers among sorted `keys`; None when a bound of it is no
+    key (the slots cannot say where it starts or ends)."""
+    lo, lo_inc, hi, hi_inc = bound
+    n = len(keys)
+    first, last = 0, 2 * n
+    if lo is not None:
+        i = bisect_left(keys, lo)
+        if i == n or keys[i] != lo:
+            return None
+        first = 2 * i + (1 if lo_inc else 2)
+    if hi is not None:
+        i = bisect_left(keys, hi)
+        if i == n or keys[i] != hi:
+            return None
+        last = 2 * i + (1 if hi_inc else 0)
+    return first, last
 
 
 def _number_bound(x: float | None) -> int | None:

@@ -138,6 +138,15 @@ def tree_hits(tree: Any, slot: int, out: list[int]) -> None:
         node >>= 1
 
 
+def extra_hits(extra: Any, key: int, out: list[int]) -> None:
+    """Append the list id of every range of `ValueIndex.num_extra` holding number key `key`."""
+    for lo, lo_inc, hi, hi_inc, k in extra:
+        if (lo is None or lo < key or (lo_inc and lo == key)) and (
+            hi is None or key < hi or (hi_inc and hi == key)
+        ):
+            out.append(k)
+
+
 def fire(vi: Any, value: Any, lists: Any) -> list[int]:
     """The list ids of target states one value index sends one event value to.
 
@@ -218,7 +227,10 @@ def fire(vi: Any, value: Any, lists: Any) -> list[int]:
         x = as_double(value)
         if vi.num_keys is not None:
             if vi.num_tree is not None:
-                tree_hits(vi.num_tree, _slot(vi.num_keys, number_key(x)), out)
+                key = number_key(x)
+                tree_hits(vi.num_tree, _slot(vi.num_keys, key), out)
+                if vi.num_extra is not None:
+                    extra_hits(vi.num_extra, key, out)
             else:
                 k = vi.num_slots[_slot(vi.num_keys, number_key(x))]
                 if k >= 0:

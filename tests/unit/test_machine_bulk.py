@@ -292,3 +292,52 @@ def test_machine_many_nested_ranges_build_a_tree_not_quadratic_lists() -> None:
     assert tables is not None
     total = sum(len(items) for items in tables.walk[1])
     assert total < 2_000 * 30  # about n log n
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_machine_number_tree_patched_by_changes_answers_as_fresh(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # changes on a tree index patch it (`_Live.patch_numbers`): ranges whose bounds are keys go
+    # into the tree's nodes, others into `num_extra` (3 at most here, then a rebuild), removals
+    # leave both; every answer is a fresh machine's and the oracle's
+    from patterns import compiler, indexes
+
+    monkeypatch.setattr(indexes, "_TREE_FROM", 0)
+    monkeypatch.setattr(indexes, "_TREE_SLACK", 0)
+    monkeypatch.setattr(compiler, "_EXTRA_RANGES", 3)
+    rng = random.Random(seed)
+    live = {f"r{i}": {"n": [{"numeric": [">", i]}]} for i in range(-5, 6)}
+    machine = Machine(rules=live)
+    values = [x / 4 for x in range(-30, 31)]
+    events = [orjson.dumps({"n": x}) for x in values] + [orjson.dumps({"n": values[::7]})]
+    patched = [0]
+    real = compiler._Live.patch_numbers
+
+    def counting(self, *args):  # type: ignore[no-untyped-def]
+        done = real(self, *args)
+        patched[0] += done
+        return done
+
+    monkeypatch.setattr(compiler._Live, "patch_numbers", counting)
+    machine.match(events[0])
+    for step in range(60):
+        if live and rng.random() < 0.4:
+            name = rng.choice(list(live))
+            del live[name]
+            machine.remove(name)
+        else:
+            a = rng.choice([rng.randrange(-5, 6), rng.randrange(-20, 21) / 4])
+            b = a + rng.choice([0.25, 1, 3])
+            leaf = rng.choice(
+                [[{"numeric": [">=", a, "<", b]}], [a], [{"numeric": ["<=", b]}, {"numeric": [">", b + 1]}]]
+            )
+            name = f"m{rng.randrange(20)}"
+            live[name] = {"n": leaf}
+            machine.add(name, {"n": leaf})
+        fresh = Machine(rules=live)
+        for event in events:
+            flat = flatten(decode_event(event))
+            oracle = [n for n, p in live.items() if oracle_matches(patterns.compile(p).branches, flat)]
+            assert machine.match(event) == fresh.match(event) == oracle, (step, event)
+    assert patched[0] > 10
