@@ -20,6 +20,7 @@ tables that grow append-only).
 from __future__ import annotations
 
 from array import array
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -40,6 +41,7 @@ __all__ = [
     "FlatTables",
     "LoweredDFA",
     "LoweredIndex",
+    "PatchedTable",
     "Tables",
     "ValueIndex",
 ]
@@ -105,6 +107,45 @@ class ValueIndex:
         self.exists = -1
         self.exists_value = -1
         self.needs_fold = False
+
+
+class PatchedTable(Mapping):
+    """A published string table (affix -> list id) and the changes made to it since it was built.
+
+        base  the table as built: a dict shared, never written, by every snapshot since
+        over  the keys changed since: key -> its list id now, or -1 (gone); small (the writer
+              rebuilds the index past `compiler._OVERLAY_MAX` of them)
+
+    A change to a field of 100,000 prefixes copies `over`, not the 100,000 keys (nor lowers
+    them again: an index holding one is probed by Python, `LoweredIndex.str_python`). Read as a
+    `Mapping`; immutable once published.
+    """
+
+    __slots__ = ("base", "over")
+
+    def __init__(self, base: dict[str, int], over: dict[str, int]) -> None:
+        self.base = base
+        self.over = over
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        k = self.over.get(key)
+        if k is None:
+            return self.base.get(key, default)
+        return default if k < 0 else k
+
+    def __getitem__(self, key: Any) -> int:
+        k = self.get(key)
+        if k is None:
+            raise KeyError(key)
+        return k
+
+    def __iter__(self) -> Iterator[str]:
+        over = self.over
+        yield from (key for key in self.base if key not in over)
+        yield from (key for key, k in over.items() if k >= 0)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
 
 
 # --- The lowered form of a value index -----------------------------------------------------------

@@ -13,7 +13,7 @@ from __future__ import annotations
 from array import array
 from typing import Any
 
-from .automaton import Tables, ValueIndex
+from .automaton import PatchedTable, Tables, ValueIndex
 from .indexes import NOT_STRUCTURES, Lists, Recorder, number_ranges, slot_span, tree_cover, value_index
 from .lower import lower
 from .model import (
@@ -23,6 +23,8 @@ from .model import (
     Leaf,
     Literal,
     NumberEquals,
+    Prefix,
+    Suffix,
 )
 from .netaddr import parse_ip
 from .walk import prepare
@@ -383,6 +385,79 @@ class _Live:
         node.index[path] = (old[0], new, refs, -1)  # type: ignore[index]
         return True
 
+    def patch_affixes(self, node: _Node, path: str, changes: list[tuple[bool, Leaf, int]]) -> bool:
+        """Edit a copy of an index of prefixes and suffixes in place of rebuilding it (False: not
+        one, or past `_OVERLAY_MAX` changed keys).
+
+        Each affix table becomes a `PatchedTable`: the table as built (shared) and the keys
+        changed since (copied per change), so a change to a field of 100,000 prefixes costs
+        the keys it touches. Only for an index of affixes alone (no other structure, no absence
+        edge) and changes of value lists of prefixes and suffixes.
+        """
+        old = None if node.index is None else node.index.get(path)
+        if old is None or old[3] >= 0 or old[2] is None:
+            return False
+        vi = old[1]
+        if (
+            any(
+                getattr(vi, name) is not None
+                for name in ValueIndex.__slots__
+                if name not in NOT_STRUCTURES and name not in _AFFIX_SLOTS
+            )
+            or vi.exists >= 0
+            or vi.exists_value >= 0
+        ):
+            return False
+        touched = 0
+        for _, leaf, _ in changes:
+            for m in leaf.matchers:
+                if type(m) is not Prefix and type(m) is not Suffix:
+                    return False
+                touched += 1
+        tables = {kind: getattr(vi, kind) for kind in _AFFIXES}
+        if touched + sum(len(t.over) for t in tables.values() if type(t) is PatchedTable) > _OVERLAY_MAX:
+            return False
+        bases = {
+            kind: {} if t is None else t.base if type(t) is PatchedTable else t for kind, t in tables.items()
+        }
+        overs = {kind: dict(t.over) if type(t) is PatchedTable else {} for kind, t in tables.items()}
+        lengths = {kind: set(getattr(vi, kind + "_lens") or ()) for kind in _AFFIXES}
+        lists = self.lists
+        refs = old[2] if type(old[2]) is dict else dict(old[2])  # edited in place (see patch_numbers)
+        for added, leaf, sid in changes:
+            for m in leaf.matchers:
+                assert isinstance(m, (Prefix, Suffix))
+                kind = ("prefix" if type(m) is Prefix else "suffix") + ("_ci" if m.ignore_case else "")
+                key = m.value.casefold() if m.ignore_case else m.value
+                over = overs[kind]
+                k = over[key] if key in over else bases[kind].get(key, -1)
+                group = set() if k < 0 else set(lists.items[k])
+                if added:
+                    group.add(sid)
+                    lengths[kind].add(len(key))
+                else:
+                    group.discard(sid)
+                new_k = over[key] = lists.add(group) if group else -1
+                if new_k >= 0:
+                    refs[new_k] = refs.get(new_k, 0) + 1
+                if k >= 0:
+                    lists.release(k)
+                    left = refs[k] - 1
+                    if left:
+                        refs[k] = left
+                    else:
+                        del refs[k]
+        new = ValueIndex()
+        for kind in _AFFIXES:
+            if tables[kind] is not None or overs[kind]:
+                setattr(new, kind, PatchedTable(bases[kind], overs[kind]))
+                setattr(new, kind + "_lens", array("q", sorted(lengths[kind])))
+        new.needs_fold = new.prefix_ci is not None or new.suffix_ci is not None
+        if self.twin.reads_lowered:
+            new.lowered = lower(new, lists.items)
+        node.index[path] = (old[0], new, refs, -1)  # type: ignore[index]
+        return True
+
     def _drop_field(
         self, entry: tuple[int, ValueIndex, tuple[tuple[int, int], ...] | dict[int, int] | None, int]
     ) -> None:
@@ -456,7 +531,11 @@ class _Live:
                 edits = [
                     (added, leaf, child.sid if added else lost[id(child)]) for added, leaf, child in changes
                 ]
-                if not self.patch_field(node, path, edits) and not self.patch_numbers(node, path, edits):
+                if not (
+                    self.patch_field(node, path, edits)
+                    or self.patch_numbers(node, path, edits)
+                    or self.patch_affixes(node, path, edits)
+                ):
                     self.set_field(node, path)
                 redo[node] = None
         for node in touched.ends:
@@ -512,6 +591,12 @@ class _Live:
 #: before a change rebuilds it: a rebuild costs O(n log n), so it comes once per so many changes
 #: that add new bounds.
 _EXTRA_RANGES = 64
+
+#: Keys an affix index may have changed since it was built (`PatchedTable.over`, copied per
+#: change) before a change rebuilds it (O(n)): at most once per so many changes.
+_OVERLAY_MAX = 1024
+_AFFIXES = ("prefix", "prefix_ci", "suffix", "suffix_ci")
+_AFFIX_SLOTS = frozenset(_AFFIXES + tuple(kind + "_lens" for kind in _AFFIXES))
 
 #: Garbage a machine may hold beyond half its live ids before a change compacts it. Compaction
 #: is a full rebuild, O(automaton), paid after at least half as many changes' worth of garbage,

@@ -14,7 +14,16 @@ from array import array
 from operator import attrgetter
 from typing import Any
 
-from .automaton import AFFIX_TAGS, N_TAGS, STRING_TAGS, T_EXACT, LoweredDFA, LoweredIndex, ValueIndex
+from .automaton import (
+    AFFIX_TAGS,
+    N_TAGS,
+    STRING_TAGS,
+    T_EXACT,
+    LoweredDFA,
+    LoweredIndex,
+    PatchedTable,
+    ValueIndex,
+)
 from .numbers import number_key
 from .wildcard_dfa import WildcardDFA
 
@@ -93,6 +102,13 @@ def lower(vi: ValueIndex, lists: list[tuple[int, ...]]) -> LoweredIndex:
             columns = (b"".join(keys), entries)
         return LoweredIndex._make(
             (False, False, 1 << T_EXACT, local.off, local.items, *columns, _NO_INTS, _NO_LENS, _NO_LENS,
+             *_NOTHING_BUT_STRINGS)
+        )  # fmt: skip
+    if any(type(table) is PatchedTable for table in _string_tables(vi)):
+        # a patched affix index (affixes are all it holds: `_Live.patch_affixes`): strings go
+        # to Python's probe, so a change lowers nothing of its 100,000 keys
+        return LoweredIndex._make(
+            (True, bool(vi.needs_fold), 0, _NO_LISTS, _NO_INTS, b"", _NO_INTS, _NO_INTS, _NO_LENS, _NO_LENS,
              *_NOTHING_BUT_STRINGS)
         )  # fmt: skip
     tags = 0

@@ -341,3 +341,55 @@ def test_machine_number_tree_patched_by_changes_answers_as_fresh(
             oracle = [n for n, p in live.items() if oracle_matches(patterns.compile(p).branches, flat)]
             assert machine.match(event) == fresh.match(event) == oracle, (step, event)
     assert patched[0] > 10
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_machine_affix_index_patched_by_changes_answers_as_fresh(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # changes on an index of prefixes and suffixes patch it (`_Live.patch_affixes`, a
+    # `PatchedTable` per structure; 5 changed keys at most here, then a rebuild)
+    from patterns import compiler
+
+    monkeypatch.setattr(compiler, "_OVERLAY_MAX", 5)
+    rng = random.Random(seed)
+    words = ["", "a", "ab", "abc", "B", "Ab", "ba", "bab", "c"]
+
+    def leaf() -> list:
+        out: list = []
+        for _ in range(rng.randrange(1, 3)):
+            op, word = rng.choice(["prefix", "suffix"]), rng.choice(words[1:])
+            out.append({op: {"equals-ignore-case": word}} if rng.random() < 0.3 else {op: word})
+        return out
+
+    live = {f"r{i}": {"s": leaf()} for i in range(8)}
+    machine = Machine(rules=live)
+    events = [orjson.dumps({"s": a + b}) for a in words for b in words] + [
+        b'{"s": 5}',
+        b'{"s": ["ab", "Bc"]}',
+    ]
+    patched = [0]
+    real = compiler._Live.patch_affixes
+
+    def counting(self, *args):  # type: ignore[no-untyped-def]
+        done = real(self, *args)
+        patched[0] += done
+        return done
+
+    monkeypatch.setattr(compiler._Live, "patch_affixes", counting)
+    machine.match(events[0])
+    for step in range(50):
+        if live and rng.random() < 0.4:
+            name = rng.choice(list(live))
+            del live[name]
+            machine.remove(name)
+        else:
+            name = f"m{rng.randrange(12)}"
+            live[name] = {"s": leaf()}
+            machine.add(name, live[name])
+        fresh = Machine(rules=live)
+        for event in events:
+            flat = flatten(decode_event(event))
+            oracle = [n for n, p in live.items() if oracle_matches(patterns.compile(p).branches, flat)]
+            assert machine.match(event) == fresh.match(event) == oracle, (step, event)
+    assert patched[0] > 10
