@@ -43,7 +43,8 @@ class _Node:
     last of them frees the node (the root has none and is never freed). Once the machine has
     published tables, `sid` is this node's state id there (-1 before, and once freed) and
     `index` holds, per field read here, what was published for it: (path id, `ValueIndex`, the
-    list ids the index holds as (id, references) pairs, or None when they are exactly the values
+    list ids the index holds as (id, references) pairs (a dict of them once a patch edits
+    it in place: `patch_numbers`, `patch_affixes`), or None when they are exactly the values
     of its `exact_only` dict (the common index: nothing more to keep), the absence list id or -1). Written only under the machine's
     lock; never read by a match.
     """
