@@ -10,18 +10,16 @@ valid pattern costs an orjson decode, and an invalid one always reports line and
 
 from __future__ import annotations
 
-import gc
 import json
 import math
 import re
-import threading
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from typing import Any, TypeAlias
 
 import orjson
 
 from . import engine
+from ._gc import paused as collector_paused
 from ._json import int_text
 from .compiler import one_rule_tables
 from .dialects import Dialect, get_dialect
@@ -171,7 +169,7 @@ def compile(pattern: PatternSource, *, dialect: str | Dialect = "eventbridge") -
     if isinstance(pattern, str):
         if len(pattern) < _LARGE_TEXT:
             return _compile_text(pattern, d)
-        with _collector_paused():
+        with collector_paused():  # (see `_LARGE_TEXT`)
             try:
                 return _compile_text(pattern, d)
             except InvalidPatternError as exc:
@@ -226,38 +224,10 @@ def _thaw(value: Any) -> Any:
     return root if found else None
 
 
-#: Pattern text from this many characters on is compiled with the cyclic collector paused.
+#: Pattern text from this many characters on is decoded and validated with the cyclic collector
+#: paused (`patterns._gc`): about a million new containers for 3 MB of text otherwise start full
+#: collections over and over, two thirds of the time a 100,000-branch `$or` took to be refused.
 _LARGE_TEXT = 1 << 16
-_paused = 0  # compiles running with the collector paused (under `_pause_lock`)
-_resume = False  # whether the last of them turns it back on (it was on when the first began)
-_pause_lock = threading.Lock()
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while a large pattern is decoded and validated.
-
-    A 3 MB pattern decodes into about a million containers; each 700 new ones start a young
-    collection, and full ones come as the survivors grow, so the collector walked the whole
-    tree over and over: two thirds of the time a 100,000-branch ``$or`` took to be refused
-    (docs/performance.md). The objects made here hold no cycles, so nothing is lost by not
-    looking for them meanwhile. Concurrent compiles share one pause (the last one out turns
-    the collector back on, if it was on when the first came in); a thread that switches the
-    collector off while such a compile runs may see it switched back on.
-    """
-    global _paused, _resume
-    with _pause_lock:
-        if not _paused:
-            _resume = gc.isenabled()
-            gc.disable()
-        _paused += 1
-    try:
-        yield
-    finally:
-        with _pause_lock:
-            _paused -= 1
-            if not _paused and _resume:
-                gc.enable()
 
 
 def _compile_text(text: str, d: Dialect) -> Pattern:

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from . import engine
+from ._gc import paused as collector_paused
 from .automaton import Tables
 from .compiler import Builder
 from .core import Pattern, PatternSource, compile
@@ -145,30 +146,35 @@ class Machine:
             ValueError: a `Pattern` of another dialect (with a note naming the rule). No rule
                 was added.
         """
-        batch: list[tuple[str, Pattern]] = []
-        for index, item in enumerate(items):
-            if not isinstance(item, tuple) or len(item) != 2:
-                raise TypeError(
-                    f"Expected a `(name, pattern)` pair, got `{type(item).__name__}` - at item {index}"
-                )
-            name, pattern = item
-            try:
-                batch.append((name, self._compiled(pattern)))
-            except InvalidPatternError as exc:
-                exc.rule, exc.index = name, index
-                exc.add_note(f"in rule {name!r} (item {index} of the batch); no rule of the batch was added")
-                raise
-            except ValueError as exc:
-                exc.add_note(f"in rule {name!r} (item {index} of the batch); no rule of the batch was added")
-                raise
-        with self._lock:
-            changes = []
-            for name, compiled in batch:
-                rule_id, replacing = self._place(name, compiled)
-                changes.append((rule_id, name, compiled.branches, compiled.is_empty, replacing))
-            tables = self._builder.add_many(changes)
-            if tables is not None:
-                self._set_tables(tables)
+        with collector_paused():  # the batch's patterns and tables are many new objects
+            batch: list[tuple[str, Pattern]] = []
+            for index, item in enumerate(items):
+                if not isinstance(item, tuple) or len(item) != 2:
+                    raise TypeError(
+                        f"Expected a `(name, pattern)` pair, got `{type(item).__name__}` - at item {index}"
+                    )
+                name, pattern = item
+                try:
+                    batch.append((name, self._compiled(pattern)))
+                except InvalidPatternError as exc:
+                    exc.rule, exc.index = name, index
+                    exc.add_note(
+                        f"in rule {name!r} (item {index} of the batch); no rule of the batch was added"
+                    )
+                    raise
+                except ValueError as exc:
+                    exc.add_note(
+                        f"in rule {name!r} (item {index} of the batch); no rule of the batch was added"
+                    )
+                    raise
+            with self._lock:
+                changes = []
+                for name, compiled in batch:
+                    rule_id, replacing = self._place(name, compiled)
+                    changes.append((rule_id, name, compiled.branches, compiled.is_empty, replacing))
+                tables = self._builder.add_many(changes)
+                if tables is not None:
+                    self._set_tables(tables)
 
     def _compiled(self, pattern: PatternSource | Pattern) -> Pattern:
         # `pattern` validated for this machine's dialect (a `Pattern` of it as it is)

@@ -393,3 +393,36 @@ def test_machine_affix_index_patched_by_changes_answers_as_fresh(
             oracle = [n for n, p in live.items() if oracle_matches(patterns.compile(p).branches, flat)]
             assert machine.match(event) == fresh.match(event) == oracle, (step, event)
     assert patched[0] > 10
+
+
+def test_machine_bulk_builds_leave_the_collector_as_they_found_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    # `add_many` and a large first layout pause the cyclic collector (`patterns._gc`), and give
+    # it back as it was: on, or off, also when a pattern is refused
+    import gc
+
+    from patterns import _gc, compiler
+
+    monkeypatch.setattr(compiler, "_PAUSE_FROM", 1)
+    seen: list[bool] = []
+    real = compiler._build
+
+    def spy(*args):  # type: ignore[no-untyped-def]
+        seen.append(gc.isenabled())
+        return real(*args)
+
+    monkeypatch.setattr(compiler, "_build", spy)
+    rules = [(f"r{i}", SHAPES[i % len(SHAPES)]) for i in range(20)]
+    for enabled in (True, False):
+        (gc.enable if enabled else gc.disable)()
+        try:
+            machine = Machine(rules=rules)
+            assert machine.match(EVENTS[0]) == _expected(
+                {n: i % len(SHAPES) for i, (n, _) in enumerate(rules)}, 0
+            )
+            with pytest.raises(InvalidPatternError):
+                machine.add_many([("x", {"s": ["a"]}), ("bad", {"s": []})])
+            assert gc.isenabled() is enabled
+            assert _gc._paused == 0
+        finally:
+            gc.enable()
+    assert seen == [False, False]  # the layout ran with the collector off
