@@ -258,7 +258,7 @@ class YamlAdapter:
             for i, (k, v) in enumerate(node.value):
                 if i:
                     w.punct(",", k.start_mark.index)
-                if self._kind(k) == "ScalarNode":
+                if self._kind(k) == "ScalarNode" and self.intrinsic(k) is None:
                     w.string(str(k.value), k.start_mark.index, k.end_mark.index)
                 else:
                     w.unknown(self.describe(k), k.start_mark.index, k.end_mark.index)
