@@ -117,7 +117,10 @@ class _PulumiWalker(CfnWalker):
                     group=self.group("bus", bus),
                 )  # fmt: skip
             elif rtype == "aws:sns:TopicSubscription":
-                self.sns(props, base, "filterPolicy", "filterPolicyScope", self.get(props, "topic"))
+                self.sns(
+                    props, base, "filterPolicy", "filterPolicyScope", self.get(props, "topic"),
+                    self.endpoint(props, "protocol", "endpoint"),
+                )  # fmt: skip
             elif rtype == "aws:lambda:EventSourceMapping":
                 kind = self.kind_of(self.get(props, "eventSourceArn"))
                 self.pulumi_filters(
