@@ -220,3 +220,39 @@ def test_key_outside_envelope_suggests_the_envelope_field(key, guess):
     (ex,) = extract_text("p.json", json.dumps({"source": ["aws.ec2"], key: ["x"]}))
     (d,) = check_pattern(ex)[1]
     assert (d.code, d.help) == ("W105", f"did you mean `{guess}`?")
+
+
+ENVELOPE_EVENT = {
+    "id": "1",
+    "account": "123456789012",
+    "source": "aws.ec2",
+    "time": "2024-01-01T00:00:00Z",
+    "region": "us-east-1",
+    "resources": [],
+    "detail-type": "x",
+    "detail": {"state": "stopped"},
+}
+
+
+def test_cli_test_require_envelope_refuses_events_aws_refuses(capsys):
+    pattern = '{"source": ["aws.ec2"]}'
+    bare = json.dumps({"source": "aws.ec2", "detail": {}})
+    assert main(["test", "--pattern", pattern, "--event", bare]) == 0  # without the flag: matched
+    capsys.readouterr()
+    assert main(["test", "--require-envelope", "--pattern", pattern, "--event", bare]) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        "error: event 1: Parameter Event is not valid. "
+        "(missing `id`, `account`, `time`, `region`, `resources`, `detail-type`)\n"
+    )
+    whole = json.dumps(ENVELOPE_EVENT)
+    assert main(["test", "--require-envelope", "--pattern", pattern, "--event", whole]) == 0
+    no_resources = json.dumps({k: v for k, v in ENVELOPE_EVENT.items() if k != "resources"})
+    assert main(["test", "--require-envelope", "--pattern", pattern, "--event", no_resources]) == 2
+    assert "(missing `resources`)" in capsys.readouterr().err
+
+
+def test_cli_test_require_envelope_is_for_eventbridge(capsys):
+    args = ["test", "--require-envelope", "--dialect", "sns-body", "--pattern", "{}", "--event", "{}"]
+    assert main(args) == 2
+    assert "--require-envelope checks EventBridge events" in capsys.readouterr().err
