@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from patterns.lint.cli import main
-from patterns.lint.rules import check_pattern
+from patterns.lint.rules import check_group, check_pattern
 from patterns.lint.sources import extract_text
 
 UNKNOWNS = Path(__file__).parent / "fixtures" / "unknowns"
@@ -84,3 +84,43 @@ def test_counts_with_a_list_unknown_are_lower_bounds():
     diagnostics = check_pattern(ex)[1]
     assert [d.code for d in diagnostics] == ["W111"]
     assert diagnostics[0].message.startswith("the policy counts at least 125 combinations")
+
+
+def _group(text: str) -> list[tuple[str, str]]:
+    contexts = [check_pattern(ex)[0] for ex in extract_text("t.yaml", text)]
+    return [(d.code, d.where) for d in check_group(contexts)]
+
+
+_RULES = """
+Resources:
+  All:
+    Type: AWS::Events::Rule
+    Properties:
+      EventPattern: {source: [%s]}
+      Targets: [{Id: q, Arn: !GetAtt Queue.Arn}]
+  Stopped:
+    Type: AWS::Events::Rule
+    Properties:
+      EventPattern: {source: [aws.ec2], detail: {state: [%s]}}
+      Targets: [{Id: q, Arn: !GetAtt Queue.Arn}]
+"""
+
+
+def test_covered_whatever_the_narrower_patterns_unknowns_hold():
+    # `Stopped` filters on `!Ref State` besides `source`: `All` covers it whatever the value
+    found = _group(_RULES % ("aws.ec2", "!Ref State"))
+    assert found == [("W120", "Resources.Stopped.Properties.EventPattern")]
+
+
+def test_no_coverage_claimed_through_the_broader_patterns_unknowns():
+    # `All`'s `!Ref Source` could be anything: it may not cover `Stopped`
+    assert _group(_RULES % ("!Ref Source", "stopped")) == []
+
+
+def test_no_duplicate_claimed_between_patterns_with_unknowns():
+    # the same text, `!Ref Source` in both; a per-instance value (Terraform's `each.value`) could
+    # differ between two resources, so W119 claims nothing about patterns holding template values
+    same = _RULES.replace("detail: {state: [%s]}", "detail: {state: [x]}").replace("aws.ec2", "!Ref Source")
+    same = same.replace("source: [%s]}", "source: [!Ref Source], detail: {state: [x]}}")
+    assert "W119" not in [code for code, _ in _group(same)]
+    assert [code for code, _ in _group(same.replace("!Ref Source", "aws.ec2"))] == ["W119"]

@@ -64,20 +64,21 @@ def covered_pattern(contexts: list[PatternContext]) -> Iterator[Finding]:
     ```
     """
     for b in contexts:
+        # with template values, b's known part: a pattern covering it covers b, whatever they hold
+        narrow = b.known_branches() if b.extracted.unknowns else None
         for a in contexts:
-            if (
-                a is b
-                or a.pattern is None
-                or b.pattern is None
-                or canonical(a.pattern.branches) == canonical(b.pattern.branches)
-            ):
-                continue
+            if a is b or a.pattern is None or b.pattern is None or a.extracted.unknowns:
+                continue  # a's template values could make it narrower than it reads
+            if narrow is None and canonical(a.pattern.branches) == canonical(b.pattern.branches):
+                continue  # the same pattern: W119's finding
             shared = _shared(a, b)
             if shared == ():
                 continue  # different targets: fan-out
-            if not covers(a.pattern.branches, b.pattern.branches):
+            if not covers(a.pattern.branches, b.pattern.branches if narrow is None else narrow):
                 continue
             message = f"every event this pattern matches is also matched by {describe(a.extracted)}"
+            if narrow is not None:
+                message = message.replace("matches is", "matches (whatever its template values hold) is")
             if shared is None:
                 message += ", and their targets may differ (not both written in this file)"
                 help = (

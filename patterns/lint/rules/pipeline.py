@@ -23,7 +23,7 @@ from typing import Any
 
 import patterns
 from patterns.errors import InvalidPatternError
-from patterns.model import Obj
+from patterns.model import Branch, Obj
 from patterns.parse import JArray, JNode, JObject, JsonSyntaxError, Span, parse_json
 from patterns.validate import validate
 
@@ -74,6 +74,20 @@ class PatternContext:
         """The pattern text the verdict was reached on (unknowns written as their likely type)."""
         return self.used_text or self.extracted.text
 
+    def known_branches(self) -> tuple[Branch, ...]:
+        """The pattern's branches without the conditions an unknown value sits in (or above).
+
+        Dropping a condition only widens a branch, so whatever the unknowns hold, every event the
+        pattern matches is matched by these branches: a pattern that covers them covers it.
+        """
+        if self.pattern is None:
+            return ()
+        places = [_dotted(u.json_path) for u in self.extracted.unknowns]
+        return tuple(
+            tuple(c for c in branch if not any(_path_related(c.path, p) for p in places))
+            for branch in self.pattern.branches
+        )
+
     def at(self, span: Span | None, json_path: str, message: str, help: str = "") -> Finding:
         """A finding at a model or source node's span."""
         if span is None:
@@ -107,6 +121,26 @@ def key_path(path: str, key: str) -> str:
         return f"{path}.{key}"
     escaped = key.replace("\\", "\\\\").replace("'", "\\'")
     return f"{path}['{escaped}']"
+
+
+_STEP = re.compile(r"\.([A-Za-z_][A-Za-z0-9_]*)|\['((?:[^'\\]|\\.)*)'\]|\[\d+\]")
+
+
+def _dotted(json_path: str) -> str:
+    """A JSON path as the dotted field path of `patterns.model.Condition` (``$or`` and indices dropped)."""
+    keys = []
+    for m in _STEP.finditer(json_path or "$"):
+        key = m.group(1) if m.group(1) is not None else m.group(2)
+        if key is not None:
+            key = re.sub(r"\\(.)", r"\1", key)
+            if key != "$or":
+                keys.append(key)
+    return ".".join(keys)
+
+
+def _path_related(path: str, place: str) -> bool:
+    """Whether a dotted field path is `place`, inside it, or holds it (`place` "" is the root)."""
+    return not place or path == place or path.startswith(place + ".") or place.startswith(path + ".")
 
 
 _LIST_INDEX = re.compile(r"\[\d+\]")
@@ -314,7 +348,7 @@ def check_group(contexts: list[PatternContext], codes: Iterable[str] | None = No
     groups: dict[tuple[str, str, str], list[PatternContext]] = defaultdict(list)
     for ctx in contexts:
         ex = ctx.extracted
-        if ex.group is not None and ctx.pattern is not None and not ex.unknowns:
+        if ex.group is not None and ctx.pattern is not None and not ctx.syntax_error:
             groups[(ex.file, ex.group, ex.dialect)].append(ctx)
     out: list[Diagnostic] = []
     for members in groups.values():
