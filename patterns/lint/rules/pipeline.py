@@ -9,8 +9,9 @@ the pattern text as a placeholder of its likely type, then, when AWS would refus
 because of it, as a number or a list (`prepare`), so the rules see every known part of the
 pattern. A finding is dropped only when it is about an unknown: its range covers one, or its field
 holds, contains or sits inside one (`_depends_on_unknown`). Rules about the whole pattern read
-the unknowns themselves: sizes and counts become lower bounds (`unknown_spellings`), and the
-group rules compare only patterns without unknowns.
+the unknowns themselves: sizes and counts become lower bounds (`unknown_spellings`); W119
+compares only patterns without unknowns, and W120 compares a pattern's known part
+(`PatternContext.known_branches`) with patterns without unknowns.
 """
 
 from __future__ import annotations
