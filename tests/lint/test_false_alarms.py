@@ -155,3 +155,33 @@ functions:
       - eventBridge: {pattern: {source: [aws.ec2], detail: {state: [stopped]}}}
 """
     assert _w120("serverless.yml", text) == []
+
+
+def test_pulumi_targets_are_read_from_event_target_resources():
+    program = """
+name: p
+runtime: yaml
+resources:
+  all:
+    type: aws:cloudwatch:EventRule
+    properties:
+      eventPattern: '{"source": ["aws.ec2"]}'
+  stopped:
+    type: aws:cloudwatch:EventRule
+    properties:
+      name: ec2-stopped
+      eventPattern: '{"source": ["aws.ec2"], "detail": {"state": ["stopped"]}}'
+  allTarget:
+    type: aws:cloudwatch:EventTarget
+    properties:
+      rule: ${all.name}
+      arn: ${archive.arn}
+  stoppedTarget:
+    type: aws:cloudwatch:EventTarget
+    properties:
+      rule: ec2-stopped
+      arn: %s
+"""
+    assert _w120("Pulumi.yaml", program % "${pager.arn}") == []
+    (shared,) = _w120("Pulumi.yaml", program % "${archive.arn}")
+    assert "both send it to `${archive.arn}`" in shared
