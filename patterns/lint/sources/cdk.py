@@ -41,7 +41,13 @@ from .writer import Writer, written_pattern
 __all__ = ["CDK_SUFFIXES", "extract_cdk", "language_of"]
 
 #: File names read as CDK sources, with the grammar each is parsed with.
-CDK_SUFFIXES = {".ts": "typescript", ".mts": "typescript", ".cts": "typescript", ".tsx": "tsx", ".py": "python"}
+CDK_SUFFIXES = {
+    ".ts": "typescript",
+    ".mts": "typescript",
+    ".cts": "typescript",
+    ".tsx": "tsx",
+    ".py": "python",
+}
 
 #: Properties (normalized: lower case, no ``_``) whose value is a pattern, or a list of filters.
 _PROPERTIES = frozenset({"eventpattern", "filterpolicy", "filterpolicywithmessagebody", "filters"})
@@ -129,6 +135,10 @@ def _items(v: Value | None) -> list[Value]:
     return list(v.items) if v.kind == "array" else [v]
 
 
+#: The `Value.text` of an object made of a Python call's keyword arguments.
+_KEYWORDS = "keyword arguments"
+
+
 def _as_object(v: Value | None) -> Value | None:
     """An object, or a Python call made only of keyword arguments (``BetweenCondition(start=1)``)."""
     if v is None:
@@ -136,7 +146,7 @@ def _as_object(v: Value | None) -> Value | None:
     if v.kind == "object":
         return v
     if v.kind == "call" and not v.items and v.entries:
-        return Value("object", v.start, v.end, entries=v.entries)
+        return Value("object", v.start, v.end, _KEYWORDS, entries=v.entries)
     return None
 
 
@@ -331,7 +341,10 @@ class _CdkReader:
                     self.property(normalize(name), node, value)
             elif t in ("call_expression", "call"):
                 function = node.child_by_field_name("function")
-                if function is None or normalize(self.src.callee(function).rsplit(".", 1)[-1]) != "addeventpattern":
+                if (
+                    function is None
+                    or normalize(self.src.callee(function).rsplit(".", 1)[-1]) != "addeventpattern"
+                ):
                     continue
                 call = self.src.value(node)
                 arg = call.items[0] if call.items else (_as_object(call) if python else None)
@@ -362,7 +375,12 @@ class _CdkReader:
                     name, value = arg.child_by_field_name("name"), arg.child_by_field_name("value")
                     if name is not None and value is not None:
                         entries.append(
-                            Entry(name.text.decode("utf-8"), self.src.start(name), self.src.end(name), self.src.value(value))
+                            Entry(
+                                name.text.decode("utf-8"),
+                                self.src.start(name),
+                                self.src.end(name),
+                                self.src.value(value),
+                            )
                         )
             return Value("object", self.src.start(container), self.src.end(container), entries=entries)
         if container is not None and container.type in ("object", "dictionary"):
@@ -384,7 +402,9 @@ class _CdkReader:
         """A short text for a value used as a group key (bus, topic)."""
         if v is None:
             return None
-        return v.text if v.kind in ("string", "unknown") else " ".join(self.host.text[v.start : v.end].split())
+        return (
+            v.text if v.kind in ("string", "unknown") else " ".join(self.host.text[v.start : v.end].split())
+        )
 
     # --- the properties ------------------------------------------------------------------------
 
@@ -393,7 +413,9 @@ class _CdkReader:
         names = [c.name for c in calls]
         siblings = self.siblings(node)
         value = self.src.value(value_node)
-        where = self.where(node, self.host.text[self.src.start(node) : self.src.start(value_node)].rstrip(" :=\t\n"))
+        where = self.where(
+            node, self.host.text[self.src.start(node) : self.src.start(value_node)].rstrip(" :=\t\n")
+        )
         if name == "eventpattern":
             archive = any(n == "archive" for n in names)
             bus = siblings.get("eventbus") or siblings.get("eventbusname")
@@ -427,13 +449,16 @@ class _CdkReader:
             self.filters(value, where, calls, node)
 
     def eventbridge(self, value: Value, where: str, *, raw: bool, kind: str, group: str | None) -> None:
-        """An EventBridge pattern; an L2 pattern's ``detailType`` is ``detail-type`` (CDK renames it)."""
+        """An EventBridge pattern; an L2 pattern's ``detailType`` is ``detail-type`` (CDK renames it).
+
+        Python's ``detail_type=`` keyword is ``detailType`` once jsii passes it on; a
+        ``"detail_type"`` key written in a dict or a TypeScript object is kept as written.
+        """
         value = _evaluate(value)
         if not raw and value.kind == "object":
+            names = ("detailType", "detail_type") if value.text == _KEYWORDS else ("detailType",)
             renamed = [
-                Entry("detail-type", e.key_start, e.key_end, e.value)
-                if e.key is not None and normalize(e.key) == "detailtype"
-                else e
+                Entry("detail-type", e.key_start, e.key_end, e.value) if e.key in names else e
                 for e in value.entries
             ]
             value = Value("object", value.start, value.end, entries=renamed)

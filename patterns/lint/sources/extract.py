@@ -22,8 +22,8 @@ from pathlib import Path
 
 import orjson
 
-from .cfn_json import extract_cfn_json, is_cfn_template
 from .cdk import extract_cdk, language_of
+from .cfn_json import extract_cfn_json, is_cfn_template
 from .cfn_yaml import compose_yaml, extract_yaml
 from .literals import available
 from .pattern_file import extract_pattern_file

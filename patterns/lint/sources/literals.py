@@ -129,7 +129,7 @@ def normalize(name: str) -> str:
     return name.replace("_", "").lower()
 
 
-def js_number(value: float | int) -> str:
+def js_number(value: float) -> str:
     """The JSON text JavaScript's ``JSON.stringify`` writes for a number (what CDK synthesizes).
 
     ``1.0`` is ``1``, ``1e21`` is ``1e+21``, ``0.0000001`` is ``1e-7``; integers beyond 2**53 are
@@ -253,7 +253,11 @@ class Source:
         if t == "unary_expression" or t == "unary_operator":
             operand = node.child_by_field_name("argument")
             operator = node.child_by_field_name("operator")
-            if operand is not None and operand.type in ("number", "integer", "float") and operator is not None:
+            if (
+                operand is not None
+                and operand.type in ("number", "integer", "float")
+                and operator is not None
+            ):
                 sign = operator.text.decode("utf-8")
                 if sign in "-+":
                     return self._number(node, sign + self.text[self.start(operand) : self.end(operand)], s, e)
