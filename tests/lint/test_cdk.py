@@ -203,3 +203,37 @@ def test_javascript_number_text():
     assert [js_number(v) for v in (1.0, 1e21, 1e-7, 0.5, 123456789012345678901, -2.5e-3, 1e20)] == [
         "1", "1e+21", "1e-7", "0.5", "123456789012345680000", "-0.0025", "100000000000000000000",
     ]  # fmt: skip
+
+
+def test_archives_buses_and_event_source_arns():
+    source = """
+new Archive(this, "A", { sourceEventBus: bus, eventPattern: { source: ["a"] } });
+bus.archive("B", { eventPattern: { source: ["a"] } });
+new Rule(this, "R", { eventBus: bus, eventPattern: { source: ["a"] } });
+new EventSourceMapping(this, "M", { target: fn, eventSourceArn: table.tableStreamArn,
+  filters: [FilterCriteria.filter({ dynamodb: { Keys: { id: { S: FilterRule.exists() } } } })] });
+"""
+    found = extract_text("stack.ts", source)
+    assert [(e.kind, e.group, e.source_kind) for e in found] == [
+        ("archive", None, None), ("archive", None, None), ("rule", "bus:bus", None), ("esm", None, "dynamodb"),
+    ]  # fmt: skip
+
+
+def test_app_with_cdk_out_is_read_there_only(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    Path("app/lib").mkdir(parents=True)
+    Path("app/cdk.json").write_text("{}", "utf-8")
+    Path("app/lib/stack.ts").write_text(
+        "new Rule(this, 'R', { eventPattern: { source: ['a', 'a'] } });\n", "utf-8"
+    )
+    assert main(["check", "."]) == 1
+    out = capsys.readouterr().out
+    assert "app/lib/stack.ts:1:53: W108 " in out
+    assert "N104" not in out  # the app's sources were read
+    Path("app/cdk.out").mkdir()
+    Path("app/cdk.out/App.template.json").write_text(
+        '{"Resources": {"R": {"Type": "AWS::Events::Rule", "Properties": {"EventPattern": {"source": ["a"]}}}}}',
+        "utf-8",
+    )
+    assert main(["check", "."]) == 0
+    assert capsys.readouterr().out == "All checks passed (1 pattern in 2 files).\n"

@@ -112,11 +112,11 @@ def iter_files(
                         and _names_pattern(fp)
                     ):
                         if readable:
-                            read.append(str(fp))
+                            read.append(root)  # os.walk's spelling, as `apps` holds it
                             yield str(fp), False
                         else:
                             sources.append(str(fp))
-            apps = [a for a in apps if not any(r.startswith(a + os.sep) for r in read)]
+            apps = [a for a in apps if not any(r == a or r.startswith(a + os.sep) for r in read)]
             if notes is not None and (apps or sources):
                 notes.append(_cdk_note(name, apps, sources))
         elif not skip(p):
