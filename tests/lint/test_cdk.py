@@ -237,3 +237,24 @@ def test_app_with_cdk_out_is_read_there_only(capsys, tmp_path, monkeypatch):
     )
     assert main(["check", "."]) == 0
     assert capsys.readouterr().out == "All checks passed (1 pattern in 2 files).\n"
+
+
+def test_filter_given_to_an_apps_own_construct():
+    source = """
+new DynamoWorkflowTrigger(this, "T", { eventSourceFilters: [
+  FilterCriteria.filter({ dynamodb: { NewImage: { SkipMe: { S: FilterRule.notExists() } } } }),
+] });
+new SqsEventSource(q, { filters: [FilterCriteria.filter({ body: { a: ["b"] } })] });
+"""
+    found = extract_text("stack.ts", source)
+    assert [(json.loads(e.text), e.filter_position) for e in found] == [
+        ({"dynamodb": {"NewImage": {"SkipMe": {"S": [{"exists": False}]}}}}, None),
+        ({"body": {"a": ["b"]}}, (0, 1)),  # read once, under `filters`, with its place in the list
+    ]
+
+
+def test_walk_reads_sources_that_only_call_add_event_pattern(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    Path("app.py").write_text('rule.add_event_pattern(source=["a"], detail={"n": [{"prefix": 5}]})\n', "utf-8")
+    assert main(["check", "."]) == 1
+    assert "app.py:1:63: E102 " in capsys.readouterr().out

@@ -66,8 +66,8 @@ _ARN_ATTRIBUTES = (("tablestreamarn", "dynamodb"), ("queuearn", "sqs"), ("stream
 
 #: A source that names a pattern property, for the note of a file where none could be read.
 _MENTION = re.compile(
-    r"\b(eventPattern|event_pattern|filterPolicy\w*|filter_policy\w*|FilterCriteria|filter_criteria|"
-    r"filterCriteria|FilterPolicy|EventPattern)\b"
+    r"\b(?:add_|add)?(eventPattern|event_pattern|filterPolicy\w*|filter_policy\w*|FilterCriteria|"
+    r"filter_criteria|filterCriteria|FilterPolicy|EventPattern)\b"
 )
 
 
@@ -341,10 +341,17 @@ class _CdkReader:
                     self.property(normalize(name), node, value)
             elif t in ("call_expression", "call"):
                 function = node.child_by_field_name("function")
-                if (
-                    function is None
-                    or normalize(self.src.callee(function).rsplit(".", 1)[-1]) != "addeventpattern"
-                ):
+                callee = normalize(self.src.callee(function)) if function is not None else ""
+                if callee.endswith("filtercriteria.filter"):
+                    # a filter given to a construct of the app's own (`eventSourceFilters: [...]`);
+                    # one under `filters` was read there already, with its place in the list
+                    call = self.src.value(node)
+                    if call.items:
+                        self.filter_list(
+                            [call.items[0]], self.where(node, "FilterCriteria.filter"), node, None
+                        )
+                    continue
+                if not callee.endswith("addeventpattern"):
                     continue
                 call = self.src.value(node)
                 arg = call.items[0] if call.items else (_as_object(call) if python else None)
@@ -446,7 +453,7 @@ class _CdkReader:
                 scope_anchor=scope_node.start if scope_node is not None else None,
             )  # fmt: skip
         elif name == "filters":
-            self.filters(value, where, calls, node)
+            self.filters(value, where, node)
 
     def eventbridge(self, value: Value, where: str, *, raw: bool, kind: str, group: str | None) -> None:
         """An EventBridge pattern; an L2 pattern's ``detailType`` is ``detail-type`` (CDK renames it).
@@ -464,13 +471,18 @@ class _CdkReader:
             value = Value("object", value.start, value.end, entries=renamed)
         self.pattern(value, where, dialect="eventbridge", kind=kind, group=group)
 
-    def filters(self, value: Value, where: str, calls: list[Value], node: Any) -> None:
+    def filters(self, value: Value, where: str, node: Any) -> None:
         """``filters: [...]`` of a Lambda event source or a ``FilterCriteria`` (Lambda or Pipes)."""
         if value.kind != "array":
             return
         patterns = [self.filter_pattern(item) for item in value.items]
         if not any(p is not None for p in patterns):
             return  # not filters of a Lambda or Pipes source
+        self.filter_list(patterns, where, node, len(patterns))
+
+    def filter_list(self, patterns: list[Value | None], where: str, node: Any, count: int | None) -> None:
+        """Lambda or Pipes filter patterns; `count`: how many filters their list holds (None: unknown)."""
+        calls = self.calls(node)
         pipe = any("pipe" in c.name for c in calls)
         source_kind = next((_EVENT_SOURCES[c.name] for c in calls if c.name in _EVENT_SOURCES), None)
         if source_kind is None:
@@ -478,8 +490,10 @@ class _CdkReader:
         for i, p in enumerate(patterns):
             if p is not None:
                 self.pattern(
-                    p, f"{where}[{i}]", dialect="pipes" if pipe else "lambda", kind="pipe" if pipe else "esm",
-                    source_kind=source_kind, group=None, filter_position=(i, len(patterns)),
+                    p, f"{where}[{i}]" if count is not None else where,
+                    dialect="pipes" if pipe else "lambda", kind="pipe" if pipe else "esm",
+                    source_kind=source_kind, group=None,
+                    filter_position=(i, count) if count is not None else None,
                 )  # fmt: skip
 
     def filter_pattern(self, item: Value) -> Value | None:

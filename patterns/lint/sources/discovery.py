@@ -22,9 +22,10 @@ EXTENSIONS = (".json", ".yaml", ".yml", ".template", ".tf", ".hcl")
 
 #: CDK and SDK sources: read by cdk.py when tree-sitter is installed, else noted (N104).
 _CODE_EXTENSIONS = (".ts", ".py")
-#: The CDK's TypeScript and Python property names, and the SDKs' (``FilterPolicy`` attribute).
+#: The CDK's TypeScript and Python property names (``add_event_pattern`` too), and the SDKs'
+#: (``FilterPolicy`` attribute).
 _CODE_PATTERN_KEYS = re.compile(
-    r"\b([eE]ventPattern|[fF]ilterPolicy|[fF]ilterCriteria|event_pattern|filter_policy|filter_criteria)\b"
+    r"\b(?:add_|add)?([eE]ventPattern|[fF]ilterPolicy|[fF]ilterCriteria|event_pattern|filter_policy|filter_criteria)\b"
 )
 _CODE_MAX_BYTES = 1 << 20
 
