@@ -255,6 +255,8 @@ new SqsEventSource(q, { filters: [FilterCriteria.filter({ body: { a: ["b"] } })]
 
 def test_walk_reads_sources_that_only_call_add_event_pattern(capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    Path("app.py").write_text('rule.add_event_pattern(source=["a"], detail={"n": [{"prefix": 5}]})\n', "utf-8")
+    Path("app.py").write_text(
+        'rule.add_event_pattern(source=["a"], detail={"n": [{"prefix": 5}]})\n', "utf-8"
+    )
     assert main(["check", "."]) == 1
     assert "app.py:1:63: E102 " in capsys.readouterr().out
