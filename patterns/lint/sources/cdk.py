@@ -336,7 +336,7 @@ class _CdkReader:
                 value = node.child_by_field_name("value")
                 if key is None or value is None:
                     continue
-                name = self.src._key(key) if t == "pair" else key.text.decode("utf-8")
+                name = self.src.key_name(key) if t == "pair" else key.text.decode("utf-8")
                 if name is not None and normalize(name) in _PROPERTIES:
                     self.property(normalize(name), node, value)
             elif t in ("call_expression", "call"):

@@ -306,7 +306,7 @@ class Source:
                 value_node = child.child_by_field_name("value")
                 if key_node is None or value_node is None:
                     continue
-                key = self._key(key_node)
+                key = self.key_name(key_node)
                 ks, ke = self.start(key_node), self.end(key_node)
                 if key is None:  # a computed key (`[k]: v`, `{k: v}` in Python): unknown
                     whole = Value("unknown", self.start(child), self.end(child), self.source(child))
@@ -321,10 +321,10 @@ class Source:
                 out.append(Entry(None, s, e, Value("unknown", s, e, self.source(child))))
         return out
 
-    def _key(self, node: Any) -> str | None:
+    def key_name(self, node: Any) -> str | None:
         """An object key's name: an identifier, a string, a number; None when computed."""
         if node.type in ("property_identifier", "identifier") and not self.python:
-            return node.text.decode("utf-8")
+            return str(node.text.decode("utf-8"))
         if node.type in ("string", "concatenated_string"):
             value = self._string(node)
             return value.text if value.kind == "string" else None
