@@ -31,7 +31,16 @@ from .aws import TEST_EVENT_INVALID, TEST_EVENT_REQUIRED
 from .diagnostics import Diagnostic
 from .render import FORMATS, first_sentence, paint, render
 from .rules import RULES, PatternContext, check_group, check_pattern
-from .sources import Extracted, SourceError, SourceNote, extract_file, iter_files, note
+from .sources import (
+    Extracted,
+    SourceError,
+    SourceNote,
+    cdk_available,
+    extract_file,
+    iter_files,
+    language_of,
+    note,
+)
 
 __all__ = ["main"]
 
@@ -151,8 +160,15 @@ def _read_file_notes(
     if found or not explicit or len(notes) > noted:
         return
     lower = name.lower()
-    if lower.endswith((".ts", ".tsx", ".js", ".py", ".java", ".go", ".cs")):
-        why = "CDK and SDK sources are not read: run `cdk synth` and lint `cdk.out`"
+    if language_of(name) is not None and not cdk_available():
+        why = (
+            "CDK sources are read with tree-sitter, which is not installed: `pip install "
+            "'eventpatterns[cdk]'` (or run `cdk synth` and lint `cdk.out`)"
+        )
+    elif language_of(name) is not None:
+        why = "no CDK construct here is given a pattern pattern-lint reads"
+    elif lower.endswith((".js", ".java", ".go", ".cs")):
+        why = "CDK and SDK sources in this language are not read: run `cdk synth` and lint `cdk.out`"
     elif name != "-" and not lower.endswith(_READ_SUFFIXES):
         why = f"not a format pattern-lint reads ({', '.join(_READ_SUFFIXES)})"
     else:

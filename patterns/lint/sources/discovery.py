@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from .literals import available
 from .text import SourceNote, note
 
 __all__ = ["EXTENSIONS", "SKIP_DIRS", "iter_files"]
@@ -19,11 +20,12 @@ SKIP_DIRS = frozenset(
 EXTENSIONS = (".json", ".yaml", ".yml", ".template", ".tf", ".hcl")
 
 
-#: CDK and SDK sources: not read (their patterns are code); `cdk synth` writes them to cdk.out.
+#: CDK and SDK sources: read by cdk.py when tree-sitter is installed, else noted (N104).
 _CODE_EXTENSIONS = (".ts", ".py")
-#: The CDK's TypeScript and Python property names, and the SDKs' (``FilterPolicy`` attribute).
+#: The CDK's TypeScript and Python property names (``add_event_pattern`` too), and the SDKs'
+#: (``FilterPolicy`` attribute).
 _CODE_PATTERN_KEYS = re.compile(
-    r"\b([eE]ventPattern|[fF]ilterPolicy|[fF]ilterCriteria|event_pattern|filter_policy|filter_criteria)\b"
+    r"\b(?:add_|add)?([eE]ventPattern|[fF]ilterPolicy|[fF]ilterCriteria|event_pattern|filter_policy|filter_criteria)\b"
 )
 _CODE_MAX_BYTES = 1 << 20
 
@@ -50,11 +52,13 @@ def _cdk_note(folder: str, apps: list[str], sources: list[str]) -> SourceNote:
             f"{len(sources)} TypeScript or Python file{'s' * (len(sources) != 1)} naming "
             f"a pattern property (`eventPattern`, `filterPolicy`, `FilterCriteria`, ...) (`{sources[0]}`)"
         )
-    return note(
-        folder,
-        "N104",
-        f"CDK and SDK sources are not read: {', '.join(parts)}; run `cdk synth` and lint `cdk.out`",
+    how = (
+        "run `cdk synth` and lint `cdk.out`"
+        if available()
+        else "install tree-sitter to read them (`pip install 'eventpatterns[cdk]'`), or run `cdk synth` "
+        "and lint `cdk.out`"
     )
+    return note(folder, "N104", f"CDK and SDK sources are not read: {', '.join(parts)}; {how}")
 
 
 def iter_files(
@@ -67,7 +71,9 @@ def iter_files(
         exclude: glob patterns of paths to leave out (matched against each path and its name).
         notes: receives, for each folder walked, one note when it holds CDK apps (a
             ``cdk.json``) without ``cdk.out`` or TypeScript/Python sources naming a pattern
-            property outside such an app's ``cdk.out``, which are not read.
+            property outside such an app's ``cdk.out``, which are not read. With tree-sitter
+            installed those sources are yielded and read instead (an app none of whose sources
+            was read, a JavaScript app say, is still noted).
 
     Yields:
         Each file name once, with True when the user named it (then raw JSON counts as a pattern).
@@ -86,6 +92,8 @@ def iter_files(
             apps: list[str] = []  # CDK apps without cdk.out
             sources: list[str] = []  # pattern-naming sources outside apps with cdk.out
             synthesized: list[str] = []  # apps with cdk.out: their sources are read there
+            read: list[str] = []  # CDK sources yielded (tree-sitter installed)
+            readable = notes is not None and available()
             for root, dirs, files in os.walk(p):
                 if "cdk.json" in files:
                     (synthesized if "cdk.out" in dirs else apps).append(root)
@@ -101,9 +109,15 @@ def iter_files(
                         notes is not None
                         and f.endswith(_CODE_EXTENSIONS)
                         and not covered
+                        and not f.endswith(".d.ts")
                         and _names_pattern(fp)
                     ):
-                        sources.append(str(fp))
+                        if readable:
+                            read.append(root)  # os.walk's spelling, as `apps` holds it
+                            yield str(fp), False
+                        else:
+                            sources.append(str(fp))
+            apps = [a for a in apps if not any(r == a or r.startswith(a + os.sep) for r in read)]
             if notes is not None and (apps or sources):
                 notes.append(_cdk_note(name, apps, sources))
         elif not skip(p):
