@@ -35,7 +35,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-SMALL_EXPRESSION = '{"orderId": $events.Data.orderId, "tenant": $events.Metadata.tenant, "n": $count($events.Data.items)}'
+SMALL_EXPRESSION = (
+    '{"orderId": $events.Data.orderId, "tenant": $events.Metadata.tenant, "n": $count($events.Data.items)}'
+)
 SMALL_EVENT = {
     "Data": {"orderId": "12345", "priority": "high", "items": [1, 2, 3]},
     "Metadata": {"tenant": "acme"},
@@ -154,9 +156,7 @@ def main(argv: list[str] | None = None) -> int:
                 elif "result" in case:
                     # jsonata-python and jsonatapy return None for both null and undefined
                     want = case["result"]
-                    ok = (got is _NOTHING and want is None) or (
-                        got is not _NOTHING and _equal(got, want)
-                    )
+                    ok = (got is _NOTHING and want is None) or (got is not _NOTHING and _equal(got, want))
                 else:
                     ok = False  # an error was expected
             except _Timeout:

@@ -29,7 +29,7 @@ import base64
 import json
 import re
 from collections.abc import Mapping
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
 import orjson
@@ -461,7 +461,7 @@ class InputTransformer:
             time = event.get("time")
             if isinstance(time, str):
                 return time
-            return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+            return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         if name == "aws.events.event":
             return _event_without_detail(event)
         return event  # aws.events.event.json
@@ -796,8 +796,7 @@ def _compile_jsonata(expression: str) -> Any:
         import jsonatapy
     except ImportError:
         raise PatternsError(
-            "A JSONATA transformer needs the optional `jsonatapy` package: "
-            "pip install 'patterns[jsonata]'"
+            "A JSONATA transformer needs the optional `jsonatapy` package: pip install 'patterns[jsonata]'"
         ) from None
     try:
         return jsonatapy.compile(block.group(1))
