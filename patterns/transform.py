@@ -79,6 +79,9 @@ BUS_TRANSFORMER_TYPES = ("RAW", "WITH_METADATA", "JSONATA")
 # (eventbridgev2 API_JsonataConfiguration): the whole text is one {% ... %} block.
 _JSONATA_BLOCK = re.compile(r"\{%([\s\S]+?)%\}(?![\s\S])")
 MAX_EXPRESSION_LENGTH = 8192
+# A runaway expression (endless recursion) stops after this long with an error, so `render`
+# never hangs; AWS states no such limit (ours).
+JSONATA_TIMEOUT_MS = 1000
 
 _MISSING: Any = object()  # a path that selects nothing
 
@@ -799,7 +802,7 @@ def _compile_jsonata(expression: str) -> Any:
             "A JSONATA transformer needs the optional `jsonatapy` package: pip install 'patterns[jsonata]'"
         ) from None
     try:
-        return jsonatapy.compile(block.group(1))
+        return jsonatapy.compile(block.group(1), timeout=JSONATA_TIMEOUT_MS)
     except ValueError as exc:
         raise InvalidTransformerError(
             f"Expected a JSONata expression, got `{expression}`: {exc} - at "

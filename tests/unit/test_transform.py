@@ -529,6 +529,13 @@ def test_jsonata_failing_on_an_event_is_undeliverable() -> None:
         t.render(DOC_BUS_EVENT)
 
 
+def test_jsonata_runaway_expression_stops() -> None:
+    pytest.importorskip("jsonatapy", reason="JSONATA needs the `jsonata` extra")
+    t = BusTransformer("JSONATA", "{% ($f := function($x){$f($x)}; $f(1)) %}")
+    with pytest.raises(UndeliverableEventError, match="D1012"):
+        t.render(DOC_BUS_EVENT)
+
+
 def test_jsonata_missing_library_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
     import builtins
 
