@@ -36,7 +36,7 @@ import orjson
 
 from ._json import compact_json
 from .errors import InvalidEventError, InvalidTransformerError, PatternsError, UndeliverableEventError
-from .events import BigNumber, decode_event, json_type
+from .events import BigNumber, check_tree, decode_event, json_type
 
 __all__ = [
     "BUS_TRANSFORMER_TYPES",
@@ -84,6 +84,14 @@ MAX_EXPRESSION_LENGTH = 8192
 JSONATA_TIMEOUT_MS = 1000
 
 _MISSING: Any = object()  # a path that selects nothing
+
+
+def _decoded(event: bytes | str | Mapping[str, Any]) -> dict[str, Any]:
+    """The event as a dict: decoded from JSON, or a caller's mapping checked to hold only JSON."""
+    if isinstance(event, Mapping):
+        check_tree(event)
+        return dict(event)
+    return decode_event(event)
 
 
 # --- JSON paths ----------------------------------------------------------------------------------
@@ -138,7 +146,7 @@ def _select(value: Any, steps: tuple[tuple[str, Any], ...] | None) -> Any:
             if kind == "all":
                 if isinstance(item, dict):
                     following.extend(item.values())
-                elif isinstance(item, list):
+                elif isinstance(item, (list, tuple)):
                     following.extend(item)
             else:
                 selected = _step(item, kind, arg)
@@ -151,7 +159,7 @@ def _select(value: Any, steps: tuple[tuple[str, Any], ...] | None) -> Any:
 def _step(value: Any, kind: str, arg: Any) -> Any:
     if kind == "key":
         return value.get(arg, _MISSING) if isinstance(value, dict) else _MISSING
-    if isinstance(value, list) and -len(value) <= arg < len(value):
+    if isinstance(value, (list, tuple)) and -len(value) <= arg < len(value):
         return value[arg]
     return _MISSING
 
@@ -164,7 +172,7 @@ def _json_text(value: Any) -> str:
         raise UndeliverableEventError(
             "Expected a number a double can hold, got a larger one: its digits were not kept"
         )
-    if isinstance(value, (dict, list)):
+    if isinstance(value, (dict, list, tuple)):
         _check_numbers(value)
     return compact_json(value)
 
@@ -175,7 +183,7 @@ def _check_numbers(value: Any) -> None:
         item = stack.pop()
         if isinstance(item, dict):
             stack.extend(item.values())
-        elif isinstance(item, list):
+        elif isinstance(item, (list, tuple)):
             stack.extend(item)
         elif isinstance(item, BigNumber):
             _json_text(item)
@@ -190,7 +198,7 @@ def _unquoted(value: Any) -> str:
     """
     if isinstance(value, dict):
         return "{" + ",".join(f"{k}:{_unquoted(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, list):
+    if isinstance(value, (list, tuple)):
         return "[" + ",".join(_unquoted(v) for v in value) + "]"
     if isinstance(value, str):
         return value
@@ -213,7 +221,7 @@ def _fill(value: Any, where: str) -> str:
         # Not escaped: the user guide ("EventBridge doesn't escape values extracted by Input
         # Path"); a string holding a quotation mark then breaks a JSON template (undeliverable).
         return f'"{value}"' if where == "value" else value
-    if isinstance(value, (dict, list)) and where == "text":
+    if isinstance(value, (dict, list, tuple)) and where == "text":
         return _unquoted(value)
     # Numbers, booleans and null as JSON text everywhere (recorded: "Command is <valid>!" with
     # true sends "Command is true!"); objects and arrays as JSON text, which inside a string of
@@ -385,7 +393,7 @@ class InputTransformer:
         Raises:
             InvalidEventError: the event is not a JSON object.
         """
-        decoded = decode_event(event) if not isinstance(event, Mapping) else dict(event)
+        decoded = _decoded(event)
         values: dict[str, Any] = {}
         for slot in self._slots:
             if slot.name in values:
@@ -424,7 +432,7 @@ class InputTransformer:
             UndeliverableEventError: a JSON template that is no longer JSON once filled (AWS
                 does not deliver the event), or a number whose digits were not kept.
         """
-        decoded = decode_event(event) if not isinstance(event, Mapping) else dict(event)
+        decoded = _decoded(event)
         text = self.input_template
         out: list[str] = []
         pos = 0
@@ -577,7 +585,7 @@ def render_for_target(
         )
     if "Input" in given:
         return str(target["Input"])
-    decoded = decode_event(event) if not isinstance(event, Mapping) else dict(event)
+    decoded = _decoded(event)
     if "InputPath" in given:
         # Recorded: InputPath $.detail.payload.sf_id sends "baz" (its JSON text); $.detail sends
         # the object (LocalStack's TestInputPath).
@@ -658,7 +666,8 @@ def read_bus_event(event: bytes | str | Mapping[str, Any]) -> BusEvent:
         raw = bytes(data)
     elif isinstance(data, str):
         raw = data
-    else:
+    else:  # already decoded
+        check_tree(data)
         return BusEvent(data, None, metadata, system)
     if content_type == "application/octet-stream":
         binary = raw.encode() if isinstance(raw, str) else raw

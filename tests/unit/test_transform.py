@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 import patterns
 from patterns import (
@@ -24,6 +26,8 @@ from patterns import (
     render_for_target,
 )
 from patterns.transform import RESERVED_VARIABLES, read_bus_event
+
+from ..strategies import json_values, odd_events
 
 DATA = Path(__file__).parent / "data" / "input_transformer_aws.json"
 RECORDED = json.loads(DATA.read_text())["cases"]
@@ -562,3 +566,69 @@ def test_public_names() -> None:
         assert name in patterns.__all__
     assert issubclass(InvalidTransformerError, ValueError)
     assert issubclass(UndeliverableEventError, PatternsError)
+
+
+# --- robustness: only the library's own errors come out
+
+
+_TEMPLATE_TEXT = st.text(alphabet='<>{}[]":,\\ abx01.-', max_size=30)
+
+
+@given(_TEMPLATE_TEXT, json_values())
+@example('{"k": "<a>"}', {"o": 1})
+@example('{"k": <a>}', 'q"uote')
+@example("<a", None)
+def test_any_template_builds_or_is_refused_and_renders_or_is_undeliverable(template: str, value: Any) -> None:
+    try:
+        t = InputTransformer({"a": "$.v", "b": "$.v[0]"}, template)
+    except InvalidTransformerError:
+        return
+    try:
+        got = t.render({"v": value}, rule_name="r")
+    except UndeliverableEventError:
+        return
+    assert isinstance(got, str)
+    if template.lstrip()[:1] in ("{", "["):
+        json.loads(got)
+
+
+@given(json_values())
+def test_a_json_value_placeholder_gives_the_value(value: Any) -> None:
+    # Strings are not escaped, so only those JSON needs no escape for come back whole.
+    t = InputTransformer({"a": "$.v"}, '{"k": <a>}')
+    if isinstance(value, str) and (set(value) & {'"', "\\"} or any(c < " " for c in value)):
+        return
+    assert json.loads(t.render({"v": value})) == {"k": value}
+
+
+@given(odd_events())
+def test_events_holding_what_json_cannot_are_refused(event: dict[str, Any]) -> None:
+    t = InputTransformer(None, '{"e": <aws.events.event.json>}')
+    try:
+        t.render(event)
+    except InvalidEventError:
+        return
+    json.loads(t.render(event))
+
+
+@given(json_values(), st.sampled_from(["RAW", "WITH_METADATA"]), st.sampled_from(["bytes", "decoded"]))
+@example("", "RAW", "decoded")
+def test_bus_transformers_render_any_data(data: Any, type_: str, given_as: str) -> None:
+    # A str `Data` is the data's text (not a decoded JSON string): send a str as JSON bytes.
+    sent = json.dumps(data).encode() if given_as == "bytes" or isinstance(data, str) else data
+    got = BusTransformer(type_).render({"Data": sent, "Metadata": {"k": "v"}})
+    if type_ == "RAW" and isinstance(sent, bytes):
+        assert got == sent
+        return
+    assert isinstance(got, str)
+    expected = data if type_ == "RAW" else {"Data": data, "Metadata": {"k": "v"}, "SystemMetadata": {}}
+    assert json.loads(got) == expected
+
+
+def test_str_data_is_the_data_text() -> None:
+    assert BusTransformer("RAW").render({"Data": ""}) == ""
+    assert (
+        BusTransformer("WITH_METADATA").render({"Data": "abc"})
+        == '{"Data":"abc","Metadata":{},"SystemMetadata":{}}'
+    )
+    assert BusTransformer("WITH_METADATA").render({"Data": '{"a": 1}'}).startswith('{"Data":{"a":1}')
