@@ -45,6 +45,7 @@ __all__ = [
     "BusTransformer",
     "InputTransformer",
     "read_bus_event",
+    "render_for_subscriber",
     "render_for_target",
 ]
 
@@ -817,3 +818,26 @@ def _compile_jsonata(expression: str) -> Any:
             f"Expected a JSONata expression, got `{expression}`: {exc} - at "
             "`Transformer.JsonataConfiguration.Expression`"
         ) from None
+
+
+def render_for_subscriber(
+    subscriber: Mapping[str, Any], event: bytes | str | Mapping[str, Any]
+) -> str | bytes:
+    """What a Custom Event Bus subscriber's target receives for one matching event.
+
+    Args:
+        subscriber: the subscriber as CreateSubscriber or ``AWS::EventsV2::Subscriber``'s
+            properties give it; only its ``Transformer`` (``{"Type": ...,
+            "JsonataConfiguration": {"Expression": ...}}``) is read, absent meaning ``RAW``.
+        event: the bus event ``{"Data": ..., "Metadata": {...}, "SystemMetadata": {...}}``.
+
+    Returns:
+        As `BusTransformer.render`.
+
+    Raises:
+        InvalidTransformerError: a transformer CreateSubscriber refuses.
+        PatternsError: ``JSONATA`` without the optional ``jsonatapy`` package.
+        InvalidEventError: a bus event `read_bus_event` refuses.
+        UndeliverableEventError: the expression fails on this event.
+    """
+    return BusTransformer.from_config(subscriber.get("Transformer")).render(event)

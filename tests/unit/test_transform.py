@@ -25,7 +25,7 @@ from patterns import (
     UndeliverableEventError,
     render_for_target,
 )
-from patterns.transform import RESERVED_VARIABLES, read_bus_event
+from patterns.transform import RESERVED_VARIABLES, read_bus_event, render_for_subscriber
 
 from ..strategies import json_values, odd_events
 
@@ -464,6 +464,12 @@ def test_bus_event_reader() -> None:
     ):
         with pytest.raises(InvalidEventError, match=where.replace("$", r"\$")):
             read_bus_event(bad)
+
+
+def test_render_for_subscriber_reads_its_transformer() -> None:
+    assert render_for_subscriber({"Name": "s"}, {"Data": b"{}"}) == b"{}"
+    got = render_for_subscriber({"Transformer": {"Type": "WITH_METADATA"}}, {"Data": 1})
+    assert got == '{"Data":1,"Metadata":{},"SystemMetadata":{}}'
 
 
 def test_bus_transformer_from_config() -> None:
