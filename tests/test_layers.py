@@ -24,7 +24,7 @@ SRC_EXT = ROOT / "src_ext"
 #: (floor, modules in the order they may import each other), bottom first; names relative to
 #: `patterns`, a package's own module as ``<package>.__init__``.
 FLOORS: list[tuple[str, list[str]]] = [
-    ("leaves", ["errors", "_json", "_trampoline", "netaddr", "numbers"]),
+    ("leaves", ["errors", "_json", "_trampoline", "netaddr", "numbers", "spelling"]),
     ("source and model", ["parse", "wildcards", "model", "wildcard_dfa"]),
     ("events", ["events", "consistency"]),
     ("input decoders", ["sns", "records", "transform"]),

@@ -52,6 +52,8 @@ def duplicate_pattern(contexts: list[PatternContext]) -> Iterator[Finding]:
     seen: dict[Any, PatternContext] = {}
     for ctx in contexts:
         assert ctx.pattern is not None
+        if ctx.extracted.unknowns:
+            continue  # two patterns with template values may differ in what those hold
         key = canonical(ctx.pattern.branches)
         if key in seen:
             yield Finding(

@@ -118,9 +118,13 @@ class CfnWalker:
                 dialect="eventbridge",
                 kind="rule" if rtype == "AWS::Events::Rule" else "archive",
                 group=None if rtype == "AWS::Events::Archive" else self.group("bus", bus),
+                targets=self.targets(self.get(props, "Targets"), "Arn"),
             )
         elif rtype == "AWS::SNS::Subscription":
-            self.sns(props, base, "FilterPolicy", "FilterPolicyScope", self.get(props, "TopicArn"))
+            self.sns(
+                props, base, "FilterPolicy", "FilterPolicyScope", self.get(props, "TopicArn"),
+                self.endpoint(props, "Protocol", "Endpoint"),
+            )  # fmt: skip
         elif rtype == "AWS::Lambda::EventSourceMapping":
             kind = self.kind_of(self.get(props, "EventSourceArn"))
             self.filters(self.get(props, "FilterCriteria"), f"{base}.FilterCriteria", "lambda", "esm", kind)
@@ -130,7 +134,7 @@ class CfnWalker:
             self.filters(criteria, f"{base}.SourceParameters.FilterCriteria", "pipes", "pipe", kind)
         elif rtype in ("AWS::Serverless::Function", "AWS::Serverless::StateMachine"):
             for name, event in self.a.items(self.get(props, "Events")) or []:
-                self.sam_event(event, f"{base}.Events.{name}")
+                self.sam_event(event, f"{base}.Events.{name}", (f"Resources.{logical}",))
         else:
             self.unknown_type(rtype, props, base)
 
@@ -158,8 +162,8 @@ class CfnWalker:
         for i, item in enumerate(self.a.seq(node) or []):
             self.unknown_type(rtype, item, f"{where}[{i}]")
 
-    def sam_event(self, event: Any, where: str) -> None:
-        """The pattern of one event of a SAM function or state machine."""
+    def sam_event(self, event: Any, where: str, targets: tuple[str, ...]) -> None:
+        """The pattern of one event of a SAM function or state machine (`targets`: that resource)."""
         etype = self.a.string(self.get(event, "Type"))
         props = self.get(event, "Properties")
         if etype in ("EventBridgeRule", "CloudWatchEvent"):
@@ -169,10 +173,16 @@ class CfnWalker:
                 dialect="eventbridge",
                 kind="rule",
                 group=self.group("bus", self.get(props, "EventBusName")),
+                targets=targets,
             )
         elif etype == "SNS":
             self.sns(
-                props, f"{where}.Properties", "FilterPolicy", "FilterPolicyScope", self.get(props, "Topic")
+                props,
+                f"{where}.Properties",
+                "FilterPolicy",
+                "FilterPolicyScope",
+                self.get(props, "Topic"),
+                targets,
             )
         elif etype in _SAM_FILTER_TYPES:
             self.filters(
@@ -195,7 +205,37 @@ class CfnWalker:
             return None
         return source_kind_from_text(self.a.describe(node), self.resource_types)
 
-    def sns(self, props: Any, base: str, policy_key: str, scope_key: str, topic: Any) -> None:
+    def targets(self, node: Any, arn_key: str) -> tuple[str, ...] | None:
+        """A rule's targets as written (`arn_key` of each), sorted; None when absent or not a list."""
+        items = self.a.seq(node) if node is not None else None
+        if not items:
+            return None  # no targets here: they may be attached elsewhere
+        out = set()
+        for item in items:
+            arn = self.get(item, arn_key)
+            if arn is None:
+                return None
+            out.add(self.a.string(arn) or self.a.describe(arn))
+        return tuple(sorted(out))
+
+    def endpoint(self, props: Any, protocol_key: str, endpoint_key: str) -> tuple[str, ...] | None:
+        """An SNS subscription's target: ``protocol:endpoint`` as written; None without an endpoint."""
+        endpoint = self.get(props, endpoint_key)
+        if endpoint is None:
+            return None
+        protocol = self.get(props, protocol_key)
+        said = self.a.string(protocol) or self.a.describe(protocol) if protocol is not None else "?"
+        return (f"{said}:{self.a.string(endpoint) or self.a.describe(endpoint)}",)
+
+    def sns(
+        self,
+        props: Any,
+        base: str,
+        policy_key: str,
+        scope_key: str,
+        topic: Any,
+        targets: tuple[str, ...] | None = None,
+    ) -> None:
         """An SNS filter policy; its dialect follows the scope written beside it."""
         scope_node = self.get(props, scope_key)
         scope = self.a.string(scope_node) if scope_node is not None else None
@@ -208,6 +248,7 @@ class CfnWalker:
             group=self.group("topic", topic),
             scope=scope if scope_node is not None else None,
             scope_anchor=self.a.start(scope_node) if scope_node is not None else None,
+            targets=targets,
         )
 
     def filters(self, criteria: Any, where: str, dialect: str, kind: str, source_kind: str | None) -> None:
