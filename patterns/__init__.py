@@ -10,23 +10,35 @@ and matched fast.
 from ._match import IMPLEMENTATION
 from .core import Pattern, compile
 from .dialects import DIALECTS, Dialect
-from .errors import InvalidEventError, InvalidPatternError, PatternsError
+from .errors import (
+    InvalidEventError,
+    InvalidPatternError,
+    InvalidTransformerError,
+    PatternsError,
+    UndeliverableEventError,
+)
 from .filters import FilterCriteria
 from .machine import Machine
 from .records import record_to_event
+from .transform import BusTransformer, InputTransformer, render_for_target
 
 __all__ = [
     "DIALECTS",
     "IMPLEMENTATION",
+    "BusTransformer",
     "Dialect",
     "FilterCriteria",
+    "InputTransformer",
     "InvalidEventError",
     "InvalidPatternError",
+    "InvalidTransformerError",
     "Machine",
     "Pattern",
     "PatternsError",
+    "UndeliverableEventError",
     "compile",
     "record_to_event",
+    "render_for_target",
 ]
 
 __version__ = "0.1.0"
