@@ -809,7 +809,7 @@ def _compile_jsonata(expression: str) -> Any:
         import jsonatapy
     except ImportError:
         raise PatternsError(
-            "A JSONATA transformer needs the optional `jsonatapy` package: pip install 'patterns[jsonata]'"
+            "A JSONATA transformer needs the optional `jsonatapy` package: pip install 'eventpatterns[jsonata]'"
         ) from None
     try:
         return jsonatapy.compile(block.group(1), timeout=JSONATA_TIMEOUT_MS)
