@@ -49,7 +49,7 @@ def test_typescript_app_findings_at_their_lines(capsys, monkeypatch):
         ("ts-app/lib/orders-stack.ts", 36, 75, "W108"),
     ]
     assert "N104" not in out  # the app's sources were read
-    assert out.splitlines()[-1] == "Found 3 findings (1 error, 2 warnings) in 4 patterns in 2 files."
+    assert out.splitlines()[-1] == "Found 3 findings (1 error, 2 warnings) in 4 patterns in 1 file."
 
 
 def test_python_app_findings_at_their_lines(capsys, monkeypatch):
@@ -236,7 +236,7 @@ def test_app_with_cdk_out_is_read_there_only(capsys, tmp_path, monkeypatch):
         "utf-8",
     )
     assert main(["check", "."]) == 0
-    assert capsys.readouterr().out == "All checks passed (1 pattern in 2 files).\n"
+    assert capsys.readouterr().out == "All checks passed (1 pattern in 1 file).\n"
 
 
 def test_filter_given_to_an_apps_own_construct():
