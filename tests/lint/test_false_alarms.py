@@ -185,3 +185,56 @@ resources:
     assert _w120("Pulumi.yaml", program % "${pager.arn}") == []
     (shared,) = _w120("Pulumi.yaml", program % "${archive.arn}")
     assert "both send it to `${archive.arn}`" in shared
+
+
+def _w119(name: str, text: str) -> list[str]:
+    contexts = [check_pattern(ex)[0] for ex in extract_text(name, text)]
+    return [d.message for d in check_group(contexts) if d.code == "W119"]
+
+
+def _cfn_twins(first: str, second: str | None) -> str:
+    """Two rules with the same pattern, sending to `first` and `second` (None: no Targets)."""
+    targets = f"\n      Targets: [{{Id: t, Arn: {second}}}]" if second else ""
+    return f"""
+Resources:
+  A:
+    Type: AWS::Events::Rule
+    Properties:
+      EventPattern: {{"source": ["aws.ec2"]}}
+      Targets: [{{Id: t, Arn: {first}}}]
+  B:
+    Type: AWS::Events::Rule
+    Properties:
+      EventPattern: {{"source": ["aws.ec2"]}}{targets}
+"""
+
+
+def test_duplicate_rules_to_other_targets_are_fan_out():
+    assert _w119("t.yaml", _cfn_twins("!GetAtt Archive.Arn", "!GetAtt Pager.Arn")) == []
+    (shared,) = _w119("t.yaml", _cfn_twins("!GetAtt Queue.Arn", "!GetAtt Queue.Arn"))
+    assert shared.endswith("; both send it to `!GetAtt Queue.Arn`")
+    (unread,) = _w119("t.yaml", _cfn_twins("!GetAtt Queue.Arn", None))
+    assert "their targets may differ" in unread
+
+
+CDK_FAN_OUT = """
+const a = new events.Rule(this, 'ToQueue', {
+  eventPattern: { source: ['aws.ec2'] },
+  targets: [new targets.SqsQueue(queue)],
+});
+const b = new events.Rule(this, 'ToLogs', {
+  eventPattern: { source: ['aws.ec2'] },
+  targets: [new targets.CloudWatchLogGroup(logGroup)],
+});
+const c = new events.Rule(this, 'AlsoToQueue', {
+  eventPattern: { source: ['aws.ec2'] },
+  targets: [new targets.SqsQueue(queue)],
+});
+"""
+
+
+def test_cdk_rules_targets_are_read_from_the_targets_list():
+    pytest.importorskip("tree_sitter_typescript")
+    (message,) = _w119("stack.ts", CDK_FAN_OUT)  # ToLogs is fan-out; AlsoToQueue repeats ToQueue
+    assert "events.Rule('ToQueue')" in message
+    assert message.endswith("; both send it to `new targets.SqsQueue(queue)`")

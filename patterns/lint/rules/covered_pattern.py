@@ -6,18 +6,11 @@ from collections.abc import Iterator
 
 from patterns.subsume import canonical, covers
 
-from .helpers import describe
+from .helpers import describe, shared_targets
 from .pipeline import PatternContext
 from .registry import Finding, rule
 
 __all__ = ["covered_pattern"]
-
-
-def _shared(a: PatternContext, b: PatternContext) -> tuple[str, ...] | None:
-    """The targets both patterns' rules send to; None when either's targets are not in the file."""
-    if a.extracted.targets is None or b.extracted.targets is None:
-        return None
-    return tuple(t for t in a.extracted.targets if t in b.extracted.targets)
 
 
 @rule("W120", "covered-pattern", scope="group")
@@ -71,7 +64,7 @@ def covered_pattern(contexts: list[PatternContext]) -> Iterator[Finding]:
                 continue  # a's template values could make it narrower than it reads
             if narrow is None and canonical(a.pattern.branches) == canonical(b.pattern.branches):
                 continue  # the same pattern: W119's finding
-            shared = _shared(a, b)
+            shared = shared_targets(a.extracted, b.extracted)
             if shared == ():
                 continue  # different targets: fan-out
             if not covers(a.pattern.branches, b.pattern.branches if narrow is None else narrow):

@@ -151,3 +151,11 @@ def over_filter_limit(ctx: PatternContext, limit: int) -> Finding | None:
     if position is None or position[0] != limit:
         return None  # report once, on the first filter over the limit
     return Finding(f"{position[1]} filters; at most {limit}")
+
+
+def shared_targets(a: Extracted, b: Extracted) -> tuple[str, ...] | None:
+    """The targets both patterns' rules send to (as written); None when either's targets are not
+    in the file. ``()``: both are known and differ (fan-out)."""
+    if a.targets is None or b.targets is None:
+        return None
+    return tuple(t for t in a.targets if t in b.targets)

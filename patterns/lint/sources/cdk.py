@@ -430,6 +430,7 @@ class _CdkReader:
                 value, where, raw=bool(names) and names[0] == "cfnrule",
                 kind="archive" if archive else "rule",
                 group=None if archive else f"bus:{self.describe(bus) or 'default'}",
+                targets=None if archive else self.targets(siblings.get("targets")),
             )  # fmt: skip
         elif name in ("filterpolicy", "filterpolicywithmessagebody"):
             raw = bool(names) and names[0] == "cfnsubscription"
@@ -455,7 +456,17 @@ class _CdkReader:
         elif name == "filters":
             self.filters(value, where, node)
 
-    def eventbridge(self, value: Value, where: str, *, raw: bool, kind: str, group: str | None) -> None:
+    def targets(self, node: Value | None) -> tuple[str, ...] | None:
+        """A rule's ``targets: [...]`` as written, sorted (W119, W120); None when there is no
+        literal list (targets given another way, or added later with ``addTarget``)."""
+        if node is None or node.kind != "array" or not node.items:
+            return None
+        return tuple(sorted(self.describe(item) or "" for item in node.items))
+
+    def eventbridge(
+        self, value: Value, where: str, *, raw: bool, kind: str, group: str | None,
+        targets: tuple[str, ...] | None = None,
+    ) -> None:  # fmt: skip
         """An EventBridge pattern; an L2 pattern's ``detailType`` is ``detail-type`` (CDK renames it).
 
         Python's ``detail_type=`` keyword is ``detailType`` once jsii passes it on; a
@@ -469,7 +480,7 @@ class _CdkReader:
                 for e in value.entries
             ]
             value = Value("object", value.start, value.end, entries=renamed)
-        self.pattern(value, where, dialect="eventbridge", kind=kind, group=group)
+        self.pattern(value, where, dialect="eventbridge", kind=kind, group=group, targets=targets)
 
     def filters(self, value: Value, where: str, node: Any) -> None:
         """``filters: [...]`` of a Lambda event source or a ``FilterCriteria`` (Lambda or Pipes)."""
