@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from patterns.lint.cli import main
 from patterns.lint.rules import check_group, check_pattern
 from patterns.lint.sources import extract_text
 
@@ -238,3 +239,39 @@ def test_cdk_rules_targets_are_read_from_the_targets_list():
     (message,) = _w119("stack.ts", CDK_FAN_OUT)  # ToLogs is fan-out; AlsoToQueue repeats ToQueue
     assert "events.Rule('ToQueue')" in message
     assert message.endswith("; both send it to `new targets.SqsQueue(queue)`")
+
+
+def test_rules_under_different_conditions_are_not_compared():
+    """Two rules of one template under different `Condition`s (one deployed or the other)."""
+    text = """
+Resources:
+  All:
+    Type: AWS::Events::Rule
+    Condition: NoFilter
+    Properties:
+      EventPattern: {"source": ["aws.ec2"]}
+      Targets: [{Id: t, Arn: !GetAtt Queue.Arn}]
+  Filtered:
+    Type: AWS::Events::Rule
+    Condition: HasFilter
+    Properties:
+      EventPattern: {"source": ["aws.ec2"], "detail": {"state": ["stopped"]}}
+      Targets: [{Id: t, Arn: !GetAtt Queue.Arn}]
+"""
+    assert _w120("t.yaml", text) == []
+    same = text.replace("Condition: HasFilter", "Condition: NoFilter")
+    assert len(_w120("t.yaml", same)) == 1
+
+
+def test_a_tag_named_pattern_is_no_unread_pattern(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "t.yaml").write_text(
+        "Resources:\n  P:\n    Type: AWS::Serverless::CapacityProvider\n    Properties:\n"
+        "      Tags:\n        Pattern: sqs-lmi-provisioned-esm\n"
+        "  R:\n    Type: Custom::RuleMaker\n    Properties:\n      Pattern: {source: [a]}\n",
+        "utf-8",
+    )
+    main(["check", "t.yaml"])
+    out = capsys.readouterr().out
+    assert "Tags.Pattern" not in out
+    assert "Resources.R.Properties.Pattern` is not read" in out

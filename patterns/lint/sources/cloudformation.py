@@ -78,6 +78,9 @@ class CfnWalker:
         self.found: list[Extracted] = []
         self.resource_types: dict[str, str] = {}
         self.notes: list[SourceNote] = []
+        #: the `Condition` of the resource being read: resources under different conditions may
+        #: never be deployed together, so their patterns are grouped apart (W119, W120)
+        self.condition: str | None = None
 
     def get(self, node: Any, key: str) -> Any | None:
         """The value of `key` in a map node (the last when repeated); None when absent."""
@@ -106,6 +109,8 @@ class CfnWalker:
         rtype = self.a.string(self.get(resource, "Type"))
         props = self.get(resource, "Properties")
         base = f"Resources.{logical}.Properties"
+        condition = self.get(resource, "Condition")
+        self.condition = None if condition is None else self.a.string(condition) or self.a.describe(condition)
         if rtype == "AWS::Events::Rule" or rtype == "AWS::Events::Archive":
             bus = (
                 self.get(props, "EventBusName")
@@ -143,7 +148,7 @@ class CfnWalker:
         the walker does not read (``Custom::RuleMaker``): its pattern is not checked."""
         for key, value in self.a.items(node) or []:
             here = f"{where}.{key}"
-            if key in _PATTERN_KEY_NAMES:
+            if key in _PATTERN_KEY_NAMES and self.could_be_pattern(key, value):
                 start = self.a.start(value)
                 at = self.host.text.rfind(key, 0, start)
                 line, column = self.host.position(at if at >= 0 else start)
@@ -161,6 +166,15 @@ class CfnWalker:
             self.unknown_type(rtype, value, here)
         for i, item in enumerate(self.a.seq(node) or []):
             self.unknown_type(rtype, item, f"{where}[{i}]")
+
+    def could_be_pattern(self, key: str, value: Any) -> bool:
+        """Whether a value under a pattern-like key of an unknown type may hold a pattern: any
+        value under ``EventPattern``, ``FilterPolicy`` and ``FilterCriteria``; under the more
+        common word ``Pattern`` (a tag, a glob) only a map or a JSON object's text."""
+        if key != "Pattern" or self.a.items(value) is not None:
+            return True
+        text = self.a.string(value)
+        return text is None or text.lstrip().startswith("{")
 
     def sam_event(self, event: Any, where: str, targets: tuple[str, ...]) -> None:
         """The pattern of one event of a SAM function or state machine (`targets`: that resource)."""
@@ -195,9 +209,12 @@ class CfnWalker:
 
     def group(self, prefix: str, node: Any) -> str:
         """The group key (``bus:...``, ``topic:...``) of the patterns filtering one bus or topic."""
-        if node is None:
-            return f"{prefix}:default"
-        return f"{prefix}:{self.a.string(node) or self.a.describe(node)}"
+        key = (
+            f"{prefix}:default"
+            if node is None
+            else f"{prefix}:{self.a.string(node) or self.a.describe(node)}"
+        )
+        return key if self.condition is None else f"{key} if:{self.condition}"
 
     def kind_of(self, node: Any) -> str | None:
         """The event source kind a source ARN node names, when it tells."""
