@@ -17,6 +17,7 @@ could not be read or matched (``--invalid FILE`` keeps them) or rules were left 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import time
@@ -234,7 +235,7 @@ def _scan(args: argparse.Namespace) -> int:
         progress.clear()
     stats = run.stats
     if args.stats == "json":
-        sys.stdout.write(orjson.dumps(stats.as_dict()).decode() + "\n")
+        sys.stdout.write(json.dumps(stats.as_dict()) + "\n")
     else:
         _summary(stats, time.monotonic() - run.started, interrupted, sys.stdout)
     sys.stdout.flush()
