@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from typing import Any, BinaryIO
 
 import orjson
@@ -221,8 +221,13 @@ class _Reader:
                 yield from self.value(data, s, e, fmt)
         if spans.status == "open":
             self.gap(data, at, spans.end)
+            cut = spans.end
+            if data[cut] == 0x5B:  # an array cut short: its whole elements are still events
+                cut = yield from self.elements(data, cut, len(data), fmt)
+            elif fmt in (None, "cloudtrail") and _RECORDS.match(data, cut):
+                cut = yield from self.records(data, cut, len(data), fmt)
             reason = self.error or "a value is still open at the end of the source"
-            self.bad(spans.end, f"the source ends early ({reason})", data[spans.end :])
+            self.bad(cut, f"the source ends early ({reason})", data[cut:])
         elif spans.status == "unbalanced":
             self.gap(data, at, spans.end)
             self.bad(spans.end, "Expected a value, got a bracket closing nothing", data[spans.end :])
@@ -255,7 +260,8 @@ class _Reader:
                 offset = where + len(piece)
                 self.bad(where, _not_object(piece), piece)
 
-    def elements(self, data: bytes, start: int, end: int, fmt: str | None) -> Iterator[Batch]:
+    def elements(self, data: bytes, start: int, end: int, fmt: str | None) -> Generator[Batch, None, int]:
+        """The values of the array at `start`; returns where a value is cut short (else `end`)."""
         spans = value_spans(data, start + 1, end, inside=True)
         at = start + 1
         for s, e in spans.values:
@@ -263,9 +269,11 @@ class _Reader:
             at = e
             yield from self.value(data, s, e, fmt)
         self.gap(data, at, spans.end)
+        return spans.end if spans.status == "open" else end
 
-    def records(self, data: bytes, start: int, end: int, fmt: str | None) -> Iterator[Batch]:
-        """A ``{"Records": [...]}`` object: each record wrapped as EventBridge delivers it."""
+    def records(self, data: bytes, start: int, end: int, fmt: str | None) -> Generator[Batch, None, int]:
+        """A ``{"Records": [...]}`` object: each record wrapped as EventBridge delivers it.
+        Returns where a record is cut short (else `end`)."""
         m = _RECORDS.match(data, start)
         if m is not None:
             spans = value_spans(data, m.end(), end, inside=True)
@@ -277,20 +285,21 @@ class _Reader:
                 if self.full():
                     yield self.flush()
             self.gap(data, at, spans.end)
-            return
+            return spans.end if spans.status == "open" else end
         try:  # Records is not the first key: decode the object, and place records at its start
             value = orjson.loads(data[start:end])
         except orjson.JSONDecodeError as exc:
             self.bad(start, f"Expected a JSON object, got text that is not JSON ({exc})", data[start:end])
-            return
+            return end
         records = value.get("Records") if isinstance(value, dict) else None
         if not isinstance(records, list):
             self.bad(start, f"Expected `array`, got `{json_type(records)}` - at `$.Records`", data[start:end])
-            return
+            return end
         for record in records:
             self.record(orjson.dumps(record), start, fmt)
             if self.full():
                 yield self.flush()
+        return end
 
     def record(self, text: bytes, where: int, fmt: str | None) -> None:
         try:
@@ -435,6 +444,8 @@ class LineRange:
 
 def _range_blocks(f: BinaryIO, begin: int, stop: int, counter: _Counter) -> Iterator[bytes]:
     """Blocks from `begin` to the end of the line holding byte ``stop - 1``."""
+    if begin >= stop:
+        return  # no line starts in the range
     at = begin
     while at < stop:
         block = f.read(_BLOCK)
