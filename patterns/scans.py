@@ -186,8 +186,8 @@ def _run_unit(machine: Machine, unit: _Unit, lines: list[int]) -> Iterator[Batch
         for batch in batches:
             result = _match_batch(machine, unit.source, batch.events, batch.where, unit.keep)
             result.read = batch.read
-            if batch.damaged:
-                result.invalid[:0] = batch.damaged  # the reader's faults come first, in order
+            if batch.damaged:  # the reader's faults and the matcher's, in the source's order
+                result.invalid = sorted([*batch.damaged, *result.invalid], key=_where)
             yield result
         if line_range is not None:
             lines.append(line_range.lines)
@@ -195,6 +195,10 @@ def _run_unit(machine: Machine, unit: _Unit, lines: list[int]) -> Iterator[Batch
         # a source that vanished or cannot be read since it was listed: reported, not fatal
         yield BatchResult(unit.source, invalid=[damaged(unit.source, 0, f"cannot read: {exc}", b"")])
         lines.append(0)
+
+
+def _where(d: Damaged) -> int:
+    return d.where
 
 
 # -- worker processes: the machine arrives once, through the pool's initializer --
