@@ -321,6 +321,9 @@ class Scan:
                 yield from _run_unit(self.machine, unit, lines)
                 self.stats.sources += _ends_source(unit)
             return
+        # Build the tables here, once: forked workers inherit them; spawned ones rebuild from the
+        # pickled rules (a `Machine` pickles as its rules)
+        self.machine.match(b"{}")
         ctx = multiprocessing.get_context()
         pool = ctx.Pool(min(self.jobs, len(self.units)), initializer=_init_worker, initargs=(self.machine,))
         done = False
