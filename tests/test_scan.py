@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import re
 import json
 from pathlib import Path
 
@@ -240,3 +241,13 @@ def test_match_reads_gzipped_cloudtrail_and_prints_json_lines(capsys) -> None:
 def test_match_text_output_keeps_the_readme_example(capsys) -> None:
     assert main(["match", str(RULES), str(EXAMPLES / "events.jsonl")]) == 0
     assert capsys.readouterr().out.splitlines()[:2] == ["e1: ec2-stopped, ec2-not-running", "e2: untagged"]
+
+
+def test_readme_main_job_prints_what_readme_shows(capsys) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    command = readme.split("```sh\n", 1)[1].split("\n", 1)[0]
+    assert command.endswith(".venv/bin/patterns scan examples/rules.json examples/archive/")
+    shown = readme.split("```text\n", 1)[1].split("```", 1)[0]
+    assert main(["scan", str(RULES), str(ARCHIVE), "-j", "1"]) == 0
+    printed = capsys.readouterr().out
+    assert re.sub(r"in [\d.]+ s", "in T s", printed) == re.sub(r"in [\d.]+ s", "in T s", shown)
