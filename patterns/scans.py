@@ -27,7 +27,7 @@ import multiprocessing
 import os
 import signal
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Generator, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -228,7 +228,7 @@ def _shift(result: BatchResult, lines: int) -> BatchResult:
 
 
 def _units(sources: list[str], jobs: int, split_bytes: int, base: _Unit) -> list[_Unit]:
-    units = []
+    units: list[_Unit] = []
     for source in sources:
         size = _local_size(source)
         if jobs > 1 and size is not None and size >= split_bytes and base.format in (None, "jsonl"):
@@ -294,7 +294,7 @@ class Scan:
         #: bytes of the sources as stored, when every one's size is known (for a progress bar)
         self.total_bytes: int | None = None if None in sizes else sum(s or 0 for s in sizes)
         self.started = time.monotonic()
-        self._results = self._run()
+        self._results: Generator[BatchResult, None, None] = self._run()
 
     def __iter__(self) -> Iterator[BatchResult]:
         return self
@@ -314,7 +314,7 @@ class Scan:
             pass
         return self.stats
 
-    def _run(self) -> Iterator[BatchResult]:
+    def _run(self) -> Generator[BatchResult, None, None]:
         if self.jobs <= 1 or len(self.units) <= 1:
             for unit in self.units:
                 lines: list[int] = []
@@ -329,12 +329,12 @@ class Scan:
         done = False
         try:
             offsets: dict[str, int] = {}
-            for unit, (results, lines) in zip(self.units, pool.imap(_worker_task, self.units), strict=True):
+            for unit, (results, count) in zip(self.units, pool.imap(_worker_task, self.units), strict=True):
                 before = offsets.get(unit.source, 0)
                 for result in results:
                     yield _shift(result, before) if unit.span is not None else result
                 if unit.span is not None:
-                    offsets[unit.source] = before + lines
+                    offsets[unit.source] = before + count
                 self.stats.sources += _ends_source(unit)
             done = True
         finally:

@@ -65,7 +65,7 @@ def source_name(source: str | os.PathLike[str] | BinaryIO) -> str:
 def _fsspec() -> Any:
     try:
         # optional: only remote sources need fsspec (extra `s3` = fsspec + s3fs)
-        import fsspec
+        import fsspec  # type: ignore[import-untyped,import-not-found,unused-ignore]
     except ImportError:
         raise ArchiveError(
             "Expected fsspec for a URL source, got none installed: pip install 'eventpatterns[s3]'"
@@ -175,7 +175,7 @@ def compression_of(head: bytes) -> str | None:
     return None
 
 
-def _decompressed(raw: io.BufferedReader, name: str) -> BinaryIO:
+def _decompressed(raw: io.BufferedReader[Any], name: str) -> BinaryIO:
     kind = compression_of(raw.peek(6)[:6])
     if kind is None:
         return raw
@@ -187,14 +187,14 @@ def _decompressed(raw: io.BufferedReader, name: str) -> BinaryIO:
         return lzma.LZMAFile(raw, mode="rb")  # type: ignore[return-value]
     try:
         # optional: only zstd-compressed sources need it (extra `zstd`)
-        import zstandard
+        import zstandard  # type: ignore[import-not-found,unused-ignore]
     except ImportError:
         raise ArchiveError(
             f"Expected the `zstandard` package to read `{name}` (zstd-compressed), got none "
             "installed: pip install 'eventpatterns[zstd]'"
         ) from None
     reader = zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True)
-    return io.BufferedReader(_Raw(reader), buffer_size=1 << 20)  # type: ignore[return-value]
+    return io.BufferedReader(_Raw(reader), buffer_size=1 << 20)
 
 
 def open_source(source: str | os.PathLike[str] | BinaryIO) -> BinaryIO:

@@ -82,7 +82,7 @@ def test_pretty_printed_array_is_two_events_not_35_lines() -> None:
     text = b'[\n  {\n    "id": "a",\n    "detail": {"x": [1, 2]}\n  },\n  {\n    "id": "b"\n  }\n]\n'
     events, where, damaged = _read(text)
     assert [orjson.loads(e)["id"] for e in events] == ["a", "b"]
-    assert where == [text.index(b"{"), text.index(b"{\n    \"id\": \"b\"")]  # byte offsets
+    assert where == [text.index(b"{"), text.index(b'{\n    "id": "b"')]  # byte offsets
     assert damaged == []
 
 
