@@ -29,7 +29,7 @@ from typing import Any, BinaryIO
 
 from ..errors import ArchiveError
 
-__all__ = ["compression_of", "expand_sources", "is_url", "open_source", "source_name"]
+__all__ = ["DECOMPRESSED", "compression_of", "expand_sources", "is_url", "open_source", "source_name"]
 
 _GLOB_CHARS = frozenset("*?[")
 
@@ -160,6 +160,14 @@ class _Raw(io.RawIOBase):
         super().close()
 
 
+class _ZstdStream(io.BufferedReader):
+    """A zstd source's decompressed bytes (a type of its own, so `DECOMPRESSED` can tell it)."""
+
+
+#: The stream types `open_source` returns for compressed sources.
+DECOMPRESSED: tuple[type, ...] = (gzip.GzipFile, bz2.BZ2File, lzma.LZMAFile, _ZstdStream)
+
+
 def compression_of(head: bytes) -> str | None:
     """The compression a stream's first bytes announce (``gzip``, ``bzip2``, ``xz``, ``zstd``).
 
@@ -179,12 +187,21 @@ def _decompressed(raw: io.BufferedReader[Any], name: str) -> BinaryIO:
     kind = compression_of(raw.peek(6)[:6])
     if kind is None:
         return raw
+    # Closing the decompressor closes the source too: each of these closes a file object it was
+    # given only when told so (GzipFile's `myfileobj`, BZ2File's and LZMAFile's `_closefp`,
+    # attributes every CPython since 3.3 has)
     if kind == "gzip":
-        return gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[return-value]
+        gz = gzip.GzipFile(fileobj=raw, mode="rb")
+        gz.myfileobj = raw  # type: ignore[assignment]
+        return gz  # type: ignore[return-value]
     if kind == "bzip2":
-        return bz2.BZ2File(raw, mode="rb")  # type: ignore[return-value]
+        bz = bz2.BZ2File(raw, mode="rb")
+        bz._closefp = True  # type: ignore[attr-defined]
+        return bz  # type: ignore[return-value]
     if kind == "xz":
-        return lzma.LZMAFile(raw, mode="rb")  # type: ignore[return-value]
+        xz = lzma.LZMAFile(raw, mode="rb")
+        xz._closefp = True  # type: ignore[attr-defined]
+        return xz  # type: ignore[return-value]
     try:
         # optional: only zstd-compressed sources need it (extra `zstd`)
         import zstandard  # type: ignore[import-not-found,unused-ignore]
@@ -194,7 +211,7 @@ def _decompressed(raw: io.BufferedReader[Any], name: str) -> BinaryIO:
             "installed: pip install 'eventpatterns[zstd]'"
         ) from None
     reader = zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True)
-    return io.BufferedReader(_Raw(reader), buffer_size=1 << 20)
+    return _ZstdStream(_Raw(reader), buffer_size=1 << 20)
 
 
 def open_source(source: str | os.PathLike[str] | BinaryIO) -> BinaryIO:
