@@ -191,11 +191,11 @@ def _decompressed(raw: io.BufferedReader[Any], name: str) -> BinaryIO:
     # given only when told so (GzipFile's `myfileobj`, BZ2File's and LZMAFile's `_closefp`,
     # attributes every CPython since 3.3 has)
     if kind == "gzip":
-        gz = gzip.GzipFile(fileobj=raw, mode="rb")  # noqa: SIM115 (closed by the reader)
+        gz = gzip.GzipFile(fileobj=raw, mode="rb")
         gz.myfileobj = raw  # type: ignore[assignment]
         return gz  # type: ignore[return-value]
     if kind == "bzip2":
-        bz = bz2.BZ2File(raw, mode="rb")  # noqa: SIM115 (closed by the reader)
+        bz = bz2.BZ2File(raw, mode="rb")
         bz._closefp = True  # type: ignore[attr-defined]
         return bz  # type: ignore[return-value]
     if kind == "xz":
