@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import re
+import tomllib
 from pathlib import Path
 
 import orjson
 import pytest
 
 import patterns
+import patterns.__main__ as patterns_main
 from patterns import scans
 from patterns.__main__ import main
 from patterns.errors import RulesError
 from patterns.rulesets import build_machine, read_rules, read_rules_text
-from patterns.scan_cli import load_rules
+from patterns.scan_cli import _Progress, load_rules
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
@@ -166,6 +169,23 @@ def test_cli_stats_json_is_exactly_the_totals(capsys) -> None:
     out = capsys.readouterr().out
     assert json.loads(out) == {"events": 14, "invalid": 0, "rules": EXPECTED}
     assert out.count("\n") == 1
+
+
+def test_progress_bar_only_on_a_terminal(capsys) -> None:
+    assert main(["scan", str(RULES), str(ARCHIVE), "-j", "1", "--stats", "json"]) == 0
+    assert capsys.readouterr().err == ""  # stderr is no TTY here: quiet
+    stream = io.StringIO()
+    bar = _Progress(stream, 2000, enabled=True)
+    stats = scans.ScanStats(events=14, matched=11, read=1900)
+    bar.update(stats, force=True)
+    assert "1.9 KB / 2.0 KB" in stream.getvalue() and "14 events" in stream.getvalue()
+    assert "11 matched" in stream.getvalue()
+
+
+def test_console_script_is_the_same_main() -> None:
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert pyproject["project"]["scripts"]["patterns"] == "patterns.__main__:entry"
+    assert callable(patterns_main.entry)
 
 
 def test_cli_table_lists_rules_that_never_matched(capsys) -> None:
