@@ -20,6 +20,7 @@ from patterns.archive import (
     expand_sources,
     open_source,
     read_batches,
+    sources,
 )
 from patterns.archive.spans import value_spans
 from patterns.errors import ArchiveError
@@ -139,6 +140,25 @@ def test_truncated_gzip_keeps_every_whole_line_and_reports_the_rest() -> None:
     assert len(damaged) == 1
     assert damaged[0].where == whole + 1
     assert "the source ends early" in damaged[0].reason and "EOFError" in damaged[0].reason
+
+
+@pytest.mark.parametrize("isal", [True, False], ids=["isal", "zlib"])
+def test_truncated_gzip_file_is_read_as_far_as_zlib_reads_it(tmp_path, monkeypatch, isal: bool) -> None:
+    if isal:
+        pytest.importorskip("isal", reason="ISA-L's gzip reader needs the optional `isal` package")
+    monkeypatch.setattr(sources, "PREFER_ISAL", isal)
+    big = b"\n".join(
+        orjson.dumps({"id": i, "pad": bytes(range(i % 50, i % 50 + 40)).hex()}) for i in range(40000)
+    )
+    cut = gzip.compress(big + b"\n")[:-50000]
+    path = tmp_path / "cut.jsonl.gz"
+    path.write_bytes(cut)
+    whole = zlib.decompressobj(wbits=31).decompress(cut).count(b"\n")
+    batches = list(read_batches(str(path)))
+    assert [w for b in batches for w in b.where] == list(range(1, whole + 1))
+    damaged = [d for b in batches for d in b.damaged]
+    assert [d.where for d in damaged] == [whole + 1]
+    assert "EOFError" in damaged[0].reason
 
 
 def test_truncated_document_keeps_whole_records() -> None:
