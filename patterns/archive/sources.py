@@ -208,7 +208,7 @@ def _gzip_class(fast: bool) -> type[gzip.GzipFile]:
             from isal import igzip  # type: ignore[import-not-found,unused-ignore]
         except ImportError:
             return gzip.GzipFile
-        return igzip.IGzipFile  # type: ignore[no-any-return]
+        return igzip.IGzipFile  # type: ignore[no-any-return,unused-ignore]
     return gzip.GzipFile
 
 
