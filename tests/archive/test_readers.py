@@ -238,3 +238,19 @@ def test_expand_sources_folders_globs_and_stdin(tmp_path) -> None:
 def test_read_batches_refuses_unknown_format() -> None:
     with pytest.raises(ValueError, match="Expected a format"):
         list(read_batches(io.BytesIO(JSONL), format="csv"))
+
+
+def test_fsspec_urls_are_expanded_and_read() -> None:
+    fsspec = pytest.importorskip("fsspec", reason="URL sources need the optional fsspec (extra `s3`)")
+    fs = fsspec.filesystem("memory")
+    fs.pipe("/patterns-test/logs/2026/a.jsonl.gz", gzip.compress(EVENTS[0] + b"\n" + EVENTS[1] + b"\n"))
+    fs.pipe("/patterns-test/logs/2026/b.json", b"[" + EVENTS[2] + b"]")
+    try:
+        found = expand_sources(["memory://patterns-test/logs/"])
+        assert [f.rsplit("/", 1)[1] for f in found] == ["a.jsonl.gz", "b.json"]
+        assert [e for f in found for b in read_batches(f) for e in b.events] == EVENTS[:3]
+        assert expand_sources(["memory://patterns-test/logs/**/*.gz"]) == found[:1]
+        with pytest.raises(ArchiveError, match="got none"):
+            expand_sources(["memory://patterns-test/nothing/"])
+    finally:
+        fs.rm("/patterns-test", recursive=True)
