@@ -271,3 +271,13 @@ def test_readme_main_job_prints_what_readme_shows(capsys) -> None:
     assert main(["scan", str(RULES), str(ARCHIVE), "-j", "1"]) == 0
     printed = capsys.readouterr().out
     assert re.sub(r"in [\d.]+ s", "in T s", printed) == re.sub(r"in [\d.]+ s", "in T s", shown)
+
+
+def test_match_reads_gzipped_standard_input(monkeypatch, capsys) -> None:
+    # `zcat F.json.gz | patterns match rules.json -` printed `1: -`: the Records object was one event
+    log = next((ARCHIVE / "cloudtrail").glob("*.json.gz"))
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(log.read_bytes())))
+    assert main(["match", str(RULES), "-"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 8
+    assert "ct-console-login-root-1: root-sign-in" in lines
