@@ -32,10 +32,10 @@ from .dialects import DIALECTS
 from .errors import ArchiveError, RulesError
 from .lint.sources import SourceError, extract_file, iter_files
 from .machine import Machine
-from .rulesets import Rule, build_machine, read_rules
+from .rulesets import Rule, build_machine, read_only_rules, read_rules
 from .scans import Scan, ScanStats, scan
 
-__all__ = ["load_rules", "main"]
+__all__ = ["load_rule_set", "load_rules", "main"]
 
 #: Files read as templates (through pattern-lint's extractors), not as JSON rules files.
 _TEMPLATE_SUFFIXES = (".yaml", ".yml", ".tf", ".hcl", ".template")
@@ -101,6 +101,27 @@ def load_rules(
     Raises:
         RulesError: unreadable rules, duplicate names, or invalid rules (every one listed).
     """
+    machine, notes, _ = load_rule_set(paths, dialect, skip_invalid=skip_invalid)
+    return machine, notes
+
+
+def load_rule_set(
+    paths: Iterable[str], dialect: str = "eventbridge", *, skip_invalid: bool = False
+) -> tuple[Machine, list[str], frozenset[str]]:
+    """`load_rules`, also returning the rules that see CloudTrail's read-only management events
+    (state ``ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS`` in ``list-rules`` output).
+
+    Args:
+        paths: JSON rules files, templates, or folders of templates.
+        dialect: the rules' dialect; a template's patterns of other dialects are left out.
+        skip_invalid: leave invalid rules out instead of refusing the set.
+
+    Returns:
+        The machine, the notes of `load_rules`, and the names of those rules.
+
+    Raises:
+        RulesError: as `load_rules`.
+    """
     rules: list[Rule] = []
     notes: list[str] = []
     for name in paths:
@@ -117,7 +138,7 @@ def load_rules(
         else:
             rules.extend(read_rules(name))
     machine, skipped = build_machine(rules, dialect, skip_invalid=skip_invalid)
-    return machine, skipped + notes
+    return machine, skipped + notes, read_only_rules(rules)
 
 
 # -- output --
@@ -186,7 +207,7 @@ def _json_line(value: dict[str, Any]) -> bytes:
 
 
 def _scan(args: argparse.Namespace) -> int:
-    machine, skipped = load_rules(args.rules, args.dialect, skip_invalid=args.skip_invalid)
+    machine, skipped, stated = load_rule_set(args.rules, args.dialect, skip_invalid=args.skip_invalid)
     for problem in skipped:
         print(f"skipped: {problem}", file=sys.stderr)
     jobs = args.jobs if args.jobs is not None else os.cpu_count() or 1
@@ -194,7 +215,7 @@ def _scan(args: argparse.Namespace) -> int:
         machine,
         args.sources,
         format=args.format,
-        read_only=args.read_only,
+        read_only=True if args.read_only else stated,
         jobs=jobs,
         keep_matches=args.matches is not None,
     )
@@ -255,7 +276,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--rules", dest="more_rules", action="append", default=[], metavar="RULES")
     parser.add_argument("--format", choices=FORMATS, help="the sources' format (default: told from content)")
     parser.add_argument(
-        "--read-only", action="store_true", help="keep CloudTrail read-only management events"
+        "--read-only",
+        action="store_true",
+        help="give CloudTrail read-only management events to every rule (default: only to rules in "
+        "state ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS)",
     )
     parser.add_argument("--dialect", default="eventbridge", choices=sorted(DIALECTS))
     parser.add_argument("--jobs", "-j", type=int, default=None, help="worker processes (default: every core)")

@@ -281,3 +281,41 @@ def test_match_reads_gzipped_standard_input(monkeypatch, capsys) -> None:
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 8
     assert "ct-console-login-root-1: root-sign-in" in lines
+
+
+def test_read_only_events_reach_only_rules_in_the_state_that_asks_for_them(tmp_path, capsys) -> None:
+    # EventBridge gives read-only management events (DescribeInstances here) only to rules in
+    # state ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS
+    pattern = json.dumps({"source": ["aws.ec2"], "detail-type": ["AWS API Call via CloudTrail"]})
+    listed = tmp_path / "rules.json"
+    listed.write_text(
+        json.dumps(
+            {
+                "Rules": [
+                    {
+                        "Name": "all-ec2-calls",
+                        "EventPattern": pattern,
+                        "State": "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS",
+                    },
+                    {"Name": "ec2-changes", "EventPattern": pattern, "State": "ENABLED"},
+                ]
+            }
+        )
+    )
+    trail = ARCHIVE / "cloudtrail"
+    assert patterns.scan(listed, [trail]).run().rules == {"all-ec2-calls": 3, "ec2-changes": 2}
+    assert patterns.scan(listed, [trail], read_only=False).run().rules == {
+        "all-ec2-calls": 2,
+        "ec2-changes": 2,
+    }
+    assert patterns.scan(listed, [trail], read_only=True).run().rules == {
+        "all-ec2-calls": 3,
+        "ec2-changes": 3,
+    }
+    assert patterns.scan(listed, [trail], read_only=["ec2-changes"]).run().rules == {
+        "all-ec2-calls": 2, "ec2-changes": 3
+    }  # fmt: skip
+    assert main(["scan", str(listed), str(trail), "-j", "1", "--stats", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["rules"] == {"all-ec2-calls": 3, "ec2-changes": 2}
+    assert main(["scan", str(listed), str(trail), "-j", "1", "--stats", "json", "--read-only"]) == 0
+    assert json.loads(capsys.readouterr().out)["rules"] == {"all-ec2-calls": 3, "ec2-changes": 3}

@@ -349,13 +349,16 @@ class _Reader:
             self.bad(where, str(exc), text)
             return
         if looks_like_cloudtrail(record):
-            if is_read_only_management(record) and not self.read_only:
+            read_only = is_read_only_management(record)
+            if read_only and not self.read_only:
                 return
             try:
                 event = orjson.dumps(wrap_record(record))
             except (NotCloudTrailError, TypeError) as exc:  # TypeError: a number orjson cannot write
                 self.bad(where, str(exc), text)
                 return
+            if read_only:
+                self.batch.read_only.append(len(self.batch.events))
             self.batch.events.append(event)
             self.batch.where.append(where)
         elif fmt is None and detect_source(record) is not None:
