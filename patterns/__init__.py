@@ -11,20 +11,24 @@ from ._match import IMPLEMENTATION
 from .core import Pattern, compile
 from .dialects import DIALECTS, Dialect
 from .errors import (
+    ArchiveError,
     InvalidEventError,
     InvalidPatternError,
     InvalidTransformerError,
     PatternsError,
+    RulesError,
     UndeliverableEventError,
 )
 from .filters import FilterCriteria
 from .machine import Machine
 from .records import record_to_event
+from .scans import Scan, ScanStats, scan
 from .transform import BusTransformer, InputTransformer, render_for_target
 
 __all__ = [
     "DIALECTS",
     "IMPLEMENTATION",
+    "ArchiveError",
     "BusTransformer",
     "Dialect",
     "FilterCriteria",
@@ -35,10 +39,14 @@ __all__ = [
     "Machine",
     "Pattern",
     "PatternsError",
+    "RulesError",
+    "Scan",
+    "ScanStats",
     "UndeliverableEventError",
     "compile",
     "record_to_event",
     "render_for_target",
+    "scan",
 ]
 
 __version__ = "0.1.0"

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 __all__ = [
+    "ArchiveError",
     "InvalidEventError",
     "InvalidPatternError",
     "InvalidTransformerError",
     "PatternsError",
+    "RulesError",
     "UndeliverableEventError",
 ]
 
@@ -106,3 +108,25 @@ class InvalidTransformerError(PatternsError, ValueError):
 class UndeliverableEventError(PatternsError, ValueError):
     """A matching event that AWS would not deliver to the target as transformed: a JSON input
     template that is not JSON once filled, or a JSONata expression that fails on the event."""
+
+
+class ArchiveError(PatternsError, OSError):
+    """A source of events that cannot be read at all: no such file, a glob that matches nothing,
+    a compression or URL scheme whose optional package is not installed.
+
+    A source that opens but holds damaged records is not an error: its records are reported
+    one by one (`patterns.archive.Damaged`).
+    """
+
+
+class RulesError(PatternsError, ValueError):
+    """A rules file that cannot be used as it is: not readable as rules, duplicate rule names, or
+    invalid patterns (every one of them is listed, not only the first).
+
+    Attributes:
+        problems: one line per fault, ``file:line: rule `name`: message``.
+    """
+
+    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.problems = list(problems) if problems is not None else [message]
