@@ -14,6 +14,7 @@ from .errors import InvalidEventError, InvalidPatternError, PatternsError
 from .filters import FilterCriteria
 from .machine import Machine
 from .records import record_to_event
+from .subscribers import SubscriberFilter
 
 __all__ = [
     "DIALECTS",
@@ -25,6 +26,7 @@ __all__ = [
     "Machine",
     "Pattern",
     "PatternsError",
+    "SubscriberFilter",
     "compile",
     "record_to_event",
 ]
