@@ -204,7 +204,9 @@ def _metadata(value: Any) -> dict[str, str]:
                 f"got `{key}` - at `$.Metadata`"
             )
         if not isinstance(v, str) or not v:
-            raise InvalidEventError(f"Expected a non-empty `str`, got `{json_type(v)}` - at `$.Metadata.{key}`")
+            raise InvalidEventError(
+                f"Expected a non-empty `str`, got `{json_type(v)}` - at `$.Metadata.{key}`"
+            )
         out[key] = str(v)
     return out
 
@@ -232,7 +234,9 @@ def _data(value: Any, content_type: str) -> dict | None:
     if isinstance(decoded, Mapping):
         return decoded if isinstance(decoded, dict) else dict(decoded)
     if content_type == PUT_EVENTS_CONTENT_TYPE:
-        raise InvalidEventError(f"Expected `object` (the PutEvents envelope), got `{json_type(decoded)}` - at `$.Data`")
+        raise InvalidEventError(
+            f"Expected `object` (the PutEvents envelope), got `{json_type(decoded)}` - at `$.Data`"
+        )
     return None
 
 

@@ -113,7 +113,9 @@ class Machine:
         if self.dialect.name == BUS.name and not isinstance(pattern, Pattern):
             # A Custom Event Bus machine holds subscribers: each rule is a filter configuration
             # (a `SubscriberFilter`, or what it takes), joined into one pattern over the event.
-            pattern = (pattern if isinstance(pattern, SubscriberFilter) else SubscriberFilter(pattern)).pattern
+            pattern = (
+                pattern if isinstance(pattern, SubscriberFilter) else SubscriberFilter(pattern)
+            ).pattern
         if isinstance(pattern, Pattern):
             if pattern.dialect.name != self.dialect.name:
                 raise ValueError(

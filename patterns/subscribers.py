@@ -251,7 +251,9 @@ def _entries(configuration: Any) -> list[tuple[int, str, Any]]:
     if configuration is None:
         return []
     if not isinstance(configuration, Mapping):
-        raise _config_error(f"Expected a FilterConfiguration `object`, got `{type(configuration).__name__}`", "$")
+        raise _config_error(
+            f"Expected a FilterConfiguration `object`, got `{type(configuration).__name__}`", "$"
+        )
     if not configuration:
         return []  # API_FilterConfiguration: an empty FilterConfiguration clears the filter
     for key in configuration:
@@ -272,7 +274,11 @@ def _entries(configuration: Any) -> list[tuple[int, str, Any]]:
     for index, entry in enumerate(filters):
         here = f"$.Filters[{index}]"
         if not isinstance(entry, Mapping) or set(entry) != {"Scope", "Pattern"}:
-            got = ", ".join(f"`{k}`" for k in entry) if isinstance(entry, Mapping) else f"`{type(entry).__name__}`"
+            got = (
+                ", ".join(f"`{k}`" for k in entry)
+                if isinstance(entry, Mapping)
+                else f"`{type(entry).__name__}`"
+            )
             raise _config_error(f"Expected a filter with `Scope` and `Pattern`, got {got or 'nothing'}", here)
         scope = entry["Scope"]
         if scope not in SCOPE_KEYS:

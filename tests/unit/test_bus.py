@@ -183,7 +183,10 @@ def test_configuration_shape_is_checked() -> None:
     SubscriberFilter({"Filters": [{"Scope": "DATA", "Pattern": pattern}] * 50})
     assert _refusal({"Filters": []}).path == "$.Filters"
     assert _refusal({"Language": "EVENT_BRIDGE_PATTERN"}).path == "$.Filters"
-    assert _refusal({"Filters": [{"Scope": "DATA", "Pattern": pattern}], "Language": "JSONATA"}).path == "$.Language"
+    assert (
+        _refusal({"Filters": [{"Scope": "DATA", "Pattern": pattern}], "Language": "JSONATA"}).path
+        == "$.Language"
+    )
     assert _refusal({"Filters": [{"Scope": "BODY", "Pattern": pattern}]}).path == "$.Filters[0].Scope"
     assert _refusal({"Filters": [{"Pattern": pattern}]}).path == "$.Filters[0]"
     assert _refusal({"Filters": [{"Scope": "DATA", "Pattern": pattern}], "Other": 1}).path == "$"
@@ -265,7 +268,9 @@ def test_metadata_limits_at_their_edges_are_accepted() -> None:
 def test_bus_event_given_as_json_text_is_read() -> None:
     # a WITH_METADATA delivery: the three parts as one JSON document, Data decoded
     text = json.dumps({"Data": {"a": "x"}, "Metadata": {"t": "1"}, "SystemMetadata": JSON})
-    assert one("DATA", '{"a": ["x"]}').matches(text) and one("METADATA", '{"t": ["1"]}').matches(text.encode())
+    assert one("DATA", '{"a": ["x"]}').matches(text) and one("METADATA", '{"t": ["1"]}').matches(
+        text.encode()
+    )
 
 
 def test_bus_to_event_names_each_part_and_marks_readable_data() -> None:
@@ -350,9 +355,9 @@ def test_to_json_repr_and_pickle_round_trip() -> None:
     }
     f = SubscriberFilter(config)
     assert f.to_json() == config and repr(f) == "SubscriberFilter(2 filters: DATA, DATA)"
-    assert SubscriberFilter({"Filters": [{"Scope": "DATA", "Pattern": {"a": ["x"]}}]}).to_json()["Filters"] == [
-        {"Scope": "DATA", "Pattern": '{"a":["x"]}'}
-    ]
+    assert SubscriberFilter({"Filters": [{"Scope": "DATA", "Pattern": {"a": ["x"]}}]}).to_json()[
+        "Filters"
+    ] == [{"Scope": "DATA", "Pattern": '{"a":["x"]}'}]
     again = pickle.loads(pickle.dumps(f))
     assert again.to_json() == config and again.copies == (2, 1, 1)
 
