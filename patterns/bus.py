@@ -108,11 +108,11 @@ class BusEvent(NamedTuple):
         system: the system metadata, every value a string.
     """
 
-    data: dict | None
+    data: dict[str, Any] | None
     metadata: dict[str, str]
     system: dict[str, str]
 
-    def part(self, scope: str) -> dict | None:
+    def part(self, scope: str) -> dict[str, Any] | None:
         """The part a filter of `scope` reads (None: the event has none it can read)."""
         if scope == "DATA":
             return self.data
@@ -211,7 +211,7 @@ def _metadata(value: Any) -> dict[str, str]:
     return out
 
 
-def _data(value: Any, content_type: str) -> dict | None:
+def _data(value: Any, content_type: str) -> dict[str, Any] | None:
     if content_type in _OPAQUE:
         if not isinstance(value, _TEXT):
             raise InvalidEventError(
@@ -240,7 +240,7 @@ def _data(value: Any, content_type: str) -> dict | None:
     return None
 
 
-def bus_to_event(event: Any, copies: tuple[int, int, int] = (1, 1, 1)) -> dict:
+def bus_to_event(event: Any, copies: tuple[int, int, int] = (1, 1, 1)) -> dict[str, Any]:
     """The one event a machine of dialect ``"bus"`` reads: the parts under their names.
 
     Args:
