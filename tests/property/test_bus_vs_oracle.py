@@ -85,19 +85,21 @@ def bus_events(draw, subscribers: list[SubscriberFilter]) -> dict:
         for c in b
     ]
     values = [v for f in subscribers for _, p in f.filters for v in pattern_values(p.to_json())]
-    data_objects = json_events() | witness_events(conditions, values) if conditions else json_events()
+    witnesses = witness_events(conditions, values)
+    data_objects = st.one_of(json_events(), witnesses, witnesses, witnesses) if conditions else json_events()
     system = {"ContentType": {"raw": "application/json", "put": "application/eventbridge+json",
                               "octets": "application/octet-stream", "avro": "application/avro"}[kind],
               "aws:DeliveryType": draw(st.sampled_from(["LIVE", "REPLAY"]))}  # fmt: skip
     # strings the filters name, so that metadata and system metadata often match
     pool = sorted({v for v in values if isinstance(v, str) and v} | set(_NONEMPTY))
     system.update(draw(st.dictionaries(st.sampled_from(META_KEYS), st.sampled_from(["", *pool]), max_size=3)))
+    system.update(_witness_pairs(draw, subscribers, "SYSTEM_METADATA"))
     event: dict = {"SystemMetadata": system}
     if kind == "octets":
         event["Data"] = draw(st.binary(max_size=4))
     else:
         data = _without_top_empty_key(draw(data_objects, label="data"))
-        if kind != "put" and draw(st.booleans()):
+        if kind != "put" and draw(st.integers(0, 3)) == 0:
             data = draw(st.sampled_from([[data], 1, "text", None]))  # JSON, not an object
         form = draw(st.sampled_from(["dict", "str", "bytes"]))
         if isinstance(data, str):
@@ -106,10 +108,23 @@ def bus_events(draw, subscribers: list[SubscriberFilter]) -> dict:
             data if form == "dict" else json.dumps(data) if form == "str" else json.dumps(data).encode()
         )
     if kind != "put" and draw(st.booleans()):
-        event["Metadata"] = draw(
-            st.dictionaries(st.sampled_from(META_KEYS), st.sampled_from(pool), max_size=3), label="metadata"
-        )
+        metadata = draw(st.dictionaries(st.sampled_from(META_KEYS), st.sampled_from(pool), max_size=3))
+        event["Metadata"] = {**metadata, **_witness_pairs(draw, subscribers, "METADATA")}
     return event
+
+
+def _witness_pairs(draw, subscribers: list[SubscriberFilter], scope: str) -> dict[str, str]:
+    """For one filter of `scope` (drawn), a string its value list accepts exactly, per key."""
+    patterns_ = [p.to_json() for f in subscribers for s, p in f.filters if s == scope]
+    if not patterns_:
+        return {}
+    chosen = draw(st.sampled_from(patterns_), label=f"{scope} witness")
+    out = {}
+    for key, values in chosen.items():
+        strings = [v for v in values if isinstance(v, str) and v] if isinstance(values, list) else []
+        if strings:
+            out[key] = draw(st.sampled_from(strings))
+    return out
 
 
 def reference(f: SubscriberFilter, event: dict) -> bool:
