@@ -95,7 +95,7 @@ class Machine:
 
     # -- changes --
 
-    def add(self, name: str, pattern: PatternSource | Pattern) -> None:
+    def add(self, name: str, pattern: PatternSource | Pattern | SubscriberFilter | None) -> None:
         """Validate a pattern and add it as rule `name`; a rule already of that name is replaced.
 
         Args:
@@ -123,7 +123,9 @@ class Machine:
                 )
             compiled = pattern
         else:
-            compiled = compile(pattern, dialect=self.dialect)
+            # None or a `SubscriberFilter` here (not a bus machine): `compile` refuses it as not
+            # JSON, with the dialect's message
+            compiled = compile(typing.cast(PatternSource, pattern), dialect=self.dialect)
         with self._lock:
             if compiled.dialect.name == BUS.name:
                 self._read_copies(copies_of(compiled))

@@ -139,7 +139,7 @@ class SubscriberFilter:
         copies: under how many names each scope's part is read (DATA, METADATA, SYSTEM_METADATA).
     """
 
-    def __init__(self, configuration: Mapping[str, Any] | str | bytes | None = None) -> None:
+    def __init__(self, configuration: Mapping[str, Any] | str | bytes | bytearray | None = None) -> None:
         """Validate a filter configuration.
 
         Args:

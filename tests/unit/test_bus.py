@@ -379,3 +379,15 @@ def test_bus_machine_holds_subscribers_and_pickles() -> None:
         machine.add("bad", {"Filters": [{"Scope": "DATA", "Pattern": '{"a": [{"wildcard": "*"}]}'}]})
     with pytest.raises(ValueError, match="dialect `bus`"):
         machine.add("p", patterns.compile('{"a": ["x"]}'))
+
+
+def test_bus_machine_replaces_a_subscriber_in_place() -> None:
+    machine = Machine(dialect="bus")
+    machine.add("first", {"Filters": [{"Scope": "DATA", "Pattern": '{"a": ["x"]}'}]})
+    machine.add("second", None)
+    machine.add("first", {"Filters": [{"Scope": "METADATA", "Pattern": '{"t": ["1"]}'}] * 2})
+    assert machine.match(raw(b'{"a": "x"}')) == ["second"]
+    assert machine.match(raw(b"{}", {"t": "1"})) == ["first", "second"]
+    assert isinstance(machine["first"], patterns.Pattern) and machine["first"].dialect.name == "bus"
+    with pytest.raises(InvalidPatternError, match="Expected a JSON value, got `SubscriberFilter`"):
+        Machine().add("x", SubscriberFilter(None))  # a subscriber is no EventBridge pattern
