@@ -85,6 +85,9 @@ CONTENT_TYPES = frozenset(
         PUT_EVENTS_CONTENT_TYPE,
     }
 )
+#: Content types whose data is JSON as published (Avro and Protobuf data is filtered as the JSON
+#: EventBridge deserialises it to, which the caller gives).
+_JSON_TYPES = frozenset({"application/json", PUT_EVENTS_CONTENT_TYPE})
 #: Content types whose data no DATA filter reads.
 _OPAQUE = frozenset({"application/octet-stream"})
 
@@ -228,7 +231,12 @@ def _data(value: Any, content_type: str) -> dict[str, Any] | None:
                 if str(exc).startswith("Expected `object`"):
                     decoded = None  # valid JSON, not an object (orjson refused a lone surrogate)
                 else:
-                    raise InvalidEventError(f"{exc} (in `$.Data`)", offset=exc.offset) from None
+                    hint = (
+                        ""
+                        if content_type in _JSON_TYPES
+                        else f"; give the JSON form of `{content_type}` data"
+                    )
+                    raise InvalidEventError(f"{exc} (in `$.Data`{hint})", offset=exc.offset) from None
     else:
         decoded = value
     if type(decoded) is dict:

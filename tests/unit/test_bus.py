@@ -246,6 +246,8 @@ def test_json_data_that_is_not_an_object_has_nothing_a_data_filter_reads() -> No
         ({"Data": b"{}", "SystemMetadata": PUT_EVENTS, "Metadata": {"a": "x"}}, "Expected no `Metadata`"),
         ({"Data": b"[1]", "SystemMetadata": PUT_EVENTS}, "the PutEvents envelope"),
         ({"Data": {"a": 1}, "SystemMetadata": OCTETS}, "Expected `bytes` or `str` data"),
+        ({"Data": b"\x02\x06abc", "SystemMetadata": {**JSON, "ContentType": "application/avro"}},
+         "give the JSON form of `application/avro` data"),
     ],
 )  # fmt: skip
 def test_invalid_bus_events_are_refused_with_a_path(event, message: str) -> None:
