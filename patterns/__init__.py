@@ -23,6 +23,7 @@ from .filters import FilterCriteria
 from .machine import Machine
 from .records import record_to_event
 from .scans import Scan, ScanStats, scan
+from .subscribers import SubscriberFilter
 from .transform import BusTransformer, InputTransformer, render_for_target
 
 __all__ = [
@@ -42,6 +43,7 @@ __all__ = [
     "RulesError",
     "Scan",
     "ScanStats",
+    "SubscriberFilter",
     "UndeliverableEventError",
     "compile",
     "record_to_event",

@@ -21,8 +21,8 @@ def test_api_all_lists_the_public_names() -> None:
     assert sorted(patterns.__all__) == sorted(
         ["DIALECTS", "IMPLEMENTATION", "ArchiveError", "BusTransformer", "Dialect", "FilterCriteria",
          "InputTransformer", "InvalidEventError", "InvalidPatternError", "InvalidTransformerError", "Machine",
-         "Pattern", "PatternsError", "RulesError", "Scan", "ScanStats", "UndeliverableEventError", "compile",
-         "record_to_event", "render_for_target", "scan"]
+         "Pattern", "PatternsError", "RulesError", "Scan", "ScanStats", "SubscriberFilter",
+         "UndeliverableEventError", "compile", "record_to_event", "render_for_target", "scan"]
     )  # fmt: skip
     for name in patterns.__all__:
         assert getattr(patterns, name) is not None
