@@ -557,7 +557,7 @@ def test_jsonata_missing_library_is_a_clear_error(monkeypatch: pytest.MonkeyPatc
         return real_import(name, *args, **kwargs)
 
     monkeypatch.setattr(builtins, "__import__", no_jsonatapy)
-    with pytest.raises(PatternsError, match=r"pip install 'patterns\[jsonata\]'"):
+    with pytest.raises(PatternsError, match=r"pip install 'eventpatterns\[jsonata\]'"):
         BusTransformer("JSONATA", "{% 1 %}")
 
 
