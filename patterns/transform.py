@@ -44,9 +44,11 @@ __all__ = [
     "BusEvent",
     "BusTransformer",
     "InputTransformer",
+    "parse_input_path",
     "read_bus_event",
     "render_for_subscriber",
     "render_for_target",
+    "template_placeholders",
 ]
 
 #: The predefined variables of an input template (the "Predefined variables" section of the
@@ -126,6 +128,19 @@ def _parse_path(path: str) -> tuple[tuple[str, Any], ...] | None:
             steps.append(("index", int(bracket)))
         pos = m.end()
     return tuple(steps)
+
+
+def parse_input_path(path: str) -> tuple[tuple[str, Any], ...] | None:
+    """The steps of an `InputPathsMap` path, as `InputTransformer` reads it.
+
+    Args:
+        path: the JSON path (``$.detail.state``, ``$.resources[0]``, ``$['detail-type']``).
+
+    Returns:
+        ``("key", name)``, ``("index", n)`` or ``("all", None)`` per step (``()`` for ``$``), or
+        None when the text is not a path EventBridge reads: it selects nothing.
+    """
+    return _parse_path(path)
 
 
 def _select(value: Any, steps: tuple[tuple[str, Any], ...] | None) -> Any:
@@ -281,6 +296,21 @@ def _string_state(text: str, start: int, end: int, in_string: bool) -> bool:
             in_string = not in_string
         i += 1
     return in_string
+
+
+def template_placeholders(template: str) -> tuple[bool, list[tuple[int, int, str, str]]]:
+    """Whether an input template is a JSON template, and where its placeholders stand.
+
+    Args:
+        template: the `InputTemplate`.
+
+    Returns:
+        (JSON template: it starts with ``{`` or ``[`` and must be JSON once filled, the
+        placeholders as ``(start, end, variable, where)`` with `where` ``value`` (a JSON value),
+        ``json-string`` (inside a string of a JSON template) or ``text``).
+    """
+    kind = _template_kind(template)
+    return kind == "json", [(slot.start, slot.end, slot.name, slot.where) for slot in _slots(template, kind)]
 
 
 def _is_key(template: str, slot: _Slot) -> bool:

@@ -56,6 +56,8 @@ def covered_pattern(contexts: list[PatternContext]) -> Iterator[Finding]:
           Targets: [{Id: q, Arn: !GetAtt Queue.Arn}]
     ```
     """
+    if contexts and contexts[0].extracted.kind == "subscriber":
+        return  # a subscriber's filters AND: a wider one is redundant, not a double delivery
     for b in contexts:
         # with template values, b's known part: a pattern covering it covers b, whatever they hold
         narrow = b.known_branches() if b.extracted.unknowns else None

@@ -53,6 +53,8 @@ def duplicate_pattern(contexts: list[PatternContext]) -> Iterator[Finding]:
     ```
     """
     seen: dict[Any, PatternContext] = {}
+    if contexts and contexts[0].extracted.kind == "subscriber":
+        return  # a subscriber's filters AND: a repeated one changes nothing delivered
     for ctx in contexts:
         assert ctx.pattern is not None
         if ctx.extracted.unknowns:

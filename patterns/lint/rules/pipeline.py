@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import patterns
+from patterns.dialects import BUS_DIALECTS
 from patterns.errors import InvalidPatternError
 from patterns.model import Branch, Obj
 from patterns.parse import JArray, JNode, JObject, JsonSyntaxError, Span, parse_json
@@ -182,7 +183,11 @@ def prepare(extracted: Extracted) -> PatternContext:
     belongs), it is written as a number, then as a list, in the same width, so that the rest of
     the pattern is still checked.
     """
-    dialect = patterns.DIALECTS.get(extracted.dialect) or patterns.DIALECTS["eventbridge"]
+    dialect = (
+        patterns.DIALECTS.get(extracted.dialect)
+        or BUS_DIALECTS.get(extracted.dialect)
+        or patterns.DIALECTS["eventbridge"]
+    )
     ctx = PatternContext(extracted, dialect)
     text = extracted.text
     try:
@@ -329,8 +334,10 @@ def check_pattern(
     Returns:
         The prepared context (group rules reuse it) and the diagnostics, unsorted.
     """
-    ctx = prepare(extracted)
     wanted = set(RULES) if codes is None else set(codes)
+    if extracted.kind == "transformer":
+        return _check_transformer(extracted, wanted)
+    ctx = prepare(extracted)
     notes = _unknown_notes(extracted)
     out: list[Diagnostic] = []
     for code, r in RULES.items():
@@ -343,14 +350,34 @@ def check_pattern(
     return ctx, out
 
 
+def _check_transformer(extracted: Extracted, wanted: set[str]) -> tuple[PatternContext, list[Diagnostic]]:
+    """Run the transformer rules on a rule target's ``InputTransformer`` (its template is the text).
+
+    A finding on the template is dropped when the template holds a template value, and one on a
+    path when that path does.
+    """
+    ctx = PatternContext(extracted, patterns.DIALECTS["eventbridge"])
+    out: list[Diagnostic] = []
+    for code, r in RULES.items():
+        if r.scope != "transformer" or code not in wanted:
+            continue
+        for finding in r.check(ctx):
+            on = finding.extracted or extracted
+            if on.unknowns:
+                continue
+            out.append(_to_diagnostic(r, extracted, finding, ()))
+    return ctx, out
+
+
 def check_group(contexts: list[PatternContext], codes: Iterable[str] | None = None) -> list[Diagnostic]:
-    """Run the group rules over the patterns of one file, grouped by bus or topic and dialect."""
+    """Run the group rules over the patterns of one file, grouped by bus or topic and dialect (the
+    filters of one subscriber, whatever their scope, are one group)."""
     wanted = set(RULES) if codes is None else set(codes)
     groups: dict[tuple[str, str, str], list[PatternContext]] = defaultdict(list)
     for ctx in contexts:
         ex = ctx.extracted
         if ex.group is not None and ctx.pattern is not None and not ctx.syntax_error:
-            groups[(ex.file, ex.group, ex.dialect)].append(ctx)
+            groups[(ex.file, ex.group, "bus" if ex.kind == "subscriber" else ex.dialect)].append(ctx)
     out: list[Diagnostic] = []
     for members in groups.values():
         if len(members) < 2:

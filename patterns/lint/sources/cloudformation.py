@@ -1,7 +1,9 @@
 """Where CloudFormation and SAM templates keep patterns, read through an adapter over YAML or JSON.
 
 One walker holds the knowledge of where patterns live (``AWS::Events::Rule.EventPattern``,
-``AWS::SNS::Subscription.FilterPolicy``, ``FilterCriteria.Filters[].Pattern``, SAM ``Events``);
+``AWS::SNS::Subscription.FilterPolicy``, ``FilterCriteria.Filters[].Pattern``, SAM ``Events``,
+``AWS::EventsV2::Subscriber.FilterConfiguration.Filters[].Pattern``) and where a rule's targets
+keep their ``InputTransformer`` (``Targets[].InputTransformer``, a SAM event's ``InputTransformer``);
 the readers of YAML (ruamel nodes) and JSON (`patterns.parse` nodes) each hand it an `Adapter`
 that answers for their nodes: is this a map, a list, a string; what are its items; where does
 it start; is it a template value (``!Ref``, ``{"Fn::GetAtt": ...}``); how does it write itself
@@ -12,9 +14,11 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
+from patterns.subscribers import SCOPE_DIALECTS
+
 from .embedded import embedded_pattern
 from .event_sources import source_kind_from_text
-from .text import Extracted, HostText, SourceNote, note
+from .text import Extracted, HostText, InputPaths, PositionMap, SourceNote, note
 from .writer import Writer, written_pattern
 
 __all__ = ["Adapter", "CfnWalker"]
@@ -64,6 +68,10 @@ _SAM_FILTER_TYPES = {
     "MQ": "mq",
 }
 
+
+#: A subscriber filter's Scope -> the dialect of its pattern, as `patterns.SubscriberFilter` reads
+#: it; a scope not known (a template value, a typo) is read as DATA, the scope that refuses least.
+_SCOPE_DIALECTS = {scope: d.name for scope, d in SCOPE_DIALECTS.items()}
 
 #: Keys that hold a pattern in the resource types the walker knows: met under another type, a note.
 _PATTERN_KEY_NAMES = frozenset({"EventPattern", "FilterPolicy", "FilterCriteria", "Pattern"})
@@ -117,6 +125,7 @@ class CfnWalker:
                 if rtype == "AWS::Events::Rule"
                 else self.get(props, "SourceArn")
             )
+            before = len(self.found)
             self.pattern(
                 self.get(props, "EventPattern"),
                 f"{base}.EventPattern",
@@ -125,6 +134,17 @@ class CfnWalker:
                 group=None if rtype == "AWS::Events::Archive" else self.group("bus", bus),
                 targets=self.targets(self.get(props, "Targets"), "Arn"),
             )
+            if rtype == "AWS::Events::Rule":
+                rule = self.found[-1] if len(self.found) > before else None
+                for i, target in enumerate(self.a.seq(self.get(props, "Targets")) or []):
+                    self.input_transformer(
+                        self.get(target, "InputTransformer"),
+                        f"{base}.Targets[{i}].InputTransformer",
+                        rule,
+                        self.a.string(self.get(target, "Id")),
+                    )
+        elif rtype == "AWS::EventsV2::Subscriber":
+            self.subscriber(self.get(props, "FilterConfiguration"), f"{base}.FilterConfiguration", logical)
         elif rtype == "AWS::SNS::Subscription":
             self.sns(
                 props, base, "FilterPolicy", "FilterPolicyScope", self.get(props, "TopicArn"),
@@ -181,6 +201,7 @@ class CfnWalker:
         etype = self.a.string(self.get(event, "Type"))
         props = self.get(event, "Properties")
         if etype in ("EventBridgeRule", "CloudWatchEvent"):
+            before = len(self.found)
             self.pattern(
                 self.get(props, "Pattern"),
                 f"{where}.Properties.Pattern",
@@ -188,6 +209,12 @@ class CfnWalker:
                 kind="rule",
                 group=self.group("bus", self.get(props, "EventBusName")),
                 targets=targets,
+            )
+            self.input_transformer(
+                self.get(props, "InputTransformer"),
+                f"{where}.Properties.InputTransformer",
+                self.found[-1] if len(self.found) > before else None,
+                self.a.string(self.get(self.get(props, "Target"), "Id")),
             )
         elif etype == "SNS":
             self.sns(
@@ -281,6 +308,86 @@ class CfnWalker:
                 group=None,
                 filter_position=(i, len(filters)),
             )
+
+    def subscriber(self, config: Any, where: str, logical: str) -> None:
+        """The filters of a Custom Event Bus subscriber's ``FilterConfiguration``, grouped by
+        subscriber (its filters AND, so the checks across them read them together)."""
+        filters = self.a.seq(self.get(config, "Filters")) or []
+        group = f"subscriber:Resources.{logical}"
+        if self.condition is not None:
+            group += f" if:{self.condition}"
+        for i, f in enumerate(filters):
+            scope_node = self.get(f, "Scope")
+            scope = self.a.string(scope_node) if scope_node is not None else None
+            self.pattern(
+                self.get(f, "Pattern"),
+                f"{where}.Filters[{i}].Pattern",
+                dialect=_SCOPE_DIALECTS.get(scope or "", "bus-data"),
+                kind="subscriber",
+                group=group,
+                # a template value as the scope: written as "?" (checked as DATA, never reported on)
+                scope=scope if scope is not None else ("?" if scope_node is not None else None),
+                scope_anchor=self.a.start(scope_node) if scope_node is not None else self.a.start(f),
+                filter_position=(i, len(filters)),
+            )
+
+    def input_transformer(
+        self, node: Any, where: str, rule: Extracted | None, target_id: str | None = None
+    ) -> None:
+        """A rule target's ``InputTransformer``: an `Extracted` of kind ``transformer`` holding
+        its template, with its paths and the rule's pattern (`rule`) beside it."""
+        if node is None or self.a.items(node) is None:
+            return
+        info = InputPaths(rule=rule, target_id=target_id or "<target-id>")
+        paths = self.get(node, "InputPathsMap")
+        if paths is not None and self.a.items(paths) is None:
+            info.known = False  # the whole map is a template value
+        for key, value in self.a.items(paths) or [] if paths is not None else []:
+            start = self.a.start(value)
+            at = self.host.text.rfind(key, 0, start)
+            path = None
+            if self.a.string(value) is not None:
+                decoded, starts = self.a.embedded(value, False)
+                path = embedded_pattern(
+                    decoded,
+                    starts,
+                    self.host,
+                    self.host.name,
+                    f"{where}.InputPathsMap.{key}",
+                    start,
+                    interpolations=self.a.variables,
+                    dialect="transformer",
+                    kind="input-path",
+                )
+            info.paths.append((key, at if at >= 0 else start, path))
+        template = self.get(node, "InputTemplate")
+        sub = self.a.sub_template(template) if template is not None else None
+        text_node = sub if sub is not None else (template if self.a.string(template) is not None else None)
+        here = f"{where}.InputTemplate"
+        if text_node is not None:
+            decoded, starts = self.a.embedded(text_node, sub is not None)
+            found = embedded_pattern(
+                decoded,
+                starts,
+                self.host,
+                self.host.name,
+                here,
+                self.a.start(template),
+                interpolations=sub is not None or self.a.variables,
+                dialect="transformer",
+                kind="transformer",
+                transformer=info,
+            )
+            info.template_known = not found.unknowns
+        else:  # absent, or a template value as a whole
+            info.template_known = False
+            info.known = info.known and template is None
+            anchor = self.a.start(template if template is not None else node)
+            found = Extracted(
+                self.host.name, here, "", PositionMap(self.host, []), "transformer", "transformer",
+                anchor=anchor, transformer=info,
+            )  # fmt: skip
+        self.found.append(found)
 
     def pattern(self, node: Any, where: str, **context: Any) -> None:
         """Record the pattern at `node`: embedded JSON text, or a structured value written out."""
