@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from patterns.errors import InvalidPatternError
-from patterns.model import Field, Leaf, Matcher, Obj
+from patterns.model import Exists, Field, Leaf, Matcher, Obj
 
 from ..aws import LIMIT_REASONS
 from ..sources import Extracted
@@ -16,6 +16,7 @@ from .registry import Finding
 
 __all__ = [
     "branch_fields",
+    "branch_leaves",
     "describe",
     "error_finding",
     "fields",
@@ -23,6 +24,7 @@ __all__ = [
     "leaf_matchers",
     "leaves",
     "limit_reason",
+    "only_absent",
     "over_filter_limit",
     "pattern_size",
     "show",
@@ -72,6 +74,31 @@ def branch_fields(obj: Obj, prefix: str = "") -> list[list[tuple[str, Field, Obj
         alternatives = [s for branch in group.branches for s in branch_fields(branch, prefix)]
         branches = [b + a for b in branches for a in alternatives]
     return branches
+
+
+def branch_leaves(obj: Obj, prefix: tuple[str, ...] = ()) -> list[list[tuple[tuple[str, ...], Leaf]]]:
+    """Per branch of the pattern (``$or`` spread out): (keys, value list) of every field with one.
+
+    Keys stay a tuple (a key may hold a dot), unlike `branch_fields`' dotted paths.
+    """
+    branches: list[list[tuple[tuple[str, ...], Leaf]]] = [[]]
+    for f in obj.fields:
+        keys = (*prefix, f.key)
+        if isinstance(f.value, Leaf):
+            for b in branches:
+                b.append((keys, f.value))
+        else:
+            subs = branch_leaves(f.value, keys)
+            branches = [b + s for b in branches for s in subs]
+    for group in obj.ors:
+        alternatives = [s for branch in group.branches for s in branch_leaves(branch, prefix)]
+        branches = [b + a for b in branches for a in alternatives]
+    return branches
+
+
+def only_absent(leaf: Leaf) -> bool:
+    """Whether a value list matches only a missing field (``exists: false``, nothing else)."""
+    return all(isinstance(m, Exists) and not m.value for m in leaf.matchers)
 
 
 def leaf_matchers(leaf: Leaf) -> Iterator[tuple[int, Matcher]]:

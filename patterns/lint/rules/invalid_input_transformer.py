@@ -70,13 +70,18 @@ def invalid_input_transformer(ctx: PatternContext) -> Iterator[Finding]:
         return
     # A path that is a template value is written as "$" (any path passes); a template that is
     # one (or is absent, which the resource schema reports) as "x", so the paths are still checked.
+    # A template holding template values is checked as written: a finding about one is dropped.
     paths = {key: path.text if path is not None else "$" for key, _, path in info.paths}
-    template = ex.text if info.template_known else "x"
+    template = ex.text or "x"
     try:
         InputTransformer(paths, template, target_id=info.target_id)
     except InvalidTransformerError as err:
         message = str(err)
-        at_path, at_key, placeholder = _AT_PATH.search(message), _AT_KEY.search(message), _PLACEHOLDER.search(message)
+        at_path, at_key, placeholder = (
+            _AT_PATH.search(message),
+            _AT_KEY.search(message),
+            _PLACEHOLDER.search(message),
+        )
         if at_path is not None:
             for key, _, path in info.paths:
                 if key == at_path.group(1) and path is not None:
@@ -87,7 +92,7 @@ def invalid_input_transformer(ctx: PatternContext) -> Iterator[Finding]:
                 if key == at_key.group(1):
                     yield Finding(message, extracted=replace(ex, anchor=key_at, unknowns=[]))
                     return
-        if placeholder is not None and info.template_known:
+        if placeholder is not None and ex.text:
             name = placeholder.group(1) if placeholder.group(1) is not None else placeholder.group(2)
             at = template.find(f"<{name}>")
             if at >= 0:

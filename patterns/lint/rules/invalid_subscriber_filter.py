@@ -79,10 +79,14 @@ def invalid_subscriber_filter(ctx: PatternContext) -> Iterator[Finding]:
         return
     index = ex.filter_position[0]
     if ex.scope != "?" and ex.scope not in SCOPE_DIALECTS:
-        entry: dict[str, Any] = {"Pattern": "{}"} if ex.scope is None else {"Scope": ex.scope, "Pattern": "{}"}
+        entry: dict[str, Any] = (
+            {"Pattern": "{}"} if ex.scope is None else {"Scope": ex.scope, "Pattern": "{}"}
+        )
         message = configuration_error([_VALID] * index + [entry])
         if message is not None:
-            f = Finding(message, None, None, "$", "a Scope is one of `DATA`, `METADATA` and `SYSTEM_METADATA`")
+            f = Finding(
+                message, None, None, "$", "a Scope is one of `DATA`, `METADATA` and `SYSTEM_METADATA`"
+            )
             if ex.scope_anchor is not None:
                 f.extracted = replace(ex, anchor=ex.scope_anchor)  # the scope lives outside the pattern
             yield f

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 
-from .helpers import fields
-from .mixed_event_shapes import PUT_EVENTS_KEYS
+from .helpers import branch_leaves
+from .mixed_event_shapes import envelope_key
 from .pipeline import PatternContext
 from .registry import Finding, rule
 
@@ -64,9 +64,10 @@ def metadata_filter_on_put_events(contexts: list[PatternContext]) -> Iterator[Fi
     envelope = None
     for c in members:
         if c.extracted.scope == "DATA" and c.model is not None:
-            key = next((f.key for _, f, top in fields(c.model) if top and f.key in PUT_EVENTS_KEYS), None)
-            if key is not None:
-                envelope = (c, key)
+            # every branch needs an envelope key: the filter matches PutEvents events only
+            keys = [envelope_key(b) for b in branch_leaves(c.model)]
+            if keys and all(k is not None for k in keys):
+                envelope = (c, str(keys[0]))
                 break
     if envelope is None:
         return

@@ -4,16 +4,36 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from patterns.model import Leaf, Obj
+
 from ..aws import ENVELOPE
-from .helpers import fields
+from .helpers import branch_leaves, fields, only_absent
 from .pipeline import PatternContext, key_path
 from .registry import Finding, rule
 
-__all__ = ["PUT_EVENTS_KEYS", "mixed_event_shapes"]
+__all__ = ["PUT_EVENTS_KEYS", "envelope_key", "mixed_event_shapes"]
 
 #: The envelope keys only an event published with PutEvents has in its Data (a PutRawEvents
 #: payload is the data as sent: "Event structure: data, metadata, and system metadata").
 PUT_EVENTS_KEYS = frozenset({"source", "detail-type", "detail"})
+
+
+def envelope_key(branch: list[tuple[tuple[str, ...], Leaf]]) -> str | None:
+    """The PutEvents envelope key one branch of a DATA pattern needs present, or None."""
+    for keys, leaf in branch:
+        if keys[0] in PUT_EVENTS_KEYS and not only_absent(leaf):
+            return keys[0]
+    return None
+
+
+def _mixed(model: Obj) -> tuple[str, str] | None:
+    """(envelope key, payload key) of the first branch that needs both, or None."""
+    for branch in branch_leaves(model):
+        envelope = envelope_key(branch)
+        payload = next((keys[0] for keys, _ in branch if keys[0] not in ENVELOPE), None)
+        if envelope is not None and payload is not None:
+            return envelope, payload
+    return None
 
 
 @rule("W122", "mixed-event-shapes")
@@ -64,11 +84,11 @@ def mixed_event_shapes(ctx: PatternContext) -> Iterator[Finding]:
     ex = ctx.extracted
     if ctx.model is None or ex.kind != "subscriber" or ex.scope != "DATA":
         return
-    top = [f for _, f, is_top in fields(ctx.model) if is_top]
-    envelope = next((f.key for f in top if f.key in PUT_EVENTS_KEYS), None)
-    payload = next((f for f in top if f.key not in ENVELOPE), None)
-    if envelope is None or payload is None:
+    mixed = _mixed(ctx.model)
+    if mixed is None:
         return
+    envelope, key = mixed
+    payload = next(f for _, f, top in fields(ctx.model) if top and f.key == key)
     yield ctx.at(
         payload.span,
         key_path("$", payload.key),

@@ -353,17 +353,22 @@ def check_pattern(
 def _check_transformer(extracted: Extracted, wanted: set[str]) -> tuple[PatternContext, list[Diagnostic]]:
     """Run the transformer rules on a rule target's ``InputTransformer`` (its template is the text).
 
-    A finding on the template is dropped when the template holds a template value, and one on a
-    path when that path does.
+    A finding is dropped when its range in the template (or path) it is about covers a template
+    value, or when it has no range and that text holds one.
     """
     ctx = PatternContext(extracted, patterns.DIALECTS["eventbridge"])
+    for u in extracted.unknowns:
+        u.json_path = u.json_path or "$"  # a template is not a JSON tree: the unknowns list says where
     out: list[Diagnostic] = []
     for code, r in RULES.items():
         if r.scope != "transformer" or code not in wanted:
             continue
         for finding in r.check(ctx):
             on = finding.extracted or extracted
-            if on.unknowns:
+            if finding.offset is None and on.unknowns:
+                continue
+            end = finding.end_offset if finding.end_offset is not None else (finding.offset or 0) + 1
+            if any(u.start < end and (finding.offset or 0) < u.end for u in on.unknowns):
                 continue
             out.append(_to_diagnostic(r, extracted, finding, ()))
     return ctx, out

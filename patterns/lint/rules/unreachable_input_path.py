@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from patterns.model import Exists, Leaf, Obj
+from patterns.model import Leaf
 from patterns.transform import parse_input_path
 
 from ..aws import ENVELOPE, ENVELOPE_STRINGS
 from ..sources import Extracted
-from .pipeline import prepare, PatternContext
+from .helpers import branch_leaves, only_absent
+from .pipeline import PatternContext, prepare
 from .registry import Finding, rule
 
 __all__ = ["unreachable_input_path"]
@@ -18,25 +19,9 @@ __all__ = ["unreachable_input_path"]
 Branch = list[tuple[tuple[str, ...], Leaf]]
 
 
-def _branches(obj: Obj, prefix: tuple[str, ...] = ()) -> list[Branch]:
-    """Per branch of a pattern (``$or`` spread out): (keys, value list) of every field with one."""
-    branches: list[Branch] = [[]]
-    for f in obj.fields:
-        keys = (*prefix, f.key)
-        if isinstance(f.value, Leaf):
-            for b in branches:
-                b.append((keys, f.value))
-        else:
-            subs = _branches(f.value, keys)
-            branches = [b + s for b in branches for s in subs]
-    for group in obj.ors:
-        alternatives = [s for branch in group.branches for s in _branches(branch, prefix)]
-        branches = [b + a for b in branches for a in alternatives]
-    return branches
-
-
-def _blocked(branch: Branch, steps: tuple[tuple[str, Any], ...]) -> tuple[str, ...] | None:
-    """The field of `branch` that keeps the path from selecting anything, or None.
+def _blocked(branch: Branch, steps: tuple[tuple[str, Any], ...]) -> str | None:
+    """Why `branch` keeps the path from selecting anything (a field it matches as a value, or as
+    absent), or None.
 
     A value list matches a value (a string, number, boolean or null, or an array of them): the
     path cannot then go on with a key below it. ``exists: false`` alone matches only events
@@ -50,9 +35,11 @@ def _blocked(branch: Branch, steps: tuple[tuple[str, Any], ...]) -> tuple[str, .
         for field_keys, leaf in branch:
             if field_keys != tuple(keys):
                 continue
-            absent = all(isinstance(m, Exists) and not m.value for m in leaf.matchers)
-            if absent or (i + 1 < len(steps) and steps[i + 1][0] == "key"):
-                return field_keys
+            name = ".".join(field_keys)
+            if only_absent(leaf):
+                return f"the rule's pattern matches only events without `{name}`"
+            if i + 1 < len(steps) and steps[i + 1][0] == "key":
+                return f"the rule's pattern matches `{name}` as a value, which has no `{steps[i + 1][1]}`"
     return None
 
 
@@ -63,13 +50,13 @@ def _envelope_reason(steps: tuple[tuple[str, Any], ...]) -> str | None:
     if kind != "key":
         return None
     if first not in ENVELOPE:
-        return f"EventBridge events have no top-level `{first}`: the payload is under `detail`"
+        return f"EventBridge events have no top-level `{first}` (the payload is under `detail`)"
     rest = steps[1:]
     if first in ENVELOPE_STRINGS - {"resources"} and rest:
         return f"`{first}` is a string in every event"
-    if first == "resources" and rest:
-        if rest[0][0] == "key" or (len(rest) > 1 and rest[1][0] != "all"):
-            return "`resources` is an array of strings in every event"
+    # `resources` holds strings: an index (or `*`) may follow it, nothing after that
+    if first == "resources" and rest and (rest[0][0] == "key" or (len(rest) > 1 and rest[1][0] != "all")):
+        return "`resources` is an array of strings in every event"
     return None
 
 
@@ -127,7 +114,11 @@ def unreachable_input_path(ctx: PatternContext) -> Iterator[Finding]:
             continue
         steps = parse_input_path(path.text)
         if steps is None:
-            yield _at(path, f"`{path.text}` is not a JSON path EventBridge reads: it selects nothing", "start it with `$`")
+            yield _at(
+                path,
+                f"`{path.text}` is not a JSON path EventBridge reads: it selects nothing",
+                "start it with `$`",
+            )
             continue
         if not steps:
             continue  # `$`: the whole event
@@ -135,10 +126,12 @@ def unreachable_input_path(ctx: PatternContext) -> Iterator[Finding]:
         if reason is None and branches:
             blocked = [_blocked(b, steps) for b in branches]
             if all(k is not None for k in blocked):
-                field = ".".join(blocked[0])  # type: ignore[arg-type]
-                reason = f"the rule's pattern matches `{field}` as a value (or as absent) in every event it matches"
+                reason = blocked[0]
         if reason is not None:
-            yield _at(path, f"`{path.text}` selects nothing in the events this rule matches: {reason}", "")
+            help = ""
+            if steps[0][0] == "key" and steps[0][1] not in ENVELOPE:
+                help = f"did you mean `$.detail{path.text[1:]}`?"
+            yield _at(path, f"`{path.text}` selects nothing in the events this rule matches: {reason}", help)
 
 
 def _rule_branches(rule_pattern: Extracted | None) -> list[Branch]:
@@ -147,7 +140,7 @@ def _rule_branches(rule_pattern: Extracted | None) -> list[Branch]:
     if rule_pattern is None or rule_pattern.unknowns:
         return []
     ctx = prepare(rule_pattern)
-    return _branches(ctx.model) if ctx.model is not None else []
+    return branch_leaves(ctx.model) if ctx.model is not None else []
 
 
 def _at(path: Extracted, message: str, help: str) -> Finding:

@@ -191,7 +191,9 @@ class _HclWalker:
                 if block_type == "resource" and len(labels) > 2:
                     here = f"{labels[1]}.{labels[2]}"
                 path = [*ancestors, ".".join(str(x) for x in labels if x)]
-                if block_type == "input_transformer" and (resource or "").startswith("aws_cloudwatch_event_target."):
+                if block_type == "input_transformer" and (resource or "").startswith(
+                    "aws_cloudwatch_event_target."
+                ):
                     self.input_transformer(inner, ".".join(path), attrs, _start(child))
                     continue
                 self.body(inner, path, here)
