@@ -13,10 +13,10 @@ from .helpers import error_finding
 from .pipeline import PatternContext
 from .registry import Finding, rule
 
-__all__ = ["configuration_error", "invalid_subscriber_filter"]
+__all__ = ["VALID_FILTER", "configuration_error", "invalid_subscriber_filter"]
 
 #: A filter every scope accepts, standing for the filters a message is not about.
-_VALID = {"Scope": "DATA", "Pattern": "{}"}
+VALID_FILTER = {"Scope": "DATA", "Pattern": '{"a": ["b"]}'}
 
 
 def configuration_error(filters: list[dict[str, Any]]) -> str | None:
@@ -80,9 +80,11 @@ def invalid_subscriber_filter(ctx: PatternContext) -> Iterator[Finding]:
     index = ex.filter_position[0]
     if ex.scope != "?" and ex.scope not in SCOPE_DIALECTS:
         entry: dict[str, Any] = (
-            {"Pattern": "{}"} if ex.scope is None else {"Scope": ex.scope, "Pattern": "{}"}
+            {"Pattern": VALID_FILTER["Pattern"]}
+            if ex.scope is None
+            else {"Scope": ex.scope, "Pattern": VALID_FILTER["Pattern"]}
         )
-        message = configuration_error([_VALID] * index + [entry])
+        message = configuration_error([VALID_FILTER] * index + [entry])
         if message is not None:
             f = Finding(
                 message, None, None, "$", "a Scope is one of `DATA`, `METADATA` and `SYSTEM_METADATA`"

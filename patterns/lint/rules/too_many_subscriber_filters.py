@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from patterns.bus import MAX_FILTERS
 
 from .helpers import over_filter_limit
-from .invalid_subscriber_filter import configuration_error
+from .invalid_subscriber_filter import VALID_FILTER, configuration_error
 from .pipeline import PatternContext
 from .registry import Finding, rule
 
@@ -36,7 +36,7 @@ def too_many_subscriber_filters(ctx: PatternContext) -> Iterator[Finding]:
         return
     finding = over_filter_limit(ctx, MAX_FILTERS)
     if finding is not None and ex.filter_position is not None:
-        message = configuration_error([{"Scope": "DATA", "Pattern": "{}"}] * ex.filter_position[1])
+        message = configuration_error([VALID_FILTER] * ex.filter_position[1])
         if message is not None:
             finding.message = message
             finding.help = f"this FilterConfiguration has {ex.filter_position[1]} filters"

@@ -221,9 +221,9 @@ class _HclWalker:
             )
             if rtype == "aws_cloudwatch_event_rule" and resource is not None and len(self.found) > before:
                 self.rule_patterns[resource] = self.found[-1]
-                name = _name(siblings["name"]) if "name" in siblings else None
-                if name is not None:
-                    self.rule_patterns[f"name:{name}"] = self.found[-1]
+                rule_name = _name(siblings["name"]) if "name" in siblings else None
+                if rule_name is not None:
+                    self.rule_patterns[f"name:{rule_name}"] = self.found[-1]
         elif name == "filter_policy":
             scope_expr = siblings.get("filter_policy_scope")
             scope = _name(scope_expr) if scope_expr is not None else None
@@ -342,11 +342,12 @@ class _HclWalker:
         kind = template.data if isinstance(template, Tree) else None
         if kind in ("string", "heredoc_template", "heredoc_template_trim"):
             assert isinstance(template, Tree)
-            decoded, starts = (
-                self.quoted(template)
-                if kind == "string"
-                else self.heredoc(template.children[0], trim=kind == "heredoc_template_trim")
-            )
+            if kind == "string":
+                decoded, starts = self.quoted(template)
+            else:
+                token = template.children[0]
+                assert isinstance(token, Token)  # a heredoc's one child: its text
+                decoded, starts = self.heredoc(token, trim=kind == "heredoc_template_trim")
             found = embedded_pattern(
                 decoded, starts, self.host, self.host.name, here, _start(template),
                 interpolations=True, dialect="transformer", kind="transformer", transformer=info,
