@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
+from test_cli import _positions  # tests/lint is no package: its modules import by name
 
 from patterns import InputTransformer, SubscriberFilter
 from patterns.errors import InvalidPatternError, InvalidTransformerError
@@ -16,8 +17,6 @@ from patterns.lint.cli import main
 from patterns.lint.render import FORMATS
 from patterns.lint.rules import check_group, check_pattern
 from patterns.lint.sources import extract_text
-
-from test_cli import _positions  # tests/lint is no package: its modules import by name
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SUBSCRIBER = """
