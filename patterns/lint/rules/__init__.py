@@ -53,6 +53,7 @@ from . import (  # noqa: F401
     metadata_filter_on_put_events,
     unreachable_input_path,
     template_not_json,
+    filters_on_one_scope,
 )
 
 # isort: on
