@@ -145,7 +145,7 @@ def test_e108_message_is_subscriber_filters_and_lands_on_the_51st_filter():
     with pytest.raises(InvalidPatternError) as err:
         SubscriberFilter({"Filters": filters})
     text = _subscriber(*((f["Scope"], f["Pattern"]) for f in filters))
-    (d,) = _diagnostics("t.yaml", text)
+    (d,) = [d for d in _diagnostics("t.yaml", text) if d.code != "W126"]
     assert (d.code, d.message) == ("E108", str(err.value))
     assert d.line == text.splitlines().index('            Pattern: \'{"id": ["50"]}\'') + 1
 
