@@ -76,6 +76,21 @@ def test_subscriber_filters_read_with_their_scope_dialect_grouped_per_subscriber
     assert {ex.group for ex in found} == {"subscriber:Resources.Orders"}
 
 
+def test_awscc_subscriber_filters_read_as_subscriber_filters_not_lambda_filters():
+    text = """
+resource "awscc_eventsv2_subscriber" "s" {
+  filter_configuration = {
+    filters = [{ scope = "METADATA", pattern = jsonencode({ t = ["x"] }) }, { scope = "DATA", pattern = "{}" }]
+  }
+}
+"""
+    found = extract_text("main.tf", text)
+    assert [(ex.kind, ex.dialect, ex.scope, ex.filter_position, ex.group) for ex in found] == [
+        ("subscriber", "bus-metadata", "METADATA", (0, 2), "subscriber:awscc_eventsv2_subscriber.s"),
+        ("subscriber", "bus-data", "DATA", (1, 2), "subscriber:awscc_eventsv2_subscriber.s"),
+    ]
+
+
 def test_input_transformer_read_beside_its_rule_pattern():
     text = RULE.format(
         pattern='{"source": ["aws.ec2"]}', paths='{s: "$.detail.state"}', template="'{\"s\": <s>}'"

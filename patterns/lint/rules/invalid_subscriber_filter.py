@@ -32,7 +32,8 @@ def configuration_error(filters: list[dict[str, Any]]) -> str | None:
 def invalid_subscriber_filter(ctx: PatternContext) -> Iterator[Finding]:
     """## What it does
     Reports a filter of a Custom Event Bus subscriber (`AWS::EventsV2::Subscriber`
-    `FilterConfiguration.Filters[]`) that CreateSubscriber refuses, with the message of
+    `FilterConfiguration.Filters[]`, Terraform's `awscc_eventsv2_subscriber`) that
+    CreateSubscriber refuses, with the message of
     `patterns.SubscriberFilter`: a `wildcard` in any scope, an operator, `$or` or a nested object
     in a `METADATA` filter (exact values only), a pattern over 4,096 characters or over the
     limits EventBridge patterns have, and a `Scope` other than `DATA`, `METADATA` and

@@ -11,7 +11,9 @@ Where patterns are looked for: any attribute or object key named ``event_pattern
 ``filter_criteria`` / ``filter`` block or key (Lambda and Pipes filters), in resources, module
 calls, module maps (``rules = { x = { event_pattern = ... } }``), ``locals`` and terragrunt
 ``inputs``. An ``aws_cloudwatch_event_target``'s ``input_transformer`` block is read too, and
-linked to the pattern of the rule its ``rule`` names in the same file. The value may be ``jsonencode(...)``, a heredoc (``<<EOF``, ``<<-EOF``, CRLF too),
+linked to the pattern of the rule its ``rule`` names in the same file; so are the filters of an
+``awscc_eventsv2_subscriber`` (the Cloud Control provider: ``filter_configuration = { filters =
+[{ scope = ..., pattern = ... }] }``; the ``aws`` provider has no Custom Event Bus resource). The value may be ``jsonencode(...)``, a heredoc (``<<EOF``, ``<<-EOF``, CRLF too),
 a quoted string, ``file(...)`` / ``templatefile(...)`` (the file is followed), or ``local.x``.
 """
 
@@ -26,12 +28,17 @@ from typing import Any
 from lark import Token, Tree
 from lark.exceptions import LarkError
 
+from patterns.subscribers import SCOPE_DIALECTS
+
 from .embedded import align, embedded_pattern
 from .event_sources import source_kind_from_text
 from .text import Extracted, HostText, InputPaths, PositionMap, SourceError
 from .writer import Writer, written_pattern
 
 __all__ = ["extract_hcl"]
+
+#: A subscriber filter's scope -> its pattern's dialect (a scope not known is read as DATA).
+_SCOPE_DIALECTS = {scope: d.name for scope, d in SCOPE_DIALECTS.items()}
 
 _VARIABLE_TYPE = re.compile(r'variable\s+"([\w-]+)"\s*\{[^}]*?\btype\s*=\s*([a-z]+)', re.S)
 
@@ -102,6 +109,7 @@ class _HclWalker:
         self.var_types: dict[str, str] = {}
         self.source_kinds: dict[str, str | None] = {}
         self.filter_position: tuple[int, int] | None = None  # of the `filter` block being read
+        self.list_position: tuple[int, int] = (0, 1)  # of the object of a list being read
         # `aws_cloudwatch_event_target`s of this file: the rule they name -> their `arn`s as written;
         # keyed by the rule's resource address and by a literal rule name
         self.rule_targets: dict[str, set[str]] = {}
@@ -243,6 +251,20 @@ class _HclWalker:
                 if "endpoint" in siblings
                 else None,
             )
+        elif name == "pattern" and rtype == "awscc_eventsv2_subscriber":
+            # the Cloud Control provider's subscriber: filter_configuration = { filters = [{scope, pattern}] }
+            scope_expr = siblings.get("scope")
+            scope = _name(scope_expr) if scope_expr is not None else None
+            self.pattern(
+                expr,
+                where,
+                dialect=_SCOPE_DIALECTS.get(scope or "", "bus-data"),
+                kind="subscriber",
+                group=f"subscriber:{resource}",
+                scope=scope if scope is not None else ("?" if scope_expr is not None else None),
+                scope_anchor=_start(scope_expr) if scope_expr is not None else None,
+                filter_position=self.list_position,
+            )
         elif name == "pattern" and any(re.search(r"filter", a) for a in ancestors[-3:]):
             pipe = rtype == "aws_pipes_pipe"
             self.pattern(
@@ -259,9 +281,11 @@ class _HclWalker:
             if isinstance(value, Tree) and value.data == "object":
                 self.object(value, [*ancestors, name], resource)
             elif isinstance(value, Tree) and value.data == "tuple":
-                for i, item in enumerate(self.tuple_items(value)):
+                items = self.tuple_items(value)
+                for i, item in enumerate(items):
                     item = _unwrap(item)
                     if isinstance(item, Tree) and item.data == "object":
+                        self.list_position = (i, len(items))
                         self.object(item, [*ancestors, f"{name}[{i}]"], resource)
 
     def object(self, obj: Tree, ancestors: list[str], resource: str | None) -> None:
