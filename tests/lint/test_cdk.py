@@ -260,3 +260,32 @@ def test_walk_reads_sources_that_only_call_add_event_pattern(capsys, tmp_path, m
     )
     assert main(["check", "."]) == 1
     assert "app.py:1:63: E102 " in capsys.readouterr().out
+
+
+def test_cfn_subscriber_filters_read_in_their_scope_dialect_not_as_lambda_filters():
+    ts = """
+new eventsv2.CfnSubscriber(this, 'Sub', {
+  eventBusArn: bus.attrArn,
+  name: 'acme',
+  filterConfiguration: {
+    filters: [
+      { scope: 'DATA', pattern: JSON.stringify({ detail: { status: ['PLACED'] } }) },
+      { scope: 'METADATA', pattern: JSON.stringify({ tenant: ['acme'] }) },
+    ],
+  },
+});
+"""
+    found = extract_text("stack.ts", ts)
+    assert [(ex.kind, ex.dialect, ex.scope, ex.filter_position) for ex in found] == [
+        ("subscriber", "bus-data", "DATA", (0, 2)),
+        ("subscriber", "bus-metadata", "METADATA", (1, 2)),
+    ]
+    py = """
+eventsv2.CfnSubscriber(self, "Sub", event_bus_arn=bus.attr_arn, name="acme",
+    filter_configuration=eventsv2.CfnSubscriber.FilterConfigurationProperty(filters=[
+        eventsv2.CfnSubscriber.FilterProperty(scope="METADATA", pattern=json.dumps({"tenant": [{"prefix": "ac"}]})),
+    ]))
+"""
+    (ex,) = extract_text("stack.py", py)
+    _, diagnostics = check_pattern(ex)
+    assert [(d.code, d.line, d.column) for d in diagnostics] == [("E107", 4, 96)]  # at {"prefix": ...}

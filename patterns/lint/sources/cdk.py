@@ -17,7 +17,9 @@ Where a CDK app keeps patterns, and what CDK synthesizes from them (aws-cdk-lib 
     ``filters: [lambda.FilterCriteria.filter({...})]``   Lambda filters (the event source from
       (SqsEventSource, DynamoEventSource, ...)           the construct: SqsEventSource -> sqs)
     ``filters: [{pattern: JSON.stringify({...})}]``      Lambda filters (CfnEventSourceMapping),
-      (``FilterProperty(pattern=json.dumps({...}))``)    or Pipes filters under a CfnPipe
+      (``FilterProperty(pattern=json.dumps({...}))``)    or Pipes filters under a CfnPipe, or
+                                                         a CfnSubscriber's (eventsv2) filters,
+                                                         each in its ``scope``'s dialect
 
 The helpers are evaluated as CDK does (``Match.prefix("a")`` is ``[{"prefix": "a"}]``,
 ``FilterRule.isEqual(5)`` is ``[{"numeric": ["=", 5]}]``, ``SubscriptionFilter.numericFilter(
@@ -31,6 +33,8 @@ from __future__ import annotations
 
 import re
 from typing import Any
+
+from patterns.subscribers import SCOPE_DIALECTS
 
 from .embedded import align, embedded_pattern
 from .event_sources import source_kind_from_text
@@ -51,6 +55,9 @@ CDK_SUFFIXES = {
 
 #: Properties (normalized: lower case, no ``_``) whose value is a pattern, or a list of filters.
 _PROPERTIES = frozenset({"eventpattern", "filterpolicy", "filterpolicywithmessagebody", "filters"})
+
+#: A subscriber filter's scope -> its pattern's dialect (a scope not known is read as DATA).
+_SCOPE_DIALECTS = {scope: d.name for scope, d in SCOPE_DIALECTS.items()}
 
 #: The CDK's Lambda event sources -> the event source their filters read.
 _EVENT_SOURCES = {
@@ -486,6 +493,9 @@ class _CdkReader:
         """``filters: [...]`` of a Lambda event source or a ``FilterCriteria`` (Lambda or Pipes)."""
         if value.kind != "array":
             return
+        if any(c.name == "cfnsubscriber" for c in self.calls(node)):
+            self.subscriber_filters(value, where)
+            return
         patterns = [self.filter_pattern(item) for item in value.items]
         if not any(p is not None for p in patterns):
             return  # not filters of a Lambda or Pipes source
@@ -506,6 +516,24 @@ class _CdkReader:
                     source_kind=source_kind, group=None,
                     filter_position=(i, count) if count is not None else None,
                 )  # fmt: skip
+
+    def subscriber_filters(self, value: Value, where: str) -> None:
+        """A Custom Event Bus ``CfnSubscriber``'s ``filterConfiguration.filters``: each pattern in
+        its scope's dialect, the filters of one subscriber one group."""
+        for i, item in enumerate(value.items):
+            holder = _as_object(item)
+            pattern = holder.get("pattern") if holder is not None else None
+            if holder is None or pattern is None:
+                continue
+            scope_node = holder.get("scope")
+            scope = scope_node.text if scope_node is not None and scope_node.kind == "string" else None
+            self.pattern(
+                pattern, f"{where}[{i}]", dialect=_SCOPE_DIALECTS.get(scope or "", "bus-data"),
+                kind="subscriber", group=f"subscriber:{where}",
+                scope=scope if scope is not None else ("?" if scope_node is not None else None),
+                scope_anchor=scope_node.start if scope_node is not None else None,
+                filter_position=(i, len(value.items)),
+            )  # fmt: skip
 
     def filter_pattern(self, item: Value) -> Value | None:
         """The pattern of one filter: ``FilterCriteria.filter({...})`` or ``{pattern: ...}``."""
