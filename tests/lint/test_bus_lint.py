@@ -220,6 +220,19 @@ def test_subscriber_pattern_errors_reported_once():
     ]
 
 
+def test_e107_length_counts_template_values_at_their_shortest():
+    def sub(width: int) -> str:  # a DATA filter of `width` characters, `${Suffix}` (9) inside
+        filler = "x" * (width - len('{"a": ["${Suffix}"]}'))
+        return f'          - Scope: DATA\n            Pattern: !Sub \'{{"a": ["{filler}${{Suffix}}"]}}\''
+
+    fits = SUBSCRIBER.format(filters=sub(4100))  # 4,091 without the value: it may fit
+    assert _codes("t.yaml", fits) == []
+    over = _diagnostics("t.yaml", SUBSCRIBER.format(filters=sub(4200)))
+    assert [(d.code, d.message.rsplit(": ", 1)[-1]) for d in over] == [
+        ("E107", "Expected a pattern of at most 4096 characters, got at least 4191")
+    ]
+
+
 @pytest.mark.parametrize(
     ("pattern", "path"),
     [

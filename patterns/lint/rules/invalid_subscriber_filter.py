@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
@@ -9,11 +10,14 @@ from typing import Any
 from patterns.errors import InvalidPatternError
 from patterns.subscribers import SCOPE_DIALECTS, SubscriberFilter
 
-from .helpers import error_finding
+from .helpers import error_finding, pattern_size
 from .pipeline import PatternContext
 from .registry import Finding, rule
 
 __all__ = ["VALID_FILTER", "configuration_error", "invalid_subscriber_filter"]
+
+# SubscriberFilter's length message (patterns.dialects.check_pattern_length): its limit and count.
+_TOO_LONG = re.compile(r"at most (\d+) characters, got (\d+)$")
 
 #: A filter every scope accepts, standing for the filters a message is not about.
 VALID_FILTER = {"Scope": "DATA", "Pattern": '{"a": ["b"]}'}
@@ -94,7 +98,17 @@ def invalid_subscriber_filter(ctx: PatternContext) -> Iterator[Finding]:
                 f.extracted = replace(ex, anchor=ex.scope_anchor)  # the scope lives outside the pattern
             yield f
             return
-    if ctx.error is not None and not ctx.syntax_error:
-        # The pattern was compiled in its scope's dialect, as SubscriberFilter compiles it
-        # (patterns.subscribers.SCOPE_DIALECTS): the message is SubscriberFilter's.
-        yield error_finding(ctx, ctx.error)
+    if ctx.error is None or ctx.syntax_error:
+        return
+    # The pattern was compiled in its scope's dialect, as SubscriberFilter compiles it
+    # (patterns.subscribers.SCOPE_DIALECTS): the message is SubscriberFilter's.
+    finding = error_finding(ctx, ctx.error)
+    too_long = _TOO_LONG.search(finding.message)
+    if too_long is not None and ex.unknowns:
+        # the length counted template values as written: count them at their shortest instead
+        measured = pattern_size(ctx)
+        if measured is None or measured[0] <= int(too_long.group(1)):
+            return
+        finding.message = finding.message[: too_long.start(2)] + f"at least {measured[0]}"
+        finding.help = "template values counted at their shortest"
+    yield finding
