@@ -35,7 +35,7 @@ FLOORS: list[tuple[str, list[str]]] = [
     ("compiler", ["indexes", "lower", "compiler"]),
     ("twins", ["_match_py", "_match_c", "_match"]),
     ("engine", ["engine"]),
-    ("API", ["explain", "core", "machine", "filters", "describe"]),
+    ("API", ["explain", "core", "why", "machine", "filters", "describe"]),
     ("package face", ["__init__"]),
     (
         "tools",
