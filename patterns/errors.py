@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["InvalidEventError", "InvalidPatternError", "PatternsError"]
+__all__ = ["ArchiveError", "InvalidEventError", "InvalidPatternError", "PatternsError"]
 
 
 class PatternsError(Exception):
@@ -86,3 +86,12 @@ class InvalidEventError(PatternsError, ValueError):
     def __init__(self, message: str, *, offset: int | None = None) -> None:
         super().__init__(message)
         self.offset = offset
+
+
+class ArchiveError(PatternsError, OSError):
+    """A source of events that cannot be read at all: no such file, a glob that matches nothing,
+    a compression or URL scheme whose optional package is not installed.
+
+    A source that opens but holds damaged records is not an error: its records are reported
+    one by one (`patterns.archive.Damaged`).
+    """
