@@ -79,7 +79,7 @@ def machine_of(token: str, load: Callable[[], bytes]) -> Machine:
         if machine is not None:
             _CACHE.move_to_end(token)
             return machine
-        machine = pickle.loads(load())  # noqa: S301 - our own pickle, made by `Shipped.of`
+        machine = pickle.loads(load())  # our own pickle, made by `Shipped.of` on the driver
         if not isinstance(machine, Machine):
             raise TypeError(f"Expected `Machine`, got `{type(machine).__name__}`")
         machine.match(b"{}")  # builds the tables here, once per process, not inside a batch

@@ -25,9 +25,11 @@ import os
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import orjson
+
 from . import archive
 from ._ship import Shipped, machine_of
-from .errors import InvalidEventError
+from .errors import InvalidEventError, PatternsError
 from .machine import Machine
 
 __all__ = ["scan"]
@@ -42,8 +44,26 @@ def _machine(rules: Machine | Mapping[str, Any] | str | os.PathLike[str], dialec
             machine.add(name, pattern)
         return machine
     if isinstance(rules, (str, os.PathLike)):
-        return archive.load_rules(rules, dialect=dialect)
-    raise TypeError(f"Expected `Machine`, a dict of patterns or a rules file path, got `{type(rules).__name__}`")
+        return _load_rules(os.fspath(rules), dialect)
+    raise TypeError(
+        f"Expected `Machine`, a dict of patterns or a rules file path, got `{type(rules).__name__}`"
+    )
+
+
+def _load_rules(path: str, dialect: str) -> Machine:
+    """A rules file holding one JSON object of named patterns."""
+    try:
+        with open(path, "rb") as f:
+            rules = orjson.loads(f.read())
+    except OSError as exc:
+        raise PatternsError(f"Expected a readable rules file, got `{path}` ({exc.strerror})") from None
+    except orjson.JSONDecodeError:
+        raise PatternsError(f"Expected a JSON rules file, got text that is not JSON - in `{path}`") from None
+    if not isinstance(rules, dict):
+        raise PatternsError(
+            f"Expected an object of named patterns, got `{type(rules).__name__}` - in `{path}`"
+        )
+    return _machine(rules, dialect)
 
 
 def _count_source(source: str, shipped: Shipped, options: dict[str, Any]) -> dict[str, Any]:

@@ -53,7 +53,9 @@ def schema_with_rules(schema: Any, output: str = "rules") -> Any:
 
     if output in schema.fieldNames():
         raise ValueError(f"Expected a new column name, got `{output}` (the DataFrame has it)")
-    return StructType([*schema.fields, StructField(output, ArrayType(StringType(), containsNull=False), True)])
+    return StructType(
+        [*schema.fields, StructField(output, ArrayType(StringType(), containsNull=False), True)]
+    )
 
 
 def match_arrow(

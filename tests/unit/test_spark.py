@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import sys
 from collections import Counter
 from collections.abc import Iterator
 
@@ -39,12 +40,19 @@ def _events() -> list[str]:
         if n % 7 == 0:
             detail["errorCode"] = "AccessDenied"
         source = "aws.s3" if n % 11 else "aws.ec2"
-        out.append(orjson.dumps({"source": source, "detail-type": "AWS API Call via CloudTrail", "detail": detail}).decode())
+        out.append(
+            orjson.dumps(
+                {"source": source, "detail-type": "AWS API Call via CloudTrail", "detail": detail}
+            ).decode()
+        )
     return [*out, "not json", "[1]"]
 
 
 @pytest.fixture(scope="module")
 def spark() -> Iterator[SparkSession]:
+    patch = pytest.MonkeyPatch()
+    patch.setenv("SPARK_LOCAL_IP", "127.0.0.1")  # no lookup of the host's address, no warning
+    patch.setenv("PYSPARK_PYTHON", sys.executable)  # the workers run this interpreter (and its packages)
     session = (
         SparkSession.builder.master("local[2]")
         .appName("patterns-test")
@@ -56,6 +64,7 @@ def spark() -> Iterator[SparkSession]:
     )
     yield session
     session.stop()
+    patch.undo()
 
 
 @pytest.fixture(scope="module")
@@ -98,7 +107,9 @@ def test_match_arrow_counts_equal_match_many(spark: SparkSession, machine: Machi
     assert [by_row[n] for n in range(600)] == list(machine.match_many(events[:600]))
 
 
-def test_match_arrow_broadcasts_the_rules_when_given_the_session(spark: SparkSession, machine: Machine) -> None:
+def test_match_arrow_broadcasts_the_rules_when_given_the_session(
+    spark: SparkSession, machine: Machine
+) -> None:
     events = _events()
     df = spark.createDataFrame([(e,) for e in events], "event string")
     fn = match_arrow(machine, "event", output="names", session=spark)
@@ -107,7 +118,9 @@ def test_match_arrow_broadcasts_the_rules_when_given_the_session(spark: SparkSes
 
 
 def test_match_arrow_leaves_null_events_null(spark: SparkSession, machine: Machine) -> None:
-    df = spark.createDataFrame([("{}",), (None,), ('{"detail": {"errorCode": "AccessDenied"}}',)], "event string")
+    df = spark.createDataFrame(
+        [("{}",), (None,), ('{"detail": {"errorCode": "AccessDenied"}}',)], "event string"
+    )
     rows = df.mapInArrow(match_arrow(machine, "event"), schema_with_rules(df.schema)).collect()
     assert [row["rules"] for row in rows] == [[], None, ["denied"]]
 

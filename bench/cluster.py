@@ -1,0 +1,113 @@
+"""python -m bench.cluster: `patterns.dask.scan` on a 2-worker LocalCluster beside one process.
+
+    python -m bench.cluster --mb 200 --files 8 --rules 1000 --rounds 3
+
+Writes a gzipped JSON-lines archive of AWS-shaped events (bench/workloads.py, about 1 KB each)
+into a temporary folder (`--files` files, `--mb` MB of JSON in all), then times, per round:
+one process reading and matching every file (`patterns.archive.read_batches` and
+`Machine.match_many`, what one Dask partition does), and `patterns.dask.scan` on a
+`distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1)` started once
+beforehand (its start-up is not timed; shipping the rules and building the machine on each
+worker is). Prints the medians, the ratio, and checks that both counts are equal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from patterns import IMPLEMENTATION, InvalidEventError, Machine
+from patterns.archive import expand_sources, read_batches
+from patterns.dask import scan
+
+from .workloads import aws_events, aws_rules
+
+
+def _write_archive(root: Path, megabytes: int, files: int) -> tuple[int, int]:
+    """Write the archive; (events, bytes of JSON) written."""
+    pool = aws_events(20_000)
+    per_event = sum(map(len, pool)) / len(pool) + 1
+    total = int(megabytes * 1e6 / per_event)
+    per_file = total // files
+    written = 0
+    for f in range(files):
+        lines = [pool[(f * per_file + i) % len(pool)] for i in range(per_file)]
+        data = b"\n".join(lines) + b"\n"
+        written += len(data)
+        (root / f"part-{f:03d}.jsonl.gz").write_bytes(gzip.compress(data, compresslevel=6))
+    return per_file * files, written
+
+
+def one_process(machine: Machine, sources: list[str]) -> dict[str, Any]:
+    """What one Dask partition does, over every file, in this process."""
+    stats: dict[str, Any] = {"events": 0, "invalid": 0, "rules": dict.fromkeys(machine, 0)}
+    rules = stats["rules"]
+    for source in expand_sources(sources):
+        for batch in read_batches(source):
+            stats["invalid"] += len(batch.damaged)
+            for found in machine.match_many(batch.events, errors="yield"):
+                if isinstance(found, InvalidEventError):
+                    stats["invalid"] += 1
+                    continue
+                stats["events"] += 1
+                for name in found:
+                    rules[name] += 1
+    return stats
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.cluster", description=__doc__.split("\n")[0])
+    parser.add_argument("--mb", type=int, default=200, help="MB of JSON in the archive (before gzip)")
+    parser.add_argument("--files", type=int, default=8, help="files in the archive (Dask partitions)")
+    parser.add_argument("--rules", type=int, default=1000, help="rules of the mixed AWS workload")
+    parser.add_argument("--rounds", type=int, default=3, help="timed rounds of each")
+    args = parser.parse_args(argv)
+
+    import distributed  # the `dask` extra
+
+    machine = Machine()
+    for name, pattern in aws_rules(args.rules):
+        machine.add(name, pattern)
+    with tempfile.TemporaryDirectory(prefix="bench-cluster-") as tmp:
+        events, size = _write_archive(Path(tmp), args.mb, args.files)
+        gz = sum(p.stat().st_size for p in Path(tmp).iterdir())
+        print(
+            f"archive: {args.files} files, {events:,} events, {size / 1e6:.0f} MB JSON, {gz / 1e6:.0f} MB gzipped; "
+            f"{args.rules} rules; matcher {IMPLEMENTATION}; {os.cpu_count()} cores",
+            file=sys.stderr,
+        )
+        single, dask_times = [], []
+        with (
+            distributed.LocalCluster(
+                n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None
+            ) as cluster,
+            distributed.Client(cluster) as client,
+        ):
+            expected = got = None
+            for r in range(args.rounds):
+                start = time.perf_counter()
+                expected = one_process(machine, [tmp])
+                single.append(time.perf_counter() - start)
+                start = time.perf_counter()
+                got = scan(machine, [tmp], client)
+                dask_times.append(time.perf_counter() - start)
+                print(f"round {r + 1}: one process {single[-1]:.2f} s, dask 2 workers {dask_times[-1]:.2f} s", file=sys.stderr)
+            if got != expected:
+                print("counts differ between one process and dask", file=sys.stderr)
+                return 1
+    one, two = statistics.median(single), statistics.median(dask_times)
+    print(f"one process:            {one:6.2f} s  {events / one:>10,.0f} events/s")
+    print(f"dask, 2-worker cluster: {two:6.2f} s  {events / two:>10,.0f} events/s  ({one / two:.2f}x)")
+    print(f"counts equal: {got == expected} ({sum(expected['rules'].values()):,} matches)")  # type: ignore[index]
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,153 @@
+"""patterns.dask on a 2-process `distributed.LocalCluster` started here: the single-process counts."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+
+from patterns import InvalidEventError, InvalidPatternError, Machine, PatternsError
+from patterns.archive import expand_sources, read_batches
+from patterns.dask import scan
+
+pytest.importorskip("dask.bag", reason="dask[bag] is not installed (the `dask` extra)")
+distributed = pytest.importorskip("distributed", reason="distributed is not installed (the `dask` extra)")
+
+RULES = {
+    "deletes": {"source": ["aws.s3"], "detail": {"eventName": [{"prefix": "Delete"}]}},
+    "denied": {"detail": {"errorCode": ["AccessDenied"]}},
+    "never": {"detail": {"eventName": ["DeleteBucket"]}},
+}
+
+
+def _event(n: int) -> dict[str, Any]:
+    detail: dict[str, Any] = {"eventName": ["DeleteObject", "PutObject", "GetObject"][n % 3]}
+    if n % 5 == 0:
+        detail["errorCode"] = "AccessDenied"
+    return {"source": "aws.s3" if n % 4 else "aws.ec2", "detail-type": "AWS API Call via CloudTrail", "detail": detail}
+
+
+def _record(n: int) -> dict[str, Any]:
+    # a CloudTrail record (docs: "CloudTrail record contents for management events")
+    return {
+        "eventVersion": "1.08",
+        "userIdentity": {"type": "IAMUser", "accountId": "123456789012"},
+        "eventTime": "2026-11-03T12:00:00Z",
+        "eventSource": "s3.amazonaws.com",
+        "eventName": "DeleteBucket" if n % 2 else "PutBucketPolicy",
+        "awsRegion": "us-east-1",
+        "eventID": f"00000000-0000-0000-0000-{n:012d}",
+        "readOnly": False,
+        "eventType": "AwsApiCall",
+        "managementEvent": True,
+        "recipientAccountId": "123456789012",
+    }
+
+
+@pytest.fixture(scope="module")
+def archive_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("archive")
+    lines = [orjson.dumps(_event(n)) for n in range(300)]
+    (root / "a.jsonl").write_bytes(b"\n".join(lines[:100]) + b"\n")
+    (root / "b.jsonl.gz").write_bytes(gzip.compress(b"\n".join(lines[100:250]) + b"\n"))
+    # a damaged file: a line that is not JSON and one that is not an object, in the middle
+    (root / "c.jsonl").write_bytes(b"\n".join([*lines[250:275], b"{not json", b"[1, 2]", *lines[275:]]) + b"\n")
+    trail = {"Records": [_record(n) for n in range(10)]}
+    (root / "trail.json.gz").write_bytes(gzip.compress(json.dumps(trail).encode()))
+    return root
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[Any]:
+    with (
+        distributed.LocalCluster(
+            n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None, host="127.0.0.1"
+        ) as cluster,
+        distributed.Client(cluster) as c,
+    ):
+        yield c
+
+
+def _machine() -> Machine:
+    m = Machine()
+    for name, pattern in RULES.items():
+        m.add(name, pattern)
+    return m
+
+
+def _single_process(machine: Machine, sources: list[str]) -> dict[str, Any]:
+    """The counts in this process: the same readers, `Machine.match_many`."""
+    stats: dict[str, Any] = {"events": 0, "invalid": 0, "rules": dict.fromkeys(machine, 0)}
+    for source in expand_sources(sources):
+        for batch in read_batches(source):
+            stats["invalid"] += len(batch.damaged)
+            for found in machine.match_many(batch.events, errors="yield"):
+                if isinstance(found, InvalidEventError):
+                    stats["invalid"] += 1
+                    continue
+                stats["events"] += 1
+                for name in found:
+                    stats["rules"][name] += 1
+    return stats
+
+
+def test_scan_equals_the_single_process_counts(client: Any, archive_dir: Path) -> None:
+    machine = _machine()
+    got = scan(machine, [str(archive_dir)], client)
+    assert got == _single_process(machine, [str(archive_dir)])
+    assert set(got) == {"events", "invalid", "rules"}
+    assert got["events"] == 310 and got["invalid"] == 2
+    # the trail's 5 DeleteBucket records match `deletes` (prefix) and `never` (its one condition)
+    assert got["rules"]["never"] == 5
+    assert list(got["rules"]) == ["deletes", "denied", "never"]
+
+
+def test_scan_ran_on_the_workers_and_built_each_machine_once(client: Any, archive_dir: Path) -> None:
+    machine = Machine()
+    machine.add("all", {"source": [{"prefix": ""}]})
+    scan(machine, [str(archive_dir)], client)
+    scan(machine, [str(archive_dir)], client)
+
+    def cached() -> int:
+        from patterns import _ship
+
+        return len(_ship._CACHE)
+
+    per_worker = client.run(cached)
+    assert len(per_worker) == 2
+    # each worker holds the machines it unpickled once (this test's, and maybe the other test's)
+    assert all(1 <= n <= 2 for n in per_worker.values())
+
+
+def test_scan_takes_a_dict_a_rules_file_or_a_glob(client: Any, archive_dir: Path, tmp_path: Path) -> None:
+    expected = _single_process(_machine(), [str(archive_dir / "*.jsonl")])
+    assert scan(RULES, [str(archive_dir / "*.jsonl")], client) == expected
+    rules_file = tmp_path / "rules.json"
+    rules_file.write_text(json.dumps(RULES))
+    assert scan(str(rules_file), str(archive_dir / "*.jsonl"), client) == expected
+    assert expected["events"] == 100 + 50 and expected["invalid"] == 2
+
+
+def test_scan_without_sources_counts_nothing(client: Any, tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    assert scan(RULES, [str(tmp_path / "empty")], client) == {
+        "events": 0,
+        "invalid": 0,
+        "rules": {"deletes": 0, "denied": 0, "never": 0},
+    }
+
+
+def test_scan_refuses_bad_rules(tmp_path: Path) -> None:
+    with pytest.raises(InvalidPatternError):
+        scan({"bad": {"source": "aws.s3"}}, [str(tmp_path)])
+    not_json = tmp_path / "rules.json"
+    not_json.write_text("{")
+    with pytest.raises(PatternsError, match="Expected a JSON rules file, got text that is not JSON"):
+        scan(str(not_json), [str(tmp_path)])
+    with pytest.raises(TypeError, match="Expected `Machine`, a dict of patterns or a rules file path, got `int`"):
+        scan(3, [str(tmp_path)])  # type: ignore[arg-type]
