@@ -98,7 +98,10 @@ def main(argv: list[str] | None = None) -> int:
                 start = time.perf_counter()
                 got = scan(machine, [tmp], client)
                 dask_times.append(time.perf_counter() - start)
-                print(f"round {r + 1}: one process {single[-1]:.2f} s, dask 2 workers {dask_times[-1]:.2f} s", file=sys.stderr)
+                print(
+                    f"round {r + 1}: one process {single[-1]:.2f} s, dask 2 workers {dask_times[-1]:.2f} s",
+                    file=sys.stderr,
+                )
             if got != expected:
                 print("counts differ between one process and dask", file=sys.stderr)
                 return 1

@@ -28,6 +28,7 @@ __all__ = ["Shipped", "machine_of"]
 _CACHE: OrderedDict[str, Machine] = OrderedDict()
 _LOCK = threading.Lock()
 _SIZE = 4
+_LOADS = [0]  # machines unpickled by this process (tests read it: one per worker and rule set)
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,7 @@ def machine_of(token: str, load: Callable[[], bytes]) -> Machine:
         if machine is not None:
             _CACHE.move_to_end(token)
             return machine
+        _LOADS[0] += 1
         machine = pickle.loads(load())  # our own pickle, made by `Shipped.of` on the driver
         if not isinstance(machine, Machine):
             raise TypeError(f"Expected `Machine`, got `{type(machine).__name__}`")

@@ -29,7 +29,11 @@ def _event(n: int) -> dict[str, Any]:
     detail: dict[str, Any] = {"eventName": ["DeleteObject", "PutObject", "GetObject"][n % 3]}
     if n % 5 == 0:
         detail["errorCode"] = "AccessDenied"
-    return {"source": "aws.s3" if n % 4 else "aws.ec2", "detail-type": "AWS API Call via CloudTrail", "detail": detail}
+    return {
+        "source": "aws.s3" if n % 4 else "aws.ec2",
+        "detail-type": "AWS API Call via CloudTrail",
+        "detail": detail,
+    }
 
 
 def _record(n: int) -> dict[str, Any]:
@@ -56,7 +60,9 @@ def archive_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (root / "a.jsonl").write_bytes(b"\n".join(lines[:100]) + b"\n")
     (root / "b.jsonl.gz").write_bytes(gzip.compress(b"\n".join(lines[100:250]) + b"\n"))
     # a damaged file: a line that is not JSON and one that is not an object, in the middle
-    (root / "c.jsonl").write_bytes(b"\n".join([*lines[250:275], b"{not json", b"[1, 2]", *lines[275:]]) + b"\n")
+    (root / "c.jsonl").write_bytes(
+        b"\n".join([*lines[250:275], b"{not json", b"[1, 2]", *lines[275:]]) + b"\n"
+    )
     trail = {"Records": [_record(n) for n in range(10)]}
     (root / "trail.json.gz").write_bytes(gzip.compress(json.dumps(trail).encode()))
     return root
@@ -107,21 +113,24 @@ def test_scan_equals_the_single_process_counts(client: Any, archive_dir: Path) -
     assert list(got["rules"]) == ["deletes", "denied", "never"]
 
 
-def test_scan_ran_on_the_workers_and_built_each_machine_once(client: Any, archive_dir: Path) -> None:
+def _loads() -> int:
+    from patterns import _ship  # runs on a worker (client.run): its own module's count
+
+    return _ship._LOADS[0]
+
+
+def test_scan_ships_the_rules_once_per_worker(client: Any, archive_dir: Path) -> None:
     machine = Machine()
     machine.add("all", {"source": [{"prefix": ""}]})
-    scan(machine, [str(archive_dir)], client)
-    scan(machine, [str(archive_dir)], client)
-
-    def cached() -> int:
-        from patterns import _ship
-
-        return len(_ship._CACHE)
-
-    per_worker = client.run(cached)
-    assert len(per_worker) == 2
-    # each worker holds the machines it unpickled once (this test's, and maybe the other test's)
-    assert all(1 <= n <= 2 for n in per_worker.values())
+    before = client.run(_loads)
+    first = scan(machine, [str(archive_dir)], client)
+    second = scan(machine, [str(archive_dir)], client)
+    after = client.run(_loads)
+    assert first == second and first["rules"]["all"] == first["events"] == 310
+    assert len(after) == 2
+    # 4 files, two scans: 8 tasks, yet each worker unpickled this machine at most once
+    grown = [after[w] - before[w] for w in after]
+    assert all(g <= 1 for g in grown) and sum(grown) >= 1
 
 
 def test_scan_takes_a_dict_a_rules_file_or_a_glob(client: Any, archive_dir: Path, tmp_path: Path) -> None:
@@ -149,5 +158,7 @@ def test_scan_refuses_bad_rules(tmp_path: Path) -> None:
     not_json.write_text("{")
     with pytest.raises(PatternsError, match="Expected a JSON rules file, got text that is not JSON"):
         scan(str(not_json), [str(tmp_path)])
-    with pytest.raises(TypeError, match="Expected `Machine`, a dict of patterns or a rules file path, got `int`"):
+    with pytest.raises(
+        TypeError, match="Expected `Machine`, a dict of patterns or a rules file path, got `int`"
+    ):
         scan(3, [str(tmp_path)])  # type: ignore[arg-type]

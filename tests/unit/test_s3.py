@@ -64,7 +64,9 @@ def _files(root: Path) -> dict[str, bytes]:
         detail: dict[str, Any] = {"eventName": "DeleteObject" if n % 3 == 0 else "PutObject"}
         if n % 8 == 0:
             detail["errorCode"] = "AccessDenied"
-        events.append(orjson.dumps({"source": "aws.s3", "detail-type": "AWS API Call via CloudTrail", "detail": detail}))
+        events.append(
+            orjson.dumps({"source": "aws.s3", "detail-type": "AWS API Call via CloudTrail", "detail": detail})
+        )
     records = [
         {
             "eventVersion": "1.08",
