@@ -16,7 +16,7 @@ import pytest
 from patterns import InvalidEventError, Machine
 from patterns.archive import expand_sources, read_batches
 
-pytest.importorskip("s3fs", reason="s3fs is not installed (the `s3` extra)")
+s3fs = pytest.importorskip("s3fs", reason="s3fs is not installed (the `s3` extra)")
 boto3 = pytest.importorskip("boto3", reason="boto3 is not installed (the `test` extra)")
 moto_server = pytest.importorskip("moto.server", reason="moto[server] is not installed (the `test` extra)")
 
@@ -55,6 +55,7 @@ def s3_endpoint() -> Iterator[str]:
         yield endpoint
     finally:
         patch.undo()
+        s3fs.S3FileSystem.clear_instance_cache()  # no later test gets a client of this endpoint
         server.stop()
 
 
