@@ -10,14 +10,16 @@ and matched fast.
 from ._match import IMPLEMENTATION
 from .core import Pattern, compile
 from .dialects import DIALECTS, Dialect
-from .errors import InvalidEventError, InvalidPatternError, PatternsError
+from .errors import ArchiveError, InvalidEventError, InvalidPatternError, PatternsError, RulesError
 from .filters import FilterCriteria
 from .machine import Machine
 from .records import record_to_event
+from .scans import Scan, ScanStats, scan
 
 __all__ = [
     "DIALECTS",
     "IMPLEMENTATION",
+    "ArchiveError",
     "Dialect",
     "FilterCriteria",
     "InvalidEventError",
@@ -25,8 +27,12 @@ __all__ = [
     "Machine",
     "Pattern",
     "PatternsError",
+    "RulesError",
+    "Scan",
+    "ScanStats",
     "compile",
     "record_to_event",
+    "scan",
 ]
 
 __version__ = "0.1.0"

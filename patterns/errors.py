@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["ArchiveError", "InvalidEventError", "InvalidPatternError", "PatternsError"]
+__all__ = ["ArchiveError", "InvalidEventError", "InvalidPatternError", "PatternsError", "RulesError"]
 
 
 class PatternsError(Exception):
@@ -95,3 +95,16 @@ class ArchiveError(PatternsError, OSError):
     A source that opens but holds damaged records is not an error: its records are reported
     one by one (`patterns.archive.Damaged`).
     """
+
+
+class RulesError(PatternsError, ValueError):
+    """A rules file that cannot be used as it is: not readable as rules, duplicate rule names, or
+    invalid patterns (every one of them is listed, not only the first).
+
+    Attributes:
+        problems: one line per fault, ``file:line: rule `name`: message``.
+    """
+
+    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.problems = list(problems) if problems is not None else [message]

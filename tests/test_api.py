@@ -19,8 +19,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 def test_api_all_lists_the_public_names() -> None:
     assert sorted(patterns.__all__) == sorted(
-        ["DIALECTS", "IMPLEMENTATION", "Dialect", "FilterCriteria", "InvalidEventError", "InvalidPatternError",
-         "Machine", "Pattern", "PatternsError", "compile", "record_to_event"]
+        ["DIALECTS", "IMPLEMENTATION", "ArchiveError", "Dialect", "FilterCriteria", "InvalidEventError",
+         "InvalidPatternError", "Machine", "Pattern", "PatternsError", "RulesError", "Scan", "ScanStats",
+         "compile", "record_to_event", "scan"]
     )  # fmt: skip
     for name in patterns.__all__:
         assert getattr(patterns, name) is not None
