@@ -8,9 +8,11 @@
     # -> {"events": 1200000, "invalid": 3, "rules": {"deletes": 41}}
 
 The sources are expanded on the caller's side (`patterns.archive.expand_sources`: folders,
-globs, fsspec URLs) into a Dask bag with one partition per file; each partition is read on a
-worker with the same readers as `patterns scan` (`patterns.archive.read_batches`) and matched
-there, so only counts travel back. The rules ship once: the machine is pickled once on the
+globs, fsspec URLs) and cut into the units of work `patterns.scan` uses (a file each, and large
+uncompressed JSON-lines files in ranges of lines), one Dask bag partition per unit. Each
+partition is read on a worker with the same readers and counted by the same code as
+`patterns.scan` (a unit's batches, `Machine.match_many`), so only counts travel back and the
+answer is `patterns.scan`'s. The rules ship once: the machine is pickled once on the
 caller's side into one graph key that every task depends on (a worker fetches it once, from the
 scheduler's side or a peer, and keeps it while tasks need it), and each worker process unpickles
 it and builds the automaton once (`patterns._ship`). Files are read where the workers run: local
@@ -25,118 +27,103 @@ import os
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-import orjson
-
-from . import archive
+from . import scans
 from ._ship import Shipped, machine_of
-from .errors import InvalidEventError, PatternsError
+from .archive import expand_sources
+from .core import Pattern, PatternSource
 from .machine import Machine
 
 __all__ = ["scan"]
 
-
-def _machine(rules: Machine | Mapping[str, Any] | str | os.PathLike[str], dialect: str) -> Machine:
-    if isinstance(rules, Machine):
-        return rules
-    if isinstance(rules, Mapping):
-        machine = Machine(dialect)
-        for name, pattern in rules.items():
-            machine.add(name, pattern)
-        return machine
-    if isinstance(rules, (str, os.PathLike)):
-        return _load_rules(os.fspath(rules), dialect)
-    raise TypeError(
-        f"Expected `Machine`, a dict of patterns or a rules file path, got `{type(rules).__name__}`"
-    )
+RulesSource = Machine | Mapping[str, "PatternSource | Pattern"] | str | os.PathLike[str]
 
 
-def _load_rules(path: str, dialect: str) -> Machine:
-    """A rules file holding one JSON object of named patterns."""
-    try:
-        with open(path, "rb") as f:
-            rules = orjson.loads(f.read())
-    except OSError as exc:
-        raise PatternsError(f"Expected a readable rules file, got `{path}` ({exc.strerror})") from None
-    except orjson.JSONDecodeError:
-        raise PatternsError(f"Expected a JSON rules file, got text that is not JSON - in `{path}`") from None
-    if not isinstance(rules, dict):
-        raise PatternsError(
-            f"Expected an object of named patterns, got `{type(rules).__name__}` - in `{path}`"
-        )
-    return _machine(rules, dialect)
-
-
-def _count_source(source: str, shipped: Shipped, options: dict[str, Any]) -> dict[str, Any]:
-    """One partition's statistics: read `source` with the archive readers, match every batch."""
+def _count_units(units: Iterable[Any], shipped: Shipped) -> list[dict[str, Any]]:
+    """One partition's statistics (one dict per unit), on a worker."""
     data = shipped.data
     machine = machine_of(shipped.token, lambda: data)
-    events = invalid = 0
-    counts: dict[str, int] = {}
-    for batch in archive.read_batches(source, **options):
-        invalid += len(batch.damaged)
-        for found in machine.match_many(batch.events, errors="yield"):
-            if isinstance(found, InvalidEventError):
-                invalid += 1
-                continue
-            events += 1
-            for name in found:
-                counts[name] = counts.get(name, 0) + 1
-    return {"events": events, "invalid": invalid, "rules": counts}
+    out = []
+    for unit in units:
+        stats = scans.ScanStats()
+        for result in scans._run_unit(machine, unit, []):
+            stats.add(result)
+        out.append(stats.as_dict())
+    return out
 
 
-def _partition(sources: Iterable[str], shipped: Shipped, options: dict[str, Any]) -> list[dict[str, Any]]:
-    return [_count_source(source, shipped, options) for source in sources]
+def _workers(client: Any) -> int:
+    if client is None:
+        return os.cpu_count() or 1
+    return max(1, len(client.scheduler_info().get("workers", {})))
 
 
 def scan(
-    rules: Machine | Mapping[str, Any] | str | os.PathLike[str],
-    sources: str | Iterable[str],
+    rules: RulesSource,
+    sources: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
     client: Any = None,
     *,
+    format: str | None = None,
+    read_only: bool = False,
     dialect: str = "eventbridge",
-    **options: Any,
+    batch_size: int = 4096,
+    skip_invalid: bool = False,
+    validate: bool = False,
+    split_bytes: int = scans.SPLIT_BYTES,
 ) -> dict[str, Any]:
     """Count, over archives, the events each rule matches, on a Dask cluster.
 
     Args:
-        rules: a `Machine`, a dict of named patterns, or a rules file's path (as `patterns
-            scan` reads it).
-        sources: files, folders, globs or fsspec URLs (``s3://bucket/prefix/``), as `patterns
-            scan` takes them; one partition per file.
+        rules: a `Machine`, a mapping of rule name -> pattern, or a JSON rules file's path (any
+            form `patterns.rulesets` reads).
+        sources: files, folders, globs or fsspec URLs (``s3://bucket/prefix/``), as
+            `patterns.scan` takes them; not ``-``.
         client: a ``distributed.Client``; None uses Dask's default (the current client if one
             exists, else the bag's local scheduler).
-        dialect: the dialect of a dict of patterns or a rules file.
-        **options: passed to `patterns.archive.read_batches` on the workers (``format``,
-            ``batch_size``, ``read_only``).
+        format: ``jsonl``, ``cloudtrail``, ``firehose`` or ``json``; None detects it per source.
+        read_only: keep CloudTrail's read-only management events (left out by default).
+        dialect: the rules' dialect (for a mapping or a file).
+        batch_size: events matched per `Machine.match_many` call.
+        skip_invalid: leave invalid rules out instead of failing.
+        validate: decode JSON-lines events in the reader (see `patterns.archive.read_batches`).
+        split_bytes: local uncompressed JSON-lines files at least this large are cut into ranges
+            of lines (more partitions than files).
 
     Returns:
-        ``{"events": N, "invalid": N, "rules": {name: count}}``: events read and matched,
-        records that could not be read or matched (damaged input, invalid events), and per rule
-        (every rule, in the machine's order) how many events it matched; the same statistics as
-        ``patterns scan --stats json`` and the single-process `patterns.scan`.
+        ``{"events": N, "invalid": N, "rules": {name: count}}``, equal to
+        ``patterns.scan(rules, sources, ...).run().as_dict()`` and to ``patterns scan --stats
+        json``: events matched, records that could not be read or matched, and per rule (every
+        rule, zeros included, in the machine's order) the events it matched.
 
     Raises:
         ImportError: dask is not installed (``pip install 'eventpatterns[dask]'``).
-        TypeError: `rules` is of none of the accepted types.
-        InvalidPatternError: a pattern AWS would refuse.
-        PatternsError: a source cannot be found or read on the caller's side.
+        RulesError: the rules cannot be used (every fault listed).
+        ArchiveError: a source that does not exist, a glob that matches nothing.
+        ValueError: an unknown format, or ``-`` among the sources.
     """
     # dask is an optional extra: imported when used, so the module loads without it
     import dask
     import dask.bag as db
 
-    machine = _machine(rules, dialect)
-    files = archive.expand_sources([sources] if isinstance(sources, str) else list(sources))
-    totals: dict[str, Any] = {"events": 0, "invalid": 0, "rules": dict.fromkeys(machine, 0)}
-    if not files:
-        return totals
+    if format is not None and format not in ("jsonl", "cloudtrail", "firehose", "json"):
+        raise ValueError(f"Expected a format among jsonl, cloudtrail, firehose, json, got `{format}`")
+    machine, _ = scans._machine(rules, dialect, skip_invalid)
+    if isinstance(sources, (str, os.PathLike)):
+        sources = [sources]
+    names = expand_sources(sources)
+    if "-" in names:
+        raise ValueError("Expected files or URLs, got `-`: workers cannot read this process's standard input")
+    base = scans._Unit("", format, read_only, batch_size, validate, False)
+    units = scans._units(names, max(2, _workers(client)), split_bytes, base)
+    totals = scans.ScanStats(rules=dict.fromkeys(machine, 0))
+    if not units:
+        return totals.as_dict()
     # one graph key for the rules: every task depends on it, each worker fetches it once
     shipped = dask.delayed(Shipped.of(machine), pure=True, traverse=False)
-    bag = db.from_sequence(files, npartitions=len(files)).map_partitions(_partition, shipped, dict(options))
+    bag = db.from_sequence(units, npartitions=len(units)).map_partitions(_count_units, shipped)
     parts = client.compute(bag).result() if client is not None else bag.compute()
     for part in parts:
-        totals["events"] += part["events"]
-        totals["invalid"] += part["invalid"]
+        totals.events += part["events"]
+        totals.invalid += part["invalid"]
         for name, count in part["rules"].items():
-            totals["rules"][name] += count
-    return totals
+            totals.rules[name] += count
+    return totals.as_dict()

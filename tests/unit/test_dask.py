@@ -11,9 +11,10 @@ from typing import Any
 import orjson
 import pytest
 
-from patterns import InvalidEventError, InvalidPatternError, Machine, PatternsError
-from patterns.archive import expand_sources, read_batches
+import patterns
+from patterns import Machine
 from patterns.dask import scan
+from patterns.errors import RulesError
 
 pytest.importorskip("dask.bag", reason="dask[bag] is not installed (the `dask` extra)")
 distributed = pytest.importorskip("distributed", reason="distributed is not installed (the `dask` extra)")
@@ -86,26 +87,16 @@ def _machine() -> Machine:
     return m
 
 
-def _single_process(machine: Machine, sources: list[str]) -> dict[str, Any]:
-    """The counts in this process: the same readers, `Machine.match_many`."""
-    stats: dict[str, Any] = {"events": 0, "invalid": 0, "rules": dict.fromkeys(machine, 0)}
-    for source in expand_sources(sources):
-        for batch in read_batches(source):
-            stats["invalid"] += len(batch.damaged)
-            for found in machine.match_many(batch.events, errors="yield"):
-                if isinstance(found, InvalidEventError):
-                    stats["invalid"] += 1
-                    continue
-                stats["events"] += 1
-                for name in found:
-                    stats["rules"][name] += 1
-    return stats
+def _single_process(rules: Any, sources: list[str], **options: Any) -> dict[str, Any]:
+    """The counts of `patterns.scan` in this process (jobs=1)."""
+    return patterns.scan(rules, sources, jobs=1, keep_matches=False, **options).run().as_dict()
 
 
 def test_scan_equals_the_single_process_counts(client: Any, archive_dir: Path) -> None:
     machine = _machine()
     got = scan(machine, [str(archive_dir)], client)
     assert got == _single_process(machine, [str(archive_dir)])
+    assert got == _single_process(RULES, [str(archive_dir)])
     assert set(got) == {"events", "invalid", "rules"}
     assert got["events"] == 310 and got["invalid"] == 2
     # the trail's 5 DeleteBucket records match `deletes` (prefix) and `never` (its one condition)
@@ -134,7 +125,7 @@ def test_scan_ships_the_rules_once_per_worker(client: Any, archive_dir: Path) ->
 
 
 def test_scan_takes_a_dict_a_rules_file_or_a_glob(client: Any, archive_dir: Path, tmp_path: Path) -> None:
-    expected = _single_process(_machine(), [str(archive_dir / "*.jsonl")])
+    expected = _single_process(RULES, [str(archive_dir / "*.jsonl")])
     assert scan(RULES, [str(archive_dir / "*.jsonl")], client) == expected
     rules_file = tmp_path / "rules.json"
     rules_file.write_text(json.dumps(RULES))
@@ -151,14 +142,28 @@ def test_scan_without_sources_counts_nothing(client: Any, tmp_path: Path) -> Non
     }
 
 
-def test_scan_refuses_bad_rules(tmp_path: Path) -> None:
-    with pytest.raises(InvalidPatternError):
+def test_scan_cuts_large_uncompressed_files_into_ranges(client: Any, archive_dir: Path) -> None:
+    # split_bytes=1: every uncompressed JSON-lines file is read by line ranges (LineRange)
+    sources = [str(archive_dir)]
+    assert scan(RULES, sources, client, split_bytes=1) == _single_process(RULES, sources, split_bytes=1)
+
+
+def test_scan_passes_the_reader_options(client: Any, archive_dir: Path) -> None:
+    sources = [str(archive_dir / "a.jsonl"), str(archive_dir / "trail.json.gz")]
+    for options in ({"read_only": True}, {"format": "jsonl"}, {"batch_size": 7}):
+        assert scan(RULES, sources, client, **options) == _single_process(RULES, sources, **options)
+
+
+def test_scan_refuses_bad_rules_and_sources(tmp_path: Path) -> None:
+    with pytest.raises(RulesError):
         scan({"bad": {"source": "aws.s3"}}, [str(tmp_path)])
     not_json = tmp_path / "rules.json"
     not_json.write_text("{")
-    with pytest.raises(PatternsError, match="Expected a JSON rules file, got text that is not JSON"):
+    with pytest.raises(RulesError):
         scan(str(not_json), [str(tmp_path)])
     with pytest.raises(
-        TypeError, match="Expected `Machine`, a dict of patterns or a rules file path, got `int`"
+        ValueError, match="Expected a format among jsonl, cloudtrail, firehose, json, got `csv`"
     ):
-        scan(3, [str(tmp_path)])  # type: ignore[arg-type]
+        scan(RULES, [str(tmp_path)], format="csv")
+    with pytest.raises(ValueError, match="workers cannot read this process's standard input"):
+        scan(RULES, ["-"])
