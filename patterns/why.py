@@ -5,8 +5,8 @@ explains only the events it does not match. Per condition of each branch it coun
 that failed it and the values those events held at its path:
 
     0 of 1,200,000 events matched
-      `detail.eventName` failed on all of them (needs ["DeleteBucket"]);
-        seen: DeleteObject 41%, PutObject 33%, GetObject 20%, ListObjects 4%, (absent) 2%
+      `detail.eventName` failed on all of them: needs ["DeleteBucket"]; seen: DeleteObject 41%,
+        PutObject 33%, GetObject 20%, ListObjects 4%, (absent) 2%  (one line)
 
 Memory is bounded whatever the archive: the report holds one counter per condition, and each
 counter tracks at most `capacity` distinct values (`TopValues`, a Misra-Gries summary), so a
@@ -252,7 +252,7 @@ class WhyReport:
 
         Returns:
             Lines such as ``0 of 1,200 events matched`` and ```detail.eventName` failed on all
-            of them (needs ["DeleteBucket"]); seen: DeleteObject 41%, PutObject 33%``.
+            of them: needs ["DeleteBucket"]; seen: DeleteObject 41%, PutObject 33%``.
         """
         head = f"{self.matched:,} of {self.events:,} events matched"
         if self.invalid:
@@ -271,7 +271,7 @@ class WhyReport:
             failing = sorted((c for c in branch.conditions if c.failed), key=lambda c: -c.failed)
             for c in failing:
                 needs = json.dumps(c.expected, ensure_ascii=False)
-                line = f"{indent}`{c.path}` failed on {_of(c.failed, unmatched)} (needs {needs})"
+                line = f"{indent}`{c.path}` failed on {_of(c.failed, unmatched)}: needs {needs}"
                 if c.seen:
                     approx = "" if c.exact else "≥"
                     shown = ", ".join(

@@ -98,7 +98,7 @@ def test_aggregate_names_the_failing_condition_and_the_values_seen(cloudtrail: l
     text = report.render()
     assert text.splitlines()[0] == "0 of 100 events matched"
     assert (
-        '`detail.eventName` failed on all of them (needs ["DeleteBucket"]); '
+        '`detail.eventName` failed on all of them: needs ["DeleteBucket"]; '
         "seen: DeleteObject 41%, PutObject 33%, GetObject 20%, ListObjects 4%, CopyObject 2%"
     ) in text
     assert "source" not in text.replace("eventSource", "")  # conditions that held are not listed
