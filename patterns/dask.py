@@ -101,8 +101,10 @@ def scan(
         ValueError: an unknown format, or ``-`` among the sources.
     """
     # dask is an optional extra: imported when used, so the module loads without it
-    import dask
-    import dask.bag as db
+    import dask.bag
+    from dask.delayed import delayed
+
+    from_sequence: Any = dask.bag.from_sequence  # untyped in dask: called as Any
 
     if format is not None and format not in ("jsonl", "cloudtrail", "firehose", "json"):
         raise ValueError(f"Expected a format among jsonl, cloudtrail, firehose, json, got `{format}`")
@@ -118,8 +120,8 @@ def scan(
     if not units:
         return totals.as_dict()
     # one graph key for the rules: every task depends on it, each worker fetches it once
-    shipped = dask.delayed(Shipped.of(machine), pure=True, traverse=False)
-    bag = db.from_sequence(units, npartitions=len(units)).map_partitions(_count_units, shipped)
+    shipped = delayed(Shipped.of(machine), pure=True, traverse=False)
+    bag = from_sequence(units, npartitions=len(units)).map_partitions(_count_units, shipped)
     parts = client.compute(bag).result() if client is not None else bag.compute()
     for part in parts:
         totals.events += part["events"]

@@ -97,7 +97,7 @@ def match_arrow(
 
     def add_rules(batches: Iterator[Any]) -> Iterator[Any]:
         # pyarrow comes with pyspark's Arrow support; imported on the worker, where it runs
-        import pyarrow as pa
+        import pyarrow as pa  # type: ignore[import-untyped]
 
         machine = machine_of(token, load)
         rules_type = pa.list_(pa.string())
