@@ -98,7 +98,6 @@ def main(argv: list[str] | None = None) -> int:
                 if got != expected or two_jobs != expected:
                     print("counts differ between 1 job, 2 jobs and dask", file=sys.stderr)
                     return 1
-                return 1
     one, local2, two = statistics.median(single), statistics.median(jobs2), statistics.median(dask_times)
     print(f"patterns.scan, 1 job:   {one:6.2f} s  {events / one:>10,.0f} events/s")
     print(
