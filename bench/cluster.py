@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import os
+import resource
 import statistics
 import sys
 import tempfile
@@ -46,6 +47,12 @@ def _write_archive(root: Path, megabytes: int, files: int) -> tuple[int, int]:
     return per_file * files, written
 
 
+def _cpu() -> float:
+    """CPU seconds this process has used (run on each worker through `Client.run`)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def local_scan(machine: Machine, sources: list[str], jobs: int) -> dict[str, Any]:
     """`patterns.scan` on this machine, counts only."""
     return patterns.scan(machine, sources, jobs=jobs, keep_matches=False).run().as_dict()
@@ -73,6 +80,7 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         single, jobs2, dask_times = [], [], []
+        cpu_one, cpu_workers = [], []  # CPU seconds: this process (1 job); each worker (dask)
         with (
             distributed.LocalCluster(
                 n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None
@@ -81,15 +89,19 @@ def main(argv: list[str] | None = None) -> int:
         ):
             expected: dict[str, Any] = {}
             for r in range(args.rounds):
-                start = time.perf_counter()
+                start, cpu = time.perf_counter(), _cpu()
                 expected = local_scan(machine, [tmp], 1)
                 single.append(time.perf_counter() - start)
+                cpu_one.append(_cpu() - cpu)
                 start = time.perf_counter()
                 two_jobs = local_scan(machine, [tmp], 2)
                 jobs2.append(time.perf_counter() - start)
+                before = client.run(_cpu)
                 start = time.perf_counter()
                 got = scan(machine, [tmp], client)
                 dask_times.append(time.perf_counter() - start)
+                after = client.run(_cpu)
+                cpu_workers.append(sorted(after[w] - before[w] for w in after))
                 print(
                     f"round {r + 1}: 1 job {single[-1]:.2f} s, 2 jobs {jobs2[-1]:.2f} s, "
                     f"dask 2 workers {dask_times[-1]:.2f} s",
@@ -105,6 +117,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(f"dask, 2-worker cluster: {two:6.2f} s  {events / two:>10,.0f} events/s  ({one / two:.2f}x)")
     print(f"counts equal ({sum(expected['rules'].values()):,} matches)")
+    # CPU seconds tell what the wall clock hides on a machine whose cores other work also uses:
+    # with a free core per worker, the dask wall time is about its busiest worker's CPU time
+    busiest = statistics.median(w[-1] for w in cpu_workers)
+    total = statistics.median(sum(w) for w in cpu_workers)
+    print(
+        f"CPU s: 1 job {statistics.median(cpu_one):.2f}; dask workers {total:.2f} in all, "
+        f"busiest {busiest:.2f} ({statistics.median(cpu_one) / busiest:.2f}x of 1 job's)"
+    )
+    print(f"load average at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     return 0
 
 
