@@ -9,7 +9,9 @@ one process reading and matching every file (`patterns.archive.read_batches` and
 of this machine), and `patterns.dask.scan` on a
 `distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1)` started once
 beforehand (its start-up is not timed; shipping the rules and building the machine on each
-worker is). Prints the medians, the ratio, and checks that both counts are equal.
+worker is). With `--spark`, also `patterns.spark.match_arrow` on a local[2] SparkSession reading the same
+files (`spark.read.text`; Spark decompresses the gzip). Prints the medians, the ratios, and checks
+that every count is equal.
 """
 
 from __future__ import annotations
@@ -58,12 +60,34 @@ def local_scan(machine: Machine, sources: list[str], jobs: int) -> dict[str, Any
     return patterns.scan(machine, sources, jobs=jobs, keep_matches=False).run().as_dict()
 
 
+def spark_scan(spark: Any, machine: Machine, folder: str) -> tuple[dict[str, Any], float]:
+    """`patterns.spark.match_arrow` over the archive's lines (Spark reads the gzip): the counts, and
+    the seconds of the two jobs that give them (rows matched, rule names counted)."""
+    from pyspark.sql import functions as F
+
+    from patterns.spark import match_arrow, schema_with_rules
+
+    start = time.perf_counter()
+    lines = spark.read.text(folder)  # one row per line, column `value`
+    matched = lines.mapInArrow(match_arrow(machine, "value", session=spark), schema_with_rules(lines.schema))
+    totals = matched.select(
+        F.count(F.col("rules")).alias("events"), F.sum(F.col("rules").isNull().cast("long")).alias("invalid")
+    ).collect()[0]
+    per_rule = matched.select(F.explode("rules").alias("rule")).groupBy("rule").count().collect()
+    seconds = time.perf_counter() - start
+    rules = dict.fromkeys(machine, 0)
+    for row in per_rule:
+        rules[row["rule"]] = row["count"]
+    return {"events": totals["events"], "invalid": totals["invalid"] or 0, "rules": rules}, seconds
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.cluster", description=__doc__.split("\n")[0])
     parser.add_argument("--mb", type=int, default=200, help="MB of JSON in the archive (before gzip)")
     parser.add_argument("--files", type=int, default=8, help="files in the archive (Dask partitions)")
     parser.add_argument("--rules", type=int, default=1000, help="rules of the mixed AWS workload")
     parser.add_argument("--rounds", type=int, default=3, help="timed rounds of each")
+    parser.add_argument("--spark", action="store_true", help="also patterns.spark on a local[2] SparkSession")
     args = parser.parse_args(argv)
 
     import distributed  # the `dask` extra
@@ -110,12 +134,37 @@ def main(argv: list[str] | None = None) -> int:
                 if got != expected or two_jobs != expected:
                     print("counts differ between 1 job, 2 jobs and dask", file=sys.stderr)
                     return 1
+        if args.spark:
+            from pyspark.sql import SparkSession
+
+            os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+            spark = (
+                SparkSession.builder.master("local[2]")
+                .config("spark.ui.enabled", "false")
+                .config("spark.sql.shuffle.partitions", "2")
+                .getOrCreate()
+            )
+            spark.sparkContext.setLogLevel("ERROR")
+            spark_times = []
+            for r in range(args.rounds):
+                counts, seconds = spark_scan(spark, machine, tmp)
+                spark_times.append(seconds)
+                print(f"round {r + 1}: spark local[2] {seconds:.2f} s", file=sys.stderr)
+                if counts != expected:
+                    print("counts differ between 1 job and spark", file=sys.stderr)
+                    return 1
+            spark.stop()
     one, local2, two = statistics.median(single), statistics.median(jobs2), statistics.median(dask_times)
     print(f"patterns.scan, 1 job:   {one:6.2f} s  {events / one:>10,.0f} events/s")
     print(
         f"patterns.scan, 2 jobs:  {local2:6.2f} s  {events / local2:>10,.0f} events/s  ({one / local2:.2f}x)"
     )
     print(f"dask, 2-worker cluster: {two:6.2f} s  {events / two:>10,.0f} events/s  ({one / two:.2f}x)")
+    if args.spark:
+        sp = statistics.median(spark_times)
+        print(
+            f"spark local[2]:         {sp:6.2f} s  {events / sp:>10,.0f} events/s  ({one / sp:.2f}x; two jobs)"
+        )
     print(f"counts equal ({sum(expected['rules'].values()):,} matches)")
     # CPU seconds tell what the wall clock hides on a machine whose cores other work also uses:
     # with a free core per worker, the dask wall time is about its busiest worker's CPU time
