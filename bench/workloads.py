@@ -564,6 +564,69 @@ def tenant_events(n: int, tenants: int, seed: int = 13) -> list[bytes]:
     return out
 
 
+# --- bus: Custom Event Bus subscribers (1 to 3 filters each) --------------------------------------
+# Not one of `WORKLOADS`: no peer evaluates subscriber filters. bench/bench_bus.py times it.
+
+BUS_JSON = {"ContentType": "application/json", "aws:DeliveryType": "LIVE"}
+BUS_PUT_EVENTS = {"ContentType": "application/eventbridge+json", "aws:DeliveryType": "LIVE"}
+
+
+def _bus_subscriber(i: int) -> dict:
+    """Subscriber i: a DATA filter pinning tenant i (a raw order payload's customer, or a PutEvents
+    envelope's instance or bucket), with a METADATA filter (raw events) and a SYSTEM_METADATA
+    filter on some."""
+    kind = i % 3
+    if kind == 0:  # PutRawEvents orders: the payload itself is Data
+        data = {"order": {"customer": {"id": [_customer(i)]}}}
+    elif kind == 1:  # PutEvents: the envelope is Data
+        data = {"source": ["aws.ec2"], "detail": {"instance-id": [_instance(i)]}}
+    else:
+        data = {
+            "source": ["aws.s3"],
+            "detail-type": ["Object Created"],
+            "detail": {"bucket": {"name": [_bucket(i)]}},
+        }
+    filters = [{"Scope": "DATA", "Pattern": orjson.dumps(data).decode()}]
+    if kind == 0 and i % 2 == 0:
+        filters.append({"Scope": "METADATA", "Pattern": orjson.dumps({"tenant": [f"t-{i % 500}"]}).decode()})
+    if i % 5 < 2:
+        system = {"aws:DeliveryType": ["LIVE"]} if i % 5 == 0 else {"EventGroupId": [{"prefix": "grp-"}]}
+        filters.append({"Scope": "SYSTEM_METADATA", "Pattern": orjson.dumps(system).decode()})
+    return {"Filters": filters}
+
+
+def bus_subscribers(n: int) -> Rules:
+    """`n` subscribers' filter configurations, 1 to 3 filters each."""
+    return [(f"sub-{i:05d}", _bus_subscriber(i)) for i in range(n)]
+
+
+def bus_events(n: int, subscribers: int, seed: int = 19) -> list[dict]:
+    """`n` bus events, each aimed at one of the first `subscribers` subscribers (raw orders with
+    metadata, PutEvents EC2 and S3 events); Data as bytes, as PutRawEvents carries it."""
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        t = rng.randrange(subscribers)
+        kind = t % 3
+        system = {**(BUS_JSON if kind == 0 else BUS_PUT_EVENTS), "EventGroupId": f"grp-{rng.randrange(9)}"}
+        if kind == 0:
+            order = _order_event(rng, i)["detail"]
+            order["order"]["customer"]["id"] = _customer(t)
+            event = {"Data": orjson.dumps(order), "Metadata": {"tenant": f"t-{t % 500}", "team": "shop"}}
+        elif kind == 1:
+            ev = _ec2_event(rng, i)
+            ev["detail"]["instance-id"] = _instance(t)
+            event = {"Data": orjson.dumps(ev)}
+        else:
+            ev = _s3_event(rng, i)
+            ev["detail-type"] = "Object Created"
+            ev["detail"]["bucket"]["name"] = _bucket(t)
+            event = {"Data": orjson.dumps(ev)}
+        event["SystemMetadata"] = system
+        out.append(event)
+    return out
+
+
 # --- citylots: event-ruler's CityLots rule sets ---------------------------------------------------
 
 STREETS = [

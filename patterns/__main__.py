@@ -51,9 +51,18 @@ def _label(event: bytes, where: int) -> str:
     return found if isinstance(found, str) else str(where)
 
 
+def _load_rules(path: str, dialect: str) -> Machine:
+    """The rules of a JSON rules file (any form `patterns.rulesets` reads) in one machine.
+
+    Raises:
+        RulesError: the file cannot be used (every fault listed).
+    """
+    return build_machine(read_rules(path), dialect)[0]
+
+
 def _match(args: argparse.Namespace) -> int:
     try:
-        machine: Machine = build_machine(read_rules(args.rules), args.dialect)[0]
+        machine = _load_rules(args.rules, args.dialect)
     except RulesError as exc:
         for problem in exc.problems:
             print(f"error: {problem}", file=sys.stderr)
@@ -106,8 +115,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return _match(args)
     except KeyboardInterrupt:
-        sys.stdout.flush()
-        print("\ninterrupted", file=sys.stderr)  # Ctrl-C: one line, no traceback; 128 + SIGINT
+        sys.stdout.flush()  # every line was written whole: the output ends with a newline
+        print("interrupted", file=sys.stderr)  # Ctrl-C: one line, no traceback; 128 + SIGINT
         return 130
     except BrokenPipeError:
         # the reader went away (`| head`): stop quietly, as Unix tools do

@@ -24,7 +24,7 @@ dask and distributed are imported when `scan` runs, not when this module loads.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 from . import scans
@@ -63,7 +63,7 @@ def scan(
     client: Any = None,
     *,
     format: str | None = None,
-    read_only: bool = False,
+    read_only: bool | Collection[str] | None = None,
     dialect: str = "eventbridge",
     batch_size: int = 4096,
     skip_invalid: bool = False,
@@ -80,7 +80,10 @@ def scan(
         client: a ``distributed.Client``; None uses Dask's default (the current client if one
             exists, else the bag's local scheduler).
         format: ``jsonl``, ``cloudtrail``, ``firehose`` or ``json``; None detects it per source.
-        read_only: keep CloudTrail's read-only management events (left out by default).
+        read_only: who sees CloudTrail's read-only management events, as for `patterns.scan`:
+            True every rule, False none, a collection of rule names those rules; None (the
+            default) the rules a rules file puts in state
+            ``ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS``.
         dialect: the rules' dialect (for a mapping or a file).
         batch_size: events matched per `Machine.match_many` call.
         skip_invalid: leave invalid rules out instead of failing.
@@ -108,13 +111,21 @@ def scan(
 
     if format is not None and format not in ("jsonl", "cloudtrail", "firehose", "json"):
         raise ValueError(f"Expected a format among jsonl, cloudtrail, firehose, json, got `{format}`")
-    machine, _ = scans._machine(rules, dialect, skip_invalid)
+    machine, _, stated = scans._machine(rules, dialect, skip_invalid)
     if isinstance(sources, (str, os.PathLike)):
         sources = [sources]
     names = expand_sources(sources)
     if "-" in names:
         raise ValueError("Expected files or URLs, got `-`: workers cannot read this process's standard input")
-    base = scans._Unit("", format, read_only, batch_size, validate, False)
+    allowed: frozenset[str] | None  # the rules that see read-only events (None: every rule)
+    if read_only is None:
+        allowed = stated
+    elif isinstance(read_only, bool):
+        allowed = None if read_only else frozenset()
+    else:
+        allowed = frozenset(read_only)
+    keep = allowed is None or bool(allowed)
+    base = scans._Unit("", format, keep, batch_size, validate, False, read_only_rules=allowed)
     units = scans._units(names, max(2, _workers(client)), split_bytes, base)
     totals = scans.ScanStats(rules=dict.fromkeys(machine, 0))
     if not units:

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-__all__ = ["ArchiveError", "InvalidEventError", "InvalidPatternError", "PatternsError", "RulesError"]
+__all__ = [
+    "ArchiveError",
+    "InvalidEventError",
+    "InvalidPatternError",
+    "InvalidTransformerError",
+    "PatternsError",
+    "RulesError",
+    "UndeliverableEventError",
+]
 
 
 class PatternsError(Exception):
@@ -86,6 +94,20 @@ class InvalidEventError(PatternsError, ValueError):
     def __init__(self, message: str, *, offset: int | None = None) -> None:
         super().__init__(message)
         self.offset = offset
+
+
+class InvalidTransformerError(PatternsError, ValueError):
+    """A target transformer that AWS would refuse: an `InputTransformer` PutTargets rejects, or
+    a Custom Event Bus subscriber's `Transformer` CreateSubscriber rejects.
+
+    ``str(err)`` is AWS's text where it is known (its source named where it is raised), else
+    ours: "Expected `x`, got `y` - at `where`".
+    """
+
+
+class UndeliverableEventError(PatternsError, ValueError):
+    """A matching event that AWS would not deliver to the target as transformed: a JSON input
+    template that is not JSON once filled, or a JSONata expression that fails on the event."""
 
 
 class ArchiveError(PatternsError, OSError):

@@ -20,9 +20,10 @@ from . import engine
 from .automaton import Tables
 from .compiler import Builder
 from .core import Pattern, PatternSource, compile
-from .dialects import Dialect, get_dialect
+from .dialects import BUS, Dialect, get_dialect
 from .engine import Twin
 from .errors import InvalidEventError
+from .subscribers import SubscriberFilter, bus_dialect, copies_of
 
 __all__ = ["Machine"]
 
@@ -90,20 +91,31 @@ class Machine:
         self._matcher: Any = None  # the `LiveMatch` whose `match` is this machine's, once made
         self._json = self.dialect.input_decoder is None  # events are JSON (the byte scanner's)
         self._slow = functools.partial(_reference_match, self.dialect)  # (tables, event) -> names
+        self._copies: tuple[int, int, int] = (1, 1, 1)  # bus: names per scope part (`_read_copies`)
 
     # -- changes --
 
-    def add(self, name: str, pattern: PatternSource | Pattern) -> None:
+    def add(self, name: str, pattern: PatternSource | Pattern | SubscriberFilter | None) -> None:
         """Validate a pattern and add it as rule `name`; a rule already of that name is replaced.
 
         Args:
             name: the rule's name, returned by `match`.
             pattern: JSON text, UTF-8 bytes, a decoded dict, or a `Pattern` of this dialect.
+                A machine of dialect ``"bus"`` holds Custom Event Bus subscribers: its rules
+                are filter configurations (a `patterns.SubscriberFilter`, or the mapping or
+                JSON text it takes), and `match` takes bus events.
 
         Raises:
-            InvalidPatternError: AWS would reject the pattern (exactly as `patterns.compile`).
+            InvalidPatternError: AWS would reject the pattern (exactly as `patterns.compile`),
+                or the filter configuration (as `patterns.SubscriberFilter`).
             ValueError: a `Pattern` of another dialect.
         """
+        if self.dialect.name == BUS.name and not isinstance(pattern, Pattern):
+            # A Custom Event Bus machine holds subscribers: each rule is a filter configuration
+            # (a `SubscriberFilter`, or what it takes), joined into one pattern over the event.
+            pattern = (
+                pattern if isinstance(pattern, SubscriberFilter) else SubscriberFilter(pattern)
+            ).pattern
         if isinstance(pattern, Pattern):
             if pattern.dialect.name != self.dialect.name:
                 raise ValueError(
@@ -111,8 +123,12 @@ class Machine:
                 )
             compiled = pattern
         else:
-            compiled = compile(pattern, dialect=self.dialect)
+            # None or a `SubscriberFilter` here (not a bus machine): `compile` refuses it as not
+            # JSON, with the dialect's message
+            compiled = compile(typing.cast(PatternSource, pattern), dialect=self.dialect)
         with self._lock:
+            if compiled.dialect.name == BUS.name:
+                self._read_copies(copies_of(compiled))
             old = self._rules.get(name)
             if old is None:
                 rule_id, replacing = self._next_id, None
@@ -123,6 +139,19 @@ class Machine:
             self._rules[name] = (rule_id, compiled)
             if tables is not None:
                 self._set_tables(tables)
+
+    def _read_copies(self, copies: tuple[int, int, int]) -> None:
+        # Under the lock, before the tables holding the new rule are published: a bus machine
+        # reads each scope's part under as many names as its largest subscriber has filters on
+        # that scope (`patterns.bus`). The dialect is replaced before the tables, and a match
+        # reads the tables first, so a match that sees the rule reads the event as it needs.
+        # The count only grows: an extra name costs a dict entry that no rule reads.
+        have = self._copies
+        if all(c <= h for c, h in zip(copies, have, strict=True)):
+            return
+        self._copies = tuple(max(c, h) for c, h in zip(copies, have, strict=True))  # type: ignore[assignment]
+        self.dialect = bus_dialect(self._copies)
+        self._slow = functools.partial(_reference_match, self.dialect)
 
     def remove(self, name: str) -> None:
         """Remove rule `name`, freeing what only it used.

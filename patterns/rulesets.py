@@ -36,12 +36,24 @@ from .dialects import Dialect
 from .errors import InvalidPatternError, RulesError
 from .machine import Machine
 
-__all__ = ["ENVELOPE_FIELDS", "Rule", "build_machine", "read_rules", "read_rules_text"]
+__all__ = [
+    "ENVELOPE_FIELDS",
+    "READ_ONLY_STATE",
+    "Rule",
+    "build_machine",
+    "read_only_rules",
+    "read_rules",
+    "read_rules_text",
+]
 
 #: Top-level fields of an EventBridge event: an object keyed by them is one pattern, not rules.
 ENVELOPE_FIELDS = frozenset(
     {"version", "id", "detail-type", "source", "account", "time", "region", "resources", "detail"}
 )
+
+
+#: The rule state that gives a rule CloudTrail's read-only management events too.
+READ_ONLY_STATE = "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS"
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,3 +232,15 @@ def build_machine(
         count = f" ({len(problems)} problems)" if len(problems) > 1 else ""
         raise RulesError(problems[0] + count, problems + (invalid if skip_invalid else []))
     return machine, invalid
+
+
+def read_only_rules(rules: Iterable[Rule]) -> frozenset[str]:
+    """The names of the rules that see CloudTrail's read-only management events.
+
+    Args:
+        rules: rules as read (``list-rules`` and ``describe-rule`` output say each one's state).
+
+    Returns:
+        The names of the rules in state `READ_ONLY_STATE`.
+    """
+    return frozenset(rule.name for rule in rules if rule.state == READ_ONLY_STATE)

@@ -32,11 +32,11 @@ from .dialects import DIALECTS
 from .errors import ArchiveError, RulesError
 from .lint.sources import SourceError, extract_file, iter_files
 from .machine import Machine
-from .rulesets import Rule, build_machine, read_rules
+from .rulesets import Rule, build_machine, read_only_rules, read_rules
 from .scans import Scan, ScanStats, scan
 from .why import aggregate
 
-__all__ = ["load_rules", "main"]
+__all__ = ["load_rule_set", "load_rules", "main"]
 
 #: Files read as templates (through pattern-lint's extractors), not as JSON rules files.
 _TEMPLATE_SUFFIXES = (".yaml", ".yml", ".tf", ".hcl", ".template")
@@ -102,6 +102,27 @@ def load_rules(
     Raises:
         RulesError: unreadable rules, duplicate names, or invalid rules (every one listed).
     """
+    machine, notes, _ = load_rule_set(paths, dialect, skip_invalid=skip_invalid)
+    return machine, notes
+
+
+def load_rule_set(
+    paths: Iterable[str], dialect: str = "eventbridge", *, skip_invalid: bool = False
+) -> tuple[Machine, list[str], frozenset[str]]:
+    """`load_rules`, also returning the rules that see CloudTrail's read-only management events
+    (state ``ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS`` in ``list-rules`` output).
+
+    Args:
+        paths: JSON rules files, templates, or folders of templates.
+        dialect: the rules' dialect; a template's patterns of other dialects are left out.
+        skip_invalid: leave invalid rules out instead of refusing the set.
+
+    Returns:
+        The machine, the notes of `load_rules`, and the names of those rules.
+
+    Raises:
+        RulesError: as `load_rules`.
+    """
     rules: list[Rule] = []
     notes: list[str] = []
     for name in paths:
@@ -118,7 +139,7 @@ def load_rules(
         else:
             rules.extend(read_rules(name))
     machine, skipped = build_machine(rules, dialect, skip_invalid=skip_invalid)
-    return machine, skipped + notes
+    return machine, skipped + notes, read_only_rules(rules)
 
 
 # -- output --
@@ -186,17 +207,18 @@ def _json_line(value: dict[str, Any]) -> bytes:
     return orjson.dumps(value) + b"\n"
 
 
-def _events(args: argparse.Namespace) -> Iterable[bytes]:
+def _events(args: argparse.Namespace, read_only: bool) -> Iterable[bytes]:
     """Every event of the sources again, in this process (the ``--explain`` pass)."""
     for source in expand_sources(args.sources):
-        for batch in read_batches(source, format=args.format, read_only=args.read_only):
+        for batch in read_batches(source, format=args.format, read_only=read_only):
             yield from batch.events
 
 
-def _explain(args: argparse.Namespace, machine: Machine) -> None:
-    """``--explain RULE``: `patterns.why.aggregate` of each named rule over the sources."""
+def _explain(args: argparse.Namespace, machine: Machine, stated: frozenset[str]) -> None:
+    """``--explain RULE``: `patterns.why.aggregate` of each named rule over the sources (with the
+    read-only management events the rule sees in the scan: ``--read-only``, or its state)."""
     for name in args.explain:
-        report = aggregate(machine[name], _events(args))
+        report = aggregate(machine[name], _events(args, args.read_only or name in stated))
         if args.stats == "json":
             sys.stdout.write(json.dumps({"explain": name, **report.to_json()}, ensure_ascii=False) + "\n")
         else:
@@ -204,7 +226,7 @@ def _explain(args: argparse.Namespace, machine: Machine) -> None:
 
 
 def _scan(args: argparse.Namespace) -> int:
-    machine, skipped = load_rules(args.rules, args.dialect, skip_invalid=args.skip_invalid)
+    machine, skipped, stated = load_rule_set(args.rules, args.dialect, skip_invalid=args.skip_invalid)
     unknown = [name for name in args.explain if name not in machine]
     if unknown:
         raise ValueError(f"Expected a rule name for --explain, got `{unknown[0]}`: no such rule")
@@ -217,7 +239,7 @@ def _scan(args: argparse.Namespace) -> int:
         machine,
         args.sources,
         format=args.format,
-        read_only=args.read_only,
+        read_only=True if args.read_only else stated,
         jobs=jobs,
         keep_matches=args.matches is not None,
     )
@@ -265,7 +287,7 @@ def _scan(args: argparse.Namespace) -> int:
     if interrupted:
         return 130
     if args.explain:
-        _explain(args, machine)
+        _explain(args, machine, stated)
     return 1 if stats.invalid or (skipped and args.skip_invalid) else 0
 
 
@@ -280,7 +302,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--rules", dest="more_rules", action="append", default=[], metavar="RULES")
     parser.add_argument("--format", choices=FORMATS, help="the sources' format (default: told from content)")
     parser.add_argument(
-        "--read-only", action="store_true", help="keep CloudTrail read-only management events"
+        "--read-only",
+        action="store_true",
+        help="give CloudTrail read-only management events to every rule (default: only to rules in "
+        "state ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS)",
     )
     parser.add_argument("--dialect", default="eventbridge", choices=sorted(DIALECTS))
     parser.add_argument("--jobs", "-j", type=int, default=None, help="worker processes (default: every core)")

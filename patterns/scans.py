@@ -27,7 +27,7 @@ import multiprocessing
 import os
 import signal
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Generator, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -37,7 +37,7 @@ from .archive.sources import is_url
 from .core import Pattern, PatternSource
 from .errors import ArchiveError, InvalidEventError
 from .machine import Machine
-from .rulesets import Rule, build_machine, read_rules
+from .rulesets import Rule, build_machine, read_only_rules, read_rules
 
 __all__ = ["BatchResult", "Match", "Scan", "ScanStats", "scan"]
 
@@ -131,31 +131,49 @@ class ScanStats:
             rules[name] = rules.get(name, 0) + count
 
 
+_NONE: list[int] = []  # no read-only events (never mutated)
+
+
 @dataclass(frozen=True, slots=True)
 class _Unit:
     """One piece of work: a whole source, or a byte range of an uncompressed JSON-lines file."""
 
     source: str
     format: str | None
-    read_only: bool
+    read_only: bool  # the readers keep read-only management events
     batch_size: int
     validate: bool
     keep: bool
     span: tuple[int, int] | None = None
+    # the rules those events may match (None: every rule)
+    read_only_rules: frozenset[str] | None = None
 
 
 def _match_batch(
-    machine: Machine, source: str, events: list[bytes], where: list[int], keep: bool
+    machine: Machine,
+    source: str,
+    events: list[bytes],
+    where: list[int],
+    keep: bool,
+    read_only: list[int] = _NONE,
+    allowed: frozenset[str] | None = None,
 ) -> BatchResult:
+    """Match one batch. The events at indexes `read_only` (CloudTrail read-only management
+    events) count only for the rules in `allowed`, when given."""
     result = BatchResult(source)
     counts = result.counts
     matches = result.matches
     invalid = result.invalid
     matched = 0
-    for text, at, found in zip(events, where, machine.match_many(events, errors="yield"), strict=True):
+    restricted = set(read_only) if read_only and allowed is not None else None
+    answers = machine.match_many(events, errors="yield")
+    for i, (text, at, found) in enumerate(zip(events, where, answers, strict=True)):
         if isinstance(found, InvalidEventError):
             invalid.append(damaged(source, at, str(found), text))
-        elif found:
+            continue
+        if restricted and allowed is not None and i in restricted:
+            found = [name for name in found if name in allowed]
+        if found:
             matched += 1
             for name in found:
                 counts[name] = counts.get(name, 0) + 1
@@ -184,7 +202,15 @@ def _run_unit(machine: Machine, unit: _Unit, lines: list[int]) -> Iterator[Batch
                 validate=unit.validate,
             )
         for batch in batches:
-            result = _match_batch(machine, unit.source, batch.events, batch.where, unit.keep)
+            result = _match_batch(
+                machine,
+                unit.source,
+                batch.events,
+                batch.where,
+                unit.keep,
+                batch.read_only,
+                unit.read_only_rules,
+            )
             result.read = batch.read
             if batch.damaged:  # the reader's faults and the matcher's, in the source's order
                 result.invalid = sorted([*batch.damaged, *result.invalid], key=_where)
@@ -228,7 +254,7 @@ def _shift(result: BatchResult, lines: int) -> BatchResult:
 
 
 def _units(sources: list[str], jobs: int, split_bytes: int, base: _Unit) -> list[_Unit]:
-    units = []
+    units: list[_Unit] = []
     for source in sources:
         size = _local_size(source)
         if jobs > 1 and size is not None and size >= split_bytes and base.format in (None, "jsonl"):
@@ -263,16 +289,21 @@ def _local_size(source: str) -> int | None:
 RulesSource = Machine | Mapping[str, "PatternSource | Pattern"] | str | os.PathLike[str]
 
 
-def _machine(rules: RulesSource, dialect: str, skip_invalid: bool) -> tuple[Machine, list[str]]:
+def _machine(
+    rules: RulesSource, dialect: str, skip_invalid: bool
+) -> tuple[Machine, list[str], frozenset[str]]:
+    """The machine, the faults of rules left out, and the rules that see read-only events."""
     if isinstance(rules, Machine):
-        return rules, []
+        return rules, [], frozenset()
     if isinstance(rules, Mapping):
         loaded = [
             Rule(name, p.source if isinstance(p, Pattern) else p, "<rules>")  # type: ignore[arg-type]
             for name, p in rules.items()
         ]
-        return build_machine(loaded, dialect, skip_invalid=skip_invalid)
-    return build_machine(read_rules(rules), dialect, skip_invalid=skip_invalid)
+    else:
+        loaded = read_rules(rules)
+    machine, skipped = build_machine(loaded, dialect, skip_invalid=skip_invalid)
+    return machine, skipped, read_only_rules(loaded)
 
 
 class Scan:
@@ -294,7 +325,7 @@ class Scan:
         #: bytes of the sources as stored, when every one's size is known (for a progress bar)
         self.total_bytes: int | None = None if None in sizes else sum(s or 0 for s in sizes)
         self.started = time.monotonic()
-        self._results = self._run()
+        self._results: Generator[BatchResult, None, None] = self._run()
 
     def __iter__(self) -> Iterator[BatchResult]:
         return self
@@ -314,7 +345,7 @@ class Scan:
             pass
         return self.stats
 
-    def _run(self) -> Iterator[BatchResult]:
+    def _run(self) -> Generator[BatchResult, None, None]:
         if self.jobs <= 1 or len(self.units) <= 1:
             for unit in self.units:
                 lines: list[int] = []
@@ -329,12 +360,12 @@ class Scan:
         done = False
         try:
             offsets: dict[str, int] = {}
-            for unit, (results, lines) in zip(self.units, pool.imap(_worker_task, self.units), strict=True):
+            for unit, (results, count) in zip(self.units, pool.imap(_worker_task, self.units), strict=True):
                 before = offsets.get(unit.source, 0)
                 for result in results:
                     yield _shift(result, before) if unit.span is not None else result
                 if unit.span is not None:
-                    offsets[unit.source] = before + lines
+                    offsets[unit.source] = before + count
                 self.stats.sources += _ends_source(unit)
             done = True
         finally:
@@ -350,7 +381,7 @@ def scan(
     sources: Iterable[str | os.PathLike[str]],
     *,
     format: str | None = None,
-    read_only: bool = False,
+    read_only: bool | Collection[str] | None = None,
     dialect: str = "eventbridge",
     jobs: int | None = 1,
     batch_size: int = 4096,
@@ -366,7 +397,10 @@ def scan(
             form `patterns.rulesets` reads; templates: `patterns.scan_cli.load_rules`).
         sources: files, folders, globs, ``-`` and fsspec URLs (`archive.expand_sources`).
         format: ``jsonl``, ``cloudtrail``, ``firehose`` or ``json``; None detects it per source.
-        read_only: keep CloudTrail's read-only management events (left out by default).
+        read_only: who sees CloudTrail's read-only management events: True every rule, False
+            none, a collection of rule names those rules; None (the default) the rules a rules
+            file puts in state ``ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS`` (``list-rules``
+            or ``describe-rule`` output), as EventBridge does, and none otherwise.
         dialect: the rules' dialect (for a mapping or a file).
         jobs: worker processes; None is every core (`os.cpu_count`); 1 scans in this process.
             Standard input is always read in this process.
@@ -385,12 +419,20 @@ def scan(
         ArchiveError: a source that does not exist, or a glob that matches nothing.
         ValueError: an unknown format or dialect.
     """
-    machine, skipped = _machine(rules, dialect, skip_invalid)
+    machine, skipped, stated = _machine(rules, dialect, skip_invalid)
     names = expand_sources(sources)
     workers = (os.cpu_count() or 1) if jobs is None else max(1, jobs)
     if "-" in names:
         workers = 1
-    base = _Unit("", format, read_only, batch_size, validate, keep_matches)
+    allowed: frozenset[str] | None
+    if read_only is None:
+        allowed = stated
+    elif isinstance(read_only, bool):
+        allowed = None if read_only else frozenset()
+    else:
+        allowed = frozenset(read_only)
+    keep_read_only = allowed is None or bool(allowed)
+    base = _Unit("", format, keep_read_only, batch_size, validate, keep_matches, read_only_rules=allowed)
     if format is not None and format not in ("jsonl", "cloudtrail", "firehose", "json"):
         raise ValueError(f"Expected a format among jsonl, cloudtrail, firehose, json, got `{format}`")
     return Scan(machine, _units(names, workers, split_bytes, base), workers, skipped)

@@ -63,6 +63,38 @@ def test_explain_counts_what_read_only_keeps(rules: Path, capsys) -> None:
     assert report["events"] == 9  # the read-only management record too
 
 
+def test_explain_gives_a_rule_the_read_only_events_its_state_gives_it(tmp_path: Path, capsys) -> None:
+    pattern = json.dumps(CLOUDTRAIL_RULES["s3-put-policy"])
+    listed = {
+        "Rules": [
+            {"Name": "plain", "EventPattern": pattern, "State": "ENABLED"},
+            {
+                "Name": "reads",
+                "EventPattern": pattern,
+                "State": "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS",
+            },
+        ]
+    }
+    rules = tmp_path / "list-rules.json"
+    rules.write_text(json.dumps(listed))
+    args = [
+        "scan",
+        str(rules),
+        str(TRAIL),
+        "-j",
+        "1",
+        "--stats",
+        "json",
+        "--explain",
+        "plain",
+        "--explain",
+        "reads",
+    ]
+    assert main(args) == 0
+    _, plain, reads = (json.loads(line) for line in capsys.readouterr().out.splitlines())
+    assert (plain["events"], reads["events"]) == (8, 9)
+
+
 def test_explain_of_an_unknown_rule_is_a_usage_error(rules: Path, capsys) -> None:
     assert main(["scan", str(rules), str(TRAIL), "--explain", "nope"]) == 2
     assert "error: Expected a rule name for --explain, got `nope`: no such rule" in capsys.readouterr().err

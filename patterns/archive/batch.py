@@ -53,6 +53,9 @@ class Batch:
         where: per event, its 1-based line (line formats) or byte offset (other formats).
         damaged: the damaged records met since the previous batch.
         read: bytes of the source (as stored: compressed) consumed since the previous batch.
+        read_only: indexes in `events` of CloudTrail read-only management events (kept only
+            when asked for: EventBridge gives them only to rules in state
+            ``ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS``).
     """
 
     source: str
@@ -60,6 +63,7 @@ class Batch:
     where: list[int] = field(default_factory=list)
     damaged: list[Damaged] = field(default_factory=list)
     read: int = 0
+    read_only: list[int] = field(default_factory=list)
 
 
 def damaged(source: str, where: int, reason: str, data: bytes) -> Damaged:

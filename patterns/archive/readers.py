@@ -39,7 +39,7 @@ from ..events import decode_event, json_type
 from ..records import detect_source, record_to_event
 from .batch import Batch, damaged
 from .cloudtrail import NotCloudTrailError, is_read_only_management, looks_like_cloudtrail, wrap_record
-from .sources import opened, source_name
+from .sources import is_fast_gzip, opened, source_name
 from .spans import value_spans
 
 __all__ = ["FORMATS", "LineRange", "detect_format", "read_batches"]
@@ -109,6 +109,7 @@ class _Reader:
         self.error: str | None = None  # why reading stopped early (a decompression fault)
         self.batch = Batch(name)
         self.number = 0  # lines read (JSON lines)
+        self.reopen: str | None = None  # the source's name, when it can be opened again
 
     # -- batches --
 
@@ -140,6 +141,7 @@ class _Reader:
 
     def blocks(self) -> Iterator[bytes]:
         read = getattr(self.stream, "read1", None) or self.stream.read
+        delivered = 0
         while True:
             try:
                 block = read(_BLOCK)
@@ -147,11 +149,36 @@ class _Reader:
                 # each decompressor has its own error (EOFError, zlib.error, lzma.LZMAError,
                 # zstandard.ZstdError, OSError): any of them cuts the source short, and what
                 # was read stays read; the rest is reported as one damaged record
+                if self.reopen is not None and is_fast_gzip(self.stream):
+                    yield from self._tail_again(delivered)  # ISA-L dropped its last chunk
+                    return
                 self.error = f"{type(exc).__name__}: {exc}"
                 return
             if not block:
                 return
+            delivered += len(block)
             yield block
+
+    def _tail_again(self, skip: int) -> Iterator[bytes]:
+        """A cut gzip source's bytes after the first `skip`, read again with zlib's reader,
+        which hands over every byte it could decompress before the cut."""
+        assert self.reopen is not None
+        stream, _ = opened(self.reopen, fast_gzip=False)
+        with stream:
+            read = getattr(stream, "read1", None) or stream.read
+            while True:
+                try:
+                    block = read(_BLOCK)
+                except Exception as exc:  # noqa: BLE001 (as in `blocks`)
+                    self.error = f"{type(exc).__name__}: {exc}"
+                    return
+                if not block:
+                    return
+                if skip >= len(block):
+                    skip -= len(block)
+                    continue
+                yield block[skip:]
+                skip = 0
 
     def head(self, blocks: Iterator[bytes]) -> tuple[bytes, bool]:
         parts: list[bytes] = []
@@ -322,13 +349,16 @@ class _Reader:
             self.bad(where, str(exc), text)
             return
         if looks_like_cloudtrail(record):
-            if is_read_only_management(record) and not self.read_only:
+            read_only = is_read_only_management(record)
+            if read_only and not self.read_only:
                 return
             try:
                 event = orjson.dumps(wrap_record(record))
             except (NotCloudTrailError, TypeError) as exc:  # TypeError: a number orjson cannot write
                 self.bad(where, str(exc), text)
                 return
+            if read_only:
+                self.batch.read_only.append(len(self.batch.events))
             self.batch.events.append(event)
             self.batch.where.append(where)
         elif fmt is None and detect_source(record) is not None:
@@ -389,10 +419,13 @@ def read_batches(
     if batch_size < 1:
         raise ValueError(f"Expected a batch size of 1 or more, got `{batch_size}`")
     name = source_name(source)
-    stream, counter = opened(source)
     own = isinstance(source, (str, os.PathLike)) and name != "-"
+    # ISA-L's gzip reader only where a cut tail can be read again (`_Reader._tail_again`)
+    stream, counter = opened(source, fast_gzip=own)
     try:
         reader = _Reader(name, stream, counter, batch_size, read_only, validate)
+        if own:
+            reader.reopen = name
         blocks = reader.blocks()
         head, whole = reader.head(blocks)
         fmt = format or detect_format(head, whole)

@@ -10,6 +10,9 @@ suffix, a ``.json`` that is gzipped all read alike):
     fd 37 7a 58 5a xz     (stdlib)
     28 b5 2f fd    zstd   (the optional `zstandard` package: ``pip install 'eventpatterns[zstd]'``)
 
+gzip is read with ISA-L's igzip when the optional `isal` package is installed (about three times
+zlib's speed: ``pip install 'eventpatterns[isal]'``), else with the standard library's.
+
 Remote objects (``s3://bucket/prefix/``, ``gs://...``, any fsspec protocol) go through fsspec,
 an optional extra (``pip install 'eventpatterns[s3]'`` adds fsspec and s3fs).
 """
@@ -29,9 +32,22 @@ from typing import Any, BinaryIO
 
 from ..errors import ArchiveError
 
-__all__ = ["compression_of", "expand_sources", "is_url", "open_source", "source_name"]
+__all__ = [
+    "DECOMPRESSED",
+    "PREFER_ISAL",
+    "compression_of",
+    "expand_sources",
+    "is_fast_gzip",
+    "is_url",
+    "open_source",
+    "source_name",
+]
 
 _GLOB_CHARS = frozenset("*?[")
+
+#: Decompress gzip with ISA-L (the `isal` package) when it is installed; tests turn it off to
+#: read with the standard library's zlib too.
+PREFER_ISAL = True
 
 _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"\x1f\x8b", "gzip"),
@@ -65,7 +81,7 @@ def source_name(source: str | os.PathLike[str] | BinaryIO) -> str:
 def _fsspec() -> Any:
     try:
         # optional: only remote sources need fsspec (extra `s3` = fsspec + s3fs)
-        import fsspec
+        import fsspec  # type: ignore[import-untyped,import-not-found,unused-ignore]
     except ImportError:
         raise ArchiveError(
             "Expected fsspec for a URL source, got none installed: pip install 'eventpatterns[s3]'"
@@ -160,6 +176,14 @@ class _Raw(io.RawIOBase):
         super().close()
 
 
+class _ZstdStream(io.BufferedReader):
+    """A zstd source's decompressed bytes (a type of its own, so `DECOMPRESSED` can tell it)."""
+
+
+#: The stream types `open_source` returns for compressed sources.
+DECOMPRESSED: tuple[type, ...] = (gzip.GzipFile, bz2.BZ2File, lzma.LZMAFile, _ZstdStream)
+
+
 def compression_of(head: bytes) -> str | None:
     """The compression a stream's first bytes announce (``gzip``, ``bzip2``, ``xz``, ``zstd``).
 
@@ -175,26 +199,54 @@ def compression_of(head: bytes) -> str | None:
     return None
 
 
-def _decompressed(raw: io.BufferedReader, name: str) -> BinaryIO:
+def _gzip_class(fast: bool) -> type[gzip.GzipFile]:
+    """ISA-L's `IGzipFile` when installed and wanted (a GzipFile that decompresses about three
+    times faster than zlib; extra `isal`), else the standard library's."""
+    if fast and PREFER_ISAL:
+        try:
+            # optional: only faster, never needed (extra `isal`)
+            from isal import igzip  # type: ignore[import-not-found,unused-ignore]
+        except ImportError:
+            return gzip.GzipFile
+        return igzip.IGzipFile  # type: ignore[no-any-return,unused-ignore]
+    return gzip.GzipFile
+
+
+def is_fast_gzip(stream: object) -> bool:
+    """Whether a stream is ISA-L's gzip reader. On a truncated source it loses the last chunk it
+    was decompressing (zlib's keeps it), so readers read such a tail again with zlib's."""
+    return isinstance(stream, gzip.GzipFile) and type(stream) is not gzip.GzipFile
+
+
+def _decompressed(raw: io.BufferedReader[Any], name: str, fast_gzip: bool = True) -> BinaryIO:
     kind = compression_of(raw.peek(6)[:6])
     if kind is None:
         return raw
+    # Closing the decompressor closes the source too: each of these closes a file object it was
+    # given only when told so (GzipFile's `myfileobj`, BZ2File's and LZMAFile's `_closefp`,
+    # attributes every CPython since 3.3 has)
     if kind == "gzip":
-        return gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[return-value]
+        gz = _gzip_class(fast_gzip)(fileobj=raw, mode="rb")
+        gz.myfileobj = raw  # type: ignore[assignment]
+        return gz  # type: ignore[return-value]
     if kind == "bzip2":
-        return bz2.BZ2File(raw, mode="rb")  # type: ignore[return-value]
+        bz = bz2.BZ2File(raw, mode="rb")
+        bz._closefp = True  # type: ignore[attr-defined]
+        return bz  # type: ignore[return-value]
     if kind == "xz":
-        return lzma.LZMAFile(raw, mode="rb")  # type: ignore[return-value]
+        xz = lzma.LZMAFile(raw, mode="rb")  # noqa: SIM115 (closed by the reader)
+        xz._closefp = True  # type: ignore[attr-defined]
+        return xz  # type: ignore[return-value]
     try:
         # optional: only zstd-compressed sources need it (extra `zstd`)
-        import zstandard
+        import zstandard  # type: ignore[import-not-found,unused-ignore]
     except ImportError:
         raise ArchiveError(
             f"Expected the `zstandard` package to read `{name}` (zstd-compressed), got none "
             "installed: pip install 'eventpatterns[zstd]'"
         ) from None
     reader = zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True)
-    return io.BufferedReader(_Raw(reader), buffer_size=1 << 20)  # type: ignore[return-value]
+    return _ZstdStream(_Raw(reader), buffer_size=1 << 20)
 
 
 def open_source(source: str | os.PathLike[str] | BinaryIO) -> BinaryIO:
@@ -213,8 +265,12 @@ def open_source(source: str | os.PathLike[str] | BinaryIO) -> BinaryIO:
     return opened(source)[0]
 
 
-def opened(source: str | os.PathLike[str] | BinaryIO) -> tuple[BinaryIO, _Raw]:
+def opened(source: str | os.PathLike[str] | BinaryIO, *, fast_gzip: bool = True) -> tuple[BinaryIO, _Raw]:
     """`open_source`, also returning the counter of bytes read from the source as stored.
+
+    Args:
+        source: as for `open_source`.
+        fast_gzip: use ISA-L's gzip reader when installed (False: always the standard library's).
 
     Raises:
         ArchiveError: as `open_source`.
@@ -239,4 +295,4 @@ def opened(source: str | os.PathLike[str] | BinaryIO) -> tuple[BinaryIO, _Raw]:
             raise ArchiveError(f"Expected a file at `{name}`, got a folder") from None
     counter = _Raw(stream)
     raw = io.BufferedReader(counter, buffer_size=1 << 20)
-    return _decompressed(raw, name), counter
+    return _decompressed(raw, name, fast_gzip), counter

@@ -20,6 +20,7 @@ from patterns.archive import (
     expand_sources,
     open_source,
     read_batches,
+    sources,
 )
 from patterns.archive.spans import value_spans
 from patterns.errors import ArchiveError
@@ -82,7 +83,7 @@ def test_pretty_printed_array_is_two_events_not_35_lines() -> None:
     text = b'[\n  {\n    "id": "a",\n    "detail": {"x": [1, 2]}\n  },\n  {\n    "id": "b"\n  }\n]\n'
     events, where, damaged = _read(text)
     assert [orjson.loads(e)["id"] for e in events] == ["a", "b"]
-    assert where == [text.index(b"{"), text.index(b"{\n    \"id\": \"b\"")]  # byte offsets
+    assert where == [text.index(b"{"), text.index(b'{\n    "id": "b"')]  # byte offsets
     assert damaged == []
 
 
@@ -139,6 +140,25 @@ def test_truncated_gzip_keeps_every_whole_line_and_reports_the_rest() -> None:
     assert len(damaged) == 1
     assert damaged[0].where == whole + 1
     assert "the source ends early" in damaged[0].reason and "EOFError" in damaged[0].reason
+
+
+@pytest.mark.parametrize("isal", [True, False], ids=["isal", "zlib"])
+def test_truncated_gzip_file_is_read_as_far_as_zlib_reads_it(tmp_path, monkeypatch, isal: bool) -> None:
+    if isal:
+        pytest.importorskip("isal", reason="ISA-L's gzip reader needs the optional `isal` package")
+    monkeypatch.setattr(sources, "PREFER_ISAL", isal)
+    big = b"\n".join(
+        orjson.dumps({"id": i, "pad": bytes(range(i % 50, i % 50 + 40)).hex()}) for i in range(40000)
+    )
+    cut = gzip.compress(big + b"\n")[:-50000]
+    path = tmp_path / "cut.jsonl.gz"
+    path.write_bytes(cut)
+    whole = zlib.decompressobj(wbits=31).decompress(cut).count(b"\n")
+    batches = list(read_batches(str(path)))
+    assert [w for b in batches for w in b.where] == list(range(1, whole + 1))
+    damaged = [d for b in batches for d in b.damaged]
+    assert [d.where for d in damaged] == [whole + 1]
+    assert "EOFError" in damaged[0].reason
 
 
 def test_truncated_document_keeps_whole_records() -> None:
@@ -218,3 +238,19 @@ def test_expand_sources_folders_globs_and_stdin(tmp_path) -> None:
 def test_read_batches_refuses_unknown_format() -> None:
     with pytest.raises(ValueError, match="Expected a format"):
         list(read_batches(io.BytesIO(JSONL), format="csv"))
+
+
+def test_fsspec_urls_are_expanded_and_read() -> None:
+    fsspec = pytest.importorskip("fsspec", reason="URL sources need the optional fsspec (extra `s3`)")
+    fs = fsspec.filesystem("memory")
+    fs.pipe("/patterns-test/logs/2026/a.jsonl.gz", gzip.compress(EVENTS[0] + b"\n" + EVENTS[1] + b"\n"))
+    fs.pipe("/patterns-test/logs/2026/b.json", b"[" + EVENTS[2] + b"]")
+    try:
+        found = expand_sources(["memory://patterns-test/logs/"])
+        assert [f.rsplit("/", 1)[1] for f in found] == ["a.jsonl.gz", "b.json"]
+        assert [e for f in found for b in read_batches(f) for e in b.events] == EVENTS[:3]
+        assert expand_sources(["memory://patterns-test/logs/**/*.gz"]) == found[:1]
+        with pytest.raises(ArchiveError, match="got none"):
+            expand_sources(["memory://patterns-test/nothing/"])
+    finally:
+        fs.rm("/patterns-test", recursive=True)

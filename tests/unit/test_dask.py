@@ -154,6 +154,30 @@ def test_scan_passes_the_reader_options(client: Any, archive_dir: Path) -> None:
         assert scan(RULES, sources, client, **options) == _single_process(RULES, sources, **options)
 
 
+def test_scan_gives_read_only_events_to_the_rules_whose_state_asks(client: Any, tmp_path: Path) -> None:
+    # `aws events list-rules` output: the state ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS lets a
+    # rule see read-only management events, as on EventBridge
+    everything = {"source": [{"prefix": ""}]}
+    listed = {
+        "Rules": [
+            {"Name": "all", "EventPattern": json.dumps(everything), "State": "ENABLED"},
+            {
+                "Name": "all-with-reads",
+                "EventPattern": json.dumps(everything),
+                "State": "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS",
+            },
+        ]
+    }
+    rules_file = tmp_path / "list-rules.json"
+    rules_file.write_text(json.dumps(listed))
+    trail = tmp_path / "read-only-trail.json.gz"
+    records = [{**_record(n), "eventName": "GetBucketPolicy", "readOnly": True} for n in range(3)]
+    trail.write_bytes(gzip.compress(json.dumps({"Records": [*records, _record(9)]}).encode()))
+    got = scan(str(rules_file), [str(trail)], client)
+    assert got == _single_process(str(rules_file), [str(trail)])
+    assert got["rules"] == {"all": 1, "all-with-reads": 4}
+
+
 def test_scan_refuses_bad_rules_and_sources(tmp_path: Path) -> None:
     with pytest.raises(RulesError):
         scan({"bad": {"source": "aws.s3"}}, [str(tmp_path)])

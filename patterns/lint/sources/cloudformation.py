@@ -78,6 +78,9 @@ class CfnWalker:
         self.found: list[Extracted] = []
         self.resource_types: dict[str, str] = {}
         self.notes: list[SourceNote] = []
+        #: the `Condition` of the resource being read: resources under different conditions may
+        #: never be deployed together, so their patterns are grouped apart (W119, W120)
+        self.condition: str | None = None
 
     def get(self, node: Any, key: str) -> Any | None:
         """The value of `key` in a map node (the last when repeated); None when absent."""
@@ -106,6 +109,8 @@ class CfnWalker:
         rtype = self.a.string(self.get(resource, "Type"))
         props = self.get(resource, "Properties")
         base = f"Resources.{logical}.Properties"
+        condition = self.get(resource, "Condition")
+        self.condition = None if condition is None else self.a.string(condition) or self.a.describe(condition)
         if rtype == "AWS::Events::Rule" or rtype == "AWS::Events::Archive":
             bus = (
                 self.get(props, "EventBusName")
@@ -118,9 +123,13 @@ class CfnWalker:
                 dialect="eventbridge",
                 kind="rule" if rtype == "AWS::Events::Rule" else "archive",
                 group=None if rtype == "AWS::Events::Archive" else self.group("bus", bus),
+                targets=self.targets(self.get(props, "Targets"), "Arn"),
             )
         elif rtype == "AWS::SNS::Subscription":
-            self.sns(props, base, "FilterPolicy", "FilterPolicyScope", self.get(props, "TopicArn"))
+            self.sns(
+                props, base, "FilterPolicy", "FilterPolicyScope", self.get(props, "TopicArn"),
+                self.endpoint(props, "Protocol", "Endpoint"),
+            )  # fmt: skip
         elif rtype == "AWS::Lambda::EventSourceMapping":
             kind = self.kind_of(self.get(props, "EventSourceArn"))
             self.filters(self.get(props, "FilterCriteria"), f"{base}.FilterCriteria", "lambda", "esm", kind)
@@ -130,7 +139,7 @@ class CfnWalker:
             self.filters(criteria, f"{base}.SourceParameters.FilterCriteria", "pipes", "pipe", kind)
         elif rtype in ("AWS::Serverless::Function", "AWS::Serverless::StateMachine"):
             for name, event in self.a.items(self.get(props, "Events")) or []:
-                self.sam_event(event, f"{base}.Events.{name}")
+                self.sam_event(event, f"{base}.Events.{name}", (f"Resources.{logical}",))
         else:
             self.unknown_type(rtype, props, base)
 
@@ -139,7 +148,7 @@ class CfnWalker:
         the walker does not read (``Custom::RuleMaker``): its pattern is not checked."""
         for key, value in self.a.items(node) or []:
             here = f"{where}.{key}"
-            if key in _PATTERN_KEY_NAMES:
+            if key in _PATTERN_KEY_NAMES and self.could_be_pattern(key, value):
                 start = self.a.start(value)
                 at = self.host.text.rfind(key, 0, start)
                 line, column = self.host.position(at if at >= 0 else start)
@@ -158,8 +167,17 @@ class CfnWalker:
         for i, item in enumerate(self.a.seq(node) or []):
             self.unknown_type(rtype, item, f"{where}[{i}]")
 
-    def sam_event(self, event: Any, where: str) -> None:
-        """The pattern of one event of a SAM function or state machine."""
+    def could_be_pattern(self, key: str, value: Any) -> bool:
+        """Whether a value under a pattern-like key of an unknown type may hold a pattern: any
+        value under ``EventPattern``, ``FilterPolicy`` and ``FilterCriteria``; under the more
+        common word ``Pattern`` (a tag, a glob) only a map or a JSON object's text."""
+        if key != "Pattern" or self.a.items(value) is not None:
+            return True
+        text = self.a.string(value)
+        return text is None or text.lstrip().startswith("{")
+
+    def sam_event(self, event: Any, where: str, targets: tuple[str, ...]) -> None:
+        """The pattern of one event of a SAM function or state machine (`targets`: that resource)."""
         etype = self.a.string(self.get(event, "Type"))
         props = self.get(event, "Properties")
         if etype in ("EventBridgeRule", "CloudWatchEvent"):
@@ -169,10 +187,16 @@ class CfnWalker:
                 dialect="eventbridge",
                 kind="rule",
                 group=self.group("bus", self.get(props, "EventBusName")),
+                targets=targets,
             )
         elif etype == "SNS":
             self.sns(
-                props, f"{where}.Properties", "FilterPolicy", "FilterPolicyScope", self.get(props, "Topic")
+                props,
+                f"{where}.Properties",
+                "FilterPolicy",
+                "FilterPolicyScope",
+                self.get(props, "Topic"),
+                targets,
             )
         elif etype in _SAM_FILTER_TYPES:
             self.filters(
@@ -185,9 +209,12 @@ class CfnWalker:
 
     def group(self, prefix: str, node: Any) -> str:
         """The group key (``bus:...``, ``topic:...``) of the patterns filtering one bus or topic."""
-        if node is None:
-            return f"{prefix}:default"
-        return f"{prefix}:{self.a.string(node) or self.a.describe(node)}"
+        key = (
+            f"{prefix}:default"
+            if node is None
+            else f"{prefix}:{self.a.string(node) or self.a.describe(node)}"
+        )
+        return key if self.condition is None else f"{key} if:{self.condition}"
 
     def kind_of(self, node: Any) -> str | None:
         """The event source kind a source ARN node names, when it tells."""
@@ -195,7 +222,37 @@ class CfnWalker:
             return None
         return source_kind_from_text(self.a.describe(node), self.resource_types)
 
-    def sns(self, props: Any, base: str, policy_key: str, scope_key: str, topic: Any) -> None:
+    def targets(self, node: Any, arn_key: str) -> tuple[str, ...] | None:
+        """A rule's targets as written (`arn_key` of each), sorted; None when absent or not a list."""
+        items = self.a.seq(node) if node is not None else None
+        if not items:
+            return None  # no targets here: they may be attached elsewhere
+        out = set()
+        for item in items:
+            arn = self.get(item, arn_key)
+            if arn is None:
+                return None
+            out.add(self.a.string(arn) or self.a.describe(arn))
+        return tuple(sorted(out))
+
+    def endpoint(self, props: Any, protocol_key: str, endpoint_key: str) -> tuple[str, ...] | None:
+        """An SNS subscription's target: ``protocol:endpoint`` as written; None without an endpoint."""
+        endpoint = self.get(props, endpoint_key)
+        if endpoint is None:
+            return None
+        protocol = self.get(props, protocol_key)
+        said = self.a.string(protocol) or self.a.describe(protocol) if protocol is not None else "?"
+        return (f"{said}:{self.a.string(endpoint) or self.a.describe(endpoint)}",)
+
+    def sns(
+        self,
+        props: Any,
+        base: str,
+        policy_key: str,
+        scope_key: str,
+        topic: Any,
+        targets: tuple[str, ...] | None = None,
+    ) -> None:
         """An SNS filter policy; its dialect follows the scope written beside it."""
         scope_node = self.get(props, scope_key)
         scope = self.a.string(scope_node) if scope_node is not None else None
@@ -208,6 +265,7 @@ class CfnWalker:
             group=self.group("topic", topic),
             scope=scope if scope_node is not None else None,
             scope_anchor=self.a.start(scope_node) if scope_node is not None else None,
+            targets=targets,
         )
 
     def filters(self, criteria: Any, where: str, dialect: str, kind: str, source_kind: str | None) -> None:

@@ -101,6 +101,9 @@ class _HclWalker:
         self.var_types: dict[str, str] = {}
         self.source_kinds: dict[str, str | None] = {}
         self.filter_position: tuple[int, int] | None = None  # of the `filter` block being read
+        # `aws_cloudwatch_event_target`s of this file: the rule they name -> their `arn`s as written;
+        # keyed by the rule's resource address and by a literal rule name
+        self.rule_targets: dict[str, set[str]] = {}
 
     def text_of(self, node: Any) -> str:
         return " ".join(self.host.text[_start(node) : _end(node)].split())
@@ -121,6 +124,31 @@ class _HclWalker:
                 inner = next(c for c in child.children if isinstance(c, Tree) and c.data == "body")
                 for name, expr, _ in self.attributes(inner):
                     self.locals[name] = expr
+            elif isinstance(child, Tree) and child.data == "block":
+                labels = [_name(c) for c in child.children if isinstance(c, Tree) and c.data != "body"]
+                if labels[:2] == ["resource", "aws_cloudwatch_event_target"]:
+                    inner = next(c for c in child.children if isinstance(c, Tree) and c.data == "body")
+                    attrs = {name: expr for name, expr, _ in self.attributes(inner)}
+                    if "rule" in attrs and "arn" in attrs:
+                        self.rule_targets.setdefault(self.rule_key(attrs["rule"]), set()).add(
+                            self.text_of(attrs["arn"])
+                        )
+
+    def rule_key(self, expr: Any) -> str:
+        """What a target's `rule` names: a rule's address (``aws_cloudwatch_event_rule.x``) or its name."""
+        literal = _name(expr)
+        if literal is not None:
+            return f"name:{literal}"
+        m = re.match(r"(aws_cloudwatch_event_rule\.[\w-]+)\.(?:name|id|arn)$", self.text_of(expr))
+        return m.group(1) if m else self.text_of(expr)
+
+    def targets_of(self, resource: str | None, siblings: dict[str, Any]) -> tuple[str, ...] | None:
+        """The arns of the event targets this file attaches to the rule `resource`; None if none."""
+        found = set(self.rule_targets.get(resource or "", ()))
+        name = _name(siblings["name"]) if "name" in siblings else None
+        if name is not None:
+            found |= self.rule_targets.get(f"name:{name}", set())
+        return tuple(sorted(found)) or None
 
     def attributes(self, body: Tree) -> list[tuple[str, Any, Any]]:
         out = []
@@ -176,6 +204,7 @@ class _HclWalker:
                 group=None
                 if archive
                 else f"bus:{module}{self.text_of(bus) if bus is not None else 'default'}",
+                targets=self.targets_of(resource, siblings) if rtype == "aws_cloudwatch_event_rule" else None,
             )
         elif name == "filter_policy":
             scope_expr = siblings.get("filter_policy_scope")
@@ -189,6 +218,12 @@ class _HclWalker:
                 group=f"topic:{self.text_of(topic) if topic is not None else resource or where}",
                 scope=scope if scope_expr is not None else None,
                 scope_anchor=_start(scope_expr) if scope_expr is not None else None,
+                targets=(
+                    f"{self.text_of(siblings['protocol']) if 'protocol' in siblings else '?'}:"
+                    f"{self.text_of(siblings['endpoint'])}",
+                )
+                if "endpoint" in siblings
+                else None,
             )
         elif name == "pattern" and any(re.search(r"filter", a) for a in ancestors[-3:]):
             pipe = rtype == "aws_pipes_pipe"

@@ -177,6 +177,9 @@ class Extracted:
             structured value written out as JSON by a `Writer`.
         filter_position: for Lambda and Pipes filters, (index, number of filters) in their
             FilterCriteria.
+        targets: for a rule or an SNS subscription, where its events go, each as written in the
+            host (a rule's target ARNs, a subscription's protocol and endpoint, the SAM function
+            or serverless function the event belongs to), sorted; None when the file does not say.
     """
 
     file: str
@@ -193,3 +196,4 @@ class Extracted:
     scope_anchor: int | None = None
     embedded: bool = False
     filter_position: tuple[int, int] | None = None
+    targets: tuple[str, ...] | None = None

@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import gzip
-import re
+import io
 import json
+import re
+import tomllib
 from pathlib import Path
 
 import orjson
 import pytest
 
 import patterns
+import patterns.__main__ as patterns_main
 from patterns import scans
 from patterns.__main__ import main
 from patterns.errors import RulesError
 from patterns.rulesets import build_machine, read_rules, read_rules_text
-from patterns.scan_cli import load_rules
+from patterns.scan_cli import _Progress, load_rules
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
@@ -168,6 +171,23 @@ def test_cli_stats_json_is_exactly_the_totals(capsys) -> None:
     assert out.count("\n") == 1
 
 
+def test_progress_bar_only_on_a_terminal(capsys) -> None:
+    assert main(["scan", str(RULES), str(ARCHIVE), "-j", "1", "--stats", "json"]) == 0
+    assert capsys.readouterr().err == ""  # stderr is no TTY here: quiet
+    stream = io.StringIO()
+    bar = _Progress(stream, 2000, enabled=True)
+    stats = scans.ScanStats(events=14, matched=11, read=1900)
+    bar.update(stats, force=True)
+    assert "1.9 KB / 2.0 KB" in stream.getvalue() and "14 events" in stream.getvalue()
+    assert "11 matched" in stream.getvalue()
+
+
+def test_console_script_is_the_same_main() -> None:
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert pyproject["project"]["scripts"]["patterns"] == "patterns.__main__:entry"
+    assert callable(patterns_main.entry)
+
+
 def test_cli_table_lists_rules_that_never_matched(capsys) -> None:
     assert main(["scan", str(RULES), str(ARCHIVE), "-j", "1"]) == 0
     out = capsys.readouterr().out
@@ -251,3 +271,51 @@ def test_readme_main_job_prints_what_readme_shows(capsys) -> None:
     assert main(["scan", str(RULES), str(ARCHIVE), "-j", "1"]) == 0
     printed = capsys.readouterr().out
     assert re.sub(r"in [\d.]+ s", "in T s", printed) == re.sub(r"in [\d.]+ s", "in T s", shown)
+
+
+def test_match_reads_gzipped_standard_input(monkeypatch, capsys) -> None:
+    # `zcat F.json.gz | patterns match rules.json -` printed `1: -`: the Records object was one event
+    log = next((ARCHIVE / "cloudtrail").glob("*.json.gz"))
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(log.read_bytes())))
+    assert main(["match", str(RULES), "-"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 8
+    assert "ct-console-login-root-1: root-sign-in" in lines
+
+
+def test_read_only_events_reach_only_rules_in_the_state_that_asks_for_them(tmp_path, capsys) -> None:
+    # EventBridge gives read-only management events (DescribeInstances here) only to rules in
+    # state ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS
+    pattern = json.dumps({"source": ["aws.ec2"], "detail-type": ["AWS API Call via CloudTrail"]})
+    listed = tmp_path / "rules.json"
+    listed.write_text(
+        json.dumps(
+            {
+                "Rules": [
+                    {
+                        "Name": "all-ec2-calls",
+                        "EventPattern": pattern,
+                        "State": "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS",
+                    },
+                    {"Name": "ec2-changes", "EventPattern": pattern, "State": "ENABLED"},
+                ]
+            }
+        )
+    )
+    trail = ARCHIVE / "cloudtrail"
+    assert patterns.scan(listed, [trail]).run().rules == {"all-ec2-calls": 3, "ec2-changes": 2}
+    assert patterns.scan(listed, [trail], read_only=False).run().rules == {
+        "all-ec2-calls": 2,
+        "ec2-changes": 2,
+    }
+    assert patterns.scan(listed, [trail], read_only=True).run().rules == {
+        "all-ec2-calls": 3,
+        "ec2-changes": 3,
+    }
+    assert patterns.scan(listed, [trail], read_only=["ec2-changes"]).run().rules == {
+        "all-ec2-calls": 2, "ec2-changes": 3
+    }  # fmt: skip
+    assert main(["scan", str(listed), str(trail), "-j", "1", "--stats", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["rules"] == {"all-ec2-calls": 3, "ec2-changes": 2}
+    assert main(["scan", str(listed), str(trail), "-j", "1", "--stats", "json", "--read-only"]) == 0
+    assert json.loads(capsys.readouterr().out)["rules"] == {"all-ec2-calls": 3, "ec2-changes": 3}

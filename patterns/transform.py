@@ -1,0 +1,843 @@
+"""What a target receives: a rule target's input transformer, and a Custom Event Bus subscriber's transformer.
+
+Classic bus (a rule's target, `InputTransformer`)::
+
+    InputPathsMap  {"state": "$.detail.state", "ids": "$.resources"}      variable -> JSON path
+    InputTemplate  {"s": <state>, "msg": "now <state>", "all": <ids>}     text with <variable>s
+        │  each <variable> is filled where it stands:
+        │    as a JSON value      "RUNNING" quoted; 7, true, null, {...}, [...] as JSON text
+        │    inside a JSON string RUNNING raw (never escaped); numbers, booleans as JSON text
+        │    in a string template RUNNING raw; {...}, [...] as JSON text without its quotes
+        ▼
+    {"s": "RUNNING", "msg": "now RUNNING", "all": ["arn:..."]}            the text AWS sends
+
+A template that starts with ``{`` or ``[`` must be JSON once filled, or AWS does not deliver the
+event (`UndeliverableEventError` here). A path that selects nothing fills in as an empty string
+(``""`` as a JSON value). Those rules come from outputs recorded against AWS (LocalStack's
+tests/aws/services/events/test_events_inputs.snapshot.json); where a rule rests on documentation
+only, the comment at its code says so.
+
+Custom Event Bus (a subscriber's `Transformer`): ``RAW`` delivers the published data unchanged,
+``WITH_METADATA`` the envelope ``{"Data", "Metadata", "SystemMetadata"}``, ``JSONATA`` the result
+of one JSONata expression that reads the envelope as ``$events`` (the AWS page "Transforming
+events with JSONata"). `read_bus_event` is the one reader of a bus event here.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any, NamedTuple
+
+import orjson
+
+from ._json import compact_json
+from .errors import InvalidEventError, InvalidTransformerError, PatternsError, UndeliverableEventError
+from .events import BigNumber, check_tree, decode_event, json_type
+
+__all__ = [
+    "BUS_TRANSFORMER_TYPES",
+    "RESERVED_VARIABLES",
+    "BusEvent",
+    "BusTransformer",
+    "InputTransformer",
+    "read_bus_event",
+    "render_for_subscriber",
+    "render_for_target",
+]
+
+#: The predefined variables of an input template (the "Predefined variables" section of the
+#: EventBridge page "Amazon EventBridge input transformation"); no InputPathsMap key may be one.
+RESERVED_VARIABLES = (
+    "aws.events.rule-arn",
+    "aws.events.rule-name",
+    "aws.events.event.ingestion-time",
+    "aws.events.event",
+    "aws.events.event.json",
+)
+
+# Limits of the PutTargets API (botocore 1.43 events/2015-10-07/service-2.json: TransformerPaths
+# max 100, InputTransformerPathKey 1-256 matching [A-Za-z0-9\_\-]+, TargetInputPath max 256,
+# TransformerInput 1-8,192).
+MAX_VARIABLES = 100
+MAX_KEY_LENGTH = 256
+MAX_PATH_LENGTH = 256
+MAX_TEMPLATE_LENGTH = 8192
+_KEY = re.compile(r"[A-Za-z0-9_\-]+")
+
+# A placeholder is any text between "<" and ">" with neither inside: AWS has no escape for them
+# (the user guide: "The characters < and > cannot be escaped"), so every such span must name a
+# variable, or PutTargets refuses the template.
+_PLACEHOLDER = re.compile(r"<([^<>]*)>")
+
+#: `Transformer.Type` values of a Custom Event Bus subscriber (eventbridgev2 API_Transformer).
+BUS_TRANSFORMER_TYPES = ("RAW", "WITH_METADATA", "JSONATA")
+
+# JsonataConfiguration.Expression: 1-8,192 characters, pattern \{%[\s\S]+?%\}(?![\s\S]).*
+# (eventbridgev2 API_JsonataConfiguration): the whole text is one {% ... %} block.
+_JSONATA_BLOCK = re.compile(r"\{%([\s\S]+?)%\}(?![\s\S])")
+MAX_EXPRESSION_LENGTH = 8192
+# A runaway expression (endless recursion) stops after this long with an error, so `render`
+# never hangs; AWS states no such limit (ours).
+JSONATA_TIMEOUT_MS = 1000
+
+_MISSING: Any = object()  # a path that selects nothing
+
+
+def _decoded(event: bytes | str | Mapping[str, Any]) -> dict[str, Any]:
+    """The event as a dict: decoded from JSON, or a caller's mapping checked to hold only JSON."""
+    if isinstance(event, Mapping):
+        check_tree(event)
+        return dict(event)
+    return decode_event(event)
+
+
+# --- JSON paths ----------------------------------------------------------------------------------
+#
+# EventBridge's paths (the user guide's note: dot notation, dashes, underscores, alphanumerics,
+# array indices, wildcards, forward slashes). A path is parsed once into steps:
+#   ("key", name)   .name or ['name']     ("index", n)   [n], n < 0 counts from the end
+#   ("all", None)   .* or [*]: every member; a path with one yields a list of all it selects
+# Unparseable text selects nothing: the user guide says PutTargets does not validate paths
+# ("There is no validation when creating JSON path for your template").
+_STEP = re.compile(r"\.(\*|[^.\[\]]+)|\[(\*|-?\d+|'[^']*'|\"[^\"]*\")\]")
+
+
+def _parse_path(path: str) -> tuple[tuple[str, Any], ...] | None:
+    if not path.startswith("$"):
+        return None
+    steps: list[tuple[str, Any]] = []
+    pos = 1
+    while pos < len(path):
+        m = _STEP.match(path, pos)
+        if m is None:
+            return None
+        name, bracket = m.group(1), m.group(2)
+        if name is not None:
+            steps.append(("all", None) if name == "*" else ("key", name))
+        elif bracket == "*":
+            steps.append(("all", None))
+        elif bracket[0] in "'\"":
+            steps.append(("key", bracket[1:-1]))
+        else:
+            steps.append(("index", int(bracket)))
+        pos = m.end()
+    return tuple(steps)
+
+
+def _select(value: Any, steps: tuple[tuple[str, Any], ...] | None) -> Any:
+    """What a parsed path selects in `value`, or `_MISSING`."""
+    if steps is None:
+        return _MISSING
+    if all(kind != "all" for kind, _ in steps):
+        for kind, arg in steps:
+            value = _step(value, kind, arg)
+            if value is _MISSING:
+                return _MISSING
+        return value
+    # With a wildcard the path may select many: the result is the list of all of them (as
+    # Jayway JsonPath, the Java library of that syntax, answers; unverified against AWS).
+    current = [value]
+    for kind, arg in steps:
+        following: list[Any] = []
+        for item in current:
+            if kind == "all":
+                if isinstance(item, dict):
+                    following.extend(item.values())
+                elif isinstance(item, (list, tuple)):
+                    following.extend(item)
+            else:
+                selected = _step(item, kind, arg)
+                if selected is not _MISSING:
+                    following.append(selected)
+        current = following
+    return current
+
+
+def _step(value: Any, kind: str, arg: Any) -> Any:
+    if kind == "key":
+        return value.get(arg, _MISSING) if isinstance(value, dict) else _MISSING
+    if isinstance(value, (list, tuple)) and -len(value) <= arg < len(value):
+        return value[arg]
+    return _MISSING
+
+
+# --- rendering values ----------------------------------------------------------------------------
+
+
+def _json_text(value: Any) -> str:
+    if isinstance(value, BigNumber):
+        raise UndeliverableEventError(
+            "Expected a number a double can hold, got a larger one: its digits were not kept"
+        )
+    if isinstance(value, (dict, list, tuple)):
+        _check_numbers(value)
+    return compact_json(value)
+
+
+def _check_numbers(value: Any) -> None:
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple)):
+            stack.extend(item)
+        elif isinstance(item, BigNumber):
+            _json_text(item)
+
+
+def _unquoted(value: Any) -> str:
+    """JSON text without its quotation marks, as AWS fills an object or array into a string template.
+
+    Recorded: ``"Payload of <payload>"`` with ``{"acc_id": "0a787ecb-4015", "sf_id": "baz"}``
+    sends ``"Payload of {acc_id:0a787ecb-4015,sf_id:baz}"``; ``["ACTIVE", "INACTIVE"]`` sends
+    ``[ACTIVE,INACTIVE]`` (LocalStack's test_input_transformer_nested_keys_replacement).
+    """
+    if isinstance(value, dict):
+        return "{" + ",".join(f"{k}:{_unquoted(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ",".join(_unquoted(v) for v in value) + "]"
+    if isinstance(value, str):
+        return value
+    return _json_text(value)
+
+
+def _fill(value: Any, where: str) -> str:
+    """The text a variable's value becomes at a placeholder standing `where`.
+
+    `where` is ``value`` (a JSON value of a JSON template), ``json-string`` (inside a string of
+    a JSON template), or ``text`` (a string template ``"..."`` or a plain-text template).
+    """
+    if value is _MISSING:
+        # Recorded: {"command": <command>} with a path that selects nothing sends
+        # {"command": ""}; "detail <command>" sends "detail " (LocalStack's
+        # test_put_events_with_input_transformer_input_template_json and _string). The user
+        # guide says such a variable "won't appear in the output": the recordings win.
+        return '""' if where == "value" else ""
+    if isinstance(value, str):
+        # Not escaped: the user guide ("EventBridge doesn't escape values extracted by Input
+        # Path"); a string holding a quotation mark then breaks a JSON template (undeliverable).
+        return f'"{value}"' if where == "value" else value
+    if isinstance(value, (dict, list, tuple)) and where == "text":
+        return _unquoted(value)
+    # Numbers, booleans and null as JSON text everywhere (recorded: "Command is <valid>!" with
+    # true sends "Command is true!"); objects and arrays as JSON text, which inside a string of
+    # a JSON template breaks it (recorded: {"payload": "<payload>"} is not delivered).
+    return _json_text(value)
+
+
+# --- templates -----------------------------------------------------------------------------------
+
+
+class _Slot(NamedTuple):
+    """One placeholder of a template: its span, its variable, where it stands."""
+
+    start: int
+    end: int
+    name: str
+    where: str  # "value", "json-string" or "text"
+
+
+def _template_kind(template: str) -> str:
+    head = template.lstrip()[:1]
+    if head in ("{", "["):
+        return "json"
+    return "string" if head == '"' else "text"
+
+
+def _slots(template: str, kind: str) -> list[_Slot]:
+    """The placeholders of a template, with where each stands.
+
+    In a JSON template, a placeholder inside a string literal (between unescaped quotation
+    marks) stands in a string; anywhere else it stands as a value. Every placeholder of a
+    string or plain-text template stands in text.
+    """
+    matches = list(_PLACEHOLDER.finditer(template))
+    if kind != "json":
+        return [_Slot(m.start(), m.end(), m.group(1), "text") for m in matches]
+    slots: list[_Slot] = []
+    in_string = False
+    pos = 0
+    for m in matches:
+        in_string = _string_state(template, pos, m.start(), in_string)
+        slots.append(_Slot(m.start(), m.end(), m.group(1), "json-string" if in_string else "value"))
+        pos = m.end()
+    return slots
+
+
+def _string_state(text: str, start: int, end: int, in_string: bool) -> bool:
+    """Whether `text[end]` is inside a JSON string, given the state at `start`."""
+    i = start
+    while i < end:
+        c = text[i]
+        if in_string and c == "\\":
+            i += 2
+            continue
+        if c == '"':
+            in_string = not in_string
+        i += 1
+    return in_string
+
+
+def _is_key(template: str, slot: _Slot) -> bool:
+    """Whether a placeholder of a JSON template is (or is inside) an object key."""
+    if slot.where == "value":
+        after = slot.end
+    else:  # the end of the string it stands in
+        after = slot.end
+        while after < len(template):
+            c = template[after]
+            if c == "\\":
+                after += 2
+                continue
+            after += 1
+            if c == '"':
+                break
+    rest = template[after:].lstrip()
+    return rest.startswith(":")
+
+
+class InputTransformer:
+    """A rule target's `InputTransformer`: what the target receives instead of the event.
+
+    Build once (it is checked as PutTargets checks it), render many::
+
+        >>> t = InputTransformer({"state": "$.detail.state"}, '{"state": <state>}')
+        >>> t.render({"detail": {"state": "RUNNING"}})
+        '{"state": "RUNNING"}'
+
+    Attributes:
+        input_paths_map: variable name -> JSON path, as given.
+        input_template: the template, as given.
+        target_id: the target's `Id`, named in AWS's messages.
+    """
+
+    def __init__(
+        self,
+        input_paths_map: Mapping[str, str] | None,
+        input_template: str,
+        *,
+        target_id: str = "<target-id>",
+    ) -> None:
+        """Check an input transformer as PutTargets does.
+
+        Args:
+            input_paths_map: the `InputPathsMap` (variable name -> JSON path); None or empty
+                when the template uses only predefined variables.
+            input_template: the `InputTemplate`.
+            target_id: the target's `Id`, as AWS's messages name it.
+
+        Raises:
+            InvalidTransformerError: what PutTargets refuses: a template naming a variable the
+                map does not define (AWS's text), more than 100 variables, a key that is not
+                1-256 of ``[A-Za-z0-9_-]``, a predefined name or a name starting with ``AWS.``
+                as a key, a path longer than 256 characters, a template empty or longer than
+                8,192 characters, or a placeholder used as an object key.
+        """
+        paths = dict(input_paths_map or {})
+        if not isinstance(input_template, str):
+            raise InvalidTransformerError(
+                f"Expected `str`, got `{type(input_template).__name__}` - at `InputTemplate`"
+            )
+        _check_paths_map(paths)
+        if not 1 <= len(input_template) <= MAX_TEMPLATE_LENGTH:
+            raise InvalidTransformerError(
+                f"Expected an `InputTemplate` of 1 to {MAX_TEMPLATE_LENGTH} characters, "
+                f"got {len(input_template)} - at `InputTemplate`"
+            )
+        self.input_paths_map = paths
+        self.input_template = input_template
+        self.target_id = target_id
+        self._kind = _template_kind(input_template)
+        self._slots = _slots(input_template, self._kind)
+        for slot in self._slots:
+            if slot.name not in paths and slot.name not in RESERVED_VARIABLES:
+                # AWS's text, recorded by LocalStack's
+                # test_put_events_with_input_transformer_missing_keys (ValidationException).
+                raise InvalidTransformerError(
+                    f"InputTemplate for target {target_id} contains invalid placeholder {slot.name}."
+                )
+            if self._kind == "json" and _is_key(input_template, slot):
+                # The rule is the API reference's (API_InputTransformer: "The placeholder cannot
+                # be used as an object key"); AWS's wording is not recorded: ours.
+                raise InvalidTransformerError(
+                    f"Expected a placeholder as a value, got `<{slot.name}>` as an object key "
+                    "- at `InputTemplate`"
+                )
+        self._steps = {name: _parse_path(path) for name, path in paths.items()}
+
+    def __repr__(self) -> str:
+        return f"InputTransformer({self.input_paths_map!r}, {self.input_template!r})"
+
+    def variables(
+        self,
+        event: bytes | str | Mapping[str, Any],
+        *,
+        rule_name: str = "",
+        rule_arn: str | None = None,
+        ingestion_time: str | None = None,
+        event_bus_name: str = "default",
+    ) -> dict[str, Any]:
+        """The value of every variable the template uses, for one event.
+
+        Args:
+            event: the event (JSON bytes or text, or a decoded dict).
+            rule_name, rule_arn, ingestion_time, event_bus_name: see `render`.
+
+        Returns:
+            variable name -> value (decoded JSON); a path that selects nothing is absent.
+
+        Raises:
+            InvalidEventError: the event is not a JSON object.
+        """
+        decoded = _decoded(event)
+        values: dict[str, Any] = {}
+        for slot in self._slots:
+            if slot.name in values:
+                continue
+            value = self._value(slot.name, decoded, rule_name, rule_arn, ingestion_time, event_bus_name)
+            if value is not _MISSING:
+                values[slot.name] = value
+        return values
+
+    def render(
+        self,
+        event: bytes | str | Mapping[str, Any],
+        *,
+        rule_name: str = "",
+        rule_arn: str | None = None,
+        ingestion_time: str | None = None,
+        event_bus_name: str = "default",
+    ) -> str:
+        """The text the target receives for one (matching) event.
+
+        Args:
+            event: the event (JSON bytes or text, or a decoded dict).
+            rule_name: `<aws.events.rule-name>`.
+            rule_arn: `<aws.events.rule-arn>`; by default built from the event's ``region``
+                and ``account``, `event_bus_name` and `rule_name` as AWS builds rule ARNs
+                (``arn:aws:events:REGION:ACCOUNT:rule/[BUS/]NAME``).
+            ingestion_time: `<aws.events.event.ingestion-time>`; by default the event's
+                ``time``, else now (UTC, ISO 8601 to the second).
+            event_bus_name: the rule's bus, for the default `rule_arn`.
+
+        Returns:
+            The filled template.
+
+        Raises:
+            InvalidEventError: the event is not a JSON object.
+            UndeliverableEventError: a JSON template that is no longer JSON once filled (AWS
+                does not deliver the event), or a number whose digits were not kept.
+        """
+        decoded = _decoded(event)
+        text = self.input_template
+        out: list[str] = []
+        pos = 0
+        cache: dict[str, Any] = {}
+        for slot in self._slots:
+            if slot.name not in cache:
+                cache[slot.name] = self._value(
+                    slot.name, decoded, rule_name, rule_arn, ingestion_time, event_bus_name
+                )
+            out.append(text[pos : slot.start])
+            out.append(_fill(cache[slot.name], slot.where))
+            pos = slot.end
+        out.append(text[pos:])
+        filled = "".join(out)
+        if self._kind == "json":
+            _check_json(filled)
+        return filled
+
+    def _value(
+        self,
+        name: str,
+        event: dict[str, Any],
+        rule_name: str,
+        rule_arn: str | None,
+        ingestion_time: str | None,
+        event_bus_name: str,
+    ) -> Any:
+        if name in self._steps:
+            return _select(event, self._steps[name])
+        if name == "aws.events.rule-name":
+            return rule_name
+        if name == "aws.events.rule-arn":
+            return rule_arn if rule_arn is not None else _rule_arn(event, event_bus_name, rule_name)
+        if name == "aws.events.event.ingestion-time":
+            if ingestion_time is not None:
+                return ingestion_time
+            time = event.get("time")
+            if isinstance(time, str):
+                return time
+            return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        if name == "aws.events.event":
+            return _event_without_detail(event)
+        return event  # aws.events.event.json
+
+
+def _check_paths_map(paths: dict[str, Any]) -> None:
+    # The limits are the API model's (botocore's events service-2.json); the wording of AWS's
+    # refusals is not recorded anywhere we found, so these messages are ours.
+    if len(paths) > MAX_VARIABLES:
+        raise InvalidTransformerError(
+            f"Expected at most {MAX_VARIABLES} variables, got {len(paths)} - at `InputPathsMap`"
+        )
+    for key, path in paths.items():
+        if isinstance(key, str) and (key.startswith("AWS.") or key in RESERVED_VARIABLES):
+            # Checked first: the key pattern refuses these too, but this says why.
+            raise InvalidTransformerError(
+                f"Expected a key not reserved by AWS, got `{key}` - at `InputPathsMap`"
+            )
+        if not isinstance(key, str) or not 1 <= len(key) <= MAX_KEY_LENGTH or not _KEY.fullmatch(key):
+            raise InvalidTransformerError(
+                f"Expected a key of 1 to {MAX_KEY_LENGTH} characters from `[A-Za-z0-9_-]`, "
+                f"got `{key}` - at `InputPathsMap`"
+            )
+        if not isinstance(path, str):
+            raise InvalidTransformerError(
+                f"Expected `str`, got `{json_type(path)}` - at `InputPathsMap.{key}`"
+            )
+        if len(path) > MAX_PATH_LENGTH:
+            raise InvalidTransformerError(
+                f"Expected a path of at most {MAX_PATH_LENGTH} characters, got {len(path)} "
+                f"- at `InputPathsMap.{key}`"
+            )
+
+
+def _check_json(filled: str) -> None:
+    try:
+        orjson.loads(filled)
+    except orjson.JSONDecodeError as exc:
+        try:  # numbers past a double and lone surrogates: orjson refuses, JSON allows
+            json.loads(filled)
+        except ValueError:
+            raise UndeliverableEventError(
+                f"Expected the filled template to be JSON, got `{filled}`: AWS does not deliver "
+                f"the event ({exc})"
+            ) from None
+
+
+# Recorded: <aws.events.event> is the event without `detail`, `detail-type` named `detailType`,
+# in this order (LocalStack's test_input_transformer_predefined_variables). Other top-level
+# fields an event might carry are left out (unverified: AWS events carry no others).
+_EVENT_FIELDS = (
+    ("id", "id"),
+    ("account", "account"),
+    ("detail-type", "detailType"),
+    ("time", "time"),
+    ("source", "source"),
+    ("region", "region"),
+    ("resources", "resources"),
+    ("version", "version"),
+)
+
+
+def _event_without_detail(event: Mapping[str, Any]) -> dict[str, Any]:
+    return {name: event[field] for field, name in _EVENT_FIELDS if field in event}
+
+
+def _rule_arn(event: Mapping[str, Any], event_bus_name: str, rule_name: str) -> str:
+    # Recorded for a custom bus: arn:aws:events:REGION:ACCOUNT:rule/BUS/NAME; the default bus
+    # has no BUS segment (the user guide's example arn:aws:events:us-east-2:123456789012:rule/example).
+    region = event.get("region", "")
+    account = event.get("account", "")
+    bus = "" if event_bus_name == "default" else f"{event_bus_name}/"
+    return f"arn:aws:events:{region}:{account}:rule/{bus}{rule_name}"
+
+
+def render_for_target(
+    target: Mapping[str, Any],
+    event: bytes | str | Mapping[str, Any],
+    *,
+    rule_name: str = "",
+    rule_arn: str | None = None,
+    ingestion_time: str | None = None,
+    event_bus_name: str = "default",
+) -> str:
+    """What a rule's target receives for one matching event: the text EventBridge sends it.
+
+    Args:
+        target: the target as PutTargets takes it (``Id``, and at most one of ``Input``,
+            ``InputPath`` and ``InputTransformer`` with ``InputPathsMap`` and
+            ``InputTemplate``); with none of them the target receives the event.
+        event: the event (JSON bytes or text, or a decoded dict).
+        rule_name, rule_arn, ingestion_time, event_bus_name: as `InputTransformer.render`.
+
+    Returns:
+        ``Input`` as it is; the JSON text of what ``InputPath`` selects (nothing: ``""``,
+        unverified); the filled template; or the event's compact JSON text.
+
+    Raises:
+        InvalidTransformerError: more than one of ``Input``, ``InputPath`` and
+            ``InputTransformer`` (AWS's text), or a transformer PutTargets refuses.
+        InvalidEventError: the event is not a JSON object.
+        UndeliverableEventError: as `InputTransformer.render`.
+    """
+    target_id = str(target.get("Id", "<target-id>"))
+    given = [key for key in ("Input", "InputPath", "InputTransformer") if target.get(key) is not None]
+    if len(given) > 1:
+        # AWS's text, recorded by LocalStack's test_put_event_input_path_and_input_transformer.
+        raise InvalidTransformerError(
+            f"Only one of Input, InputPath, or InputTransformer must be provided for target {target_id}."
+        )
+    if "Input" in given:
+        return str(target["Input"])
+    decoded = _decoded(event)
+    if "InputPath" in given:
+        # Recorded: InputPath $.detail.payload.sf_id sends "baz" (its JSON text); $.detail sends
+        # the object (LocalStack's TestInputPath).
+        selected = _select(decoded, _parse_path(str(target["InputPath"])))
+        return "" if selected is _MISSING else _json_text(selected)
+    if "InputTransformer" in given:
+        spec = target["InputTransformer"]
+        transformer = InputTransformer(
+            spec.get("InputPathsMap"), spec.get("InputTemplate"), target_id=target_id
+        )
+        return transformer.render(
+            decoded,
+            rule_name=rule_name,
+            rule_arn=rule_arn,
+            ingestion_time=ingestion_time,
+            event_bus_name=event_bus_name,
+        )
+    return _json_text(decoded)
+
+
+# --- Custom Event Bus ----------------------------------------------------------------------------
+
+
+class BusEvent(NamedTuple):
+    """A Custom Event Bus event as a subscriber's transformer reads it.
+
+    Attributes:
+        data: the published data, decoded (JSON value; a Base64 string for
+            ``application/octet-stream``; the text itself for a text that is not JSON).
+        raw: the data as given (bytes or str), or None when given decoded.
+        metadata: the publisher's `Metadata` (string -> string).
+        system_metadata: EventBridge's `SystemMetadata` (string -> string).
+    """
+
+    data: Any
+    raw: bytes | str | None
+    metadata: dict[str, str]
+    system_metadata: dict[str, str]
+
+    def envelope(self) -> dict[str, Any]:
+        """The object a JSONata expression reads as ``$events`` (and WITH_METADATA delivers).
+
+        Returns:
+            ``{"Data": ..., "Metadata": {...}, "SystemMetadata": {...}}``.
+        """
+        return {"Data": self.data, "Metadata": self.metadata, "SystemMetadata": self.system_metadata}
+
+
+def read_bus_event(event: bytes | str | Mapping[str, Any]) -> BusEvent:
+    """Read a bus event ``{"Data": ..., "Metadata": {...}, "SystemMetadata": {...}}``.
+
+    `Data` may be bytes, str or an already decoded value. Bytes and str are decoded by the
+    ``ContentType`` of `SystemMetadata`: ``application/octet-stream`` becomes its Base64 text
+    (the AWS page "Transforming events with JSONata": binary data is a Base64 string); any
+    other type is read as JSON, and a text that is not JSON stays a string (ours: AWS reads
+    Avro and Protobuf as their JSON form, which this reader cannot produce).
+
+    Args:
+        event: the bus event, decoded or as JSON text.
+
+    Returns:
+        The event, read.
+
+    Raises:
+        InvalidEventError: not an object, `Metadata` or `SystemMetadata` not a map of strings,
+            or `Data` missing or of another type.
+    """
+    if not isinstance(event, Mapping):
+        event = decode_event(event)
+    if "Data" not in event:
+        raise InvalidEventError("Expected a `Data` field, got none - at `$`")
+    metadata = _string_map(event.get("Metadata"), "Metadata")
+    system = _string_map(event.get("SystemMetadata"), "SystemMetadata")
+    data = event["Data"]
+    content_type = system.get("ContentType", "application/json").split(";")[0].strip().lower()
+    raw: bytes | str
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        raw = bytes(data)
+    elif isinstance(data, str):
+        raw = data
+    else:  # already decoded
+        check_tree(data)
+        return BusEvent(data, None, metadata, system)
+    if content_type == "application/octet-stream":
+        binary = raw.encode() if isinstance(raw, str) else raw
+        return BusEvent(base64.b64encode(binary).decode("ascii"), raw, metadata, system)
+    try:
+        decoded = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        try:
+            decoded = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+        except UnicodeDecodeError:
+            raise InvalidEventError(
+                "Expected UTF-8 data or `application/octet-stream`, got bytes that are not UTF-8 - at `$.Data`"
+            ) from None
+    return BusEvent(decoded, raw, metadata, system)
+
+
+def _string_map(value: Any, name: str) -> dict[str, str]:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise InvalidEventError(f"Expected `object`, got `{json_type(value)}` - at `$.{name}`")
+    for key, item in value.items():
+        if not isinstance(item, str):
+            raise InvalidEventError(f"Expected `string`, got `{json_type(item)}` - at `$.{name}.{key}`")
+    return dict(value)
+
+
+class BusTransformer:
+    """A Custom Event Bus subscriber's `Transformer`: what its target receives.
+
+        >>> BusTransformer("WITH_METADATA").render({"Data": {"orderId": "1"}, "Metadata": {"tenant": "acme"}})
+        '{"Data":{"orderId":"1"},"Metadata":{"tenant":"acme"},"SystemMetadata":{}}'
+
+    Attributes:
+        type: ``RAW``, ``WITH_METADATA`` or ``JSONATA``.
+        expression: the JSONata expression with its ``{% %}`` delimiters, or None.
+    """
+
+    def __init__(self, type: str = "RAW", expression: str | None = None) -> None:
+        """Check a transformer as CreateSubscriber does, and compile its expression.
+
+        Args:
+            type: ``RAW`` (the default: the data alone), ``WITH_METADATA`` or ``JSONATA``.
+            expression: for ``JSONATA`` only, the `JsonataConfiguration.Expression`: one
+                ``{% ... %}`` block of at most 8,192 characters.
+
+        Raises:
+            InvalidTransformerError: an unknown type, an expression missing or given where
+                none belongs, an expression not one ``{% %}`` block, or JSONata that does not
+                compile.
+            PatternsError: ``JSONATA`` without the optional ``jsonatapy`` package.
+        """
+        if type not in BUS_TRANSFORMER_TYPES:
+            raise InvalidTransformerError(
+                f"Expected `RAW`, `WITH_METADATA` or `JSONATA`, got `{type}` - at `Transformer.Type`"
+            )
+        if type == "JSONATA" and expression is None:
+            raise InvalidTransformerError(
+                "Expected a JSONata expression, got none - at `Transformer.JsonataConfiguration`"
+            )
+        if type != "JSONATA" and expression is not None:
+            raise InvalidTransformerError(
+                f"Expected no JSONata expression for `{type}`, got one - at `Transformer.JsonataConfiguration`"
+            )
+        self.type = type
+        self.expression = expression
+        self._compiled: Any = None
+        if expression is not None:
+            self._compiled = _compile_jsonata(expression)
+
+    @classmethod
+    def from_config(cls, transformer: Mapping[str, Any] | None) -> BusTransformer:
+        """A transformer from its API / CloudFormation shape.
+
+        Args:
+            transformer: ``{"Type": ..., "JsonataConfiguration": {"Expression": ...}}``; None
+                or ``{}`` for the default, ``RAW``.
+
+        Returns:
+            The transformer.
+
+        Raises:
+            InvalidTransformerError: as the constructor.
+            PatternsError: as the constructor.
+        """
+        transformer = transformer or {}
+        config = transformer.get("JsonataConfiguration") or {}
+        return cls(str(transformer.get("Type", "RAW")), config.get("Expression"))
+
+    def __repr__(self) -> str:
+        return f"BusTransformer({self.type!r}, {self.expression!r})"
+
+    def render(self, event: bytes | str | Mapping[str, Any]) -> str | bytes:
+        """What the subscriber's target receives for one event.
+
+        Args:
+            event: the bus event ``{"Data": ..., "Metadata": {...}, "SystemMetadata": {...}}``.
+
+        Returns:
+            ``RAW``: the data unchanged (bytes stay bytes, a str stays that str, a decoded
+            value becomes its compact JSON text). ``WITH_METADATA``: the compact JSON text of
+            the envelope. ``JSONATA``: the compact JSON text of the expression's result
+            (``null`` when it yields nothing; unverified).
+
+        Raises:
+            InvalidEventError: a bus event `read_bus_event` refuses.
+            UndeliverableEventError: the expression fails on this event.
+        """
+        bus_event = read_bus_event(event)
+        if self.type == "RAW":
+            if bus_event.raw is not None:
+                return bus_event.raw
+            return _json_text(bus_event.data)
+        envelope = bus_event.envelope()
+        if self.type == "WITH_METADATA":
+            return _json_text(envelope)
+        try:
+            result = self._compiled.evaluate(None, {"events": envelope})
+        except ValueError as exc:  # jsonatapy raises ValueError for every evaluation error
+            raise UndeliverableEventError(f"JSONata failed on this event: {exc}") from None
+        return _json_text(result)
+
+
+def _compile_jsonata(expression: str) -> Any:
+    if not isinstance(expression, str) or not 1 <= len(expression) <= MAX_EXPRESSION_LENGTH:
+        raise InvalidTransformerError(
+            f"Expected an expression of 1 to {MAX_EXPRESSION_LENGTH} characters - at "
+            "`Transformer.JsonataConfiguration.Expression`"
+        )
+    block = _JSONATA_BLOCK.match(expression)
+    if block is None:
+        raise InvalidTransformerError(
+            f"Expected one `{{% ... %}}` block, got `{expression}` - at "
+            "`Transformer.JsonataConfiguration.Expression`"
+        )
+    try:
+        # Optional: only JSONATA transformers need a JSONata engine (the `jsonata` extra).
+        import jsonatapy
+    except ImportError:
+        raise PatternsError(
+            "A JSONATA transformer needs the optional `jsonatapy` package: pip install 'eventpatterns[jsonata]'"
+        ) from None
+    try:
+        return jsonatapy.compile(block.group(1), timeout=JSONATA_TIMEOUT_MS)
+    except ValueError as exc:
+        raise InvalidTransformerError(
+            f"Expected a JSONata expression, got `{expression}`: {exc} - at "
+            "`Transformer.JsonataConfiguration.Expression`"
+        ) from None
+
+
+def render_for_subscriber(
+    subscriber: Mapping[str, Any], event: bytes | str | Mapping[str, Any]
+) -> str | bytes:
+    """What a Custom Event Bus subscriber's target receives for one matching event.
+
+    Args:
+        subscriber: the subscriber as CreateSubscriber or ``AWS::EventsV2::Subscriber``'s
+            properties give it; only its ``Transformer`` (``{"Type": ...,
+            "JsonataConfiguration": {"Expression": ...}}``) is read, absent meaning ``RAW``.
+        event: the bus event ``{"Data": ..., "Metadata": {...}, "SystemMetadata": {...}}``.
+
+    Returns:
+        As `BusTransformer.render`.
+
+    Raises:
+        InvalidTransformerError: a transformer CreateSubscriber refuses.
+        PatternsError: ``JSONATA`` without the optional ``jsonatapy`` package.
+        InvalidEventError: a bus event `read_bus_event` refuses.
+        UndeliverableEventError: the expression fails on this event.
+    """
+    return BusTransformer.from_config(subscriber.get("Transformer")).render(event)
