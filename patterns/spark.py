@@ -79,7 +79,9 @@ def match_arrow(
         ``[]`` when none does, null when the event is null or invalid (not JSON, not an object).
 
     Raises:
-        TypeError: `machine` is not a `Machine`.
+        TypeError: `machine` is not a `Machine`; when a batch is matched (on the worker): the
+            event column is not ``string`` or ``binary``.
+        ValueError: when a batch is matched (on the worker): it has no column `column`.
     """
     shipped = Shipped.of(machine)
     token = shipped.token
@@ -101,8 +103,16 @@ def match_arrow(
 
         machine = machine_of(token, load)
         rules_type = pa.list_(pa.string())
+        texts = (pa.string(), pa.large_string(), pa.binary(), pa.large_binary())
         for batch in batches:
-            events = batch.column(batch.schema.get_field_index(column)).to_pylist()
+            index = batch.schema.get_field_index(column)
+            if index < 0:
+                names = ", ".join(f"`{n}`" for n in batch.schema.names)
+                raise ValueError(f"Expected an event column `{column}`, got columns {names}")
+            kind = batch.schema.field(index).type
+            if kind not in texts:
+                raise TypeError(f"Expected a `string` or `binary` column `{column}`, got `{kind}`")
+            events = batch.column(index).to_pylist()
             yield _with_rules(pa, batch, output, rules_type, _match_rows(machine, events))
 
     return add_rules

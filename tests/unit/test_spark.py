@@ -138,6 +138,22 @@ def test_match_arrow_ships_a_snapshot_of_the_rules() -> None:
     assert out.column(1).to_pylist() == [["a"]]
 
 
+def test_match_arrow_names_a_missing_or_mistyped_event_column() -> None:
+    m = Machine()
+    m.add("a", {"source": ["a"]})
+    fn = match_arrow(m, "event")
+    missing = pa.RecordBatch.from_arrays([pa.array(["{}"])], names=["body"])
+    with pytest.raises(ValueError, match="Expected an event column `event`, got columns `body`"):
+        list(fn(iter([missing])))
+    numbers = pa.RecordBatch.from_arrays([pa.array([1, 2])], names=["event"])
+    with pytest.raises(TypeError, match="Expected a `string` or `binary` column `event`, got `int64`"):
+        list(fn(iter([numbers])))
+    large = pa.RecordBatch.from_arrays(
+        [pa.array(['{"source": "a"}'], type=pa.large_string())], names=["event"]
+    )
+    assert next(fn(iter([large]))).column(1).to_pylist() == [["a"]]
+
+
 def test_schema_with_rules_refuses_an_existing_column(spark: SparkSession) -> None:
     df = spark.createDataFrame([("{}", ["x"])], "event string, rules array<string>")
     with pytest.raises(ValueError, match="Expected a new column name, got `rules`"):
