@@ -23,7 +23,16 @@ from typing import Any
 from .core import Pattern, PatternSource, compile
 from .errors import InvalidEventError
 
-__all__ = ["ABSENT", "OBJECT", "BranchWhy", "ConditionWhy", "TopValues", "WhyReport", "aggregate"]
+__all__ = [
+    "ABSENT",
+    "OBJECT",
+    "Aggregator",
+    "BranchWhy",
+    "ConditionWhy",
+    "TopValues",
+    "WhyReport",
+    "aggregate",
+]
 
 
 class _Marker(str):
@@ -321,6 +330,152 @@ def _unkey(key: _Key) -> Any:
     return key[1]
 
 
+class Aggregator:
+    """`aggregate` in parts: fold events in with `add`, join parts with `merge`, then `report`.
+
+        part = Aggregator(pattern)          # one per file, partition or worker
+        part.add(events)
+        whole.merge(part)                   # parts pickle: they travel back from workers
+        whole.report().render()
+
+    State: per branch and condition, the failure count and a `TopValues`; the counts of events
+    read, matched, invalid and unfiltered. Merging adds them all (Misra-Gries summaries merge
+    by adding), so parts merged in the order of their events give the report one `aggregate`
+    over all the events gives, as long as the counts are exact. Not thread-safe: one writer.
+    """
+
+    def __init__(
+        self, pattern: Pattern | PatternSource, *, dialect: str = "eventbridge", capacity: int = 64
+    ) -> None:
+        """Start with no events.
+
+        Args:
+            pattern: a compiled `Pattern`, or its source (text, bytes or dict) to compile.
+            dialect: the dialect to compile a source in (ignored for a `Pattern`).
+            capacity: distinct values tracked per condition (see `aggregate`).
+
+        Raises:
+            InvalidPatternError: `pattern` is a source AWS would refuse.
+            ValueError: `capacity` is below 1.
+        """
+        if not isinstance(pattern, Pattern):
+            pattern = compile(pattern, dialect=dialect)
+        if capacity < 1:
+            raise ValueError(f"Expected `capacity` of at least 1, got `{capacity}`")
+        self.pattern = pattern
+        self.capacity = capacity
+        self.failed: list[list[int]] = [[0] * len(b) for b in pattern.branches]
+        self.values: list[list[TopValues]] = [[TopValues(capacity) for _ in b] for b in pattern.branches]
+        self.together = [0] * len(pattern.branches)
+        self.read = self.matched = self.invalid = self.unfiltered = 0
+
+    def add(self, events: Iterable[Any]) -> None:
+        """Fold events in: match each, explain the ones the pattern does not match.
+
+        Args:
+            events: the events, each as `Pattern.matches` takes it (JSON bytes, text or a dict);
+                one the matcher refuses counts as invalid.
+        """
+        pattern = self.pattern
+        matches = pattern.matches
+        failed, values, together = self.failed, self.values, self.together
+        for event in events:
+            try:
+                if matches(event):
+                    self.read += 1
+                    self.matched += 1
+                    continue
+                explanation = pattern.explain(event)
+            except InvalidEventError:
+                self.invalid += 1
+                continue
+            self.read += 1
+            if not explanation.branches:
+                self.unfiltered += 1
+                continue
+            for b, branch in enumerate(explanation.branches):
+                all_held = True
+                for c, result in enumerate(branch.conditions):
+                    if result.holds:
+                        continue
+                    all_held = False
+                    failed[b][c] += 1
+                    counter = values[b][c]
+                    if result.found:
+                        for key in {_key(v) for v in result.found}:
+                            counter.add(key)
+                    elif result.kind == "object":
+                        counter.add(_OBJECT_KEY)
+                    else:
+                        counter.add(_ABSENT_KEY)
+                if all_held and not branch.holds:
+                    together[b] += 1
+
+    def merge(self, other: Aggregator) -> None:
+        """Add another part's counts (the events it saw come after this part's).
+
+        Args:
+            other: a part over the same pattern and capacity.
+
+        Raises:
+            ValueError: `other` has another pattern or capacity.
+        """
+        if other.pattern != self.pattern or other.capacity != self.capacity:
+            raise ValueError(
+                f"Expected a part of the same pattern and capacity, got `{other.pattern!r}` "
+                f"with capacity `{other.capacity}`"
+            )
+        # equal patterns may list their branches in another order: pair them by their conditions
+        theirs = {frozenset(branch): b for b, branch in enumerate(other.pattern.branches)}
+        for b, branch in enumerate(self.pattern.branches):
+            o = theirs[frozenset(branch)]
+            where = {condition: c for c, condition in enumerate(other.pattern.branches[o])}
+            for c, condition in enumerate(branch):
+                oc = where[condition]
+                self.failed[b][c] += other.failed[o][oc]
+                self.values[b][c].merge(other.values[o][oc])
+            self.together[b] += other.together[o]
+        self.read += other.read
+        self.matched += other.matched
+        self.invalid += other.invalid
+        self.unfiltered += other.unfiltered
+
+    def report(self, shown: int = 5) -> WhyReport:
+        """The report of the events folded in so far.
+
+        Args:
+            shown: values shown per condition by `WhyReport.render` and `to_json`.
+
+        Returns:
+            The `WhyReport`.
+        """
+        branches = []
+        for b, branch_conditions in enumerate(self.pattern.branches):
+            conditions = []
+            for c, condition in enumerate(branch_conditions):
+                counter = self.values[b][c]
+                conditions.append(
+                    ConditionWhy(
+                        path=condition.path,
+                        expected=condition.leaf.to_json(),
+                        failed=self.failed[b][c],
+                        seen=tuple((_unkey(k), n) for k, n in counter.top(self.capacity)),
+                        exact=counter.exact,
+                        error=counter.error,
+                    )
+                )
+            branches.append(BranchWhy(tuple(conditions), self.together[b]))
+        return WhyReport(
+            self.pattern.to_json(),
+            self.read,
+            self.matched,
+            self.invalid,
+            self.unfiltered,
+            tuple(branches),
+            shown,
+        )
+
+
 def aggregate(
     pattern: Pattern | PatternSource,
     events: Iterable[Any],
@@ -332,7 +487,8 @@ def aggregate(
     """Fold `Pattern.explain` over many events: per condition, how many failed it and with what.
 
     Each event is matched first; only the events the pattern does not match are explained, so
-    the cost over an archive where the rule matches most events stays near matching's.
+    the cost over an archive where the rule matches most events stays near matching's. For
+    events spread over processes or machines, fold parts with `Aggregator` and merge them.
 
     Args:
         pattern: a compiled `Pattern`, or its source (text, bytes or dict) to compile.
@@ -349,61 +505,6 @@ def aggregate(
         InvalidPatternError: `pattern` is a source AWS would refuse.
         ValueError: `capacity` is below 1.
     """
-    if not isinstance(pattern, Pattern):
-        pattern = compile(pattern, dialect=dialect)
-    if capacity < 1:
-        raise ValueError(f"Expected `capacity` of at least 1, got `{capacity}`")
-    n_branches = len(pattern.branches)
-    failed: list[list[int]] = [[0] * len(b) for b in pattern.branches]
-    values: list[list[TopValues]] = [[TopValues(capacity) for _ in b] for b in pattern.branches]
-    together = [0] * n_branches
-    read = matched = invalid = unfiltered = 0
-    matches = pattern.matches
-    for event in events:
-        try:
-            if matches(event):
-                read += 1
-                matched += 1
-                continue
-            explanation = pattern.explain(event)
-        except InvalidEventError:
-            invalid += 1
-            continue
-        read += 1
-        if not explanation.branches:
-            unfiltered += 1
-            continue
-        for b, branch in enumerate(explanation.branches):
-            all_held = True
-            for c, result in enumerate(branch.conditions):
-                if result.holds:
-                    continue
-                all_held = False
-                failed[b][c] += 1
-                counter = values[b][c]
-                if result.found:
-                    for key in {_key(v) for v in result.found}:
-                        counter.add(key)
-                elif result.kind == "object":
-                    counter.add(_OBJECT_KEY)
-                else:
-                    counter.add(_ABSENT_KEY)
-            if all_held and not branch.holds:
-                together[b] += 1
-    branches = []
-    for b, branch_conditions in enumerate(pattern.branches):
-        conditions = []
-        for c, condition in enumerate(branch_conditions):
-            counter = values[b][c]
-            conditions.append(
-                ConditionWhy(
-                    path=condition.path,
-                    expected=condition.leaf.to_json(),
-                    failed=failed[b][c],
-                    seen=tuple((_unkey(k), n) for k, n in counter.top(capacity)),
-                    exact=counter.exact,
-                    error=counter.error,
-                )
-            )
-        branches.append(BranchWhy(tuple(conditions), together[b]))
-    return WhyReport(pattern.to_json(), read, matched, invalid, unfiltered, tuple(branches), shown)
+    aggregator = Aggregator(pattern, dialect=dialect, capacity=capacity)
+    aggregator.add(events)
+    return aggregator.report(shown)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pickle
 import random
 from collections import Counter
 from typing import Any
@@ -12,7 +13,7 @@ import pytest
 
 import patterns
 from patterns.core import Pattern
-from patterns.why import ABSENT, OBJECT, TopValues, aggregate
+from patterns.why import ABSENT, OBJECT, Aggregator, TopValues, aggregate
 
 # CloudTrail records of the shape AWS documents ("CloudTrail record contents for management events",
 # docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html),
@@ -258,3 +259,33 @@ def test_top_values_merge_adds_counts() -> None:
 def test_top_values_refuses_a_capacity_below_one() -> None:
     with pytest.raises(ValueError, match="Expected `capacity` of at least 1, got `0`"):
         TopValues(0)
+
+
+def test_aggregator_parts_merged_in_order_give_the_whole_report(cloudtrail: list[bytes]) -> None:
+    rule = {"$or": [{"detail": {"eventName": ["DeleteBucket"]}}, {"detail": {"errorCode": ["NoSuchKey"]}}]}
+    events = [*cloudtrail, b"not json"]
+    whole = aggregate(rule, events)
+    parts = [Aggregator(rule) for _ in range(3)]
+    for k, part in enumerate(parts):
+        part.add(events[k * 35 : (k + 1) * 35])
+    merged = pickle.loads(pickle.dumps(parts[0]))  # parts travel back from workers pickled
+    for part in parts[1:]:
+        merged.merge(pickle.loads(pickle.dumps(part)))
+    assert merged.report().to_json() == whole.to_json()
+    assert merged.report().render() == whole.render()
+
+
+def test_aggregator_merges_equal_patterns_written_in_another_order(cloudtrail: list[bytes]) -> None:
+    a = Aggregator({"$or": [{"detail": {"eventName": ["X"]}}, {"source": ["Y"], "detail-type": ["Z"]}]})
+    b = Aggregator({"$or": [{"detail-type": ["Z"], "source": ["Y"]}, {"detail": {"eventName": ["X"]}}]})
+    a.add(cloudtrail[:50])
+    b.add(cloudtrail[50:])
+    a.merge(b)
+    assert a.report().to_json() == aggregate(a.pattern, cloudtrail).to_json()
+
+
+def test_aggregator_refuses_a_part_of_another_pattern() -> None:
+    with pytest.raises(ValueError, match="Expected a part of the same pattern and capacity"):
+        Aggregator({"a": ["b"]}).merge(Aggregator({"a": ["c"]}))
+    with pytest.raises(ValueError, match="Expected a part of the same pattern and capacity"):
+        Aggregator({"a": ["b"]}).merge(Aggregator({"a": ["b"]}, capacity=3))
