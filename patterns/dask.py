@@ -29,11 +29,12 @@ from typing import Any
 
 from . import scans
 from ._ship import Shipped, machine_of
-from .archive import expand_sources
-from .core import Pattern, PatternSource
+from .archive import expand_sources, read_batches
+from .core import Pattern, PatternSource, compile
 from .machine import Machine
+from .why import Aggregator, WhyReport
 
-__all__ = ["scan"]
+__all__ = ["explain", "scan"]
 
 RulesSource = Machine | Mapping[str, "PatternSource | Pattern"] | str | os.PathLike[str]
 
@@ -49,6 +50,17 @@ def _count_units(units: Iterable[Any], shipped: Shipped) -> list[dict[str, Any]]
             stats.add(result)
         out.append(stats.as_dict())
     return out
+
+
+def _explain_sources(
+    sources: Iterable[str], pattern: Pattern, capacity: int, options: dict[str, Any]
+) -> list[Aggregator]:
+    """One partition's part of `explain` (one `Aggregator` for all its sources), on a worker."""
+    part = Aggregator(pattern, capacity=capacity)
+    for source in sources:
+        for batch in read_batches(source, **options):
+            part.add(batch.events)
+    return [part]
 
 
 def _workers(client: Any) -> int:
@@ -140,3 +152,70 @@ def scan(
         for name, count in part["rules"].items():
             totals.rules[name] += count
     return totals.as_dict()
+
+
+def explain(
+    pattern: Pattern | PatternSource,
+    sources: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
+    client: Any = None,
+    *,
+    format: str | None = None,
+    read_only: bool = False,
+    dialect: str = "eventbridge",
+    capacity: int = 64,
+    shown: int = 5,
+) -> WhyReport:
+    """Why a pattern matches what it matches over archives, on a Dask cluster (`patterns.why`).
+
+    Each file is one partition: a worker reads it, folds its events into a
+    `patterns.why.Aggregator`, and sends that part back (counts and bounded value summaries,
+    not events); the parts are merged in file order, so the report is the one
+    `patterns.why.aggregate` gives over the same events in one process (while its counts are
+    exact; see `TopValues`).
+
+    Args:
+        pattern: a compiled `Pattern`, or its source (text, bytes or dict).
+        sources: files, folders, globs or fsspec URLs, as for `scan`; not ``-``.
+        client: a ``distributed.Client``; None uses Dask's default.
+        format: ``jsonl``, ``cloudtrail``, ``firehose`` or ``json``; None detects it per source.
+        read_only: include CloudTrail's read-only management events (the rule's state is
+            ``ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS``).
+        dialect: the dialect to compile a source in.
+        capacity: distinct values tracked per condition (`patterns.why.aggregate`).
+        shown: values shown per condition in the report.
+
+    Returns:
+        The `patterns.why.WhyReport`; its ``invalid`` counts events the matcher refused (records
+        the readers could not read are not events, and `scan` counts those).
+
+    Raises:
+        ImportError: dask is not installed (``pip install 'eventpatterns[dask]'``).
+        InvalidPatternError: `pattern` is a source AWS would refuse.
+        ArchiveError: a source that does not exist, a glob that matches nothing.
+        ValueError: an unknown format, ``-`` among the sources, or `capacity` below 1.
+    """
+    # dask is an optional extra: imported when used, so the module loads without it
+    import dask.bag
+
+    from_sequence: Any = dask.bag.from_sequence  # untyped in dask: called as Any
+
+    if format is not None and format not in ("jsonl", "cloudtrail", "firehose", "json"):
+        raise ValueError(f"Expected a format among jsonl, cloudtrail, firehose, json, got `{format}`")
+    if not isinstance(pattern, Pattern):
+        pattern = compile(pattern, dialect=dialect)
+    whole = Aggregator(pattern, capacity=capacity)
+    if isinstance(sources, (str, os.PathLike)):
+        sources = [sources]
+    names = expand_sources(sources)
+    if "-" in names:
+        raise ValueError("Expected files or URLs, got `-`: workers cannot read this process's standard input")
+    if not names:
+        return whole.report(shown)
+    options = {"format": format, "read_only": read_only}
+    bag = from_sequence(names, npartitions=len(names)).map_partitions(
+        _explain_sources, pattern, capacity, options
+    )
+    parts = client.compute(bag).result() if client is not None else bag.compute()
+    for part in parts:  # in partition order: the order of the files
+        whole.merge(part)
+    return whole.report(shown)

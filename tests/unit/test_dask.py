@@ -13,8 +13,10 @@ import pytest
 
 import patterns
 from patterns import Machine
-from patterns.dask import scan
+from patterns.archive import expand_sources, read_batches
+from patterns.dask import explain, scan
 from patterns.errors import RulesError
+from patterns.why import aggregate
 
 pytest.importorskip("dask.bag", reason="dask[bag] is not installed (the `dask` extra)")
 distributed = pytest.importorskip("distributed", reason="distributed is not installed (the `dask` extra)")
@@ -176,6 +178,33 @@ def test_scan_gives_read_only_events_to_the_rules_whose_state_asks(client: Any, 
     got = scan(str(rules_file), [str(trail)], client)
     assert got == _single_process(str(rules_file), [str(trail)])
     assert got["rules"] == {"all": 1, "all-with-reads": 4}
+
+
+def _events(sources: list[str], **options: Any) -> Iterator[bytes]:
+    for source in expand_sources(sources):
+        for batch in read_batches(source, **options):
+            yield from batch.events
+
+
+def test_explain_equals_the_single_process_report(client: Any, archive_dir: Path) -> None:
+    rule = RULES["never"]
+    report = explain(rule, [str(archive_dir)], client)
+    assert report.to_json() == aggregate(rule, _events([str(archive_dir)])).to_json()
+    assert (report.events, report.matched) == (310, 5)  # the trail's DeleteBucket records
+    assert "`detail.eventName` failed on all of them" in report.render()
+    assert "PutBucketPolicy 2%" in report.render()
+    with_reads = explain(rule, [str(archive_dir / "trail.json.gz")], client, read_only=True)
+    assert (
+        with_reads.to_json()
+        == aggregate(rule, _events([str(archive_dir / "trail.json.gz")], read_only=True)).to_json()
+    )
+
+
+def test_explain_refuses_bad_patterns_and_sources(tmp_path: Path) -> None:
+    with pytest.raises(patterns.InvalidPatternError):
+        explain({"source": "aws.s3"}, [str(tmp_path)])
+    with pytest.raises(ValueError, match="workers cannot read this process's standard input"):
+        explain({"source": ["a"]}, ["-"])
 
 
 def test_scan_refuses_bad_rules_and_sources(tmp_path: Path) -> None:
