@@ -1,4 +1,5 @@
-"""Scanning archives on a Dask cluster: `scan(rules, sources, client)` (extra ``dask``).
+"""Scanning archives on a Dask cluster: `scan(rules, sources, client)` and `explain(pattern,
+sources, client)` (extra ``dask``).
 
     from distributed import Client
     from patterns.dask import scan
@@ -13,12 +14,13 @@ uncompressed JSON-lines files in ranges of lines), one Dask bag partition per un
 partition is read on a worker with the same readers and counted by the same code as
 `patterns.scan` (a unit's batches, `Machine.match_many`), so only counts travel back and the
 answer is `patterns.scan`'s. The rules ship once: the machine is pickled once on the
-caller's side into one graph key that every task depends on (a worker fetches it once, from the
-scheduler's side or a peer, and keeps it while tasks need it), and each worker process unpickles
-it and builds the automaton once (`patterns._ship`). Files are read where the workers run: local
+caller's side into one key of the task graph that every task depends on (one worker holds it
+first, the others fetch it once from a peer and keep it while tasks need it), and each worker
+process unpickles it and builds the automaton once (`patterns._ship`). `explain` folds each
+file into a `patterns.why.Aggregator` on a worker and merges the parts in file order. Files are read where the workers run: local
 paths must be visible to every worker (a shared file system), URLs need the worker's credentials.
 
-dask and distributed are imported when `scan` runs, not when this module loads.
+dask and distributed are imported when a function runs, not when this module loads.
 """
 
 from __future__ import annotations
