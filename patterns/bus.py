@@ -177,7 +177,7 @@ def read_bus_event(event: Any) -> BusEvent:
     raw: bytes | str | None = None
     if isinstance(given, (bytes, str)):
         raw = given
-    elif isinstance(given, _TEXT):  # a bytearray or memoryview: its bytes as they are now
+    elif isinstance(given, (bytearray, memoryview)):  # its bytes as they are now
         raw = bytes(given)
     return BusEvent(data, metadata, system, raw, decoded)
 

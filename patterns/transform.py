@@ -605,9 +605,8 @@ class Target:
                 raise InvalidTransformerError(
                     f"Expected `object`, got `{json_type(spec)}` - at `InputTransformer`"
                 )
-            self.transformer = InputTransformer(
-                spec.get("InputPathsMap"), spec.get("InputTemplate"), target_id=self.target_id
-            )
+            template: Any = spec.get("InputTemplate")  # InputTransformer checks it is a str
+            self.transformer = InputTransformer(spec.get("InputPathsMap"), template, target_id=self.target_id)
 
     def __repr__(self) -> str:
         return f"Target(id={self.target_id!r}, kind={self.kind!r})"
@@ -776,7 +775,15 @@ class BusTransformer:
             PatternsError: as the constructor.
         """
         transformer = transformer or {}
+        if not isinstance(transformer, Mapping):
+            raise InvalidTransformerError(
+                f"Expected `object`, got `{json_type(transformer)}` - at `Transformer`"
+            )
         config = transformer.get("JsonataConfiguration") or {}
+        if not isinstance(config, Mapping):
+            raise InvalidTransformerError(
+                f"Expected `object`, got `{json_type(config)}` - at `Transformer.JsonataConfiguration`"
+            )
         return cls(str(transformer.get("Type", "RAW")), config.get("Expression"))
 
     def __repr__(self) -> str:
