@@ -261,7 +261,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="patterns", description=__doc__.split("\n")[0])
     parser.add_argument("--version", action="version", version=f"patterns {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
-    m = sub.add_parser("match", help="match events against named patterns, event by event")
+    m = sub.add_parser(
+        "match",
+        help="match events against named patterns, event by event",
+        epilog="exit codes: 0 done; 1 some events could not be read or delivered (each on stderr); "
+        "2 bad rules or targets (a transformer AWS refuses: its text and the rule), unreadable input; "
+        "130 interrupted",
+    )
     m.add_argument("rules", help="JSON rules file: {rule name: pattern}, one pattern, or list-rules output")
     m.add_argument(
         "events", help="events file (JSON lines, CloudTrail, Firehose, JSON; compressed or not), or -"
