@@ -123,24 +123,17 @@ def scan(
 
     from_sequence: Any = dask.bag.from_sequence  # untyped in dask: called as Any
 
-    if format is not None and format not in ("jsonl", "cloudtrail", "firehose", "json"):
-        raise ValueError(f"Expected a format among jsonl, cloudtrail, firehose, json, got `{format}`")
-    machine, _, stated = scans._machine(rules, dialect, skip_invalid)
     if isinstance(sources, (str, os.PathLike)):
         sources = [sources]
-    names = expand_sources(sources)
-    if "-" in names:
+    sources = list(sources)
+    if any(str(source) == "-" for source in sources):
         raise ValueError("Expected files or URLs, got `-`: workers cannot read this process's standard input")
-    allowed: frozenset[str] | None  # the rules that see read-only events (None: every rule)
-    if read_only is None:
-        allowed = stated
-    elif isinstance(read_only, bool):
-        allowed = None if read_only else frozenset()
-    else:
-        allowed = frozenset(read_only)
-    keep = allowed is None or bool(allowed)
-    base = scans._Unit("", format, keep, batch_size, validate, False, read_only_rules=allowed)
-    units = scans._units(names, max(2, _workers(client)), split_bytes, base)
+    plan = scans.plan_units(
+        rules, sources, format=format, read_only=read_only, dialect=dialect,
+        workers=max(2, _workers(client)), batch_size=batch_size, keep_matches=False,
+        skip_invalid=skip_invalid, validate=validate, split_bytes=split_bytes,
+    )  # fmt: skip
+    machine, units = plan.machine, plan.units
     totals = scans.ScanStats(rules=dict.fromkeys(machine, 0))
     if not units:
         return totals.as_dict()
