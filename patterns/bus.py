@@ -28,6 +28,12 @@ alone would otherwise match an event whose data cannot be read). A machine holdi
 with several filters on one scope reads that scope's part under more names (``Data#2``, ...):
 the same object, each filter on its own name, which is how filters on one path AND.
 
+`read_bus_event` is the one reader of a bus event: filters, the bus machine and the subscribers'
+transformers (`patterns.transform`) all read an event through it, so an event one refuses every
+one refuses, with the same `InvalidEventError`. Beside what filters read, its `BusEvent` keeps
+what a transformer delivers: the data as given (``raw``, for ``RAW``) and decoded whatever its
+JSON type (``decoded``, for ``WITH_METADATA`` and ``JSONATA``).
+
 Decided where AWS says nothing (ours, unverified): Data that is JSON but not an object (an
 array, a number) has no fields a ``DATA`` filter can read, as octet-stream data; Metadata on a
 ``PutEvents`` event (ContentType ``application/eventbridge+json``) is refused; every event must
@@ -39,10 +45,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
-import orjson
-
 from .errors import InvalidEventError
-from .events import decode_event, json_type
+from .events import check_tree, decode_event, decode_json, json_type
 
 __all__ = [
     "CONTENT_TYPES",
@@ -102,18 +106,24 @@ _TEXT = (bytes, bytearray, memoryview, str)
 
 
 class BusEvent(NamedTuple):
-    """One bus event, checked and split into what each filter scope reads.
+    """One bus event, checked and split into what each filter scope reads (and a target receives).
 
     Attributes:
         data: the data as a JSON object, or None when no ``DATA`` filter can read it
             (octet-stream, or JSON that is not an object).
         metadata: the publisher's metadata (empty for a PutEvents event).
         system: the system metadata, every value a string.
+        raw: the data exactly as given when given as bytes or text (bytes for a bytearray or
+            memoryview), else None: what a ``RAW`` transformer delivers.
+        decoded: the data decoded, of any JSON type (an array, a number, an object, ...); None
+            for octet-stream data, which is not JSON.
     """
 
     data: dict[str, Any] | None
     metadata: dict[str, str]
     system: dict[str, str]
+    raw: bytes | str | None = None
+    decoded: Any = None
 
     def part(self, scope: str) -> dict[str, Any] | None:
         """The part a filter of `scope` reads (None: the event has none it can read)."""
@@ -162,8 +172,14 @@ def read_bus_event(event: Any) -> BusEvent:
         )
     if "Data" not in event:
         raise InvalidEventError("Expected `Data` - at `$`")
-    data = _data(event["Data"], content_type)
-    return BusEvent(data, metadata, system)
+    given = event["Data"]
+    data, decoded = _data(given, content_type)
+    raw: bytes | str | None = None
+    if isinstance(given, (bytes, str)):
+        raw = given
+    elif isinstance(given, (bytearray, memoryview)):  # its bytes as they are now
+        raw = bytes(given)
+    return BusEvent(data, metadata, system, raw, decoded)
 
 
 def _system_metadata(value: Any) -> dict[str, str]:
@@ -214,40 +230,37 @@ def _metadata(value: Any) -> dict[str, str]:
     return out
 
 
-def _data(value: Any, content_type: str) -> dict[str, Any] | None:
+def _data(value: Any, content_type: str) -> tuple[dict[str, Any] | None, Any]:
+    """The data a ``DATA`` filter reads (a JSON object, or None), and the data decoded."""
     if content_type in _OPAQUE:
         if not isinstance(value, _TEXT):
             raise InvalidEventError(
                 f"Expected `bytes` or `str` data for `{content_type}`, got `{json_type(value)}` - at `$.Data`"
             )
-        return None
+        return None, None
     if isinstance(value, _TEXT):
         try:
-            decoded = orjson.loads(value)
-        except orjson.JSONDecodeError:
-            try:
-                decoded = decode_event(value)  # numbers no double holds; or the error, worded
-            except InvalidEventError as exc:
-                if str(exc).startswith("Expected `object`"):
-                    decoded = None  # valid JSON, not an object (orjson refused a lone surrogate)
-                else:
-                    hint = (
-                        ""
-                        if content_type in _JSON_TYPES
-                        else f"; give the JSON form of `{content_type}` data"
-                    )
-                    raise InvalidEventError(f"{exc} (in `$.Data`{hint})", offset=exc.offset) from None
+            decoded = decode_json(value)  # numbers no double holds as `BigNumber`s; or the error
+        except InvalidEventError as exc:
+            hint = "" if content_type in _JSON_TYPES else f"; give the JSON form of `{content_type}` data"
+            raise InvalidEventError(f"{exc} (in `$.Data`{hint})", offset=exc.offset) from None
     else:
         decoded = value
     if type(decoded) is dict:
-        return decoded
+        return decoded, decoded
     if isinstance(decoded, Mapping):
-        return dict(decoded)
+        decoded = dict(decoded)
+        return decoded, decoded
     if content_type == PUT_EVENTS_CONTENT_TYPE:
         raise InvalidEventError(
             f"Expected `object` (the PutEvents envelope), got `{json_type(decoded)}` - at `$.Data`"
         )
-    return None
+    if decoded is not value:
+        return None, decoded
+    # A caller's decoded data that no filter reads: checked here (an object is checked where
+    # the machine flattens it), so that what is delivered is JSON; the path as the machine words it.
+    check_tree({"Data": decoded})
+    return None, decoded
 
 
 def bus_to_event(event: Any, copies: tuple[int, int, int] = (1, 1, 1)) -> dict[str, Any]:

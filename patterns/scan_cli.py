@@ -27,13 +27,14 @@ from typing import IO, Any
 
 import orjson
 
-from .archive import FORMATS
+from .archive import FORMATS, expand_sources, read_batches
 from .dialects import DIALECTS
 from .errors import ArchiveError, RulesError
 from .lint.sources import SourceError, extract_file, iter_files
 from .machine import Machine
 from .rulesets import Rule, build_machine, read_only_rules, read_rules
 from .scans import Scan, ScanStats, scan
+from .why import aggregate
 
 __all__ = ["load_rule_set", "load_rules", "main"]
 
@@ -206,8 +207,31 @@ def _json_line(value: dict[str, Any]) -> bytes:
     return orjson.dumps(value) + b"\n"
 
 
+def _events(args: argparse.Namespace, read_only: bool) -> Iterable[bytes]:
+    """Every event of the sources again, in this process (the ``--explain`` pass)."""
+    for source in expand_sources(args.sources):
+        for batch in read_batches(source, format=args.format, read_only=read_only):
+            yield from batch.events
+
+
+def _explain(args: argparse.Namespace, machine: Machine, stated: frozenset[str]) -> None:
+    """``--explain RULE``: `patterns.why.aggregate` of each named rule over the sources (with the
+    read-only management events the rule sees in the scan: ``--read-only``, or its state)."""
+    for name in args.explain:
+        report = aggregate(machine[name], _events(args, args.read_only or name in stated))
+        if args.stats == "json":
+            sys.stdout.write(json.dumps({"explain": name, **report.to_json()}, ensure_ascii=False) + "\n")
+        else:
+            sys.stdout.write(f"\nwhy `{name}` matched what it matched:\n{report.render()}\n")
+
+
 def _scan(args: argparse.Namespace) -> int:
     machine, skipped, stated = load_rule_set(args.rules, args.dialect, skip_invalid=args.skip_invalid)
+    unknown = [name for name in args.explain if name not in machine]
+    if unknown:
+        raise ValueError(f"Expected a rule name for --explain, got `{unknown[0]}`: no such rule")
+    if args.explain and "-" in args.sources:
+        raise ValueError("Expected files for --explain, got `-`: standard input cannot be read twice")
     for problem in skipped:
         print(f"skipped: {problem}", file=sys.stderr)
     jobs = args.jobs if args.jobs is not None else os.cpu_count() or 1
@@ -262,6 +286,8 @@ def _scan(args: argparse.Namespace) -> int:
     sys.stdout.flush()
     if interrupted:
         return 130
+    if args.explain:
+        _explain(args, machine, stated)
     return 1 if stats.invalid or (skipped and args.skip_invalid) else 0
 
 
@@ -294,6 +320,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--skip-invalid", action="store_true", help="leave invalid rules out and go on")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar, even on a terminal")
+    parser.add_argument(
+        "--explain",
+        action="append",
+        default=[],
+        metavar="RULE",
+        help="after the scan, why RULE matched what it matched: per condition, the events that failed "
+        "it and the values they held (a second pass over the sources; repeatable)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:

@@ -39,7 +39,7 @@ from .errors import ArchiveError, InvalidEventError
 from .machine import Machine
 from .rulesets import Rule, build_machine, read_only_rules, read_rules
 
-__all__ = ["BatchResult", "Match", "Scan", "ScanStats", "scan"]
+__all__ = ["BatchResult", "Match", "Plan", "Scan", "ScanStats", "plan_units", "scan"]
 
 #: Uncompressed JSON-lines files at least this large are cut into ranges when jobs > 1.
 SPLIT_BYTES = 64 << 20
@@ -419,12 +419,55 @@ def scan(
         ArchiveError: a source that does not exist, or a glob that matches nothing.
         ValueError: an unknown format or dialect.
     """
+    workers = (os.cpu_count() or 1) if jobs is None else max(1, jobs)
+    plan = plan_units(
+        rules, sources, format=format, read_only=read_only, dialect=dialect, workers=workers,
+        batch_size=batch_size, keep_matches=keep_matches, skip_invalid=skip_invalid,
+        validate=validate, split_bytes=split_bytes,
+    )  # fmt: skip
+    if any(unit.source == "-" for unit in plan.units):
+        workers = 1  # standard input is read in this process
+    return Scan(plan.machine, plan.units, workers, plan.skipped)
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """What a scan will do: the rules as one machine, and the units of work.
+
+    Attributes:
+        machine: the rules, compiled.
+        units: the sources cut into units of work (files, line ranges of large JSON lines).
+        skipped: invalid rules left out (with ``skip_invalid``).
+    """
+
+    machine: Machine
+    units: list[_Unit]
+    skipped: list[str]
+
+
+def plan_units(
+    rules: RulesSource,
+    sources: Iterable[str | os.PathLike[str]],
+    *,
+    format: str | None,
+    read_only: bool | Collection[str] | None,
+    dialect: str,
+    workers: int,
+    batch_size: int,
+    keep_matches: bool,
+    skip_invalid: bool,
+    validate: bool,
+    split_bytes: int,
+) -> Plan:
+    """The rules and the units of work of a scan; `scan` and `patterns.dask.scan` both plan here,
+    so the two cannot cut or count differently. Arguments as `scan` takes them (`workers`: how
+    many will share the units, which decides how finely large files are cut).
+    """
+    if format is not None and format not in ("jsonl", "cloudtrail", "firehose", "json"):
+        raise ValueError(f"Expected a format among jsonl, cloudtrail, firehose, json, got `{format}`")
     machine, skipped, stated = _machine(rules, dialect, skip_invalid)
     names = expand_sources(sources)
-    workers = (os.cpu_count() or 1) if jobs is None else max(1, jobs)
-    if "-" in names:
-        workers = 1
-    allowed: frozenset[str] | None
+    allowed: frozenset[str] | None  # the rules that see read-only events (None: every rule)
     if read_only is None:
         allowed = stated
     elif isinstance(read_only, bool):
@@ -433,6 +476,4 @@ def scan(
         allowed = frozenset(read_only)
     keep_read_only = allowed is None or bool(allowed)
     base = _Unit("", format, keep_read_only, batch_size, validate, keep_matches, read_only_rules=allowed)
-    if format is not None and format not in ("jsonl", "cloudtrail", "firehose", "json"):
-        raise ValueError(f"Expected a format among jsonl, cloudtrail, firehose, json, got `{format}`")
-    return Scan(machine, _units(names, workers, split_bytes, base), workers, skipped)
+    return Plan(machine, _units(names, 1 if "-" in names else workers, split_bytes, base), skipped)

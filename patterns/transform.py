@@ -20,7 +20,9 @@ only, the comment at its code says so.
 Custom Event Bus (a subscriber's `Transformer`): ``RAW`` delivers the published data unchanged,
 ``WITH_METADATA`` the envelope ``{"Data", "Metadata", "SystemMetadata"}``, ``JSONATA`` the result
 of one JSONata expression that reads the envelope as ``$events`` (the AWS page "Transforming
-events with JSONata"). `read_bus_event` is the one reader of a bus event here.
+events with JSONata"). A bus event is read by `patterns.bus.read_bus_event`, the one reader the
+filters and the bus machine use too: an event they refuse a transformer refuses, with the same
+`InvalidEventError`. Only what delivery adds is here: the Base64 view of octet-stream data.
 """
 
 from __future__ import annotations
@@ -35,17 +37,17 @@ from typing import Any, NamedTuple
 import orjson
 
 from ._json import compact_json
-from .errors import InvalidEventError, InvalidTransformerError, PatternsError, UndeliverableEventError
+from .bus import BusEvent, read_bus_event
+from .errors import InvalidTransformerError, PatternsError, UndeliverableEventError
 from .events import BigNumber, check_tree, decode_event, json_type
 
 __all__ = [
     "BUS_TRANSFORMER_TYPES",
     "RESERVED_VARIABLES",
-    "BusEvent",
     "BusTransformer",
     "InputTransformer",
+    "Target",
     "parse_input_path",
-    "read_bus_event",
     "render_for_subscriber",
     "render_for_target",
     "template_placeholders",
@@ -87,6 +89,9 @@ MAX_EXPRESSION_LENGTH = 8192
 JSONATA_TIMEOUT_MS = 1000
 
 _MISSING: Any = object()  # a path that selects nothing
+
+# The ContentType of binary data (PutRawEventsSystemMetadata), which no JSON holds.
+_OCTET_STREAM = "application/octet-stream"
 
 
 def _decoded(event: bytes | str | Mapping[str, Any]) -> dict[str, Any]:
@@ -579,6 +584,105 @@ def _rule_arn(event: Mapping[str, Any], event_bus_name: str, rule_name: str) -> 
     return f"arn:aws:events:{region}:{account}:rule/{bus}{rule_name}"
 
 
+class Target:
+    """A rule's target as PutTargets takes it, checked once: what it receives for each event.
+
+        >>> Target({"Id": "t", "InputPath": "$.detail"}).render({"detail": {"a": 1}})
+        '{"a":1}'
+
+    Attributes:
+        target_id: the target's ``Id``, as AWS's messages name it.
+        kind: ``Input``, ``InputPath``, ``InputTransformer``, or None (the whole event).
+        transformer: the `InputTransformer` of an ``InputTransformer`` target, else None.
+    """
+
+    def __init__(self, target: Mapping[str, Any]) -> None:
+        """Check a target as PutTargets does.
+
+        Args:
+            target: ``Id``, and at most one of ``Input`` (JSON text), ``InputPath`` (a JSON
+                path) and ``InputTransformer`` (``InputPathsMap`` and ``InputTemplate``); with
+                none of them the target receives the event.
+
+        Raises:
+            InvalidTransformerError: more than one of ``Input``, ``InputPath`` and
+                ``InputTransformer`` (AWS's text), one of them of the wrong type, or a
+                transformer PutTargets refuses.
+        """
+        if not isinstance(target, Mapping):
+            raise InvalidTransformerError(f"Expected a target (`object`), got `{json_type(target)}`")
+        self.target_id = str(target.get("Id", "<target-id>"))
+        given = [key for key in ("Input", "InputPath", "InputTransformer") if target.get(key) is not None]
+        if len(given) > 1:
+            # AWS's text, recorded by LocalStack's test_put_event_input_path_and_input_transformer.
+            raise InvalidTransformerError(
+                "Only one of Input, InputPath, or InputTransformer must be provided for target "
+                f"{self.target_id}."
+            )
+        self.kind: str | None = given[0] if given else None
+        self.transformer: InputTransformer | None = None
+        self._input = ""
+        self._steps: tuple[tuple[str, Any], ...] | None = None
+        if self.kind in ("Input", "InputPath"):
+            value = target[self.kind]
+            if not isinstance(value, str):
+                raise InvalidTransformerError(f"Expected `str`, got `{json_type(value)}` - at `{self.kind}`")
+            self._input = value
+            self._steps = _parse_path(value) if self.kind == "InputPath" else None
+        elif self.kind == "InputTransformer":
+            spec = target["InputTransformer"]
+            if not isinstance(spec, Mapping):
+                raise InvalidTransformerError(
+                    f"Expected `object`, got `{json_type(spec)}` - at `InputTransformer`"
+                )
+            template: Any = spec.get("InputTemplate")  # InputTransformer checks it is a str
+            self.transformer = InputTransformer(spec.get("InputPathsMap"), template, target_id=self.target_id)
+
+    def __repr__(self) -> str:
+        return f"Target(id={self.target_id!r}, kind={self.kind!r})"
+
+    def render(
+        self,
+        event: bytes | str | Mapping[str, Any],
+        *,
+        rule_name: str = "",
+        rule_arn: str | None = None,
+        ingestion_time: str | None = None,
+        event_bus_name: str = "default",
+    ) -> str:
+        """What the target receives for one matching event: the text EventBridge sends it.
+
+        Args:
+            event: the event (JSON bytes or text, or a decoded dict).
+            rule_name, rule_arn, ingestion_time, event_bus_name: as `InputTransformer.render`.
+
+        Returns:
+            ``Input`` as it is; the JSON text of what ``InputPath`` selects (nothing: ``""``,
+            unverified); the filled template; or the event's compact JSON text.
+
+        Raises:
+            InvalidEventError: the event is not a JSON object.
+            UndeliverableEventError: as `InputTransformer.render`.
+        """
+        if self.kind == "Input":
+            return self._input
+        decoded = _decoded(event)
+        if self.kind == "InputPath":
+            # Recorded: InputPath $.detail.payload.sf_id sends "baz" (its JSON text); $.detail sends
+            # the object (LocalStack's TestInputPath).
+            selected = _select(decoded, self._steps)
+            return "" if selected is _MISSING else _json_text(selected)
+        if self.transformer is not None:
+            return self.transformer.render(
+                decoded,
+                rule_name=rule_name,
+                rule_arn=rule_arn,
+                ingestion_time=ingestion_time,
+                event_bus_name=event_bus_name,
+            )
+        return _json_text(decoded)
+
+
 def render_for_target(
     target: Mapping[str, Any],
     event: bytes | str | Mapping[str, Any],
@@ -590,147 +694,63 @@ def render_for_target(
 ) -> str:
     """What a rule's target receives for one matching event: the text EventBridge sends it.
 
+    ``Target(target).render(event, ...)``; build a `Target` once to render many events.
+
     Args:
-        target: the target as PutTargets takes it (``Id``, and at most one of ``Input``,
-            ``InputPath`` and ``InputTransformer`` with ``InputPathsMap`` and
-            ``InputTemplate``); with none of them the target receives the event.
+        target: the target as PutTargets takes it (see `Target`).
         event: the event (JSON bytes or text, or a decoded dict).
         rule_name, rule_arn, ingestion_time, event_bus_name: as `InputTransformer.render`.
 
     Returns:
-        ``Input`` as it is; the JSON text of what ``InputPath`` selects (nothing: ``""``,
-        unverified); the filled template; or the event's compact JSON text.
+        As `Target.render`.
 
     Raises:
-        InvalidTransformerError: more than one of ``Input``, ``InputPath`` and
-            ``InputTransformer`` (AWS's text), or a transformer PutTargets refuses.
+        InvalidTransformerError: as `Target`.
         InvalidEventError: the event is not a JSON object.
         UndeliverableEventError: as `InputTransformer.render`.
     """
-    target_id = str(target.get("Id", "<target-id>"))
-    given = [key for key in ("Input", "InputPath", "InputTransformer") if target.get(key) is not None]
-    if len(given) > 1:
-        # AWS's text, recorded by LocalStack's test_put_event_input_path_and_input_transformer.
-        raise InvalidTransformerError(
-            f"Only one of Input, InputPath, or InputTransformer must be provided for target {target_id}."
-        )
-    if "Input" in given:
-        return str(target["Input"])
-    decoded = _decoded(event)
-    if "InputPath" in given:
-        # Recorded: InputPath $.detail.payload.sf_id sends "baz" (its JSON text); $.detail sends
-        # the object (LocalStack's TestInputPath).
-        selected = _select(decoded, _parse_path(str(target["InputPath"])))
-        return "" if selected is _MISSING else _json_text(selected)
-    if "InputTransformer" in given:
-        spec = target["InputTransformer"]
-        transformer = InputTransformer(
-            spec.get("InputPathsMap"), spec.get("InputTemplate"), target_id=target_id
-        )
-        return transformer.render(
-            decoded,
-            rule_name=rule_name,
-            rule_arn=rule_arn,
-            ingestion_time=ingestion_time,
-            event_bus_name=event_bus_name,
-        )
-    return _json_text(decoded)
+    return Target(target).render(
+        event,
+        rule_name=rule_name,
+        rule_arn=rule_arn,
+        ingestion_time=ingestion_time,
+        event_bus_name=event_bus_name,
+    )
 
 
 # --- Custom Event Bus ----------------------------------------------------------------------------
 
 
-class BusEvent(NamedTuple):
-    """A Custom Event Bus event as a subscriber's transformer reads it.
+def _bus_data(event: BusEvent) -> Any:
+    """The data as ``WITH_METADATA`` delivers it and ``$events.Data`` reads it.
 
-    Attributes:
-        data: the published data, decoded (JSON value; a Base64 string for
-            ``application/octet-stream``; the text itself for a text that is not JSON).
-        raw: the data as given (bytes or str), or None when given decoded.
-        metadata: the publisher's `Metadata` (string -> string).
-        system_metadata: EventBridge's `SystemMetadata` (string -> string).
+    Octet-stream data is its Base64 text (the AWS page "Transforming events with JSONata":
+    binary data is a Base64 string; a str given is its UTF-8 bytes); any other data is the
+    value `read_bus_event` decoded, of any JSON type.
     """
-
-    data: Any
-    raw: bytes | str | None
-    metadata: dict[str, str]
-    system_metadata: dict[str, str]
-
-    def envelope(self) -> dict[str, Any]:
-        """The object a JSONata expression reads as ``$events`` (and WITH_METADATA delivers).
-
-        Returns:
-            ``{"Data": ..., "Metadata": {...}, "SystemMetadata": {...}}``.
-        """
-        return {"Data": self.data, "Metadata": self.metadata, "SystemMetadata": self.system_metadata}
+    if event.system["ContentType"] == _OCTET_STREAM:
+        raw = event.raw
+        # (surrogatepass: a str holding a lone surrogate still has bytes to encode; never a crash)
+        binary = raw.encode("utf-8", "surrogatepass") if isinstance(raw, str) else raw or b""
+        return base64.b64encode(binary).decode("ascii")
+    if event.raw is None:
+        # a caller's decoded object: only what JSON holds is delivered (the machine checks it as
+        # it flattens it, with this path; `read_bus_event` checks other values)
+        check_tree({"Data": event.decoded})
+    return event.decoded
 
 
-def read_bus_event(event: bytes | str | Mapping[str, Any]) -> BusEvent:
-    """Read a bus event ``{"Data": ..., "Metadata": {...}, "SystemMetadata": {...}}``.
-
-    `Data` may be bytes, str or an already decoded value. Bytes and str are decoded by the
-    ``ContentType`` of `SystemMetadata`: ``application/octet-stream`` becomes its Base64 text
-    (the AWS page "Transforming events with JSONata": binary data is a Base64 string); any
-    other type is read as JSON, and a text that is not JSON stays a string (ours: AWS reads
-    Avro and Protobuf as their JSON form, which this reader cannot produce).
-
-    Args:
-        event: the bus event, decoded or as JSON text.
-
-    Returns:
-        The event, read.
-
-    Raises:
-        InvalidEventError: not an object, `Metadata` or `SystemMetadata` not a map of strings,
-            or `Data` missing or of another type.
-    """
-    if not isinstance(event, Mapping):
-        event = decode_event(event)
-    if "Data" not in event:
-        raise InvalidEventError("Expected a `Data` field, got none - at `$`")
-    metadata = _string_map(event.get("Metadata"), "Metadata")
-    system = _string_map(event.get("SystemMetadata"), "SystemMetadata")
-    data = event["Data"]
-    content_type = system.get("ContentType", "application/json").split(";")[0].strip().lower()
-    raw: bytes | str
-    if isinstance(data, (bytes, bytearray, memoryview)):
-        raw = bytes(data)
-    elif isinstance(data, str):
-        raw = data
-    else:  # already decoded
-        check_tree(data)
-        return BusEvent(data, None, metadata, system)
-    if content_type == "application/octet-stream":
-        binary = raw.encode() if isinstance(raw, str) else raw
-        return BusEvent(base64.b64encode(binary).decode("ascii"), raw, metadata, system)
-    try:
-        decoded = orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        try:
-            decoded = raw.decode("utf-8") if isinstance(raw, bytes) else raw
-        except UnicodeDecodeError:
-            raise InvalidEventError(
-                "Expected UTF-8 data or `application/octet-stream`, got bytes that are not UTF-8 - at `$.Data`"
-            ) from None
-    return BusEvent(decoded, raw, metadata, system)
-
-
-def _string_map(value: Any, name: str) -> dict[str, str]:
-    if value is None:
-        return {}
-    if not isinstance(value, Mapping):
-        raise InvalidEventError(f"Expected `object`, got `{json_type(value)}` - at `$.{name}`")
-    for key, item in value.items():
-        if not isinstance(item, str):
-            raise InvalidEventError(f"Expected `string`, got `{json_type(item)}` - at `$.{name}.{key}`")
-    return dict(value)
+def _envelope(event: BusEvent) -> dict[str, Any]:
+    """The object a JSONata expression reads as ``$events`` (and ``WITH_METADATA`` delivers)."""
+    return {"Data": _bus_data(event), "Metadata": event.metadata, "SystemMetadata": event.system}
 
 
 class BusTransformer:
     """A Custom Event Bus subscriber's `Transformer`: what its target receives.
 
-        >>> BusTransformer("WITH_METADATA").render({"Data": {"orderId": "1"}, "Metadata": {"tenant": "acme"}})
-        '{"Data":{"orderId":"1"},"Metadata":{"tenant":"acme"},"SystemMetadata":{}}'
+        >>> system = {"ContentType": "application/json", "aws:DeliveryType": "LIVE"}
+        >>> BusTransformer("WITH_METADATA").render({"Data": b'{"orderId": "1"}', "SystemMetadata": system})
+        '{"Data":{"orderId":"1"},"Metadata":{},"SystemMetadata":{"ContentType":"application/json","aws:DeliveryType":"LIVE"}}'
 
     Attributes:
         type: ``RAW``, ``WITH_METADATA`` or ``JSONATA``.
@@ -785,7 +805,15 @@ class BusTransformer:
             PatternsError: as the constructor.
         """
         transformer = transformer or {}
+        if not isinstance(transformer, Mapping):
+            raise InvalidTransformerError(
+                f"Expected `object`, got `{json_type(transformer)}` - at `Transformer`"
+            )
         config = transformer.get("JsonataConfiguration") or {}
+        if not isinstance(config, Mapping):
+            raise InvalidTransformerError(
+                f"Expected `object`, got `{json_type(config)}` - at `Transformer.JsonataConfiguration`"
+            )
         return cls(str(transformer.get("Type", "RAW")), config.get("Expression"))
 
     def __repr__(self) -> str:
@@ -804,15 +832,15 @@ class BusTransformer:
             (``null`` when it yields nothing; unverified).
 
         Raises:
-            InvalidEventError: a bus event `read_bus_event` refuses.
+            InvalidEventError: a bus event `patterns.bus.read_bus_event` refuses (the bus machine refuses it too).
             UndeliverableEventError: the expression fails on this event.
         """
         bus_event = read_bus_event(event)
         if self.type == "RAW":
             if bus_event.raw is not None:
                 return bus_event.raw
-            return _json_text(bus_event.data)
-        envelope = bus_event.envelope()
+            return _json_text(_bus_data(bus_event))
+        envelope = _envelope(bus_event)
         if self.type == "WITH_METADATA":
             return _json_text(envelope)
         try:
@@ -867,7 +895,7 @@ def render_for_subscriber(
     Raises:
         InvalidTransformerError: a transformer CreateSubscriber refuses.
         PatternsError: ``JSONATA`` without the optional ``jsonatapy`` package.
-        InvalidEventError: a bus event `read_bus_event` refuses.
+        InvalidEventError: a bus event `patterns.bus.read_bus_event` refuses (the bus machine refuses it too).
         UndeliverableEventError: the expression fails on this event.
     """
     return BusTransformer.from_config(subscriber.get("Transformer")).render(event)

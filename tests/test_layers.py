@@ -35,13 +35,13 @@ FLOORS: list[tuple[str, list[str]]] = [
     ("compiler", ["indexes", "lower", "compiler"]),
     ("twins", ["_match_py", "_match_c", "_match"]),
     ("engine", ["engine"]),
-    ("API", ["explain", "core", "subscribers", "machine", "filters", "describe", "rulesets", "scans"]),
+    ("API", ["explain", "core", "why", "subscribers", "machine", "filters", "describe", "rulesets", "scans"]),
     ("package face", ["__init__"]),
     (
         "tools",
         [
             "lint.__init__", "lint.diagnostics", "lint.aws", "lint.sources.*", "lint.rules.*",
-            "lint.render", "lint.cli", "lint.docs", "scan_cli", "__main__",
+            "lint.render", "lint.cli", "lint.docs", "scan_cli", "__main__", "_ship", "spark", "dask",
         ],
     ),
 ]  # fmt: skip

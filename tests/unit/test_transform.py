@@ -25,7 +25,8 @@ from patterns import (
     UndeliverableEventError,
     render_for_target,
 )
-from patterns.transform import RESERVED_VARIABLES, read_bus_event, render_for_subscriber
+from patterns.bus import read_bus_event
+from patterns.transform import RESERVED_VARIABLES, Target, render_for_subscriber
 
 from ..strategies import json_values, odd_events
 
@@ -412,7 +413,34 @@ def test_target_without_input_gets_the_event() -> None:
     assert render_for_target({"Id": "t"}, b'{"a": [1, {"b": null}]}') == '{"a":[1,{"b":null}]}'
 
 
-# --- Custom Event Bus: read_bus_event and BusTransformer
+def test_target_is_checked_once_and_renders_many() -> None:
+    target = Target(
+        {"Id": "t1", "InputTransformer": {"InputPathsMap": {"s": "$.detail.s"}, "InputTemplate": "<s>!"}}
+    )
+    assert (target.kind, target.target_id) == ("InputTransformer", "t1")
+    assert [target.render({"detail": {"s": s}}) for s in ("a", "b")] == ["a!", "b!"]
+    assert Target({"Id": "t"}).kind is None
+
+
+@pytest.mark.parametrize(
+    ("target", "match"),
+    [
+        ([], "Expected a target"),
+        ({"Id": "t", "Input": {"k": 1}}, r"Expected `str`, got `object` - at `Input`"),
+        ({"Id": "t", "InputPath": 7}, r"at `InputPath`"),
+        ({"Id": "t", "InputTransformer": "<x>"}, r"at `InputTransformer`"),
+        (
+            {"Id": "t2", "InputTransformer": {"InputTemplate": "<x>"}},
+            "InputTemplate for target t2 contains invalid placeholder x.",
+        ),
+    ],
+)
+def test_target_refusals(target: Any, match: str) -> None:
+    with pytest.raises(InvalidTransformerError, match=match):
+        Target(target)
+
+
+# --- Custom Event Bus: BusTransformer reads events with patterns.bus.read_bus_event
 
 DOC_BUS_EVENT = {
     "Data": {"orderId": "12345", "priority": "high"},
@@ -424,18 +452,23 @@ DOC_BUS_EVENT = {
         "aws:DeliveryType": "LIVE",
     },
 }
+LIVE = {"aws:DeliveryType": "LIVE"}
+JSON_SYSTEM = {"ContentType": "application/json", **LIVE}
+BINARY_SYSTEM = {"ContentType": "application/octet-stream", **LIVE}
+
+
+def _bus(data: Any, system: dict[str, str] = JSON_SYSTEM, **more: Any) -> dict[str, Any]:
+    return {"Data": data, "SystemMetadata": system, **more}
 
 
 def test_raw_is_the_data_unchanged() -> None:
     raw = BusTransformer()
     assert raw.type == "RAW"
-    assert raw.render({"Data": b'{ "a" : 1 }'}) == b'{ "a" : 1 }'
-    assert raw.render({"Data": '{ "a" : 1 }'}) == '{ "a" : 1 }'
+    assert raw.render(_bus(b'{ "a" : 1 }')) == b'{ "a" : 1 }'
+    assert raw.render(_bus('{ "a" : 1 }')) == '{ "a" : 1 }'
+    assert raw.render(_bus(bytearray(b"[1]"))) == b"[1]"
     assert raw.render(DOC_BUS_EVENT) == '{"orderId":"12345","priority":"high"}'
-    assert (
-        raw.render({"Data": b"\xff\x00", "SystemMetadata": {"ContentType": "application/octet-stream"}})
-        == b"\xff\x00"
-    )
+    assert raw.render(_bus(b"\xff\x00", BINARY_SYSTEM)) == b"\xff\x00"
 
 
 def test_with_metadata_is_the_envelope() -> None:
@@ -445,31 +478,67 @@ def test_with_metadata_is_the_envelope() -> None:
 
 
 def test_with_metadata_decodes_json_data_and_base64_binary() -> None:
-    got = json.loads(BusTransformer("WITH_METADATA").render({"Data": b'[1, "x"]'}))
-    assert got == {"Data": [1, "x"], "Metadata": {}, "SystemMetadata": {}}
-    binary = {"Data": b"\x00\x01\xfe", "SystemMetadata": {"ContentType": "application/octet-stream"}}
+    got = json.loads(BusTransformer("WITH_METADATA").render(_bus(b'[1, "x"]')))
+    assert got == {"Data": [1, "x"], "Metadata": {}, "SystemMetadata": JSON_SYSTEM}
+    binary = _bus(b"\x00\x01\xfe", BINARY_SYSTEM)
     assert json.loads(BusTransformer("WITH_METADATA").render(binary))["Data"] == "AAH+"
+    assert (
+        json.loads(BusTransformer("WITH_METADATA").render(_bus("\x00\x01", BINARY_SYSTEM)))["Data"] == "AAE="
+    )
 
 
-def test_bus_event_reader() -> None:
-    e = read_bus_event(json.dumps({"Data": "not json", "SystemMetadata": {"ContentType": "text/plain"}}))
-    assert e.data == "not json"
-    assert read_bus_event({"Data": b"3.5"}).data == 3.5
-    assert read_bus_event({"Data": None}).data is None
-    for bad, where in (
-        ({"Metadata": {}}, "`Data` field"),
-        ({"Data": 1, "Metadata": []}, "$.Metadata"),
-        ({"Data": 1, "SystemMetadata": {"ContentType": 5}}, "$.SystemMetadata.ContentType"),
-        ({"Data": b"\xff"}, "not UTF-8"),
-    ):
-        with pytest.raises(InvalidEventError, match=where.replace("$", r"\$")):
-            read_bus_event(bad)
+def test_bus_event_reader_keeps_what_delivery_needs() -> None:
+    event = read_bus_event(_bus(b"[3.5]"))
+    assert (event.data, event.raw, event.decoded) == (None, b"[3.5]", [3.5])  # no DATA filter reads it
+    event = read_bus_event(json.dumps(_bus({"a": 1})))
+    assert (event.data, event.raw, event.decoded) == ({"a": 1}, None, {"a": 1})
+    event = read_bus_event(_bus(memoryview(b"abc"), BINARY_SYSTEM))
+    assert (event.data, event.raw, event.decoded) == (None, b"abc", None)
+
+
+# Each is refused by the bus machine and by every transformer, with the same error: one reader.
+REFUSED_BUS_EVENTS = [
+    ({"Data": 1}, "Expected `SystemMetadata`"),
+    ({"Data": 1, "SystemMetadata": {"ContentType": "application/json"}}, "Expected `aws:DeliveryType`"),
+    ({"Data": 1, "SystemMetadata": {"ContentType": "text/plain", **LIVE}}, "Expected a ContentType"),
+    (_bus(1, {"ContentType": 5, **LIVE}), r"at `\$.SystemMetadata.ContentType`"),
+    (_bus(1, Metadata=[]), r"at `\$.Metadata`"),
+    (_bus(1, Metadata={"a/b": "x"}), "without `/`"),
+    ({"SystemMetadata": JSON_SYSTEM}, "Expected `Data`"),
+    (_bus(b"not json"), r"Event is not valid JSON.*in `\$.Data`"),
+    (_bus(b"\xff"), r"in `\$.Data`"),
+    (
+        _bus({"a": 1}, {"ContentType": "application/eventbridge+json", **LIVE}, Metadata={"k": "v"}),
+        "PutEvents",
+    ),
+    (_bus({"a": {1}}), r"at `\$.Data.a`"),
+    (_bus([{1}]), r"at `\$.Data\[0\]`"),
+    (_bus({"a": 1}, BINARY_SYSTEM), "Expected `bytes` or `str` data"),
+]
+
+
+@pytest.mark.parametrize(("event", "match"), REFUSED_BUS_EVENTS)
+def test_bus_transformers_refuse_what_the_bus_machine_refuses(event: dict[str, Any], match: str) -> None:
+    machine = patterns.Machine(dialect="bus")
+    machine.add(
+        "all",
+        {"Filters": [{"Scope": "SYSTEM_METADATA", "Pattern": '{"aws:DeliveryType": [{"exists": true}]}'}]},
+    )
+    with pytest.raises(InvalidEventError, match=match) as by_machine:
+        machine.match(event)
+    for transformer in (BusTransformer("RAW"), BusTransformer("WITH_METADATA")):
+        with pytest.raises(InvalidEventError) as by_transformer:
+            transformer.render(event)
+        assert str(by_transformer.value) == str(by_machine.value)
 
 
 def test_render_for_subscriber_reads_its_transformer() -> None:
-    assert render_for_subscriber({"Name": "s"}, {"Data": b"{}"}) == b"{}"
-    got = render_for_subscriber({"Transformer": {"Type": "WITH_METADATA"}}, {"Data": 1})
-    assert got == '{"Data":1,"Metadata":{},"SystemMetadata":{}}'
+    assert render_for_subscriber({"Name": "s"}, _bus(b"{}")) == b"{}"
+    got = render_for_subscriber({"Transformer": {"Type": "WITH_METADATA"}}, _bus(1))
+    assert (
+        got
+        == '{"Data":1,"Metadata":{},"SystemMetadata":{"ContentType":"application/json","aws:DeliveryType":"LIVE"}}'
+    )
 
 
 def test_bus_transformer_from_config() -> None:
@@ -506,7 +575,8 @@ def test_jsonata_doc_example() -> None:
 
 def test_jsonata_reads_the_putevents_envelope_under_data() -> None:
     pytest.importorskip("jsonatapy", reason="JSONATA needs the `jsonata` extra")
-    event = {"Data": {"source": "shop", "detail-type": "Order", "detail": {"orderId": "12345"}}}
+    envelope = {"source": "shop", "detail-type": "Order", "detail": {"orderId": "12345"}}
+    event = _bus(envelope, {"ContentType": "application/eventbridge+json", **LIVE})
     t = BusTransformer("JSONATA", "{% $events.Data.detail.orderId %}")
     assert t.render(event) == '"12345"'
 
@@ -521,7 +591,7 @@ def test_jsonata_metadata_unicode_numbers_and_arrays() -> None:
     event = {
         "Data": b'{"items": [{"id": "\xc3\xa9", "q": 1}, {"id": "b", "q": 2}, {"id": "c", "q": 3}]}',
         "Metadata": {"tenant": "日本"},
-        "SystemMetadata": {"ContentType": "application/json"},
+        "SystemMetadata": JSON_SYSTEM,
     }
     assert json.loads(t.render(event)) == {"t": "日本", "n": 6, "ids": ["b", "c"], "type": "application/json"}
 
@@ -622,19 +692,20 @@ def test_events_holding_what_json_cannot_are_refused(event: dict[str, Any]) -> N
 def test_bus_transformers_render_any_data(data: Any, type_: str, given_as: str) -> None:
     # A str `Data` is the data's text (not a decoded JSON string): send a str as JSON bytes.
     sent = json.dumps(data).encode() if given_as == "bytes" or isinstance(data, str) else data
-    got = BusTransformer(type_).render({"Data": sent, "Metadata": {"k": "v"}})
+    got = BusTransformer(type_).render(_bus(sent, Metadata={"k": "v"}))
     if type_ == "RAW" and isinstance(sent, bytes):
         assert got == sent
         return
     assert isinstance(got, str)
-    expected = data if type_ == "RAW" else {"Data": data, "Metadata": {"k": "v"}, "SystemMetadata": {}}
+    expected = (
+        data if type_ == "RAW" else {"Data": data, "Metadata": {"k": "v"}, "SystemMetadata": JSON_SYSTEM}
+    )
     assert json.loads(got) == expected
 
 
 def test_str_data_is_the_data_text() -> None:
-    assert BusTransformer("RAW").render({"Data": ""}) == ""
-    assert (
-        BusTransformer("WITH_METADATA").render({"Data": "abc"})
-        == '{"Data":"abc","Metadata":{},"SystemMetadata":{}}'
-    )
-    assert BusTransformer("WITH_METADATA").render({"Data": '{"a": 1}'}).startswith('{"Data":{"a":1}')
+    # A str `Data` is the data's text: JSON data decodes, as the bus machine reads it.
+    assert BusTransformer("RAW").render(_bus('"abc"')) == '"abc"'
+    with_metadata = BusTransformer("WITH_METADATA")
+    assert with_metadata.render(_bus('"abc"')).startswith('{"Data":"abc",')
+    assert with_metadata.render(_bus('{"a": 1}')).startswith('{"Data":{"a":1}')
