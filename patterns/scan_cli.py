@@ -75,8 +75,8 @@ def _template_rules(path: str, dialect: str) -> tuple[list[Rule], int]:
                 raise RulesError(str(exc)) from None
             continue
         for item in found:
-            if item.kind == "archive":
-                continue  # an event archive's filter, not a rule
+            if item.kind in ("archive", "transformer"):
+                continue  # an event archive's filter, a target's input transformer: not rules
             if item.dialect != dialect:
                 other += 1
                 continue

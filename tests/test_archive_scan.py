@@ -113,6 +113,24 @@ def test_rules_from_a_template(tmp_path) -> None:
     assert stats.rules == {"RootSignIn": 1}
 
 
+def test_a_targets_input_transformer_is_no_rule_of_another_dialect(tmp_path) -> None:
+    # pattern-lint reads a target's InputTransformer beside the rule: not a rule, not a note
+    template = tmp_path / "stack.yaml"
+    template.write_text(
+        "Resources:\n"
+        "  RootSignIn:\n"
+        "    Type: AWS::Events::Rule\n"
+        "    Properties:\n"
+        "      EventPattern: {detail: {userIdentity: {type: [Root]}}}\n"
+        "      Targets:\n"
+        "        - Id: q\n"
+        "          Arn: arn:aws:sqs:us-east-1:123456789012:q\n"
+        "          InputTransformer: {InputPathsMap: {t: $.detail}, InputTemplate: '{\"t\": <t>}'}\n"
+    )
+    machine, notes = load_rules([str(template)])
+    assert list(machine) == ["RootSignIn"] and notes == []
+
+
 # -- the library API --
 
 
