@@ -666,6 +666,259 @@ cdef int _via_note(const Walk* w, Via* via, IntBuf* rec_ctx, IntBuf* rec_next, I
     return 0
 
 
+# --- Array consistency in C (`consistency.consistent_choice`'s common case) ------------------------
+
+
+cdef struct Kid:
+    # One reached context under its parent, sorted by (parent, array, ctx): the children of one
+    # context, grouped by array, are one run.
+    int32_t parent
+    int32_t array
+    int32_t ctx
+
+
+cdef extern from *:
+    """
+    static int patterns_cmp_kid(const void* a, const void* b) {
+        const int32_t* x = (const int32_t*)a;  /* Kid: parent, array, ctx */
+        const int32_t* y = (const int32_t*)b;
+        int k;
+        for (k = 0; k < 3; k++) {
+            if (x[k] != y[k]) return (x[k] > y[k]) - (x[k] < y[k]);
+        }
+        return 0;
+    }
+    """
+    int patterns_cmp_kid(const void* a, const void* b) noexcept nogil
+
+
+cdef struct Consist:
+    # One event's scratch for `_consistent_c`, made when its walk first needs a choice: per
+    # context (indexed by its number, valid where stamp == gen: no clearing between rules),
+    # the conditions its own leaves satisfy (direct), those satisfiable at or under it (below),
+    # and where its reached children start and end in `kids`.
+    Py_ssize_t n_ctx
+    int32_t gen
+    int32_t* stamp
+    uint64_t* direct
+    uint64_t* below
+    int32_t* kids_start
+    int32_t* kids_end
+    int32_t* held     # `_absent_c`: context -> the call that found a leaf in or below it
+    int32_t hgen
+    int32_t* reached  # the contexts of one check (at most n_ctx)
+    Kid* kids         # their (parent, array, ctx), sorted
+    void* block       # one allocation holding the arrays above
+
+
+cdef int _consist_init(Consist* k, Py_ssize_t n_ctx) noexcept nogil:
+    # 0; -1: memory.
+    cdef char* p = <char*>malloc(n_ctx * (2 * sizeof(uint64_t) + 5 * sizeof(int32_t) + sizeof(Kid)))
+    if p == NULL:
+        return -1
+    k.block = p
+    k.n_ctx = n_ctx
+    k.gen = 0
+    k.direct = <uint64_t*>p
+    p += n_ctx * sizeof(uint64_t)
+    k.below = <uint64_t*>p
+    p += n_ctx * sizeof(uint64_t)
+    k.stamp = <int32_t*>p
+    p += n_ctx * sizeof(int32_t)
+    k.kids_start = <int32_t*>p
+    p += n_ctx * sizeof(int32_t)
+    k.kids_end = <int32_t*>p
+    p += n_ctx * sizeof(int32_t)
+    k.reached = <int32_t*>p
+    p += n_ctx * sizeof(int32_t)
+    k.held = <int32_t*>p
+    p += n_ctx * sizeof(int32_t)
+    k.kids = <Kid*>p
+    k.hgen = 0
+    memset(k.stamp, 0, n_ctx * sizeof(int32_t))
+    memset(k.held, 0, n_ctx * sizeof(int32_t))
+    return 0
+
+
+cdef inline void _consist_touch(Consist* k, int32_t c, Py_ssize_t* n) noexcept nogil:
+    if k.stamp[c] != k.gen:
+        k.stamp[c] = k.gen
+        k.direct[c] = 0
+        k.below[c] = 0
+        k.kids_start[c] = k.kids_end[c] = 0
+        k.reached[n[0]] = c
+        n[0] += 1
+
+
+cdef uint64_t _consist_below(Consist* k, int32_t c) noexcept nogil:
+    # below[c]: the conditions satisfiable at or under c (children first: post-order).
+    cdef uint64_t b = k.direct[c]
+    cdef int32_t j
+    for j in range(k.kids_start[c], k.kids_end[c]):
+        b |= _consist_below(k, k.kids[j].ctx)
+    k.below[c] = b
+    return b
+
+
+cdef int _consist_meets(Consist* k, int32_t c, uint64_t req) noexcept nogil:
+    # Whether element c (0: the event) can satisfy the conditions `req` inside itself, each
+    # remaining one below one of its arrays, all those of one array inside one element: 1 or
+    # 0; -1 when a condition could go down two of its arrays (`consistent_choice` then decides:
+    # the choice between them is its `_splits`).
+    cdef uint64_t rest = req & ~k.direct[c], seen = 0, can, part
+    cdef int32_t i, j, end = k.kids_end[c], a
+    cdef int r
+    if not rest:
+        return 1
+    i = k.kids_start[c]
+    while i < end:  # each array of c: the conditions it can take, which no other array can
+        a = k.kids[i].array
+        can = 0
+        j = i
+        while j < end and k.kids[j].array == a:
+            can |= k.below[k.kids[j].ctx]
+            j += 1
+        part = can & rest
+        if part & seen:
+            return -1
+        seen |= part
+        i = j
+    if seen != rest:
+        return 0
+    i = k.kids_start[c]
+    while i < end:  # each array taking some: one of its elements takes all of them
+        a = k.kids[i].array
+        can = 0
+        j = i
+        while j < end and k.kids[j].array == a:
+            can |= k.below[k.kids[j].ctx]
+            j += 1
+        part = can & rest
+        if part:
+            r = 0
+            while i < j and r == 0:
+                if k.below[k.kids[i].ctx] & part == part:
+                    r = _consist_meets(k, k.kids[i].ctx, part)
+                    if r < 0:
+                        return r
+                i += 1
+            if not r:
+                return 0
+        i = j
+    return 1
+
+
+cdef int _consistent_c(Walk* w, Consist* k, Via* via, IntBuf* rec_ctx, IntBuf* rec_next, int32_t state,
+                       ScanOut* out) noexcept nogil:
+    # `consistent_choice` of the conditions on the way to `state` (their contexts noted in the
+    # records), in C: 1 or 0; -1 where it must decide (more than 64 conditions off the root,
+    # or one that two arrays of one element could take); -2: memory. The contexts' tree is
+    # read from the scan (`out.ctx_parent`, `out.ctx_array`); each check touches only the
+    # contexts its candidates reach, and their ancestors.
+    cdef int32_t s = state, r_i, c, p
+    cdef uint64_t full = 0, bit = 1
+    cdef Py_ssize_t n = 0, n0, i, j, conds = 0
+    cdef bint at_root
+    if k.block == NULL and _consist_init(k, out.ctx_parent.n + 1) < 0:
+        return -2
+    k.gen += 1
+    while s > 0:
+        at_root = False
+        r_i = via.heads[_via_slot(via, s)]
+        while r_i >= 0 and not at_root:
+            at_root = rec_ctx.p[r_i] == 0
+            r_i = rec_next.p[r_i]
+        if not at_root:  # a condition needing a choice: its candidates get its bit
+            if conds == 64:
+                return -1
+            r_i = via.heads[_via_slot(via, s)]
+            while r_i >= 0:
+                c = rec_ctx.p[r_i]
+                _consist_touch(k, c, &n)
+                k.direct[c] |= bit
+                r_i = rec_next.p[r_i]
+            full |= bit
+            bit <<= 1
+            conds += 1
+        s = _state(w.csteps[s]).parent
+    if full & (full - 1) == 0:
+        return 1  # at most one condition needs a choice: any of its candidates will do
+    n0 = n
+    for i in range(n0):  # their ancestors, each once
+        c = k.reached[i]
+        while c > 0:
+            c = out.ctx_parent.p[c - 1]
+            if k.stamp[c] == k.gen:
+                break
+            _consist_touch(k, c, &n)
+    _consist_touch(k, 0, &n)
+    j = 0
+    for i in range(n):
+        c = k.reached[i]
+        if c > 0:
+            k.kids[j].parent = out.ctx_parent.p[c - 1]
+            k.kids[j].array = out.ctx_array.p[c - 1]
+            k.kids[j].ctx = c
+            j += 1
+    qsort(k.kids, j, sizeof(Kid), patterns_cmp_kid)
+    i = 0
+    while i < j:
+        p = k.kids[i].parent
+        k.kids_start[p] = <int32_t>i
+        while i < j and k.kids[i].parent == p:
+            i += 1
+        k.kids_end[p] = <int32_t>i
+    if _consist_below(k, 0) & full != full:
+        return 0
+    return _consist_meets(k, 0, full)
+
+
+cdef enum:
+    MAX_UP = 64  # dotted prefixes of one path `_absent_c` keeps (deeper: `absent_in` decides)
+
+
+cdef int _absent_c(Walk* w, Consist* k, int32_t pid, CLeaf* leaves, int32_t li, ScanOut* out,
+                   IntBuf* where) noexcept nogil:
+    # `consistency.absent_in` of a path with leaves (the chain from li), into `where`, in C:
+    # the contexts with no leaf at the path in or below them that are the event (0: the path
+    # absent everywhere) or elements of an array on the way to the path (its node a dotted
+    # prefix of the path's, through `ScanTable.node_up`). 0; -1 where `absent_in` must
+    # decide (a path deeper than MAX_UP nodes); -2: memory.
+    cdef int32_t up[MAX_UP]
+    cdef int n_up = 0, u
+    cdef int32_t node, c, c_node
+    cdef Py_ssize_t n_ctx = out.ctx_parent.n + 1
+    if k.block == NULL and _consist_init(k, n_ctx) < 0:
+        return -2
+    k.hgen += 1
+    while li >= 0:  # every context holding a leaf at the path, and their ancestors
+        c = leaves[li].ctx
+        while c >= 0 and k.held[c] != k.hgen:
+            k.held[c] = k.hgen
+            c = out.ctx_parent.p[c - 1] if c > 0 else -1
+        li = leaves[li].next
+    where.n = 0
+    if k.held[0] != k.hgen:
+        return intbuf_push(where, 0) * 2  # absent everywhere: context 0 agrees with any choice
+    node = (<ScanTable>w.scan).pid_node[pid] if pid < w.n_pids else -1
+    while node > 0:  # the path's node and its dotted prefixes, the event's node 0 left out
+        if n_up == MAX_UP:
+            return -1
+        up[n_up] = node
+        n_up += 1
+        node = (<ScanTable>w.scan).node_up[node]
+    for c in range(1, n_ctx):
+        if k.held[c] == k.hgen:
+            continue
+        c_node = out.ctx_node.p[c - 1]
+        for u in range(n_up):
+            if up[u] == c_node:
+                if intbuf_push(where, c) < 0:
+                    return -2
+                break
+    return 0
+
+
 cdef int _walk_arrays(Walk* w, const unsigned char* buf, CLeaf* leaves, CValue* vals, int32_t* heads,
                       ScanOut* out, IntBuf* found) except -1 nogil:
     # `walk.run_machine`'s two phases over C states and C values, for an event whose
@@ -687,9 +940,12 @@ cdef int _walk_arrays(Walk* w, const unsigned char* buf, CLeaf* leaves, CValue* 
     cdef CStateData* cs
     cdef int32_t state, pid, li, r_i, s
     cdef Py_ssize_t e, a, k, j
-    cdef bint at_root, all_root
+    cdef bint at_root
     cdef int off_root
     cdef PyObject* contexts = NULL  # `_contexts(out, ...)`, made once when first needed (owned)
+    cdef Consist consist  # `_consistent_c`'s scratch, made when first needed
+    cdef int cr
+    consist.block = NULL
     # Every buffer starts on the C stack and moves to the heap only when it outgrows it (most
     # events never do): no malloc or free per event.
     via.states = via_states_small
@@ -729,9 +985,14 @@ cdef int _walk_arrays(Walk* w, const unsigned char* buf, CLeaf* leaves, CValue* 
                         _via_note(w, &via, &rec_ctx, &rec_next, &stack, cs.absent_states[j], 0)
                     continue
                 # present somewhere: absent from some array elements, perhaps
-                hits.n = 0
-                with gil:
-                    _absent_where(<object>w.tables, pid, leaves, li, out, &hits, &contexts)
+                cr = _absent_c(w, &consist, pid, leaves, li, out, &hits)
+                if cr == -2:
+                    with gil:
+                        raise MemoryError()
+                if cr == -1:
+                    hits.n = 0
+                    with gil:
+                        _absent_where(<object>w.tables, pid, leaves, li, out, &hits, &contexts)
                 for j in range(cs.absent_off[a], cs.absent_off[a + 1]):
                     for k in range(hits.n):
                         _via_note(w, &via, &rec_ctx, &rec_next, &stack, cs.absent_states[j], hits.p[k])
@@ -753,15 +1014,21 @@ cdef int _walk_arrays(Walk* w, const unsigned char* buf, CLeaf* leaves, CValue* 
                     off_root += 1
                 s = _state(w.csteps[s]).parent
             if off_root >= 2:
-                with gil:
-                    all_root = _consistent(w, &via, &rec_ctx, &rec_next, state, out, &contexts)
-                if not all_root:
+                cr = _consistent_c(w, &consist, &via, &rec_ctx, &rec_next, state, out)
+                if cr == -2:
+                    with gil:
+                        raise MemoryError()
+                if cr == -1:  # a choice between arrays: `consistent_choice` decides
+                    with gil:
+                        cr = _consistent(w, &via, &rec_ctx, &rec_next, state, out, &contexts)
+                if not cr:
                     continue
             if _note_terminal(found, state, cs) < 0:
                 with gil:
                     raise MemoryError()
         return 0
     finally:
+        free(consist.block)
         if contexts != NULL:
             with gil:
                 Py_DECREF(<object>contexts)
