@@ -580,7 +580,12 @@ def _dense_ec2(rng: random.Random) -> dict:
             {"instance-type": [{"prefix": rng.choice(["t3.", "m5.", "c6g.", "r6i."])}], "state": [state]},
             {"tags": {"key": [k], "propagate": [{"exists": False}]}, "state": [state]},
             {"private-ip": [{"cidr": _cidr(rng)}]},
-            {"security-groups": {"group-name": ["web"], "group-id": [{"prefix": f"sg-{rng.randrange(16):x}"}]}},
+            {
+                "security-groups": {
+                    "group-name": ["web"],
+                    "group-id": [{"prefix": f"sg-{rng.randrange(16):x}"}],
+                }
+            },
             {
                 "state": [{"anything-but": rng.sample(EC2_STATES, 3)}],
                 "tags": {"key": [k], "value": [{"suffix": f"-{rng.randrange(10)}"}]},
@@ -661,7 +666,10 @@ def _dense_trail(rng: random.Random) -> dict:
             {"eventName": [{"prefix": rng.choice(TRAIL_VERBS)}], "readOnly": [rng.random() < 0.5]},
             {
                 "requestParameters": {
-                    "tags": {"key": [rng.choice(["env", "owner", "cost-center"])], "value": [rng.choice(["prod", "dev", "stage"])]}
+                    "tags": {
+                        "key": [rng.choice(["env", "owner", "cost-center"])],
+                        "value": [rng.choice(["prod", "dev", "stage"])],
+                    }
                 },
                 "userIdentity": {"type": [rng.choice(["AssumedRole", "IAMUser", "Root", "AWSService"])]},
             },
@@ -671,8 +679,10 @@ def _dense_trail(rng: random.Random) -> dict:
                 "readOnly": [rng.random() < 0.5],
             },
             {"sourceIPAddress": [{"cidr": _cidr(rng)}]},
-            {"userAgent": [{"anything-but": {"prefix": rng.choice(["aws-cli", "Boto3", "terraform"])}}],
-             "eventName": [{"suffix": rng.choice(TRAIL_NOUNS)}]},
+            {
+                "userAgent": [{"anything-but": {"prefix": rng.choice(["aws-cli", "Boto3", "terraform"])}}],
+                "eventName": [{"suffix": rng.choice(TRAIL_NOUNS)}],
+            },
         ]
     )
 
@@ -682,12 +692,18 @@ def _dense_s3(rng: random.Random) -> dict:
         [
             {"object": {"key": [{"suffix": "." + rng.choice(EXTENSIONS)}]}},
             {
-                "object": {"key": [{"prefix": rng.choice(["uploads/", "exports/", "raw/", "tmp/", "images/"])}]},
+                "object": {
+                    "key": [{"prefix": rng.choice(["uploads/", "exports/", "raw/", "tmp/", "images/"])}]
+                },
                 "reason": [rng.choice(["PutObject", "CopyObject", "CompleteMultipartUpload"])],
             },
             {"object": {"size": [{"numeric": [">", rng.randrange(45_000_000, 50_000_000)]}]}},
-            {"storage-class": [rng.choice(["STANDARD", "STANDARD_IA", "INTELLIGENT_TIERING", "GLACIER_IR"])],
-             "source-ip-address": [{"cidr": _cidr(rng)}]},
+            {
+                "storage-class": [
+                    rng.choice(["STANDARD", "STANDARD_IA", "INTELLIGENT_TIERING", "GLACIER_IR"])
+                ],
+                "source-ip-address": [{"cidr": _cidr(rng)}],
+            },
         ]
     )
 

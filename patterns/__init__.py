@@ -12,12 +12,13 @@ from .core import Pattern, compile
 from .dialects import DIALECTS, Dialect
 from .errors import InvalidEventError, InvalidPatternError, PatternsError
 from .filters import FilterCriteria
-from .machine import Machine
+from .machine import BatchResult, Machine
 from .records import record_to_event
 
 __all__ = [
     "DIALECTS",
     "IMPLEMENTATION",
+    "BatchResult",
     "Dialect",
     "FilterCriteria",
     "InvalidEventError",

@@ -1152,3 +1152,131 @@ def match_json_many(tables, list events):
         PyMem_Free(sizes)
         PyMem_Free(state)
         PyMem_Free(found)
+
+
+# --- A whole batch at once: every answer as two flat int arrays --------------------------------------
+
+
+cdef inline void _sort_ints(int32_t* v, Py_ssize_t n) noexcept nogil:
+    # Ascending, as `_sort_hits` sorts hits (Ciura's gaps; insertion alone up to 64 items).
+    cdef Py_ssize_t k, j, g, gap
+    cdef int32_t x
+    for g in range(8):
+        gap = _GAPS[g]
+        if gap >= n or (gap > 1 and n <= 64):
+            continue
+        for k in range(gap, n):
+            x = v[k]
+            j = k
+            while j >= gap and v[j - gap] > x:
+                v[j] = v[j - gap]
+                j -= gap
+            v[j] = x
+
+
+cdef int _answer_ids(const Walk* w, IntBuf* found, IntBuf* out) noexcept nogil:
+    # `_answer`'s rule ids (sorted, no repeats) appended to `out`, with no Python object: 0, or
+    # -1 when memory runs out. The ids are written in place in `out`, so a batch's answers
+    # take no allocation of their own.
+    cdef Py_ssize_t start = out.n, k, j, unique
+    cdef CStateData* cs
+    for k in range(found.n - 1, -1, -1):  # latest found first: nearly sorted (see `_answer`)
+        cs = _state(w.csteps[found.p[k]])
+        for j in range(cs.n_terms):
+            if intbuf_push(out, cs.terms[j]) < 0:
+                return -1
+    if out.n - start > 1024:
+        qsort(out.p + start, out.n - start, sizeof(int32_t), patterns_cmp_hit)  # compares the first int32
+    else:
+        _sort_ints(out.p + start, out.n - start)
+    unique = start
+    for k in range(start, out.n):
+        if k == start or out.p[k] != out.p[unique - 1]:
+            out.p[unique] = out.p[k]
+            unique += 1
+    out.n = unique
+    return 0
+
+
+cdef array.array _INT_ARRAY = array.array("i")  # the template of the batch's arrays (C int: int32)
+
+
+cdef array.array _int_array(const int32_t* p, Py_ssize_t n):
+    cdef array.array a = array.clone(_INT_ARRAY, n, False)
+    if n:
+        memcpy(a.data.as_ints, p, n * sizeof(int32_t))
+    return a
+
+
+def match_batch(tables, events):
+    """The rule ids every JSON event of a sequence matches, as two flat arrays, the scans and
+    walks of the whole batch run with the GIL released (other threads match meanwhile).
+
+    With the GIL, per event, only its buffer is read (before) and, for the rare Python
+    fallbacks of the walk, what they read; the answers are written as C ints into one buffer,
+    with no Python object per event or per match.
+
+    Args:
+        tables: a published `patterns.automaton.Tables` with `csteps`.
+        events: a sequence of events (bytes, bytearray, C-contiguous memoryview or str each).
+
+    Returns:
+        (offsets, rule_ids, declined): `array('i')`s, event k's rule ids (sorted, no repeats)
+        being ``rule_ids[offsets[k]:offsets[k + 1]]``; and the indexes of the events the
+        compiled road leaves to the reference road (`match_json` answers None: invalid or
+        not JSON text, a number beyond a double's range), whose range is empty.
+    """
+    cdef list seq = list(events)  # our own references: a caller's list may change meanwhile
+    cdef Py_ssize_t count = len(seq), k
+    cdef Walk w
+    cdef Py_buffer* views = NULL
+    cdef const unsigned char** bufs = NULL
+    cdef Py_ssize_t* sizes = NULL
+    cdef char* state = NULL  # per event: `_event_bytes`' answer, and 4 once answered
+    cdef int32_t* offsets = NULL
+    cdef IntBuf found, ids
+    cdef int32_t found_small[256]
+    cdef int r = 0
+    _walk_init(&w, tables)
+    intbuf_on(&found, found_small, 256)
+    ids.p = NULL
+    ids.n = ids.cap = 0
+    ids.on_heap = False
+    views = <Py_buffer*>PyMem_Malloc((count or 1) * sizeof(Py_buffer))
+    bufs = <const unsigned char**>PyMem_Malloc((count or 1) * sizeof(unsigned char*))
+    sizes = <Py_ssize_t*>PyMem_Malloc((count or 1) * sizeof(Py_ssize_t))
+    state = <char*>PyMem_Malloc(count or 1)
+    offsets = <int32_t*>PyMem_Malloc((count + 1) * sizeof(int32_t))
+    try:
+        if views == NULL or bufs == NULL or sizes == NULL or state == NULL or offsets == NULL:
+            raise MemoryError()
+        memset(state, 0, count)
+        for k in range(count):
+            state[k] = _event_bytes(seq[k], &views[k], &bufs[k], &sizes[k])
+        with nogil:
+            for k in range(count):
+                offsets[k] = <int32_t>ids.n
+                if state[k]:
+                    found.n = 0
+                    if _match_core(&w, bufs[k], sizes[k], &found) == 0:
+                        state[k] |= 4
+                        if _answer_ids(&w, &found, &ids) < 0 or ids.n > INT32_MAX:
+                            r = -1
+                            break
+            offsets[count] = <int32_t>ids.n
+        if r < 0:
+            raise MemoryError()
+        declined = [k for k in range(count) if not state[k] & 4]
+        return _int_array(offsets, count + 1), _int_array(ids.p, ids.n), declined
+    finally:
+        if state != NULL:
+            for k in range(count):
+                if state[k] & 3 == EVENT_VIEW:
+                    PyBuffer_Release(&views[k])
+        intbuf_free(&found)
+        intbuf_free(&ids)
+        PyMem_Free(views)
+        PyMem_Free(bufs)
+        PyMem_Free(sizes)
+        PyMem_Free(state)
+        PyMem_Free(offsets)

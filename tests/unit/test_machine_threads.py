@@ -1,7 +1,7 @@
 """A `Machine` shared by matching threads while another thread adds, replaces and removes rules.
 
 Readers match on each road a caller takes: `match` each time, `match_many` over a list (matched in
-batches), and a `match` kept from an earlier match, as a router keeps it (on the compiled build,
+batches), `match_batch` (both answers of a batch from one rule set), and a `match` kept from an earlier match, as a router keeps it (on the compiled build,
 the machine's published `LiveMatch`'s: it must see every later change too). The writer records
 each rule set before the change that makes it (`tests/concurrency.py`, `RuleChanges`); a match
 must give exactly the answer of one rule set in force while it ran: the names of the rules that
@@ -63,7 +63,7 @@ SHAPES = [*STABLE.values(), *SWAP, *MOVING]
 SWAP_SHAPES = range(len(STABLE), len(STABLE) + len(SWAP))
 MOVING_SHAPES = range(SWAP_SHAPES.stop, len(SHAPES))
 MOVING_NAMES = [f"r{i}" for i in range(8)]
-ROADS = ["match", "match_many", "kept", "match"]
+ROADS = ["match", "match_many", "kept", "match", "match_batch"]
 CHANGES = 300
 
 
@@ -116,7 +116,12 @@ def test_machine_threads_answer_for_a_rule_set_in_force() -> None:
             while changes.running():
                 i, j = local.randrange(len(events)), local.randrange(len(events))
                 mark = changes.mark()
-                if road == "match_many":
+                if road == "match_batch":  # one snapshot for the whole batch: one rule set
+                    result = machine.match_batch([events[i], events[j]])
+                    allowed = [[expected(rules, i), expected(rules, j)] for rules in changes.since(mark)]
+                    assert [result[0], result[1]] in allowed, (road, events[i], events[j], allowed)
+                    checked[road] += 1
+                elif road == "match_many":
                     first_names, second_names = machine.match_many([events[i], events[j]])
                     check(road, i, first_names, mark)
                     check(road, j, second_names, mark)
