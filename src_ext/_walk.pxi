@@ -272,9 +272,9 @@ cdef int _walk_init(Walk* w, tables) except -1:
 cdef object _match_raw(const Walk* w0, const unsigned char* buf, Py_ssize_t n, bint named):
     cdef Walk w = w0[0]  # a copy: the walk may set its fields (`objs`)
     cdef IntBuf found
-    cdef int32_t found_small[SMALL_FOUND]
+    cdef int32_t found_small[SMALL_HITS]  # terminal states: 150 where 150 rules match
     cdef int r
-    intbuf_on(&found, found_small, SMALL_FOUND)
+    intbuf_on(&found, found_small, SMALL_HITS)
     try:
         r = _match_core(&w, buf, n, &found)
         if r:
@@ -405,56 +405,69 @@ cdef struct Hit:
     PyObject* name  # borrowed from the state's names
 
 
-cdef extern from *:
-    """
-    static int patterns_cmp_hit(const void* a, const void* b) {
-        int32_t x = *(const int32_t*)a, y = *(const int32_t*)b;  /* Hit.rule comes first */
-        return (x > y) - (x < y);
-    }
-    """
-    int patterns_cmp_hit(const void* a, const void* b) noexcept nogil
+cdef enum:
+    SMALL_HITS = 256  # hits (rules of the terminal states) an answer sorts on the C stack
+    RADIX_FROM = 48   # from this many hits, sorted by radix (insertion sort below)
 
 
-# Shell sort gaps (Ciura's), largest first; the last pass (gap 1) is an insertion sort.
-cdef Py_ssize_t[8] _GAPS = [701, 301, 132, 57, 23, 10, 4, 1]
-
-
-cdef inline void _sort_hits(Hit* hits, Py_ssize_t n) noexcept nogil:
-    # By rule id, with no call per comparison: insertion sort up to 64 hits (`_answer` lists
-    # them nearly sorted already), Shell sort up to 1,024, qsort past that (CityLots' ALL set
-    # matches 26 rules an event; qsort, comparing through a pointer, was 16% of its match).
-    cdef Py_ssize_t k, j, g, gap
+cdef inline void _sort_hits(Hit* hits, Hit* spare, Py_ssize_t n, int32_t top) noexcept nogil:
+    # By rule id (all in 0..top), with no call per comparison: insertion sort below RADIX_FROM
+    # hits (`_answer` lists them nearly sorted already when few rules match), else an LSD radix
+    # sort, a byte of the id a pass (two passes below 65,536 rules) through `spare` (n hits).
+    # Where 150 rules match an event (10,000 dense rules) the Shell sort this replaces took
+    # half of the answer, on mispredicted comparisons; a radix pass has none.
+    cdef Py_ssize_t k, j
+    cdef Py_ssize_t count[256]
+    cdef int shift = 0
     cdef Hit h
-    if n > 1024:
-        qsort(hits, n, sizeof(Hit), patterns_cmp_hit)
-        return
-    for g in range(8):
-        gap = _GAPS[g]
-        if gap >= n or (gap > 1 and n <= 64):  # up to 64: the last pass alone, insertion
-            continue
-        for k in range(gap, n):
+    cdef Hit* src = hits
+    cdef Hit* dst = spare
+    cdef Hit* t
+    if n < RADIX_FROM:
+        for k in range(1, n):
             h = hits[k]
             j = k
-            while j >= gap and hits[j - gap].rule > h.rule:
-                hits[j] = hits[j - gap]
-                j -= gap
+            while j >= 1 and hits[j - 1].rule > h.rule:
+                hits[j] = hits[j - 1]
+                j -= 1
             hits[j] = h
+        return
+    while True:
+        memset(count, 0, sizeof(count))
+        for k in range(n):
+            count[(src[k].rule >> shift) & 255] += 1
+        j = 0
+        for k in range(256):
+            j, count[k] = j + count[k], j
+        for k in range(n):
+            h = src[k]
+            dst[count[(h.rule >> shift) & 255]] = h
+            count[(h.rule >> shift) & 255] += 1
+        t = src
+        src = dst
+        dst = t
+        shift += 8
+        if shift >= 32 or (top >> shift) == 0:
+            break
+    if src != hits:
+        memcpy(hits, src, n * sizeof(Hit))
 
 
 cdef list _answer(const Walk* w, IntBuf* found, bint named):
     # The rules of the terminal states found (a state may repeat, and states may share a
     # rule): their ids sorted without repeats, or (named) their names in that order, read
     # from the states (`CState.term_names`) the walk just read.
-    cdef Hit small[SMALL_FOUND]
+    cdef Hit small[2 * SMALL_HITS]  # the hits, then the radix sort's spare room
     cdef Hit* hits = small
     cdef Py_ssize_t k, j, total = 0, unique
+    cdef int32_t top = 0
     cdef CStateData* cs
     cdef list result
     cdef object item
     for k in range(found.n):
         total += _state(w.csteps[found.p[k]]).n_terms
-    if total > SMALL_FOUND:
-        hits = <Hit*>malloc(total * sizeof(Hit))
+    if total > SMALL_HITS:
+        hits = <Hit*>malloc(2 * total * sizeof(Hit))
         if hits == NULL:
             raise MemoryError()
     try:
@@ -466,13 +479,17 @@ cdef list _answer(const Walk* w, IntBuf* found, bint named):
             if cs.n_terms == 1:  # most terminal states: no read of the block
                 hits[total].rule = cs.rule0
                 hits[total].name = cs.name0
+                if cs.rule0 > top:
+                    top = cs.rule0
                 total += 1
                 continue
             for j in range(cs.n_terms):
                 hits[total].rule = cs.terms[j]
                 hits[total].name = cs.term_names[j]
+                if cs.terms[j] > top:
+                    top = cs.terms[j]
                 total += 1
-        _sort_hits(hits, total)
+        _sort_hits(hits, hits + (SMALL_HITS if hits == small else total), total, top)
         unique = 0
         for k in range(total):
             if k == 0 or hits[k].rule != hits[k - 1].rule:
@@ -919,6 +936,14 @@ cdef int _absent_c(Walk* w, Consist* k, int32_t pid, CLeaf* leaves, int32_t li, 
     return 0
 
 
+cdef enum:
+    # What `_walk_arrays` keeps on the C stack before the heap (about 12 KB): where 150 rules
+    # match an event (10,000 dense rules) it reaches some 400 states and notes as many
+    # contexts, which the smaller buffers of `_walk` moved to the heap three times an event.
+    SMALL_VIA = 512      # states reached (at most half full; a 2 KB memset an event)
+    SMALL_RECORDS = 512  # states pending, contexts noted, rule states met
+
+
 cdef int _walk_arrays(Walk* w, const unsigned char* buf, CLeaf* leaves, CValue* vals, int32_t* heads,
                       ScanOut* out, IntBuf* found) except -1 nogil:
     # `walk.run_machine`'s two phases over C states and C values, for an event whose
@@ -928,14 +953,14 @@ cdef int _walk_arrays(Walk* w, const unsigned char* buf, CLeaf* leaves, CValue* 
     # an array-consistent choice. A condition noted at context 0 needs no choice, so a state
     # whose every condition holds there is decided without `consistent_choice` (or the GIL).
     cdef Via via
-    cdef int32_t via_states_small[SMALL_SEEN]
-    cdef int32_t via_heads_small[SMALL_SEEN]
+    cdef int32_t via_states_small[SMALL_VIA]
+    cdef int32_t via_heads_small[SMALL_VIA]
     cdef IntBuf stack, hits, rec_ctx, rec_next, ends
-    cdef int32_t stack_small[SMALL_STACK]
+    cdef int32_t stack_small[SMALL_RECORDS]
     cdef int32_t hits_small[SMALL_STACK]
-    cdef int32_t rec_ctx_small[SMALL_STACK]
-    cdef int32_t rec_next_small[SMALL_STACK]
-    cdef int32_t ends_small[SMALL_STACK]
+    cdef int32_t rec_ctx_small[SMALL_RECORDS]
+    cdef int32_t rec_next_small[SMALL_RECORDS]
+    cdef int32_t ends_small[SMALL_RECORDS]
     cdef PyObject* state_obj
     cdef CStateData* cs
     cdef int32_t state, pid, li, r_i, s
@@ -950,15 +975,15 @@ cdef int _walk_arrays(Walk* w, const unsigned char* buf, CLeaf* leaves, CValue* 
     # events never do): no malloc or free per event.
     via.states = via_states_small
     via.heads = via_heads_small
-    via.mask = SMALL_SEEN - 1
+    via.mask = SMALL_VIA - 1
     via.used = 0
     via.on_heap = False
     memset(via_states_small, 0xFF, sizeof(via_states_small))
-    intbuf_on(&stack, stack_small, SMALL_STACK)
+    intbuf_on(&stack, stack_small, SMALL_RECORDS)
     intbuf_on(&hits, hits_small, SMALL_STACK)
-    intbuf_on(&rec_ctx, rec_ctx_small, SMALL_STACK)
-    intbuf_on(&rec_next, rec_next_small, SMALL_STACK)
-    intbuf_on(&ends, ends_small, SMALL_STACK)
+    intbuf_on(&rec_ctx, rec_ctx_small, SMALL_RECORDS)
+    intbuf_on(&rec_next, rec_next_small, SMALL_RECORDS)
+    intbuf_on(&ends, ends_small, SMALL_RECORDS)
     try:
         _via_note(w, &via, &rec_ctx, &rec_next, &stack, 0, 0)
         while stack.n:
@@ -1092,12 +1117,140 @@ cdef object _contexts(ScanOut* out, ScanTable table):
     )
 
 
-def match_json_many(tables, list events):
-    """`match_json(tables, event, named=True)` of every event of a list, the scans and walks of the
-    whole batch run with the GIL released (other threads match meanwhile).
+# --- A whole batch at once: the scans, walks and answers of every event without the GIL -------------
 
-    The GIL is taken back only to read each event's buffer first, for the rare Python fallbacks
-    of the walk (which take it themselves), and to make the answers.
+
+cdef struct HitBuf:
+    # A growable array of hits (rule id, borrowed name), heap memory (p NULL until the first).
+    Hit* p
+    Py_ssize_t n
+    Py_ssize_t cap
+
+
+cdef inline int hitbuf_reserve(HitBuf* b, Py_ssize_t more) noexcept nogil:
+    # Room for `more` hits after the n there are: 0; -1 when memory runs out (b unchanged).
+    cdef Py_ssize_t cap = b.cap or 256
+    cdef Hit* p
+    if b.n + more <= b.cap:
+        return 0
+    while cap < b.n + more:
+        cap *= 2
+    p = <Hit*>realloc(b.p, cap * sizeof(Hit))
+    if p == NULL:
+        return -1
+    b.p = p
+    b.cap = cap
+    return 0
+
+
+cdef int _answer_hits(const Walk* w, IntBuf* found, HitBuf* out, HitBuf* spare) noexcept nogil:
+    # `_answer`'s hits (sorted by rule id, each rule once, with its name) appended to `out`,
+    # with no Python object: 0, or -1 when memory runs out. Written in place in `out` (the
+    # sort's room in `spare`), so a batch's answers take no allocation of their own.
+    cdef Py_ssize_t start = out.n, k, j, total = 0, unique
+    cdef int32_t top = 0
+    cdef CStateData* cs
+    cdef Hit* hits
+    for k in range(found.n):
+        total += _state(w.csteps[found.p[k]]).n_terms
+    if hitbuf_reserve(out, total) < 0 or hitbuf_reserve(spare, total) < 0:
+        return -1
+    hits = out.p + start
+    total = 0
+    for k in range(found.n - 1, -1, -1):  # latest found first: nearly sorted (see `_answer`)
+        cs = _state(w.csteps[found.p[k]])
+        for j in range(cs.n_terms):
+            hits[total].rule = cs.terms[j]
+            hits[total].name = cs.term_names[j]
+            if cs.terms[j] > top:
+                top = cs.terms[j]
+            total += 1
+    _sort_hits(hits, spare.p, total, top)
+    unique = 0
+    for k in range(total):
+        if k == 0 or hits[k].rule != hits[unique - 1].rule:
+            hits[unique] = hits[k]
+            unique += 1
+    out.n = start + unique
+    return 0
+
+
+cdef struct Batch:
+    # One batch's events, as `_batch_read` found them, and their answers (`_batch_core`).
+    Py_ssize_t count
+    Py_buffer* views
+    const unsigned char** bufs
+    Py_ssize_t* sizes
+    char* state        # per event: `_event_bytes`' answer, and 4 once answered
+    Py_ssize_t* offs   # event k's hits are hits.p[offs[k]:offs[k + 1]]
+    HitBuf hits
+    HitBuf spare
+
+
+cdef int _batch_read(Batch* b, list events) except -1:
+    # With the GIL: each event's bytes (a view taken where needed; `_batch_free` releases it).
+    cdef Py_ssize_t k, count = len(events)
+    memset(b, 0, sizeof(Batch))
+    b.count = count
+    b.views = <Py_buffer*>PyMem_Malloc((count or 1) * sizeof(Py_buffer))
+    b.bufs = <const unsigned char**>PyMem_Malloc((count or 1) * sizeof(unsigned char*))
+    b.sizes = <Py_ssize_t*>PyMem_Malloc((count or 1) * sizeof(Py_ssize_t))
+    b.state = <char*>PyMem_Malloc(count or 1)
+    b.offs = <Py_ssize_t*>PyMem_Malloc((count + 1) * sizeof(Py_ssize_t))
+    if b.views == NULL or b.bufs == NULL or b.sizes == NULL or b.state == NULL or b.offs == NULL:
+        raise MemoryError()
+    memset(b.state, 0, count)
+    for k in range(count):
+        b.state[k] = _event_bytes(events[k], &b.views[k], &b.bufs[k], &b.sizes[k])
+    return 0
+
+
+cdef int _batch_core(const Walk* w0, Batch* b) except -1 nogil:
+    # Every event's scan, walk and answer (hits), without the GIL (the walk's rare Python
+    # fallbacks take it themselves): one buffer of terminal states for all, reused.
+    cdef Walk w = w0[0]  # a copy: the walk may set its fields
+    cdef IntBuf found
+    cdef int32_t found_small[SMALL_HITS]
+    cdef Py_ssize_t k
+    intbuf_on(&found, found_small, SMALL_HITS)
+    try:
+        for k in range(b.count):
+            b.offs[k] = b.hits.n
+            if b.state[k]:
+                found.n = 0
+                if _match_core(&w, b.bufs[k], b.sizes[k], &found) == 0:
+                    b.state[k] |= 4
+                    if _answer_hits(&w, &found, &b.hits, &b.spare) < 0:
+                        with gil:
+                            raise MemoryError()
+        b.offs[b.count] = b.hits.n
+        return 0
+    finally:
+        intbuf_free(&found)
+
+
+cdef void _batch_free(Batch* b) noexcept:
+    cdef Py_ssize_t k
+    if b.state != NULL and b.views != NULL:
+        for k in range(b.count):
+            if b.state[k] & 3 == EVENT_VIEW:
+                PyBuffer_Release(&b.views[k])
+    PyMem_Free(b.views)
+    PyMem_Free(b.bufs)
+    PyMem_Free(b.sizes)
+    PyMem_Free(b.state)
+    PyMem_Free(b.offs)
+    free(b.hits.p)
+    free(b.spare.p)
+
+
+def match_json_many(tables, list events):
+    """`match_json(tables, event, named=True)` of every event of a list, the scans, walks and
+    answers (rule ids sorted, names chosen) of the whole batch made with the GIL released
+    (other threads match meanwhile).
+
+    With the GIL: each event's buffer is read first, the rare Python fallbacks of the walk take
+    it themselves, and each answer's list is made last, from names the walk already chose.
 
     Args:
         tables: a published `patterns.machine.Tables` with `csteps`.
@@ -1108,113 +1261,46 @@ def match_json_many(tables, list events):
         Per event, the names of the rules it matches (sorted by rule id), or None where
         `match_json` would answer None.
     """
-    cdef Py_ssize_t count = len(events), k
     cdef Walk w
-    cdef Py_buffer* views = NULL
-    cdef const unsigned char** bufs = NULL
-    cdef Py_ssize_t* sizes = NULL
-    cdef char* state = NULL  # per event: `_event_bytes`' answer, and 4 once answered
-    cdef IntBuf* found = NULL
-    cdef int r
+    cdef Batch b
+    cdef Py_ssize_t k, j
+    cdef list result, names
+    cdef object item
+    cdef list seq = list(events)  # our own references: the caller's list may change meanwhile
     _walk_init(&w, tables)
-    views = <Py_buffer*>PyMem_Malloc((count or 1) * sizeof(Py_buffer))
-    bufs = <const unsigned char**>PyMem_Malloc((count or 1) * sizeof(unsigned char*))
-    sizes = <Py_ssize_t*>PyMem_Malloc((count or 1) * sizeof(Py_ssize_t))
-    state = <char*>PyMem_Malloc(count or 1)
-    found = <IntBuf*>PyMem_Malloc((count or 1) * sizeof(IntBuf))
     try:
-        if views == NULL or bufs == NULL or sizes == NULL or state == NULL or found == NULL:
-            raise MemoryError()
-        memset(state, 0, count)
-        memset(found, 0, count * sizeof(IntBuf))
-        for k in range(count):
-            state[k] = _event_bytes(events[k], &views[k], &bufs[k], &sizes[k])
+        _batch_read(&b, seq)
         with nogil:
-            for k in range(count):
-                if state[k]:
-                    r = _match_core(&w, bufs[k], sizes[k], &found[k])
-                    if r == 0:
-                        state[k] |= 4
-        result = []
-        for k in range(count):
-            result.append(_answer(&w, &found[k], True) if state[k] & 4 else None)
+            _batch_core(&w, &b)
+        result = PyList_New(b.count)
+        for k in range(b.count):
+            if b.state[k] & 4:
+                names = PyList_New(b.offs[k + 1] - b.offs[k])
+                for j in range(b.offs[k], b.offs[k + 1]):
+                    item = <object>b.hits.p[j].name
+                    Py_INCREF(item)
+                    PyList_SET_ITEM(names, j - b.offs[k], item)
+                item = names
+            else:
+                item = None
+            Py_INCREF(item)
+            PyList_SET_ITEM(result, k, item)
         return result
     finally:
-        if state != NULL:
-            for k in range(count):
-                if state[k] & 3 == EVENT_VIEW:
-                    PyBuffer_Release(&views[k])
-        if found != NULL:
-            for k in range(count):
-                free(found[k].p)
-        PyMem_Free(views)
-        PyMem_Free(bufs)
-        PyMem_Free(sizes)
-        PyMem_Free(state)
-        PyMem_Free(found)
-
-
-# --- A whole batch at once: every answer as two flat int arrays --------------------------------------
-
-
-cdef inline void _sort_ints(int32_t* v, Py_ssize_t n) noexcept nogil:
-    # Ascending, as `_sort_hits` sorts hits (Ciura's gaps; insertion alone up to 64 items).
-    cdef Py_ssize_t k, j, g, gap
-    cdef int32_t x
-    for g in range(8):
-        gap = _GAPS[g]
-        if gap >= n or (gap > 1 and n <= 64):
-            continue
-        for k in range(gap, n):
-            x = v[k]
-            j = k
-            while j >= gap and v[j - gap] > x:
-                v[j] = v[j - gap]
-                j -= gap
-            v[j] = x
-
-
-cdef int _answer_ids(const Walk* w, IntBuf* found, IntBuf* out) noexcept nogil:
-    # `_answer`'s rule ids (sorted, no repeats) appended to `out`, with no Python object: 0, or
-    # -1 when memory runs out. The ids are written in place in `out`, so a batch's answers
-    # take no allocation of their own.
-    cdef Py_ssize_t start = out.n, k, j, unique
-    cdef CStateData* cs
-    for k in range(found.n - 1, -1, -1):  # latest found first: nearly sorted (see `_answer`)
-        cs = _state(w.csteps[found.p[k]])
-        for j in range(cs.n_terms):
-            if intbuf_push(out, cs.terms[j]) < 0:
-                return -1
-    if out.n - start > 1024:
-        qsort(out.p + start, out.n - start, sizeof(int32_t), patterns_cmp_hit)  # compares the first int32
-    else:
-        _sort_ints(out.p + start, out.n - start)
-    unique = start
-    for k in range(start, out.n):
-        if k == start or out.p[k] != out.p[unique - 1]:
-            out.p[unique] = out.p[k]
-            unique += 1
-    out.n = unique
-    return 0
+        _batch_free(&b)
 
 
 cdef array.array _INT_ARRAY = array.array("i")  # the template of the batch's arrays (C int: int32)
 
 
-cdef array.array _int_array(const int32_t* p, Py_ssize_t n):
-    cdef array.array a = array.clone(_INT_ARRAY, n, False)
-    if n:
-        memcpy(a.data.as_ints, p, n * sizeof(int32_t))
-    return a
-
-
 def match_batch(tables, events):
-    """The rule ids every JSON event of a sequence matches, as two flat arrays, the scans and
-    walks of the whole batch run with the GIL released (other threads match meanwhile).
+    """The rule ids every JSON event of a sequence matches, as two flat arrays, the scans,
+    walks and answers of the whole batch made with the GIL released (other threads match
+    meanwhile).
 
     With the GIL, per event, only its buffer is read (before) and, for the rare Python
-    fallbacks of the walk, what they read; the answers are written as C ints into one buffer,
-    with no Python object per event or per match.
+    fallbacks of the walk, what they read; the answers are written as C ints, with no Python
+    object per event or per match.
 
     Args:
         tables: a published `patterns.automaton.Tables` with `csteps`.
@@ -1226,57 +1312,28 @@ def match_batch(tables, events):
         compiled road leaves to the reference road (`match_json` answers None: invalid or
         not JSON text, a number beyond a double's range), whose range is empty.
     """
-    cdef list seq = list(events)  # our own references: a caller's list may change meanwhile
-    cdef Py_ssize_t count = len(seq), k
     cdef Walk w
-    cdef Py_buffer* views = NULL
-    cdef const unsigned char** bufs = NULL
-    cdef Py_ssize_t* sizes = NULL
-    cdef char* state = NULL  # per event: `_event_bytes`' answer, and 4 once answered
-    cdef int32_t* offsets = NULL
-    cdef IntBuf found, ids
-    cdef int32_t found_small[256]
-    cdef int r = 0
+    cdef Batch b
+    cdef Py_ssize_t k
+    cdef array.array offsets, rule_ids
+    cdef int* o
+    cdef int* r
+    cdef list seq = list(events)  # our own references: a caller's list may change meanwhile
     _walk_init(&w, tables)
-    intbuf_on(&found, found_small, 256)
-    ids.p = NULL
-    ids.n = ids.cap = 0
-    ids.on_heap = False
-    views = <Py_buffer*>PyMem_Malloc((count or 1) * sizeof(Py_buffer))
-    bufs = <const unsigned char**>PyMem_Malloc((count or 1) * sizeof(unsigned char*))
-    sizes = <Py_ssize_t*>PyMem_Malloc((count or 1) * sizeof(Py_ssize_t))
-    state = <char*>PyMem_Malloc(count or 1)
-    offsets = <int32_t*>PyMem_Malloc((count + 1) * sizeof(int32_t))
     try:
-        if views == NULL or bufs == NULL or sizes == NULL or state == NULL or offsets == NULL:
-            raise MemoryError()
-        memset(state, 0, count)
-        for k in range(count):
-            state[k] = _event_bytes(seq[k], &views[k], &bufs[k], &sizes[k])
+        _batch_read(&b, seq)
         with nogil:
-            for k in range(count):
-                offsets[k] = <int32_t>ids.n
-                if state[k]:
-                    found.n = 0
-                    if _match_core(&w, bufs[k], sizes[k], &found) == 0:
-                        state[k] |= 4
-                        if _answer_ids(&w, &found, &ids) < 0 or ids.n > INT32_MAX:
-                            r = -1
-                            break
-            offsets[count] = <int32_t>ids.n
-        if r < 0:
-            raise MemoryError()
-        declined = [k for k in range(count) if not state[k] & 4]
-        return _int_array(offsets, count + 1), _int_array(ids.p, ids.n), declined
+            _batch_core(&w, &b)
+        if b.hits.n > INT32_MAX:
+            raise OverflowError(f"Expected at most {INT32_MAX} matches in one batch, got {b.hits.n}")
+        offsets = array.clone(_INT_ARRAY, b.count + 1, False)
+        rule_ids = array.clone(_INT_ARRAY, b.hits.n, False)
+        o = offsets.data.as_ints
+        r = rule_ids.data.as_ints
+        for k in range(b.count + 1):
+            o[k] = <int>b.offs[k]
+        for k in range(b.hits.n):
+            r[k] = b.hits.p[k].rule
+        return offsets, rule_ids, [k for k in range(b.count) if not b.state[k] & 4]
     finally:
-        if state != NULL:
-            for k in range(count):
-                if state[k] & 3 == EVENT_VIEW:
-                    PyBuffer_Release(&views[k])
-        intbuf_free(&found)
-        intbuf_free(&ids)
-        PyMem_Free(views)
-        PyMem_Free(bufs)
-        PyMem_Free(sizes)
-        PyMem_Free(state)
-        PyMem_Free(offsets)
+        _batch_free(&b)
