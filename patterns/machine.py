@@ -357,7 +357,7 @@ class BatchResult(Sequence[list[str]]):
         errors: event index -> its `InvalidEventError`, for the events `match` refuses.
     """
 
-    __slots__ = ("errors", "names", "offsets", "rule_ids")
+    __slots__ = ("_name_of", "errors", "names", "offsets", "rule_ids")
 
     def __init__(
         self, offsets: array, rule_ids: array, names: Mapping[int, str], errors: dict[int, InvalidEventError]
@@ -365,6 +365,7 @@ class BatchResult(Sequence[list[str]]):
         self.offsets = offsets
         self.rule_ids = rule_ids
         self.names: Mapping[int, str] = MappingProxyType(names) if isinstance(names, dict) else names
+        self._name_of = names.__getitem__  # the dict's own: a list of names is made by one map() in C
         self.errors = errors
 
     def __len__(self) -> int:
@@ -389,16 +390,15 @@ class BatchResult(Sequence[list[str]]):
         error = self.errors.get(k)
         if error is not None:
             raise error
-        names = self.names
-        return [names[r] for r in self.rule_ids[self.offsets[k] : self.offsets[k + 1]]]
+        return list(map(self._name_of, self.rule_ids[self.offsets[k] : self.offsets[k + 1]]))
 
     def names_or_errors(self) -> Iterator[list[str] | InvalidEventError]:
         """Per event, in order, the names of the rules it matches, or its `InvalidEventError`
         (as `Machine.match_many(events, errors="yield")` yields them)."""
-        names, offsets, rule_ids, errors = self.names, self.offsets, self.rule_ids, self.errors
+        name_of, offsets, rule_ids, errors = self._name_of, self.offsets, self.rule_ids, self.errors
         for k in range(len(self)):
             error = errors.get(k)
-            yield error if error is not None else [names[r] for r in rule_ids[offsets[k] : offsets[k + 1]]]
+            yield error if error is not None else list(map(name_of, rule_ids[offsets[k] : offsets[k + 1]]))
 
     def __repr__(self) -> str:
         return f"BatchResult(events={len(self)}, matches={len(self.rule_ids)}, errors={len(self.errors)})"
