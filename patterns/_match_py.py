@@ -183,7 +183,7 @@ def match_json_many(tables: Any, events: list) -> list[list[str] | None]:
     return [match_json(tables, event, True) for event in events]
 
 
-def match_batch(tables: Any, events: Sequence[Any]) -> tuple[array, array, list[int]]:
+def match_batch(tables: Any, events: Sequence[Any]) -> tuple[array[int], array[int], list[int]]:
     """The rule ids of every JSON event of a sequence, as two flat arrays, and what it declines.
 
     Args:

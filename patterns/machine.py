@@ -287,7 +287,7 @@ class Machine:
                         found = exc
                 yield found
 
-    def match_batch(self, events: Sequence[Any]) -> BatchResult:
+    def match_batch(self, events: Iterable[Any]) -> BatchResult:
         """Match a whole batch of events at once: every answer as two flat int arrays.
 
         On the compiled build the scans and walks of the whole batch run in C with the GIL
@@ -304,8 +304,8 @@ class Machine:
                 ...
 
         Args:
-            events: a sequence of events (see `match`; JSON bytes are the fast road, and
-                events of other types are matched one by one, with the GIL).
+            events: the events, a list, a tuple or any iterable (see `match`; JSON text is
+                the fast road, and other events are matched one by one, with the GIL).
 
         Returns:
             The `BatchResult`.
@@ -360,7 +360,11 @@ class BatchResult(Sequence[list[str]]):
     __slots__ = ("_name_of", "errors", "names", "offsets", "rule_ids")
 
     def __init__(
-        self, offsets: array, rule_ids: array, names: Mapping[int, str], errors: dict[int, InvalidEventError]
+        self,
+        offsets: array[int],
+        rule_ids: array[int],
+        names: Mapping[int, str],
+        errors: dict[int, InvalidEventError],
     ) -> None:
         self.offsets = offsets
         self.rule_ids = rule_ids
@@ -404,7 +408,9 @@ class BatchResult(Sequence[list[str]]):
         return f"BatchResult(events={len(self)}, matches={len(self.rule_ids)}, errors={len(self.errors)})"
 
 
-def _splice(offsets: array, rule_ids: array, extra: dict[int, list[int]]) -> tuple[array, array]:
+def _splice(
+    offsets: array[int], rule_ids: array[int], extra: dict[int, list[int]]
+) -> tuple[array[int], array[int]]:
     # The arrays with the rule ids of `extra`'s events (whose ranges are empty) put in place.
     new_ids = array("i")
     new_offsets = array("i", offsets)
