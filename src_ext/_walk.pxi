@@ -725,14 +725,30 @@ cdef struct Consist:
     int32_t hgen
     int32_t* reached  # the contexts of one check (at most n_ctx)
     Kid* kids         # their (parent, array, ctx), sorted
-    void* block       # one allocation holding the arrays above
+    void* block       # the arrays above, in `small` (the walk's, on the C stack) or on the heap
+    void* small
+    bint on_heap
+
+
+cdef enum:
+    CONSIST_SMALL = 64  # contexts whose scratch `_walk_arrays` keeps on the C stack (3 KB)
+    CONSIST_BYTES = 48  # a context's: 2 uint64 and 5 int32 arrays, and a Kid (3 int32)
+    CONSIST_WORDS = 384  # CONSIST_SMALL * CONSIST_BYTES, in 8-byte words
+
+if 2 * sizeof(uint64_t) + 5 * sizeof(int32_t) + sizeof(Kid) != CONSIST_BYTES:  # at import
+    raise ImportError("CONSIST_BYTES is not the size of a context's consistency scratch")
 
 
 cdef int _consist_init(Consist* k, Py_ssize_t n_ctx) noexcept nogil:
-    # 0; -1: memory.
-    cdef char* p = <char*>malloc(n_ctx * (2 * sizeof(uint64_t) + 5 * sizeof(int32_t) + sizeof(Kid)))
-    if p == NULL:
-        return -1
+    # 0; -1: memory. Most events have few contexts: their scratch is the walk's stack.
+    cdef char* p
+    if n_ctx <= CONSIST_SMALL:
+        p = <char*>k.small
+    else:
+        p = <char*>malloc(n_ctx * CONSIST_BYTES)
+        if p == NULL:
+            return -1
+        k.on_heap = True
     k.block = p
     k.n_ctx = n_ctx
     k.gen = 0
@@ -970,7 +986,10 @@ cdef int _walk_arrays(Walk* w, const unsigned char* buf, CLeaf* leaves, CValue* 
     cdef PyObject* contexts = NULL  # `_contexts(out, ...)`, made once when first needed (owned)
     cdef Consist consist  # `_consistent_c`'s scratch, made when first needed
     cdef int cr
+    cdef uint64_t consist_small[CONSIST_WORDS]
     consist.block = NULL
+    consist.small = consist_small
+    consist.on_heap = False
     # Every buffer starts on the C stack and moves to the heap only when it outgrows it (most
     # events never do): no malloc or free per event.
     via.states = via_states_small
@@ -1053,7 +1072,8 @@ cdef int _walk_arrays(Walk* w, const unsigned char* buf, CLeaf* leaves, CValue* 
                     raise MemoryError()
         return 0
     finally:
-        free(consist.block)
+        if consist.on_heap:
+            free(consist.block)
         if contexts != NULL:
             with gil:
                 Py_DECREF(<object>contexts)

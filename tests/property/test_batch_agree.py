@@ -40,6 +40,11 @@ EXAMPLES = [
             b'{"a": [{"b": "x", "c": "y"}]}',
             b'{"a": [{"b": "x", "d": 1}, {"b": "x"}]}',
             b'{"a": [{"b": "x", "d": 1}, {"d": 2}]}',
+            # more contexts than the walk keeps on its stack (64): its scratch on the heap
+            b'{"a": ['
+            + b", ".join([b'{"b": "x", "d": 1}', b'{"c": "y"}'] * 60)
+            + b', {"b": "x", "c": "y"}]}',
+            b'{"a": [' + b", ".join([b'{"b": "x", "d": 1}', b'{"c": "y"}'] * 60) + b"]}",
         ],
     ),
     (
