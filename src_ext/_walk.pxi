@@ -713,17 +713,20 @@ cdef struct Consist:
     # One event's scratch for `_consistent_c`, made when its walk first needs a choice: per
     # context (indexed by its number, valid where stamp == gen: no clearing between rules),
     # the conditions its own leaves satisfy (direct), those satisfiable at or under it (below),
-    # and where its reached children start and end in `kids`.
+    # those it must satisfy (req, 0: none) and whether it can (ok), and where its reached
+    # children start and end in `kids`.
     Py_ssize_t n_ctx
     int32_t gen
     int32_t* stamp
     uint64_t* direct
     uint64_t* below
+    uint64_t* req
+    int32_t* ok
     int32_t* kids_start
     int32_t* kids_end
     int32_t* held     # `_absent_c`: context -> the call that found a leaf in or below it
     int32_t hgen
-    int32_t* reached  # the contexts of one check (at most n_ctx)
+    int32_t* reached  # the contexts of one check (at most n_ctx), ascending once sorted
     Kid* kids         # their (parent, array, ctx), sorted
     void* block       # the arrays above, in `small` (the walk's, on the C stack) or on the heap
     void* small
@@ -731,12 +734,22 @@ cdef struct Consist:
 
 
 cdef enum:
-    CONSIST_SMALL = 64  # contexts whose scratch `_walk_arrays` keeps on the C stack (3 KB)
-    CONSIST_BYTES = 48  # a context's: 2 uint64 and 5 int32 arrays, and a Kid (3 int32)
-    CONSIST_WORDS = 384  # CONSIST_SMALL * CONSIST_BYTES, in 8-byte words
+    CONSIST_SMALL = 64  # contexts whose scratch `_walk_arrays` keeps on the C stack (3.8 KB)
+    CONSIST_BYTES = 60  # a context's: 3 uint64 and 6 int32 arrays, and a Kid (3 int32)
+    CONSIST_WORDS = 480  # CONSIST_SMALL * CONSIST_BYTES, in 8-byte words
 
-if 2 * sizeof(uint64_t) + 5 * sizeof(int32_t) + sizeof(Kid) != CONSIST_BYTES:  # at import
+if 3 * sizeof(uint64_t) + 6 * sizeof(int32_t) + sizeof(Kid) != CONSIST_BYTES:  # at import
     raise ImportError("CONSIST_BYTES is not the size of a context's consistency scratch")
+
+
+cdef extern from *:
+    """
+    static int patterns_cmp_int32(const void* a, const void* b) {
+        int32_t x = *(const int32_t*)a, y = *(const int32_t*)b;
+        return (x > y) - (x < y);
+    }
+    """
+    int patterns_cmp_int32(const void* a, const void* b) noexcept nogil
 
 
 cdef int _consist_init(Consist* k, Py_ssize_t n_ctx) noexcept nogil:
@@ -756,7 +769,11 @@ cdef int _consist_init(Consist* k, Py_ssize_t n_ctx) noexcept nogil:
     p += n_ctx * sizeof(uint64_t)
     k.below = <uint64_t*>p
     p += n_ctx * sizeof(uint64_t)
+    k.req = <uint64_t*>p
+    p += n_ctx * sizeof(uint64_t)
     k.stamp = <int32_t*>p
+    p += n_ctx * sizeof(int32_t)
+    k.ok = <int32_t*>p
     p += n_ctx * sizeof(int32_t)
     k.kids_start = <int32_t*>p
     p += n_ctx * sizeof(int32_t)
@@ -777,68 +794,83 @@ cdef inline void _consist_touch(Consist* k, int32_t c, Py_ssize_t* n) noexcept n
     if k.stamp[c] != k.gen:
         k.stamp[c] = k.gen
         k.direct[c] = 0
-        k.below[c] = 0
+        k.req[c] = 0
+        k.ok[c] = 0
         k.kids_start[c] = k.kids_end[c] = 0
         k.reached[n[0]] = c
         n[0] += 1
 
 
-cdef uint64_t _consist_below(Consist* k, int32_t c) noexcept nogil:
-    # below[c]: the conditions satisfiable at or under c (children first: post-order).
-    cdef uint64_t b = k.direct[c]
-    cdef int32_t j
-    for j in range(k.kids_start[c], k.kids_end[c]):
-        b |= _consist_below(k, k.kids[j].ctx)
-    k.below[c] = b
-    return b
+cdef inline uint64_t _array_can(Consist* k, Py_ssize_t i, Py_ssize_t* j) noexcept nogil:
+    # The conditions the array of kids[i] can hold (in one of its reached elements); *j: the
+    # end of its run of kids.
+    cdef int32_t a = k.kids[i].array, p = k.kids[i].parent
+    cdef uint64_t can = 0
+    j[0] = i
+    while j[0] < k.n_ctx and k.kids[j[0]].parent == p and k.kids[j[0]].array == a:
+        can |= k.below[k.kids[j[0]].ctx]
+        j[0] += 1
+    return can
 
 
-cdef int _consist_meets(Consist* k, int32_t c, uint64_t req) noexcept nogil:
-    # Whether element c (0: the event) can satisfy the conditions `req` inside itself, each
-    # remaining one below one of its arrays, all those of one array inside one element: 1 or
-    # 0; -1 when a condition could go down two of its arrays (`consistent_choice` then decides:
-    # the choice between them is its `_splits`).
-    cdef uint64_t rest = req & ~k.direct[c], seen = 0, can, part
-    cdef int32_t i, j, end = k.kids_end[c], a
-    cdef int r
-    if not rest:
-        return 1
-    i = k.kids_start[c]
-    while i < end:  # each array of c: the conditions it can take, which no other array can
-        a = k.kids[i].array
-        can = 0
-        j = i
-        while j < end and k.kids[j].array == a:
-            can |= k.below[k.kids[j].ctx]
-            j += 1
-        part = can & rest
-        if part & seen:
-            return -1
-        seen |= part
-        i = j
-    if seen != rest:
-        return 0
-    i = k.kids_start[c]
-    while i < end:  # each array taking some: one of its elements takes all of them
-        a = k.kids[i].array
-        can = 0
-        j = i
-        while j < end and k.kids[j].array == a:
-            can |= k.below[k.kids[j].ctx]
-            j += 1
-        part = can & rest
-        if part:
-            r = 0
-            while i < j and r == 0:
-                if k.below[k.kids[i].ctx] & part == part:
-                    r = _consist_meets(k, k.kids[i].ctx, part)
-                    if r < 0:
-                        return r
-                i += 1
-            if not r:
-                return 0
-        i = j
-    return 1
+cdef int _consist_decide(Consist* k, Py_ssize_t n, uint64_t full) noexcept nogil:
+    # `consistent_choice`'s two walks over the reached contexts (`reached[0:n]` ascending, every
+    # parent before its children, as context numbers go), in loops, no recursion: top-down,
+    # the conditions each element must hold (`req`: the event all of them; below an element,
+    # each array the ones only it can take, every reached element of it that could hold them
+    # all); bottom-up, whether it can (`ok`). 1 or 0; -1 when a condition could go down two
+    # arrays of one element (`consistent_choice` then tries each: its `_splits`).
+    cdef Py_ssize_t i, x, j, end
+    cdef int32_t c
+    cdef uint64_t rest, seen, part
+    cdef bint met
+    k.req[0] = full
+    for x in range(n):  # top-down
+        c = k.reached[x]
+        if not k.req[c]:
+            continue
+        rest = k.req[c] & ~k.direct[c]
+        seen = 0
+        i = k.kids_start[c]
+        end = k.kids_end[c]
+        while i < end:
+            part = _array_can(k, i, &j) & rest
+            if part & seen:
+                return -1
+            seen |= part
+            i = j
+        if seen != rest:  # some condition no array of c can take: c cannot, nothing handed down
+            continue
+        i = k.kids_start[c]
+        while i < end:
+            part = _array_can(k, i, &j) & rest
+            if part:
+                while i < j:
+                    if k.below[k.kids[i].ctx] & part == part:
+                        k.req[k.kids[i].ctx] = part
+                    i += 1
+            i = j
+    for x in range(n - 1, -1, -1):  # bottom-up: children (larger numbers) first
+        c = k.reached[x]
+        if not k.req[c]:
+            continue
+        rest = k.req[c] & ~k.direct[c]
+        met = True
+        i = k.kids_start[c]
+        end = k.kids_end[c]
+        seen = 0
+        while i < end and met:
+            part = _array_can(k, i, &j) & rest
+            seen |= part
+            if part:
+                met = False
+                while i < j:
+                    if k.req[k.kids[i].ctx] == part and k.ok[k.kids[i].ctx]:
+                        met = True
+                    i += 1
+            i = j
+        k.ok[c] = met and seen == rest
+    return k.ok[0]
 
 
 cdef int _consistent_c(Walk* w, Consist* k, Via* via, IntBuf* rec_ctx, IntBuf* rec_next, int32_t state,
@@ -894,6 +926,8 @@ cdef int _consistent_c(Walk* w, Consist* k, Via* via, IntBuf* rec_ctx, IntBuf* r
             k.kids[j].ctx = c
             j += 1
     qsort(k.kids, j, sizeof(Kid), patterns_cmp_kid)
+    if j < k.n_ctx:
+        k.kids[j].parent = -1  # ends the last run (`_array_can`)
     i = 0
     while i < j:
         p = k.kids[i].parent
@@ -901,9 +935,15 @@ cdef int _consistent_c(Walk* w, Consist* k, Via* via, IntBuf* rec_ctx, IntBuf* r
         while i < j and k.kids[i].parent == p:
             i += 1
         k.kids_end[p] = <int32_t>i
-    if _consist_below(k, 0) & full != full:
+    qsort(k.reached, n, sizeof(int32_t), patterns_cmp_int32)  # parents before children
+    for i in range(n):
+        k.below[k.reached[i]] = k.direct[k.reached[i]]
+    for i in range(n - 1, 0, -1):  # children first: what each context can hold below it
+        c = k.reached[i]
+        k.below[out.ctx_parent.p[c - 1]] |= k.below[c]
+    if k.below[0] & full != full:
         return 0
-    return _consist_meets(k, 0, full)
+    return _consist_decide(k, n, full)
 
 
 cdef enum:
