@@ -17,6 +17,8 @@ patterns that match every event, so it must be in every answer.
 from __future__ import annotations
 
 import random
+import sys
+import threading
 from collections.abc import Callable
 
 import orjson
@@ -159,3 +161,46 @@ def test_machine_threads_answer_for_a_rule_set_in_force() -> None:
     assert list(machine) == list(changes.history[-1])
     for i in range(len(events)):
         assert machine.match(events[i]) == expected(changes.history[-1], i)
+
+
+@pytest.mark.parametrize("road", ["match_batch", "match_many"])
+def test_machine_batches_let_other_threads_run(twin: str, road: str) -> None:
+    # The compiled build matches a batch with the GIL released: another thread, waiting for the
+    # GIL while this one holds it (the switch interval made so long that only a release lets
+    # it in), runs during the batch. One `match` keeps the GIL (the control: nothing runs).
+    if twin == "python":
+        pytest.skip("the pure twin holds the GIL: nothing to release")
+    machine = patterns.Machine()
+    for name, shape in STABLE.items():
+        machine.add(name, shape)
+    events = _events(random.Random(3), 20_000)
+    machine.match(events[0])
+    batch = getattr(machine, road)
+
+    def ran_during(work: Callable[[], object]) -> int:
+        go, stop = threading.Event(), threading.Event()
+        steps = [0]
+
+        def other() -> None:
+            go.wait()  # then it needs the GIL: only a release by `work` lets it in
+            while not stop.is_set() and steps[0] < 200_000:
+                steps[0] += 1
+
+        old = sys.getswitchinterval()
+        sys.setswitchinterval(1_000.0)
+        thread = threading.Thread(target=other)
+        try:
+            thread.start()
+            while not thread.is_alive():
+                pass
+            go.set()
+            work()
+            seen = steps[0]
+        finally:
+            stop.set()
+            sys.setswitchinterval(old)
+            thread.join()
+        return seen
+
+    assert ran_during(lambda: machine.match(events[0])) == 0
+    assert ran_during(lambda: list(batch(events))) > 0
