@@ -20,7 +20,7 @@ from .errors import (
     UndeliverableEventError,
 )
 from .filters import FilterCriteria
-from .machine import Machine
+from .machine import BatchResult, Machine
 from .records import record_to_event
 from .scans import Scan, ScanStats, scan
 from .subscribers import SubscriberFilter
@@ -31,6 +31,7 @@ __all__ = [
     "IMPLEMENTATION",
     "ArchiveError",
     "BusTransformer",
+    "BatchResult",
     "Dialect",
     "FilterCriteria",
     "InputTransformer",

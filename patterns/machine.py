@@ -13,7 +13,9 @@ from __future__ import annotations
 import functools
 import threading
 import typing
-from collections.abc import Iterable, Iterator
+from array import array
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from types import MappingProxyType
 from typing import Any
 
 from . import engine
@@ -25,7 +27,7 @@ from .engine import Twin
 from .errors import InvalidEventError
 from .subscribers import SubscriberFilter, bus_dialect, copies_of
 
-__all__ = ["Machine"]
+__all__ = ["BatchResult", "Machine"]
 
 #: Events `Machine.match_many` matches per release of the GIL: large enough that taking the GIL
 #: back is rare, small enough that a change of rules re-matches little.
@@ -314,12 +316,144 @@ class Machine:
                         found = exc
                 yield found
 
+    def match_batch(self, events: Iterable[Any]) -> BatchResult:
+        """Match a whole batch of events at once: every answer as two flat int arrays.
+
+        On the compiled build the scans and walks of the whole batch run in C with the GIL
+        released (other threads match meanwhile), and the answers are written as C ints, with
+        no Python object per event or per match: a consumer reads `BatchResult.offsets` and
+        `BatchResult.rule_ids` (arrays of C ints, with the buffer protocol, so Arrow or NumPy
+        take them without a copy), or a list of names per event (`result[i]`). Every event is
+        matched against the rule set in force when the call starts. An invalid event does not
+        stop the batch: its `InvalidEventError` is kept at its index (`BatchResult.errors`),
+        and its range is empty.
+
+            result = machine.match_batch(events)
+            for i, names in enumerate(result.names_or_errors()):
+                ...
+
+        Args:
+            events: the events, a list, a tuple or any iterable (see `match`; JSON text is
+                the fast road, and other events are matched one by one, with the GIL).
+
+        Returns:
+            The `BatchResult`.
+        """
+        events = events if isinstance(events, (list, tuple)) else list(events)
+        tables = self._current()
+        if self._json:
+            offsets, rule_ids, declined = tables.twin.match_batch(tables, events)
+        else:  # the input decoders' dialects: each event by its dialect's road
+            offsets, rule_ids, declined = (
+                array("i", bytes(4 * (len(events) + 1))),
+                array("i"),
+                range(len(events)),
+            )
+        errors: dict[int, InvalidEventError] = {}
+        extra: dict[int, list[int]] = {}
+        for k in declined:  # the reference road answers, or words the error
+            try:
+                found = engine.run(tables, self.dialect, events[k])
+            except InvalidEventError as exc:
+                errors[k] = exc
+                continue
+            if found:
+                extra[k] = sorted(found)
+        if extra:
+            offsets, rule_ids = _splice(offsets, rule_ids, extra)
+        return BatchResult(offsets, rule_ids, tables.names, errors)
+
     def __reduce__(self) -> tuple:
         # A machine pickles as its dialect's name and its rules (each `Pattern` pickles as its
         # model: loading validates nothing again); the automaton is rebuilt on the first match.
         with self._lock:
             rules = [(name, pattern) for name, (_, pattern) in self._rules.items()]
         return (_restore_machine, (self.dialect.name, rules))
+
+
+class BatchResult(Sequence[list[str]]):
+    """The answers of `Machine.match_batch`: per event, the rules it matches.
+
+    Event i's rule ids are ``rule_ids[offsets[i]:offsets[i + 1]]``, ascending (the order
+    `Machine.match` lists their names in), each rule once; `names` maps a rule id to its name.
+    `offsets` has ``len(result) + 1`` items, starting at 0. An invalid event's range is empty
+    and its `InvalidEventError` is in `errors`.
+
+    Attributes:
+        offsets: `array('i')`, where each event's rule ids start (and, last, their count).
+        rule_ids: `array('i')`, every event's rule ids, one event after the other.
+        names: rule id -> rule name, for the rules of the batch's rule set (read-only).
+        errors: event index -> its `InvalidEventError`, for the events `match` refuses.
+    """
+
+    __slots__ = ("_name_of", "errors", "names", "offsets", "rule_ids")
+
+    def __init__(
+        self,
+        offsets: array[int],
+        rule_ids: array[int],
+        names: Mapping[int, str],
+        errors: dict[int, InvalidEventError],
+    ) -> None:
+        self.offsets = offsets
+        self.rule_ids = rule_ids
+        self.names: Mapping[int, str] = MappingProxyType(names) if isinstance(names, dict) else names
+        self._name_of = names.__getitem__  # the dict's own: a list of names is made by one map() in C
+        self.errors = errors
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    @typing.overload
+    def __getitem__(self, index: int) -> list[str]: ...
+
+    @typing.overload
+    def __getitem__(self, index: slice) -> list[list[str]]: ...
+
+    def __getitem__(self, index: int | slice) -> list[str] | list[list[str]]:
+        """The names of the rules event `index` matches, as `Machine.match` gives them.
+
+        Raises:
+            InvalidEventError: the event's own, for an event `match` refuses.
+            IndexError: no event at `index`.
+        """
+        if isinstance(index, slice):
+            return [self[k] for k in range(*index.indices(len(self)))]
+        k = range(len(self))[index]  # negative indexes, and the IndexError
+        error = self.errors.get(k)
+        if error is not None:
+            raise error
+        return list(map(self._name_of, self.rule_ids[self.offsets[k] : self.offsets[k + 1]]))
+
+    def names_or_errors(self) -> Iterator[list[str] | InvalidEventError]:
+        """Per event, in order, the names of the rules it matches, or its `InvalidEventError`
+        (as `Machine.match_many(events, errors="yield")` yields them)."""
+        name_of, offsets, rule_ids, errors = self._name_of, self.offsets, self.rule_ids, self.errors
+        for k in range(len(self)):
+            error = errors.get(k)
+            yield error if error is not None else list(map(name_of, rule_ids[offsets[k] : offsets[k + 1]]))
+
+    def __repr__(self) -> str:
+        return f"BatchResult(events={len(self)}, matches={len(self.rule_ids)}, errors={len(self.errors)})"
+
+
+def _splice(
+    offsets: array[int], rule_ids: array[int], extra: dict[int, list[int]]
+) -> tuple[array[int], array[int]]:
+    # The arrays with the rule ids of `extra`'s events (whose ranges are empty) put in place.
+    new_ids = array("i")
+    new_offsets = array("i", offsets)
+    done = 0  # rule_ids copied so far
+    for k in sorted(extra):
+        new_ids.extend(rule_ids[done : offsets[k]])
+        new_ids.extend(extra[k])
+        done = offsets[k]
+    new_ids.extend(rule_ids[done:])
+    shift = 0
+    for k in range(len(offsets)):
+        new_offsets[k] = offsets[k] + shift
+        shift += len(extra.get(k, ()))
+    return new_offsets, new_ids
 
 
 def _reference_match(dialect: Dialect, tables: Tables, event: Any) -> list[str]:

@@ -19,10 +19,11 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 def test_api_all_lists_the_public_names() -> None:
     assert sorted(patterns.__all__) == sorted(
-        ["DIALECTS", "IMPLEMENTATION", "ArchiveError", "BusTransformer", "Dialect", "FilterCriteria",
-         "InputTransformer", "InvalidEventError", "InvalidPatternError", "InvalidTransformerError", "Machine",
-         "Pattern", "PatternsError", "RulesError", "Scan", "ScanStats", "SubscriberFilter",
-         "UndeliverableEventError", "compile", "record_to_event", "render_for_target", "scan"]
+        ["DIALECTS", "IMPLEMENTATION", "ArchiveError", "BatchResult", "BusTransformer", "Dialect",
+         "FilterCriteria", "InputTransformer", "InvalidEventError", "InvalidPatternError",
+         "InvalidTransformerError", "Machine", "Pattern", "PatternsError", "RulesError", "Scan", "ScanStats",
+         "SubscriberFilter", "UndeliverableEventError", "compile", "record_to_event", "render_for_target",
+         "scan"]
     )  # fmt: skip
     for name in patterns.__all__:
         assert getattr(patterns, name) is not None
