@@ -1,7 +1,7 @@
 """`scan`: named rules against an archive of events, on every core: which rules match how often.
 
     s = patterns.scan("rules.json", ["trail/2026/11/"], jobs=4)
-    for result in s:              # one `BatchResult` per batch read, in source order
+    for result in s:              # one `ScanResult` per batch read, in source order
         for m in result.matches:  # `Match`: source, where, rule names, the event's text
             ...
     s.stats.as_dict()             # {"events": N, "invalid": N, "rules": {name: count}}
@@ -39,7 +39,7 @@ from .errors import ArchiveError, InvalidEventError
 from .machine import Machine
 from .rulesets import Rule, build_machine, read_only_rules, read_rules
 
-__all__ = ["BatchResult", "Match", "Plan", "Scan", "ScanStats", "plan_units", "scan"]
+__all__ = ["ScanResult", "Match", "Plan", "Scan", "ScanStats", "plan_units", "scan"]
 
 #: Uncompressed JSON-lines files at least this large are cut into ranges when jobs > 1.
 SPLIT_BYTES = 64 << 20
@@ -65,7 +65,7 @@ class Match:
 
 
 @dataclass(slots=True)
-class BatchResult:
+class ScanResult:
     """What one batch of events gave.
 
     Attributes:
@@ -120,7 +120,7 @@ class ScanStats:
         """The rules that matched no event, in the machine's order."""
         return [name for name, count in self.rules.items() if count == 0]
 
-    def add(self, result: BatchResult) -> None:
+    def add(self, result: ScanResult) -> None:
         """Count one batch's result in."""
         self.events += result.events
         self.invalid += len(result.invalid)
@@ -157,10 +157,10 @@ def _match_batch(
     keep: bool,
     read_only: list[int] = _NONE,
     allowed: frozenset[str] | None = None,
-) -> BatchResult:
+) -> ScanResult:
     """Match one batch. The events at indexes `read_only` (CloudTrail read-only management
     events) count only for the rules in `allowed`, when given."""
-    result = BatchResult(source)
+    result = ScanResult(source)
     counts = result.counts
     matches = result.matches
     invalid = result.invalid
@@ -184,7 +184,7 @@ def _match_batch(
     return result
 
 
-def _run_unit(machine: Machine, unit: _Unit, lines: list[int]) -> Iterator[BatchResult]:
+def _run_unit(machine: Machine, unit: _Unit, lines: list[int]) -> Iterator[ScanResult]:
     """The results of one unit, batch by batch; appends the lines a range held to `lines`."""
     try:
         if unit.span is not None:
@@ -219,7 +219,7 @@ def _run_unit(machine: Machine, unit: _Unit, lines: list[int]) -> Iterator[Batch
             lines.append(line_range.lines)
     except (ArchiveError, OSError) as exc:
         # a source that vanished or cannot be read since it was listed: reported, not fatal
-        yield BatchResult(unit.source, invalid=[damaged(unit.source, 0, f"cannot read: {exc}", b"")])
+        yield ScanResult(unit.source, invalid=[damaged(unit.source, 0, f"cannot read: {exc}", b"")])
         lines.append(0)
 
 
@@ -238,14 +238,14 @@ def _init_worker(machine: Machine) -> None:
     _WORKER_MACHINE = machine
 
 
-def _worker_task(unit: _Unit) -> tuple[list[BatchResult], int]:
+def _worker_task(unit: _Unit) -> tuple[list[ScanResult], int]:
     assert _WORKER_MACHINE is not None
     lines: list[int] = []
     results = list(_run_unit(_WORKER_MACHINE, unit, lines))
     return results, lines[0] if lines else 0
 
 
-def _shift(result: BatchResult, lines: int) -> BatchResult:
+def _shift(result: ScanResult, lines: int) -> ScanResult:
     """A range's result with its line numbers counted from the file's first line."""
     if lines:
         result.matches = [replace(m, where=m.where + lines) for m in result.matches]
@@ -307,7 +307,7 @@ def _machine(
 
 
 class Scan:
-    """A scan under way: iterate it for `BatchResult` s; `stats` holds the totals so far.
+    """A scan under way: iterate it for `ScanResult` s; `stats` holds the totals so far.
 
     Stopping early (``break``, Ctrl-C) leaves `stats` with what was counted; `close` (also on
     garbage collection of the iterator) stops the worker processes.
@@ -325,12 +325,12 @@ class Scan:
         #: bytes of the sources as stored, when every one's size is known (for a progress bar)
         self.total_bytes: int | None = None if None in sizes else sum(s or 0 for s in sizes)
         self.started = time.monotonic()
-        self._results: Generator[BatchResult, None, None] = self._run()
+        self._results: Generator[ScanResult, None, None] = self._run()
 
-    def __iter__(self) -> Iterator[BatchResult]:
+    def __iter__(self) -> Iterator[ScanResult]:
         return self
 
-    def __next__(self) -> BatchResult:
+    def __next__(self) -> ScanResult:
         result = next(self._results)
         self.stats.add(result)
         return result
@@ -345,7 +345,7 @@ class Scan:
             pass
         return self.stats
 
-    def _run(self) -> Generator[BatchResult, None, None]:
+    def _run(self) -> Generator[ScanResult, None, None]:
         if self.jobs <= 1 or len(self.units) <= 1:
             for unit in self.units:
                 lines: list[int] = []
@@ -405,7 +405,7 @@ def scan(
         jobs: worker processes; None is every core (`os.cpu_count`); 1 scans in this process.
             Standard input is always read in this process.
         batch_size: events matched per `Machine.match_many` call.
-        keep_matches: keep each matching event's text in `BatchResult.matches`; False keeps the
+        keep_matches: keep each matching event's text in `ScanResult.matches`; False keeps the
             counts only (less to send back from the workers).
         skip_invalid: leave invalid rules out (`Scan.skipped_rules` lists them) instead of failing.
         validate: decode JSON-lines events in the reader (see `archive.read_batches`).
