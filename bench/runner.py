@@ -38,6 +38,8 @@ RULE_COUNTS = [1, 10, 100, 1_000, 10_000]
 QUICK_RULE_COUNTS = [1, 100, 1_000]
 #: SNS allows 200 filter policies per account and region by default: no 10,000-policy topic.
 SNS_MAX_RULES = 1_000
+#: The dense workload's smallest rule set: below 1,000 rules its events match few rules each.
+DENSE_MIN_RULES = 1_000
 
 
 @dataclass
@@ -158,6 +160,8 @@ def cells_of(cfg: Config) -> tuple[list[tuple[str, str]], list[str]]:
                     "filter policies per account and region)"
                 )
             cells += [("sns", str(n)) for n in counts]
+        elif w == "dense":  # a workload of many matches an event: few rules make it another one
+            cells += [("dense", str(n)) for n in cfg.rules if n >= DENSE_MIN_RULES]
         else:
             cells += [(w, str(n)) for n in cfg.rules]
     return cells, notes

@@ -8,6 +8,9 @@ runner's engines run in worker processes, each of which builds its own copy.
   API calls, ECS task changes, order events with nested detail, arrays of objects, numbers, IP
   addresses) and rule sets of any size mixing exact values (most), prefix, suffix, numeric
   ranges, anything-but, exists, cidr, wildcard and ``$or``. A smaller set is a prefix of a larger.
+- ``dense``: the ``aws`` event kinds, four in five carrying arrays of objects whose elements differ
+  in the fields they hold, with loose rules (most conditions inside those arrays): 1,000 rules match
+  about 14 of them an event, 10,000 about 150 (the many-matches workload of issue 19).
 - ``tenants``: many-tenant rules, each pinning one distinct customer, instance or bucket; the
   events are drawn from the tenants that have a rule, so each event matches exactly one rule
   whatever the rule count (the events depend on the rule count).
@@ -522,6 +525,221 @@ def aws_rules(n: int, seed: int = 5) -> Rules:
     return [(f"aws-{i:05d}", _aws_rule(rng)) for i in range(n)]
 
 
+# --- dense: AWS-shaped events with arrays of objects, rules that match many at once ----------------
+
+
+def _dense_event(rng: random.Random, i: int) -> dict:
+    """An `aws` event (EC2, ECS, orders and CloudTrail carry arrays of objects; S3 does not) whose
+    array elements differ in which fields they hold, so exists:false reads each element."""
+    ev = DENSE_KINDS[i % len(DENSE_KINDS)](rng, i)
+    detail, kind = ev["detail"], ev["detail-type"]
+    if kind == "EC2 Instance State-change Notification":
+        for tag in detail["tags"]:
+            if rng.random() < 0.5:
+                tag["propagate"] = True
+    elif kind == "ECS Task State Change":
+        for container in detail["containers"]:
+            if container["exitCode"] is None:
+                del container["exitCode"]
+    elif ev["source"] == "com.example.orders":
+        for item in detail["order"]["items"]:
+            if rng.random() < 0.3:
+                item["gift"] = True
+    elif kind == "AWS API Call via CloudTrail":
+        detail["requestParameters"]["tags"] = [
+            {"key": k, "value": rng.choice(["prod", "dev", "stage"])}
+            for k in rng.sample(["env", "owner", "cost-center"], rng.randint(1, 3))
+        ]
+    return ev
+
+
+DENSE_KINDS: list[Callable[[random.Random, int], dict]] = [
+    _ec2_event,
+    _ecs_event,
+    _order_event,
+    _trail_event,
+    _s3_event,
+]
+
+
+def dense_events(n: int, seed: int = 29) -> list[bytes]:
+    """`n` AWS-shaped events, kinds in turn, four kinds in five carrying arrays of objects."""
+    rng = random.Random(seed)
+    return [orjson.dumps(_dense_event(rng, i)) for i in range(n)]
+
+
+def _dense_ec2(rng: random.Random) -> dict:
+    k = rng.choice(["team", "env", "app"])
+    state = rng.choice(EC2_STATES)
+    lo = rng.randrange(0, 90)
+    return rng.choice(
+        [
+            {"tags": {"key": [k], "value": [f"{k}-{rng.randrange(20)}", f"{k}-{rng.randrange(20)}"]}},
+            {"tags": {"value": [{"prefix": f"{k}-1"}]}, "state": [state]},
+            {"cpu-utilization": [{"numeric": [">=", lo, "<", lo + 10]}]},
+            {"instance-type": [{"prefix": rng.choice(["t3.", "m5.", "c6g.", "r6i."])}], "state": [state]},
+            {"tags": {"key": [k], "propagate": [{"exists": False}]}, "state": [state]},
+            {"private-ip": [{"cidr": _cidr(rng)}]},
+            {
+                "security-groups": {
+                    "group-name": ["web"],
+                    "group-id": [{"prefix": f"sg-{rng.randrange(16):x}"}],
+                }
+            },
+            {
+                "state": [{"anything-but": rng.sample(EC2_STATES, 3)}],
+                "tags": {"key": [k], "value": [{"suffix": f"-{rng.randrange(10)}"}]},
+            },
+        ]
+    )
+
+
+def _dense_ecs(rng: random.Random) -> dict:
+    c = rng.randrange(3)
+    return rng.choice(
+        [
+            {"containers": {"name": [f"app-{c}"], "image": [{"suffix": f":v{rng.randrange(9)}"}]}},
+            {
+                "containers": {"name": [f"app-{c}"], "exitCode": [{"exists": False}]},
+                "cpu": [rng.choice(["256", "512", "1024"])],
+            },
+            {"lastStatus": rng.sample(ECS_STATUS, 2), "launchType": [rng.choice(["FARGATE", "EC2"])]},
+            {
+                "containers": {"networkInterfaces": {"privateIpv4Address": [{"cidr": _cidr(rng)}]}},
+                "cpu": [rng.choice(["256", "512", "1024"])],
+            },
+            {"containers": {"exitCode": [{"numeric": [">", 0]}]}},
+            {
+                "memory": [{"anything-but": [rng.choice(["512", "1024", "2048"])]}],
+                "cpu": [rng.choice(["256", "512", "1024"])],
+                "launchType": [rng.choice(["FARGATE", "EC2"])],
+            },
+        ]
+    )
+
+
+def _dense_order(rng: random.Random) -> dict:
+    category = rng.choice(["books", "games", "garden", "toys", "tools"])
+    return rng.choice(
+        [
+            {
+                "order": {"items": {"category": [category], "qty": [{"numeric": [">=", rng.randint(2, 5)]}]}},
+                "channel": [rng.choice(CHANNELS)],
+            },
+            {
+                "order": {
+                    "items": {"category": [category], "gift": [{"exists": False}]},
+                    "currency": [rng.choice(CURRENCIES)],
+                }
+            },
+            {
+                "order": {
+                    "customer": {
+                        "tier": [rng.choice(TIERS)],
+                        "address": {"country": [{"anything-but": rng.sample(COUNTRIES, 2)}]},
+                    }
+                },
+                "payment": {"method": [rng.choice(["card", "paypal", "invoice"])]},
+            },
+            {
+                "order": {
+                    "items": {"price": [{"numeric": ["<", rng.randrange(20, 200)]}], "category": [category]}
+                },
+                "shipping": {"method": [rng.choice(["standard", "express", "pickup"])]},
+            },
+            {"order": {"customer": {"email": [{"wildcard": f"user{rng.randrange(1, 10)}*@example.*"}]}}},
+            {
+                "order": {"currency": [rng.choice(CURRENCIES)]},
+                "$or": [
+                    {"channel": [rng.choice(CHANNELS)]},
+                    {"payment": {"method": [rng.choice(["card", "paypal", "invoice"])]}},
+                ],
+            },
+            {"order": {"items": {"sku": [{"prefix": f"sku-{rng.randrange(20):02d}"}], "gift": [True]}}},
+        ]
+    )
+
+
+def _dense_trail(rng: random.Random) -> dict:
+    return rng.choice(
+        [
+            {"eventName": [{"prefix": rng.choice(TRAIL_VERBS)}], "readOnly": [rng.random() < 0.5]},
+            {
+                "requestParameters": {
+                    "tags": {
+                        "key": [rng.choice(["env", "owner", "cost-center"])],
+                        "value": [rng.choice(["prod", "dev", "stage"])],
+                    }
+                },
+                "userIdentity": {"type": [rng.choice(["AssumedRole", "IAMUser", "Root", "AWSService"])]},
+            },
+            {
+                "userIdentity": {"type": [rng.choice(["AssumedRole", "IAMUser", "Root", "AWSService"])]},
+                "errorCode": [{"exists": False}],
+                "readOnly": [rng.random() < 0.5],
+            },
+            {"sourceIPAddress": [{"cidr": _cidr(rng)}]},
+            {
+                "userAgent": [{"anything-but": {"prefix": rng.choice(["aws-cli", "Boto3", "terraform"])}}],
+                "eventName": [{"suffix": rng.choice(TRAIL_NOUNS)}],
+            },
+        ]
+    )
+
+
+def _dense_s3(rng: random.Random) -> dict:
+    return rng.choice(
+        [
+            {"object": {"key": [{"suffix": "." + rng.choice(EXTENSIONS)}]}},
+            {
+                "object": {
+                    "key": [{"prefix": rng.choice(["uploads/", "exports/", "raw/", "tmp/", "images/"])}]
+                },
+                "reason": [rng.choice(["PutObject", "CopyObject", "CompleteMultipartUpload"])],
+            },
+            {"object": {"size": [{"numeric": [">", rng.randrange(45_000_000, 50_000_000)]}]}},
+            {
+                "storage-class": [
+                    rng.choice(["STANDARD", "STANDARD_IA", "INTELLIGENT_TIERING", "GLACIER_IR"])
+                ],
+                "source-ip-address": [{"cidr": _cidr(rng)}],
+            },
+        ]
+    )
+
+
+_DENSE_RULES: list[tuple[str, str, Callable[[random.Random], dict]]] = [
+    ("aws.ec2", "EC2 Instance State-change Notification", _dense_ec2),
+    ("aws.ecs", "ECS Task State Change", _dense_ecs),
+    ("com.example.orders", "", _dense_order),
+    ("", "AWS API Call via CloudTrail", _dense_trail),
+    ("aws.s3", "", _dense_s3),
+]
+
+
+def dense_rules(n: int, seed: int = 31) -> Rules:
+    """The first `n` rules of the dense workload: each names one event kind and one or two
+    conditions, most of them in arrays of objects (fields of one element together, exists:false
+    per element, numbers, prefixes, suffixes, wildcards, cidr, anything-but, $or), loose enough
+    that 1,000 rules match about 15 of `dense_events` each (10,000: about 150)."""
+    rng = random.Random(seed)
+    out: Rules = []
+    for i in range(n):
+        source, detail_type, conditions = _DENSE_RULES[rng.randrange(len(_DENSE_RULES))]
+        rule: dict = {}
+        if source:
+            rule["source"] = [source]
+        if detail_type:
+            rule["detail-type"] = [detail_type]
+        detail = conditions(rng)
+        either = detail.pop("$or", None)
+        rule["detail"] = detail
+        if either is not None:
+            rule["$or"] = [{"detail": branch} for branch in either]
+        out.append((f"dense-{i:05d}", rule))
+    return out
+
+
 # --- tenants: one rule per tenant -----------------------------------------------------------------
 
 
@@ -561,6 +779,69 @@ def tenant_events(n: int, tenants: int, seed: int = 13) -> list[bytes]:
             ev = _order_event(rng, i)
             ev["detail"]["order"]["customer"]["id"] = _customer(t)
         out.append(orjson.dumps(ev))
+    return out
+
+
+# --- bus: Custom Event Bus subscribers (1 to 3 filters each) --------------------------------------
+# Not one of `WORKLOADS`: no peer evaluates subscriber filters. bench/bench_bus.py times it.
+
+BUS_JSON = {"ContentType": "application/json", "aws:DeliveryType": "LIVE"}
+BUS_PUT_EVENTS = {"ContentType": "application/eventbridge+json", "aws:DeliveryType": "LIVE"}
+
+
+def _bus_subscriber(i: int) -> dict:
+    """Subscriber i: a DATA filter pinning tenant i (a raw order payload's customer, or a PutEvents
+    envelope's instance or bucket), with a METADATA filter (raw events) and a SYSTEM_METADATA
+    filter on some."""
+    kind = i % 3
+    if kind == 0:  # PutRawEvents orders: the payload itself is Data
+        data = {"order": {"customer": {"id": [_customer(i)]}}}
+    elif kind == 1:  # PutEvents: the envelope is Data
+        data = {"source": ["aws.ec2"], "detail": {"instance-id": [_instance(i)]}}
+    else:
+        data = {
+            "source": ["aws.s3"],
+            "detail-type": ["Object Created"],
+            "detail": {"bucket": {"name": [_bucket(i)]}},
+        }
+    filters = [{"Scope": "DATA", "Pattern": orjson.dumps(data).decode()}]
+    if kind == 0 and i % 2 == 0:
+        filters.append({"Scope": "METADATA", "Pattern": orjson.dumps({"tenant": [f"t-{i % 500}"]}).decode()})
+    if i % 5 < 2:
+        system = {"aws:DeliveryType": ["LIVE"]} if i % 5 == 0 else {"EventGroupId": [{"prefix": "grp-"}]}
+        filters.append({"Scope": "SYSTEM_METADATA", "Pattern": orjson.dumps(system).decode()})
+    return {"Filters": filters}
+
+
+def bus_subscribers(n: int) -> Rules:
+    """`n` subscribers' filter configurations, 1 to 3 filters each."""
+    return [(f"sub-{i:05d}", _bus_subscriber(i)) for i in range(n)]
+
+
+def bus_events(n: int, subscribers: int, seed: int = 19) -> list[dict]:
+    """`n` bus events, each aimed at one of the first `subscribers` subscribers (raw orders with
+    metadata, PutEvents EC2 and S3 events); Data as bytes, as PutRawEvents carries it."""
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        t = rng.randrange(subscribers)
+        kind = t % 3
+        system = {**(BUS_JSON if kind == 0 else BUS_PUT_EVENTS), "EventGroupId": f"grp-{rng.randrange(9)}"}
+        if kind == 0:
+            order = _order_event(rng, i)["detail"]
+            order["order"]["customer"]["id"] = _customer(t)
+            event = {"Data": orjson.dumps(order), "Metadata": {"tenant": f"t-{t % 500}", "team": "shop"}}
+        elif kind == 1:
+            ev = _ec2_event(rng, i)
+            ev["detail"]["instance-id"] = _instance(t)
+            event = {"Data": orjson.dumps(ev)}
+        else:
+            ev = _s3_event(rng, i)
+            ev["detail-type"] = "Object Created"
+            ev["detail"]["bucket"]["name"] = _bucket(t)
+            event = {"Data": orjson.dumps(ev)}
+        event["SystemMetadata"] = system
+        out.append(event)
     return out
 
 
@@ -744,8 +1025,14 @@ class Cell:
         return f"{self.workload}/{self.key}"
 
 
-WORKLOADS = ["aws", "tenants", "citylots", "sns"]
-DIALECT = {"aws": "eventbridge", "tenants": "eventbridge", "citylots": "eventbridge", "sns": "sns-attributes"}
+WORKLOADS = ["aws", "dense", "tenants", "citylots", "sns"]
+DIALECT = {
+    "aws": "eventbridge",
+    "dense": "eventbridge",
+    "tenants": "eventbridge",
+    "citylots": "eventbridge",
+    "sns": "sns-attributes",
+}
 
 
 def make_cell(workload: str, key: str, pool: int) -> Cell:
@@ -753,6 +1040,8 @@ def make_cell(workload: str, key: str, pool: int) -> Cell:
     dialect = DIALECT[workload]
     if workload == "aws":
         return Cell(workload, key, dialect, aws_rules(int(key)), aws_events(pool))
+    if workload == "dense":
+        return Cell(workload, key, dialect, dense_rules(int(key)), dense_events(pool))
     if workload == "tenants":
         n = int(key)
         return Cell(workload, key, dialect, tenant_rules(n), tenant_events(pool, n))

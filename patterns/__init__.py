@@ -10,23 +10,46 @@ and matched fast.
 from ._match import IMPLEMENTATION
 from .core import Pattern, compile
 from .dialects import DIALECTS, Dialect
-from .errors import InvalidEventError, InvalidPatternError, PatternsError
+from .errors import (
+    ArchiveError,
+    InvalidEventError,
+    InvalidPatternError,
+    InvalidTransformerError,
+    PatternsError,
+    RulesError,
+    UndeliverableEventError,
+)
 from .filters import FilterCriteria
-from .machine import Machine
+from .machine import BatchResult, Machine
 from .records import record_to_event
+from .scans import Scan, ScanStats, scan
+from .subscribers import SubscriberFilter
+from .transform import BusTransformer, InputTransformer, render_for_target
 
 __all__ = [
     "DIALECTS",
     "IMPLEMENTATION",
+    "ArchiveError",
+    "BusTransformer",
+    "BatchResult",
     "Dialect",
     "FilterCriteria",
+    "InputTransformer",
     "InvalidEventError",
     "InvalidPatternError",
+    "InvalidTransformerError",
     "Machine",
     "Pattern",
     "PatternsError",
+    "RulesError",
+    "Scan",
+    "ScanStats",
+    "SubscriberFilter",
+    "UndeliverableEventError",
     "compile",
     "record_to_event",
+    "render_for_target",
+    "scan",
 ]
 
 __version__ = "0.1.0"

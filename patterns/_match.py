@@ -48,6 +48,7 @@ attributes_to_event = TWIN.attributes_to_event
 body_to_event = TWIN.body_to_event
 compile_state = TWIN.compile_state
 compiled_match = TWIN.compiled_match
+match_batch = TWIN.match_batch
 match_dict = TWIN.match_dict
 match_json = TWIN.match_json
 match_json_many = TWIN.match_json_many

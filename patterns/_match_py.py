@@ -12,6 +12,8 @@ Both twins export the names of `__all__` with the same signatures and the same a
     match_dict(tables, event, named, checked)
                                        the rules a decoded event matches, or None (not sure)
     match_json_many(tables, events)    `match_json(..., named=True)` of each event of a list
+    match_batch(tables, events)        `match_json`'s rule ids of each event of a sequence, as
+                                       two flat int arrays, and the events it declines
     compiled_match(tables, slow)       a `FastMatch`: one machine's match of these tables
     reads_lowered                      whether this twin reads `ValueIndex.lowered` (the writer
                                        lowers each index only for a twin that does; here: no)
@@ -24,7 +26,8 @@ where that road raises.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from array import array
+from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
 from .errors import InvalidEventError
@@ -37,6 +40,7 @@ __all__ = [
     "body_to_event",
     "compile_state",
     "compiled_match",
+    "match_batch",
     "match_dict",
     "match_json",
     "match_json_many",
@@ -177,6 +181,31 @@ def match_json_many(tables: Any, events: list) -> list[list[str] | None]:
         Per event, the names of the rules it matches (sorted by rule id), or None.
     """
     return [match_json(tables, event, True) for event in events]
+
+
+def match_batch(tables: Any, events: Sequence[Any]) -> tuple[array[int], array[int], list[int]]:
+    """The rule ids of every JSON event of a sequence, as two flat arrays, and what it declines.
+
+    Args:
+        tables: a published `patterns.automaton.Tables`.
+        events: the events (bytes, bytearray, memoryview or str each).
+
+    Returns:
+        (offsets, rule_ids, declined): `array('i')`s, event k's rule ids (sorted, no repeats)
+        being ``rule_ids[offsets[k]:offsets[k + 1]]``; and the indexes of the events
+        `match_json` declines (None: invalid, or not JSON text), whose range is empty.
+    """
+    offsets = array("i", [0])
+    rule_ids = array("i")
+    declined = []
+    for k, event in enumerate(events):
+        found = match_json(tables, event)
+        if found is None:
+            declined.append(k)
+        else:
+            rule_ids.extend(found)
+        offsets.append(len(rule_ids))
+    return offsets, rule_ids, declined
 
 
 Slow = Callable[[Any, Any], list[str]]

@@ -13,6 +13,7 @@ from types import MappingProxyType
 from typing import Any
 
 from ._json import compact_json
+from .bus import bus_to_event
 from .errors import InvalidPatternError
 from .events import decode_event
 from .model import Obj
@@ -20,6 +21,10 @@ from .records import record_to_event
 from .sns import attributes_to_event, body_to_event, check_limits
 
 __all__ = [
+    "BUS",
+    "BUS_DATA",
+    "BUS_DIALECTS",
+    "BUS_METADATA",
     "DIALECTS",
     "EVENTBRIDGE",
     "LAMBDA",
@@ -97,6 +102,8 @@ class Dialect:
             nor ``""`` (SNS message bodies); False: any value, null included (EventBridge).
         max_filters_quota: the most filters a raised quota allows (equal to `max_filters`
             when the limit cannot be raised).
+        allow_or: whether ``$or`` is read as an OR (False: refused with `unsupported`, as the
+            Custom Event Bus refuses it in a ``METADATA`` filter).
     """
 
     name: str
@@ -126,6 +133,7 @@ class Dialect:
     max_filters_quota: int | None = None
     exists_needs_value: bool = False
     decoder_checks: bool = False
+    allow_or: bool = True
 
     def message(self, reason: str) -> str:
         """The full first line AWS returns for `reason`."""
@@ -363,6 +371,69 @@ PIPES = Dialect(
 
 DIALECTS: dict[str, Dialect] = {d.name: d for d in (EVENTBRIDGE, SNS_ATTRIBUTES, SNS_BODY, LAMBDA, PIPES)}
 
+# --- The EventBridge Custom Event Bus (eventbridgev2): subscriber filters ---------------------------
+# A subscriber's FilterConfiguration holds 1 to 50 filters, each a Scope and a Pattern of at most
+# 4,096 characters (API_FilterConfiguration, API_Filter); all are ANDed. Sources: the user guide's
+# "Filtering events for a subscriber" (eb-custom-bus-filtering): "Subscriber filters do not
+# support wildcard matching"; DATA and SYSTEM_METADATA "support every event pattern operator except
+# wildcards"; METADATA "matches exact values only: every value in the pattern must be a JSON array
+# of exact values, and $or and operators such as prefix, numeric, exists ... are not supported".
+# AWS's error texts for these refusals are not recorded anywhere we found: the `unsupported`
+# wordings and the message prefix (EventBridge's own) are ours. See docs/bus.md.
+
+_BUS_COMMON: dict[str, Any] = {
+    "message_prefix": EVENTBRIDGE.message_prefix,
+    "numeric_min": EVENTBRIDGE.numeric_min,
+    "numeric_max": EVENTBRIDGE.numeric_max,
+    "max_or_combinations": EVENTBRIDGE.max_or_combinations,
+    "max_pattern_length": 4096,  # API_Filter: Pattern "Maximum length of 4096"
+    "limit_check": check_pattern_length,
+}
+
+#: The patterns of ``DATA`` and ``SYSTEM_METADATA`` filters, each read against its part alone (a
+#: JSON object): EventBridge's language without wildcards.
+BUS_DATA = Dialect(
+    name="bus-data",
+    operators=EVENTBRIDGE_OPERATORS - {"wildcard"},
+    anything_but_operators=EVENTBRIDGE_ANYTHING_BUT_OPERATORS - {"wildcard"},
+    anything_but_operator_lists=EVENTBRIDGE_ANYTHING_BUT_OPERATORS - {"wildcard"},
+    unsupported="{} is not supported by subscriber filters",  # ours (see above)
+    **_BUS_COMMON,
+)
+
+#: The patterns of ``METADATA`` filters: exact values only, on a flat map of strings.
+BUS_METADATA = Dialect(
+    name="bus-metadata",
+    operators=frozenset(),
+    anything_but_operators=frozenset(),
+    anything_but_operator_lists=frozenset(),
+    allow_or=False,
+    # "every value in the pattern must be a JSON array of exact values": no nested object.
+    nested=False,
+    nested_error=EVENTBRIDGE.message_prefix + "METADATA filters match exact values only: "
+    "each value must be an array of exact values",  # ours
+    unsupported="{} is not supported by METADATA filters, which match exact values only",  # ours
+    **_BUS_COMMON,
+)
+
+#: A subscriber's filters as one rule over the bus event's three parts (`patterns.bus`): what a
+#: `patterns.Machine` of dialect ``"bus"`` holds. Its rules are built from `BUS_DATA` and
+#: `BUS_METADATA` patterns already checked, so the length cap is the filters', not the rule's.
+BUS = Dialect(
+    name="bus",
+    operators=BUS_DATA.operators,
+    anything_but_operators=BUS_DATA.anything_but_operators,
+    anything_but_operator_lists=BUS_DATA.anything_but_operator_lists,
+    unsupported=BUS_DATA.unsupported,
+    input_decoder=bus_to_event,
+    **{**_BUS_COMMON, "max_pattern_length": None, "limit_check": None},
+)
+
+#: The Custom Event Bus dialects. Kept apart from `DIALECTS` (whose dialects read EventBridge
+#: events, SNS inputs and source records) so that what iterates those is unchanged;
+#: `get_dialect` finds both.
+BUS_DIALECTS: dict[str, Dialect] = {d.name: d for d in (BUS, BUS_DATA, BUS_METADATA)}
+
 
 def get_dialect(name: str | Dialect) -> Dialect:
     """Look a dialect up by name.
@@ -379,9 +450,9 @@ def get_dialect(name: str | Dialect) -> Dialect:
     if isinstance(name, Dialect):
         return name
     try:
-        return DIALECTS[name]
+        return DIALECTS[name] if name in DIALECTS else BUS_DIALECTS[name]
     except (KeyError, TypeError):
-        known = ", ".join(f"`{n}`" for n in sorted(DIALECTS))
+        known = ", ".join(f"`{n}`" for n in sorted({**DIALECTS, **BUS_DIALECTS}))
         raise ValueError(f"Expected a dialect name ({known}), got `{name}`") from None
 
 

@@ -38,6 +38,7 @@ class Twin:
     body_to_event: Any
     compile_state: Any
     compiled_match: Any
+    match_batch: Any
     match_dict: Any
     match_json: Any
     match_json_many: Any

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-__all__ = ["InvalidEventError", "InvalidPatternError", "PatternsError"]
+__all__ = [
+    "ArchiveError",
+    "InvalidEventError",
+    "InvalidPatternError",
+    "InvalidTransformerError",
+    "PatternsError",
+    "RulesError",
+    "UndeliverableEventError",
+]
 
 
 class PatternsError(Exception):
@@ -92,3 +100,39 @@ class InvalidEventError(PatternsError, ValueError):
     def __init__(self, message: str, *, offset: int | None = None) -> None:
         super().__init__(message)
         self.offset = offset
+
+
+class InvalidTransformerError(PatternsError, ValueError):
+    """A target transformer that AWS would refuse: an `InputTransformer` PutTargets rejects, or
+    a Custom Event Bus subscriber's `Transformer` CreateSubscriber rejects.
+
+    ``str(err)`` is AWS's text where it is known (its source named where it is raised), else
+    ours: "Expected `x`, got `y` - at `where`".
+    """
+
+
+class UndeliverableEventError(PatternsError, ValueError):
+    """A matching event that AWS would not deliver to the target as transformed: a JSON input
+    template that is not JSON once filled, or a JSONata expression that fails on the event."""
+
+
+class ArchiveError(PatternsError, OSError):
+    """A source of events that cannot be read at all: no such file, a glob that matches nothing,
+    a compression or URL scheme whose optional package is not installed.
+
+    A source that opens but holds damaged records is not an error: its records are reported
+    one by one (`patterns.archive.Damaged`).
+    """
+
+
+class RulesError(PatternsError, ValueError):
+    """A rules file that cannot be used as it is: not readable as rules, duplicate rule names, or
+    invalid patterns (every one of them is listed, not only the first).
+
+    Attributes:
+        problems: one line per fault, ``file:line: rule `name`: message``.
+    """
+
+    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.problems = list(problems) if problems is not None else [message]

@@ -40,6 +40,7 @@ __all__ = [
     "Leaf",
     "check_tree",
     "decode_event",
+    "decode_json",
     "find_non_json",
     "flatten",
     "json_type",
@@ -133,6 +134,24 @@ def decode_event(event: bytes | bytearray | memoryview | str | dict) -> dict:
             raise InvalidEventError(f"Expected `object`, got `{json_type(value)}` - at `$`")
         return value
     raise InvalidEventError(f"Expected `bytes`, `str` or `dict`, got `{type(event).__name__}` - at `$`")
+
+
+def decode_json(text: bytes | bytearray | memoryview | str) -> Any:
+    """Decode JSON text of any value (not only an object) as `decode_event` reads an event.
+
+    Args:
+        text: JSON bytes or text.
+
+    Returns:
+        The value; numbers no double can hold are `BigNumber`s.
+
+    Raises:
+        InvalidEventError: not JSON, or not valid UTF-8.
+    """
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError as exc:
+        return _decode_fallback(text, exc)
 
 
 def _decode_fallback(event: Any, exc: orjson.JSONDecodeError) -> Any:

@@ -41,6 +41,7 @@ from .model import (
 )
 from .oracle import matches as oracle_matches
 from .oracle import value_matches
+from .spelling import closest_name, closest_value
 
 
 class Explained(Protocol):
@@ -73,7 +74,12 @@ class ConditionResult:
             ``type`` (values of a type no operator of the list accepts), ``range`` (numbers
             outside a numeric range), ``excluded`` (refused by anything-but), ``present``
             (``exists: false`` on a present field) or ``value`` (other values).
-        reason: the account in words.
+        reason: the account in words (with the suggestion, when there is one).
+        suggestion: for a ``missing`` field, the path the event has where the pattern's name is a
+            near miss (``detail.state`` for ``detail.stat``, ``detail`` for ``Detail``); for a
+            ``value`` failure, the accepted value the event's value differs from only in case,
+            hyphens, underscores or whitespace (``"stopped"`` for ``"Stopped"``, as JSON);
+            empty when nothing is close.
     """
 
     path: str
@@ -82,6 +88,7 @@ class ConditionResult:
     holds: bool
     kind: str
     reason: str
+    suggestion: str = ""
 
 
 @dataclass(frozen=True)
@@ -276,10 +283,8 @@ def _condition(condition: Condition, by_path: dict[str, list[EventLeaf]]) -> Con
                     f"missing: `{parent}` holds {_type_name(value)} ({_short(value)}), not an object",
                 )
             if any(p.startswith(parent + ".") for p in by_path):
-                return ConditionResult(
-                    path, expected, (), False, "missing", f"missing: the event has `{parent}` but no `{path}`"
-                )
-        return ConditionResult(path, expected, (), False, "missing", f"missing: the event has no `{path}`")
+                return _missing(path, expected, f"missing: the event has `{parent}` but no `{path}`", by_path)
+        return _missing(path, expected, f"missing: the event has no `{path}`", by_path)
     for value in values:
         for m in leaf.matchers:
             if not isinstance(m, Exists) and value_matches(m, value):
@@ -295,7 +300,46 @@ def _condition(condition: Condition, by_path: dict[str, list[EventLeaf]]) -> Con
                     path, expected, tuple(values), True, "ok", "is present (`exists: true`)"
                 )
     kind, reason = _why_not(leaf.matchers, values)
-    return ConditionResult(path, expected, tuple(values), False, kind, reason)
+    suggestion = ""
+    if kind == "value":
+        accepted = [m.value for m in leaf.matchers if isinstance(m, Equals)]
+        close = next((c for v in values if isinstance(v, str) and (c := closest_value(v, accepted))), None)
+        if close is not None:
+            suggestion = _show(close)
+            reason += f"; did you mean {suggestion}? (values match exactly: case, hyphens and spaces count)"
+    return ConditionResult(path, expected, tuple(values), False, kind, reason, suggestion)
+
+
+def _missing(
+    path: str, expected: list[Any], reason: str, by_path: dict[str, list[EventLeaf]]
+) -> ConditionResult:
+    """A missing field's result, with the event's field of a near-miss name when there is one."""
+    suggestion = _near_path(path, by_path)
+    if suggestion:
+        reason += f"; did you mean `{suggestion}`?"
+    return ConditionResult(path, expected, (), False, "missing", reason, suggestion)
+
+
+def _near_path(path: str, by_path: dict[str, list[EventLeaf]]) -> str:
+    """The event's path where `path` names a field of the deepest level the event has, near-missed.
+
+    ``detail.stat`` against an event with ``detail.state`` gives ``detail.state``; ``Detail.state``
+    against ``detail.state`` gives ``detail.state`` (or ``detail`` alone when the rest of the
+    path is not there either).
+    """
+    segments = path.split(".")
+    for depth in range(len(segments) - 1, -1, -1):
+        prefix = ".".join(segments[:depth]) + "." if depth else ""
+        names = {p[len(prefix) :].split(".")[0] for p in by_path if p.startswith(prefix)}
+        if not names:
+            continue  # the event has nothing at this level either: look one level up
+        guess = closest_name(segments[depth], names)
+        if guess is None:
+            return ""
+        near = prefix + guess
+        whole = ".".join([near, *segments[depth + 1 :]])
+        return whole if whole in by_path else near
+    return ""
 
 
 def _element_numbers(flat: Any) -> list[int]:

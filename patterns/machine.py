@@ -13,7 +13,9 @@ from __future__ import annotations
 import functools
 import threading
 import typing
-from collections.abc import Iterable, Iterator, Mapping
+from array import array
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from types import MappingProxyType
 from typing import Any
 
 from . import engine
@@ -21,11 +23,12 @@ from ._gc import paused as collector_paused
 from .automaton import Tables
 from .compiler import Builder
 from .core import Pattern, PatternSource, compile
-from .dialects import Dialect, get_dialect
+from .dialects import BUS, Dialect, get_dialect
 from .engine import Twin
 from .errors import InvalidEventError, InvalidPatternError
+from .subscribers import SubscriberFilter, bus_dialect, copies_of
 
-__all__ = ["Machine"]
+__all__ = ["BatchResult", "Machine"]
 
 #: Events `Machine.match_many` matches per release of the GIL: large enough that taking the GIL
 #: back is rare, small enough that a change of rules re-matches little.
@@ -103,20 +106,25 @@ class Machine:
         self._matcher: Any = None  # the `LiveMatch` whose `match` is this machine's, once made
         self._json = self.dialect.input_decoder is None  # events are JSON (the byte scanner's)
         self._slow = functools.partial(_reference_match, self.dialect)  # (tables, event) -> names
+        self._copies: tuple[int, int, int] = (1, 1, 1)  # bus: names per scope part (`_read_copies`)
         if rules is not None:
             self.add_many(rules.items() if isinstance(rules, Mapping) else rules)
 
     # -- changes --
 
-    def add(self, name: str, pattern: PatternSource | Pattern) -> None:
+    def add(self, name: str, pattern: PatternSource | Pattern | SubscriberFilter | None) -> None:
         """Validate a pattern and add it as rule `name`; a rule already of that name is replaced.
 
         Args:
             name: the rule's name, returned by `match`.
             pattern: JSON text, UTF-8 bytes, a decoded dict, or a `Pattern` of this dialect.
+                A machine of dialect ``"bus"`` holds Custom Event Bus subscribers: its rules
+                are filter configurations (a `patterns.SubscriberFilter`, or the mapping or
+                JSON text it takes), and `match` takes bus events.
 
         Raises:
-            InvalidPatternError: AWS would reject the pattern (exactly as `patterns.compile`).
+            InvalidPatternError: AWS would reject the pattern (exactly as `patterns.compile`),
+                or the filter configuration (as `patterns.SubscriberFilter`).
             ValueError: a `Pattern` of another dialect.
         """
         compiled = self._compiled(pattern)
@@ -126,7 +134,9 @@ class Machine:
             if tables is not None:
                 self._set_tables(tables)
 
-    def add_many(self, items: Iterable[tuple[str, PatternSource | Pattern]]) -> None:
+    def add_many(
+        self, items: Iterable[tuple[str, PatternSource | Pattern | SubscriberFilter | None]]
+    ) -> None:
         """Validate many patterns and add them all as rules, or none of them.
 
         The same as `add` for each (name, pattern) in order (a name already in the machine, or
@@ -176,19 +186,30 @@ class Machine:
                 if tables is not None:
                     self._set_tables(tables)
 
-    def _compiled(self, pattern: PatternSource | Pattern) -> Pattern:
+    def _compiled(self, pattern: PatternSource | Pattern | SubscriberFilter | None) -> Pattern:
         # `pattern` validated for this machine's dialect (a `Pattern` of it as it is)
+        if self.dialect.name == BUS.name and not isinstance(pattern, Pattern):
+            # A Custom Event Bus machine holds subscribers: each rule is a filter configuration
+            # (a `SubscriberFilter`, or what it takes), joined into one pattern over the event.
+            pattern = (
+                pattern if isinstance(pattern, SubscriberFilter) else SubscriberFilter(pattern)
+            ).pattern
         if isinstance(pattern, Pattern):
             if pattern.dialect.name != self.dialect.name:
                 raise ValueError(
                     f"Expected a pattern of dialect `{self.dialect.name}`, got `{pattern.dialect.name}`"
                 )
             return pattern
-        return compile(pattern, dialect=self.dialect)
+        # None or a `SubscriberFilter` here (not a bus machine): `compile` refuses it as not
+        # JSON, with the dialect's message
+        return compile(typing.cast(PatternSource, pattern), dialect=self.dialect)
 
     def _place(self, name: str, compiled: Pattern) -> tuple[int, tuple | None]:
         # Under the lock: record rule `name` as `compiled`; its id (a new one for a new name)
-        # and the branches it replaces (None for a new name)
+        # and the branches it replaces (None for a new name). A bus machine first reads the
+        # subscriber's copies (`_read_copies`), before the tables holding it are published.
+        if compiled.dialect.name == BUS.name:
+            self._read_copies(copies_of(compiled))
         old = self._rules.get(name)
         if old is None:
             rule_id, replacing = self._next_id, None
@@ -197,6 +218,19 @@ class Machine:
             rule_id, replacing = old[0], old[1].branches
         self._rules[name] = (rule_id, compiled)
         return rule_id, replacing
+
+    def _read_copies(self, copies: tuple[int, int, int]) -> None:
+        # Under the lock, before the tables holding the new rule are published: a bus machine
+        # reads each scope's part under as many names as its largest subscriber has filters on
+        # that scope (`patterns.bus`). The dialect is replaced before the tables, and a match
+        # reads the tables first, so a match that sees the rule reads the event as it needs.
+        # The count only grows: an extra name costs a dict entry that no rule reads.
+        have = self._copies
+        if all(c <= h for c, h in zip(copies, have, strict=True)):
+            return
+        self._copies = tuple(max(c, h) for c, h in zip(copies, have, strict=True))  # type: ignore[assignment]
+        self.dialect = bus_dialect(self._copies)
+        self._slow = functools.partial(_reference_match, self.dialect)
 
     def remove(self, name: str) -> None:
         """Remove rule `name`, freeing what only it used.
@@ -359,12 +393,144 @@ class Machine:
                         found = exc
                 yield found
 
+    def match_batch(self, events: Iterable[Any]) -> BatchResult:
+        """Match a whole batch of events at once: every answer as two flat int arrays.
+
+        On the compiled build the scans and walks of the whole batch run in C with the GIL
+        released (other threads match meanwhile), and the answers are written as C ints, with
+        no Python object per event or per match: a consumer reads `BatchResult.offsets` and
+        `BatchResult.rule_ids` (arrays of C ints, with the buffer protocol, so Arrow or NumPy
+        take them without a copy), or a list of names per event (`result[i]`). Every event is
+        matched against the rule set in force when the call starts. An invalid event does not
+        stop the batch: its `InvalidEventError` is kept at its index (`BatchResult.errors`),
+        and its range is empty.
+
+            result = machine.match_batch(events)
+            for i, names in enumerate(result.names_or_errors()):
+                ...
+
+        Args:
+            events: the events, a list, a tuple or any iterable (see `match`; JSON text is
+                the fast road, and other events are matched one by one, with the GIL).
+
+        Returns:
+            The `BatchResult`.
+        """
+        events = events if isinstance(events, (list, tuple)) else list(events)
+        tables = self._current()
+        if self._json:
+            offsets, rule_ids, declined = tables.twin.match_batch(tables, events)
+        else:  # the input decoders' dialects: each event by its dialect's road
+            offsets, rule_ids, declined = (
+                array("i", bytes(4 * (len(events) + 1))),
+                array("i"),
+                range(len(events)),
+            )
+        errors: dict[int, InvalidEventError] = {}
+        extra: dict[int, list[int]] = {}
+        for k in declined:  # the reference road answers, or words the error
+            try:
+                found = engine.run(tables, self.dialect, events[k])
+            except InvalidEventError as exc:
+                errors[k] = exc
+                continue
+            if found:
+                extra[k] = sorted(found)
+        if extra:
+            offsets, rule_ids = _splice(offsets, rule_ids, extra)
+        return BatchResult(offsets, rule_ids, tables.names, errors)
+
     def __reduce__(self) -> tuple:
         # A machine pickles as its dialect's name and its rules (each `Pattern` pickles as its
         # model: loading validates nothing again); the automaton is rebuilt on the first match.
         with self._lock:
             rules = [(name, pattern) for name, (_, pattern) in self._rules.items()]
         return (_restore_machine, (self.dialect.name, rules))
+
+
+class BatchResult(Sequence[list[str]]):
+    """The answers of `Machine.match_batch`: per event, the rules it matches.
+
+    Event i's rule ids are ``rule_ids[offsets[i]:offsets[i + 1]]``, ascending (the order
+    `Machine.match` lists their names in), each rule once; `names` maps a rule id to its name.
+    `offsets` has ``len(result) + 1`` items, starting at 0. An invalid event's range is empty
+    and its `InvalidEventError` is in `errors`.
+
+    Attributes:
+        offsets: `array('i')`, where each event's rule ids start (and, last, their count).
+        rule_ids: `array('i')`, every event's rule ids, one event after the other.
+        names: rule id -> rule name, for the rules of the batch's rule set (read-only).
+        errors: event index -> its `InvalidEventError`, for the events `match` refuses.
+    """
+
+    __slots__ = ("_name_of", "errors", "names", "offsets", "rule_ids")
+
+    def __init__(
+        self,
+        offsets: array[int],
+        rule_ids: array[int],
+        names: Mapping[int, str],
+        errors: dict[int, InvalidEventError],
+    ) -> None:
+        self.offsets = offsets
+        self.rule_ids = rule_ids
+        self.names: Mapping[int, str] = MappingProxyType(names) if isinstance(names, dict) else names
+        self._name_of = names.__getitem__  # the dict's own: a list of names is made by one map() in C
+        self.errors = errors
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    @typing.overload
+    def __getitem__(self, index: int) -> list[str]: ...
+
+    @typing.overload
+    def __getitem__(self, index: slice) -> list[list[str]]: ...
+
+    def __getitem__(self, index: int | slice) -> list[str] | list[list[str]]:
+        """The names of the rules event `index` matches, as `Machine.match` gives them.
+
+        Raises:
+            InvalidEventError: the event's own, for an event `match` refuses.
+            IndexError: no event at `index`.
+        """
+        if isinstance(index, slice):
+            return [self[k] for k in range(*index.indices(len(self)))]
+        k = range(len(self))[index]  # negative indexes, and the IndexError
+        error = self.errors.get(k)
+        if error is not None:
+            raise error
+        return list(map(self._name_of, self.rule_ids[self.offsets[k] : self.offsets[k + 1]]))
+
+    def names_or_errors(self) -> Iterator[list[str] | InvalidEventError]:
+        """Per event, in order, the names of the rules it matches, or its `InvalidEventError`
+        (as `Machine.match_many(events, errors="yield")` yields them)."""
+        name_of, offsets, rule_ids, errors = self._name_of, self.offsets, self.rule_ids, self.errors
+        for k in range(len(self)):
+            error = errors.get(k)
+            yield error if error is not None else list(map(name_of, rule_ids[offsets[k] : offsets[k + 1]]))
+
+    def __repr__(self) -> str:
+        return f"BatchResult(events={len(self)}, matches={len(self.rule_ids)}, errors={len(self.errors)})"
+
+
+def _splice(
+    offsets: array[int], rule_ids: array[int], extra: dict[int, list[int]]
+) -> tuple[array[int], array[int]]:
+    # The arrays with the rule ids of `extra`'s events (whose ranges are empty) put in place.
+    new_ids = array("i")
+    new_offsets = array("i", offsets)
+    done = 0  # rule_ids copied so far
+    for k in sorted(extra):
+        new_ids.extend(rule_ids[done : offsets[k]])
+        new_ids.extend(extra[k])
+        done = offsets[k]
+    new_ids.extend(rule_ids[done:])
+    shift = 0
+    for k in range(len(offsets)):
+        new_offsets[k] = offsets[k] + shift
+        shift += len(extra.get(k, ()))
+    return new_offsets, new_ids
 
 
 def _reference_match(dialect: Dialect, tables: Tables, event: Any) -> list[str]:

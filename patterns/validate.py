@@ -169,6 +169,8 @@ class _Validator:
             here = _key_path(path, key)
             if key == "$or" and self.is_or(value):
                 assert isinstance(value, JArray)
+                if not self.d.allow_or:
+                    self.refuse_unsupported("`$or`", value, here)
                 group, n = yield self.or_group(value, path, depth)
                 ors.append(group)
                 if n > 1:

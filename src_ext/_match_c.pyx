@@ -30,6 +30,7 @@ __all__ = [
     "body_to_event",
     "compile_state",
     "compiled_match",
+    "match_batch",
     "match_dict",
     "match_json",
     "match_json_many",

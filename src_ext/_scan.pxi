@@ -128,6 +128,10 @@ cdef class ScanTable:
         node_edges[n]    how many edges leave n (0: an object there holds no rule path)
         node_lens[n]     bit i set when a key of i bytes (63: 63 or more) leaves n, so most keys
                          off rule paths are refused before they are hashed
+        node_up[n]       the node of n's longest proper dotted prefix ("a.b" for "a.b.c"; node 0
+                         for a path without a dot; -1 for node 0): the walk reads which arrays
+                         lie on the way to a path (exists:false, per element) without strings
+        pid_node[p]      the node of path id p (-1: none)
         edges            a `KeyTable` of the edges: (parent node, key bytes) -> child node
 
     Invariants: immutable after construction; read by any number of threads at once.
@@ -138,6 +142,8 @@ cdef class ScanTable:
     cdef int32_t* node_pid
     cdef int32_t* node_edges
     cdef uint64_t* node_lens
+    cdef int32_t* node_up
+    cdef int32_t* pid_node
     cdef KeyTable edges
     cdef bytes keys  # the bytes edges.key_data points into, kept alive here
     cdef tuple paths
@@ -148,6 +154,8 @@ cdef class ScanTable:
         self.node_pid = NULL
         self.node_edges = NULL
         self.node_lens = NULL
+        self.node_up = NULL
+        self.pid_node = NULL
         self.edges.mem = NULL
 
     def __init__(self, prefixes, path_ids):
@@ -188,11 +196,31 @@ cdef class ScanTable:
         self.paths = tuple(nodes)
         self.pid_objs = tuple(pids)
         self.n_pids = max(path_ids.values(), default=-1) + 1
+        self.node_up = <int32_t*>PyMem_Malloc(n_nodes * sizeof(int32_t))
+        self.pid_node = <int32_t*>PyMem_Malloc((self.n_pids or 1) * sizeof(int32_t))
+        if not self.node_up or not self.pid_node:
+            raise MemoryError()
+        for i in range(self.n_pids):
+            self.pid_node[i] = -1
+        for i in range(n_nodes):
+            p = nodes[i]
+            self.node_up[i] = -1 if i == 0 else 0
+            j = p.rfind(".")
+            while j > 0:
+                up = index.get(p[:j])
+                if up is not None:
+                    self.node_up[i] = up
+                    break
+                j = p.rfind(".", 0, j)
+            if pids[i] is not None:
+                self.pid_node[pids[i]] = <int32_t>i
 
     def __dealloc__(self):
         PyMem_Free(self.node_pid)
         PyMem_Free(self.node_edges)
         PyMem_Free(self.node_lens)
+        PyMem_Free(self.node_up)
+        PyMem_Free(self.pid_node)
         _keys_free(&self.edges)
 
     cdef inline int32_t child(self, int32_t node, const unsigned char* p, Py_ssize_t n) noexcept nogil:

@@ -272,9 +272,9 @@ cdef int _walk_init(Walk* w, tables) except -1:
 cdef object _match_raw(const Walk* w0, const unsigned char* buf, Py_ssize_t n, bint named):
     cdef Walk w = w0[0]  # a copy: the walk may set its fields (`objs`)
     cdef IntBuf found
-    cdef int32_t found_small[SMALL_FOUND]
+    cdef int32_t found_small[SMALL_HITS]  # terminal states: 150 where 150 rules match
     cdef int r
-    intbuf_on(&found, found_small, SMALL_FOUND)
+    intbuf_on(&found, found_small, SMALL_HITS)
     try:
         r = _match_core(&w, buf, n, &found)
         if r:
@@ -405,56 +405,69 @@ cdef struct Hit:
     PyObject* name  # borrowed from the state's names
 
 
-cdef extern from *:
-    """
-    static int patterns_cmp_hit(const void* a, const void* b) {
-        int32_t x = *(const int32_t*)a, y = *(const int32_t*)b;  /* Hit.rule comes first */
-        return (x > y) - (x < y);
-    }
-    """
-    int patterns_cmp_hit(const void* a, const void* b) noexcept nogil
+cdef enum:
+    SMALL_HITS = 256  # hits (rules of the terminal states) an answer sorts on the C stack
+    RADIX_FROM = 48   # from this many hits, sorted by radix (insertion sort below)
 
 
-# Shell sort gaps (Ciura's), largest first; the last pass (gap 1) is an insertion sort.
-cdef Py_ssize_t[8] _GAPS = [701, 301, 132, 57, 23, 10, 4, 1]
-
-
-cdef inline void _sort_hits(Hit* hits, Py_ssize_t n) noexcept nogil:
-    # By rule id, with no call per comparison: insertion sort up to 64 hits (`_answer` lists
-    # them nearly sorted already), Shell sort up to 1,024, qsort past that (CityLots' ALL set
-    # matches 26 rules an event; qsort, comparing through a pointer, was 16% of its match).
-    cdef Py_ssize_t k, j, g, gap
+cdef inline void _sort_hits(Hit* hits, Hit* spare, Py_ssize_t n, int32_t top) noexcept nogil:
+    # By rule id (all in 0..top), with no call per comparison: insertion sort below RADIX_FROM
+    # hits (`_answer` lists them nearly sorted already when few rules match), else an LSD radix
+    # sort, a byte of the id a pass (two passes below 65,536 rules) through `spare` (n hits).
+    # Where 150 rules match an event (10,000 dense rules) the Shell sort this replaces took
+    # half of the answer, on mispredicted comparisons; a radix pass has none.
+    cdef Py_ssize_t k, j
+    cdef Py_ssize_t count[256]
+    cdef int shift = 0
     cdef Hit h
-    if n > 1024:
-        qsort(hits, n, sizeof(Hit), patterns_cmp_hit)
-        return
-    for g in range(8):
-        gap = _GAPS[g]
-        if gap >= n or (gap > 1 and n <= 64):  # up to 64: the last pass alone, insertion
-            continue
-        for k in range(gap, n):
+    cdef Hit* src = hits
+    cdef Hit* dst = spare
+    cdef Hit* t
+    if n < RADIX_FROM:
+        for k in range(1, n):
             h = hits[k]
             j = k
-            while j >= gap and hits[j - gap].rule > h.rule:
-                hits[j] = hits[j - gap]
-                j -= gap
+            while j >= 1 and hits[j - 1].rule > h.rule:
+                hits[j] = hits[j - 1]
+                j -= 1
             hits[j] = h
+        return
+    while True:
+        memset(count, 0, sizeof(count))
+        for k in range(n):
+            count[(src[k].rule >> shift) & 255] += 1
+        j = 0
+        for k in range(256):
+            j, count[k] = j + count[k], j
+        for k in range(n):
+            h = src[k]
+            dst[count[(h.rule >> shift) & 255]] = h
+            count[(h.rule >> shift) & 255] += 1
+        t = src
+        src = dst
+        dst = t
+        shift += 8
+        if shift >= 32 or (top >> shift) == 0:
+            break
+    if src != hits:
+        memcpy(hits, src, n * sizeof(Hit))
 
 
 cdef list _answer(const Walk* w, IntBuf* found, bint named):
     # The rules of the terminal states found (a state may repeat, and states may share a
     # rule): their ids sorted without repeats, or (named) their names in that order, read
     # from the states (`CState.term_names`) the walk just read.
-    cdef Hit small[SMALL_FOUND]
+    cdef Hit small[2 * SMALL_HITS]  # the hits, then the radix sort's spare room
     cdef Hit* hits = small
     cdef Py_ssize_t k, j, total = 0, unique
+    cdef int32_t top = 0
     cdef CStateData* cs
     cdef list result
     cdef object item
     for k in range(found.n):
         total += _state(w.csteps[found.p[k]]).n_terms
-    if total > SMALL_FOUND:
-        hits = <Hit*>malloc(total * sizeof(Hit))
+    if total > SMALL_HITS:
+        hits = <Hit*>malloc(2 * total * sizeof(Hit))
         if hits == NULL:
             raise MemoryError()
     try:
@@ -466,13 +479,17 @@ cdef list _answer(const Walk* w, IntBuf* found, bint named):
             if cs.n_terms == 1:  # most terminal states: no read of the block
                 hits[total].rule = cs.rule0
                 hits[total].name = cs.name0
+                if cs.rule0 > top:
+                    top = cs.rule0
                 total += 1
                 continue
             for j in range(cs.n_terms):
                 hits[total].rule = cs.terms[j]
                 hits[total].name = cs.term_names[j]
+                if cs.terms[j] > top:
+                    top = cs.terms[j]
                 total += 1
-        _sort_hits(hits, total)
+        _sort_hits(hits, hits + (SMALL_HITS if hits == small else total), total, top)
         unique = 0
         for k in range(total):
             if k == 0 or hits[k].rule != hits[k - 1].rule:
@@ -666,6 +683,323 @@ cdef int _via_note(const Walk* w, Via* via, IntBuf* rec_ctx, IntBuf* rec_next, I
     return 0
 
 
+# --- Array consistency in C (`consistency.consistent_choice`'s common case) ------------------------
+
+
+cdef struct Kid:
+    # One reached context under its parent, sorted by (parent, array, ctx): the children of one
+    # context, grouped by array, are one run.
+    int32_t parent
+    int32_t array
+    int32_t ctx
+
+
+cdef extern from *:
+    """
+    static int patterns_cmp_kid(const void* a, const void* b) {
+        const int32_t* x = (const int32_t*)a;  /* Kid: parent, array, ctx */
+        const int32_t* y = (const int32_t*)b;
+        int k;
+        for (k = 0; k < 3; k++) {
+            if (x[k] != y[k]) return (x[k] > y[k]) - (x[k] < y[k]);
+        }
+        return 0;
+    }
+    """
+    int patterns_cmp_kid(const void* a, const void* b) noexcept nogil
+
+
+cdef struct Consist:
+    # One event's scratch for `_consistent_c`, made when its walk first needs a choice: per
+    # context (indexed by its number, valid where stamp == gen: no clearing between rules),
+    # the conditions its own leaves satisfy (direct), those satisfiable at or under it (below),
+    # those it must satisfy (req, 0: none) and whether it can (ok), and where its reached
+    # children start and end in `kids`.
+    Py_ssize_t n_ctx
+    int32_t gen
+    int32_t* stamp
+    uint64_t* direct
+    uint64_t* below
+    uint64_t* req
+    int32_t* ok
+    int32_t* kids_start
+    int32_t* kids_end
+    int32_t* held     # `_absent_c`: context -> the call that found a leaf in or below it
+    int32_t hgen
+    int32_t* reached  # the contexts of one check (at most n_ctx), ascending once sorted
+    Kid* kids         # their (parent, array, ctx), sorted
+    void* block       # the arrays above, in `small` (the walk's, on the C stack) or on the heap
+    void* small
+    bint on_heap
+
+
+cdef enum:
+    CONSIST_SMALL = 64  # contexts whose scratch `_walk_arrays` keeps on the C stack (3.8 KB)
+    CONSIST_BYTES = 60  # a context's: 3 uint64 and 6 int32 arrays, and a Kid (3 int32)
+    CONSIST_WORDS = 480  # CONSIST_SMALL * CONSIST_BYTES, in 8-byte words
+
+if 3 * sizeof(uint64_t) + 6 * sizeof(int32_t) + sizeof(Kid) != CONSIST_BYTES:  # at import
+    raise ImportError("CONSIST_BYTES is not the size of a context's consistency scratch")
+
+
+cdef extern from *:
+    """
+    static int patterns_cmp_int32(const void* a, const void* b) {
+        int32_t x = *(const int32_t*)a, y = *(const int32_t*)b;
+        return (x > y) - (x < y);
+    }
+    """
+    int patterns_cmp_int32(const void* a, const void* b) noexcept nogil
+
+
+cdef int _consist_init(Consist* k, Py_ssize_t n_ctx) noexcept nogil:
+    # 0; -1: memory. Most events have few contexts: their scratch is the walk's stack.
+    cdef char* p
+    if n_ctx <= CONSIST_SMALL:
+        p = <char*>k.small
+    else:
+        p = <char*>malloc(n_ctx * CONSIST_BYTES)
+        if p == NULL:
+            return -1
+        k.on_heap = True
+    k.block = p
+    k.n_ctx = n_ctx
+    k.gen = 0
+    k.direct = <uint64_t*>p
+    p += n_ctx * sizeof(uint64_t)
+    k.below = <uint64_t*>p
+    p += n_ctx * sizeof(uint64_t)
+    k.req = <uint64_t*>p
+    p += n_ctx * sizeof(uint64_t)
+    k.stamp = <int32_t*>p
+    p += n_ctx * sizeof(int32_t)
+    k.ok = <int32_t*>p
+    p += n_ctx * sizeof(int32_t)
+    k.kids_start = <int32_t*>p
+    p += n_ctx * sizeof(int32_t)
+    k.kids_end = <int32_t*>p
+    p += n_ctx * sizeof(int32_t)
+    k.reached = <int32_t*>p
+    p += n_ctx * sizeof(int32_t)
+    k.held = <int32_t*>p
+    p += n_ctx * sizeof(int32_t)
+    k.kids = <Kid*>p
+    k.hgen = 0
+    memset(k.stamp, 0, n_ctx * sizeof(int32_t))
+    memset(k.held, 0, n_ctx * sizeof(int32_t))
+    return 0
+
+
+cdef inline void _consist_touch(Consist* k, int32_t c, Py_ssize_t* n) noexcept nogil:
+    if k.stamp[c] != k.gen:
+        k.stamp[c] = k.gen
+        k.direct[c] = 0
+        k.req[c] = 0
+        k.ok[c] = 0
+        k.kids_start[c] = k.kids_end[c] = 0
+        k.reached[n[0]] = c
+        n[0] += 1
+
+
+cdef inline uint64_t _array_can(Consist* k, Py_ssize_t i, Py_ssize_t* j) noexcept nogil:
+    # The conditions the array of kids[i] can hold (in one of its reached elements); *j: the
+    # end of its run of kids.
+    cdef int32_t a = k.kids[i].array, p = k.kids[i].parent
+    cdef uint64_t can = 0
+    j[0] = i
+    while j[0] < k.n_ctx and k.kids[j[0]].parent == p and k.kids[j[0]].array == a:
+        can |= k.below[k.kids[j[0]].ctx]
+        j[0] += 1
+    return can
+
+
+cdef int _consist_decide(Consist* k, Py_ssize_t n, uint64_t full) noexcept nogil:
+    # `consistent_choice`'s two walks over the reached contexts (`reached[0:n]` ascending, every
+    # parent before its children, as context numbers go), in loops, no recursion: top-down,
+    # the conditions each element must hold (`req`: the event all of them; below an element,
+    # each array the ones only it can take, every reached element of it that could hold them
+    # all); bottom-up, whether it can (`ok`). 1 or 0; -1 when a condition could go down two
+    # arrays of one element (`consistent_choice` then tries each: its `_splits`).
+    cdef Py_ssize_t i, x, j, end
+    cdef int32_t c
+    cdef uint64_t rest, seen, part
+    cdef bint met
+    k.req[0] = full
+    for x in range(n):  # top-down
+        c = k.reached[x]
+        if not k.req[c]:
+            continue
+        rest = k.req[c] & ~k.direct[c]
+        seen = 0
+        i = k.kids_start[c]
+        end = k.kids_end[c]
+        while i < end:
+            part = _array_can(k, i, &j) & rest
+            if part & seen:
+                return -1
+            seen |= part
+            i = j
+        if seen != rest:  # some condition no array of c can take: c cannot, nothing handed down
+            continue
+        i = k.kids_start[c]
+        while i < end:
+            part = _array_can(k, i, &j) & rest
+            if part:
+                while i < j:
+                    if k.below[k.kids[i].ctx] & part == part:
+                        k.req[k.kids[i].ctx] = part
+                    i += 1
+            i = j
+    for x in range(n - 1, -1, -1):  # bottom-up: children (larger numbers) first
+        c = k.reached[x]
+        if not k.req[c]:
+            continue
+        rest = k.req[c] & ~k.direct[c]
+        met = True
+        i = k.kids_start[c]
+        end = k.kids_end[c]
+        seen = 0
+        while i < end and met:
+            part = _array_can(k, i, &j) & rest
+            seen |= part
+            if part:
+                met = False
+                while i < j:
+                    if k.req[k.kids[i].ctx] == part and k.ok[k.kids[i].ctx]:
+                        met = True
+                    i += 1
+            i = j
+        k.ok[c] = met and seen == rest
+    return k.ok[0]
+
+
+cdef int _consistent_c(Walk* w, Consist* k, Via* via, IntBuf* rec_ctx, IntBuf* rec_next, int32_t state,
+                       ScanOut* out) noexcept nogil:
+    # `consistent_choice` of the conditions on the way to `state` (their contexts noted in the
+    # records), in C: 1 or 0; -1 where it must decide (more than 64 conditions off the root,
+    # or one that two arrays of one element could take); -2: memory. The contexts' tree is
+    # read from the scan (`out.ctx_parent`, `out.ctx_array`); each check touches only the
+    # contexts its candidates reach, and their ancestors.
+    cdef int32_t s = state, r_i, c, p
+    cdef uint64_t full = 0, bit = 1
+    cdef Py_ssize_t n = 0, n0, i, j, conds = 0
+    cdef bint at_root
+    if k.block == NULL and _consist_init(k, out.ctx_parent.n + 1) < 0:
+        return -2
+    k.gen += 1
+    while s > 0:
+        at_root = False
+        r_i = via.heads[_via_slot(via, s)]
+        while r_i >= 0 and not at_root:
+            at_root = rec_ctx.p[r_i] == 0
+            r_i = rec_next.p[r_i]
+        if not at_root:  # a condition needing a choice: its candidates get its bit
+            if conds == 64:
+                return -1
+            r_i = via.heads[_via_slot(via, s)]
+            while r_i >= 0:
+                c = rec_ctx.p[r_i]
+                _consist_touch(k, c, &n)
+                k.direct[c] |= bit
+                r_i = rec_next.p[r_i]
+            full |= bit
+            bit <<= 1
+            conds += 1
+        s = _state(w.csteps[s]).parent
+    if full & (full - 1) == 0:
+        return 1  # at most one condition needs a choice: any of its candidates will do
+    n0 = n
+    for i in range(n0):  # their ancestors, each once
+        c = k.reached[i]
+        while c > 0:
+            c = out.ctx_parent.p[c - 1]
+            if k.stamp[c] == k.gen:
+                break
+            _consist_touch(k, c, &n)
+    _consist_touch(k, 0, &n)
+    j = 0
+    for i in range(n):
+        c = k.reached[i]
+        if c > 0:
+            k.kids[j].parent = out.ctx_parent.p[c - 1]
+            k.kids[j].array = out.ctx_array.p[c - 1]
+            k.kids[j].ctx = c
+            j += 1
+    qsort(k.kids, j, sizeof(Kid), patterns_cmp_kid)
+    if j < k.n_ctx:
+        k.kids[j].parent = -1  # ends the last run (`_array_can`)
+    i = 0
+    while i < j:
+        p = k.kids[i].parent
+        k.kids_start[p] = <int32_t>i
+        while i < j and k.kids[i].parent == p:
+            i += 1
+        k.kids_end[p] = <int32_t>i
+    qsort(k.reached, n, sizeof(int32_t), patterns_cmp_int32)  # parents before children
+    for i in range(n):
+        k.below[k.reached[i]] = k.direct[k.reached[i]]
+    for i in range(n - 1, 0, -1):  # children first: what each context can hold below it
+        c = k.reached[i]
+        k.below[out.ctx_parent.p[c - 1]] |= k.below[c]
+    if k.below[0] & full != full:
+        return 0
+    return _consist_decide(k, n, full)
+
+
+cdef enum:
+    MAX_UP = 64  # dotted prefixes of one path `_absent_c` keeps (deeper: `absent_in` decides)
+
+
+cdef int _absent_c(Walk* w, Consist* k, int32_t pid, CLeaf* leaves, int32_t li, ScanOut* out,
+                   IntBuf* where) noexcept nogil:
+    # `consistency.absent_in` of a path with leaves (the chain from li), into `where`, in C:
+    # the contexts with no leaf at the path in or below them that are the event (0: the path
+    # absent everywhere) or elements of an array on the way to the path (its node a dotted
+    # prefix of the path's, through `ScanTable.node_up`). 0; -1 where `absent_in` must
+    # decide (a path deeper than MAX_UP nodes); -2: memory.
+    cdef int32_t up[MAX_UP]
+    cdef int n_up = 0, u
+    cdef int32_t node, c, c_node
+    cdef Py_ssize_t n_ctx = out.ctx_parent.n + 1
+    if k.block == NULL and _consist_init(k, n_ctx) < 0:
+        return -2
+    k.hgen += 1
+    while li >= 0:  # every context holding a leaf at the path, and their ancestors
+        c = leaves[li].ctx
+        while c >= 0 and k.held[c] != k.hgen:
+            k.held[c] = k.hgen
+            c = out.ctx_parent.p[c - 1] if c > 0 else -1
+        li = leaves[li].next
+    where.n = 0
+    if k.held[0] != k.hgen:
+        return intbuf_push(where, 0) * 2  # absent everywhere: context 0 agrees with any choice
+    node = (<ScanTable>w.scan).pid_node[pid] if pid < w.n_pids else -1
+    while node > 0:  # the path's node and its dotted prefixes, the event's node 0 left out
+        if n_up == MAX_UP:
+            return -1
+        up[n_up] = node
+        n_up += 1
+        node = (<ScanTable>w.scan).node_up[node]
+    for c in range(1, n_ctx):
+        if k.held[c] == k.hgen:
+            continue
+        c_node = out.ctx_node.p[c - 1]
+        for u in range(n_up):
+            if up[u] == c_node:
+                if intbuf_push(where, c) < 0:
+                    return -2
+                break
+    return 0
+
+
+cdef enum:
+    # What `_walk_arrays` keeps on the C stack before the heap (about 12 KB): where 150 rules
+    # match an event (10,000 dense rules) it reaches some 400 states and notes as many
+    # contexts, which the smaller buffers of `_walk` moved to the heap three times an event.
+    SMALL_VIA = 512      # states reached (at most half full; a 2 KB memset an event)
+    SMALL_RECORDS = 512  # states pending, contexts noted, rule states met
+
+
 cdef int _walk_arrays(Walk* w, const unsigned char* buf, CLeaf* leaves, CValue* vals, int32_t* heads,
                       ScanOut* out, IntBuf* found) except -1 nogil:
     # `walk.run_machine`'s two phases over C states and C values, for an event whose
@@ -675,34 +1009,40 @@ cdef int _walk_arrays(Walk* w, const unsigned char* buf, CLeaf* leaves, CValue* 
     # an array-consistent choice. A condition noted at context 0 needs no choice, so a state
     # whose every condition holds there is decided without `consistent_choice` (or the GIL).
     cdef Via via
-    cdef int32_t via_states_small[SMALL_SEEN]
-    cdef int32_t via_heads_small[SMALL_SEEN]
+    cdef int32_t via_states_small[SMALL_VIA]
+    cdef int32_t via_heads_small[SMALL_VIA]
     cdef IntBuf stack, hits, rec_ctx, rec_next, ends
-    cdef int32_t stack_small[SMALL_STACK]
+    cdef int32_t stack_small[SMALL_RECORDS]
     cdef int32_t hits_small[SMALL_STACK]
-    cdef int32_t rec_ctx_small[SMALL_STACK]
-    cdef int32_t rec_next_small[SMALL_STACK]
-    cdef int32_t ends_small[SMALL_STACK]
+    cdef int32_t rec_ctx_small[SMALL_RECORDS]
+    cdef int32_t rec_next_small[SMALL_RECORDS]
+    cdef int32_t ends_small[SMALL_RECORDS]
     cdef PyObject* state_obj
     cdef CStateData* cs
     cdef int32_t state, pid, li, r_i, s
     cdef Py_ssize_t e, a, k, j
-    cdef bint at_root, all_root
+    cdef bint at_root
     cdef int off_root
     cdef PyObject* contexts = NULL  # `_contexts(out, ...)`, made once when first needed (owned)
+    cdef Consist consist  # `_consistent_c`'s scratch, made when first needed
+    cdef int cr
+    cdef uint64_t consist_small[CONSIST_WORDS]
+    consist.block = NULL
+    consist.small = consist_small
+    consist.on_heap = False
     # Every buffer starts on the C stack and moves to the heap only when it outgrows it (most
     # events never do): no malloc or free per event.
     via.states = via_states_small
     via.heads = via_heads_small
-    via.mask = SMALL_SEEN - 1
+    via.mask = SMALL_VIA - 1
     via.used = 0
     via.on_heap = False
     memset(via_states_small, 0xFF, sizeof(via_states_small))
-    intbuf_on(&stack, stack_small, SMALL_STACK)
+    intbuf_on(&stack, stack_small, SMALL_RECORDS)
     intbuf_on(&hits, hits_small, SMALL_STACK)
-    intbuf_on(&rec_ctx, rec_ctx_small, SMALL_STACK)
-    intbuf_on(&rec_next, rec_next_small, SMALL_STACK)
-    intbuf_on(&ends, ends_small, SMALL_STACK)
+    intbuf_on(&rec_ctx, rec_ctx_small, SMALL_RECORDS)
+    intbuf_on(&rec_next, rec_next_small, SMALL_RECORDS)
+    intbuf_on(&ends, ends_small, SMALL_RECORDS)
     try:
         _via_note(w, &via, &rec_ctx, &rec_next, &stack, 0, 0)
         while stack.n:
@@ -729,9 +1069,14 @@ cdef int _walk_arrays(Walk* w, const unsigned char* buf, CLeaf* leaves, CValue* 
                         _via_note(w, &via, &rec_ctx, &rec_next, &stack, cs.absent_states[j], 0)
                     continue
                 # present somewhere: absent from some array elements, perhaps
-                hits.n = 0
-                with gil:
-                    _absent_where(<object>w.tables, pid, leaves, li, out, &hits, &contexts)
+                cr = _absent_c(w, &consist, pid, leaves, li, out, &hits)
+                if cr == -2:
+                    with gil:
+                        raise MemoryError()
+                if cr == -1:
+                    hits.n = 0
+                    with gil:
+                        _absent_where(<object>w.tables, pid, leaves, li, out, &hits, &contexts)
                 for j in range(cs.absent_off[a], cs.absent_off[a + 1]):
                     for k in range(hits.n):
                         _via_note(w, &via, &rec_ctx, &rec_next, &stack, cs.absent_states[j], hits.p[k])
@@ -753,15 +1098,22 @@ cdef int _walk_arrays(Walk* w, const unsigned char* buf, CLeaf* leaves, CValue* 
                     off_root += 1
                 s = _state(w.csteps[s]).parent
             if off_root >= 2:
-                with gil:
-                    all_root = _consistent(w, &via, &rec_ctx, &rec_next, state, out, &contexts)
-                if not all_root:
+                cr = _consistent_c(w, &consist, &via, &rec_ctx, &rec_next, state, out)
+                if cr == -2:
+                    with gil:
+                        raise MemoryError()
+                if cr == -1:  # a choice between arrays: `consistent_choice` decides
+                    with gil:
+                        cr = _consistent(w, &via, &rec_ctx, &rec_next, state, out, &contexts)
+                if not cr:
                     continue
             if _note_terminal(found, state, cs) < 0:
                 with gil:
                     raise MemoryError()
         return 0
     finally:
+        if consist.on_heap:
+            free(consist.block)
         if contexts != NULL:
             with gil:
                 Py_DECREF(<object>contexts)
@@ -825,12 +1177,140 @@ cdef object _contexts(ScanOut* out, ScanTable table):
     )
 
 
-def match_json_many(tables, list events):
-    """`match_json(tables, event, named=True)` of every event of a list, the scans and walks of the
-    whole batch run with the GIL released (other threads match meanwhile).
+# --- A whole batch at once: the scans, walks and answers of every event without the GIL -------------
 
-    The GIL is taken back only to read each event's buffer first, for the rare Python fallbacks
-    of the walk (which take it themselves), and to make the answers.
+
+cdef struct HitBuf:
+    # A growable array of hits (rule id, borrowed name), heap memory (p NULL until the first).
+    Hit* p
+    Py_ssize_t n
+    Py_ssize_t cap
+
+
+cdef inline int hitbuf_reserve(HitBuf* b, Py_ssize_t more) noexcept nogil:
+    # Room for `more` hits after the n there are: 0; -1 when memory runs out (b unchanged).
+    cdef Py_ssize_t cap = b.cap or 256
+    cdef Hit* p
+    if b.n + more <= b.cap:
+        return 0
+    while cap < b.n + more:
+        cap *= 2
+    p = <Hit*>realloc(b.p, cap * sizeof(Hit))
+    if p == NULL:
+        return -1
+    b.p = p
+    b.cap = cap
+    return 0
+
+
+cdef int _answer_hits(const Walk* w, IntBuf* found, HitBuf* out, HitBuf* spare) noexcept nogil:
+    # `_answer`'s hits (sorted by rule id, each rule once, with its name) appended to `out`,
+    # with no Python object: 0, or -1 when memory runs out. Written in place in `out` (the
+    # sort's room in `spare`), so a batch's answers take no allocation of their own.
+    cdef Py_ssize_t start = out.n, k, j, total = 0, unique
+    cdef int32_t top = 0
+    cdef CStateData* cs
+    cdef Hit* hits
+    for k in range(found.n):
+        total += _state(w.csteps[found.p[k]]).n_terms
+    if hitbuf_reserve(out, total) < 0 or hitbuf_reserve(spare, total) < 0:
+        return -1
+    hits = out.p + start
+    total = 0
+    for k in range(found.n - 1, -1, -1):  # latest found first: nearly sorted (see `_answer`)
+        cs = _state(w.csteps[found.p[k]])
+        for j in range(cs.n_terms):
+            hits[total].rule = cs.terms[j]
+            hits[total].name = cs.term_names[j]
+            if cs.terms[j] > top:
+                top = cs.terms[j]
+            total += 1
+    _sort_hits(hits, spare.p, total, top)
+    unique = 0
+    for k in range(total):
+        if k == 0 or hits[k].rule != hits[unique - 1].rule:
+            hits[unique] = hits[k]
+            unique += 1
+    out.n = start + unique
+    return 0
+
+
+cdef struct Batch:
+    # One batch's events, as `_batch_read` found them, and their answers (`_batch_core`).
+    Py_ssize_t count
+    Py_buffer* views
+    const unsigned char** bufs
+    Py_ssize_t* sizes
+    char* state        # per event: `_event_bytes`' answer, and 4 once answered
+    Py_ssize_t* offs   # event k's hits are hits.p[offs[k]:offs[k + 1]]
+    HitBuf hits
+    HitBuf spare
+
+
+cdef int _batch_read(Batch* b, list events) except -1:
+    # With the GIL: each event's bytes (a view taken where needed; `_batch_free` releases it).
+    cdef Py_ssize_t k, count = len(events)
+    memset(b, 0, sizeof(Batch))
+    b.count = count
+    b.views = <Py_buffer*>PyMem_Malloc((count or 1) * sizeof(Py_buffer))
+    b.bufs = <const unsigned char**>PyMem_Malloc((count or 1) * sizeof(unsigned char*))
+    b.sizes = <Py_ssize_t*>PyMem_Malloc((count or 1) * sizeof(Py_ssize_t))
+    b.state = <char*>PyMem_Malloc(count or 1)
+    b.offs = <Py_ssize_t*>PyMem_Malloc((count + 1) * sizeof(Py_ssize_t))
+    if b.views == NULL or b.bufs == NULL or b.sizes == NULL or b.state == NULL or b.offs == NULL:
+        raise MemoryError()
+    memset(b.state, 0, count)
+    for k in range(count):
+        b.state[k] = _event_bytes(events[k], &b.views[k], &b.bufs[k], &b.sizes[k])
+    return 0
+
+
+cdef int _batch_core(const Walk* w0, Batch* b) except -1 nogil:
+    # Every event's scan, walk and answer (hits), without the GIL (the walk's rare Python
+    # fallbacks take it themselves): one buffer of terminal states for all, reused.
+    cdef Walk w = w0[0]  # a copy: the walk may set its fields
+    cdef IntBuf found
+    cdef int32_t found_small[SMALL_HITS]
+    cdef Py_ssize_t k
+    intbuf_on(&found, found_small, SMALL_HITS)
+    try:
+        for k in range(b.count):
+            b.offs[k] = b.hits.n
+            if b.state[k]:
+                found.n = 0
+                if _match_core(&w, b.bufs[k], b.sizes[k], &found) == 0:
+                    b.state[k] |= 4
+                    if _answer_hits(&w, &found, &b.hits, &b.spare) < 0:
+                        with gil:
+                            raise MemoryError()
+        b.offs[b.count] = b.hits.n
+        return 0
+    finally:
+        intbuf_free(&found)
+
+
+cdef void _batch_free(Batch* b) noexcept:
+    cdef Py_ssize_t k
+    if b.state != NULL and b.views != NULL:
+        for k in range(b.count):
+            if b.state[k] & 3 == EVENT_VIEW:
+                PyBuffer_Release(&b.views[k])
+    PyMem_Free(b.views)
+    PyMem_Free(b.bufs)
+    PyMem_Free(b.sizes)
+    PyMem_Free(b.state)
+    PyMem_Free(b.offs)
+    free(b.hits.p)
+    free(b.spare.p)
+
+
+def match_json_many(tables, list events):
+    """`match_json(tables, event, named=True)` of every event of a list, the scans, walks and
+    answers (rule ids sorted, names chosen) of the whole batch made with the GIL released
+    (other threads match meanwhile).
+
+    With the GIL: each event's buffer is read first, the rare Python fallbacks of the walk take
+    it themselves, and each answer's list is made last, from names the walk already chose.
 
     Args:
         tables: a published `patterns.machine.Tables` with `csteps`.
@@ -841,47 +1321,79 @@ def match_json_many(tables, list events):
         Per event, the names of the rules it matches (sorted by rule id), or None where
         `match_json` would answer None.
     """
-    cdef Py_ssize_t count = len(events), k
     cdef Walk w
-    cdef Py_buffer* views = NULL
-    cdef const unsigned char** bufs = NULL
-    cdef Py_ssize_t* sizes = NULL
-    cdef char* state = NULL  # per event: `_event_bytes`' answer, and 4 once answered
-    cdef IntBuf* found = NULL
-    cdef int r
+    cdef Batch b
+    cdef Py_ssize_t k, j
+    cdef list result, names
+    cdef object item
+    cdef list seq = list(events)  # our own references: the caller's list may change meanwhile
     _walk_init(&w, tables)
-    views = <Py_buffer*>PyMem_Malloc((count or 1) * sizeof(Py_buffer))
-    bufs = <const unsigned char**>PyMem_Malloc((count or 1) * sizeof(unsigned char*))
-    sizes = <Py_ssize_t*>PyMem_Malloc((count or 1) * sizeof(Py_ssize_t))
-    state = <char*>PyMem_Malloc(count or 1)
-    found = <IntBuf*>PyMem_Malloc((count or 1) * sizeof(IntBuf))
     try:
-        if views == NULL or bufs == NULL or sizes == NULL or state == NULL or found == NULL:
-            raise MemoryError()
-        memset(state, 0, count)
-        memset(found, 0, count * sizeof(IntBuf))
-        for k in range(count):
-            state[k] = _event_bytes(events[k], &views[k], &bufs[k], &sizes[k])
+        _batch_read(&b, seq)
         with nogil:
-            for k in range(count):
-                if state[k]:
-                    r = _match_core(&w, bufs[k], sizes[k], &found[k])
-                    if r == 0:
-                        state[k] |= 4
-        result = []
-        for k in range(count):
-            result.append(_answer(&w, &found[k], True) if state[k] & 4 else None)
+            _batch_core(&w, &b)
+        result = PyList_New(b.count)
+        for k in range(b.count):
+            if b.state[k] & 4:
+                names = PyList_New(b.offs[k + 1] - b.offs[k])
+                for j in range(b.offs[k], b.offs[k + 1]):
+                    item = <object>b.hits.p[j].name
+                    Py_INCREF(item)
+                    PyList_SET_ITEM(names, j - b.offs[k], item)
+                item = names
+            else:
+                item = None
+            Py_INCREF(item)
+            PyList_SET_ITEM(result, k, item)
         return result
     finally:
-        if state != NULL:
-            for k in range(count):
-                if state[k] & 3 == EVENT_VIEW:
-                    PyBuffer_Release(&views[k])
-        if found != NULL:
-            for k in range(count):
-                free(found[k].p)
-        PyMem_Free(views)
-        PyMem_Free(bufs)
-        PyMem_Free(sizes)
-        PyMem_Free(state)
-        PyMem_Free(found)
+        _batch_free(&b)
+
+
+cdef array.array _INT_ARRAY = array.array("i")  # the template of the batch's arrays (C int: int32)
+
+
+def match_batch(tables, events):
+    """The rule ids every JSON event of a sequence matches, as two flat arrays, the scans,
+    walks and answers of the whole batch made with the GIL released (other threads match
+    meanwhile).
+
+    With the GIL, per event, only its buffer is read (before) and, for the rare Python
+    fallbacks of the walk, what they read; the answers are written as C ints, with no Python
+    object per event or per match.
+
+    Args:
+        tables: a published `patterns.automaton.Tables` with `csteps`.
+        events: a sequence of events (bytes, bytearray, C-contiguous memoryview or str each).
+
+    Returns:
+        (offsets, rule_ids, declined): `array('i')`s, event k's rule ids (sorted, no repeats)
+        being ``rule_ids[offsets[k]:offsets[k + 1]]``; and the indexes of the events the
+        compiled road leaves to the reference road (`match_json` answers None: invalid or
+        not JSON text, a number beyond a double's range), whose range is empty.
+    """
+    cdef Walk w
+    cdef Batch b
+    cdef Py_ssize_t k
+    cdef array.array offsets, rule_ids
+    cdef int* o
+    cdef int* r
+    cdef list seq = list(events)  # our own references: a caller's list may change meanwhile
+    _walk_init(&w, tables)
+    try:
+        _batch_read(&b, seq)
+        with nogil:
+            _batch_core(&w, &b)
+        if b.hits.n > INT32_MAX:
+            raise OverflowError(f"Expected at most {INT32_MAX} matches in one batch, got {b.hits.n}")
+        offsets = array.clone(_INT_ARRAY, b.count + 1, False)
+        rule_ids = array.clone(_INT_ARRAY, b.hits.n, False)
+        o = offsets.data.as_ints
+        r = rule_ids.data.as_ints
+        for k in range(b.count + 1):
+            o[k] = <int>b.offs[k]
+        for k in range(b.hits.n):
+            r[k] = b.hits.p[k].rule
+        return offsets, rule_ids, [k for k in range(b.count) if not b.state[k] & 4]
+    finally:
+        _batch_free(&b)

@@ -19,8 +19,11 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 def test_api_all_lists_the_public_names() -> None:
     assert sorted(patterns.__all__) == sorted(
-        ["DIALECTS", "IMPLEMENTATION", "Dialect", "FilterCriteria", "InvalidEventError", "InvalidPatternError",
-         "Machine", "Pattern", "PatternsError", "compile", "record_to_event"]
+        ["DIALECTS", "IMPLEMENTATION", "ArchiveError", "BatchResult", "BusTransformer", "Dialect",
+         "FilterCriteria", "InputTransformer", "InvalidEventError", "InvalidPatternError",
+         "InvalidTransformerError", "Machine", "Pattern", "PatternsError", "RulesError", "Scan", "ScanStats",
+         "SubscriberFilter", "UndeliverableEventError", "compile", "record_to_event", "render_for_target",
+         "scan"]
     )  # fmt: skip
     for name in patterns.__all__:
         assert getattr(patterns, name) is not None
@@ -169,6 +172,10 @@ def test_api_require_extensions_turns_a_missing_build_into_an_import_error() -> 
 def test_api_errors_form_one_tree_under_value_error() -> None:
     assert issubclass(InvalidPatternError, PatternsError) and issubclass(InvalidPatternError, ValueError)
     assert issubclass(InvalidEventError, PatternsError) and issubclass(InvalidEventError, ValueError)
+    assert issubclass(patterns.InvalidTransformerError, PatternsError)
+    assert issubclass(patterns.InvalidTransformerError, ValueError)
+    assert issubclass(patterns.UndeliverableEventError, PatternsError)
+    assert issubclass(patterns.UndeliverableEventError, ValueError)
     assert issubclass(PatternsError, Exception)
     with pytest.raises(ValueError):
         patterns.compile("{")

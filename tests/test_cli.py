@@ -34,10 +34,11 @@ def test_cli_invalid_pattern_exits_2_with_aws_message(tmp_path, capsys) -> None:
     assert "Event pattern is not valid. Reason: Bad numeric range operator: >" in err
 
 
-def test_cli_invalid_event_lines_are_reported_and_exit_2(tmp_path, capsys) -> None:
+def test_cli_invalid_event_lines_are_reported_and_exit_1(tmp_path, capsys) -> None:
+    # 1, not 2: the run finished; 2 is kept for rules or input that cannot be used at all
     events = tmp_path / "events.jsonl"
     events.write_text('not json\n[1]\n{"id": "ok", "source": "nobody"}\n')
-    assert main(["match", str(EXAMPLES / "rules.json"), str(events)]) == 2
+    assert main(["match", str(EXAMPLES / "rules.json"), str(events)]) == 1
     out, err = capsys.readouterr()
     assert out.splitlines() == ["ok: -"]
     assert ":1: invalid event" in err and ":2: invalid event" in err

@@ -1,8 +1,8 @@
-"""`mypy --strict` on tests/typing/router.py, a small router on the public API, as a user's
+"""`mypy --strict` and pyright (basedpyright, strict) on tests/typing/router.py, a small router on the public API, as a user's
 project would run it: from a folder outside the checkout, against the installed package (so an
 install that hides `py.typed` fails here, and so do annotations that refuse valid calls).
 
-Skipped when mypy is not installed (it is in the `test` extra). With setuptools' default editable
+Each is skipped when its checker is not installed (both are in the `test` extra). With setuptools' default editable
 install mypy cannot find the package at all; README.md's `editable_mode=compat` install fixes
 that (then `mypy --strict tests/typing/router.py` passes from the checkout's root too).
 """
@@ -36,6 +36,32 @@ def test_router_passes_mypy_strict_against_the_installed_package(tmp_path: Path)
     )
     assert run.returncode == 0, run.stdout + run.stderr + hint
     assert "Success: no issues found" in run.stdout
+
+
+@pytest.mark.skipif(
+    shutil.which("basedpyright") is None and not (Path(sys.executable).parent / "basedpyright").exists(),
+    reason="basedpyright is not installed",
+)
+def test_router_passes_pyright_strict_against_the_installed_package(tmp_path: Path) -> None:
+    shutil.copy(ROUTER, tmp_path / "router.py")
+    exe = Path(sys.executable).parent / "basedpyright"
+    run = subprocess.run(
+        [str(exe) if exe.exists() else "basedpyright", "--pythonpath", sys.executable, "--level", "error"]
+        + ["-p", str(_strict_config(tmp_path)), "router.py"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "0 errors" in run.stdout
+
+
+def _strict_config(folder: Path) -> Path:
+    """A pyrightconfig.json asking for pyright's strict mode on the router."""
+    config = folder / "pyrightconfig.json"
+    config.write_text('{"typeCheckingMode": "strict", "include": ["router.py"]}')
+    return config
 
 
 def test_router_runs(capsys: pytest.CaptureFixture[str]) -> None:

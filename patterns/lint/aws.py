@@ -25,6 +25,8 @@ __all__ = [
     "RECORD_FIELDS",
     "SOURCE_NAMES",
     "STRING_FIELDS",
+    "TEST_EVENT_INVALID",
+    "TEST_EVENT_REQUIRED",
 ]
 
 # --- EventBridge events ----------------------------------------------------------------------
@@ -50,6 +52,14 @@ ENVELOPE_STRINGS = frozenset(
 )
 #: Envelope fields every event carries (so an anything-but on them never meets an absent field).
 ALWAYS_PRESENT = frozenset({"version", "id", "detail-type", "source", "account", "time", "region"})
+
+#: The fields TestEventPattern (``aws events test-event-pattern``) requires of its event, in the
+#: order the API reference lists them (API_TestEventPattern, "Event": "the following fields are
+#: mandatory"). LocalStack's emulator leaves `resources` out, with a comment that AWS does not
+#: require it "in reality"; the API reference and our notes (AWS-NOTES 1.5) list it, so it is kept.
+TEST_EVENT_REQUIRED = ("id", "account", "source", "time", "region", "resources", "detail-type")
+#: TestEventPattern's error for an event without them (ValidationException; AWS-NOTES 1.5, verified).
+TEST_EVENT_INVALID = "Parameter Event is not valid."
 
 # --- limits ----------------------------------------------------------------------------------
 

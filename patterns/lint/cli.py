@@ -27,10 +27,20 @@ import patterns
 from patterns.errors import InvalidEventError, InvalidPatternError
 from patterns.explain import explain
 
+from .aws import TEST_EVENT_INVALID, TEST_EVENT_REQUIRED
 from .diagnostics import Diagnostic
 from .render import FORMATS, first_sentence, paint, render
 from .rules import RULES, PatternContext, check_group, check_pattern
-from .sources import Extracted, SourceError, SourceNote, extract_file, iter_files, note
+from .sources import (
+    Extracted,
+    SourceError,
+    SourceNote,
+    cdk_available,
+    extract_file,
+    iter_files,
+    language_of,
+    note,
+)
 
 __all__ = ["main"]
 
@@ -150,8 +160,15 @@ def _read_file_notes(
     if found or not explicit or len(notes) > noted:
         return
     lower = name.lower()
-    if lower.endswith((".ts", ".tsx", ".js", ".py", ".java", ".go", ".cs")):
-        why = "CDK and SDK sources are not read: run `cdk synth` and lint `cdk.out`"
+    if language_of(name) is not None and not cdk_available():
+        why = (
+            "CDK sources are read with tree-sitter, which is not installed: `pip install "
+            "'eventpatterns[cdk]'` (or run `cdk synth` and lint `cdk.out`)"
+        )
+    elif language_of(name) is not None:
+        why = "no CDK construct here is given a pattern pattern-lint reads"
+    elif lower.endswith((".js", ".java", ".go", ".cs")):
+        why = "CDK and SDK sources in this language are not read: run `cdk synth` and lint `cdk.out`"
     elif name != "-" and not lower.endswith(_READ_SUFFIXES):
         why = f"not a format pattern-lint reads ({', '.join(_READ_SUFFIXES)})"
     else:
@@ -211,7 +228,7 @@ def run_check(args: argparse.Namespace, config: dict[str, Any]) -> int:
                 )
                 failed = True
                 continue
-            checked += 1
+            checked += ex.kind != "transformer"  # the summary counts patterns
             contexts.append(ctx)
             diagnostics.extend(found_here)
             for u in ex.unknowns:
@@ -316,6 +333,20 @@ def _events_of(source: str, number: int) -> list[tuple[str, str]]:
     return [(f"{label}:{n}", line) for n, line in lines]
 
 
+def _missing_envelope(event_text: str) -> tuple[str, ...]:
+    """The fields TestEventPattern requires that an event lacks, as backticked names (`--require-envelope`).
+
+    An event that is not a JSON object lacks them all; text that is not JSON at all is left to the
+    matcher, whose error says where the JSON breaks.
+    """
+    try:
+        event = json.loads(event_text)
+    except ValueError:
+        return ()
+    have = event if isinstance(event, dict) else {}
+    return tuple(f"`{name}`" for name in TEST_EVENT_REQUIRED if name not in have)
+
+
 def run_test(args: argparse.Namespace) -> int:
     """``test``: explain each event against the pattern; 0 when all match, 1 when one does not."""
     text = _read_json_arg(args.pattern, "pattern")
@@ -328,10 +359,17 @@ def run_test(args: argparse.Namespace) -> int:
         if context:
             print(context, file=sys.stderr, end="")
         return 2
+    if args.require_envelope and pattern.dialect.name != "eventbridge":
+        raise _UsageError(f"--require-envelope checks EventBridge events, not {pattern.dialect.name} input")
     status = 0
     events = [item for number, source in enumerate(args.event, 1) for item in _events_of(source, number)]
     for label, event_text in events:
         event: Any = event_text
+        missing = _missing_envelope(event_text) if args.require_envelope else ()
+        if missing:
+            print(f"error: {label}: {TEST_EVENT_INVALID} (missing {', '.join(missing)})", file=sys.stderr)
+            status = 2
+            continue
         if pattern.dialect.name not in ("eventbridge", "sns-body"):
             # an attributes map or a source record: the service's input is an object, not text
             try:
@@ -411,6 +449,12 @@ def _parser() -> argparse.ArgumentParser:
         help="an event: inline JSON, a file, or -; a .jsonl file (or one JSON event a line) holds many",
     )
     test.add_argument("--dialect", default=None, help="eventbridge (default), sns-attributes, sns-body, ...")
+    test.add_argument(
+        "--require-envelope",
+        action="store_true",
+        help="refuse events without the fields `aws events test-event-pattern` requires "
+        "(id, account, source, time, region, resources, detail-type), as AWS does",
+    )
     rule_cmd = sub.add_parser("rule", help="print a rule's documentation")
     rule_cmd.add_argument("code", help="rule code or name")
     sub.add_parser("rules", help="list the rules")

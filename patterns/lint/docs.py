@@ -31,6 +31,13 @@ def rules_markdown() -> str:
         "`[tool.pattern-lint]` of pyproject.toml; silence one place with a comment\n",
         "`# pattern-lint: ignore[W101]` on the finding's line or the pattern's first line (YAML, HCL).\n",
         "\n",
+        "Template values nobody can know before deployment (`!Ref`, `${var.x}`, a bare Terraform\n",
+        "reference) are tracked one by one: a finding about one of them (its field, its key, the value\n",
+        "list holding it) is not reported, and every other finding is. Sizes and counts of a pattern with\n",
+        'such values are lower bounds (each value at its shortest, a list at one value) and say "at\n',
+        'least". W119 compares only patterns without such values; W120 reports a pattern with them\n',
+        "only when a pattern without them covers its known part (so whatever they hold).\n",
+        "\n",
         "| code | name | what it does |\n",
         "| --- | --- | --- |\n",
     ]

@@ -9,6 +9,8 @@ import pytest
 import patterns
 from patterns.explain import Explanation, explain
 from patterns.lint.cli import main
+from patterns.lint.rules import check_pattern
+from patterns.lint.sources import extract_text
 
 PATTERN = {
     "source": ["aws.ec2"],
@@ -166,3 +168,91 @@ def test_cli_test_reads_sns_attribute_maps(capsys):
     )
     assert status == 1
     assert "numeric conditions match numbers only" in capsys.readouterr().out
+
+
+SUGGEST_EVENT = {"source": "aws.ec2", "detail-type": "x", "detail": {"state": "Stopped", "id": "i-1"}}
+
+
+@pytest.mark.parametrize(
+    ("pattern", "path", "suggestion"),
+    [
+        ({"detail": {"stat": ["stopped"]}}, "detail.stat", "detail.state"),
+        ({"detail": {"State": ["Stopped"]}}, "detail.State", "detail.state"),
+        ({"Detail": {"state": ["Stopped"]}}, "Detail.state", "detail.state"),
+        ({"Detail": {"nope": ["x"]}}, "Detail.nope", "detail"),  # the rest of the path is not there
+        ({"detail_type": ["x"]}, "detail_type", "detail-type"),
+    ],
+)
+def test_explain_suggests_the_field_the_event_has(pattern, path, suggestion):
+    c = _by_path(explain(patterns.compile(pattern), SUGGEST_EVENT))[path]
+    assert (c.kind, c.suggestion) == ("missing", suggestion)
+    assert c.reason.endswith(f"; did you mean `{suggestion}`?")
+
+
+def test_explain_suggests_nothing_far():
+    c = _by_path(explain(patterns.compile({"detail": {"colour": ["red"]}}), SUGGEST_EVENT))["detail.colour"]
+    assert c.suggestion == ""
+    assert c.reason == "missing: the event has `detail` but no `detail.colour`"
+
+
+def test_explain_suggests_the_value_differing_only_in_spelling():
+    c = _by_path(explain(patterns.compile({"detail": {"state": ["stopped", "running"]}}), SUGGEST_EVENT))
+    assert (c["detail.state"].kind, c["detail.state"].suggestion) == ("value", '"stopped"')
+    assert 'did you mean "stopped"?' in c["detail.state"].reason
+    far = _by_path(explain(patterns.compile({"detail": {"state": ["stopping"]}}), SUGGEST_EVENT))
+    assert far["detail.state"].suggestion == ""
+    assert "did you mean" not in far["detail.state"].reason
+
+
+def test_cli_test_prints_the_suggestions(capsys):
+    event = json.dumps(SUGGEST_EVENT)
+    assert main(["test", "--pattern", '{"detail": {"stat": ["stopped"]}}', "--event", event]) == 1
+    assert "did you mean `detail.state`?" in capsys.readouterr().out
+    assert main(["test", "--pattern", '{"detail": {"state": ["stopped"]}}', "--event", event]) == 1
+    assert 'did you mean "stopped"?' in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("key", "guess"),
+    [("detail_type", "detail-type"), ("Detail", "detail"), ("regoin", "region"), ("ressources", "resources")],
+)
+def test_key_outside_envelope_suggests_the_envelope_field(key, guess):
+    (ex,) = extract_text("p.json", json.dumps({"source": ["aws.ec2"], key: ["x"]}))
+    (d,) = check_pattern(ex)[1]
+    assert (d.code, d.help) == ("W105", f"did you mean `{guess}`?")
+
+
+ENVELOPE_EVENT = {
+    "id": "1",
+    "account": "123456789012",
+    "source": "aws.ec2",
+    "time": "2024-01-01T00:00:00Z",
+    "region": "us-east-1",
+    "resources": [],
+    "detail-type": "x",
+    "detail": {"state": "stopped"},
+}
+
+
+def test_cli_test_require_envelope_refuses_events_aws_refuses(capsys):
+    pattern = '{"source": ["aws.ec2"]}'
+    bare = json.dumps({"source": "aws.ec2", "detail": {}})
+    assert main(["test", "--pattern", pattern, "--event", bare]) == 0  # without the flag: matched
+    capsys.readouterr()
+    assert main(["test", "--require-envelope", "--pattern", pattern, "--event", bare]) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        "error: event 1: Parameter Event is not valid. "
+        "(missing `id`, `account`, `time`, `region`, `resources`, `detail-type`)\n"
+    )
+    whole = json.dumps(ENVELOPE_EVENT)
+    assert main(["test", "--require-envelope", "--pattern", pattern, "--event", whole]) == 0
+    no_resources = json.dumps({k: v for k, v in ENVELOPE_EVENT.items() if k != "resources"})
+    assert main(["test", "--require-envelope", "--pattern", pattern, "--event", no_resources]) == 2
+    assert "(missing `resources`)" in capsys.readouterr().err
+
+
+def test_cli_test_require_envelope_is_for_eventbridge(capsys):
+    args = ["test", "--require-envelope", "--dialect", "sns-body", "--pattern", "{}", "--event", "{}"]
+    assert main(args) == 2
+    assert "--require-envelope checks EventBridge events" in capsys.readouterr().err

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,13 @@ from patterns.lint.render import FORMATS
 
 SOURCES = Path(__file__).parent / "fixtures" / "sources"
 SCHEMA = Path(__file__).parent / "sarif-schema-2.1.0.json"
+
+
+@pytest.fixture(autouse=True)
+def _without_tree_sitter(monkeypatch):
+    """These notes are those of a run without the `cdk` extra: CDK sources are not read there
+    (tests/lint/test_cdk.py reads them with tree-sitter)."""
+    monkeypatch.setitem(sys.modules, "tree_sitter", None)  # `import tree_sitter` fails
 
 
 def _notes(fmt: str, out: str) -> set[tuple[str, int, str]]:
@@ -67,7 +75,7 @@ NOTED = {
     ("custom-type.json", 6, "N103"),
     ("walk/broken.json", 0, "N102"),  # met in a walk, not JSON
     ("walk/broken.yaml", 0, "N102"),  # met in a walk, not YAML
-    ("cdk-app", 0, "N104"),  # cdk.json and no cdk.out
+    ("cdk-app", 0, "N104"),  # a source naming a pattern, no cdk.out, no tree-sitter
 }
 NOTE_ARGS = [
     "no-patterns.yaml",
@@ -96,7 +104,7 @@ def test_notes_are_counted_in_the_summary(capsys, monkeypatch):
     main(["check", *NOTE_ARGS])
     last = capsys.readouterr().out.splitlines()[-1]
     assert last == (
-        "No findings in 1 pattern in 6 files; 4 files skipped: 2 without patterns, 2 unreadable; "
+        "No findings in 1 pattern in 5 files; 4 files skipped: 2 without patterns, 2 unreadable; "
         "3 pattern keys under unknown resource types not read; CDK sources in 1 folder not read."
     )
 
@@ -153,7 +161,7 @@ def test_cdk_app_with_cdk_out_has_no_note(capsys, tmp_path, monkeypatch):
         "utf-8",
     )
     assert main(["check", "."]) == 0
-    assert capsys.readouterr().out == "All checks passed (1 pattern in 2 files).\n"
+    assert capsys.readouterr().out == "All checks passed (1 pattern in 1 file).\n"
 
 
 def test_sources_naming_a_pattern_without_cdk_json_are_noted(capsys, tmp_path, monkeypatch):
@@ -229,3 +237,43 @@ def test_pulumi_program_from_standard_input(capsys, monkeypatch):
     monkeypatch.setattr("sys.stdin", io.StringIO((SOURCES / "Pulumi.yaml").read_text("utf-8")))
     assert main(["check", "-"]) == 1
     assert "-:12:23: E102 " in capsys.readouterr().out
+
+
+def test_tool_configuration_is_not_walked_but_is_read_when_named(capsys, tmp_path, monkeypatch):
+    """tsconfig.json (JSON with comments) and package.json are no templates: a folder walk leaves
+    them out instead of noting each as unreadable; a file the user names is read whatever it is."""
+    monkeypatch.chdir(tmp_path)
+    Path("tsconfig.json").write_text('{\n  // comments are allowed here\n  "strict": true\n}\n', "utf-8")
+    Path("package.json").write_text('{"name": "app"}', "utf-8")
+    Path("rule.json").write_text('{"source": ["a"]}', "utf-8")
+    main(["check", "."])
+    out = capsys.readouterr().out
+    assert "N102" not in out and "tsconfig" not in out
+    main(["check", "tsconfig.json"])  # named: read as a pattern file, as any named JSON is
+    assert capsys.readouterr().out.startswith("tsconfig.json:2:3: E101 ")
+
+
+def test_cdk_app_naming_no_pattern_is_not_noted(capsys, tmp_path, monkeypatch):
+    """An app without cdk.out whose sources name no pattern property holds nothing unread."""
+    monkeypatch.chdir(tmp_path)
+    Path("app/lib").mkdir(parents=True)
+    Path("app/cdk.json").write_text("{}", "utf-8")
+    Path("app/lib/stack.ts").write_text("new Bucket(this, 'B');\n", "utf-8")
+    Path("app/lib/Stack.java").write_text('new Bucket(this, "B");\n', "utf-8")
+    main(["check", "."])
+    assert "N104" not in capsys.readouterr().out
+
+
+def test_java_source_naming_a_pattern_is_noted(capsys, tmp_path, monkeypatch):
+    """Java, C#, Go and JavaScript CDK sources are never read: one naming a pattern is noted."""
+    monkeypatch.chdir(tmp_path)
+    Path("app/src").mkdir(parents=True)
+    Path("app/cdk.json").write_text("{}", "utf-8")
+    Path("app/src/Stack.java").write_text(
+        'Rule.Builder.create(this, "R").eventPattern(EventPattern.builder().build()).build();\n', "utf-8"
+    )
+    main(["check", "."])
+    out = capsys.readouterr().out
+    assert "N104" in out
+    assert "1 JavaScript, Java, C# or Go file naming a pattern property" in out
+    assert "app/src/Stack.java" in out

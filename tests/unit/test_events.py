@@ -8,7 +8,7 @@ import enum
 import pytest
 
 from patterns import InvalidEventError
-from patterns.events import BigNumber, Contexts, Leaf, decode_event, flatten
+from patterns.events import BigNumber, Contexts, Leaf, decode_event, decode_json, flatten
 from patterns.numbers import as_double
 
 # --- decode_event --------------------------------------------------------------------------------
@@ -227,3 +227,14 @@ def test_flatten_deep_dict_event_walks_without_recursion() -> None:
     (leaf,) = flatten(event).leaves
     assert leaf.path == ".".join(["a"] * 5000 + ["x"])
     assert leaf.value == 1
+
+
+def test_decode_json_reads_any_value_as_decode_event_reads_events() -> None:
+    assert decode_json(b'[1, "a"]') == [1, "a"]
+    assert decode_json("3.5") == 3.5
+    assert isinstance(decode_json("1e400"), BigNumber)  # orjson refuses it; the fallback keeps it
+    assert decode_json('"\\ud800"') == "\ud800"  # a lone surrogate, as Jackson keeps it
+    with pytest.raises(InvalidEventError, match="Event is not valid JSON"):
+        decode_json(b"{")
+    with pytest.raises(InvalidEventError, match="Event is not valid JSON"):
+        decode_json(b"\xff")

@@ -1,7 +1,7 @@
 """A `Machine` shared by matching threads while another thread adds, replaces and removes rules.
 
 Readers match on each road a caller takes: `match` each time, `match_many` over a list (matched in
-batches), and a `match` kept from an earlier match, as a router keeps it (on the compiled build,
+batches), `match_batch` (both answers of a batch from one rule set), and a `match` kept from an earlier match, as a router keeps it (on the compiled build,
 the machine's published `LiveMatch`'s: it must see every later change too). The writer records
 each rule set before the change that makes it (`tests/concurrency.py`, `RuleChanges`); a match
 must give exactly the answer of one rule set in force while it ran: the names of the rules that
@@ -17,6 +17,8 @@ patterns that match every event, so it must be in every answer.
 from __future__ import annotations
 
 import random
+import sys
+import threading
 from collections.abc import Callable
 
 import orjson
@@ -63,7 +65,7 @@ SHAPES = [*STABLE.values(), *SWAP, *MOVING]
 SWAP_SHAPES = range(len(STABLE), len(STABLE) + len(SWAP))
 MOVING_SHAPES = range(SWAP_SHAPES.stop, len(SHAPES))
 MOVING_NAMES = [f"r{i}" for i in range(8)]
-ROADS = ["match", "match_many", "kept", "match"]
+ROADS = ["match", "match_many", "kept", "match", "match_batch"]
 CHANGES = 300
 
 
@@ -116,7 +118,12 @@ def test_machine_threads_answer_for_a_rule_set_in_force() -> None:
             while changes.running():
                 i, j = local.randrange(len(events)), local.randrange(len(events))
                 mark = changes.mark()
-                if road == "match_many":
+                if road == "match_batch":  # one snapshot for the whole batch: one rule set
+                    result = machine.match_batch([events[i], events[j]])
+                    allowed = [[expected(rules, i), expected(rules, j)] for rules in changes.since(mark)]
+                    assert [result[0], result[1]] in allowed, (road, events[i], events[j], allowed)
+                    checked[road] += 1
+                elif road == "match_many":
                     first_names, second_names = machine.match_many([events[i], events[j]])
                     check(road, i, first_names, mark)
                     check(road, j, second_names, mark)
@@ -154,3 +161,46 @@ def test_machine_threads_answer_for_a_rule_set_in_force() -> None:
     assert list(machine) == list(changes.history[-1])
     for i in range(len(events)):
         assert machine.match(events[i]) == expected(changes.history[-1], i)
+
+
+@pytest.mark.parametrize("road", ["match_batch", "match_many"])
+def test_machine_batches_let_other_threads_run(twin: str, road: str) -> None:
+    # The compiled build matches a batch with the GIL released: another thread, waiting for the
+    # GIL while this one holds it (the switch interval made so long that only a release lets
+    # it in), runs during the batch. One `match` keeps the GIL (the control: nothing runs).
+    if twin == "python":
+        pytest.skip("the pure twin holds the GIL: nothing to release")
+    machine = patterns.Machine()
+    for name, shape in STABLE.items():
+        machine.add(name, shape)
+    events = _events(random.Random(3), 20_000)
+    machine.match(events[0])
+    batch = getattr(machine, road)
+
+    def ran_during(work: Callable[[], object]) -> int:
+        go, stop = threading.Event(), threading.Event()
+        steps = [0]
+
+        def other() -> None:
+            go.wait()  # then it needs the GIL: only a release by `work` lets it in
+            while not stop.is_set() and steps[0] < 200_000:
+                steps[0] += 1
+
+        old = sys.getswitchinterval()
+        sys.setswitchinterval(1_000.0)
+        thread = threading.Thread(target=other)
+        try:
+            thread.start()
+            while not thread.is_alive():
+                pass
+            go.set()
+            work()
+            seen = steps[0]
+        finally:
+            stop.set()
+            sys.setswitchinterval(old)
+            thread.join()
+        return seen
+
+    assert ran_during(lambda: machine.match(events[0])) == 0
+    assert ran_during(lambda: list(batch(events))) > 0

@@ -3,8 +3,9 @@
 Each rule lives in its own module, named after the rule (``W101 anything-but-ignores-missing`` in
 `anything_but_ignores_missing`), and registers itself with `registry.rule`; its docstring is the
 rule's documentation. A pattern rule receives a `PatternContext` (the pattern's text, its compiled
-form, its model with spans) and yields `Finding`s; a group rule receives every pattern of one bus
-or topic in one file. `pipeline` runs them; `helpers` holds what several rules share.
+form, its model with spans) and yields `Finding`s; a group rule receives every pattern of one bus,
+topic or subscriber in one file; a transformer rule receives a rule target's input transformer.
+`pipeline` runs them; `helpers` holds what several rules share.
 
 ``E`` rules are AWS's own verdict: `patterns.compile` decides, and the message is AWS's text.
 ``W`` rules are the silent failures: patterns AWS accepts that match less (or more) than their
@@ -45,6 +46,14 @@ from . import (  # noqa: F401
     field_condition_replaced,
     duplicate_pattern,
     covered_pattern,
+    invalid_subscriber_filter,
+    too_many_subscriber_filters,
+    invalid_input_transformer,
+    mixed_event_shapes,
+    metadata_filter_on_put_events,
+    unreachable_input_path,
+    template_not_json,
+    filters_on_one_scope,
 )
 
 # isort: on

@@ -4,13 +4,25 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from patterns.model import Prefix, Suffix, Wildcard
+from patterns.model import Leaf, Prefix, Suffix, Wildcard
 
-from .helpers import leaf_matchers, leaves, show
+from .helpers import is_eventbridge_rule, leaf_matchers, leaves, show
 from .pipeline import PatternContext
 from .registry import Finding, rule
 
 __all__ = ["catch_all_string_match"]
+
+
+def _documented_catch_all(ctx: PatternContext) -> Leaf | None:
+    """The value list of a top-level `source` that is `[{"prefix": ""}]` alone, on EventBridge."""
+    if ctx.model is None or not is_eventbridge_rule(ctx):
+        return None
+    for f in ctx.model.fields:
+        if f.key == "source" and isinstance(f.value, Leaf) and len(f.value.matchers) == 1:
+            m = f.value.matchers[0]
+            if isinstance(m, Prefix) and m.value == "":
+                return f.value
+    return None
 
 
 @rule("W110", "catch-all-string-match")
@@ -19,9 +31,13 @@ def catch_all_string_match(ctx: PatternContext) -> Iterator[Finding]:
     Checks for `{"prefix": ""}`, `{"suffix": ""}` and `{"wildcard": "*"}`, which match every
     string.
 
+    Not reported: `{"source": [{"prefix": ""}]}`, the prefix alone in the value list of the
+    envelope's `source`. That is AWS's documented idiom for a rule meant to receive every event of
+    its bus (an archive, "send all events to CloudWatch Logs"): every event has a `source`.
+
     ## Why is this bad?
-    They read as a filter but filter nothing (among strings): usually a template value that came
-    out empty, or a catch-all that sends every event to the target (cost, loops).
+    Elsewhere they read as a filter but filter nothing (among strings): usually a template value
+    that came out empty, or a catch-all that sends every event to the target (cost, loops).
 
     ## Example
     ```json
@@ -35,7 +51,10 @@ def catch_all_string_match(ctx: PatternContext) -> Iterator[Finding]:
     """
     if ctx.model is None:
         return
+    idiom = _documented_catch_all(ctx)
     for path, _, leaf in leaves(ctx.model):
+        if leaf is idiom:
+            continue
         for i, m in leaf_matchers(leaf):
             if (isinstance(m, (Prefix, Suffix)) and m.value == "") or (
                 isinstance(m, Wildcard) and m.value == "*"

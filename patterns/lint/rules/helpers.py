@@ -7,15 +7,16 @@ from collections.abc import Iterator
 from typing import Any
 
 from patterns.errors import InvalidPatternError
-from patterns.model import Field, Leaf, Matcher, Obj
+from patterns.model import Exists, Field, Leaf, Matcher, Obj
 
 from ..aws import LIMIT_REASONS
 from ..sources import Extracted
-from .pipeline import PatternContext, offset_of
+from .pipeline import PatternContext, offset_of, unknown_spellings
 from .registry import Finding
 
 __all__ = [
     "branch_fields",
+    "branch_leaves",
     "describe",
     "error_finding",
     "fields",
@@ -23,6 +24,7 @@ __all__ = [
     "leaf_matchers",
     "leaves",
     "limit_reason",
+    "only_absent",
     "over_filter_limit",
     "pattern_size",
     "show",
@@ -74,6 +76,31 @@ def branch_fields(obj: Obj, prefix: str = "") -> list[list[tuple[str, Field, Obj
     return branches
 
 
+def branch_leaves(obj: Obj, prefix: tuple[str, ...] = ()) -> list[list[tuple[tuple[str, ...], Leaf]]]:
+    """Per branch of the pattern (``$or`` spread out): (keys, value list) of every field with one.
+
+    Keys stay a tuple (a key may hold a dot), unlike `branch_fields`' dotted paths.
+    """
+    branches: list[list[tuple[tuple[str, ...], Leaf]]] = [[]]
+    for f in obj.fields:
+        keys = (*prefix, f.key)
+        if isinstance(f.value, Leaf):
+            for b in branches:
+                b.append((keys, f.value))
+        else:
+            subs = branch_leaves(f.value, keys)
+            branches = [b + s for b in branches for s in subs]
+    for group in obj.ors:
+        alternatives = [s for branch in group.branches for s in branch_leaves(branch, prefix)]
+        branches = [b + a for b in branches for a in alternatives]
+    return branches
+
+
+def only_absent(leaf: Leaf) -> bool:
+    """Whether a value list matches only a missing field (``exists: false``, nothing else)."""
+    return all(isinstance(m, Exists) and not m.value for m in leaf.matchers)
+
+
 def leaf_matchers(leaf: Leaf) -> Iterator[tuple[int, Matcher]]:
     """(index in the value list, matcher) of every matcher of one value list."""
     yield from enumerate(leaf.matchers)
@@ -114,15 +141,33 @@ def error_finding(ctx: PatternContext, err: InvalidPatternError) -> Finding:
     return Finding(str(err), err.offset, end, err.path or "$", help)
 
 
-def pattern_size(ctx: PatternContext) -> int | None:
-    """The pattern's length as AWS counts it (compact JSON unless given as text), None if unknowable."""
+#: The shortest JSON an unknown could be, by how it stands in the pattern text (see
+#: `unknown_spellings`): a list holds at least one value, a string may be empty.
+_SHORTEST = {"list": "[0]", "number": "0", "string": '""', "part": ""}
+
+
+def pattern_size(ctx: PatternContext) -> tuple[int, bool] | None:
+    """The pattern's length as AWS counts it (compact JSON unless given as text), and whether exact.
+
+    With template values the length is the shortest they allow (each at its shortest JSON), so a
+    pattern over a limit at that length is over it whatever they hold; ``exact`` is then False.
+    None when the text is not JSON.
+    """
     ex = ctx.extracted
-    if ex.unknowns:
-        return None
+    text = ctx.text
+    exact = not ex.unknowns
+    if not exact:
+        if ctx.syntax_error:
+            return None
+        parts, last = [], 0
+        for start, end, form in unknown_spellings(ctx):
+            parts += [text[last:start], _SHORTEST[form]]
+            last = end
+        text = "".join([*parts, text[last:]])
     if ex.embedded:
-        return len(ex.text)
+        return len(text), exact
     try:
-        return len(json.dumps(json.loads(ex.text), ensure_ascii=False, separators=(",", ":")))
+        return len(json.dumps(json.loads(text), ensure_ascii=False, separators=(",", ":"))), exact
     except ValueError:
         return None
 
@@ -133,3 +178,11 @@ def over_filter_limit(ctx: PatternContext, limit: int) -> Finding | None:
     if position is None or position[0] != limit:
         return None  # report once, on the first filter over the limit
     return Finding(f"{position[1]} filters; at most {limit}")
+
+
+def shared_targets(a: Extracted, b: Extracted) -> tuple[str, ...] | None:
+    """The targets both patterns' rules send to (as written); None when either's targets are not
+    in the file. ``()``: both are known and differ (fan-out)."""
+    if a.targets is None or b.targets is None:
+        return None
+    return tuple(t for t in a.targets if t in b.targets)

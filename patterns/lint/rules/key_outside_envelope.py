@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterator
+
+from patterns.spelling import closest_name
 
 from ..aws import ENVELOPE
 from .helpers import fields, is_eventbridge_rule, show
@@ -15,11 +16,11 @@ __all__ = ["key_outside_envelope"]
 
 
 def _envelope_guess(key: str) -> str | None:
+    """The envelope field `key` near-misses: ``detailType``, ``detail_type``, ``Source``, ``regoin``."""
     normal = re.sub(r"(?<=[a-z])(?=[A-Z])", "-", key).replace("_", "-").lower()
     if normal in ENVELOPE:
         return normal
-    close = difflib.get_close_matches(normal, sorted(ENVELOPE), n=1, cutoff=0.75)
-    return close[0] if close else None
+    return closest_name(normal, ENVELOPE)
 
 
 @rule("W105", "key-outside-envelope")

@@ -9,7 +9,7 @@ from patterns.sns import combinations
 from patterns.wildcards import complexity
 
 from .helpers import leaves
-from .pipeline import PatternContext
+from .pipeline import PatternContext, unknown_spellings
 from .registry import Finding, rule
 
 __all__ = ["near_limit"]
@@ -42,14 +42,20 @@ def near_limit(ctx: PatternContext) -> Iterator[Finding]:
     if ctx.model is None:
         return
     d = ctx.dialect
+    # a template value written as a list may hold several values: the counts are then lower bounds
+    least = "at least " if any(form == "list" for _, _, form in unknown_spellings(ctx)) else ""
     if d.max_or_combinations is not None:
         n = count_branches(ctx.model)
         if _near(n, d.max_or_combinations):
-            yield Finding(f"`$or` expands to {n} combinations; AWS refuses more than {d.max_or_combinations}")
+            yield Finding(
+                f"`$or` expands to {least}{n} combinations; AWS refuses more than {d.max_or_combinations}"
+            )
     if d.max_combinations is not None and (ctx.model.fields or ctx.model.ors):
         n = combinations(ctx.model)
         if _near(n, d.max_combinations):
-            yield Finding(f"the policy counts {n} combinations; SNS refuses more than {d.max_combinations}")
+            yield Finding(
+                f"the policy counts {least}{n} combinations; SNS refuses more than {d.max_combinations}"
+            )
     cap = d.wildcard_max_complexity
     if cap is not None:
         for path, _, leaf in leaves(ctx.model):

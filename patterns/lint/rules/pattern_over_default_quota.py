@@ -30,8 +30,13 @@ def pattern_over_default_quota(ctx: PatternContext) -> Iterator[Finding]:
     """
     if not is_eventbridge_rule(ctx):
         return
-    size = pattern_size(ctx)
-    if size is not None and DEFAULT_PATTERN_QUOTA < size <= MAX_PATTERN_LENGTH:
+    measured = pattern_size(ctx)
+    if measured is None:
+        return
+    size, exact = measured
+    if DEFAULT_PATTERN_QUOTA < size <= MAX_PATTERN_LENGTH:
         yield Finding(
-            f"the pattern is {size} characters long, over EventBridge's default quota of {DEFAULT_PATTERN_QUOTA}"
+            f"the pattern is {'' if exact else 'at least '}{size} characters long, over EventBridge's "
+            f"default quota of {DEFAULT_PATTERN_QUOTA}",
+            help="" if exact else "template values counted at their shortest",
         )

@@ -32,6 +32,6 @@ def pattern_over_limit(ctx: PatternContext) -> Iterator[Finding]:
     ```
     """
     err = ctx.error
-    if err is None or ctx.syntax_error or not limit_reason(err.reason):
-        return
+    if err is None or ctx.syntax_error or not limit_reason(err.reason) or ctx.extracted.kind == "subscriber":
+        return  # a subscriber filter's: E107
     yield error_finding(ctx, err)

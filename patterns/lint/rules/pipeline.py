@@ -1,9 +1,17 @@
 """The check pipeline: one pattern prepared into a `PatternContext`, then run through the rules.
 
 `check_pattern` compiles one extracted pattern (`prepare`) and runs the pattern rules on it;
-`check_group` runs the group rules over the patterns of one bus or topic. A finding that depends
-on a template value nobody can know (``!Ref``, ``var.x``) is never reported. Findings carry
+`check_group` runs the group rules over the patterns of one bus or topic. Findings carry
 offsets in the pattern text; `_to_diagnostic` maps them to places in the user's file.
+
+Template values nobody can know (``!Ref``, ``var.x``) are tracked one by one. Each is written in
+the pattern text as a placeholder of its likely type, then, when AWS would refuse the pattern
+because of it, as a number or a list (`prepare`), so the rules see every known part of the
+pattern. A finding is dropped only when it is about an unknown: its range covers one, or its field
+holds, contains or sits inside one (`_depends_on_unknown`). Rules about the whole pattern read
+the unknowns themselves: sizes and counts become lower bounds (`unknown_spellings`); W119
+compares only patterns without unknowns, and W120 compares a pattern's known part
+(`PatternContext.known_branches`) with patterns without unknowns.
 """
 
 from __future__ import annotations
@@ -15,8 +23,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import patterns
+from patterns.dialects import BUS_DIALECTS
 from patterns.errors import InvalidPatternError
-from patterns.model import Obj
+from patterns.model import Branch, Obj
 from patterns.parse import JArray, JNode, JObject, JsonSyntaxError, Span, parse_json
 from patterns.validate import validate
 
@@ -33,6 +42,7 @@ __all__ = [
     "offset_of",
     "paths_in",
     "prepare",
+    "unknown_spellings",
 ]
 
 
@@ -65,6 +75,20 @@ class PatternContext:
     def text(self) -> str:
         """The pattern text the verdict was reached on (unknowns written as their likely type)."""
         return self.used_text or self.extracted.text
+
+    def known_branches(self) -> tuple[Branch, ...]:
+        """The pattern's branches without the conditions an unknown value sits in (or above).
+
+        Dropping a condition only widens a branch, so whatever the unknowns hold, every event the
+        pattern matches is matched by these branches: a pattern that covers them covers it.
+        """
+        if self.pattern is None:
+            return ()
+        places = [_dotted(u.json_path) for u in self.extracted.unknowns]
+        return tuple(
+            tuple(c for c in branch if not any(_path_related(c.path, p) for p in places))
+            for branch in self.pattern.branches
+        )
 
     def at(self, span: Span | None, json_path: str, message: str, help: str = "") -> Finding:
         """A finding at a model or source node's span."""
@@ -101,6 +125,26 @@ def key_path(path: str, key: str) -> str:
     return f"{path}['{escaped}']"
 
 
+_STEP = re.compile(r"\.([A-Za-z_][A-Za-z0-9_]*)|\['((?:[^'\\]|\\.)*)'\]|\[\d+\]")
+
+
+def _dotted(json_path: str) -> str:
+    """A JSON path as the dotted field path of `patterns.model.Condition` (``$or`` and indices dropped)."""
+    keys = []
+    for m in _STEP.finditer(json_path or "$"):
+        key = m.group(1) if m.group(1) is not None else m.group(2)
+        if key is not None:
+            key = re.sub(r"\\(.)", r"\1", key)
+            if key != "$or":
+                keys.append(key)
+    return ".".join(keys)
+
+
+def _path_related(path: str, place: str) -> bool:
+    """Whether a dotted field path is `place`, inside it, or holds it (`place` "" is the root)."""
+    return not place or path == place or path.startswith(place + ".") or place.startswith(path + ".")
+
+
 _LIST_INDEX = re.compile(r"\[\d+\]")
 
 
@@ -135,10 +179,15 @@ def prepare(extracted: Extracted) -> PatternContext:
     """Compile one extracted pattern and gather what the rules read.
 
     An unknown template value is first written as a string. When AWS would reject the pattern
-    because of it (a ``numeric`` bound that is a Terraform variable), it is written as a number,
-    then as a list, in the same width, so that the rest of the pattern is still checked.
+    because of it (a ``numeric`` bound that is a Terraform variable, a bare reference where a list
+    belongs), it is written as a number, then as a list, in the same width, so that the rest of
+    the pattern is still checked.
     """
-    dialect = patterns.DIALECTS.get(extracted.dialect) or patterns.DIALECTS["eventbridge"]
+    dialect = (
+        patterns.DIALECTS.get(extracted.dialect)
+        or BUS_DIALECTS.get(extracted.dialect)
+        or patterns.DIALECTS["eventbridge"]
+    )
     ctx = PatternContext(extracted, dialect)
     text = extracted.text
     try:
@@ -156,19 +205,10 @@ def prepare(extracted: Extracted) -> PatternContext:
             ctx.error = err
             if ctx.syntax_error:
                 break
-            finding = _error_finding_for(text, err)
-            for i, u in enumerate(extracted.unknowns):
-                if tried.get(i, 0) < len(_ALTERNATIVES) and _unknown_related(u, finding):
-                    candidate = _substitute(text, u, _ALTERNATIVES[tried.get(i, 0)])
-                    tried[i] = tried.get(i, 0) + 1
-                    try:
-                        parse_json(candidate)
-                    except JsonSyntaxError:
-                        continue  # that spelling breaks the JSON: try another unknown or give up
-                    text = candidate
-                    break
-            else:
+            candidate = _next_spelling(extracted, text, _error_finding_for(text, err), tried)
+            if candidate is None:
                 break
+            text = candidate
     if ctx.pattern is not None:
         ctx.error = None
         ctx.tree = parse_json(text)
@@ -177,8 +217,33 @@ def prepare(extracted: Extracted) -> PatternContext:
     return ctx
 
 
-#: What an unknown value is tried as, after a string: a number, then a list of one string.
-_ALTERNATIVES = ("1", '["?"]')
+#: What an unknown value is tried as, after a string: a number, then a list of one string, then
+#: a list of one number (the only list that fits where a short ``${x}`` stood outside a string).
+_ALTERNATIVES = ("1", '["?"]', "[1]")
+
+
+def _next_spelling(extracted: Extracted, text: str, finding: Finding, tried: dict[int, int]) -> str | None:
+    """`text` with one unknown the error is about written as its next likely type, None if none is left.
+
+    Each unknown is tried as each alternative once, in order; a spelling that does not fit (too
+    wide) or breaks the JSON is skipped. The checks read the original text, so an unknown already
+    written as a number can still be tried as a list.
+    """
+    for i, u in enumerate(extracted.unknowns):
+        if not _unknown_related(u, finding):
+            continue
+        while tried.get(i, 0) < len(_ALTERNATIVES):
+            replacement = _ALTERNATIVES[tried.get(i, 0)]
+            tried[i] = tried.get(i, 0) + 1
+            candidate = _substitute(extracted.text, text, u, replacement)
+            if candidate == text:
+                continue
+            try:
+                parse_json(candidate)
+            except JsonSyntaxError:
+                continue  # that spelling breaks the JSON: try the next one
+            return candidate
+    return None
 
 
 def _token_range(text: str, u: Any) -> tuple[int, int]:
@@ -191,11 +256,36 @@ def _token_range(text: str, u: Any) -> tuple[int, int]:
 _KEY_FOLLOWS = re.compile(r"\s*:")
 
 
-def _substitute(text: str, u: Any, replacement: str) -> str:
-    start, end = _token_range(text, u)
-    if end - start < len(replacement) or text[start] != '"' or _KEY_FOLLOWS.match(text, end):
-        return text  # too short, not a whole string, or an object key
+def _substitute(original: str, text: str, u: Any, replacement: str) -> str:
+    """`text` with the unknown `u` written as `replacement`, padded to the width it had in `original`."""
+    start, end = _token_range(original, u)
+    whole = original[start] == '"' or original[start:end].rstrip() == "1"  # a string, or `embedded`'s number
+    if end - start < len(replacement) or not whole or _KEY_FOLLOWS.match(original, end):
+        return text  # too short, part of a string, or an object key
     return text[:start] + replacement.ljust(end - start) + text[end:]
+
+
+def unknown_spellings(ctx: PatternContext) -> list[tuple[int, int, str]]:
+    """How each unknown stands in the compiled text: (start, end, form), sorted by start.
+
+    `form` is ``list`` (written as a list: it may hold several values), ``number``, ``string``
+    (a whole JSON string) or ``part`` (inside a JSON string, beside known characters).
+    """
+    text = ctx.text
+    out = []
+    for u in ctx.extracted.unknowns:
+        start, end = _token_range(text, u)
+        head = text[start : start + 1]
+        if head == "[":
+            form = "list"
+        elif head == '"':
+            form = "string"
+        elif head.isdigit():
+            form = "number"
+        else:
+            form = "part"
+        out.append((start, end, form))
+    return sorted(out)
 
 
 def _place_unknowns(extracted: Extracted, tree: JNode) -> None:
@@ -244,8 +334,10 @@ def check_pattern(
     Returns:
         The prepared context (group rules reuse it) and the diagnostics, unsorted.
     """
-    ctx = prepare(extracted)
     wanted = set(RULES) if codes is None else set(codes)
+    if extracted.kind == "transformer":
+        return _check_transformer(extracted, wanted)
+    ctx = prepare(extracted)
     notes = _unknown_notes(extracted)
     out: list[Diagnostic] = []
     for code, r in RULES.items():
@@ -258,14 +350,39 @@ def check_pattern(
     return ctx, out
 
 
+def _check_transformer(extracted: Extracted, wanted: set[str]) -> tuple[PatternContext, list[Diagnostic]]:
+    """Run the transformer rules on a rule target's ``InputTransformer`` (its template is the text).
+
+    A finding is dropped when its range in the template (or path) it is about covers a template
+    value, or when it has no range and that text holds one.
+    """
+    ctx = PatternContext(extracted, patterns.DIALECTS["eventbridge"])
+    for u in extracted.unknowns:
+        u.json_path = u.json_path or "$"  # a template is not a JSON tree: the unknowns list says where
+    out: list[Diagnostic] = []
+    for code, r in RULES.items():
+        if r.scope != "transformer" or code not in wanted:
+            continue
+        for finding in r.check(ctx):
+            on = finding.extracted or extracted
+            if finding.offset is None and on.unknowns:
+                continue
+            end = finding.end_offset if finding.end_offset is not None else (finding.offset or 0) + 1
+            if any(u.start < end and (finding.offset or 0) < u.end for u in on.unknowns):
+                continue
+            out.append(_to_diagnostic(r, extracted, finding, ()))
+    return ctx, out
+
+
 def check_group(contexts: list[PatternContext], codes: Iterable[str] | None = None) -> list[Diagnostic]:
-    """Run the group rules over the patterns of one file, grouped by bus or topic and dialect."""
+    """Run the group rules over the patterns of one file, grouped by bus or topic and dialect (the
+    filters of one subscriber, whatever their scope, are one group)."""
     wanted = set(RULES) if codes is None else set(codes)
     groups: dict[tuple[str, str, str], list[PatternContext]] = defaultdict(list)
     for ctx in contexts:
         ex = ctx.extracted
-        if ex.group is not None and ctx.pattern is not None and not ex.unknowns:
-            groups[(ex.file, ex.group, ex.dialect)].append(ctx)
+        if ex.group is not None and ctx.pattern is not None and not ctx.syntax_error:
+            groups[(ex.file, ex.group, "bus" if ex.kind == "subscriber" else ex.dialect)].append(ctx)
     out: list[Diagnostic] = []
     for members in groups.values():
         if len(members) < 2:

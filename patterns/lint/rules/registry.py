@@ -41,7 +41,8 @@ class Rule:
         severity: ``error`` for ``E`` codes, ``warning`` for ``W``.
         doc: the documentation (the check's docstring, dedented).
         check: the function producing findings.
-        scope: ``pattern`` (one pattern) or ``group`` (the patterns of one bus or topic).
+        scope: ``pattern`` (one pattern), ``group`` (the patterns of one bus, topic or subscriber)
+            or ``transformer`` (a rule target's input transformer, `Extracted.transformer`).
     """
 
     code: str

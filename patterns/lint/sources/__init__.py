@@ -26,18 +26,21 @@ The modules, bottom first (each imports only modules listed before it):
     embedded       JSON text inside a host string: `align`, `embedded_pattern`
     writer         structured values written out as JSON: `Writer`, `written_pattern`
     event_sources  the event source an ARN names (sqs, kinesis, ...)
+    literals       TypeScript and Python read with tree-sitter: `Value`s with offsets
     discovery      which files a run reads: `iter_files`, SKIP_DIRS
     cloudformation where CloudFormation and SAM keep patterns: `CfnWalker` over an `Adapter`
     readers        cfn_json, cfn_yaml (and serverless.yml), pulumi (YAML and JSON programs),
-                   terraform (HCL), pattern_file
+                   terraform (HCL), pattern_file, cdk (CDK apps' TypeScript and Python)
     extract        the dispatcher: `extract_file`, `extract_text`
 """
 
 from __future__ import annotations
 
+from .cdk import language_of
 from .discovery import iter_files
 from .embedded import align
 from .extract import extract_file, extract_text
+from .literals import available as cdk_available
 from .text import Extracted, HostText, PositionMap, SourceError, SourceNote, Unknown, note
 
 __all__ = [
@@ -48,8 +51,10 @@ __all__ = [
     "SourceNote",
     "Unknown",
     "align",
+    "cdk_available",
     "extract_file",
     "extract_text",
     "iter_files",
+    "language_of",
     "note",
 ]

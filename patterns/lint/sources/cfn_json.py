@@ -29,6 +29,7 @@ _PATTERN_TYPES = (
     "AWS::Pipes::Pipe",
     "AWS::Serverless::Function",
     "AWS::Serverless::StateMachine",
+    "AWS::EventsV2::Subscriber",
 )
 
 

@@ -83,7 +83,7 @@ class _ServerlessWalker(CfnWalker):
         for fname, function in self.a.items(self.get(root, "functions")) or []:
             for i, event in enumerate(self.a.seq(self.get(function, "events")) or []):
                 for etype, spec in self.a.items(event) or []:
-                    self.event(etype, spec, f"functions.{fname}.events[{i}].{etype}")
+                    self.event(etype, spec, f"functions.{fname}.events[{i}].{etype}", (f"functions.{fname}",))
         resources = self.get(root, "resources")
         parts = self.a.seq(resources) if resources is not None else None
         for part in parts if parts is not None else [resources]:
@@ -111,7 +111,7 @@ class _ServerlessWalker(CfnWalker):
             kind = self.kind_of(self.get(props, "EventSourceArn"))
             self.filters(self.get(props, "FilterCriteria"), f"{base}.FilterCriteria", "lambda", "esm", kind)
 
-    def event(self, etype: str, spec: Any, where: str) -> None:
+    def event(self, etype: str, spec: Any, where: str, function: tuple[str, ...]) -> None:
         if etype == "eventBridge":
             self.pattern(
                 self.get(spec, "pattern"),
@@ -119,6 +119,7 @@ class _ServerlessWalker(CfnWalker):
                 dialect="eventbridge",
                 kind="rule",
                 group=self.group("bus", self.get(spec, "eventBus")),
+                targets=function,
             )
         elif etype == "cloudwatchEvent":
             self.pattern(
@@ -127,10 +128,11 @@ class _ServerlessWalker(CfnWalker):
                 dialect="eventbridge",
                 kind="rule",
                 group="bus:default",
+                targets=function,
             )
         elif etype == "sns":
             topic = self.get(spec, "arn") or self.get(spec, "topicName") or spec
-            self.sns(spec, where, "filterPolicy", "filterPolicyScope", topic)
+            self.sns(spec, where, "filterPolicy", "filterPolicyScope", topic, function)
         elif etype in ("sqs", "stream"):
             arn = self.get(spec, "arn")
             kind = "sqs" if etype == "sqs" else (self.a.string(self.get(spec, "type")) or None)
@@ -258,7 +260,7 @@ class YamlAdapter:
             for i, (k, v) in enumerate(node.value):
                 if i:
                     w.punct(",", k.start_mark.index)
-                if self._kind(k) == "ScalarNode":
+                if self._kind(k) == "ScalarNode" and self.intrinsic(k) is None:
                     w.string(str(k.value), k.start_mark.index, k.end_mark.index)
                 else:
                     w.unknown(self.describe(k), k.start_mark.index, k.end_mark.index)

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from .literals import available
 from .text import SourceNote, note
 
 __all__ = ["EXTENSIONS", "SKIP_DIRS", "iter_files"]
@@ -19,11 +20,21 @@ SKIP_DIRS = frozenset(
 EXTENSIONS = (".json", ".yaml", ".yml", ".template", ".tf", ".hcl")
 
 
-#: CDK and SDK sources: not read (their patterns are code); `cdk synth` writes them to cdk.out.
+#: Tool configuration a folder walk never reads: JSON that is not a template and often not JSON
+#: at all (tsconfig.json allows comments), which would only add "not read" notes (N102).
+_TOOL_CONFIG = re.compile(
+    r"^(?:tsconfig.*|jsconfig.*|package(?:-lock)?|cdk(?:\.context)?|tslint|\.eslintrc|\.prettierrc"
+    r"|\.babelrc|composer(?:\.lock)?|launch|settings|extensions|devcontainer)\.json$"
+)
+
+#: CDK and SDK sources: read by cdk.py when tree-sitter is installed, else noted (N104).
 _CODE_EXTENSIONS = (".ts", ".py")
-#: The CDK's TypeScript and Python property names, and the SDKs' (``FilterPolicy`` attribute).
+#: CDK sources in the languages cdk.py does not read: noted (N104) when they name a pattern.
+_OTHER_CODE_EXTENSIONS = (".js", ".mjs", ".cjs", ".java", ".cs", ".go", ".fs")
+#: The CDK's TypeScript and Python property names (``add_event_pattern`` too), and the SDKs'
+#: (``FilterPolicy`` attribute).
 _CODE_PATTERN_KEYS = re.compile(
-    r"\b([eE]ventPattern|[fF]ilterPolicy|[fF]ilterCriteria|event_pattern|filter_policy|filter_criteria)\b"
+    r"\b(?:add_|add)?([eE]ventPattern|[fF]ilterPolicy|[fF]ilterCriteria|event_pattern|filter_policy|filter_criteria)\b"
 )
 _CODE_MAX_BYTES = 1 << 20
 
@@ -40,21 +51,26 @@ def _names_pattern(path: Path) -> bool:
         return False
 
 
-def _cdk_note(folder: str, apps: list[str], sources: list[str]) -> SourceNote:
-    """The one note of a walked folder with CDK apps or pattern-naming sources and no cdk.out."""
+def _cdk_note(folder: str, sources: list[str], others: list[str]) -> SourceNote:
+    """The one note of a walked folder with pattern-naming sources that were not read."""
     parts = []
-    if apps:
-        parts.append(f"{len(apps)} CDK app{'s' * (len(apps) != 1)} without `cdk.out` (`{apps[0]}`)")
     if sources:
         parts.append(
             f"{len(sources)} TypeScript or Python file{'s' * (len(sources) != 1)} naming "
             f"a pattern property (`eventPattern`, `filterPolicy`, `FilterCriteria`, ...) (`{sources[0]}`)"
         )
-    return note(
-        folder,
-        "N104",
-        f"CDK and SDK sources are not read: {', '.join(parts)}; run `cdk synth` and lint `cdk.out`",
+    if others:
+        parts.append(
+            f"{len(others)} JavaScript, Java, C# or Go file{'s' * (len(others) != 1)} naming a pattern "
+            f"property, a language pattern-lint does not read (`{others[0]}`)"
+        )
+    how = (
+        "install tree-sitter to read TypeScript and Python (`pip install 'eventpatterns[cdk]'`), or run "
+        "`cdk synth` and lint `cdk.out`"
+        if sources
+        else "run `cdk synth` and lint `cdk.out`"
     )
+    return note(folder, "N104", f"CDK and SDK sources are not read: {', '.join(parts)}; {how}")
 
 
 def iter_files(
@@ -65,9 +81,11 @@ def iter_files(
     Args:
         paths: files, folders or ``-``.
         exclude: glob patterns of paths to leave out (matched against each path and its name).
-        notes: receives, for each folder walked, one note when it holds CDK apps (a
-            ``cdk.json``) without ``cdk.out`` or TypeScript/Python sources naming a pattern
-            property outside such an app's ``cdk.out``, which are not read.
+        notes: receives, for each folder walked, one note when it holds sources naming a
+            pattern property (outside a CDK app with ``cdk.out``, whose templates are read) that
+            are not read: TypeScript and Python ones without tree-sitter (with it they are
+            yielded and read), and JavaScript, Java, C# or Go ones always. A CDK app whose
+            sources name no pattern holds none to read and is not noted.
 
     Yields:
         Each file name once, with True when the user named it (then raw JSON counts as a pattern).
@@ -83,12 +101,13 @@ def iter_files(
             continue
         p = Path(name)
         if p.is_dir():
-            apps: list[str] = []  # CDK apps without cdk.out
-            sources: list[str] = []  # pattern-naming sources outside apps with cdk.out
+            sources: list[str] = []  # TS/Python pattern-naming sources outside apps with cdk.out
+            others: list[str] = []  # the same in languages cdk.py does not read
             synthesized: list[str] = []  # apps with cdk.out: their sources are read there
+            readable = notes is not None and available()
             for root, dirs, files in os.walk(p):
-                if "cdk.json" in files:
-                    (synthesized if "cdk.out" in dirs else apps).append(root)
+                if "cdk.json" in files and "cdk.out" in dirs:
+                    synthesized.append(root)
                 dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not skip(Path(root, d)))
                 covered = any(root == a or root.startswith(a + os.sep) for a in synthesized)
                 for f in sorted(files):
@@ -96,15 +115,27 @@ def iter_files(
                     if skip(fp):
                         continue
                     if f.endswith(EXTENSIONS):
-                        yield str(fp), False
+                        if not _TOOL_CONFIG.match(f):
+                            yield str(fp), False
                     elif (
                         notes is not None
                         and f.endswith(_CODE_EXTENSIONS)
                         and not covered
+                        and not f.endswith(".d.ts")
                         and _names_pattern(fp)
                     ):
-                        sources.append(str(fp))
-            if notes is not None and (apps or sources):
-                notes.append(_cdk_note(name, apps, sources))
+                        if readable:
+                            yield str(fp), False
+                        else:
+                            sources.append(str(fp))
+                    elif (
+                        notes is not None
+                        and f.endswith(_OTHER_CODE_EXTENSIONS)
+                        and not covered
+                        and _names_pattern(fp)
+                    ):
+                        others.append(str(fp))
+            if notes is not None and (sources or others):
+                notes.append(_cdk_note(name, sources, others))
         elif not skip(p):
             yield name, True

@@ -8,6 +8,8 @@ name                          reader
                               ``type``), else pattern_file.extract_pattern_file
 *.yaml, *.yml, *.template     pulumi.extract_pulumi_yaml (``resources`` entries with a ``type``),
                               else cfn_yaml.extract_yaml
+*.ts, *.tsx, *.mts, *.cts,    cdk.extract_cdk when tree-sitter is installed (the ``cdk`` extra);
+*.py (not *.d.ts)             else nothing (the run notes why)
 - (standard input)            JSON when it starts with ``{`` or ``[``; YAML when a line starts
                               with a template's top-level key; else HCL
 """
@@ -20,8 +22,10 @@ from pathlib import Path
 
 import orjson
 
+from .cdk import extract_cdk, language_of
 from .cfn_json import extract_cfn_json, is_cfn_template
 from .cfn_yaml import compose_yaml, extract_yaml
+from .literals import available
 from .pattern_file import extract_pattern_file
 from .pulumi import extract_pulumi_json, extract_pulumi_yaml, is_pulumi_json, is_pulumi_yaml
 from .terraform import extract_hcl
@@ -85,6 +89,9 @@ def extract_text(
     """
     host = HostText(name, text)
     lower = name.lower()
+    language = language_of(name)
+    if language is not None:
+        return extract_cdk(host, language, notes) if available() else []
     if lower.endswith((".tf", ".hcl")):
         return extract_hcl(host, Path(name).parent if name != "-" else Path("."))
     stripped = text.lstrip()

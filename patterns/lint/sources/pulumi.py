@@ -9,6 +9,9 @@ A program's ``resources`` map names each resource's ``type`` and ``properties``:
     aws:lambda:EventSourceMapping     properties.filterCriteria.filters[].pattern
     aws:pipes:Pipe                    properties.sourceParameters.filterCriteria.filters[].pattern
 
+A rule's targets (for W120) are the ``arn`` of each ``aws:cloudwatch:EventTarget`` whose ``rule``
+names it (``${rule.name}``, or its literal ``name``).
+
 A pattern is JSON text (a string, a block scalar) or a structured value under ``fn::toJSON``.
 Pulumi's other functions (``fn::invoke``, ``fn::join``, ...) and interpolations (``${topic.arn}``)
 cannot be known: they become unknowns, as CloudFormation's ``!Ref`` does.
@@ -106,18 +109,36 @@ class _PulumiWalker(CfnWalker):
     """Where Pulumi programs keep patterns (see the module's table)."""
 
     def walk(self, root: Any) -> list[Extracted]:
-        for logical, resource in self.a.items(self.get(root, "resources")) or []:
+        resources = self.a.items(self.get(root, "resources")) or []
+        # aws:cloudwatch:EventTarget resources: the rule they name (`${rule.name}`) -> their arns
+        rule_targets: dict[str, set[str]] = {}
+        for _, resource in resources:
+            if self.a.string(self.get(resource, "type")) == "aws:cloudwatch:EventTarget":
+                props = self.get(resource, "properties")
+                rule, arn = self.get(props, "rule"), self.get(props, "arn")
+                if rule is not None and arn is not None:
+                    said = (self.a.string(rule) or self.a.describe(rule)).strip()
+                    rule_targets.setdefault(said, set()).add(self.a.string(arn) or self.a.describe(arn))
+        for logical, resource in resources:
             rtype = self.a.string(self.get(resource, "type"))
             props = self.get(resource, "properties")
             base = f"resources.{logical}.properties"
             if rtype == "aws:cloudwatch:EventRule":
                 bus = self.get(props, "eventBusName")
+                name = self.a.string(self.get(props, "name")) if self.get(props, "name") is not None else None
+                targets = set().union(
+                    *(rule_targets.get(f"${{{logical}.{attr}}}", set()) for attr in ("name", "id", "arn")),
+                    rule_targets.get(name or "", set()) if name else set(),
+                )
                 self.pattern(
                     self.get(props, "eventPattern"), f"{base}.eventPattern", dialect="eventbridge", kind="rule",
-                    group=self.group("bus", bus),
+                    group=self.group("bus", bus), targets=tuple(sorted(targets)) or None,
                 )  # fmt: skip
             elif rtype == "aws:sns:TopicSubscription":
-                self.sns(props, base, "filterPolicy", "filterPolicyScope", self.get(props, "topic"))
+                self.sns(
+                    props, base, "filterPolicy", "filterPolicyScope", self.get(props, "topic"),
+                    self.endpoint(props, "protocol", "endpoint"),
+                )  # fmt: skip
             elif rtype == "aws:lambda:EventSourceMapping":
                 kind = self.kind_of(self.get(props, "eventSourceArn"))
                 self.pulumi_filters(

@@ -10,7 +10,10 @@ Where patterns are looked for: any attribute or object key named ``event_pattern
 ``filter_policy`` (SNS; its scope from ``filter_policy_scope`` beside it) or ``pattern`` under a
 ``filter_criteria`` / ``filter`` block or key (Lambda and Pipes filters), in resources, module
 calls, module maps (``rules = { x = { event_pattern = ... } }``), ``locals`` and terragrunt
-``inputs``. The value may be ``jsonencode(...)``, a heredoc (``<<EOF``, ``<<-EOF``, CRLF too),
+``inputs``. An ``aws_cloudwatch_event_target``'s ``input_transformer`` block is read too, and
+linked to the pattern of the rule its ``rule`` names in the same file; so are the filters of an
+``awscc_eventsv2_subscriber`` (the Cloud Control provider: ``filter_configuration = { filters =
+[{ scope = ..., pattern = ... }] }``; the ``aws`` provider has no Custom Event Bus resource). The value may be ``jsonencode(...)``, a heredoc (``<<EOF``, ``<<-EOF``, CRLF too),
 a quoted string, ``file(...)`` / ``templatefile(...)`` (the file is followed), or ``local.x``.
 """
 
@@ -25,12 +28,17 @@ from typing import Any
 from lark import Token, Tree
 from lark.exceptions import LarkError
 
+from patterns.subscribers import SCOPE_DIALECTS
+
 from .embedded import align, embedded_pattern
 from .event_sources import source_kind_from_text
-from .text import Extracted, HostText, SourceError
+from .text import Extracted, HostText, InputPaths, PositionMap, SourceError
 from .writer import Writer, written_pattern
 
 __all__ = ["extract_hcl"]
+
+#: A subscriber filter's scope -> its pattern's dialect (a scope not known is read as DATA).
+_SCOPE_DIALECTS = {scope: d.name for scope, d in SCOPE_DIALECTS.items()}
 
 _VARIABLE_TYPE = re.compile(r'variable\s+"([\w-]+)"\s*\{[^}]*?\btype\s*=\s*([a-z]+)', re.S)
 
@@ -101,6 +109,14 @@ class _HclWalker:
         self.var_types: dict[str, str] = {}
         self.source_kinds: dict[str, str | None] = {}
         self.filter_position: tuple[int, int] | None = None  # of the `filter` block being read
+        self.list_position: tuple[int, int] = (0, 1)  # of the object of a list being read
+        # `aws_cloudwatch_event_target`s of this file: the rule they name -> their `arn`s as written;
+        # keyed by the rule's resource address and by a literal rule name
+        self.rule_targets: dict[str, set[str]] = {}
+        # the patterns of this file's `aws_cloudwatch_event_rule`s, keyed as `rule_targets`, and
+        # the input transformers waiting for theirs (linked once the whole file is read)
+        self.rule_patterns: dict[str, Extracted] = {}
+        self.transformers: list[tuple[InputPaths, str]] = []
 
     def text_of(self, node: Any) -> str:
         return " ".join(self.host.text[_start(node) : _end(node)].split())
@@ -111,6 +127,8 @@ class _HclWalker:
         body = tree.children[0]
         self.collect(body)
         self.body(body, [], None)
+        for info, key in self.transformers:
+            info.rule = self.rule_patterns.get(key)
         return self.found
 
     def collect(self, body: Tree) -> None:
@@ -121,6 +139,31 @@ class _HclWalker:
                 inner = next(c for c in child.children if isinstance(c, Tree) and c.data == "body")
                 for name, expr, _ in self.attributes(inner):
                     self.locals[name] = expr
+            elif isinstance(child, Tree) and child.data == "block":
+                labels = [_name(c) for c in child.children if isinstance(c, Tree) and c.data != "body"]
+                if labels[:2] == ["resource", "aws_cloudwatch_event_target"]:
+                    inner = next(c for c in child.children if isinstance(c, Tree) and c.data == "body")
+                    attrs = {name: expr for name, expr, _ in self.attributes(inner)}
+                    if "rule" in attrs and "arn" in attrs:
+                        self.rule_targets.setdefault(self.rule_key(attrs["rule"]), set()).add(
+                            self.text_of(attrs["arn"])
+                        )
+
+    def rule_key(self, expr: Any) -> str:
+        """What a target's `rule` names: a rule's address (``aws_cloudwatch_event_rule.x``) or its name."""
+        literal = _name(expr)
+        if literal is not None:
+            return f"name:{literal}"
+        m = re.match(r"(aws_cloudwatch_event_rule\.[\w-]+)\.(?:name|id|arn)$", self.text_of(expr))
+        return m.group(1) if m else self.text_of(expr)
+
+    def targets_of(self, resource: str | None, siblings: dict[str, Any]) -> tuple[str, ...] | None:
+        """The arns of the event targets this file attaches to the rule `resource`; None if none."""
+        found = set(self.rule_targets.get(resource or "", ()))
+        name = _name(siblings["name"]) if "name" in siblings else None
+        if name is not None:
+            found |= self.rule_targets.get(f"name:{name}", set())
+        return tuple(sorted(found)) or None
 
     def attributes(self, body: Tree) -> list[tuple[str, Any, Any]]:
         out = []
@@ -156,6 +199,11 @@ class _HclWalker:
                 if block_type == "resource" and len(labels) > 2:
                     here = f"{labels[1]}.{labels[2]}"
                 path = [*ancestors, ".".join(str(x) for x in labels if x)]
+                if block_type == "input_transformer" and (resource or "").startswith(
+                    "aws_cloudwatch_event_target."
+                ):
+                    self.input_transformer(inner, ".".join(path), attrs, _start(child))
+                    continue
                 self.body(inner, path, here)
 
     def member(
@@ -166,6 +214,7 @@ class _HclWalker:
         if name == "event_pattern":
             bus = siblings.get("event_bus_name")
             archive = rtype == "aws_cloudwatch_event_archive" or any("archive" in a for a in ancestors)
+            before = len(self.found)
             # a module's rules go to the module's bus, not to the caller's default bus
             module = ancestors[0] + ":" if ancestors and ancestors[0].startswith("module.") else ""
             self.pattern(
@@ -176,7 +225,13 @@ class _HclWalker:
                 group=None
                 if archive
                 else f"bus:{module}{self.text_of(bus) if bus is not None else 'default'}",
+                targets=self.targets_of(resource, siblings) if rtype == "aws_cloudwatch_event_rule" else None,
             )
+            if rtype == "aws_cloudwatch_event_rule" and resource is not None and len(self.found) > before:
+                self.rule_patterns[resource] = self.found[-1]
+                rule_name = _name(siblings["name"]) if "name" in siblings else None
+                if rule_name is not None:
+                    self.rule_patterns[f"name:{rule_name}"] = self.found[-1]
         elif name == "filter_policy":
             scope_expr = siblings.get("filter_policy_scope")
             scope = _name(scope_expr) if scope_expr is not None else None
@@ -189,6 +244,26 @@ class _HclWalker:
                 group=f"topic:{self.text_of(topic) if topic is not None else resource or where}",
                 scope=scope if scope_expr is not None else None,
                 scope_anchor=_start(scope_expr) if scope_expr is not None else None,
+                targets=(
+                    f"{self.text_of(siblings['protocol']) if 'protocol' in siblings else '?'}:"
+                    f"{self.text_of(siblings['endpoint'])}",
+                )
+                if "endpoint" in siblings
+                else None,
+            )
+        elif name == "pattern" and rtype == "awscc_eventsv2_subscriber":
+            # the Cloud Control provider's subscriber: filter_configuration = { filters = [{scope, pattern}] }
+            scope_expr = siblings.get("scope")
+            scope = _name(scope_expr) if scope_expr is not None else None
+            self.pattern(
+                expr,
+                where,
+                dialect=_SCOPE_DIALECTS.get(scope or "", "bus-data"),
+                kind="subscriber",
+                group=f"subscriber:{resource}",
+                scope=scope if scope is not None else ("?" if scope_expr is not None else None),
+                scope_anchor=_start(scope_expr) if scope_expr is not None else None,
+                filter_position=self.list_position,
             )
         elif name == "pattern" and any(re.search(r"filter", a) for a in ancestors[-3:]):
             pipe = rtype == "aws_pipes_pipe"
@@ -206,9 +281,11 @@ class _HclWalker:
             if isinstance(value, Tree) and value.data == "object":
                 self.object(value, [*ancestors, name], resource)
             elif isinstance(value, Tree) and value.data == "tuple":
-                for i, item in enumerate(self.tuple_items(value)):
+                items = self.tuple_items(value)
+                for i, item in enumerate(items):
                     item = _unwrap(item)
                     if isinstance(item, Tree) and item.data == "object":
+                        self.list_position = (i, len(items))
                         self.object(item, [*ancestors, f"{name}[{i}]"], resource)
 
     def object(self, obj: Tree, ancestors: list[str], resource: str | None) -> None:
@@ -250,6 +327,64 @@ class _HclWalker:
     @staticmethod
     def tuple_items(tup: Tree) -> list[Any]:
         return [c for c in tup.children if isinstance(c, Tree) and c.data != "new_line_or_comment"]
+
+    # --- an event target's input transformer ------------------------------------------------
+
+    def input_transformer(self, body: Tree, where: str, target: dict[str, Any], anchor: int) -> None:
+        """An ``input_transformer`` block: an `Extracted` of kind ``transformer`` holding its
+        ``input_template``, with its ``input_paths`` beside it; its rule is linked after the walk."""
+        attrs = {name: expr for name, expr, _ in self.attributes(body)}
+        target_id = _name(target["target_id"]) if "target_id" in target else None
+        info = InputPaths(target_id=target_id or "<target-id>")
+        if "rule" in target:
+            self.transformers.append((info, self.rule_key(target["rule"])))
+        paths = _unwrap(attrs["input_paths"]) if "input_paths" in attrs else None
+        if paths is not None and not (isinstance(paths, Tree) and paths.data == "object"):
+            info.known = False  # a reference to a map
+        for key, value, elem in self.object_elems(paths) if info.known and paths is not None else []:
+            if key is None:
+                info.known = False
+                continue
+            value = _unwrap(value)
+            path = None
+            if isinstance(value, Tree) and value.data == "string":
+                decoded, starts = self.quoted(value)
+                path = embedded_pattern(
+                    decoded,
+                    starts,
+                    self.host,
+                    self.host.name,
+                    f"{where}.input_paths.{key}",
+                    _start(value),
+                    interpolations=True,
+                    dialect="transformer",
+                    kind="input-path",
+                )
+            info.paths.append((key, _start(elem), path))
+        template = _unwrap(attrs["input_template"]) if "input_template" in attrs else None
+        here = f"{where}.input_template"
+        kind = template.data if isinstance(template, Tree) else None
+        if kind in ("string", "heredoc_template", "heredoc_template_trim"):
+            assert isinstance(template, Tree)
+            if kind == "string":
+                decoded, starts = self.quoted(template)
+            else:
+                token = template.children[0]
+                assert isinstance(token, Token)  # a heredoc's one child: its text
+                decoded, starts = self.heredoc(token, trim=kind == "heredoc_template_trim")
+            found = embedded_pattern(
+                decoded, starts, self.host, self.host.name, here, _start(template),
+                interpolations=True, dialect="transformer", kind="transformer", transformer=info,
+            )  # fmt: skip
+            info.template_known = not found.unknowns
+        else:  # absent (the provider requires it), or a reference
+            info.template_known = False
+            info.known = info.known and template is None
+            found = Extracted(
+                self.host.name, here, "", PositionMap(self.host, []), "transformer", "transformer",
+                anchor=_start(template) if template is not None else anchor, transformer=info,
+            )  # fmt: skip
+        self.found.append(found)
 
     # --- a pattern's value -------------------------------------------------------------------
 
@@ -462,7 +597,7 @@ def extract_hcl(host: HostText, folder: Path) -> list[Extracted]:
     Raises:
         SourceError: the file is not HCL that python-hcl2 reads.
     """
-    if not re.search(r"event_pattern|filter_policy|\bpattern\b", host.text):
+    if not re.search(r"event_pattern|filter_policy|\bpattern\b|input_transformer", host.text):
         return []
     # imported on first use: a run that reads no Terraform file does not pay python-hcl2's import
     import hcl2

@@ -4,6 +4,7 @@ HostText     the user's file: text, line starts, ``# pattern-lint: ignore`` comm
 PositionMap  pattern-text offset -> host offset -> (line, column) of the user's file
 Unknown      a template value inside a pattern (``!Ref``, ``${var.x}``): never reported on
 Extracted    one pattern found: its JSON text, dialect, position map and context
+InputPaths   a rule target's InputTransformer found beside a pattern: its paths and template
 SourceError  a file that cannot be read or parsed (pattern-lint exits with 2)
 SourceNote   something a reader saw and did not read (a file without patterns, an unknown
              resource type holding an ``EventPattern``): reported as a note, never an error
@@ -18,6 +19,7 @@ __all__ = [
     "NOTE_NAMES",
     "Extracted",
     "HostText",
+    "InputPaths",
     "PositionMap",
     "SourceError",
     "SourceNote",
@@ -177,6 +179,11 @@ class Extracted:
             structured value written out as JSON by a `Writer`.
         filter_position: for Lambda and Pipes filters, (index, number of filters) in their
             FilterCriteria.
+        targets: for a rule or an SNS subscription, where its events go, each as written in the
+            host (a rule's target ARNs, a subscription's protocol and endpoint, the SAM function
+            or serverless function the event belongs to), sorted; None when the file does not say.
+        transformer: for kind ``transformer`` (an `InputTransformer` of a rule's target, whose
+            `text` is the ``InputTemplate``), its paths and the rule it belongs to.
     """
 
     file: str
@@ -193,3 +200,26 @@ class Extracted:
     scope_anchor: int | None = None
     embedded: bool = False
     filter_position: tuple[int, int] | None = None
+    targets: tuple[str, ...] | None = None
+    transformer: InputPaths | None = None
+
+
+@dataclass
+class InputPaths:
+    """The rest of a rule target's ``InputTransformer`` (its `Extracted` holds the template).
+
+    Attributes:
+        paths: ``InputPathsMap`` entries in order: (key, host offset of the key, the path as an
+            `Extracted` of kind ``input-path``, or None when the path is a template value).
+        known: the map is written out (not a template value as a whole) and so is the template;
+            checks that need every variable run only then.
+        template_known: the template is a string without template values.
+        rule: the pattern of the rule the target belongs to, when found in the same file.
+        target_id: the target's ``Id``, which AWS's messages name.
+    """
+
+    paths: list[tuple[str, int, Extracted | None]] = field(default_factory=list)
+    known: bool = True
+    template_known: bool = True
+    rule: Extracted | None = None
+    target_id: str = "<target-id>"
