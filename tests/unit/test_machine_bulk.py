@@ -426,3 +426,39 @@ def test_machine_bulk_builds_leave_the_collector_as_they_found_it(monkeypatch: p
         finally:
             gc.enable()
     assert seen == [False, False]  # the layout ran with the collector off
+
+
+def test_machine_add_many_takes_bus_subscribers() -> None:
+    # a bus machine's rules are filter configurations; a subscriber with two DATA filters makes
+    # the machine read that part twice (`_read_copies`), before the batch is published
+    from patterns import SubscriberFilter
+
+    live = {"ContentType": "application/json", "aws:DeliveryType": "LIVE"}
+
+    def event(data: bytes, metadata: dict | None = None) -> dict:
+        out: dict = {"Data": data, "SystemMetadata": live}
+        if metadata is not None:
+            out["Metadata"] = metadata
+        return out
+
+    subscribers: dict = {
+        "big": {"Filters": [{"Scope": "DATA", "Pattern": '{"total": [{"numeric": [">", 500]}]}'}]},
+        "acme": SubscriberFilter({"Filters": [{"Scope": "METADATA", "Pattern": '{"tenant": ["acme"]}'}]}),
+        "both": {
+            "Filters": [
+                {"Scope": "DATA", "Pattern": '{"total": [{"numeric": [">", 100]}]}'},
+                {"Scope": "DATA", "Pattern": '{"total": [{"numeric": ["<", 1000]}]}'},
+            ]
+        },
+    }
+    bulk = Machine("bus", rules=subscribers)
+    one_by_one = Machine("bus")
+    for name, subscriber in subscribers.items():
+        one_by_one.add(name, subscriber)
+    for ev in (
+        event(b'{"total": 900}', {"tenant": "acme"}),
+        event(b'{"total": 50}'),
+        event(b'{"total": 5000}'),
+    ):
+        assert bulk.match(ev) == one_by_one.match(ev)
+    assert bulk.match(event(b'{"total": 900}', {"tenant": "acme"})) == ["big", "acme", "both"]
