@@ -419,6 +419,11 @@ class _Live:
         tables = {kind: getattr(vi, kind) for kind in _AFFIXES}
         if touched + sum(len(t.over) for t in tables.values() if type(t) is PatchedTable) > _OVERLAY_MAX:
             return False
+        size = sum(
+            0 if t is None else len(t.base) if type(t) is PatchedTable else len(t) for t in tables.values()
+        )
+        if size < _PATCH_AFFIXES_FROM:
+            return False  # small: rebuilt, and read by the compiled twin's own probe
         bases = {
             kind: {} if t is None else t.base if type(t) is PatchedTable else t for kind, t in tables.items()
         }
@@ -597,6 +602,10 @@ _EXTRA_RANGES = 64
 #: Keys an affix index may have changed since it was built (`PatchedTable.over`, copied per
 #: change) before a change rebuilds it (O(n)): at most once per so many changes.
 _OVERLAY_MAX = 1024
+#: Affix indexes with fewer keys than this are rebuilt by a change, not patched: a rebuild of a
+#: small one costs little, and a `PatchedTable` is probed by Python on the compiled twin
+#: (`str_python`), which would slow every match on the field (many-tenant rules change often).
+_PATCH_AFFIXES_FROM = 4096
 _AFFIXES = ("prefix", "prefix_ci", "suffix", "suffix_ci")
 _AFFIX_SLOTS = frozenset(_AFFIXES + tuple(kind + "_lens" for kind in _AFFIXES))
 

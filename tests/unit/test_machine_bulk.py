@@ -14,6 +14,7 @@ import pytest
 
 import patterns
 from patterns import InvalidPatternError, Machine
+from patterns.automaton import PatchedTable, ValueIndex
 from patterns.events import decode_event, flatten
 from patterns.oracle import matches as oracle_matches
 
@@ -348,10 +349,12 @@ def test_machine_affix_index_patched_by_changes_answers_as_fresh(
     seed: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # changes on an index of prefixes and suffixes patch it (`_Live.patch_affixes`, a
-    # `PatchedTable` per structure; 5 changed keys at most here, then a rebuild)
+    # `PatchedTable` per structure; 5 changed keys at most here, then a rebuild; patched from
+    # any size here, where a real one is patched only from `_PATCH_AFFIXES_FROM` keys)
     from patterns import compiler
 
     monkeypatch.setattr(compiler, "_OVERLAY_MAX", 5)
+    monkeypatch.setattr(compiler, "_PATCH_AFFIXES_FROM", 0)
     rng = random.Random(seed)
     words = ["", "a", "ab", "abc", "B", "Ab", "ba", "bab", "c"]
 
@@ -462,3 +465,22 @@ def test_machine_add_many_takes_bus_subscribers() -> None:
     ):
         assert bulk.match(ev) == one_by_one.match(ev)
     assert bulk.match(event(b'{"total": 900}', {"tenant": "acme"})) == ["big", "acme", "both"]
+
+
+def test_small_affix_index_is_rebuilt_not_patched() -> None:
+    """A change to a small index of prefixes rebuilds it: the compiled twin keeps probing it in
+    C (a `PatchedTable` is read by Python), and a small rebuild costs little."""
+    machine = Machine(rules={f"r{i}": {"s": [{"prefix": f"p{i}-"}]} for i in range(50)})
+    machine.match(b"{}")
+    machine.add("late", {"s": [{"prefix": "late-"}]})
+    assert machine.match(b'{"s": "late-1"}') == ["late"]
+    indexes = [
+        part
+        for entry in machine._current().walk[0]
+        if entry is not None
+        for edge in entry[1] or ()
+        for part in edge
+        if isinstance(part, ValueIndex)
+    ]
+    prefixes = [vi.prefix for vi in indexes if vi.prefix]
+    assert prefixes and not any(isinstance(p, PatchedTable) for p in prefixes)
