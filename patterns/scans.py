@@ -39,7 +39,7 @@ from .errors import ArchiveError, InvalidEventError
 from .machine import Machine
 from .rulesets import Rule, build_machine, read_only_rules, read_rules
 
-__all__ = ["ScanResult", "Match", "Plan", "Scan", "ScanStats", "plan_units", "scan"]
+__all__ = ["Match", "Plan", "Scan", "ScanResult", "ScanStats", "plan_units", "scan"]
 
 #: Uncompressed JSON-lines files at least this large are cut into ranges when jobs > 1.
 SPLIT_BYTES = 64 << 20
