@@ -90,7 +90,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--spark", action="store_true", help="also patterns.spark on a local[2] SparkSession")
     args = parser.parse_args(argv)
 
-    import distributed  # the `dask` extra
+    import dask  # the `dask` extra
+    import distributed
 
     machine = Machine()
     for name, pattern in aws_rules(args.rules):
@@ -105,6 +106,9 @@ def main(argv: list[str] | None = None) -> int:
         )
         single, jobs2, dask_times = [], [], []
         cpu_one, cpu_workers = [], []  # CPU seconds: this process (1 job); each worker (dask)
+        # the nanny's MALLOC_TRIM_THRESHOLD_ turns off glibc's dynamic mmap threshold, which costs
+        # the decompressing workers about a quarter of their time (docs/cluster.md, "Measured")
+        dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None})
         with (
             distributed.LocalCluster(
                 n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None
