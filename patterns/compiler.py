@@ -357,22 +357,12 @@ class _Live:
         for n, items in nodes.items():
             k = tree[n]
             if k >= 0:
-                lists.release(k)
-                left = refs[k] - 1
-                if left:
-                    refs[k] = left
-                else:
-                    del refs[k]
+                _release(lists, refs, k)
             k = tree[n] = lists.add(items) if items else -1
             if k >= 0:
                 refs[k] = refs.get(k, 0) + 1
         for _, _, _, _, k in vi.num_extra or ():
-            lists.release(k)
-            left = refs[k] - 1
-            if left:
-                refs[k] = left
-            else:
-                del refs[k]
+            _release(lists, refs, k)
         made = []
         for lo, lo_inc, hi, hi_inc, sid in extra:
             k = lists.add((sid,))
@@ -448,12 +438,7 @@ class _Live:
                 if new_k >= 0:
                     refs[new_k] = refs.get(new_k, 0) + 1
                 if k >= 0:
-                    lists.release(k)
-                    left = refs[k] - 1
-                    if left:
-                        refs[k] = left
-                    else:
-                        del refs[k]
+                    _release(lists, refs, k)
         new = ValueIndex()
         for kind in _AFFIXES:
             if tables[kind] is not None or overs[kind]:
@@ -592,6 +577,16 @@ class _Live:
             self.published_paths, self.prefixes, self.names, self.empty_rules, len(self.lists.items),
             self.scan, self.csteps, self.twin,
         )  # fmt: skip
+
+
+def _release(lists: Lists, refs: dict[int, int], k: int) -> None:
+    """Drop one use of list `k`: from the shared lists and from an index's count of its lists."""
+    lists.release(k)
+    left = refs[k] - 1
+    if left:
+        refs[k] = left
+    else:
+        del refs[k]
 
 
 #: Ranges a number tree may hold beside it (`ValueIndex.num_extra`, tested one by one per value)
