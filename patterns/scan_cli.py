@@ -1,4 +1,4 @@
-"""``patterns scan RULES... -- SOURCE...``: test rules against an archive of events.
+"""``patterns scan RULES SOURCE...``: test rules against an archive of events.
 
     patterns scan rules.json trail/2026/11/ --stats json
     patterns scan template.yaml 's3://bucket/AWSLogs/**/*.json.gz' --matches hits.jsonl
@@ -293,11 +293,9 @@ def _scan(args: argparse.Namespace) -> int:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The ``scan`` command's arguments (shared by ``patterns scan`` and ``python -m patterns scan``)."""
+    parser.add_argument("rules", metavar="RULES", help="a JSON rules file or template (more with --rules)")
     parser.add_argument(
-        "rules",
-        nargs="+",
-        metavar="RULES",
-        help="JSON rules file or template (the first argument; more with --rules)",
+        "sources", nargs="+", metavar="SOURCE", help="files, folders, globs, - or s3:// URLs of events"
     )
     parser.add_argument("--rules", dest="more_rules", action="append", default=[], metavar="RULES")
     parser.add_argument("--format", choices=FORMATS, help="the sources' format (default: told from content)")
@@ -339,12 +337,7 @@ def run(args: argparse.Namespace) -> int:
     Returns:
         0, 1, 2 or 130 (see the module's docstring).
     """
-    # RULES SOURCE...: the first positional is the rules, the rest sources
-    args.sources = args.rules[1:]
-    args.rules = [args.rules[0], *args.more_rules]
-    if not args.sources:
-        print("error: Expected at least one SOURCE after RULES, got none", file=sys.stderr)
-        return 2
+    args.rules = [args.rules, *args.more_rules]
     try:
         return _scan(args)
     except RulesError as exc:

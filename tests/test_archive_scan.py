@@ -337,3 +337,13 @@ def test_read_only_events_reach_only_rules_in_the_state_that_asks_for_them(tmp_p
     assert json.loads(capsys.readouterr().out)["rules"] == {"all-ec2-calls": 3, "ec2-changes": 2}
     assert main(["scan", str(listed), str(trail), "-j", "1", "--stats", "json", "--read-only"]) == 0
     assert json.loads(capsys.readouterr().out)["rules"] == {"all-ec2-calls": 3, "ec2-changes": 3}
+
+
+def test_cli_usage_names_rules_then_sources(capsys) -> None:
+    """`patterns scan RULES SOURCE...`: the usage says so, and a missing SOURCE is a usage error."""
+    with pytest.raises(SystemExit) as stop:
+        main(["scan", str(RULES)])
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert "RULES SOURCE [SOURCE ...]" in err
+    assert "required: SOURCE" in err
