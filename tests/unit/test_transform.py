@@ -3,8 +3,9 @@
 The truth is AWS's recorded output: every input transformer and InputPath case LocalStack recorded
 against AWS (35; each names its test, snapshot key and recording date), read from outside the
 repository: data drawn from a fetched repository is kept in the steering repository's shared/, not
-committed here. The file is ``../shared/conformance/input_transformers.json`` when the steering
-repository has it, or the path in ``PATTERNS_TRANSFORMER_CASES``; without either, those tests skip
+committed here. The file is ``conformance/input_transformers.json`` of ../shared (or of
+``PATTERNS_SHARED_DIR``) when the steering repository has it, or the path in
+``PATTERNS_TRANSFORMER_CASES``; without either, those tests skip
 and say so. The documented examples follow, then our own edge cases.
 """
 
@@ -32,10 +33,12 @@ from patterns import (
 from patterns.bus import read_bus_event
 from patterns.transform import RESERVED_VARIABLES, Target, render_for_subscriber
 
+from ..conftest import SHARED
 from ..strategies import json_values, odd_events
 
-_SHARED = Path(__file__).resolve().parents[3] / "shared" / "conformance" / "input_transformers.json"
-DATA = Path(os.environ.get("PATTERNS_TRANSFORMER_CASES") or _SHARED)
+DATA = Path(
+    os.environ.get("PATTERNS_TRANSFORMER_CASES") or SHARED / "conformance" / "input_transformers.json"
+)
 RECORDED: list[dict[str, Any]] = json.loads(DATA.read_text())["cases"] if DATA.is_file() else []
 _NO_CASES = (
     f"AWS-recorded transformer cases not found at {DATA}: they live outside this repository "
