@@ -31,7 +31,7 @@ from typing import Any
 
 from . import scans
 from ._ship import Shipped, machine_of
-from .archive import expand_sources, read_batches
+from .archive import check_format, expand_sources, read_batches
 from .core import Pattern, PatternSource, compile
 from .machine import Machine
 from .why import Aggregator, WhyReport
@@ -194,8 +194,7 @@ def explain(
 
     from_sequence: Any = dask.bag.from_sequence  # untyped in dask: called as Any
 
-    if format is not None and format not in ("jsonl", "cloudtrail", "firehose", "json"):
-        raise ValueError(f"Expected a format among jsonl, cloudtrail, firehose, json, got `{format}`")
+    check_format(format)
     if not isinstance(pattern, Pattern):
         pattern = compile(pattern, dialect=dialect)
     whole = Aggregator(pattern, capacity=capacity)

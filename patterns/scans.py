@@ -31,7 +31,15 @@ from collections.abc import Collection, Generator, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from .archive import Damaged, LineRange, compression_of, detect_format, expand_sources, read_batches
+from .archive import (
+    Damaged,
+    LineRange,
+    check_format,
+    compression_of,
+    detect_format,
+    expand_sources,
+    read_batches,
+)
 from .archive.batch import damaged
 from .archive.sources import is_url
 from .core import Pattern, PatternSource
@@ -463,8 +471,7 @@ def plan_units(
     so the two cannot cut or count differently. Arguments as `scan` takes them (`workers`: how
     many will share the units, which decides how finely large files are cut).
     """
-    if format is not None and format not in ("jsonl", "cloudtrail", "firehose", "json"):
-        raise ValueError(f"Expected a format among jsonl, cloudtrail, firehose, json, got `{format}`")
+    check_format(format)
     machine, skipped, stated = _machine(rules, dialect, skip_invalid)
     names = expand_sources(sources)
     allowed: frozenset[str] | None  # the rules that see read-only events (None: every rule)

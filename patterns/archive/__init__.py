@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from .batch import DAMAGED_DATA_CAP, Batch, Damaged
 from .cloudtrail import DETAIL_TYPES, event_source_name, wrap_record
-from .readers import FORMATS, LineRange, detect_format, read_batches
+from .readers import FORMATS, LineRange, check_format, detect_format, read_batches
 from .sources import compression_of, expand_sources, open_source
 
 __all__ = [
@@ -28,6 +28,7 @@ __all__ = [
     "Batch",
     "Damaged",
     "LineRange",
+    "check_format",
     "compression_of",
     "detect_format",
     "event_source_name",

@@ -42,7 +42,7 @@ from .cloudtrail import NotCloudTrailError, is_read_only_management, looks_like_
 from .sources import is_fast_gzip, opened, source_name
 from .spans import value_spans
 
-__all__ = ["FORMATS", "LineRange", "detect_format", "read_batches"]
+__all__ = ["FORMATS", "LineRange", "check_format", "detect_format", "read_batches"]
 
 #: The formats `read_batches` reads.
 FORMATS = ("jsonl", "cloudtrail", "firehose", "json")
@@ -53,6 +53,16 @@ _WS = b" \t\r\n"
 _BOM = b"\xef\xbb\xbf"
 _RECORDS = re.compile(rb'\{\s*"Records"\s*:\s*\[')
 _GAP_SPLIT = re.compile(rb"[\s,]+")
+
+
+def check_format(format: str | None) -> None:
+    """Refuse a format name `read_batches` does not read (None: told from the content).
+
+    Raises:
+        ValueError: not one of `FORMATS`.
+    """
+    if format not in (None, *FORMATS):
+        raise ValueError(f"Expected a format among {', '.join(FORMATS)}, got `{format}`")
 
 
 def _is_object_line(line: bytes) -> bool:
@@ -414,8 +424,7 @@ def read_batches(
         ArchiveError: the source cannot be opened (see `open_source`).
         ValueError: an unknown format or a batch size below 1.
     """
-    if format not in (None, *FORMATS):
-        raise ValueError(f"Expected a format among {', '.join(FORMATS)}, got `{format}`")
+    check_format(format)
     if batch_size < 1:
         raise ValueError(f"Expected a batch size of 1 or more, got `{batch_size}`")
     name = source_name(source)
