@@ -17,7 +17,6 @@ that every count is equal.
 from __future__ import annotations
 
 import argparse
-import gzip
 import os
 import resource
 import statistics
@@ -31,22 +30,18 @@ import patterns
 from patterns import IMPLEMENTATION, Machine
 from patterns.dask import scan
 
+from .bench_archive import make_archive
 from .workloads import aws_events, aws_rules
 
 
 def _write_archive(root: Path, megabytes: int, files: int) -> tuple[int, int]:
-    """Write the archive; (events, bytes of JSON) written."""
-    pool = aws_events(20_000)
+    """Write about `megabytes` MB of JSON as `files` gzipped JSON-lines files
+    (`bench_archive.make_archive`); (events, bytes of JSON) written."""
+    pool = aws_events(20_000)  # the sample make_archive cycles through (seeded: the same events)
     per_event = sum(map(len, pool)) / len(pool) + 1
-    total = int(megabytes * 1e6 / per_event)
-    per_file = total // files
-    written = 0
-    for f in range(files):
-        lines = [pool[(f * per_file + i) % len(pool)] for i in range(per_file)]
-        data = b"\n".join(lines) + b"\n"
-        written += len(data)
-        (root / f"part-{f:03d}.jsonl.gz").write_bytes(gzip.compress(data, compresslevel=6))
-    return per_file * files, written
+    events = int(megabytes * 1e6 / per_event)
+    make_archive(root, events, files)
+    return events, sum(len(pool[i % len(pool)]) + 1 for i in range(events))
 
 
 def _cpu() -> float:
