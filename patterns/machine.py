@@ -166,13 +166,9 @@ class Machine:
                 name, pattern = item
                 try:
                     batch.append((name, self._compiled(pattern)))
-                except InvalidPatternError as exc:
-                    exc.rule, exc.index = name, index
-                    exc.add_note(
-                        f"in rule {name!r} (item {index} of the batch); no rule of the batch was added"
-                    )
-                    raise
-                except ValueError as exc:
+                except ValueError as exc:  # InvalidPatternError too, which also names the rule
+                    if isinstance(exc, InvalidPatternError):
+                        exc.rule, exc.index = name, index
                     exc.add_note(
                         f"in rule {name!r} (item {index} of the batch); no rule of the batch was added"
                     )
