@@ -683,11 +683,19 @@ class Builder:
             The tables to publish, or None before the first `build`.
         """
         touched = None if self._live is None else _Touched()
+        self._edit_trie(rule_id, name, branches, empty, replacing, touched)
+        return None if touched is None else self._apply(touched, rule_id, name, empty)
+
+    def _edit_trie(
+        self, rule_id: int, name: str, branches: tuple[Branch, ...], empty: bool,
+        replacing: tuple[Branch, ...] | None, touched: _Touched | None,
+    ) -> None:  # fmt: skip
+        """Put rule `rule_id` in the trie (in place of `replacing`), noting what changed in
+        `touched` (None: nothing is published from this edit alone)."""
         if replacing is not None:
             _delete(self._root, rule_id, replacing, touched)
         _insert(self._root, rule_id, branches, touched)
         self._rules[rule_id] = (name, empty)
-        return None if touched is None else self._apply(touched, rule_id, name, empty)
 
     def add_many(
         self, rules: list[tuple[int, str, tuple[Branch, ...], bool, tuple[Branch, ...] | None]]
@@ -710,10 +718,7 @@ class Builder:
         """
         if self._live is None or 8 * len(rules) >= len(self._rules) + len(rules):
             for rule_id, name, branches, empty, replacing in rules:
-                if replacing is not None:
-                    _delete(self._root, rule_id, replacing)
-                _insert(self._root, rule_id, branches)
-                self._rules[rule_id] = (name, empty)
+                self._edit_trie(rule_id, name, branches, empty, replacing, None)
             return None if self._live is None or not rules else self.build()
         tables = None
         for rule_id, name, branches, empty, replacing in rules:
