@@ -65,6 +65,14 @@ def _explain_sources(
     return [part]
 
 
+def _worker_sources(sources: str | os.PathLike[str] | Iterable[str | os.PathLike[str]]) -> list[Any]:
+    """The sources as a list, refusing ``-``: the workers cannot read this process's input."""
+    listed = [sources] if isinstance(sources, (str, os.PathLike)) else list(sources)
+    if any(str(source) == "-" for source in listed):
+        raise ValueError("Expected files or URLs, got `-`: workers cannot read this process's standard input")
+    return listed
+
+
 def _workers(client: Any) -> int:
     if client is None:
         return os.cpu_count() or 1
@@ -123,13 +131,8 @@ def scan(
 
     from_sequence: Any = dask.bag.from_sequence  # untyped in dask: called as Any
 
-    if isinstance(sources, (str, os.PathLike)):
-        sources = [sources]
-    sources = list(sources)
-    if any(str(source) == "-" for source in sources):
-        raise ValueError("Expected files or URLs, got `-`: workers cannot read this process's standard input")
     plan = scans.plan_units(
-        rules, sources, format=format, read_only=read_only, dialect=dialect,
+        rules, _worker_sources(sources), format=format, read_only=read_only, dialect=dialect,
         workers=max(2, _workers(client)), batch_size=batch_size, keep_matches=False,
         skip_invalid=skip_invalid, validate=validate, split_bytes=split_bytes,
     )  # fmt: skip
@@ -198,11 +201,7 @@ def explain(
     if not isinstance(pattern, Pattern):
         pattern = compile(pattern, dialect=dialect)
     whole = Aggregator(pattern, capacity=capacity)
-    if isinstance(sources, (str, os.PathLike)):
-        sources = [sources]
-    names = expand_sources(sources)
-    if "-" in names:
-        raise ValueError("Expected files or URLs, got `-`: workers cannot read this process's standard input")
+    names = expand_sources(_worker_sources(sources))
     if not names:
         return whole.report(shown)
     options = {"format": format, "read_only": read_only}
