@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from patterns.errors import InvalidPatternError
@@ -59,21 +59,29 @@ def fields(obj: Obj, prefix: str = "", top: bool = True) -> Iterator[tuple[str, 
             yield from fields(branch, prefix, top)
 
 
-def branch_fields(obj: Obj, prefix: str = "") -> list[list[tuple[str, Field, Obj]]]:
-    """Per branch of the pattern: (dotted path, field with a value list, parent object), in order."""
-    branches: list[list[tuple[str, Field, Obj]]] = [[]]
+def _spread(
+    obj: Obj, path: Any, join: Callable[[Any, str], Any], item: Callable[[Any, Field, Obj], Any]
+) -> list[list[Any]]:
+    """Per branch of the pattern (``$or`` spread out): `item` of each field with a value list,
+    its path made by `join` from the keys above it."""
+    branches: list[list[Any]] = [[]]
     for f in obj.fields:
-        path = f"{prefix}.{f.key}" if prefix else f.key
+        here = join(path, f.key)
         if isinstance(f.value, Leaf):
             for b in branches:
-                b.append((path, f, obj))
+                b.append(item(here, f, obj))
         else:
-            subs = branch_fields(f.value, path)
+            subs = _spread(f.value, here, join, item)
             branches = [b + s for b in branches for s in subs]
     for group in obj.ors:
-        alternatives = [s for branch in group.branches for s in branch_fields(branch, prefix)]
+        alternatives = [s for branch in group.branches for s in _spread(branch, path, join, item)]
         branches = [b + a for b in branches for a in alternatives]
     return branches
+
+
+def branch_fields(obj: Obj, prefix: str = "") -> list[list[tuple[str, Field, Obj]]]:
+    """Per branch of the pattern: (dotted path, field with a value list, parent object), in order."""
+    return _spread(obj, prefix, lambda path, key: f"{path}.{key}" if path else key, lambda p, f, o: (p, f, o))
 
 
 def branch_leaves(obj: Obj, prefix: tuple[str, ...] = ()) -> list[list[tuple[tuple[str, ...], Leaf]]]:
@@ -81,19 +89,7 @@ def branch_leaves(obj: Obj, prefix: tuple[str, ...] = ()) -> list[list[tuple[tup
 
     Keys stay a tuple (a key may hold a dot), unlike `branch_fields`' dotted paths.
     """
-    branches: list[list[tuple[tuple[str, ...], Leaf]]] = [[]]
-    for f in obj.fields:
-        keys = (*prefix, f.key)
-        if isinstance(f.value, Leaf):
-            for b in branches:
-                b.append((keys, f.value))
-        else:
-            subs = branch_leaves(f.value, keys)
-            branches = [b + s for b in branches for s in subs]
-    for group in obj.ors:
-        alternatives = [s for branch in group.branches for s in branch_leaves(branch, prefix)]
-        branches = [b + a for b in branches for a in alternatives]
-    return branches
+    return _spread(obj, prefix, lambda path, key: (*path, key), lambda p, f, o: (p, f.value))
 
 
 def only_absent(leaf: Leaf) -> bool:
