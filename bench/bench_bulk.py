@@ -17,6 +17,8 @@ condition beside it; each event names one tenant that has a rule. Columns:
     match    median per-event time of `match` over 2,000 events (each matches one rule)
     add+m    one `add` of a new rule and the next match, median of 100; rm+m one `remove`
              and the next match, median of 100
+    snapshot `Machine.to_bytes` of the add_many machine: its size and time; `from_bytes` and
+             the first match (a machine loaded afresh); `stats().table_bytes` per rule
 
 What the figures do not show: each round of a change is the same kind of rule (a new tenant),
 the box is shared (2 cores, other work running), and the medians are of one run.
@@ -134,7 +136,17 @@ def measure(n: int) -> dict:
     bulk = Machine(rules=rules)
     bulk.match(events[0])
     out["add_many_s"] = time.perf_counter() - t0
+    out["table_bytes_per_rule"] = bulk.stats().table_bytes / n
+    t0 = time.perf_counter()
+    data = bulk.to_bytes()
+    out["save_s"], out["snapshot_bytes"] = time.perf_counter() - t0, len(data)
     del bulk
+    gc.collect()
+    t0 = time.perf_counter()
+    loaded = Machine.from_bytes(data)
+    loaded.match(events[0])
+    out["load_s"] = time.perf_counter() - t0
+    del loaded
     gc.collect()
     tracemalloc.start()
     traced = Machine(rules=rules)
@@ -190,12 +202,22 @@ def main(argv: list[str]) -> None:
         "| rules | add + first match | add_many + first match | RSS / rule | tracemalloc / rule | match / event | add + next match | remove + next match |"
     )
     print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    rows = []
     for n in sizes:
         r = _in_child(f"measure({n})")
+        rows.append(r)
         print(
             f"| {n:,} | {r['add_s']:.2f} + {r['first_match_s']:.2f} s | {r['add_many_s']:.2f} s"
             f" | {r['rss_per_rule']:,.0f} B | {r['tracemalloc_per_rule']:,.0f} B | {r['match_us']:.2f} µs"
             f" | {r['add_change_ms']:.2f} ms | {r['remove_change_ms']:.2f} ms |"
+        )
+    print()
+    print("| rules | snapshot | `to_bytes` | `from_bytes` + first match | table bytes / rule (`stats`) |")
+    print("| --- | --- | --- | --- | --- |")
+    for r in rows:
+        print(
+            f"| {r['rules']:,} | {r['snapshot_bytes'] / 1e6:.2f} MB | {r['save_s']:.2f} s | {r['load_s']:.2f} s"
+            f" | {r['table_bytes_per_rule']:.0f} B |"
         )
     r = _in_child("measure_one_field(20_000, 100_000)")
     print(
