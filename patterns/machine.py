@@ -376,7 +376,7 @@ class Machine:
 
     def to_bytes(self) -> bytes:
         """The machine as snapshot bytes (what `save` writes; `from_bytes` reads them)."""
-        with self._lock:
+        with collector_paused(), self._lock:  # a list of texts per rule: no cycles to find
             rules = [(name, _pattern_text(pattern)) for name, (_, pattern) in self._rules.items()]
             meta = {"dialect": self.dialect.name, "rules": len(rules), "budget": self.budget}
         return pack([(b"META", orjson.dumps(meta)), (b"RULE", orjson.dumps(rules))])
