@@ -421,20 +421,27 @@ def run(cfg: Config, out: Path) -> dict:
                                 )
                             )
                         except HarnessError as exc:  # reported in its cell; the run goes on
-                            failed[k] = str(exc)
+                            failed[k] = f"harness failed: {str(exc)[:200]}"
                             log(f"{tag}: {exc}")
+                        else:
+                            if cell.rules and not runs[k][-1]["rules_accepted"]:
+                                failed[k] = "refused every rule"  # no timing of an empty rule set
                         continue
                     t = workers[k].call("time", n=n_round[k])["seconds"]
                     rates[k].append(n_round[k] / t)
             native_dir.cleanup()
             for k, why in failed.items():
-                row["engines"][k] = {"skipped": f"harness failed: {why[:200]}"}
-                del runs[k]
+                row["engines"][k] = {"skipped": why}
+                if not runs[k]:
+                    del runs[k]
             if runs:
                 ours_all = workers[reference].call("answers", n=pool)["answers"] if reference else None
                 for k, results_k in runs.items():
-                    row["engines"][k] = _native_row(results_k, cfg.rounds)
                     engines[k].setdefault("version", results_k[0]["version"])
+                    if k in failed:
+                        row["engines"][k]["refused"] = len(results_k[0]["refused"])
+                    else:
+                        row["engines"][k] = _native_row(results_k, cfg.rounds)
                     for name in results_k[0]["refused"]:
                         pattern = dict(cell.rules).get(name)
                         refusals.append(
@@ -447,7 +454,7 @@ def run(cfg: Config, out: Path) -> dict:
                                 "reason": "refused by the harness",
                             }
                         )
-                    if ours_all is not None:
+                    if ours_all is not None and k not in failed:
                         check = _native_check(k, cell, results_k[0], ours_all, refusals, reference)
                         row["engines"][k].update(
                             matches_ours=check["ours"], matches_differ=check["difference"]
@@ -466,7 +473,7 @@ def run(cfg: Config, out: Path) -> dict:
                 f"{tag}: "
                 + ", ".join(
                     [f"{k} {statistics.median(v):,.0f}/s" for k, v in rates.items()]
-                    + [f"{k} {row['engines'][k]['events_per_s']:,.0f}/s" for k in runs]
+                    + [f"{k} {row['engines'][k]['events_per_s']:,.0f}/s" for k in runs if k not in failed]
                 )
                 + f"  ({time.time() - started:.0f}s elapsed)"
             )

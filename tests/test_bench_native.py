@@ -20,7 +20,8 @@ from bench.native import NATIVE, Harness, HarnessError, parse_line, write_inputs
 from bench.runner import ROOT
 
 #: A fake harness: refuses every rule holding a numeric condition (as quamina does), counts the
-#: matches with our reference matcher, adds OFFSET to that count (a wrong peer), prints the line.
+#: matches with our reference matcher, adds OFFSET to that count (a wrong peer), prints the line;
+#: with REFUSE_ALL, refuses every rule.
 FAKE = """
 import sys, orjson
 sys.path.insert(0, {root!r})
@@ -29,7 +30,7 @@ rules_path, events_path, seconds, warmup = sys.argv[1:5]
 rules, refused = [], []
 for line in open(rules_path, "rb"):
     rec = orjson.loads(line)
-    if b"numeric" in orjson.dumps(rec["pattern"]):
+    if {refuse_all} or b"numeric" in orjson.dumps(rec["pattern"]):
         refused.append(rec["name"])
     else:
         rules.append(rec)
@@ -43,9 +44,10 @@ print(orjson.dumps({{"engine": "fake", "version": "0.1", "rules_accepted": len(r
 """
 
 
-def _fake(tmp_path, name: str, offset: int = 0, body: str | None = None) -> str:
+def _fake(tmp_path, name: str, offset: int = 0, body: str | None = None, refuse_all: bool = False) -> str:
     script = tmp_path / f"{name}.py"
-    script.write_text(body if body is not None else FAKE.format(root=str(ROOT), offset=offset))
+    fake = FAKE.format(root=str(ROOT), offset=offset, refuse_all=refuse_all)
+    script.write_text(body if body is not None else fake)
     return shlex.join([sys.executable, str(script)])
 
 
@@ -115,6 +117,16 @@ def test_a_failing_harness_is_reported_in_its_cell(tmp_path, monkeypatch, capsys
     )
     assert code == 0  # the run goes on without that peer
     assert dense["engines"]["ours"]["events_per_s"] > 0
+
+
+def test_a_harness_refusing_every_rule_is_not_timed(tmp_path, monkeypatch, capsys) -> None:
+    nothing = _fake(tmp_path, "nothing", refuse_all=True)
+    code, stdout, results = _run(tmp_path, monkeypatch, capsys, event_ruler=None, quamina=nothing)
+    dense = results["cells"][0]
+    assert dense["engines"]["quamina-native"] == {"skipped": "refused every rule", "refused": 1000}
+    assert "n/a (refused every rule)" in stdout
+    assert results["native_checks"] == []  # nothing to check
+    assert code == 0
 
 
 def test_write_inputs_one_document_a_line(tmp_path) -> None:
