@@ -129,8 +129,9 @@ def tables(results: dict) -> str:
             out.extend(ratios)
     if fewer:
         out.append(
-            "\n† fewer events per round than the pool's (a peer looping over many rules): the median of "
-            "rounds of at least 3 events each; see `events_per_round` in results.json."
+            "\n† fewer events per round than the pool's (a peer looping over many rules in Python: rounds "
+            "of at least 3 events each; a native peer: the events its timed seconds reached); see "
+            "`events_per_round` in results.json."
         )
     out.append(_load_table(results))
     out.append(_extras_table(results))
