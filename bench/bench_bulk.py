@@ -32,13 +32,17 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import tracemalloc
+from pathlib import Path
 
 import orjson
 import pytest
 
 from patterns import IMPLEMENTATION, Machine
+
+from .native import Harness, HarnessError, write_inputs
 
 SIZES = [10, 1_000, 10_000, 100_000]
 #: Above this many rules, `measure` builds with `add_many` alone (see there).
@@ -204,6 +208,24 @@ def measure_one_field(numeric: int, prefixes: int) -> dict:
     return out
 
 
+def measure_peer(n: int, timeout: float = 900) -> dict | str:
+    """event-ruler's figures for the same rules and events, through its native harness
+    (`PATTERNS_BENCH_EVENT_RULER`, docs/performance.md "Native peers"): `addRule` of every rule,
+    the heap it holds, per-event time, one `deleteRule` / `addRule` plus the next match (medians
+    over the last 100 rules). A reason string where it does not run."""
+    harness = Harness("event-ruler-native")
+    if harness.missing:
+        return harness.missing
+    rules = [(f"t{i}", tenant_rule(i)) for i in range(n)]
+    events = [tenant_event(i * 7919 % n) for i in range(2_000)]
+    with tempfile.TemporaryDirectory() as folder:
+        rules_path, events_path = write_inputs(rules, events, Path(folder))
+        try:
+            return harness.run(rules_path, events_path, 1.0, 3.0, timeout)
+        except HarnessError as exc:
+            return str(exc).splitlines()[0][:200]
+
+
 def _in_child(call: str) -> dict:
     code = f"import json, bench.bench_bulk as b; print(json.dumps(b.{call}))"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -235,6 +257,21 @@ def main(argv: list[str]) -> None:
         print(
             f"| {r['rules']:,} | {r['snapshot_bytes'] / 1e6:.2f} MB | {r['save_s']:.2f} s | {r['load_s']:.2f} s"
             f" | {r['table_bytes_per_rule']:.0f} B |"
+        )
+    print()
+    print(
+        "| event-ruler (native) | addRule all | heap / rule | match / event | addRule + next match"
+        " | deleteRule + next match |"
+    )
+    print("| --- | --- | --- | --- | --- | --- |")
+    for n in sizes:
+        p = measure_peer(n)
+        if isinstance(p, str):
+            print(f"| {n:,} | {p} | | | | |")
+            continue
+        print(
+            f"| {n:,} | {p['build_s']:.2f} s | {p.get('heap_bytes', 0) / n:,.0f} B"
+            f" | {1e6 / p['events_per_s']:.2f} µs | {p.get('add_ms', -1):.2f} ms | {p.get('remove_ms', -1):.2f} ms |"
         )
     r = _in_child("measure_one_field(20_000, 100_000)")
     print(
