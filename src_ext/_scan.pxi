@@ -519,6 +519,49 @@ cdef Py_ssize_t _number_end(const unsigned char* buf, Py_ssize_t n, Py_ssize_t i
     return i
 
 
+cdef extern from "number_scan.h":
+    bint HAVE_NUMBER_SHAPE "PATTERNS_HAVE_NUMBER_SHAPE"
+    int patterns_fast_scan
+    void patterns_fast_scan_init() nogil
+    int patterns_number_shape(const unsigned char* buf, Py_ssize_t n, Py_ssize_t i) noexcept nogil
+
+
+patterns_fast_scan_init()  # once, at import: PATTERNS_SCALAR_SCAN=1 keeps every number byte by byte
+
+
+_SCAN_MODES = {"careful": 0, "auto": 1}
+
+
+def _scan_mode(str mode) -> str:
+    """For tests and benchmarks: how the scanner reads numbers.
+
+    "auto" (the default, unless PATTERNS_SCALAR_SCAN is set): from SIMD class masks where the
+    number has the common shape (number_scan.h), byte by byte otherwise; "careful": always byte
+    by byte, as before. Returns the previous mode. Not for use while another thread scans (the
+    mode is one process-wide int).
+    """
+    global patterns_fast_scan
+    if mode not in _SCAN_MODES:
+        raise ValueError(f"Expected `mode` to be `careful` or `auto`, got `{mode}`")
+    was = "auto" if patterns_fast_scan else "careful"
+    patterns_fast_scan = _SCAN_MODES[mode]
+    return was
+
+
+cdef inline Py_ssize_t _number_end_fast(const unsigned char* buf, Py_ssize_t n, Py_ssize_t i,
+                                        NumInfo* info) noexcept nogil:
+    # `_number_end`, answered from class masks when the number has the common shape
+    # (number_scan.h: the same answer, in a dozen instructions); byte by byte otherwise.
+    cdef int shape = patterns_number_shape(buf, n, i)
+    if shape < 0:
+        return _number_end(buf, n, i, info)
+    info.negative = buf[i] == 45
+    info.is_int = (shape >> 16) & 1
+    info.int_digits = (shape >> 8) & 0xFF
+    info.exponent = 0
+    return i + (shape & 0xFF)
+
+
 cdef inline bint _may_overflow(const unsigned char* buf, Py_ssize_t start, NumInfo* info) noexcept nogil:
     # False when the number is surely below 10**308 in magnitude (so no double overflows).
     cdef Py_ssize_t digits = info.int_digits
@@ -954,7 +997,7 @@ cdef Py_ssize_t _skip_container(const unsigned char* buf, Py_ssize_t n, Py_ssize
                 return -1
             i = end + 1
         elif c == 45 or 48 <= c <= 57:
-            end = _number_end(buf, n, i, &num)
+            end = _number_end_fast(buf, n, i, &num)
             if end < 0:
                 return -1
             if _may_overflow(buf, i, &num):
@@ -1233,7 +1276,7 @@ cdef int _scan_core(const unsigned char* buf, Py_ssize_t n, ScanTable table,
             vstart = i + 1
             i = end + 1
         elif c == 45 or 48 <= c <= 57:
-            end = _number_end(buf, n, i, &num)
+            end = _number_end_fast(buf, n, i, &num)
             if end < 0:
                 break
             kind = V_NUM
