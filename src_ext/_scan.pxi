@@ -134,7 +134,13 @@ cdef class ScanTable:
         pid_node[p]      the node of path id p (-1: none)
         edges            a `KeyTable` of the edges: (parent node, key bytes) -> child node
 
-    Invariants: immutable after construction; read by any number of threads at once.
+        trust_skipped    False (the default): every byte of the event is validated. True: the
+                         containers no rule path enters, in plain events, are skipped by their
+                         brackets alone (trusted_skip.h), unvalidated; for events from a
+                         producer that already validated them. Set it, if at all, before the
+                         table is published (the owner's `trust_events` option).
+
+    Invariants: immutable once published; read by any number of threads at once.
     Why not a dict of dotted strings (the pure road): the scanner would build a str per key.
     """
 
@@ -149,8 +155,10 @@ cdef class ScanTable:
     cdef tuple paths
     cdef tuple pid_objs
     cdef Py_ssize_t n_pids  # path ids run below this (the largest + 1)
+    cdef public bint trust_skipped  # see the class docstring; False unless its owner opts in
 
     def __cinit__(self):
+        self.trust_skipped = False
         self.node_pid = NULL
         self.node_edges = NULL
         self.node_lens = NULL
@@ -519,6 +527,11 @@ cdef Py_ssize_t _number_end(const unsigned char* buf, Py_ssize_t n, Py_ssize_t i
     return i
 
 
+cdef extern from "trusted_skip.h":
+    Py_ssize_t patterns_trusted_skip(const unsigned char* buf, Py_ssize_t n, Py_ssize_t i,
+                                     const uint64_t* qbits, Py_ssize_t* max_depth) noexcept nogil
+
+
 cdef extern from "number_scan.h":
     bint HAVE_NUMBER_SHAPE "PATTERNS_HAVE_NUMBER_SHAPE"
     int patterns_fast_scan
@@ -551,7 +564,7 @@ def _scan_mode(str mode) -> str:
 cdef inline Py_ssize_t _number_end_fast(const unsigned char* buf, Py_ssize_t n, Py_ssize_t i,
                                         NumInfo* info) noexcept nogil:
     # `_number_end`, answered from class masks when the number has the common shape
-    # (number_scan.h: the same answer, in a dozen instructions); byte by byte otherwise.
+    # (number_scan.h: the same answer, without a loop); byte by byte otherwise.
     cdef int shape = patterns_number_shape(buf, n, i)
     if shape < 0:
         return _number_end(buf, n, i, info)
@@ -1220,10 +1233,16 @@ cdef int _scan_core(const unsigned char* buf, Py_ssize_t n, ScanTable table,
             # fall through to the value at buf[i]
         # state == ST_VALUE: a value for (tnode, tctx) starts at buf[i]
         if (c == 123 or c == 91) and tnode < 0:
-            # a container no rule path enters: validated and skipped in a tighter loop
-            i = _skip_container(buf, n, i, sp, &max_sp, out, qbits)
+            # a container no rule path enters: validated and skipped in a tighter loop; or, in
+            # a plain event whose producer its owner trusts, skipped by its brackets alone
+            end = -2
+            if table.trust_skipped and qbits != NULL:
+                end = patterns_trusted_skip(buf, n, i, qbits, &j)  # -2: may hold a big number
+                if end >= 0 and sp + j > max_sp:
+                    max_sp = sp + j
+            i = _skip_container(buf, n, i, sp, &max_sp, out, qbits) if end == -2 else end
             if i < 0:
-                break  # invalid, or too deep: result 1
+                break  # invalid, or too deep (or never closed): result 1
             state = ST_AFTER
             continue
         if c == 123 or c == 91:  # '{' '['

@@ -725,3 +725,82 @@ def test_scan_mode_is_read_from_the_environment_and_checked() -> None:
             [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
         )
         assert out.stdout.strip() == want
+
+
+# --- the trusted skip (opt-in: ScanTable.trust_skipped, src_ext/trusted_skip.h) -------------------
+
+# With trust_skipped set, a container no rule path enters, in a plain event, is skipped by its
+# brackets alone: on a valid event the answer is the validating scanner's; on an invalid one the
+# skipped part is not checked (that is what trust means), but what lies on rule paths still is,
+# and a container that never closes within the input is still refused.
+
+
+def _scan_trusted(raw, prefixes, path_ids) -> tuple:
+    cython = twin_module("cython")
+    table = cython.scan_table(prefixes, path_ids)
+    validating = cython.scan_leaves(raw, table)
+    table.trust_skipped = True
+    return cython.scan_leaves(raw, table), validating
+
+
+def test_scan_table_validates_unless_its_owner_trusts_the_events() -> None:
+    assert twin_module("cython").scan_table(frozenset({"", "a"}), {"a": 0}).trust_skipped is False
+
+
+@_FIXTURE_OK
+@given(
+    raw=raw_events(), candidates=st.lists(patterns(), min_size=1, max_size=4), in_larger_buffer=st.booleans()
+)
+@example(
+    raw=b'{"z": {"q": "]}", "r": [[1, {"s": "[{"}]]}, "a": 1}',
+    candidates=[{"a": [1]}],
+    in_larger_buffer=False,
+)
+# a number no double holds, skipped: orjson refuses the event, so the slow road reads the rule
+# path's integer past 64 bits as an int (not a double); the trusted skip must leave it to be noted
+@example(raw=b'{"z": [1e400], "a": 18446744073709551616}', candidates=[{"a": [1]}], in_larger_buffer=False)
+@example(
+    raw=b'{"z": [' + b"1" * 400 + b'], "a": 18446744073709551616}',
+    candidates=[{"a": [1]}],
+    in_larger_buffer=False,
+)
+def test_trusted_skip_reads_valid_events_as_the_validating_scanner(
+    raw: bytes, candidates: list, in_larger_buffer: bool
+) -> None:
+    tables = _tables(candidates)
+    try:
+        decode_event(raw)
+    except InvalidEventError:
+        return  # invalid events: the next tests
+    if in_larger_buffer:
+        raw = memoryview(raw + _CUT_TAIL)[: len(raw)]
+    trusted, validating = _scan_trusted(raw, tables.prefixes, tables.path_ids)
+    note(f"trusted {trusted!r}\nvalidating {validating!r}")
+    if validating is not None:
+        assert trusted is not None
+        assert repr(trusted[0]) == repr(validating[0])
+        assert _canonical(trusted) == _canonical(validating)
+
+
+TRUSTED_SKIPS = [  # invalid only inside the skipped "z": read on trust
+    b'{"z": [1,,2], "a": 1}', b'{"z": [01, 1.], "a": 1}', b'{"z": {"k" 1}, "a": 1}', b'{"z": [tru], "a": 1}',
+    b'{"z": [NaN, Infinity], "a": 1}', b'{"z": [{]], "a": 1}', b'{"z": ' + b"[" * 1100 + b"]" * 1100 + b', "a": 1}',
+]  # fmt: skip
+STILL_REFUSED = [  # invalid on a rule path or outside containers, or a container never closed
+    b'{"z": [1], "a": 01}', b'{"z": [1] "a": 1}', b'{"z": [1, "a": 1}', b'{"z": ["]"], "a": tru}',
+    b'{"z": [1]]', b'{"z": [[1], "a": 1', b'{"z": ["\\u00e9", 1,,], "a": 1}', b'{"z": ["\xc3\xa9", 1,,], "a": 1}',
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("raw", TRUSTED_SKIPS, ids=range(len(TRUSTED_SKIPS)))
+def test_trusted_skip_does_not_validate_what_it_skips(raw: bytes) -> None:
+    trusted, validating = _scan_trusted(raw, frozenset({"", "a"}), {"a": 0})
+    assert validating is None
+    assert trusted is not None and trusted[0] == {0: [(1, 0)]}
+
+
+@pytest.mark.parametrize("raw", STILL_REFUSED, ids=range(len(STILL_REFUSED)))
+def test_trusted_skip_still_refuses_rule_paths_and_unclosed_containers(raw: bytes) -> None:
+    # (the last two are not plain, escaped or non-ASCII: they take the validating skip)
+    trusted, validating = _scan_trusted(raw, frozenset({"", "a"}), {"a": 0})
+    assert trusted is None and validating is None
