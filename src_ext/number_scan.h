@@ -6,7 +6,7 @@
    a loop (about forty instructions and one count-trailing-zeros); every other (an exponent,
    an invalid text, a longer number) is left to the byte-by-byte reader, `_number_end`, which
    decides it exactly as before. So this header only ever answers what `_number_end` would
-   answer (tests/unit/test_scan.py compares the two roads). Measured gain: small (0 to 3% of a
+   answer (tests/unit/test_scan.py compares the two roads). Measured gain: small (0 to 8% of a
    CityLots match, 7% of a match whose event skips 150 numbers; docs/scanner.md).
 
      bytes    -  1  2  2  .  4  5  4  0  9  ,  ...
