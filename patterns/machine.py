@@ -87,6 +87,7 @@ class Machine:
         | Iterable[tuple[str, PatternSource | Pattern]]
         | None = None,
         budget: int | None = None,
+        trust_events: bool = False,
     ) -> None:
         """Create a machine, empty or holding `rules`.
 
@@ -97,6 +98,13 @@ class Machine:
             budget: the most table bytes (as `stats` counts them: deterministic, not the
                 process's memory) the machine may hold; a change that would pass it raises
                 `BudgetError` and leaves the machine as it was. None: no limit.
+            trust_events: False (the default): every byte of every event is validated, and
+                an invalid event raises `InvalidEventError` whatever part of it is invalid.
+                True, for events from a producer that already validated them (as quamina
+                assumes of all events): on the compiled build, the parts of a JSON event that
+                no rule reads are skipped by their brackets alone, unvalidated, so an event
+                whose unread part is invalid JSON is matched on the rest instead of refused
+                (docs/scanner.md, "The trusted skip"). Valid events get the same answers.
 
         Raises:
             InvalidPatternError: AWS would reject one of the patterns (see `add_many`).
@@ -108,6 +116,7 @@ class Machine:
         if budget is not None and (isinstance(budget, bool) or not isinstance(budget, int) or budget < 0):
             raise ValueError(f"Expected `budget` as a number of bytes (an int >= 0) or None, got {budget!r}")
         self.budget = budget
+        self.trust_events = bool(trust_events)
         self.dialect: Dialect = get_dialect(dialect)
         self._lock = threading.Lock()
         self._builder = Builder(Twin.current())  # the writer: every change goes through it
@@ -306,6 +315,10 @@ class Machine:
         # always answers from the latest publication) is stored as this machine's own `match`
         # attribute, shadowing the method below: `machine.match(event)` is then one C call,
         # with no Python frame (about 40 ns a match). Not on a subclass that overrides `match`.
+        if self.trust_events and hasattr(tables.scan, "trust_skipped"):
+            # before the table is published (a table already published has it set already);
+            # the pure twin's table has no such field and validates everything, as trust allows
+            tables.scan.trust_skipped = True
         self._tables = tables
         fast = self._fast = tables.twin.compiled_match(tables, self._slow) if self._json else None
         if self._matcher is not None:
@@ -378,7 +391,10 @@ class Machine:
         """The machine as snapshot bytes (what `save` writes; `from_bytes` reads them)."""
         with collector_paused(), self._lock:  # a list of texts per rule: no cycles to find
             rules = [(name, _pattern_text(pattern)) for name, (_, pattern) in self._rules.items()]
-            meta = {"dialect": self.dialect.name, "rules": len(rules), "budget": self.budget}
+            meta = {
+                "dialect": self.dialect.name, "rules": len(rules), "budget": self.budget,
+                "trust_events": self.trust_events,
+            }  # fmt: skip
         return pack([(b"META", orjson.dumps(meta)), (b"RULE", orjson.dumps(rules))])
 
     @classmethod
@@ -453,7 +469,10 @@ class Machine:
         try:
             if dialect.name == BUS.name:  # a bus rule is kept as its joined pattern, not its filters
                 rules = [(name, _bus_pattern(name, i, text)) for i, (name, text) in enumerate(rules)]
-            return cls(dialect, rules=[(name, text) for name, text in rules], budget=kept)
+            return cls(
+                dialect, rules=[(name, text) for name, text in rules], budget=kept,
+                trust_events=meta.get("trust_events") is True,
+            )  # fmt: skip
         except InvalidPatternError as exc:
             raise SnapshotError(f"Snapshot rule {exc.rule!r} is not a valid pattern: {exc}") from exc
         except BudgetError as exc:
