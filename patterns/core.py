@@ -243,6 +243,7 @@ _LARGE_TEXT = 1 << 16
 
 
 def _compile_text(text: str, d: Dialect) -> Pattern:
+    stripped: str | None = None  # the text without its string literals, made only when needed
     try:
         value = orjson.loads(text)
     except orjson.JSONDecodeError:
@@ -251,7 +252,6 @@ def _compile_text(text: str, d: Dialect) -> Pattern:
             _check_depth(_text_depth(stripped), d)
         return Pattern(_validate(_parse_or_raise(text, d), d, text, text), d, text)
     direct = validate_decoded(value, d)
-    stripped = None  # the text without its string literals, made only when needed
     if direct is not None:
         obj, members, long_numbers = direct
         # Every member has its ':' (one more for a repeated key), and strings may hold more:

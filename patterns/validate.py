@@ -221,7 +221,7 @@ class _Validator:
             _check_wildcard_complexity(obj, self.d, self.fail_at)
         return obj
 
-    def direct_obj(self, value: dict, path: str, depth: int) -> tuple[Obj, int]:
+    def direct_obj(self, value: dict[Any, Any], path: str, depth: int) -> tuple[Obj, int]:
         """As `obj`, for a dict."""
         if depth > _DIRECT_DEPTH or not value:
             raise _Indirect
@@ -255,7 +255,7 @@ class _Validator:
                 raise _Indirect
         return make_obj(tuple(fields), tuple(ors), None), count
 
-    def direct_is_or(self, value: list) -> bool:
+    def direct_is_or(self, value: list[Any]) -> bool:
         """As `is_or`, for a list."""
         if self.or_cap is not None and len(value) > self.or_cap:
             # Refused by the count if it is a `$or`; left to the full walk, which reads no further
@@ -263,7 +263,7 @@ class _Validator:
             raise _Indirect
         return len(value) > 1 and all(type(item) is dict and not _has_key_in(item) for item in value)
 
-    def direct_or_group(self, value: list, path: str, depth: int) -> tuple[Or, int]:
+    def direct_or_group(self, value: list[Any], path: str, depth: int) -> tuple[Or, int]:
         """As `or_group`, for a list of dicts."""
         branches = []
         total = 0
@@ -273,7 +273,7 @@ class _Validator:
             total = self.combined(total + n)
         return Or(tuple(branches)), total
 
-    def direct_leaf(self, value: list, path: str) -> Leaf:
+    def direct_leaf(self, value: list[Any], path: str) -> Leaf:
         """As `leaf`, for a list."""
         if len(value) == 1 and type(value[0]) is str:  # the most common value list: one string
             return make_leaf((make_equals(value[0], None),), None, path)
@@ -289,24 +289,28 @@ class _Validator:
             elif kind is int or kind is float:
                 matchers.append(self.number_equals(self.direct_number(item)))
             elif kind is dict:
-                matchers.append(self.match_expression(self.direct_node(item, 0), f"{path}[{index}]"))
+                matchers.append(self.match_expression(self.direct_object(item, 0), f"{path}[{index}]"))
             else:
                 raise _Indirect
         return make_leaf(tuple(matchers), None, path)
 
+    def direct_object(self, value: dict[Any, Any], depth: int) -> JObject:
+        """A match expression (or a dict in its operand) as source nodes, counting its members."""
+        if depth > _DIRECT_DEPTH:
+            raise _Indirect
+        self.members += len(value)
+        members = []
+        for key, item in value.items():
+            if type(key) is not str:
+                raise _Indirect
+            members.append(JMember(key, self.direct_node(item, depth + 1)))
+        return JObject(tuple(members))
+
     def direct_node(self, value: Any, depth: int) -> JNode:
-        """A match expression's decoded value as source nodes (counting its object members)."""
+        """A value in a match expression's operand as source nodes."""
         kind = type(value)
         if kind is dict:
-            if depth > _DIRECT_DEPTH:
-                raise _Indirect
-            self.members += len(value)
-            members = []
-            for key, item in value.items():
-                if type(key) is not str:
-                    raise _Indirect
-                members.append(JMember(key, self.direct_node(item, depth + 1)))
-            return JObject(tuple(members))
+            return self.direct_object(value, depth)
         if kind is list:
             if depth > _DIRECT_DEPTH:
                 raise _Indirect
@@ -665,7 +669,7 @@ class _Indirect(Exception):
 _LONG = 10**14
 
 
-def _has_key_in(value: dict) -> bool:
+def _has_key_in(value: dict[Any, Any]) -> bool:
     """As `JObject.has_key_in` with `RESERVED_FIELD_NAMES`, for a dict of plain dicts."""
     stack = [value]
     while stack:
