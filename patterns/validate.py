@@ -390,8 +390,12 @@ class _Validator:
 
     def number(self, node: JNumber, path: str) -> float:
         """A number in a numeric expression or an anything-but: it must be an exact double."""
-        value = as_double(node.value)
-        if math.isinf(value) or Decimal(node.text) != Decimal(repr(value)):
+        raw = node.value
+        value = as_double(raw)
+        # (an integer within 2^53, or a text that is the double's own repr, is exact: the
+        # decimal comparison is needed only for other texts)
+        exact = (type(raw) is int and -_EXACT_INT <= raw <= _EXACT_INT) or node.text == repr(value)
+        if not exact and (math.isinf(value) or Decimal(node.text) != Decimal(repr(value))):
             # event-ruler (1.8 and later) compares numbers as doubles and refuses one that a
             # double cannot hold exactly, rather than compare an approximation.
             self.fail(f"Cannot compare number : {node.text}", node, path)
@@ -664,6 +668,9 @@ _DIRECT_DEPTH = 32
 class _Indirect(Exception):
     """The direct walk leaves the pattern to `validate` (see `validate_decoded`)."""
 
+
+#: Every integer up to this (2^53) is a double exactly.
+_EXACT_INT = 2**53
 
 #: Integers from this on have 15 digits or more: their text may say more than a double holds.
 _LONG = 10**14

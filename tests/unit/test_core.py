@@ -142,3 +142,24 @@ def test_compile_too_complex_wildcard_refused_with_its_path() -> None:
         patterns.compile('{"a": {"b": [{"wildcard": "' + "*a" * 12 + '*"}]}}')
     assert info.value.reason.startswith("Rule is too complex")
     assert (info.value.path, info.value.line, info.value.column) == ("$.a.b", 1, 13)
+
+
+@pytest.mark.parametrize(
+    ("operand", "exact"),
+    [
+        ("9007199254740992", True),  # 2^53: every integer up to it is a double
+        ("9007199254740993", False),  # 2^53 + 1 is not
+        ("-9007199254740993", False),
+        ("1.50", True),  # not the double's repr, yet the same number
+        ("1E2", True),
+        ("0.1", True),  # the double's own repr: read as the double 0.1, as AWS reads it
+        ("0.10000000000000001", False),
+    ],
+)
+def test_numeric_operand_exact_as_a_double(operand: str, exact: bool) -> None:
+    text = '{"a": [{"numeric": ["=", ' + operand + "]}]}"
+    if exact:
+        patterns.compile(text)
+    else:
+        with pytest.raises(InvalidPatternError, match="Cannot compare number : " + operand):
+            patterns.compile(text)
