@@ -6,6 +6,10 @@ node's span. The slow road is taken only when positions or exact source order ma
 not valid JSON (to word the fault as AWS does), it may hold a duplicate key (AWS keeps the last
 one *per path*, which a decoded dict cannot show), or validation failed (to say where). So a
 valid pattern costs an orjson decode, and an invalid one always reports line and column.
+
+A typical decoded pattern (text or dict) is first offered to the direct walk
+(`validate.validate_decoded`), which builds the model without source nodes and never refuses:
+whatever it cannot vouch for takes the roads above, as before.
 """
 
 from __future__ import annotations
