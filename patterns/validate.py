@@ -5,6 +5,9 @@ streaming reader) meets a pattern, so that when a pattern has several faults the
 the one AWS reports: the first in document order, and inside one operator the first check AWS
 makes. Every reason string here is AWS's text, character for character; where AWS's text is
 unknown, the rule is written as event-ruler words it and marked so in tests.
+
+`validate_decoded` is the same walk over a decoded value for typical patterns, without source
+nodes: it vouches for a pattern or hands it over to `validate`, and never words a fault itself.
 """
 
 from __future__ import annotations
