@@ -580,7 +580,10 @@ def _expand_direct(obj: Obj, prefix: str, depth: int) -> list[dict[str, Leaf]]:
                 branch[path] = f.value
         else:
             subs = _expand_direct(f.value, path, depth + 1)
-            branches = [{**branch, **sub} for branch in branches for sub in subs]
+            if len(branches) == 1 and len(subs) == 1:
+                branches[0].update(subs[0])  # as below: the dicts in `branches` are this call's
+            else:
+                branches = [{**branch, **sub} for branch in branches for sub in subs]
     for group in obj.ors:
         alternatives = []
         for b in group.branches:
