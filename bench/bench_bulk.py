@@ -3,7 +3,8 @@
 `python -m bench.bench_bulk [sizes...]` prints one table row per size (default 10, 1,000, 10,000,
 100,000), each size measured in a fresh process (so RSS is that machine's alone), and then the
 one-field cases: 20,000 numeric ranges on one field and 100,000 prefixes on one field.
-`PATTERNS_NO_EXTENSIONS=1` for the pure twin. Under pytest (`python -m pytest
+`PATTERNS_NO_EXTENSIONS=1` for the pure twin. A first line gives `compile` alone: 10,000
+distinct tenant rules as JSON text, one by one (`measure_compile`). Under pytest (`python -m pytest
 bench/bench_bulk.py`) one round of `add_many` of 10,000 tenant rules is timed.
 
 The rules are many-tenant rules: each pins one tenant (an instance, a bucket, a customer, an
@@ -41,6 +42,7 @@ import orjson
 import pytest
 
 from patterns import IMPLEMENTATION, Machine
+from patterns import compile as compile_pattern
 
 from .native import Harness, HarnessError, write_inputs
 
@@ -175,6 +177,24 @@ def measure(n: int) -> dict:
     return out
 
 
+def measure_compile(n: int, rounds: int = 5) -> dict:
+    """`patterns.compile` of `n` distinct tenant rules as JSON text, one by one: µs a pattern,
+    median of `rounds` rounds; then the same with each pattern's `branches` read (what
+    `Machine.add` reads next), and the process CPU time of the first figure's rounds."""
+    texts = [json.dumps(tenant_rule(i)) for i in range(n)]
+    out: dict = {"twin": IMPLEMENTATION, "patterns": n}
+    for key, use in (("compile_us", lambda p: p), ("compile_branches_us", lambda p: p.branches)):
+        wall, cpu = [], []
+        for _ in range(rounds):
+            t, c = time.perf_counter(), time.process_time()
+            for text in texts:
+                use(compile_pattern(text))
+            wall.append((time.perf_counter() - t) / n * 1e6)
+            cpu.append((time.process_time() - c) / n * 1e6)
+        out[key], out[key + "_cpu"] = statistics.median(wall), statistics.median(cpu)
+    return out
+
+
 def measure_one_field(numeric: int, prefixes: int) -> dict:
     """Many operands on one field: `numeric` nested ranges, `prefixes` prefixes."""
     out: dict = {"twin": IMPLEMENTATION}
@@ -235,6 +255,12 @@ def _in_child(call: str) -> dict:
 def main(argv: list[str]) -> None:
     sizes = [int(a) for a in argv] or SIZES
     print(f"twin: {IMPLEMENTATION}")
+    r = _in_child("measure_compile(10_000)")
+    print(
+        f"compile: {r['patterns']:,} distinct patterns one by one, µs/pattern (median of 5 rounds):"
+        f" {r['compile_us']:.1f} (CPU {r['compile_us_cpu']:.1f}); with their branches"
+        f" {r['compile_branches_us']:.1f} (CPU {r['compile_branches_us_cpu']:.1f})"
+    )
     print(
         "| rules | add + first match | add_many + first match | RSS / rule | tracemalloc / rule | match / event | add + next match | remove + next match |"
     )
