@@ -28,7 +28,7 @@ from .model import (
     Suffix,
 )
 from .netaddr import parse_ip
-from .walk import prepare
+from .walk import StateEntries, prepare
 
 __all__ = ["Builder", "one_rule_tables"]
 
@@ -39,6 +39,12 @@ __all__ = ["Builder", "one_rule_tables"]
 class _Node:
     """A builder state: children keyed by (path, value list), the rules ending here, and what
     was published for it.
+
+    `children` is None until the node has a child, `terminal` None until a rule ends here, then
+    the rule id itself while one branch of one rule ends here (most states of a many-tenant
+    machine: one tenant's), else a dict rule id -> how many of its branches end here (`_end`,
+    `_unend`, `_ends`): an empty dict is 64 bytes and a dict of one rule 184, and a node holds
+    two, where a rule id is a reference to an int the machine holds anyway.
 
     `uses` counts the branches passing through the edge into this node, so that removing the
     last of them frees the node (the root has none and is never freed). Once the machine has
@@ -53,8 +59,8 @@ class _Node:
     __slots__ = ("children", "index", "sid", "terminal", "uses")
 
     def __init__(self) -> None:
-        self.children: dict[tuple[str, Leaf], _Node] = {}
-        self.terminal: dict[int, int] = {}  # rule id -> how many of its branches end here
+        self.children: dict[tuple[str, Leaf], _Node] | None = None
+        self.terminal: int | dict[int, int] | None = None  # see the class docstring
         self.uses = 0
         self.sid = -1
         # None until a field is published here: most nodes are leaves, and every dict or tuple
@@ -62,6 +68,44 @@ class _Node:
         self.index: (
             dict[str, tuple[int, ValueIndex, tuple[tuple[int, int], ...] | dict[int, int] | None, int]] | None
         ) = None
+
+
+def _end(node: _Node, rule_id: int) -> None:
+    """One more branch of rule `rule_id` ends at `node`."""
+    ends = node.terminal
+    if ends is None:
+        node.terminal = rule_id
+        return
+    if type(ends) is not dict:
+        ends = node.terminal = {ends: 1}
+    ends[rule_id] = ends.get(rule_id, 0) + 1
+
+
+def _unend(node: _Node, rule_id: int) -> None:
+    """One branch of rule `rule_id` ending at `node` less."""
+    ends = node.terminal
+    if type(ends) is not dict:
+        node.terminal = None  # it was this rule's one branch
+        return
+    left = ends[rule_id] - 1
+    if left:
+        ends[rule_id] = left
+    else:
+        del ends[rule_id]
+    if len(ends) == 1:
+        ((rule, times),) = ends.items()
+        if times == 1:
+            node.terminal = rule
+
+
+def _ends(node: _Node) -> tuple[int, ...]:
+    """The rule ids ending at `node`, ascending."""
+    ends = node.terminal
+    if ends is None:
+        return ()
+    if type(ends) is not dict:
+        return (ends,)
+    return tuple(sorted(ends))
 
 
 class _Touched:
@@ -117,15 +161,18 @@ def _insert(root: _Node, rule_id: int, branches: tuple[Branch, ...], touched: _T
     for branch in branches:
         node = root
         for key in _sorted_branch(branch):
-            child = node.children.get(key)
+            children = node.children
+            if children is None:
+                children = node.children = {}
+            child = children.get(key)
             if child is None:
-                child = node.children[key] = _Node()
+                child = children[key] = _Node()
                 if touched is not None:
                     touched.fields.setdefault((node, key[0]), []).append((True, key[1], child))
                     touched.new.append((child, node))
             child.uses += 1
             node = child
-        node.terminal[rule_id] = node.terminal.get(rule_id, 0) + 1
+        _end(node, rule_id)
         if touched is not None:
             touched.ends.append(node)
 
@@ -134,19 +181,19 @@ def _delete(root: _Node, rule_id: int, branches: tuple[Branch, ...], touched: _T
     for branch in branches:
         node = root
         for key in _sorted_branch(branch):
-            child = node.children[key]
+            children = node.children
+            assert children is not None  # the branch was inserted
+            child = children[key]
             child.uses -= 1
             if child.uses == 0:
-                del node.children[key]  # and with it every node below, used by this branch alone
+                del children[key]  # and with it every node below, used by this branch alone
+                if not children:
+                    node.children = None
                 if touched is not None:
                     touched.fields.setdefault((node, key[0]), []).append((False, key[1], child))
                     touched.freed.append(child)
             node = child
-        left = node.terminal[rule_id] - 1
-        if left:
-            node.terminal[rule_id] = left
-        else:
-            del node.terminal[rule_id]
+        _unend(node, rule_id)
         if touched is not None:
             touched.ends.append(node)
 
@@ -176,14 +223,19 @@ class _Live:
 
     __slots__ = (
         "absent_edges", "csteps", "dead_paths", "empty", "empty_rules", "free_states", "lists", "names",
-        "parents", "path_ids", "path_names", "path_uses", "paths_forked", "prefixes", "published_paths",
+        "own_states", "parents", "path_ids", "path_names", "path_uses", "paths_forked", "prefixes", "published_paths",
         "scan", "stale_names", "steps", "twin",
     )  # fmt: skip
 
     def __init__(self, names: dict[int, str], empty: set[int], twin: Any) -> None:
-        self.steps: list[tuple | None] = []
         self.twin = twin
-        self.csteps: list = []  # the twin's states (`compile_state`), beside the reference ones
+        # A twin that keeps states of its own (the compiled one: `compile_state` gives one even
+        # for an empty state) walks those, and reads the reference entries only on its rare
+        # fallback road: they are made on demand from its states (`walk.StateEntries`), not
+        # kept (at 10,000 tenant rules they and their probes were 15% of the tables).
+        self.own_states = twin.compile_state(((), (), ()), (), -1, {}) is not None
+        self.steps: list[tuple | None] | None = None if self.own_states else []
+        self.csteps: list = []  # the twin's states (`compile_state`; the pure twin: None)
         self.parents = array("q")  # an array: its copy is one memcpy, no reference counts
         self.free_states: list[int] = []
         self.lists = Lists()
@@ -208,8 +260,9 @@ class _Live:
             sid = self.free_states.pop()
             self.parents[sid] = parent
         else:
-            sid = len(self.steps)
-            self.steps.append(None)
+            sid = len(self.csteps)
+            if self.steps is not None:
+                self.steps.append(None)
             self.csteps.append(None)
             self.parents.append(parent)
         node.sid = sid
@@ -220,7 +273,8 @@ class _Live:
                 self._drop_field(entry)
         node.index = None
         sid = node.sid
-        self.steps[sid] = None
+        if self.steps is not None:
+            self.steps[sid] = None
         self.csteps[sid] = None
         self.parents[sid] = -1
         self.free_states.append(sid)
@@ -234,7 +288,7 @@ class _Live:
         if old is not None:
             self._drop_field(old)
         if edges is None:
-            edges = [(leaf, child.sid) for (p, leaf), child in node.children.items() if p == path]
+            edges = [(leaf, child.sid) for (p, leaf), child in (node.children or {}).items() if p == path]
         if not edges:
             return
         recorder = Recorder(self.lists)
@@ -481,17 +535,23 @@ class _Live:
         return path_id
 
     def restep(self, node: _Node) -> None:
-        """Redo the state's entries from its columns (rule ids, edges, absence edges): the
-        reference walker's (`prepare`, which also gives each new index its probe) and then the
-        twin's (`compile_state`)."""
-        terms = tuple(sorted(node.terminal))
+        """Redo the state's entry from its columns (rule ids, edges, absence edges): the twin's
+        (`compile_state`), or, for a twin without states of its own, the reference walker's
+        (`prepare`, which also gives each new index its probe)."""
+        terms = _ends(node)
         entries = node.index.values() if node.index else ()
         edges = tuple((path_id, vi) for path_id, vi, _, _ in entries)
         absent = tuple((path_id, k) for path_id, _, _, k in entries if k >= 0)
-        self.steps[node.sid] = prepare(terms, edges, absent, self.lists.items)
+        if self.steps is not None:
+            self.steps[node.sid] = prepare(terms, edges, absent, self.lists.items)
+            return
         self.csteps[node.sid] = self.twin.compile_state(
             (terms, edges, absent), self.lists.items, self.parents[node.sid], self.names
         )
+        for _, vi in edges:
+            # its `CIndex` holds every column now, and nothing reads the lowered form again (a
+            # change lowers the index it makes afresh)
+            vi.lowered = None
 
     # -- changes --
 
@@ -504,7 +564,9 @@ class _Live:
             name: its name, or None when it was removed.
             empty: whether its pattern (now) is the empty pattern.
         """
-        self.steps, self.parents = list(self.steps), self.parents[:]  # copy-on-write
+        if self.steps is not None:
+            self.steps = list(self.steps)  # copy-on-write
+        self.parents = self.parents[:]
         self.csteps = list(self.csteps)
         # The edges each touched field lost name their states before those are freed.
         lost = {
@@ -552,7 +614,7 @@ class _Live:
         ones (plus a slack, so that a small machine does not compact at every change)."""
         slack = _COMPACT_SLACK
         free = len(self.free_states)
-        if 2 * free > len(self.steps) - free + slack:
+        if 2 * free > len(self.csteps) - free + slack:
             return True
         dead = self.lists.dead
         if 2 * dead > len(self.lists.items) - dead + slack:
@@ -572,8 +634,9 @@ class _Live:
             self.prefixes = frozenset(prefixes)
             self.scan = self.twin.scan_table(self.prefixes, self.path_ids)
             self.paths_forked = False
+        steps = StateEntries(self.csteps, self.lists.items) if self.steps is None else self.steps
         return Tables(
-            self.parents, (self.steps, self.lists.items), self.absent_edges > 0, self.path_ids,
+            self.parents, (steps, self.lists.items), self.absent_edges > 0, self.path_ids,
             self.published_paths, self.prefixes, self.names, self.empty_rules, len(self.lists.items),
             self.scan, self.csteps, self.twin,
         )  # fmt: skip
@@ -624,12 +687,12 @@ def _build(root: _Node, names: dict[int, str], empty: set[int], twin: Any) -> _L
         node = order[i]
         i += 1
         node.index = None
-        for child in node.children.values():
+        for child in (node.children or {}).values():
             live.add_state(child, node.sid)
             order.append(child)
     for node in order:
         by_path: dict[str, list[tuple[Leaf, int]]] = {}
-        for (path, leaf), child in node.children.items():
+        for (path, leaf), child in (node.children or {}).items():
             by_path.setdefault(path, []).append((leaf, child.sid))
         for path, edges in by_path.items():
             live.set_field(node, path, edges)
@@ -649,7 +712,7 @@ class Builder:
     immutable and safe to share.
     """
 
-    __slots__ = ("_live", "_root", "_rules", "twin")
+    __slots__ = ("_empty", "_live", "_names", "_root", "twin")
 
     def __init__(self, twin: Any) -> None:
         """Args:
@@ -658,7 +721,8 @@ class Builder:
         """
         self.twin = twin
         self._root = _Node()
-        self._rules: dict[int, tuple[str, bool]] = {}  # rule id -> (name, pattern is {})
+        self._names: dict[int, str] = {}  # rule id -> name (no tuple per rule beside it)
+        self._empty: set[int] = set()  # the rule ids whose pattern is {}
         self._live: _Live | None = None  # the writer's side of the published tables, once built
 
     @property
@@ -695,7 +759,11 @@ class Builder:
         if replacing is not None:
             _delete(self._root, rule_id, replacing, touched)
         _insert(self._root, rule_id, branches, touched)
-        self._rules[rule_id] = (name, empty)
+        self._names[rule_id] = name
+        if empty:
+            self._empty.add(rule_id)
+        else:
+            self._empty.discard(rule_id)
 
     def add_many(
         self, rules: list[tuple[int, str, tuple[Branch, ...], bool, tuple[Branch, ...] | None]]
@@ -716,7 +784,7 @@ class Builder:
         Returns:
             The tables to publish, or None before the first `build` (or for no rules).
         """
-        if self._live is None or 8 * len(rules) >= len(self._rules) + len(rules):
+        if self._live is None or 8 * len(rules) >= len(self._names) + len(rules):
             for rule_id, name, branches, empty, replacing in rules:
                 self._edit_trie(rule_id, name, branches, empty, replacing, None)
             return None if self._live is None or not rules else self.build()
@@ -733,15 +801,16 @@ class Builder:
         """
         touched = None if self._live is None else _Touched()
         _delete(self._root, rule_id, branches, touched)
-        del self._rules[rule_id]
+        del self._names[rule_id]
+        self._empty.discard(rule_id)
         return None if touched is None else self._apply(touched, rule_id, None, False)
 
     def build(self) -> Tables:
         """Lay the whole trie out afresh and return its tables (the first match's, or a
         compaction's)."""
-        names = {rid: name for rid, (name, _) in self._rules.items()}
-        empty = {rid for rid, (_, is_empty) in self._rules.items() if is_empty}
-        if len(self._rules) < _PAUSE_FROM:
+        names = dict(self._names)  # the published one grows (see `_Live`), this one is the rules'
+        empty = set(self._empty)
+        if len(names) < _PAUSE_FROM:
             self._live = _build(self._root, names, empty, self.twin)
         else:
             with paused():  # a large layout: the collector would walk it over and over
