@@ -278,7 +278,7 @@ cdef void* _pymem_array(Py_ssize_t n, size_t size) except NULL:
 # shared by every index and never written: at 10,000 tenant rules the empty columns were 12 of
 # the 14 allocations of an index.
 
-cdef uint64_t _NO_ITEMS[2]  # zeros (a C global): the one item of every empty column, never written
+cdef uint64_t _NO_ITEMS[N_TAGS]  # zeros (a C global): every empty column's items, never written
 
 
 cdef void* _col_array(Py_ssize_t n, size_t size) except NULL:
@@ -543,7 +543,7 @@ cdef class CIndex:
         strings  one `KeyTable` over the keys of every string structure: (tag, UTF-8 bytes)
                  -> list. A probe for a key of up to 16 bytes reads one cache line: the slot
                  holds the key's words (and a one-item list)
-        affixes  per affix tag t, lens[lens_start[t]:lens_end[t]]: the distinct key lengths in
+        affixes  per affix tag t, lens[lens_at[t]:lens_at[N_TAGS + t]]: the distinct key lengths in
                  *bytes*, ascending (a character prefix of valid UTF-8 is a byte prefix, so
                  comparing a value's first or last L bytes with the keys of L bytes is exact)
         numbers  num_keys[0:n_num] sorted `number_key`s of every bound, num_slots[0:2 n_num + 1]
@@ -587,8 +587,7 @@ cdef class CIndex:
     cdef KeyTable strings
     cdef bytes keys            # the bytes strings.key_data points into, kept alive here
     cdef Py_ssize_t* lens
-    cdef int32_t lens_start[N_TAGS]  # (int32: two columns of 11 in every index)
-    cdef int32_t lens_end[N_TAGS]
+    cdef int32_t* lens_at       # lens_start (N_TAGS entries), then lens_end; `_NO_ITEMS`: no affix
     cdef Py_ssize_t n_num
     cdef uint64_t* num_keys
     cdef int32_t* num_slots
@@ -618,9 +617,7 @@ cdef class CIndex:
         self.exists_value = -1
         self.literal[0] = self.literal[1] = self.literal[2] = -1
         self.rare = NULL
-        cdef int t
-        for t in range(N_TAGS):
-            self.lens_start[t] = self.lens_end[t] = 0
+        self.lens_at = NULL
 
     def __init__(self, vi):
         if self.list_off != NULL:  # built already: a second build would leak and mutate it
@@ -640,13 +637,15 @@ cdef class CIndex:
         self.lens = _ssize_lengths(lo.lens)
         if _column(lo.lens_start, c'q') != N_TAGS or _column(lo.lens_end, c'q') != N_TAGS:
             raise ValueError("the lowered affix lengths name another set of tags")
+        self.lens_at = <int32_t*>_col_array(2 * N_TAGS if _column(lo.lens, c'q') else 0, sizeof(int32_t))
         for t in range(N_TAGS):
             start = (<array.array>lo.lens_start).data.as_longlongs[t]
             end = (<array.array>lo.lens_end).data.as_longlongs[t]
             if not 0 <= start <= end <= _column(lo.lens, c'q'):
                 raise ValueError("lowered affix lengths outside their column")
-            self.lens_start[t] = <int32_t>start  # below the column's length: an affix count
-            self.lens_end[t] = <int32_t>end
+            if self.lens_at != <int32_t*>_NO_ITEMS:  # (else every start and end is 0: no lengths)
+                self.lens_at[t] = <int32_t>start  # below the column's length: an affix count
+                self.lens_at[N_TAGS + t] = <int32_t>end
         self.n_num = _column(lo.num_keys, c'Q')
         self.num_keys = _u64_column(lo.num_keys, -1)
         # (no numbers read when n_num is 0: then the slots may be absent, or the one slot)
@@ -706,6 +705,7 @@ cdef class CIndex:
         _col_free(self.list_items)
         PyMem_Free(self.strings.mem)  # NULL for the shared empty table
         _col_free(self.lens)
+        _col_free(self.lens_at)
         _col_free(self.num_keys)
         _col_free(self.num_slots)
         _col_free(self.abnum_keys)
@@ -757,7 +757,7 @@ cdef class CIndex:
         # `_affixes` of the pure twin over bytes: the lists of the keys of `tag` that p[0:n]
         # starts (ends) with. Only lengths L <= n are tried, so p[0:L] and p[n - L:n] are in p.
         cdef Py_ssize_t i, length
-        for i in range(self.lens_start[tag], self.lens_end[tag]):
+        for i in range(self.lens_at[tag], self.lens_at[N_TAGS + tag]):
             length = self.lens[i]
             if length > n:  # ascending: no longer key fits either
                 return 0

@@ -30,16 +30,18 @@ def _read_double(bytes text not None):
 
 
 cdef struct CStateData:
+    # (the counts are int32, each beside another int32: a state is 16 bytes smaller than with
+    # Py_ssize_t counts, and no state has 2^31 rules, edges or absence edges)
     int32_t parent  # the state whose edge leads here (-1 for state 0): its conditions, read back
-    int32_t* terms
-    PyObject** term_names  # the name of each rule id of terms (borrowed from CState.keep)
-    Py_ssize_t n_terms
     int32_t rule0    # terms[0] and term_names[0] again, here (when n_terms): a state ending
     PyObject* name0  # one rule answers without reading its block
-    Py_ssize_t n_edges
+    int32_t n_terms
+    int32_t n_edges
+    int32_t* terms
+    PyObject** term_names  # the name of each rule id of terms (borrowed from CState.keep)
     int32_t* edge_pid
     PyObject** edge_ci
-    Py_ssize_t n_absent
+    int32_t n_absent
     int32_t* absent_pid
     Py_ssize_t* absent_off
     int32_t* absent_states
@@ -49,6 +51,7 @@ cdef inline CStateData* _state(PyObject* cs) noexcept nogil:
     return &(<CState>cs).d
 
 
+@cython.no_gc  # it holds names and value indexes, neither of which can lead back to a state
 cdef class CState:
     """One state of the automaton as the C walk reads it (made by `compile_state`).
 
@@ -62,9 +65,10 @@ cdef class CState:
                                     reference probe (`walk.probe_of`, made on first use)
         absent_pid[a]               exists:false edges: a path id, and the states it leads to,
         absent_states[absent_off[a]:absent_off[a+1]]    taken when the event has no leaf there
-        absent_list[a]              the list id of those states (for `columns`, not the walk)
+        absent_list[a]              the list id of those states (for `columns`, not the walk):
+                                    absent_pid[n_absent + a], the column after absent_pid
 
-    The arrays share one block, in this order:
+    The arrays share one block, which starts with edge_ci, in this order:
 
         | edge_ci  term_names  absent_off | terms  edge_pid  absent_pid  absent_list  absent_states |
           pointer-sized items               int32 items
@@ -80,23 +84,25 @@ cdef class CState:
     `ValueIndex` of each edge; the object itself when there is one, a tuple for more, None for
     none (one Python object per state, not three tuples).
 
+    Not tracked by the cyclic collector (`no_gc`): what it holds (str names, `ValueIndex`es
+    and, through them, their probes and `CIndex`es) never refers to a state, so it is in no
+    cycle; 16 bytes less a state, and one object fewer per state for every collection to walk.
+
     Invariants: immutable once made, before the tables holding it are published; read by any
     number of threads at once, without the GIL.
     """
 
     cdef CStateData d  # what the walk reads (without the GIL: through `&cs.d`)
-    cdef void* block   # the arrays of d: `inline`, or one malloc'd allocation (see above)
-    cdef int32_t* absent_list
     cdef object keep
     cdef void* inline[4]  # 32 bytes: the block of a small state
 
     def __cinit__(self):
         memset(&self.d, 0, sizeof(CStateData))
-        self.block = NULL
 
     def __dealloc__(self):
-        if self.block != <void*>&self.inline[0]:
-            free(self.block)
+        # the block starts with its first array, edge_ci (NULL before `compile_state` made it)
+        if <void*>self.d.edge_ci != <void*>&self.inline[0]:
+            free(self.d.edge_ci)
 
     cdef object _kept(self, Py_ssize_t i):
         # Item i of `keep` (the names of terms, then the index of each edge).
@@ -112,7 +118,8 @@ cdef class CState:
         cdef Py_ssize_t i
         terms = tuple([self.d.terms[i] for i in range(self.d.n_terms)])
         edges = tuple([(self.d.edge_pid[i], self._kept(self.d.n_terms + i)) for i in range(self.d.n_edges)])
-        absent = tuple([(self.d.absent_pid[i], self.absent_list[i]) for i in range(self.d.n_absent)])
+        absent = tuple([(self.d.absent_pid[i], self.d.absent_pid[self.d.n_absent + i])  # absent_list
+                        for i in range(self.d.n_absent)])
         return terms, edges, absent
 
 
@@ -144,9 +151,11 @@ def compile_state(entry, lists, int32_t parent, dict names not None) -> CState:
     cdef char* p
     cs.d.parent = parent
     total = sum(len(lists[k]) for _, k in absent)
-    cs.d.n_terms = len(terms)
-    cs.d.n_edges = len(edges)
-    cs.d.n_absent = len(absent)
+    if max(len(terms), len(edges), len(absent)) > INT32_MAX:
+        raise OverflowError("a state's rule ids, edges or absence edges pass 2^31")
+    cs.d.n_terms = <int32_t>len(terms)
+    cs.d.n_edges = <int32_t>len(edges)
+    cs.d.n_absent = <int32_t>len(absent)
     # One block for the arrays, the 8-byte items first (see the class docstring); never empty,
     # since absent_off has n_absent + 1 items.
     size = ((cs.d.n_edges + cs.d.n_terms) * sizeof(PyObject*) + (cs.d.n_absent + 1) * sizeof(Py_ssize_t)
@@ -157,8 +166,7 @@ def compile_state(entry, lists, int32_t parent, dict names not None) -> CState:
         p = <char*>malloc(size)
         if p == NULL:
             raise MemoryError()
-    cs.block = p
-    cs.d.edge_ci = <PyObject**>p
+    cs.d.edge_ci = <PyObject**>p  # the block's start (see `__dealloc__`)
     p += cs.d.n_edges * sizeof(PyObject*)
     cs.d.term_names = <PyObject**>p
     p += cs.d.n_terms * sizeof(PyObject*)
@@ -169,9 +177,7 @@ def compile_state(entry, lists, int32_t parent, dict names not None) -> CState:
     cs.d.edge_pid = <int32_t*>p
     p += cs.d.n_edges * sizeof(int32_t)
     cs.d.absent_pid = <int32_t*>p
-    p += cs.d.n_absent * sizeof(int32_t)
-    cs.absent_list = <int32_t*>p
-    p += cs.d.n_absent * sizeof(int32_t)
+    p += 2 * cs.d.n_absent * sizeof(int32_t)  # absent_pid, then absent_list (read by `columns`)
     cs.d.absent_states = <int32_t*>p
     for i in range(cs.d.n_terms):
         cs.d.terms[i] = terms[i]
@@ -193,7 +199,7 @@ def compile_state(entry, lists, int32_t parent, dict names not None) -> CState:
     total = 0
     for i, (path_id, k) in enumerate(absent):
         cs.d.absent_pid[i] = path_id
-        cs.absent_list[i] = k
+        cs.d.absent_pid[cs.d.n_absent + i] = k  # absent_list[i]
         cs.d.absent_off[i] = total
         for j in lists[k]:
             cs.d.absent_states[total] = j
