@@ -339,7 +339,9 @@ class Tables:
         state s   walk[0][s]       the walker's entry (`walk.prepare`): rule ids ending at s,
                                    edges (path id, ..., ValueIndex), one per field read,
                                    exists:false edges (path id, list id); None for a free id
-                                   (no edge leads there)
+                                   (no edge leads there). A list on the pure twin; on a twin
+                                   with states of its own (`csteps`), a `walk.StateEntries`
+                                   that makes each entry from them when read
                   state_parent[s]  the state whose edge leads to s (-1 for 0 and free ids): an
                                    `array`, copied per change as one memcpy
         list k    walk[1][k]       the tuple of ints of list k (states or operands), k below
@@ -370,6 +372,8 @@ class Tables:
     lists_used: int  # the lists of this snapshot: walk[1][:lists_used] (more may follow it)
     scan: Any  # `scan_table(prefixes, path_ids)`: what the byte scanner reads (immutable)
     csteps: list  # state id -> the twin's `compile_state` of it (`_match_c.CState`; pure twin: None)
+    # (the compiled twin's states are what it walks; its reference entries, walk[0], are made
+    # from them on demand)
     twin: Any  # the matcher twin that made these tables, the one that reads them (`engine.Twin`)
     _flat: FlatTables | None = field(default=None, init=False)
 

@@ -313,7 +313,9 @@ def _delete(root: _Node, rule_id: int, branches: tuple[Branch, ...], touched: _T
 class _Live:
     """What the writer keeps of the published tables, to publish the next ones by editing a copy.
 
-        steps, parents           the per-state lists of the last `Tables` (see there), by state id
+        csteps, parents          the per-state lists of the last `Tables` (see there), by state id
+        steps                    the reference entries by state id, on the pure twin only (None
+                                 on a twin with states of its own: `own_states`)
         free_states              state ids no live state uses (reused first)
         lists                    the interned lists (`Lists`), published as `walk[1]`
         path_ids, path_names     every path some index was built on; path_uses[p] counts the
@@ -321,8 +323,9 @@ class _Live:
         names, empty             rule id -> name (with the names of removed rules, `stale_names`
                                  of them, until compaction); ids of the rules with `{}`
 
-    A change (`apply`) first copies the two per-state lists (copy-on-write: the published ones
-    belong to readers from then on; `steps` is one list of references, `parents` one memcpy),
+    A change (`apply`) first copies the per-state lists (copy-on-write: the published ones
+    belong to readers from then on; `csteps` and `steps` are lists of references, `parents` one
+    memcpy),
     then frees the states of freed nodes, gives ids to new ones, rebuilds (or, for exact-only
     indexes, patches) the value index of each touched (state, field), and redoes the entry of
     each touched state; `publish` wraps the copies in a new `Tables`. Everything else (every
