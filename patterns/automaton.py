@@ -83,12 +83,16 @@ class ValueIndex:
         ab_wildcard  `WildcardDFA` whose payloads are operand numbers
         lowered    all of the above as the compiled walker reads it (`LoweredIndex`), made by the
                    writer with the index (`patterns.lower`) for a twin that reads it
-                   (`reads_lowered`), else None; the reference walker never reads it
-        walk       what the live walker made of this index (`walk.prepare`: its probe), set
-                   once by the writer before the index is published; None until then (the
-                   compiled walk also hands it the values its `CIndex` leaves to Python)
-        cwalk      the same for the compiled walk (`_match_c.compile_state`: its `CIndex`,
-                   copied from `lowered`)
+                   (`reads_lowered`), else None; the reference walker never reads it, and a
+                   twin with states of its own drops it once `cwalk` is made
+        walk       the reference walker's probe of this index (`walk.probe_of`): on the pure
+                   twin made by the writer before the index is published; on the compiled
+                   twin made on first use (a value its `CIndex` leaves to Python, or the
+                   fallback road), by any thread: a cache of an equal value, one reference
+                   store (as `Tables.flat` fills its own); None until then
+        cwalk      what the compiled walk probes (`_match_c.compile_state`: its `CIndex`,
+                   copied from `lowered`, which the writer then drops), set once by the writer
+                   before the index is published
 
     Immutable once published: a change that alters one (state, field) builds a new index for it.
     """

@@ -45,6 +45,7 @@ from patterns.netaddr import parse_ip
 from patterns.numbers import as_double, number_key
 from patterns.walk import StateEntries, fire, run_machine, select_leaves
 
+from ..concurrency import run_together
 from ..conftest import twin_module
 
 
@@ -524,3 +525,23 @@ def test_builder_counts_branches_of_rules_ending_at_one_state() -> None:
     assert _match(tables, {"a": "x"}) == set()
     assert builder.add(2, "again", one, empty) is not None
     assert _match(builder.build(), {"a": "x"}) == {"again"}
+
+
+def test_reference_road_of_compiled_tables_from_many_threads_agrees() -> None:
+    # the compiled twin's reference entries and probes are made on first use, by any thread
+    built = []
+    for twin in (Twin.of(twin_module("cython")), Twin.of(_match_py)):
+        builder = Builder(twin)
+        for i, rule in enumerate(SMALL_RULES):
+            builder.add(i, f"r{i}", *_branches(rule))
+        built.append(builder.build())
+    compiled, pure = built
+    got: list[list[set[int]]] = []  # each reader's answers (a reader that raised adds none)
+
+    def reader() -> None:
+        for _ in range(10):
+            got.append(_reference_answers(compiled))
+
+    run_together([reader] * 6)
+    assert got == [_reference_answers(pure)] * 60
+    assert all(vi.walk is not None for vi in compiled.flat().indexes)
