@@ -105,6 +105,42 @@ class ValueIndex:
         "suffix_ci", "suffix_ci_lens", "suffix_lens", "walk", "wildcard",
     )  # fmt: skip
 
+    # (the slots' types, for checkers: `__init__` sets them all in one chained store)
+    ab_folded: Any
+    ab_lists: Any
+    ab_num: Any
+    ab_prefix: Any
+    ab_prefix_lens: Any
+    ab_str: Any
+    ab_suffix: Any
+    ab_suffix_lens: Any
+    ab_wildcard: Any
+    cidr4_keys: Any
+    cidr4_slots: Any
+    cidr6_keys: Any
+    cidr6_slots: Any
+    cwalk: Any
+    exact: Any
+    exact_only: Any
+    folded: Any
+    ip_exact: Any
+    literal: Any
+    lowered: LoweredIndex | None
+    num_extra: Any
+    num_keys: Any
+    num_slots: Any
+    num_tree: Any
+    prefix: Any
+    prefix_ci: Any
+    prefix_ci_lens: Any
+    prefix_lens: Any
+    suffix: Any
+    suffix_ci: Any
+    suffix_ci_lens: Any
+    suffix_lens: Any
+    walk: Any
+    wildcard: Any
+
     def __init__(self) -> None:
         # one chained store (not a setattr per slot): the writer makes one index per (state,
         # field), 8,000 of them for 10,000 tenant rules, and the loop was a tenth of a layout
@@ -366,7 +402,7 @@ class Tables:
     """
 
     state_parent: array
-    walk: tuple[list, list]
+    walk: tuple[Any, list]  # (a list, or `walk.StateEntries`, of entries; the lists)
     any_absent: bool  # some state has an exists:false edge (the walk's array phase needs contexts)
     path_ids: dict[str, int]  # HASH: rule path -> path id
     path_names: tuple[str, ...]  # path id -> rule path

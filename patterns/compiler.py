@@ -190,7 +190,7 @@ def _end(node: _Node, rule_id: int) -> None:
     if ends is None:
         node.terminal = rule_id
         return
-    if type(ends) is not dict:
+    if not isinstance(ends, dict):
         ends = node.terminal = {ends: 1}
     ends[rule_id] = ends.get(rule_id, 0) + 1
 
@@ -198,7 +198,7 @@ def _end(node: _Node, rule_id: int) -> None:
 def _unend(node: _Node, rule_id: int) -> None:
     """One branch of rule `rule_id` ending at `node` less."""
     ends = node.terminal
-    if type(ends) is not dict:
+    if not isinstance(ends, dict):
         node.terminal = None  # it was this rule's one branch
         return
     left = ends[rule_id] - 1
@@ -217,7 +217,7 @@ def _ends(node: _Node) -> tuple[int, ...]:
     ends = node.terminal
     if ends is None:
         return ()
-    if type(ends) is not dict:
+    if not isinstance(ends, dict):
         return (ends,)
     return tuple(sorted(ends))
 
@@ -616,7 +616,7 @@ class _Live:
     def _drop_field(self, entry: _Field) -> None:
         path_id, vi, ids, absent_list, _ = entry
         if ids is None:
-            for k in vi.exact_only.values():  # type: ignore[union-attr]
+            for k in vi.exact_only.values():
                 self.lists.release(k)
         else:
             for k, times in _held_items(ids):

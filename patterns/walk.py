@@ -343,7 +343,8 @@ class StateEntries:
         compiled = self.states[state]
         if compiled is None:
             return None
-        return prepare(*compiled.columns(), self.lists)
+        terms, edges, absent = compiled.columns()
+        return prepare(terms, edges, absent, self.lists)
 
     def __iter__(self) -> Iterator[tuple | None]:
         return (self[s] for s in range(len(self.states)))
