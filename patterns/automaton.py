@@ -83,12 +83,16 @@ class ValueIndex:
         ab_wildcard  `WildcardDFA` whose payloads are operand numbers
         lowered    all of the above as the compiled walker reads it (`LoweredIndex`), made by the
                    writer with the index (`patterns.lower`) for a twin that reads it
-                   (`reads_lowered`), else None; the reference walker never reads it
-        walk       what the live walker made of this index (`walk.prepare`: its probe), set
-                   once by the writer before the index is published; None until then (the
-                   compiled walk also hands it the values its `CIndex` leaves to Python)
-        cwalk      the same for the compiled walk (`_match_c.compile_state`: its `CIndex`,
-                   copied from `lowered`)
+                   (`reads_lowered`), else None; the reference walker never reads it, and a
+                   twin with states of its own drops it once `cwalk` is made
+        walk       the reference walker's probe of this index (`walk.probe_of`): on the pure
+                   twin made by the writer before the index is published; on the compiled
+                   twin made on first use (a value its `CIndex` leaves to Python, or the
+                   fallback road), by any thread: a cache of an equal value, one reference
+                   store (as `Tables.flat` fills its own); None until then
+        cwalk      what the compiled walk probes (`_match_c.compile_state`: its `CIndex`,
+                   copied from `lowered`, which the writer then drops), set once by the writer
+                   before the index is published
 
     Immutable once published: a change that alters one (state, field) builds a new index for it.
     """
@@ -101,9 +105,52 @@ class ValueIndex:
         "suffix_ci", "suffix_ci_lens", "suffix_lens", "walk", "wildcard",
     )  # fmt: skip
 
+    # (the slots' types, for checkers: `__init__` sets them all in one chained store)
+    ab_folded: Any
+    ab_lists: Any
+    ab_num: Any
+    ab_prefix: Any
+    ab_prefix_lens: Any
+    ab_str: Any
+    ab_suffix: Any
+    ab_suffix_lens: Any
+    ab_wildcard: Any
+    cidr4_keys: Any
+    cidr4_slots: Any
+    cidr6_keys: Any
+    cidr6_slots: Any
+    cwalk: Any
+    exact: Any
+    exact_only: Any
+    folded: Any
+    ip_exact: Any
+    literal: Any
+    lowered: LoweredIndex | None
+    num_extra: Any
+    num_keys: Any
+    num_slots: Any
+    num_tree: Any
+    prefix: Any
+    prefix_ci: Any
+    prefix_ci_lens: Any
+    prefix_lens: Any
+    suffix: Any
+    suffix_ci: Any
+    suffix_ci_lens: Any
+    suffix_lens: Any
+    walk: Any
+    wildcard: Any
+
     def __init__(self) -> None:
-        for name in self.__slots__:
-            setattr(self, name, None)
+        # one chained store (not a setattr per slot): the writer makes one index per (state,
+        # field), 8,000 of them for 10,000 tenant rules, and the loop was a tenth of a layout
+        self.ab_folded = self.ab_lists = self.ab_num = self.ab_prefix = self.ab_prefix_lens = None
+        self.ab_str = self.ab_suffix = self.ab_suffix_lens = self.ab_wildcard = None
+        self.cidr4_keys = self.cidr4_slots = self.cidr6_keys = self.cidr6_slots = self.cwalk = None
+        self.exact = self.exact_only = self.folded = self.ip_exact = self.literal = self.lowered = None
+        self.num_extra = self.num_keys = self.num_slots = self.num_tree = self.prefix = None
+        self.prefix_ci = self.prefix_ci_lens = self.prefix_lens = self.suffix = self.suffix_ci = None
+        self.suffix_ci_lens = self.suffix_lens = self.walk = self.wildcard = None
         self.exists = -1
         self.exists_value = -1
         self.needs_fold = False
@@ -332,7 +379,9 @@ class Tables:
         state s   walk[0][s]       the walker's entry (`walk.prepare`): rule ids ending at s,
                                    edges (path id, ..., ValueIndex), one per field read,
                                    exists:false edges (path id, list id); None for a free id
-                                   (no edge leads there)
+                                   (no edge leads there). A list on the pure twin; on a twin
+                                   with states of its own (`csteps`), a `walk.StateEntries`
+                                   that makes each entry from them when read
                   state_parent[s]  the state whose edge leads to s (-1 for 0 and free ids): an
                                    `array`, copied per change as one memcpy
         list k    walk[1][k]       the tuple of ints of list k (states or operands), k below
@@ -353,7 +402,7 @@ class Tables:
     """
 
     state_parent: array
-    walk: tuple[list, list]
+    walk: tuple[Any, list]  # (a list, or `walk.StateEntries`, of entries; the lists)
     any_absent: bool  # some state has an exists:false edge (the walk's array phase needs contexts)
     path_ids: dict[str, int]  # HASH: rule path -> path id
     path_names: tuple[str, ...]  # path id -> rule path
@@ -363,6 +412,8 @@ class Tables:
     lists_used: int  # the lists of this snapshot: walk[1][:lists_used] (more may follow it)
     scan: Any  # `scan_table(prefixes, path_ids)`: what the byte scanner reads (immutable)
     csteps: list  # state id -> the twin's `compile_state` of it (`_match_c.CState`; pure twin: None)
+    # (the compiled twin's states are what it walks; its reference entries, walk[0], are made
+    # from them on demand)
     twin: Any  # the matcher twin that made these tables, the one that reads them (`engine.Twin`)
     _flat: FlatTables | None = field(default=None, init=False)
 

@@ -104,7 +104,7 @@ def lower(vi: ValueIndex, lists: list[tuple[int, ...]]) -> LoweredIndex:
             (False, False, 1 << T_EXACT, local.off, local.items, *columns, _NO_INTS, _NO_LENS, _NO_LENS,
              *_NOTHING_BUT_STRINGS)
         )  # fmt: skip
-    if any(type(table) is PatchedTable for table in _string_tables(vi)):
+    if PatchedTable in map(type, _string_tables(vi)):
         # a patched affix index (affixes are all it holds: `_Live.patch_affixes`): strings go
         # to Python's probe, so a change lowers nothing of its 100,000 keys
         return LoweredIndex._make(

@@ -15,6 +15,7 @@
 # beside src_ext/_match_c.pyx would never be read. Declarations only (and IntBuf's three inline
 # functions): no Python object is made here; the module's Python imports are in `_match_c.pyx`.
 
+cimport cython
 from cpython cimport array
 from cpython.buffer cimport PyBUF_SIMPLE, PyBuffer_Release, PyObject_GetBuffer
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_GET_SIZE

@@ -30,16 +30,18 @@ def _read_double(bytes text not None):
 
 
 cdef struct CStateData:
+    # (the counts are int32, each beside another int32: a state is 16 bytes smaller than with
+    # Py_ssize_t counts, and no state has 2^31 rules, edges or absence edges)
     int32_t parent  # the state whose edge leads here (-1 for state 0): its conditions, read back
-    int32_t* terms
-    PyObject** term_names  # the name of each rule id of terms (borrowed from CState.names)
-    Py_ssize_t n_terms
     int32_t rule0    # terms[0] and term_names[0] again, here (when n_terms): a state ending
     PyObject* name0  # one rule answers without reading its block
-    Py_ssize_t n_edges
+    int32_t n_terms
+    int32_t n_edges
+    int32_t* terms
+    PyObject** term_names  # the name of each rule id of terms (borrowed from CState.keep)
     int32_t* edge_pid
     PyObject** edge_ci
-    Py_ssize_t n_absent
+    int32_t n_absent
     int32_t* absent_pid
     Py_ssize_t* absent_off
     int32_t* absent_states
@@ -49,48 +51,76 @@ cdef inline CStateData* _state(PyObject* cs) noexcept nogil:
     return &(<CState>cs).d
 
 
+@cython.no_gc  # it holds names and value indexes, neither of which can lead back to a state
 cdef class CState:
     """One state of the automaton as the C walk reads it (made by `compile_state`).
 
         terms[0:n_terms]            rule ids ending here
-        term_names[0:n_terms]       their names (borrowed from `names`, which keeps them
-                                    alive): the answer reads them from the state the walk
-                                    just read, not from the machine's name dict
-        edge_pid[e], edge_ci[e]     field read (path id) and its `CIndex` (borrowed from
-                                    `indexes`, which keeps them alive), e < n_edges
-        probes[e]                   the reference walker's probe of the same index (its
-                                    `walk` slot), for values the CIndex leaves to Python
-                                    (`CIndex.probe` answers 1)
+        term_names[0:n_terms]       their names (borrowed from `keep`): the answer reads them
+                                    from the state the walk just read, not from the machine's
+                                    name dict
+        edge_pid[e], edge_ci[e]     field read (path id) and its `CIndex` (the `cwalk` of the
+                                    edge's `ValueIndex`, which `keep` holds), e < n_edges; a
+                                    value the CIndex leaves to Python goes to the index's
+                                    reference probe (`walk.probe_of`, made on first use)
         absent_pid[a]               exists:false edges: a path id, and the states it leads to,
         absent_states[absent_off[a]:absent_off[a+1]]    taken when the event has no leaf there
+        absent_list[a]              the list id of those states (for `columns`, not the walk):
+                                    absent_pid[n_absent + a], the column after absent_pid
 
-    The seven arrays share one malloc'd block, `block`, in this order:
+    The arrays share one block, which starts with edge_ci, in this order:
 
-        | edge_ci  term_names  absent_off | terms  edge_pid  absent_pid  absent_states |
+        | edge_ci  term_names  absent_off | terms  edge_pid  absent_pid  absent_list  absent_states |
           pointer-sized items               int32 items
 
-    malloc aligns the block for any type, and each array starts a whole number of the items
-    before it in (pointer-sized ones first, then int32 ones), so each is aligned for its own
-    items. Why one block: the walk reads a state's counts, then its terms, edges and absence
-    edges; one block puts a small state's arrays on a line or two, where six allocations put
-    each on its own line, one dependent load apiece.
+    Each array starts a whole number of the items before it in (pointer-sized ones first, then
+    int32 ones), so each is aligned for its own items. The block is `inline`, inside this
+    object, when it fits in 32 bytes (a state ending one rule, or reading one field: most
+    states of a many-tenant machine), else malloc'd. Why one block: the walk reads a state's
+    counts, then its terms, edges and absence edges; one block puts a small state's arrays on a
+    line or two, where six allocations put each on its own line, one dependent load apiece.
+
+    `keep` holds what the borrowed pointers point at: the names of the rule ids, then the
+    `ValueIndex` of each edge; the object itself when there is one, a tuple for more, None for
+    none (one Python object per state, not three tuples).
+
+    Not tracked by the cyclic collector (`no_gc`): what it holds (str names, `ValueIndex`es
+    and, through them, their probes and `CIndex`es) never refers to a state, so it is in no
+    cycle; 16 bytes less a state, and one object fewer per state for every collection to walk.
 
     Invariants: immutable once made, before the tables holding it are published; read by any
     number of threads at once, without the GIL.
     """
 
     cdef CStateData d  # what the walk reads (without the GIL: through `&cs.d`)
-    cdef void* block   # the arrays of d, one allocation (see above)
-    cdef tuple indexes
-    cdef tuple probes
-    cdef tuple names
+    cdef object keep
+    cdef void* inline[4]  # 32 bytes: the block of a small state
 
     def __cinit__(self):
         memset(&self.d, 0, sizeof(CStateData))
-        self.block = NULL
 
     def __dealloc__(self):
-        free(self.block)
+        # the block starts with its first array, edge_ci (NULL before `compile_state` made it)
+        if <void*>self.d.edge_ci != <void*>&self.inline[0]:
+            free(self.d.edge_ci)
+
+    cdef object _kept(self, Py_ssize_t i):
+        # Item i of `keep` (the names of terms, then the index of each edge).
+        return self.keep if self.d.n_terms + self.d.n_edges == 1 else self.keep[i]
+
+    def columns(self):
+        """The columns this state was made from, as `compile_state` took them.
+
+        Returns:
+            (rule ids, ((path id, `ValueIndex`), ...), ((path id, list id), ...)): what
+            `walk.prepare` makes the reference walker's entry of (`walk.StateEntries`).
+        """
+        cdef Py_ssize_t i
+        terms = tuple([self.d.terms[i] for i in range(self.d.n_terms)])
+        edges = tuple([(self.d.edge_pid[i], self._kept(self.d.n_terms + i)) for i in range(self.d.n_edges)])
+        absent = tuple([(self.d.absent_pid[i], self.d.absent_pid[self.d.n_absent + i])  # absent_list
+                        for i in range(self.d.n_absent)])
+        return terms, edges, absent
 
 
 def compile_state(entry, lists, int32_t parent, dict names not None) -> CState:
@@ -98,13 +128,12 @@ def compile_state(entry, lists, int32_t parent, dict names not None) -> CState:
 
     Each value index is copied once, on its first state, from its lowered form
     (`compile_index`), and kept in its `cwalk` slot (the index is still private to the writer
-    then), as `walk.prepare` keeps its probe in `walk`.
+    then).
 
     Args:
         entry: the state's columns (rule ids, edges, absence edges): the rule ids ending there,
             ((path id, `ValueIndex`), ...) one per field read there, and ((path id, list id),
-            ...) its exists:false edges. Each index was prepared (`walk.prepare`) first: its
-            `walk` probe answers the values the C probe leaves to Python.
+            ...) its exists:false edges.
         lists: list id -> its items (the machine's interned lists), for the absence edges.
         parent: the state whose edge leads to this one (-1 for state 0): the walk reads a
             rule state's conditions back through it (a state's parent never changes while
@@ -118,21 +147,26 @@ def compile_state(entry, lists, int32_t parent, dict names not None) -> CState:
     """
     terms, edges, absent = entry
     cdef CState cs = CState()
-    cdef Py_ssize_t i, j, total
+    cdef Py_ssize_t i, j, total, size
     cdef char* p
     cs.d.parent = parent
     total = sum(len(lists[k]) for _, k in absent)
-    cs.d.n_terms = len(terms)
-    cs.d.n_edges = len(edges)
-    cs.d.n_absent = len(absent)
-    # One block for the six arrays, the 8-byte items first (see the class docstring); never
-    # empty, since absent_off has n_absent + 1 items.
-    p = <char*>malloc((cs.d.n_edges + cs.d.n_terms) * sizeof(PyObject*) + (cs.d.n_absent + 1) * sizeof(Py_ssize_t)
-                      + (cs.d.n_terms + cs.d.n_edges + cs.d.n_absent + total) * sizeof(int32_t))
-    if p == NULL:
-        raise MemoryError()
-    cs.block = p
-    cs.d.edge_ci = <PyObject**>p
+    if max(len(terms), len(edges), len(absent)) > INT32_MAX:
+        raise OverflowError("a state's rule ids, edges or absence edges pass 2^31")
+    cs.d.n_terms = <int32_t>len(terms)
+    cs.d.n_edges = <int32_t>len(edges)
+    cs.d.n_absent = <int32_t>len(absent)
+    # One block for the arrays, the 8-byte items first (see the class docstring); never empty,
+    # since absent_off has n_absent + 1 items.
+    size = ((cs.d.n_edges + cs.d.n_terms) * sizeof(PyObject*) + (cs.d.n_absent + 1) * sizeof(Py_ssize_t)
+            + (cs.d.n_terms + cs.d.n_edges + 2 * cs.d.n_absent + total) * sizeof(int32_t))
+    if size <= <Py_ssize_t>sizeof(cs.inline):
+        p = <char*>&cs.inline[0]
+    else:
+        p = <char*>malloc(size)
+        if p == NULL:
+            raise MemoryError()
+    cs.d.edge_ci = <PyObject**>p  # the block's start (see `__dealloc__`)
     p += cs.d.n_edges * sizeof(PyObject*)
     cs.d.term_names = <PyObject**>p
     p += cs.d.n_terms * sizeof(PyObject*)
@@ -143,33 +177,29 @@ def compile_state(entry, lists, int32_t parent, dict names not None) -> CState:
     cs.d.edge_pid = <int32_t*>p
     p += cs.d.n_edges * sizeof(int32_t)
     cs.d.absent_pid = <int32_t*>p
-    p += cs.d.n_absent * sizeof(int32_t)
+    p += 2 * cs.d.n_absent * sizeof(int32_t)  # absent_pid, then absent_list (read by `columns`)
     cs.d.absent_states = <int32_t*>p
     for i in range(cs.d.n_terms):
         cs.d.terms[i] = terms[i]
-    cs.names = tuple([names[rule] for rule in terms])  # a KeyError here is the writer's bug
-    for i in range(cs.d.n_terms):
-        cs.d.term_names[i] = <PyObject*>cs.names[i]
-    if cs.d.n_terms:
-        cs.d.rule0 = cs.d.terms[0]
-        cs.d.name0 = cs.d.term_names[0]
-    indexes = []
-    probes = []
+    kept = [names[rule] for rule in terms]  # a KeyError here is the writer's bug
     for i, (path_id, vi) in enumerate(edges):
-        if vi.walk is None:
-            raise ValueError("a value index is prepared (`walk.prepare`) before it is compiled")
         ci = vi.cwalk
         if ci is None:
             ci = vi.cwalk = compile_index(vi)
-        indexes.append(ci)
-        probes.append(vi.walk)
+        kept.append(vi)
         cs.d.edge_pid[i] = path_id
-        cs.d.edge_ci[i] = <PyObject*>ci
-    cs.indexes = tuple(indexes)
-    cs.probes = tuple(probes)
+        cs.d.edge_ci[i] = <PyObject*>ci  # kept alive by vi, which `keep` holds
+    cs.keep = None if not kept else kept[0] if len(kept) == 1 else tuple(kept)
+    for i in range(cs.d.n_terms):
+        name = kept[i]  # the same object as `keep`'s item i, which keeps it alive
+        cs.d.term_names[i] = <PyObject*>name
+    if cs.d.n_terms:
+        cs.d.rule0 = cs.d.terms[0]
+        cs.d.name0 = cs.d.term_names[0]
     total = 0
     for i, (path_id, k) in enumerate(absent):
         cs.d.absent_pid[i] = path_id
+        cs.d.absent_pid[cs.d.n_absent + i] = k  # absent_list[i]
         cs.d.absent_off[i] = total
         for j in lists[k]:
             cs.d.absent_states[total] = j
@@ -545,7 +575,11 @@ cdef int _python_probe(CState cs, Py_ssize_t e, const unsigned char* buf, CLeaf*
     cdef int32_t s
     lists = (<object>w.tables).walk[1]
     value = plain_scalar(<object>w.objs[leaf.start]) if w.objs != NULL else _leaf_object(buf, leaf)
-    for k in cs.probes[e](value):
+    vi = cs._kept(cs.d.n_terms + e)
+    probe = vi.walk
+    if probe is None:
+        probe = probe_of(vi, lists)
+    for k in probe(value):
         for s in lists[k]:
             if intbuf_push(hits, s) < 0:
                 raise MemoryError()
