@@ -55,7 +55,11 @@ class ValueIndex:
     when no matcher of its kind is present, so the walk tests one attribute per absent kind.
 
         exact      # HASH  event string -> list id
-        exact_only `exact` when it is the only structure (the common case the walk inlines)
+        exact_only `exact` when it is the only structure (the common case the walk inlines);
+                   for a large one changed since it was laid out, a `PatchedTable` (its base
+                   dict shared with the index it patches, the changed keys in its overlay)
+        patches    that patched index's base: the `ValueIndex` laid out whole, whose `cwalk`
+                   the compiled walk probes for a key the overlay does not hold; else None
         ip_exact   # HASH  (IP version, address) -> list id, for the exact strings that are IP
                    addresses: they match the address in any textual form (event-ruler compiles
                    them to one-address ranges)
@@ -101,7 +105,7 @@ class ValueIndex:
         "ab_folded", "ab_lists", "ab_num", "ab_prefix", "ab_prefix_lens", "ab_str", "ab_suffix",
         "ab_suffix_lens", "ab_wildcard", "cidr4_keys", "cidr4_slots", "cidr6_keys", "cidr6_slots",
         "cwalk", "exact", "exact_only", "exists", "exists_value", "folded", "ip_exact", "literal", "lowered",
-        "needs_fold", "num_extra", "num_keys", "num_slots", "num_tree", "prefix", "prefix_ci", "prefix_ci_lens", "prefix_lens", "suffix",
+        "needs_fold", "num_extra", "num_keys", "num_slots", "num_tree", "patches", "prefix", "prefix_ci", "prefix_ci_lens", "prefix_lens", "suffix",
         "suffix_ci", "suffix_ci_lens", "suffix_lens", "walk", "wildcard",
     )  # fmt: skip
 
@@ -130,6 +134,7 @@ class ValueIndex:
     num_keys: Any
     num_slots: Any
     num_tree: Any
+    patches: Any
     prefix: Any
     prefix_ci: Any
     prefix_ci_lens: Any
@@ -148,7 +153,7 @@ class ValueIndex:
         self.ab_str = self.ab_suffix = self.ab_suffix_lens = self.ab_wildcard = None
         self.cidr4_keys = self.cidr4_slots = self.cidr6_keys = self.cidr6_slots = self.cwalk = None
         self.exact = self.exact_only = self.folded = self.ip_exact = self.literal = self.lowered = None
-        self.num_extra = self.num_keys = self.num_slots = self.num_tree = self.prefix = None
+        self.num_extra = self.num_keys = self.num_slots = self.num_tree = self.patches = self.prefix = None
         self.prefix_ci = self.prefix_ci_lens = self.prefix_lens = self.suffix = self.suffix_ci = None
         self.suffix_ci_lens = self.suffix_lens = self.walk = self.wildcard = None
         self.exists = -1
@@ -157,15 +162,17 @@ class ValueIndex:
 
 
 class PatchedTable(Mapping):
-    """A published string table (affix -> list id) and the changes made to it since it was built.
+    """A published string table (affix or exact string -> list id) and the changes made to it
+    since it was built.
 
         base  the table as built: a dict shared, never written, by every snapshot since
         over  the keys changed since: key -> its list id now, or -1 (gone); small (the writer
               rebuilds the index past `compiler._OVERLAY_MAX` of them)
 
     A change to a field of 100,000 prefixes copies `over`, not the 100,000 keys (nor lowers
-    them again: an index holding one is probed by Python, `LoweredIndex.str_python`). Read as a
-    `Mapping`; immutable once published.
+    them again: an affix index holding one is probed by Python, `LoweredIndex.str_python`; an
+    exact one lowers its overlay alone, and its `CIndex` looks a key up there first, then in
+    the base's, `ValueIndex.patches`). Read as a `Mapping`; immutable once published.
     """
 
     __slots__ = ("base", "over")
@@ -212,6 +219,10 @@ T_AB_FOLDED = 8
 T_AB_PREFIX = 9
 T_AB_SUFFIX = 10
 N_TAGS = 11  # one past the last tag: the length of the per-tag columns
+#: The reference of a key an exact index's overlay removed (`PatchedTable.over`'s -1, lowered):
+#: the lookup answers no list, and does not go on to the base's table. INT32_MIN: no list
+#: reference is that low (a list of one item is -2 - its state).
+GONE = -(2**31)
 
 #: (tag, `ValueIndex` slot) of every string structure, in the order their keys are lowered.
 STRING_TAGS = (

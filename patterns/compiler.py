@@ -427,29 +427,48 @@ class _Live:
             if not all(type(m) is Equals and parse_ip(m.value) is None for m in leaf.matchers):
                 return False
         path_id, vi, _, absent_list, _ = old  # its lists: the values of its dict
-        exact = dict(vi.exact_only)
+        table = vi.exact_only
+        patched = type(table) is PatchedTable
+        if patched or len(table) >= _PATCH_EXACT_FROM:
+            # A large index: the changed keys go to a copy of its overlay (`PatchedTable`), the
+            # base dict and its compiled table are shared (`ValueIndex.patches`), until the
+            # overlay passes `_OVERLAY_MAX` keys and the index is laid out whole again.
+            base, over = (table.base, dict(table.over)) if patched else (table, {})
+        else:
+            base, over = {}, dict(table)
         lists = self.lists
         for added, leaf, sid in changes:
             for m in leaf.matchers:
-                k = exact.get(m.value)
-                group = set() if k is None else set(lists.items[k])
+                key = m.value
+                k = over[key] if key in over else base.get(key, -1)
+                group = set() if k < 0 else set(lists.items[k])
                 if added:
                     group.add(sid)
                 else:
                     group.discard(sid)
                 if group:
-                    exact[m.value] = lists.add(group)
+                    over[key] = lists.add(group)
+                elif base:
+                    over[key] = -1  # gone (a value twice in one list: gone at the first)
                 else:
-                    exact.pop(m.value, None)  # a value twice in one list: gone at the first
-                if k is not None:
+                    over.pop(key, None)
+                if k >= 0:
                     lists.release(k)
-        if not exact:
+        new = ValueIndex()
+        if not base:
+            exact: Any = over
+        elif len(over) > _OVERLAY_MAX:
+            exact = {key: k for key, k in base.items() if key not in over}
+            exact.update((key, k) for key, k in over.items() if k >= 0)
+        else:
+            exact = PatchedTable(base, over)
+            new.patches = vi.patches if patched else vi
+        if not exact if type(exact) is dict else _patch_empties(exact):
             _pop_field(node, path)
             self.path_uses[path_id] -= 1
             if not self.path_uses[path_id]:
                 self.dead_paths += 1
             return True
-        new = ValueIndex()
         new.exact = new.exact_only = exact
         if self.twin.reads_lowered:
             new.lowered = lower(new, lists.items)
@@ -749,6 +768,15 @@ class _Live:
         )  # fmt: skip
 
 
+def _patch_empties(table: PatchedTable) -> bool:
+    """Whether a patched table holds no key (in O(its overlay), not O(its base))."""
+    over = table.over
+    if any(k >= 0 for k in over.values()):
+        return False
+    base = table.base
+    return sum(1 for key, k in over.items() if k < 0 and key in base) >= len(base)
+
+
 def _release(lists: Lists, refs: dict[int, int], k: int) -> None:
     """Drop one use of list `k`: from the shared lists and from an index's count of its lists."""
     lists.release(k)
@@ -763,6 +791,10 @@ def _release(lists: Lists, refs: dict[int, int], k: int) -> None:
 #: before a change rebuilds it: a rebuild costs O(n log n), so it comes once per so many changes
 #: that add new bounds.
 _EXTRA_RANGES = 64
+
+#: From this many keys on, an exact-only index is patched through an overlay (`PatchedTable`,
+#: `ValueIndex.patches`): a change copies and lowers the overlay, not every key.
+_PATCH_EXACT_FROM = 2048
 
 #: Keys an affix index may have changed since it was built (`PatchedTable.over`, copied per
 #: change) before a change rebuilds it (O(n)): at most once per so many changes.

@@ -59,6 +59,11 @@ if (_automaton.T_EXACT, _automaton.T_FOLDED, _automaton.T_PREFIX, _automaton.T_S
         T_AB_PREFIX, T_AB_SUFFIX, N_TAGS):
     raise ImportError("patterns._match_c's string-structure tags differ from patterns.automaton's")
 
+# The reference of a key an overlay removed (`patterns.automaton.GONE`), checked the same way.
+cdef int32_t GONE = INT32_MIN
+if _automaton.GONE != GONE:
+    raise ImportError("patterns._match_c's GONE differs from patterns.automaton's")
+
 
 cdef inline uint64_t _number_key(double x) noexcept nogil:
     # `numbers.number_key` in C: the order-preserving unsigned key of a double.
@@ -577,6 +582,7 @@ cdef class CIndex:
     here it reads only the value's bytes or double.
     """
 
+    cdef CIndex base           # the index this one patches (`ValueIndex.patches`), or None
     cdef bint str_python       # a string value needs Python (a wildcard automaton not built)
     cdef bint num_python       # a number needs Python (numbers kept as a segment tree)
     cdef bint needs_fold       # some structure reads the casefolded string
@@ -843,7 +849,13 @@ cdef class CIndex:
         # --- what the value hits ---
         if kind == V_STR:
             if self._has(T_EXACT):
-                if self._push_ref(self._lookup(T_EXACT, s, n), out) < 0:
+                j = self._lookup(T_EXACT, s, n)
+                if j == -1 and self.base is not None:  # not in the overlay: the base's answer
+                    j = self.base._lookup(T_EXACT, s, n)
+                    if j != -1 and self.base._push_ref(j, out) < 0:
+                        out.n = base
+                        return -1
+                elif j != GONE and self._push_ref(j, out) < 0:
                     out.n = base
                     return -1
             if self._has(T_FOLDED):
@@ -967,7 +979,14 @@ def compile_index(vi) -> CIndex:
         TypeError, ValueError: a column is not what `LoweredIndex` says it is (another type,
             another length, offsets out of order, a reference to no local list).
     """
-    return CIndex(vi)
+    cdef CIndex ci = CIndex(vi)
+    cdef object patched = vi.patches
+    if patched is not None:  # an overlay of exact keys: the rest are the base's
+        if patched.cwalk is None:
+            patched.cwalk = compile_index(patched)
+        ci.base = patched.cwalk
+        ci.tags |= 1 << T_EXACT
+    return ci
 
 
 def probe_value(CIndex ci not None, value):
