@@ -753,8 +753,11 @@ def _pattern_text(pattern: Pattern) -> str:
 
 def _bus_pattern(name: str, index: int, text: str) -> Pattern:
     # A bus machine's rule from its snapshot text: the joined pattern, validated in the bus
-    # dialect (each scope's part in its own), named as `add_many` names a bad rule.
+    # dialect (each scope's part in its own), named as `add_many` names a bad rule; `{}` is a
+    # subscriber without filters (every event reaches it), which no pattern may be.
     try:
+        if text.strip() == "{}":
+            return SubscriberFilter(None).pattern
         return compile(text, dialect=BUS)
     except InvalidPatternError as exc:
         exc.rule, exc.index = name, index

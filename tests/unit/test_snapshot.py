@@ -108,6 +108,9 @@ def test_dialects_and_bus_round_trip() -> None:
     }
     assert copy.match(event) == bus.match(event) == ["s"]
     assert copy.dialect == bus.dialect  # it reads the two copies of Data as the original does
+    bus.add("all", None)  # a subscriber without filters: every event reaches it
+    copy = Machine.from_bytes(bus.to_bytes())
+    assert copy.match(event) == bus.match(event) == ["s", "all"]
 
 
 def test_budget_is_kept_or_replaced_on_load() -> None:
