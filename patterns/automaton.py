@@ -20,7 +20,7 @@ tables that grow append-only).
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -159,6 +159,53 @@ class ValueIndex:
         self.exists = -1
         self.exists_value = -1
         self.needs_fold = False
+
+
+#: A per-state column of published tables is kept in pages of `PAGE` items (`Paged`): a change
+#: copies the page directory and the pages it writes, not the column. The compiled walk reads
+#: the pages itself (`src_ext/_shared.pxi` restates the number and checks it).
+PAGE_BITS = 10
+PAGE = 1 << PAGE_BITS
+PAGE_MASK = PAGE - 1
+
+
+class Paged(Sequence[Any]):
+    """A published per-state column (`Tables.csteps`, `Tables.state_parent`) in pages.
+
+        pages  the directory: page p holds items p * PAGE .. p * PAGE + PAGE - 1 (a list, or an
+               `array` for ints), every page full length (the last one's tail unused)
+        n      the number of items
+
+    Item i is ``pages[i >> PAGE_BITS][i & PAGE_MASK]``. Immutable once published: the writer
+    (`compiler._Column`) copies a page before it writes it and the directory before it
+    changes it, so a snapshot shares every page a change did not touch with the one before.
+    """
+
+    __slots__ = ("n", "pages")
+
+    def __init__(self, pages: list[Any], n: int) -> None:
+        self.pages = pages
+        self.n = n
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getitem__(self, i: Any) -> Any:
+        if type(i) is not int:
+            return list(self)[i]
+        if i < 0:
+            i += self.n
+        if not 0 <= i < self.n:
+            raise IndexError(i)
+        return self.pages[i >> PAGE_BITS][i & PAGE_MASK]
+
+    def __iter__(self) -> Iterator[Any]:
+        left = self.n
+        for page in self.pages:
+            if left <= 0:
+                return
+            yield from page[: min(left, PAGE)]
+            left -= PAGE
 
 
 class PatchedTable(Mapping):
@@ -393,8 +440,8 @@ class Tables:
                                    (no edge leads there). A list on the pure twin; on a twin
                                    with states of its own (`csteps`), a `walk.StateEntries`
                                    that makes each entry from them when read
-                  state_parent[s]  the state whose edge leads to s (-1 for 0 and free ids): an
-                                   `array`, copied per change as one memcpy
+                  state_parent[s]  the state whose edge leads to s (-1 for 0 and free ids): a
+                                   `Paged` column of ints; a change copies the pages it writes
         list k    walk[1][k]       the tuple of ints of list k (states or operands), k below
                                    `lists_used`
         walk                       (steps, targets): what the live walker reads
@@ -412,7 +459,7 @@ class Tables:
     tuples, lists) with the one before.
     """
 
-    state_parent: array
+    state_parent: Paged  # of ints (its pages are arrays)
     walk: tuple[Any, list]  # (a list, or `walk.StateEntries`, of entries; the lists)
     any_absent: bool  # some state has an exists:false edge (the walk's array phase needs contexts)
     path_ids: dict[str, int]  # HASH: rule path -> path id
@@ -422,7 +469,7 @@ class Tables:
     empty_rules: tuple[int, ...]  # rules with the empty pattern {}: they match every input
     lists_used: int  # the lists of this snapshot: walk[1][:lists_used] (more may follow it)
     scan: Any  # `scan_table(prefixes, path_ids)`: what the byte scanner reads (immutable)
-    csteps: list  # state id -> the twin's `compile_state` of it (`_match_c.CState`; pure twin: None)
+    csteps: Paged  # state id -> the twin's `compile_state` of it (`_match_c.CState`; pure twin: None)
     # (the compiled twin's states are what it walks; its reference entries, walk[0], are made
     # from them on demand)
     twin: Any  # the matcher twin that made these tables, the one that reads them (`engine.Twin`)

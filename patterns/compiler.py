@@ -14,7 +14,7 @@ from array import array
 from typing import Any
 
 from ._gc import paused
-from .automaton import PatchedTable, Tables, ValueIndex
+from .automaton import PAGE, PAGE_BITS, PAGE_MASK, Paged, PatchedTable, Tables, ValueIndex
 from .indexes import NOT_STRUCTURES, Lists, Recorder, number_ranges, slot_span, tree_cover, value_index
 from .lower import lower
 from .model import (
@@ -323,9 +323,9 @@ class _Live:
         names, empty             rule id -> name (with the names of removed rules, `stale_names`
                                  of them, until compaction); ids of the rules with `{}`
 
-    A change (`apply`) first copies the per-state lists (copy-on-write: the published ones
-    belong to readers from then on; `csteps` and `steps` are lists of references, `parents` one
-    memcpy),
+    A change (`apply`) first forks the per-state columns (copy-on-write: the published ones
+    belong to readers from then on; `csteps` and `parents` are `_Column`s, copied by page as
+    they are written; the pure twin's `steps` a list, copied whole),
     then frees the states of freed nodes, gives ids to new ones, rebuilds (or, for exact-only
     indexes, patches) the value index of each touched (state, field), and redoes the entry of
     each touched state; `publish` wraps the copies in a new `Tables`. Everything else (every
@@ -347,8 +347,8 @@ class _Live:
         # kept (at 10,000 tenant rules they and their probes were 15% of the tables).
         self.own_states = twin.compile_state(((), (), ()), (), -1, {}) is not None
         self.steps: list[tuple | None] | None = None if self.own_states else []
-        self.csteps: list = []  # the twin's states (`compile_state`; the pure twin: None)
-        self.parents = array("q")  # an array: its copy is one memcpy, no reference counts
+        self.csteps = _Column([None] * PAGE)  # the twin's states (`compile_state`; pure twin: None)
+        self.parents = _Column(array("q", [-1]) * PAGE)
         self.free_states: list[int] = []
         self.lists = Lists()
         self.path_ids: dict[str, int] = {}
@@ -691,9 +691,9 @@ class _Live:
             empty: whether its pattern (now) is the empty pattern.
         """
         if self.steps is not None:
-            self.steps = list(self.steps)  # copy-on-write
-        self.parents = self.parents[:]
-        self.csteps = list(self.csteps)
+            self.steps = list(self.steps)  # copy-on-write (the pure twin's: all of it)
+        self.parents.fork()  # copy-on-write, by page
+        self.csteps.fork()
         # The edges each touched field lost name their states before those are freed.
         lost = {
             id(child): child.sid
@@ -760,11 +760,12 @@ class _Live:
             self.prefixes = frozenset(prefixes)
             self.scan = self.twin.scan_table(self.prefixes, self.path_ids)
             self.paths_forked = False
-        steps = StateEntries(self.csteps, self.lists.items) if self.steps is None else self.steps
+        csteps = self.csteps.published()
+        steps = StateEntries(csteps, self.lists.items) if self.steps is None else self.steps
         return Tables(
-            self.parents, (steps, self.lists.items), self.absent_edges > 0, self.path_ids,
+            self.parents.published(), (steps, self.lists.items), self.absent_edges > 0, self.path_ids,
             self.published_paths, self.prefixes, self.names, self.empty_rules, len(self.lists.items),
-            self.scan, self.csteps, self.twin,
+            self.scan, csteps, self.twin,
         )  # fmt: skip
 
 
@@ -775,6 +776,53 @@ def _patch_empties(table: PatchedTable) -> bool:
         return False
     base = table.base
     return sum(1 for key, k in over.items() if k < 0 and key in base) >= len(base)
+
+
+class _Column:
+    """The writer's side of one paged per-state column (`automaton.Paged`), copy-on-write.
+
+    After `fork` (the start of each change: the pages are the readers' from then on), the first
+    write to a page copies it (`own` holds the pages copied, or made, since), and the directory
+    was copied by `fork` itself: a change costs the pages it writes plus the directory (one
+    reference per `PAGE` states), not the column.
+    """
+
+    __slots__ = ("blank", "n", "own", "pages")
+
+    def __init__(self, blank: Any) -> None:
+        self.blank = blank  # a full page of the column's empty item
+        self.pages: list[Any] = []
+        self.n = 0
+        self.own: set[int] = set()
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getitem__(self, i: int) -> Any:
+        return self.pages[i >> PAGE_BITS][i & PAGE_MASK]
+
+    def __setitem__(self, i: int, value: Any) -> None:
+        p = i >> PAGE_BITS
+        if p not in self.own:
+            self.pages[p] = self.pages[p][:]
+            self.own.add(p)
+        self.pages[p][i & PAGE_MASK] = value
+
+    def append(self, value: Any) -> None:
+        if not self.n & PAGE_MASK:
+            self.own.add(len(self.pages))
+            self.pages.append(self.blank[:])
+        self.n += 1
+        self[self.n - 1] = value
+
+    def fork(self) -> None:
+        """From now on, copy before writing: what was published stays as it was."""
+        self.pages = list(self.pages)
+        self.own = set()
+
+    def published(self) -> Paged:
+        """The column as readers see it (shares the directory: `fork` before the next write)."""
+        return Paged(self.pages, self.n)
 
 
 def _release(lists: Lists, refs: dict[int, int], k: int) -> None:

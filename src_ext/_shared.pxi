@@ -242,7 +242,8 @@ cdef struct Walk:
     # caller's reference to it), so the scan and the walk can run without the GIL.
     PyObject* tables     # the Tables itself (the Python fallbacks read it with the GIL)
     PyObject* scan       # its ScanTable
-    PyObject** csteps    # its csteps list's items: state id -> CState
+    PyObject** pages     # its csteps' page directory (`Paged.pages`): state s is item
+                         # s & PAGE_MASK of page s >> PAGE_BITS (`_cstep`)
     Py_ssize_t n_pids
     bint any_absent
     PyObject** objs      # dict events: leaf.start -> the leaf's Python value (borrowed); else NULL

@@ -51,6 +51,22 @@ cdef inline CStateData* _state(PyObject* cs) noexcept nogil:
     return &(<CState>cs).d
 
 
+cdef enum:
+    # `patterns.automaton.PAGE_BITS`: the published states come in pages of 1 << PAGE_BITS
+    # (`Paged`), restated here for C and checked when the module loads
+    PAGE_BITS = 10
+    PAGE_MASK = (1 << PAGE_BITS) - 1
+
+if (_automaton.PAGE_BITS, _automaton.PAGE_MASK) != (PAGE_BITS, PAGE_MASK):
+    raise ImportError("patterns._match_c's state pages differ from patterns.automaton's")
+
+
+cdef inline PyObject* _cstep(const Walk* w, int32_t s) noexcept nogil:
+    # The `CState` of state s (an id the tables name: below their state count), through the page
+    # directory: every page is a list of PAGE items (`Paged`).
+    return (<PyListObject*>w.pages[s >> PAGE_BITS]).ob_item[s & PAGE_MASK]
+
+
 @cython.no_gc  # it holds names and value indexes, neither of which can lead back to a state
 cdef class CState:
     """One state of the automaton as the C walk reads it (made by `compile_state`).
@@ -288,11 +304,12 @@ cdef enum:
 
 
 cdef int _walk_init(Walk* w, tables) except -1:
-    cdef list csteps = tables.csteps
+    cdef object csteps = tables.csteps  # a `Paged`
+    cdef list pages = csteps.pages
     cdef ScanTable scan = tables.scan
     w.tables = <PyObject*>tables
     w.scan = <PyObject*>scan
-    w.csteps = (<PyListObject*>csteps).ob_item
+    w.pages = (<PyListObject*>pages).ob_item
     w.n_pids = scan.n_pids
     w.any_absent = tables.any_absent
     w.objs = NULL
@@ -426,7 +443,7 @@ cdef inline int _push_state(const Walk* w, IntBuf* stack, int32_t state) noexcep
     # Pushes a state for the walk to expand (0; -1: memory), its data prefetched: the walk
     # pushes the targets of a leaf together and pops them later, so their loads (a cache miss
     # each, on large machines) overlap instead of coming one after another.
-    _prefetch(_state(w.csteps[state]))
+    _prefetch(_state(_cstep(w, state)))
     return intbuf_push(stack, state)
 
 
@@ -495,7 +512,7 @@ cdef list _answer(const Walk* w, IntBuf* found, bint named):
     cdef list result
     cdef object item
     for k in range(found.n):
-        total += _state(w.csteps[found.p[k]]).n_terms
+        total += _state(_cstep(w, found.p[k])).n_terms
     if total > SMALL_HITS:
         hits = <Hit*>malloc(2 * total * sizeof(Hit))
         if hits == NULL:
@@ -505,7 +522,7 @@ cdef list _answer(const Walk* w, IntBuf* found, bint named):
         # latest found first: the walks pop states from a stack, so the states found last tend to
         # hold the lowest rule ids, and the hits come out nearly sorted (little left to move)
         for k in range(found.n - 1, -1, -1):
-            cs = _state(w.csteps[found.p[k]])
+            cs = _state(_cstep(w, found.p[k]))
             if cs.n_terms == 1:  # most terminal states: no read of the block
                 hits[total].rule = cs.rule0
                 hits[total].name = cs.name0
@@ -620,7 +637,7 @@ cdef int _walk(Walk* w, const unsigned char* buf, CLeaf* leaves, CValue* vals, i
                     raise MemoryError()
             if r == 0:
                 continue
-            state_obj = w.csteps[state]
+            state_obj = _cstep(w, state)
             cs = _state(state_obj)
             if _note_terminal(found, state, cs) < 0:
                 with gil:
@@ -939,7 +956,7 @@ cdef int _consistent_c(Walk* w, Consist* k, Via* via, IntBuf* rec_ctx, IntBuf* r
             full |= bit
             bit <<= 1
             conds += 1
-        s = _state(w.csteps[s]).parent
+        s = _state(_cstep(w, s)).parent
     if full & (full - 1) == 0:
         return 1  # at most one condition needs a choice: any of its candidates will do
     n0 = n
@@ -1082,7 +1099,7 @@ cdef int _walk_arrays(Walk* w, const unsigned char* buf, CLeaf* leaves, CValue* 
         while stack.n:
             stack.n -= 1
             state = stack.p[stack.n]
-            state_obj = w.csteps[state]
+            state_obj = _cstep(w, state)
             cs = _state(state_obj)
             if cs.n_terms and intbuf_push(&ends, state) < 0:
                 with gil:
@@ -1116,7 +1133,7 @@ cdef int _walk_arrays(Walk* w, const unsigned char* buf, CLeaf* leaves, CValue* 
                         _via_note(w, &via, &rec_ctx, &rec_next, &stack, cs.absent_states[j], hits.p[k])
         for k in range(ends.n):
             state = ends.p[k]
-            cs = _state(w.csteps[state])
+            cs = _state(_cstep(w, state))
             # A condition noted at context 0 takes it, consistent with any choice; so is the
             # one condition left when all others are: only two or more off the root need a
             # choice made by `consistent_choice`.
@@ -1130,7 +1147,7 @@ cdef int _walk_arrays(Walk* w, const unsigned char* buf, CLeaf* leaves, CValue* 
                     r_i = rec_next.p[r_i]
                 if not at_root:
                     off_root += 1
-                s = _state(w.csteps[s]).parent
+                s = _state(_cstep(w, s)).parent
             if off_root >= 2:
                 cr = _consistent_c(w, &consist, &via, &rec_ctx, &rec_next, state, out)
                 if cr == -2:
@@ -1196,7 +1213,7 @@ cdef bint _consistent(Walk* w, Via* via, IntBuf* rec_ctx, IntBuf* rec_next, int3
             noted.append(rec_ctx.p[r_i])
             r_i = rec_next.p[r_i]
         candidates.append(noted)
-        s = _state(w.csteps[s]).parent
+        s = _state(_cstep(w, s)).parent
     return consistent_choice(candidates, _cached_contexts(out, <object>w.tables, cache))
 
 
@@ -1246,13 +1263,13 @@ cdef int _answer_hits(const Walk* w, IntBuf* found, HitBuf* out, HitBuf* spare) 
     cdef CStateData* cs
     cdef Hit* hits
     for k in range(found.n):
-        total += _state(w.csteps[found.p[k]]).n_terms
+        total += _state(_cstep(w, found.p[k])).n_terms
     if hitbuf_reserve(out, total) < 0 or hitbuf_reserve(spare, total) < 0:
         return -1
     hits = out.p + start
     total = 0
     for k in range(found.n - 1, -1, -1):  # latest found first: nearly sorted (see `_answer`)
-        cs = _state(w.csteps[found.p[k]])
+        cs = _state(_cstep(w, found.p[k]))
         for j in range(cs.n_terms):
             hits[total].rule = cs.terms[j]
             hits[total].name = cs.term_names[j]

@@ -539,3 +539,43 @@ def test_small_affix_index_is_rebuilt_not_patched() -> None:
     ]
     prefixes = [vi.prefix for vi in indexes if vi.prefix]
     assert prefixes and not any(isinstance(p, PatchedTable) for p in prefixes)
+
+
+def test_changes_across_state_pages_leave_older_snapshots_whole() -> None:
+    # 3,000 tenants on one field: states on three pages (`automaton.Paged`, PAGE = 1,024) and an
+    # exact index past `_PATCH_EXACT_FROM` keys, patched through its overlay. Each change copies
+    # the pages it writes: a match holding the tables before it still answers as they were.
+    from patterns import compiler
+    from patterns.automaton import PAGE
+
+    n = 3_000
+    assert n > 2 * PAGE and n > compiler._PATCH_EXACT_FROM
+
+    def event(i: int) -> bytes:
+        return orjson.dumps({"source": "s", "detail": {"k": f"v{i}"}})
+
+    m = Machine(rules=[(f"t{i}", {"source": ["s"], "detail": {"k": [f"v{i}"]}}) for i in range(n)])
+    assert m.match(event(5)) == ["t5"]
+    before, fast = m._tables, m._fast
+    for i in (5, 1_500, 2_999):
+        m.remove(f"t{i}")
+    m.add("new", {"detail": {"k": ["v1500", "v7"]}})
+    m.add("t7", {"source": ["s"], "detail": {"k": ["v8"]}})  # replaced: its old value is gone
+    assert [m.match(event(i)) for i in (5, 7, 8, 1_500, 2_999, 2_998)] == [
+        [],
+        ["new"],
+        ["t7", "t8"],
+        ["new"],
+        [],
+        ["t2998"],
+    ]
+    old = [["t5"], ["t7"], ["t8"], ["t1500"], ["t2999"], ["t2998"]]
+    assert [_reference(before, m, event(i)) for i in (5, 7, 8, 1_500, 2_999, 2_998)] == old
+    if fast is not None:  # the compiled road of the tables before the changes
+        assert [fast.match(event(i)) for i in (5, 7, 8, 1_500, 2_999, 2_998)] == old
+
+
+def _reference(tables, m: Machine, raw: bytes) -> list[str]:
+    from patterns import engine
+
+    return [tables.names[r] for r in sorted(engine.run(tables, m.dialect, raw))]
