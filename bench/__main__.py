@@ -3,6 +3,10 @@
     python -m bench                  # the full comparison (about 15 minutes on 2 cores)
     python -m bench --quick          # fewer rule counts, rounds and events (under 2 minutes)
     python -m bench --engines ours,moto --workloads aws --rules 1,1000 --out /tmp/bench
+    PATTERNS_BENCH_QUAMINA=/path/to/harness python -m bench --engines ours,quamina-native
+
+Native peers (aws/event-ruler in Java, quamina in Go) join when PATTERNS_BENCH_EVENT_RULER and
+PATTERNS_BENCH_QUAMINA name a harness command (docs/performance.md, "Native peers").
 
 Peers are the optional extra: pip install '.[bench]'. Progress goes to stderr; the tables to
 stdout; results.json and the PNG plots to --out (bench/results/latest by default; the run
@@ -46,6 +50,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--events", type=int, help="events in each workload's pool (default 1000; quick: 200)")
     ap.add_argument("--rounds", type=int, help="timed rounds per cell (default 5; quick: 3)")
+    ap.add_argument(
+        "--native-seconds", type=float, help="seconds a native peer times per round (default 1; quick: 0.5)"
+    )
+    ap.add_argument(
+        "--native-warmup", type=float, help="seconds a native peer warms up per round (default 3; quick: 2)"
+    )
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT, help="folder for results.json and plots")
     ap.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
     ap.add_argument(
@@ -61,8 +71,10 @@ def main(argv: list[str] | None = None) -> int:
             ("rules", args.rules),
             ("pool", args.events),
             ("rounds", args.rounds),
+            ("native_s", args.native_seconds),
+            ("native_warmup_s", args.native_warmup),
         )
-        if v
+        if v is not None
     }
     cfg = Config.quick(**overrides) if args.quick else Config(**overrides)
     args.out.mkdir(parents=True, exist_ok=True)

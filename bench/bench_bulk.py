@@ -3,7 +3,8 @@
 `python -m bench.bench_bulk [sizes...]` prints one table row per size (default 10, 1,000, 10,000,
 100,000), each size measured in a fresh process (so RSS is that machine's alone), and then the
 one-field cases: 20,000 numeric ranges on one field and 100,000 prefixes on one field.
-`PATTERNS_NO_EXTENSIONS=1` for the pure twin. Under pytest (`python -m pytest
+`PATTERNS_NO_EXTENSIONS=1` for the pure twin. A first line gives `compile` alone: 10,000
+distinct tenant rules as JSON text, one by one (`measure_compile`). Under pytest (`python -m pytest
 bench/bench_bulk.py`) one round of `add_many` of 10,000 tenant rules is timed.
 
 The rules are many-tenant rules: each pins one tenant (an instance, a bucket, a customer, an
@@ -17,6 +18,8 @@ condition beside it; each event names one tenant that has a rule. Columns:
     match    median per-event time of `match` over 2,000 events (each matches one rule)
     add+m    one `add` of a new rule and the next match, median of 100; rm+m one `remove`
              and the next match, median of 100
+    snapshot `Machine.to_bytes` of the add_many machine: its size and time; `from_bytes` and
+             the first match (a machine loaded afresh); `stats().table_bytes` per rule
 
 What the figures do not show: each round of a change is the same kind of rule (a new tenant),
 the box is shared (2 cores, other work running), and the medians are of one run.
@@ -30,15 +33,22 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import tracemalloc
+from pathlib import Path
 
 import orjson
 import pytest
 
 from patterns import IMPLEMENTATION, Machine
+from patterns import compile as compile_pattern
+
+from .native import Harness, HarnessError, write_inputs
 
 SIZES = [10, 1_000, 10_000, 100_000]
+#: Above this many rules, `measure` builds with `add_many` alone (see there).
+ONE_BY_ONE_UP_TO = 200_000
 CHANGES = 100
 
 
@@ -94,20 +104,29 @@ def _median_ms(samples: list[float]) -> float:
 
 
 def measure(n: int) -> dict:
-    """The figures of one rule count (run in a fresh process)."""
+    """The figures of one rule count (run in a fresh process).
+
+    From `ONE_BY_ONE_UP_TO` rules on, the rules go in by `add_many` only (adding a million one by
+    one, and a second, traced build, would take most of an hour): RSS is then the `add_many`
+    machine's, and the `add` and tracemalloc columns are left empty.
+    """
     rules = [(f"t{i}", tenant_rule(i)) for i in range(n)]
     events = [tenant_event(i * 7919 % n) for i in range(2_000)]
     out: dict = {"rules": n, "twin": IMPLEMENTATION}
+    one_by_one = n <= ONE_BY_ONE_UP_TO
     gc.collect()
     before = _rss()
     t0 = time.perf_counter()
-    m = Machine()
-    for name, rule in rules:
-        m.add(name, rule)
+    if one_by_one:
+        m = Machine()
+        for name, rule in rules:
+            m.add(name, rule)
+    else:
+        m = Machine(rules=rules)
     t1 = time.perf_counter()
     assert m.match(events[0])
     t2 = time.perf_counter()
-    out["add_s"], out["first_match_s"] = t1 - t0, t2 - t1
+    out["add_s" if one_by_one else "add_many_s"], out["first_match_s"] = t1 - t0, t2 - t1
     out["rss_per_rule"] = (_rss() - before) / n
     times = []
     for e in events:
@@ -128,19 +147,51 @@ def measure(n: int) -> dict:
         m.match(events[j])
         removes.append(time.perf_counter() - t)
     out["add_change_ms"], out["remove_change_ms"] = _median_ms(adds), _median_ms(removes)
+    if one_by_one:
+        del m
+        gc.collect()
+        t0 = time.perf_counter()
+        m = Machine(rules=rules)
+        m.match(events[0])
+        out["add_many_s"] = time.perf_counter() - t0
+    else:
+        out["add_many_s"] += out.pop("first_match_s")
+    out["table_bytes_per_rule"] = m.stats().table_bytes / n
+    t0 = time.perf_counter()
+    data = m.to_bytes()
+    out["save_s"], out["snapshot_bytes"] = time.perf_counter() - t0, len(data)
     del m
     gc.collect()
     t0 = time.perf_counter()
-    bulk = Machine(rules=rules)
-    bulk.match(events[0])
-    out["add_many_s"] = time.perf_counter() - t0
-    del bulk
+    loaded = Machine.from_bytes(data)
+    loaded.match(events[0])
+    out["load_s"] = time.perf_counter() - t0
+    del loaded
     gc.collect()
-    tracemalloc.start()
-    traced = Machine(rules=rules)
-    traced.match(events[0])
-    out["tracemalloc_per_rule"] = tracemalloc.get_traced_memory()[0] / n
-    tracemalloc.stop()
+    if one_by_one:
+        tracemalloc.start()
+        traced = Machine(rules=rules)
+        traced.match(events[0])
+        out["tracemalloc_per_rule"] = tracemalloc.get_traced_memory()[0] / n
+        tracemalloc.stop()
+    return out
+
+
+def measure_compile(n: int, rounds: int = 5) -> dict:
+    """`patterns.compile` of `n` distinct tenant rules as JSON text, one by one: µs a pattern,
+    median of `rounds` rounds; then the same with each pattern's `branches` read (what
+    `Machine.add` reads next), and the process CPU time of the first figure's rounds."""
+    texts = [json.dumps(tenant_rule(i)) for i in range(n)]
+    out: dict = {"twin": IMPLEMENTATION, "patterns": n}
+    for key, use in (("compile_us", lambda p: p), ("compile_branches_us", lambda p: p.branches)):
+        wall, cpu = [], []
+        for _ in range(rounds):
+            t, c = time.perf_counter(), time.process_time()
+            for text in texts:
+                use(compile_pattern(text))
+            wall.append((time.perf_counter() - t) / n * 1e6)
+            cpu.append((time.process_time() - c) / n * 1e6)
+        out[key], out[key + "_cpu"] = statistics.median(wall), statistics.median(cpu)
     return out
 
 
@@ -177,6 +228,24 @@ def measure_one_field(numeric: int, prefixes: int) -> dict:
     return out
 
 
+def measure_peer(n: int, timeout: float = 900) -> dict | str:
+    """event-ruler's figures for the same rules and events, through its native harness
+    (`PATTERNS_BENCH_EVENT_RULER`, docs/performance.md "Native peers"): `addRule` of every rule,
+    the heap it holds, per-event time, one `deleteRule` / `addRule` plus the next match (medians
+    over the last 100 rules). A reason string where it does not run."""
+    harness = Harness("event-ruler-native")
+    if harness.missing:
+        return harness.missing
+    rules = [(f"t{i}", tenant_rule(i)) for i in range(n)]
+    events = [tenant_event(i * 7919 % n) for i in range(2_000)]
+    with tempfile.TemporaryDirectory() as folder:
+        rules_path, events_path = write_inputs(rules, events, Path(folder))
+        try:
+            return harness.run(rules_path, events_path, 1.0, 3.0, timeout)
+        except HarnessError as exc:
+            return str(exc).splitlines()[0][:200]
+
+
 def _in_child(call: str) -> dict:
     code = f"import json, bench.bench_bulk as b; print(json.dumps(b.{call}))"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -186,16 +255,49 @@ def _in_child(call: str) -> dict:
 def main(argv: list[str]) -> None:
     sizes = [int(a) for a in argv] or SIZES
     print(f"twin: {IMPLEMENTATION}")
+    r = _in_child("measure_compile(10_000)")
+    print(
+        f"compile: {r['patterns']:,} distinct patterns one by one, µs/pattern (median of 5 rounds):"
+        f" {r['compile_us']:.1f} (CPU {r['compile_us_cpu']:.1f}); with their branches"
+        f" {r['compile_branches_us']:.1f} (CPU {r['compile_branches_us_cpu']:.1f})"
+    )
     print(
         "| rules | add + first match | add_many + first match | RSS / rule | tracemalloc / rule | match / event | add + next match | remove + next match |"
     )
     print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    rows = []
     for n in sizes:
         r = _in_child(f"measure({n})")
+        rows.append(r)
+        add = f"{r['add_s']:.2f} + {r['first_match_s']:.2f} s" if "add_s" in r else "—"
+        traced = f"{r['tracemalloc_per_rule']:,.0f} B" if "tracemalloc_per_rule" in r else "—"
         print(
-            f"| {n:,} | {r['add_s']:.2f} + {r['first_match_s']:.2f} s | {r['add_many_s']:.2f} s"
-            f" | {r['rss_per_rule']:,.0f} B | {r['tracemalloc_per_rule']:,.0f} B | {r['match_us']:.2f} µs"
+            f"| {n:,} | {add} | {r['add_many_s']:.2f} s"
+            f" | {r['rss_per_rule']:,.0f} B | {traced} | {r['match_us']:.2f} µs"
             f" | {r['add_change_ms']:.2f} ms | {r['remove_change_ms']:.2f} ms |"
+        )
+    print()
+    print("| rules | snapshot | `to_bytes` | `from_bytes` + first match | table bytes / rule (`stats`) |")
+    print("| --- | --- | --- | --- | --- |")
+    for r in rows:
+        print(
+            f"| {r['rules']:,} | {r['snapshot_bytes'] / 1e6:.2f} MB | {r['save_s']:.2f} s | {r['load_s']:.2f} s"
+            f" | {r['table_bytes_per_rule']:.0f} B |"
+        )
+    print()
+    print(
+        "| event-ruler (native) | addRule all | heap / rule | match / event | addRule + next match"
+        " | deleteRule + next match |"
+    )
+    print("| --- | --- | --- | --- | --- | --- |")
+    for n in sizes:
+        p = measure_peer(n)
+        if isinstance(p, str):
+            print(f"| {n:,} | {p} | | | | |")
+            continue
+        print(
+            f"| {n:,} | {p['build_s']:.2f} s | {p.get('heap_bytes', 0) / n:,.0f} B"
+            f" | {1e6 / p['events_per_s']:.2f} µs | {p.get('add_ms', -1):.2f} ms | {p.get('remove_ms', -1):.2f} ms |"
         )
     r = _in_child("measure_one_field(20_000, 100_000)")
     print(

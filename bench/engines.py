@@ -29,11 +29,15 @@ LABELS = {
     "localstack-precompiled": "localstack (precompiled)",
     "event-ruler-py": "event-ruler (PyPI, Go)",
     "event-ruler-java": "event-ruler (Java, JPype)",
+    "event-ruler-native": "event-ruler (Java, native)",
+    "quamina-native": "quamina (Go, native)",
     "orjson-floor": "orjson.loads alone",
 }
 ENGINES = list(LABELS)
 #: engines whose answers are not matches (the floor decodes only).
 NOT_MATCHERS = {"orjson-floor"}
+#: engines that run as external harness programs, not in a worker (see `bench.native`)
+EXTERNAL = {"event-ruler-native", "quamina-native"}
 
 
 class Missing(Exception):

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import orjson
 
-from .engines import LABELS, NOT_MATCHERS
+from .engines import EXTERNAL, LABELS, NOT_MATCHERS
+from .workloads import CITYLOTS_WORKLOADS
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -82,13 +83,16 @@ def tables(results: dict) -> str:
     """The run's tables as Markdown: events/s per workload, ratios, load, change, memory, agreement."""
     out: list[str] = []
     engines = [k for k in results["engines"] if "missing" not in results["engines"][k]]
+    # Native peers not configured keep their row, saying so (the other missing engines are named
+    # in the header only).
+    unset = [k for k in results["engines"] if k in EXTERNAL and k not in engines]
     by_workload: dict[str, list[dict]] = {}
     for row in results["cells"]:
         by_workload.setdefault(row["workload"], []).append(row)
     fewer = False
     for workload, rows in by_workload.items():
         keys = [r["key"] for r in rows]
-        head = "rules" if workload != "citylots" else "set (5 rules; ALL: 70)"
+        head = "rules" if workload not in CITYLOTS_WORKLOADS else "set (5 rules; ALL: 70)"
         out.append(f"\n**{workload}**: events/s, median of {results['config']['rounds']} rounds (range)\n")
         out.append(f"| engine \\ {head} | " + " | ".join(_key(k) for k in keys) + " |")
         out.append("| --- |" + " --- |" * len(keys))
@@ -109,6 +113,8 @@ def tables(results: dict) -> str:
                 lo, hi = e["range"]
                 cells.append(f"{_rate(e['events_per_s'])}{mark} ({_rate(lo)}-{_rate(hi)}){refused}")
             out.append(f"| {_label(results, k)} | " + " | ".join(cells) + " |")
+        for k in unset:
+            out.append(f"| {_label(results, k)} | " + " | ".join("not configured" for _ in rows) + " |")
         mpe = [r.get("matches_per_event") for r in rows]
         if all(m is not None for m in mpe):
             out.append("| *matches per event* | " + " | ".join(f"{m:.2f}" for m in mpe) + " |")
@@ -123,8 +129,9 @@ def tables(results: dict) -> str:
             out.extend(ratios)
     if fewer:
         out.append(
-            "\n† fewer events per round than the pool's (a peer looping over many rules): the median of "
-            "rounds of at least 3 events each; see `events_per_round` in results.json."
+            "\n† fewer events per round than the pool's (a peer looping over many rules in Python: rounds "
+            "of at least 3 events each; a native peer: the events its timed seconds reached); see "
+            "`events_per_round` in results.json."
         )
     out.append(_load_table(results))
     out.append(_extras_table(results))
@@ -202,7 +209,34 @@ def _med(xs: list[float]) -> float:
 
 
 def agreement_passed(results: dict) -> bool:
-    return not results["disagreements"] and not results["refusals"]
+    return (
+        not results["disagreements"]
+        and not results["refusals"]
+        and not any(c["difference"] for c in results.get("native_checks", []))
+    )
+
+
+def native_text(results: dict) -> str:
+    """The native peers' match counts against ours, on the rules both accept (one line per cell
+    that differs, one line for all that agree)."""
+    checks = results.get("native_checks") or []
+    if not checks:
+        return ""
+    out = []
+    agree = [c for c in checks if not c["difference"]]
+    if agree:
+        out.append(
+            f"- native peers: match counts equal to ours on the rules both accept in {len(agree)} of "
+            f"{len(checks)} (engine, rule set) cells"
+        )
+    for c in checks:
+        if c["difference"]:
+            out.append(
+                f"- {_label(results, c['engine'])}, {c['cell']}: {c['theirs']:,} matches over "
+                f"{c['events']:,} events against ours {c['ours']:,} on the {c['rules_both_accept']:,} "
+                f"rules both accept ({c['difference']:+,}; the harness gives counts, not names)"
+            )
+    return "\n".join(out)
 
 
 def agreement_text(results: dict, limit: int = 8) -> str:
@@ -213,17 +247,24 @@ def agreement_text(results: dict, limit: int = 8) -> str:
         for k, e in r["engines"].items()
         if k != results["reference"]
     )
+    native = native_text(results)
     if agreement_passed(results):
         return (
-            f"\nagreement: PASSED ({checked:,} event comparisons against {_label(results, results['reference'])}"
-            if results["reference"]
-            else "\nagreement: no matcher ran"
-        ) + (")" if results["reference"] else "")
+            (
+                f"\nagreement: PASSED ({checked:,} event comparisons against {_label(results, results['reference'])}"
+                if results["reference"]
+                else "\nagreement: no matcher ran"
+            )
+            + (")" if results["reference"] else "")
+            + (f"\n{native}" if native else "")
+        )
     out = [
         f"\nagreement: {len(results['disagreements'])} disagreeing (engine, rule set, rule) groups, "
         f"{sum(g['count'] for g in results['refusals'])} rule refusals over all rule sets "
         f"({checked:,} event comparisons)"
     ]
+    if native:
+        out.append(native)
     by_engine: dict[str, list[dict]] = {}
     for d in results["disagreements"]:
         by_engine.setdefault(d["engine"], []).append(d)
@@ -284,7 +325,7 @@ def plots(results: dict, out: Path) -> list[Path]:
     subtitle = f"{m['cpu']}, {m['cpus']} CPUs, Python {m['python']}"
     for workload, rows in by_workload.items():
         fig, ax = plt.subplots(figsize=(8, 5.5))
-        if workload == "citylots":
+        if workload in CITYLOTS_WORKLOADS:
             width = 0.8 / max(1, len(engines))
             for i, k in enumerate(engines):
                 xs, ys, err = [], [], [[], []]
@@ -298,7 +339,7 @@ def plots(results: dict, out: Path) -> list[Path]:
                 ax.bar(xs, ys, width, yerr=err, label=_label(results, k), capsize=1)
             ax.set_xticks(range(len(rows)), [r["key"] for r in rows], rotation=60, ha="right", fontsize=7)
             ax.set_yscale("log")
-            ax.set_title(f"CityLots rule sets (event-ruler's): events/s\n{subtitle}", fontsize=10)
+            ax.set_title(f"{workload}: event-ruler's CityLots rule sets, events/s\n{subtitle}", fontsize=10)
         else:
             for k in engines:
                 pts = [

@@ -13,6 +13,12 @@ For each cell (workload x rule count, or CityLots set), in order:
 4. `rounds` rounds, each timing every engine once, in an order rotated every round, so a noisy
    neighbour on a shared machine hits every engine alike. Events/s: median and range of rounds.
 
+Native peers (aws/event-ruler in Java, quamina in Go; `bench.native`) run as external harness
+programs when their environment variables name one: each cell writes its rules and events to
+files once, and every round runs each harness (build, warm-up, timed loop) in its turn among the
+engines. Their answers are checked by count: the matches over one pass of the events against ours
+on the rules both accept.
+
 Then, on the ``aws`` workload: one change (add + next match, remove + next match) at the largest
 rule count, for our Machine, and memory per rule (tracemalloc) for every engine.
 """
@@ -21,17 +27,20 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shlex
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import orjson
 
-from .engines import ENGINES, LABELS, NOT_MATCHERS
-from .workloads import WORKLOADS, citylots_sets, make_cell
+from .engines import ENGINES, EXTERNAL, LABELS, NOT_MATCHERS
+from .native import Harness, HarnessError, write_inputs
+from .workloads import CITYLOTS_WORKLOADS, WORKLOADS, citylots_sets, make_cell
 
 ROOT = Path(__file__).resolve().parents[1]
 RULE_COUNTS = [1, 10, 100, 1_000, 10_000]
@@ -56,6 +65,9 @@ class Config:
     change_rounds: int = 5
     memory: bool = True
     citylots_sets: list[str] | None = None  # None: every set, and ALL
+    native_s: float = 1.0  # seconds a native peer's harness times in each round
+    native_warmup_s: float = 3.0  # seconds it matches first in each run (the JIT's warm-up)
+    native_timeout_s: float = 900.0  # one harness run, building 10,000 rules included
 
     @classmethod
     def quick(cls, **kw) -> Config:
@@ -68,6 +80,8 @@ class Config:
             "agree_s": 0.8,
             "change_rounds": 3,
             "citylots_sets": ["EXACT", "WILDCARD", "NUMERIC", "ANYTHING_BUT", "COMPLEX_ARRAYS", "ALL"],
+            "native_s": 0.5,
+            "native_warmup_s": 2.0,
         }
         base.update(kw)
         return cls(**base)
@@ -138,20 +152,18 @@ def cells_of(cfg: Config) -> tuple[list[tuple[str, str]], list[str]]:
     """The (workload, key) cells to run, and notes on what was skipped and why."""
     cells, notes = [], []
     for w in cfg.workloads:
-        if w == "citylots":
+        if w in CITYLOTS_WORKLOADS:
             sets = citylots_sets()
             if sets is None:
                 from .workloads import CITYLOTS_RULES
 
                 notes.append(
-                    f"citylots skipped: event-ruler's CityLots rules not found at {CITYLOTS_RULES} "
+                    f"{w} skipped: event-ruler's CityLots rules not found at {CITYLOTS_RULES} "
                     "(set PATTERNS_SHARED_DIR to the folder holding data/)"
                 )
                 log(notes[-1])
                 continue
-            cells += [
-                ("citylots", name) for name in sets if cfg.citylots_sets is None or name in cfg.citylots_sets
-            ]
+            cells += [(w, name) for name in sets if cfg.citylots_sets is None or name in cfg.citylots_sets]
         elif w == "sns":
             counts = [n for n in cfg.rules if n <= SNS_MAX_RULES]
             if len(counts) < len(cfg.rules):
@@ -265,8 +277,19 @@ def run(cfg: Config, out: Path) -> dict:
     started = time.time()
     cells, notes = cells_of(cfg)
     workers: dict[str, Worker] = {}
+    natives: dict[str, Harness] = {}
     engines: dict[str, dict] = {}
     for key in cfg.engines:
+        if key in EXTERNAL:
+            h = Harness(key)
+            if h.missing:
+                engines[key] = {"label": LABELS[key], "missing": h.missing}
+                log(f"engine {key}: {h.missing}")
+            else:
+                natives[key] = h
+                engines[key] = {"label": LABELS[key], "command": shlex.join(h.command or [])}
+                log(f"engine {key}: harness `{engines[key]['command']}`")
+            continue
         w = Worker(key, out / "logs")
         reply = w.call("probe")
         if "missing" in reply:
@@ -282,6 +305,7 @@ def run(cfg: Config, out: Path) -> dict:
     results: list[dict] = []
     disagreements: list[dict] = []
     refusals: list[dict] = []
+    native_checks: list[dict] = []
     try:
         for ci, (workload, key) in enumerate(cells, 1):
             pool = cfg.pool
@@ -367,16 +391,75 @@ def run(cfg: Config, out: Path) -> dict:
                     row["engines"][k]["disagreements"] = differ
                 row["engines"][reference]["agreement_events"] = sample[reference]
                 row["matches_per_event"] = statistics.mean(len(a) for a in ref) if ref else 0
+            # Native peers: the cell's files, written once.
+            native_dir = tempfile.TemporaryDirectory(prefix="patterns-bench-")
+            paths = write_inputs(cell.rules, cell.events, Path(native_dir.name)) if natives else None
+            runs: dict[str, list[dict]] = {}
+            for k in natives:
+                if cell.dialect != "eventbridge":
+                    row["engines"][k] = {"unsupported": f"{LABELS[k]} has no `{cell.dialect}` dialect"}
+                else:
+                    runs[k] = []
             # Timed rounds, interleaved.
             n_round = {
                 k: max(cfg.min_events, min(int(cfg.round_s / per_event[k]), 50 * pool)) for k in active
             }
             rates: dict[str, list[float]] = {k: [] for k in active}
+            everyone = active + list(runs)
+            failed: dict[str, str] = {}
             for r in range(cfg.rounds):
-                order = active[r % len(active) :] + active[: r % len(active)] if active else []
+                order = everyone[r % len(everyone) :] + everyone[: r % len(everyone)] if everyone else []
                 for k in order:
+                    if k in runs:
+                        if k in failed:
+                            continue
+                        assert paths is not None
+                        try:
+                            runs[k].append(
+                                natives[k].run(
+                                    *paths, cfg.native_s, cfg.native_warmup_s, cfg.native_timeout_s
+                                )
+                            )
+                        except HarnessError as exc:  # reported in its cell; the run goes on
+                            failed[k] = f"harness failed: {str(exc)[:200]}"
+                            log(f"{tag}: {exc}")
+                        else:
+                            if cell.rules and not runs[k][-1]["rules_accepted"]:
+                                failed[k] = "refused every rule"  # no timing of an empty rule set
+                        continue
                     t = workers[k].call("time", n=n_round[k])["seconds"]
                     rates[k].append(n_round[k] / t)
+            native_dir.cleanup()
+            for k, why in failed.items():
+                row["engines"][k] = {"skipped": why}
+                if not runs[k]:
+                    del runs[k]
+            if runs:
+                ours_all = workers[reference].call("answers", n=pool)["answers"] if reference else None
+                for k, results_k in runs.items():
+                    engines[k].setdefault("version", results_k[0]["version"])
+                    if k in failed:
+                        row["engines"][k]["refused"] = len(results_k[0]["refused"])
+                    else:
+                        row["engines"][k] = _native_row(results_k, cfg.rounds)
+                    for name in results_k[0]["refused"]:
+                        pattern = dict(cell.rules).get(name)
+                        refusals.append(
+                            {
+                                "engine": k,
+                                "cell": cell.label,
+                                "rule": name,
+                                "pattern": pattern,
+                                "operators": operators(pattern),
+                                "reason": "refused by the harness",
+                            }
+                        )
+                    if ours_all is not None and k not in failed:
+                        check = _native_check(k, cell, results_k[0], ours_all, refusals, reference)
+                        row["engines"][k].update(
+                            matches_ours=check["ours"], matches_differ=check["difference"]
+                        )
+                        native_checks.append(check)
             for k in active:
                 e = row["engines"][k]
                 e.update(
@@ -388,7 +471,10 @@ def run(cfg: Config, out: Path) -> dict:
                 )
             log(
                 f"{tag}: "
-                + ", ".join(f"{k} {statistics.median(v):,.0f}/s" for k, v in rates.items())
+                + ", ".join(
+                    [f"{k} {statistics.median(v):,.0f}/s" for k, v in rates.items()]
+                    + [f"{k} {row['engines'][k]['events_per_s']:,.0f}/s" for k in runs if k not in failed]
+                )
                 + f"  ({time.time() - started:.0f}s elapsed)"
             )
             results.append(row)
@@ -403,9 +489,48 @@ def run(cfg: Config, out: Path) -> dict:
         "cells": results,
         "disagreements": _grouped(disagreements, cfg.pool),
         "refusals": _grouped_refusals(refusals),
+        "native_checks": native_checks,
         "extras": extras,
         "notes": notes,
         "elapsed_s": time.time() - started,
+    }
+
+
+def _native_row(runs: list[dict], rounds: int) -> dict:
+    """A native peer's cell: medians over its runs (one a round), as the workers' cells read."""
+    rates = [x["events_per_s"] for x in runs]
+    builds = [x["build_s"] for x in runs if isinstance(x.get("build_s"), int | float)]
+    return {
+        **({"load_s": statistics.median(builds)} if builds else {}),
+        "refused": len(runs[0]["refused"]),
+        "rules_accepted": runs[0]["rules_accepted"],
+        "events_per_round": int(statistics.median(x["events"] for x in runs)),
+        "rounds": rounds,
+        "events_per_s": statistics.median(rates),
+        "range": [min(rates), max(rates)],
+        "per_round": rates,
+        "matches": runs[0]["matches"],
+        "warmup_s": runs[0].get("warmup_s"),
+    }
+
+
+def _native_check(
+    key: str, cell, result: dict, ours: list[list[str]], refusals: list[dict], reference: str
+) -> dict:
+    """A native peer's match count over one pass of the events against ours, on the rules both
+    accept (the harness reports counts, not names: a difference says how many, not which)."""
+    refused = set(result["refused"]) | {
+        r["rule"] for r in refusals if r["engine"] == reference and r["cell"] == cell.label
+    }
+    mine = sum(len(set(a) - refused) for a in ours)
+    return {
+        "engine": key,
+        "cell": cell.label,
+        "events": len(ours),
+        "rules_both_accept": len({n for n, _ in cell.rules} - refused),
+        "theirs": result["matches"],
+        "ours": mine,
+        "difference": result["matches"] - mine,
     }
 
 

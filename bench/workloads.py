@@ -18,6 +18,11 @@ runner's engines run in worker processes, each of which builds its own copy.
   the geometry as event-ruler's ``citylots2`` benchmark reads it: ``coordinates`` as arrays of
   ``{"x","y","z"}`` objects and a ``firstCoordinates`` object) with event-ruler's CityLots rule
   sets from ``../shared/data/eventruler-citylots-rules.jsonl``, one cell per set.
+- ``citylots-real``: the same rule sets against features in the real corpus's shape (quamina's
+  ``cl-sample-*``): ``coordinates`` as ``[x, y, z]`` number arrays, rings of 7 to 21 points (median
+  11), about 870 bytes a feature. No rule reads a coordinate here (the rules that name
+  ``coordinates.x`` or ``firstCoordinates`` were written for citylots2's objects): what this
+  workload measures is skipping the geometry, as the real corpus makes a matcher do.
 - ``sns``: SNS Publish ``MessageAttributes`` maps (String, Number, String.Array) with filter
   policies (dialect ``sns-attributes``).
 """
@@ -925,6 +930,55 @@ def citylots_events(n: int, seed: int = 17) -> list[bytes]:
     return out
 
 
+def _ring(rng: random.Random, points: int) -> list[list[float]]:
+    """A closed ring of `points` [x, y, z] positions around a lot (the last repeats the first)."""
+    x0, y0 = rng.uniform(-122.52, -122.36), rng.uniform(37.70, 37.83)
+    ring = [[x0 + rng.uniform(-4e-4, 4e-4), y0 + rng.uniform(-4e-4, 4e-4), 0] for _ in range(points - 1)]
+    return [*ring, list(ring[0])]
+
+
+def _real_ring_size(rng: random.Random) -> int:
+    """Points in one ring: 7 to 21, median 11 (a triangular law leaning on its low end)."""
+    return round(rng.triangular(6.5, 21.5, 6.5))
+
+
+def citylots_real_events(n: int, seed: int = 37) -> list[bytes]:
+    """`n` CityLots features in the real corpus's shape (quamina's ``cl-sample-*``): the same
+    properties as `citylots_events`, ``coordinates`` as ``[x, y, z]`` arrays; three features in ten
+    has a second ring (a hole, or a second polygon of a MultiPolygon). About 870 bytes each."""
+    rng = random.Random(seed)
+    out = []
+    for _ in range(n):
+        block = f"{rng.randrange(10000):04d}"
+        lot = f"{rng.randrange(200):03d}"
+        number = str(rng.randrange(1, 4000))
+        mapblklot = rng.choice(MAPBLKLOTS) if rng.random() < 0.1 else block + lot
+        shape = rng.random()
+        if shape < 0.1:  # MultiPolygon: polygons of one ring each
+            kind = "MultiPolygon"
+            coordinates: list = [[_ring(rng, _real_ring_size(rng))] for _ in range(2)]
+        else:  # Polygon: an outer ring, and a hole in two features in ten
+            kind = "Polygon"
+            coordinates = [_ring(rng, _real_ring_size(rng)) for _ in range(2 if shape >= 0.8 else 1)]
+        feature = {
+            "type": "Feature",
+            "properties": {
+                "MAPBLKLOT": mapblklot,
+                "BLKLOT": block + lot,
+                "BLOCK_NUM": block,
+                "LOT_NUM": lot,
+                "FROM_ST": number,
+                "TO_ST": number,
+                "STREET": rng.choice(STREETS),
+                "ST_TYPE": rng.choice(ST_TYPES),
+                "ODD_EVEN": rng.choice("OE"),
+            },
+            "geometry": {"type": kind, "coordinates": coordinates},
+        }
+        out.append(orjson.dumps(feature))
+    return out
+
+
 def citylots_sets() -> dict[str, Rules] | None:
     """event-ruler's CityLots rule sets by name (and ALL, every rule), or None without ../shared."""
     if not CITYLOTS_RULES.is_file():
@@ -1025,12 +1079,15 @@ class Cell:
         return f"{self.workload}/{self.key}"
 
 
-WORKLOADS = ["aws", "dense", "tenants", "citylots", "sns"]
+WORKLOADS = ["aws", "dense", "tenants", "citylots", "citylots-real", "sns"]
+#: the workloads whose cells are event-ruler's CityLots rule sets (a cell per set, not per count)
+CITYLOTS_WORKLOADS = ("citylots", "citylots-real")
 DIALECT = {
     "aws": "eventbridge",
     "dense": "eventbridge",
     "tenants": "eventbridge",
     "citylots": "eventbridge",
+    "citylots-real": "eventbridge",
     "sns": "sns-attributes",
 }
 
@@ -1047,9 +1104,10 @@ def make_cell(workload: str, key: str, pool: int) -> Cell:
         return Cell(workload, key, dialect, tenant_rules(n), tenant_events(pool, n))
     if workload == "sns":
         return Cell(workload, key, dialect, sns_rules(int(key)), sns_events(pool))
-    if workload == "citylots":
+    if workload in CITYLOTS_WORKLOADS:
         sets = citylots_sets()
         if sets is None:
             raise FileNotFoundError(f"CityLots rules not found at {CITYLOTS_RULES}")
-        return Cell(workload, key, dialect, sets[key], citylots_events(pool))
+        events = citylots_events(pool) if workload == "citylots" else citylots_real_events(pool)
+        return Cell(workload, key, dialect, sets[key], events)
     raise ValueError(f"unknown workload {workload!r}; known: {', '.join(WORKLOADS)}")

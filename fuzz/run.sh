@@ -22,7 +22,7 @@ fi
 
 mkdir -p "$WORK/artifacts"
 status=0
-for target in compile match compiled; do
+for target in compile match compiled snapshot; do
     corpus="$WORK/corpus/$target"
     mkdir -p "$corpus"
     echo "== fuzz_$target: $SECONDS_PER_TARGET s" >&2

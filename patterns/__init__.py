@@ -12,14 +12,17 @@ from .core import Pattern, compile
 from .dialects import DIALECTS, Dialect
 from .errors import (
     ArchiveError,
+    BudgetError,
     InvalidEventError,
     InvalidPatternError,
     InvalidTransformerError,
     PatternsError,
     RulesError,
+    SnapshotError,
     UndeliverableEventError,
 )
 from .filters import FilterCriteria
+from .footprint import Footprint
 from .machine import BatchResult, Machine
 from .records import record_to_event
 from .scans import Scan, ScanStats, scan
@@ -31,9 +34,11 @@ __all__ = [
     "IMPLEMENTATION",
     "ArchiveError",
     "BatchResult",
+    "BudgetError",
     "BusTransformer",
     "Dialect",
     "FilterCriteria",
+    "Footprint",
     "InputTransformer",
     "InvalidEventError",
     "InvalidPatternError",
@@ -44,6 +49,7 @@ __all__ = [
     "RulesError",
     "Scan",
     "ScanStats",
+    "SnapshotError",
     "SubscriberFilter",
     "UndeliverableEventError",
     "compile",

@@ -6,6 +6,10 @@ node's span. The slow road is taken only when positions or exact source order ma
 not valid JSON (to word the fault as AWS does), it may hold a duplicate key (AWS keeps the last
 one *per path*, which a decoded dict cannot show), or validation failed (to say where). So a
 valid pattern costs an orjson decode, and an invalid one always reports line and column.
+
+A typical decoded pattern (text or dict) is first offered to the direct walk
+(`validate.validate_decoded`), which builds the model without source nodes and never refuses:
+whatever it cannot vouch for takes the roads above, as before.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from .events import find_non_json
 from .explain import Explanation, explain
 from .model import Branch, Obj, expand, flatten_model, unflatten_model
 from .parse import JArray, JLiteral, JMember, JNode, JNumber, JObject, JsonSyntaxError, JString, parse_json
-from .validate import LimitRejection, Rejection, validate
+from .validate import LimitRejection, Rejection, validate, validate_decoded
 
 __all__ = ["Pattern", "compile"]
 
@@ -56,16 +60,25 @@ class Pattern:
         source: the text it was compiled from, or None for a dict.
     """
 
-    __slots__ = ("_tables", "branches", "dialect", "model", "source")
+    __slots__ = ("_branches", "_tables", "dialect", "model", "source")
 
     def __init__(self, model: Obj, dialect: Dialect, source: str | None = None) -> None:
         self.model = model
         self.dialect = dialect
         self.source = source
-        self.branches: tuple[Branch, ...] = expand(model)
-        # The one-rule automaton `matches` runs, built on first use. Threads racing to build it
-        # each build an equal one and keep whichever they stored: nothing else is written.
+        # `branches` and the one-rule automaton `matches` runs, each made on first use (a
+        # pattern compiled only to be checked needs neither). Threads racing to make one each
+        # make an equal one and keep whichever they stored: nothing else is written.
+        self._branches: tuple[Branch, ...] | None = None
         self._tables: Any = None
+
+    @property
+    def branches(self) -> tuple[Branch, ...]:
+        """Its disjunctive normal form (`patterns.model.expand`), made on first use."""
+        branches = self._branches
+        if branches is None:
+            branches = self._branches = expand(self.model)
+        return branches
 
     def __reduce__(self) -> tuple:
         # The model goes as a flat list: pickle recurses per nesting level, and a pattern may
@@ -179,6 +192,9 @@ def compile(pattern: PatternSource, *, dialect: str | Dialect = "eventbridge") -
                 error = exc.with_traceback(None)
                 error.__context__ = None
         raise error
+    direct = validate_decoded(pattern, d)  # None: a fault, deep nesting, or not plain JSON types
+    if direct is not None:
+        return Pattern(_check_limits(direct[0], d, pattern), d, None)
     _check_depth(_value_depth(pattern), d)
     try:
         node, _ = _convert(pattern)
@@ -231,23 +247,36 @@ _LARGE_TEXT = 1 << 16
 
 
 def _compile_text(text: str, d: Dialect) -> Pattern:
-    stripped = _JSON_STRING.sub("", text)
+    stripped: str | None = None  # the text without its string literals, made only when needed
     try:
         value = orjson.loads(text)
     except orjson.JSONDecodeError:
+        stripped = _JSON_STRING.sub("", text)
         if len(stripped) > 2 * MAX_NESTING_DEPTH:  # shorter text cannot nest deeper than the cap
             _check_depth(_text_depth(stripped), d)
+        return Pattern(_validate(_parse_or_raise(text, d), d, text, text), d, text)
+    direct = validate_decoded(value, d)
+    if direct is not None:
+        obj, members, long_numbers = direct
+        # Every member has its ':' (one more for a repeated key), and strings may hold more:
+        # a count equal to the members proves no key repeats, with no need to remove strings.
+        # Only a float or a long integer can have come from a number literal orjson may have
+        # rounded (a long mantissa, an exponent).
+        if members != text.count(":") or long_numbers:
+            stripped = _JSON_STRING.sub("", text)
+        if stripped is None or (members == stripped.count(":") and not _INEXACT_NUMBER.search(stripped)):
+            return Pattern(_check_limits(obj, d, text), d, text)
+    if stripped is None:
+        stripped = _JSON_STRING.sub("", text)
+    members, depth = _shape(value)  # the text's nesting is the value's
+    _check_depth(depth, d)
+    node = _lazy_node(value)  # orjson gives JSON values only: nothing to refuse here
+    if members != stripped.count(":") or _INEXACT_NUMBER.search(stripped):
+        # A duplicate key (AWS's per-path rule needs the source), or a number a double may
+        # not reproduce (a long mantissa, an exponent: 1e-400 reads as 0.0): its source
+        # text decides (`Cannot compare number`), and orjson keeps only the double (recent
+        # versions also turn huge integers into floats). Either road gives one verdict.
         node = _parse_or_raise(text, d)
-    else:
-        members, depth = _shape(value)  # the text's nesting is the value's
-        _check_depth(depth, d)
-        node = _lazy_node(value)  # orjson gives JSON values only: nothing to refuse here
-        if members != stripped.count(":") or _INEXACT_NUMBER.search(stripped):
-            # A duplicate key (AWS's per-path rule needs the source), or a number a double may
-            # not reproduce (a long mantissa, an exponent: 1e-400 reads as 0.0): its source
-            # text decides (`Cannot compare number`), and orjson keeps only the double (recent
-            # versions also turn huge integers into floats). Either road gives one verdict.
-            node = _parse_or_raise(text, d)
     return Pattern(_validate(node, d, text, text), d, text)
 
 
@@ -320,6 +349,11 @@ def _validate(node: JNode, d: Dialect, text: str | None, source: Any = None) -> 
                 pass
         raise _rejection_error(d, rejection) from None
     # (the ``$or`` combinations were counted, and refused, by the validation walk itself)
+    return _check_limits(obj, d, source)
+
+
+def _check_limits(obj: Obj, d: Dialect, source: Any) -> Obj:
+    # The service's limits on a valid pattern (`Dialect.limit_check`); `source` as given
     if d.limit_check is not None:
         reason = d.limit_check(obj, d, source)
         if reason is not None:

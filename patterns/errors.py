@@ -4,11 +4,13 @@ from __future__ import annotations
 
 __all__ = [
     "ArchiveError",
+    "BudgetError",
     "InvalidEventError",
     "InvalidPatternError",
     "InvalidTransformerError",
     "PatternsError",
     "RulesError",
+    "SnapshotError",
     "UndeliverableEventError",
 ]
 
@@ -136,3 +138,24 @@ class RulesError(PatternsError, ValueError):
     def __init__(self, message: str, problems: list[str] | None = None) -> None:
         super().__init__(message)
         self.problems = list(problems) if problems is not None else [message]
+
+
+class SnapshotError(PatternsError, ValueError):
+    """A snapshot that `Machine.load` (or unpickling a machine) cannot use: not a snapshot, a
+    format version this library does not read, a truncated or corrupted file, or content that
+    does not make a machine. Loading never runs code from the file (docs/snapshot.md)."""
+
+
+class BudgetError(PatternsError, ValueError):
+    """A change that would take a `Machine` past its `budget` (table bytes, as `Machine.stats`
+    counts them). The machine is left as it was before the change.
+
+    Attributes:
+        budget: the machine's budget, in bytes.
+        needed: the table bytes the machine would have held after the change.
+    """
+
+    def __init__(self, message: str, *, budget: int, needed: int) -> None:
+        super().__init__(message)
+        self.budget = budget
+        self.needed = needed

@@ -11,12 +11,15 @@ they are read.
 from __future__ import annotations
 
 import functools
+import os
 import threading
 import typing
 from array import array
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from types import MappingProxyType
-from typing import Any
+from typing import IO, Any, Literal
+
+import orjson
 
 from . import engine
 from ._gc import paused as collector_paused
@@ -25,7 +28,9 @@ from .compiler import Builder
 from .core import Pattern, PatternSource, compile
 from .dialects import BUS, Dialect, get_dialect
 from .engine import Twin
-from .errors import InvalidEventError, InvalidPatternError
+from .errors import BudgetError, InvalidEventError, InvalidPatternError, SnapshotError
+from .footprint import Footprint, delta, measure, rule_bytes
+from .snapshot import pack, unpack
 from .subscribers import SubscriberFilter, bus_dialect, copies_of
 
 __all__ = ["BatchResult", "Machine"]
@@ -81,6 +86,8 @@ class Machine:
         rules: Mapping[str, PatternSource | Pattern]
         | Iterable[tuple[str, PatternSource | Pattern]]
         | None = None,
+        budget: int | None = None,
+        trust_events: bool = False,
     ) -> None:
         """Create a machine, empty or holding `rules`.
 
@@ -88,12 +95,28 @@ class Machine:
             dialect: the dialect every rule is validated against and every event read as.
             rules: a mapping of name to pattern, or an iterable of (name, pattern) pairs, added
                 as `add_many` adds them (all or none).
+            budget: the most table bytes (as `stats` counts them: deterministic, not the
+                process's memory) the machine may hold; a change that would pass it raises
+                `BudgetError` and leaves the machine as it was. None: no limit.
+            trust_events: False (the default): every byte of every event is validated, and
+                an invalid event raises `InvalidEventError` whatever part of it is invalid.
+                True, for events from a producer that already validated them (as quamina
+                assumes of all events): on the compiled build, the parts of a JSON event that
+                no rule reads are skipped by their brackets alone, unvalidated, so an event
+                whose unread part is invalid JSON is matched on the rest instead of refused
+                (docs/scanner.md, "The trusted skip"). Valid events get the same answers.
 
         Raises:
             InvalidPatternError: AWS would reject one of the patterns (see `add_many`).
+            BudgetError: `rules` would pass `budget`.
             TypeError: an item of `rules` is not a (name, pattern) pair.
-            ValueError: unknown dialect name, or a `Pattern` of another dialect.
+            ValueError: unknown dialect name, a `Pattern` of another dialect, or a negative
+                budget.
         """
+        if budget is not None and (isinstance(budget, bool) or not isinstance(budget, int) or budget < 0):
+            raise ValueError(f"Expected `budget` as a number of bytes (an int >= 0) or None, got {budget!r}")
+        self.budget = budget
+        self.trust_events = bool(trust_events)
         self.dialect: Dialect = get_dialect(dialect)
         self._lock = threading.Lock()
         self._builder = Builder(Twin.current())  # the writer: every change goes through it
@@ -107,6 +130,8 @@ class Machine:
         self._json = self.dialect.input_decoder is None  # events are JSON (the byte scanner's)
         self._slow = functools.partial(_reference_match, self.dialect)  # (tables, event) -> names
         self._copies: tuple[int, int, int] = (1, 1, 1)  # bus: names per scope part (`_read_copies`)
+        # with a budget: the footprint now, kept by every change (`_charge`); else made by `stats`
+        self._used: Footprint | None = None if budget is None else Footprint()
         if rules is not None:
             self.add_many(rules.items() if isinstance(rules, Mapping) else rules)
 
@@ -129,6 +154,8 @@ class Machine:
         """
         compiled = self._compiled(pattern)
         with self._lock:
+            if self._used is not None:
+                self._charge([(name, compiled)])
             rule_id, replacing = self._place(name, compiled)
             tables = self._builder.add(rule_id, name, compiled.branches, compiled.is_empty, replacing)
             if tables is not None:
@@ -174,6 +201,8 @@ class Machine:
                     )
                     raise
             with self._lock:
+                if self._used is not None:
+                    self._charge(batch)
                 changes = []
                 for name, compiled in batch:
                     rule_id, replacing = self._place(name, compiled)
@@ -215,6 +244,39 @@ class Machine:
         self._rules[name] = (rule_id, compiled)
         return rule_id, replacing
 
+    def _charge(self, batch: list[tuple[str, Pattern]]) -> None:
+        # Under the lock, before anything changes: price the batch's rules, in order, against
+        # the trie as it is (`footprint.delta`, read-only), and refuse the batch if the machine
+        # would pass its budget; else keep the new footprint.
+        assert self._used is not None and self.budget is not None
+        pending: dict[Any, Any] = {}
+        total = self._used
+        seen: dict[str, tuple[int, tuple[Any, ...]]] = {}
+        next_id = self._next_id
+        for name, compiled in batch:
+            if name in seen:
+                rule_id, replacing_now = seen[name]
+                replacing: tuple[Any, ...] | None = replacing_now
+            elif name in self._rules:
+                rule_id, old = self._rules[name]
+                replacing = old.branches
+            else:
+                rule_id, replacing = next_id, None
+                next_id += 1
+                total = total + Footprint(1, 0, 0, 0, 0, rule_bytes(name))
+            seen[name] = (rule_id, compiled.branches)
+            total = total + delta(self._builder, rule_id, compiled.branches, replacing, pending)
+        if total.table_bytes > self.budget:
+            what = f"rule {batch[0][0]!r}" if len(batch) == 1 else f"these {len(batch)} rules"
+            raise BudgetError(
+                f"Adding {what} would take the machine to {total.table_bytes:,} table bytes,"
+                f" past its budget of {self.budget:,} (it holds {self._used.table_bytes:,});"
+                " the machine is unchanged",
+                budget=self.budget,
+                needed=total.table_bytes,
+            )
+        self._used = total
+
     def _read_copies(self, copies: tuple[int, int, int]) -> None:
         # Under the lock, before the tables holding the new rule are published: a bus machine
         # reads each scope's part under as many names as its largest subscriber has filters on
@@ -239,6 +301,9 @@ class Machine:
         """
         with self._lock:
             rule_id, pattern = self._rules.pop(name)
+            if self._used is not None:
+                change = delta(self._builder, rule_id, (), pattern.branches)
+                self._used = self._used + change + Footprint(-1, 0, 0, 0, 0, -rule_bytes(name))
             tables = self._builder.remove(rule_id, pattern.branches)
             if tables is not None:
                 self._set_tables(tables)
@@ -250,6 +315,10 @@ class Machine:
         # always answers from the latest publication) is stored as this machine's own `match`
         # attribute, shadowing the method below: `machine.match(event)` is then one C call,
         # with no Python frame (about 40 ns a match). Not on a subclass that overrides `match`.
+        if self.trust_events and hasattr(tables.scan, "trust_skipped"):
+            # before the table is published (a table already published has it set already);
+            # the pure twin's table has no such field and validates everything, as trust allows
+            tables.scan.trust_skipped = True
         self._tables = tables
         fast = self._fast = tables.twin.compiled_match(tables, self._slow) if self._json else None
         if self._matcher is not None:
@@ -277,6 +346,139 @@ class Machine:
 
     def __repr__(self) -> str:
         return f"Machine(dialect={self.dialect.name!r}, rules={len(self._rules)})"
+
+    def stats(self) -> Footprint:
+        """What the automaton holds: rules, states, edges, operands, terminals and table bytes.
+
+        Deterministic: the same rules give the same figures, whatever order they came in, what
+        was added and removed before, and which twin runs (`patterns.footprint` says how each
+        is counted, and how table bytes relate to the process's memory). With a `budget` the
+        figures are kept by every change; without one they are counted on each call, in one
+        pass over the automaton.
+        """
+        with self._lock:
+            if self._used is not None:
+                return self._used
+            return measure(self._builder, list(self._rules))
+
+    # -- snapshots --
+
+    def save(self, file: str | os.PathLike[str] | IO[bytes]) -> None:
+        """Write the machine as a snapshot (docs/snapshot.md) to a path or a binary file.
+
+        `Machine.load` reads it back into a machine that answers every event exactly as this
+        one: same rules, same names, same order of names in answers, same budget.
+
+        Args:
+            file: a path (written whole, through a temporary file renamed into place, so a
+                reader never sees half a snapshot) or a file object open for binary writing.
+        """
+        data = self.to_bytes()
+        if hasattr(file, "write"):
+            typing.cast(IO[bytes], file).write(data)
+            return
+        path = os.fspath(file)
+        partial = f"{path}.{os.getpid()}.{threading.get_ident()}.partial"
+        try:
+            with open(partial, "wb") as out:
+                out.write(data)
+            os.replace(partial, path)
+        finally:
+            if os.path.exists(partial):
+                os.unlink(partial)
+
+    def to_bytes(self) -> bytes:
+        """The machine as snapshot bytes (what `save` writes; `from_bytes` reads them)."""
+        with collector_paused(), self._lock:  # a list of texts per rule: no cycles to find
+            rules = [(name, _pattern_text(pattern)) for name, (_, pattern) in self._rules.items()]
+            meta = {
+                "dialect": self.dialect.name, "rules": len(rules), "budget": self.budget,
+                "trust_events": self.trust_events,
+            }  # fmt: skip
+        return pack([(b"META", orjson.dumps(meta)), (b"RULE", orjson.dumps(rules))])
+
+    @classmethod
+    def load(
+        cls, file: str | os.PathLike[str] | IO[bytes], *, budget: int | Literal["saved"] | None = "saved"
+    ) -> Machine:
+        """A machine from a snapshot that `save` wrote.
+
+        Loading runs no code from the file and trusts none of it: the container is checked
+        (magic, version, length, SHA-256), and every rule is validated again as `add_many`
+        validates it, so a snapshot can only hold what AWS accepts.
+
+        Args:
+            file: a path, or a file object open for binary reading.
+            budget: the loaded machine's budget (None: no limit); by default (``"saved"``) the
+                one saved with it.
+
+        Raises:
+            SnapshotError: not a snapshot, a format version this library does not read, a
+                truncated or corrupted file, or content that is not a machine's.
+            OSError: the path cannot be read.
+        """
+        if hasattr(file, "read"):
+            data = typing.cast(IO[bytes], file).read()
+        else:
+            with open(os.fspath(file), "rb") as f:
+                data = f.read()
+        if not isinstance(data, (bytes, bytearray)):
+            raise SnapshotError(f"Expected the snapshot as bytes, got `{type(data).__name__}`")
+        return cls.from_bytes(data, budget=budget)
+
+    @classmethod
+    def from_bytes(
+        cls, data: bytes | bytearray | memoryview, *, budget: int | Literal["saved"] | None = "saved"
+    ) -> Machine:
+        """A machine from snapshot bytes (see `load`)."""
+        sections = unpack(data)
+        missing = [tag.decode() for tag in (b"META", b"RULE") if tag not in sections]
+        extra = sorted(tag.decode("ascii", "replace") for tag in sections if tag not in (b"META", b"RULE"))
+        if missing or extra:
+            raise SnapshotError(
+                f"Not a machine snapshot: sections missing {missing}, unknown {extra}"
+                if missing
+                else f"Snapshot sections this library does not know: {extra}"
+            )
+        meta = _json_section(sections[b"META"], "META")
+        rules = _json_section(sections[b"RULE"], "RULE")
+        if (
+            not isinstance(meta, dict)
+            or not isinstance(meta.get("dialect"), str)
+            or not isinstance(meta.get("rules"), int)
+            or "budget" not in meta
+            or not (meta["budget"] is None or (type(meta["budget"]) is int and meta["budget"] >= 0))
+        ):
+            raise SnapshotError(f"Corrupted snapshot: its META section is not a machine's: {meta!r:.200}")
+        if not isinstance(rules, list) or len(rules) != meta["rules"]:
+            raise SnapshotError(
+                f"Corrupted snapshot: META says {meta['rules']} rules, RULE does not hold that many"
+            )
+        names: set[str] = set()
+        for i, item in enumerate(rules):
+            if not (isinstance(item, list) and len(item) == 2 and all(isinstance(x, str) for x in item)):
+                raise SnapshotError(f"Corrupted snapshot: rule {i} is not a (name, pattern) pair")
+            if item[0] in names:
+                raise SnapshotError(f"Corrupted snapshot: rule name {item[0]!r} given twice")
+            names.add(item[0])
+        try:
+            dialect = get_dialect(meta["dialect"])
+        except ValueError as exc:
+            raise SnapshotError(f"Snapshot of an unknown dialect: {exc}") from None
+        kept = meta["budget"] if budget == "saved" else budget
+        try:
+            if dialect.name == BUS.name:  # a bus rule is kept as its joined pattern, not its filters
+                rules = [(name, _bus_pattern(name, i, text)) for i, (name, text) in enumerate(rules)]
+            return cls(
+                dialect, rules=[(name, text) for name, text in rules], budget=kept,
+                trust_events=meta.get("trust_events") is True,
+            )  # fmt: skip
+        except InvalidPatternError as exc:
+            raise SnapshotError(f"Snapshot rule {exc.rule!r} is not a valid pattern: {exc}") from exc
+        except BudgetError as exc:
+            raise SnapshotError(f"Snapshot rules pass the budget: {exc}") from exc
+        except ValueError as exc:  # a negative budget given here
+            raise SnapshotError(f"Snapshot cannot be loaded: {exc}") from exc
 
     def _current(self) -> Tables:
         tables = self._tables
@@ -437,11 +639,9 @@ class Machine:
         return BatchResult(offsets, rule_ids, tables.names, errors)
 
     def __reduce__(self) -> tuple:
-        # A machine pickles as its dialect's name and its rules (each `Pattern` pickles as its
-        # model: loading validates nothing again); the automaton is rebuilt on the first match.
-        with self._lock:
-            rules = [(name, pattern) for name, (_, pattern) in self._rules.items()]
-        return (_restore_machine, (self.dialect.name, rules))
+        # A machine pickles as its snapshot (docs/snapshot.md): the same bytes `save` writes,
+        # validated again when loaded.
+        return (_machine_from_snapshot, (type(self), self.to_bytes()))
 
 
 class BatchResult(Sequence[list[str]]):
@@ -538,5 +738,34 @@ def _reference_match(dialect: Dialect, tables: Tables, event: Any) -> list[str]:
     return [names[r] for r in sorted(found)]
 
 
-def _restore_machine(dialect: str, rules: list[tuple[str, Pattern]]) -> Machine:
-    return Machine(dialect, rules=rules)
+def _machine_from_snapshot(cls: type[Machine], data: bytes) -> Machine:
+    return cls.from_bytes(data)
+
+
+def _pattern_text(pattern: Pattern) -> str:
+    # The text a snapshot keeps for a rule: the pattern's own source, or its model as JSON
+    # (a pattern given as a dict, a bus subscriber's joined filters); either compiles, in the
+    # machine's dialect, to the same pattern.
+    if pattern.source is not None:
+        return pattern.source
+    return orjson.dumps(pattern.model.to_json()).decode()
+
+
+def _bus_pattern(name: str, index: int, text: str) -> Pattern:
+    # A bus machine's rule from its snapshot text: the joined pattern, validated in the bus
+    # dialect (each scope's part in its own), named as `add_many` names a bad rule; `{}` is a
+    # subscriber without filters (every event reaches it), which no pattern may be.
+    try:
+        if text.strip() == "{}":
+            return SubscriberFilter(None).pattern
+        return compile(text, dialect=BUS)
+    except InvalidPatternError as exc:
+        exc.rule, exc.index = name, index
+        raise
+
+
+def _json_section(view: memoryview, tag: str) -> Any:
+    try:
+        return orjson.loads(view)
+    except orjson.JSONDecodeError as exc:
+        raise SnapshotError(f"Corrupted snapshot: section {tag} is not JSON ({exc})") from None

@@ -5,17 +5,21 @@ streaming reader) meets a pattern, so that when a pattern has several faults the
 the one AWS reports: the first in document order, and inside one operator the first check AWS
 makes. Every reason string here is AWS's text, character for character; where AWS's text is
 unknown, the rule is written as event-ruler words it and marked so in tests.
+
+`validate_decoded` is the same walk over a decoded value for typical patterns, without source
+nodes: it vouches for a pattern or hands it over to `validate`, and never words a fault itself.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from functools import lru_cache
-from typing import NoReturn
+from typing import Any, NoReturn
 
+from ._json import int_text
 from ._trampoline import Walk, run
 from .dialects import EVENTBRIDGE_ANYTHING_BUT_OPERATORS, EVENTBRIDGE_OPERATORS, Dialect
 from .model import (
@@ -35,13 +39,18 @@ from .model import (
     Prefix,
     Suffix,
     Wildcard,
+    make_equals,
+    make_field,
+    make_leaf,
+    make_literal,
+    make_obj,
 )
 from .netaddr import IPV4_SHAPE, IPV6_SHAPE, parse_ip
 from .numbers import as_double, quantize
-from .parse import JArray, JLiteral, JNode, JNumber, JObject, JString, Span
+from .parse import JArray, JLiteral, JMember, JNode, JNumber, JObject, JString, Span
 from .wildcards import WildcardSyntaxError, check_syntax, complexity
 
-__all__ = ["LimitRejection", "Rejection", "validate"]
+__all__ = ["LimitRejection", "Rejection", "validate", "validate_decoded"]
 
 #: Field names that stop a ``$or`` from being read as ``$or`` (event-ruler's reserved words).
 RESERVED_FIELD_NAMES = frozenset(
@@ -132,9 +141,19 @@ class _Validator:
         # the walk stops there, however many groups follow (10^5 groups are refused after
         # reading the first 1,001 branches, not all of them).
         self.or_cap = dialect.max_or_combinations
+        # Whether a wildcard operand was met: only then is the pattern's complexity counted.
+        self.wildcards = False
+        # Object members met by the direct walk (`direct_root`), at any depth, and whether it
+        # met a float or an integer of 15 digits or more (`validate_decoded` says why).
+        self.members = 0
+        self.long_numbers = False
 
     def fail(self, reason: str, node: JNode | None, path: str, whole: bool = False) -> NoReturn:
         raise Rejection(self.d.reasons.get(reason, reason), getattr(node, "span", None), path, whole)
+
+    def fail_at(self, reason: str, span: Span | None, path: str) -> NoReturn:
+        """`fail`, at a span (the wildcard complexity check reads the model, not nodes)."""
+        raise Rejection(self.d.reasons.get(reason, reason), span, path)
 
     def refuse_unsupported(self, form: str, node: JNode | None, path: str) -> None:
         """Refuse a part of EventBridge's language the dialect's service does not support.
@@ -191,6 +210,131 @@ class _Validator:
             self.fail("Empty objects are not allowed", node, path)
         return Obj(tuple(fields), tuple(ors), node.span), count
 
+    # --- the direct walk: decoded values, no source nodes (see `validate_decoded`) --------------
+    # It mirrors `root`, `obj`, `or_group` and `leaf` for what they accept, and hands match
+    # expressions to `match_expression` as nodes. It raises `_Indirect` where those would refuse,
+    # or where it cannot be sure: tests/property/test_direct_walk.py holds the two walks equal.
+
+    def direct_root(self, value: Any) -> Obj:
+        """The model of a decoded pattern (see `validate_decoded`)."""
+        if type(value) is not dict or not value:
+            raise _Indirect  # (`root` words these, and SNS accepts `{}`)
+        obj, _ = self.direct_obj(value, "$", 0)
+        if self.wildcards:
+            _check_wildcard_complexity(obj, self.d, self.fail_at)
+        return obj
+
+    def direct_obj(self, value: dict[Any, Any], path: str, depth: int) -> tuple[Obj, int]:
+        """As `obj`, for a dict."""
+        if depth > _DIRECT_DEPTH or not value:
+            raise _Indirect
+        self.members += len(value)
+        fields: list[Field] = []
+        ors: list[Or] = []
+        count = 1
+        for key, item in value.items():
+            if type(key) is not str:
+                raise _Indirect
+            here = _key_path(path, key)
+            kind = type(item)
+            if kind is list:
+                if key == "$or" and self.direct_is_or(item):
+                    if not self.d.allow_or:
+                        raise _Indirect
+                    group, n = self.direct_or_group(item, path, depth)
+                    ors.append(group)
+                    if n > 1:
+                        count = self.combined(count * n)
+                    continue
+                fields.append(make_field(key, self.direct_leaf(item, here), None))
+            elif kind is dict:
+                if not self.d.nested:
+                    raise _Indirect
+                sub, n = self.direct_obj(item, here, depth + 1)
+                fields.append(make_field(key, sub, None))
+                if n > 1:
+                    count = self.combined(count * n)
+            else:
+                raise _Indirect
+        return make_obj(tuple(fields), tuple(ors), None), count
+
+    def direct_is_or(self, value: list[Any]) -> bool:
+        """As `is_or`, for a list."""
+        if self.or_cap is not None and len(value) > self.or_cap:
+            # Refused by the count if it is a `$or`; left to the full walk, which reads no further
+            # than the count's proof (reading all of 10^5 branches here first would double that).
+            raise _Indirect
+        return len(value) > 1 and all(type(item) is dict and not _has_key_in(item) for item in value)
+
+    def direct_or_group(self, value: list[Any], path: str, depth: int) -> tuple[Or, int]:
+        """As `or_group`, for a list of dicts."""
+        branches = []
+        total = 0
+        for index, item in enumerate(value):
+            branch, n = self.direct_obj(item, f"{path}['$or'][{index}]", depth + 1)
+            branches.append(branch)
+            total = self.combined(total + n)
+        return Or(tuple(branches)), total
+
+    def direct_leaf(self, value: list[Any], path: str) -> Leaf:
+        """As `leaf`, for a list."""
+        if len(value) == 1 and type(value[0]) is str:  # the most common value list: one string
+            return make_leaf((make_equals(value[0], None),), None, path)
+        if not value:
+            raise _Indirect
+        matchers: list[Matcher] = []
+        for index, item in enumerate(value):
+            kind = type(item)
+            if kind is str:
+                matchers.append(make_equals(item, None))
+            elif kind is bool or item is None:
+                matchers.append(make_literal(item, None))
+            elif kind is int or kind is float:
+                matchers.append(self.number_equals(self.direct_number(item)))
+            elif kind is dict:
+                matchers.append(self.match_expression(self.direct_object(item, 0), f"{path}[{index}]"))
+            else:
+                raise _Indirect
+        return make_leaf(tuple(matchers), None, path)
+
+    def direct_object(self, value: dict[Any, Any], depth: int) -> JObject:
+        """A match expression (or a dict in its operand) as source nodes, counting its members."""
+        if depth > _DIRECT_DEPTH:
+            raise _Indirect
+        self.members += len(value)
+        members = []
+        for key, item in value.items():
+            if type(key) is not str:
+                raise _Indirect
+            members.append(JMember(key, self.direct_node(item, depth + 1)))
+        return JObject(tuple(members))
+
+    def direct_node(self, value: Any, depth: int) -> JNode:
+        """A value in a match expression's operand as source nodes."""
+        kind = type(value)
+        if kind is dict:
+            return self.direct_object(value, depth)
+        if kind is list:
+            if depth > _DIRECT_DEPTH:
+                raise _Indirect
+            return JArray(tuple([self.direct_node(item, depth + 1) for item in value]))
+        if kind is str:
+            return JString(value)
+        if kind is bool or value is None:
+            return JLiteral(value)
+        return self.direct_number(value)
+
+    def direct_number(self, value: Any) -> JNumber:
+        """A decoded number as a `JNumber`, with its text as `patterns.core` gives it."""
+        if type(value) is int:
+            if not -_LONG < value < _LONG:
+                self.long_numbers = True
+            return JNumber(int_text(value), value)
+        if type(value) is not float or not math.isfinite(value):  # NaN, a subclass: not JSON here
+            raise _Indirect
+        self.long_numbers = True
+        return JNumber(repr(value), value)
+
     def combined(self, count: int) -> int:
         """A partial ``$or`` count; past the dialect's cap, the pattern is refused at once."""
         cap = self.or_cap
@@ -228,7 +372,7 @@ class _Validator:
             if isinstance(item, JString):
                 matchers.append(Equals(item.value, item.span))
             elif isinstance(item, JNumber):
-                matchers.append(NumberEquals(self.literal_number(item), item.text, item.span))
+                matchers.append(self.number_equals(item))
             elif isinstance(item, JLiteral):
                 matchers.append(Literal(item.value, item.span))
             elif isinstance(item, JObject):
@@ -243,10 +387,18 @@ class _Validator:
         """A number in a value list: never rejected (AWS falls back to comparing its text)."""
         return quantize(as_double(node.value), self.d.number_decimals)
 
+    def number_equals(self, node: JNumber) -> NumberEquals:
+        """A number in a value list, as its matcher."""
+        return NumberEquals(self.literal_number(node), node.text, node.span)
+
     def number(self, node: JNumber, path: str) -> float:
         """A number in a numeric expression or an anything-but: it must be an exact double."""
-        value = as_double(node.value)
-        if math.isinf(value) or Decimal(node.text) != Decimal(repr(value)):
+        raw = node.value
+        value = as_double(raw)
+        # (an integer within 2^53, or a text that is the double's own repr, is exact: the
+        # decimal comparison is needed only for other texts)
+        exact = (type(raw) is int and -_EXACT_INT <= raw <= _EXACT_INT) or node.text == repr(value)
+        if not exact and (math.isinf(value) or Decimal(node.text) != Decimal(repr(value))):
             # event-ruler (1.8 and later) compares numbers as doubles and refuses one that a
             # double cannot hold exactly, rather than compare an approximation.
             self.fail(f"Cannot compare number : {node.text}", node, path)
@@ -266,7 +418,7 @@ class _Validator:
             if op in EVENTBRIDGE_OPERATORS:
                 self.refuse_unsupported(f"Match type `{op}`", node, here)
             self.fail(f"Unrecognized match type {op}", node, here)
-        matcher = getattr(self, "op_" + op.replace("-", "_"))(operand, here, node.span)
+        matcher = _OPERATOR_METHODS[op](self, operand, here, node.span)
         if len(node.members) > 1:
             # event-ruler reads numeric and anything-but with one routine that words any extra
             # key as a numeric fault; AWS returns that text for both.
@@ -324,6 +476,7 @@ class _Validator:
 
     def op_wildcard(self, operand: JNode, path: str, span: Span | None) -> Matcher:
         value = self.string_operand("wildcard", operand, path)
+        self.wildcards = True
         self.wildcard_syntax(value, operand, path)
         return Wildcard(value, span)
 
@@ -336,7 +489,7 @@ class _Validator:
     def op_exists(self, operand: JNode, path: str, span: Span | None) -> Matcher:
         if not (isinstance(operand, JLiteral) and isinstance(operand.value, bool)):
             self.fail("exists match pattern must be either true or false.", operand, path)
-        return Exists(operand.value, span, needs_value=operand.value and self.d.exists_needs_value)
+        return Exists(operand.value, span, operand.value and self.d.exists_needs_value)
 
     def op_cidr(self, operand: JNode, path: str, span: Span | None) -> Matcher:
         # AWS words a non-string cidr operand as a prefix fault (event-ruler's text).
@@ -501,9 +654,43 @@ class _Validator:
             if kind in ("prefix", "suffix") and item.value == "":
                 self.fail("Null prefix/suffix not allowed", item, here)
             if kind == "wildcard":
+                self.wildcards = True
                 self.wildcard_syntax(item.value, item, here)
             values.append(item.value)
         return tuple(values)
+
+
+#: Each match type's method (`op_prefix` for "prefix"), for `_Validator.match_expression`.
+_OPERATOR_METHODS = {op: getattr(_Validator, "op_" + op.replace("-", "_")) for op in EVENTBRIDGE_OPERATORS}
+
+#: Levels the direct walk recurses (on the interpreter's stack) before it leaves a pattern to
+#: the trampolined walk: typical patterns nest a few levels; Jackson allows 1,000.
+_DIRECT_DEPTH = 32
+
+
+class _Indirect(Exception):
+    """The direct walk leaves the pattern to `validate` (see `validate_decoded`)."""
+
+
+#: Every integer up to this (2^53) is a double exactly.
+_EXACT_INT = 2**53
+
+#: Integers from this on have 15 digits or more: their text may say more than a double holds.
+_LONG = 10**14
+
+
+def _has_key_in(value: dict[Any, Any]) -> bool:
+    """As `JObject.has_key_in` with `RESERVED_FIELD_NAMES`, for a dict of plain dicts."""
+    stack = [value]
+    while stack:
+        for key, item in stack.pop().items():
+            if key in RESERVED_FIELD_NAMES:
+                return True
+            if type(item) is dict:
+                stack.append(item)
+            elif isinstance(item, Mapping):  # read as an object by `validate`: not here
+                raise _Indirect
+    return False
 
 
 def _check_wildcard_complexity(obj: Obj, dialect: Dialect, fail) -> None:
@@ -551,10 +738,37 @@ def validate(root: JNode, dialect: Dialect) -> Obj:
     Raises:
         Rejection: the first fault AWS would report, with AWS's reason text.
     """
-    obj = _Validator(dialect).root(root)
-
-    def fail(reason: str, span: Span | None, path: str) -> NoReturn:
-        raise Rejection(dialect.reasons.get(reason, reason), span, path)
-
-    _check_wildcard_complexity(obj, dialect, fail)
+    validator = _Validator(dialect)
+    obj = validator.root(root)
+    if validator.wildcards:  # (else there is nothing to count)
+        _check_wildcard_complexity(obj, dialect, validator.fail_at)
     return obj
+
+
+def validate_decoded(value: Any, dialect: Dialect) -> tuple[Obj, int, bool] | None:
+    """The model of a decoded pattern, by the direct walk, when that walk can vouch for it.
+
+    The direct walk (`_Validator.direct_root`) reads plain dicts, lists and JSON scalars without
+    making source nodes, recursing up to `_DIRECT_DEPTH` levels. It accepts only what `validate`
+    accepts, and gives the model `validate` gives for the same value's nodes; it never refuses:
+    anything else (a fault, a deeper nesting, a value JSON cannot hold, a dict subclass) gives
+    None, and `validate` on the value's nodes decides, wording the fault as AWS does.
+
+    Args:
+        value: the decoded pattern (orjson's output, or a caller's dict).
+        dialect: the rules to apply.
+
+    Returns:
+        (the model, how many object members the value holds at any depth, whether it holds a
+        float or an integer of 15 digits or more), or None. For decoded text the last two are
+        the caller's tests of the source: a repeated key is a member that decoding dropped,
+        and a number the decoder may have rounded (`1e-400`, a long mantissa) is in one of
+        those, since JSON writes a number with a point or an exponent only as a float.
+    """
+    validator = _Validator(dialect)
+    try:
+        obj = validator.direct_root(value)
+    except (_Indirect, Rejection, RecursionError):
+        # RecursionError: a caller already deep in its own stack; the trampolined walk needs none
+        return None
+    return obj, validator.members, validator.long_numbers

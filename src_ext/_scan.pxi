@@ -134,7 +134,13 @@ cdef class ScanTable:
         pid_node[p]      the node of path id p (-1: none)
         edges            a `KeyTable` of the edges: (parent node, key bytes) -> child node
 
-    Invariants: immutable after construction; read by any number of threads at once.
+        trust_skipped    False (the default): every byte of the event is validated. True: the
+                         containers no rule path enters, in plain events, are skipped by their
+                         brackets alone (trusted_skip.h), unvalidated; for events from a
+                         producer that already validated them. Set it, if at all, before the
+                         table is published (the owner's `trust_events` option).
+
+    Invariants: immutable once published; read by any number of threads at once.
     Why not a dict of dotted strings (the pure road): the scanner would build a str per key.
     """
 
@@ -149,8 +155,10 @@ cdef class ScanTable:
     cdef tuple paths
     cdef tuple pid_objs
     cdef Py_ssize_t n_pids  # path ids run below this (the largest + 1)
+    cdef public bint trust_skipped  # see the class docstring; False unless its owner opts in
 
     def __cinit__(self):
+        self.trust_skipped = False
         self.node_pid = NULL
         self.node_edges = NULL
         self.node_lens = NULL
@@ -517,6 +525,54 @@ cdef Py_ssize_t _number_end(const unsigned char* buf, Py_ssize_t n, Py_ssize_t i
             i += 1
         info.exponent = -e if eneg else e
     return i
+
+
+cdef extern from "trusted_skip.h":
+    Py_ssize_t patterns_trusted_skip(const unsigned char* buf, Py_ssize_t n, Py_ssize_t i,
+                                     const uint64_t* qbits, Py_ssize_t* max_depth) noexcept nogil
+
+
+cdef extern from "number_scan.h":
+    bint HAVE_NUMBER_SHAPE "PATTERNS_HAVE_NUMBER_SHAPE"
+    int patterns_fast_scan
+    void patterns_fast_scan_init() nogil
+    int patterns_number_shape(const unsigned char* buf, Py_ssize_t n, Py_ssize_t i) noexcept nogil
+
+
+patterns_fast_scan_init()  # once, at import: PATTERNS_SCALAR_SCAN=1 keeps every number byte by byte
+
+
+_SCAN_MODES = {"careful": 0, "auto": 1}
+
+
+def _scan_mode(str mode) -> str:
+    """For tests and benchmarks: how the scanner reads numbers.
+
+    "auto" (the default, unless PATTERNS_SCALAR_SCAN is set): from SIMD class masks where the
+    number has the common shape (number_scan.h), byte by byte otherwise; "careful": always byte
+    by byte, as before. Returns the previous mode. Not for use while another thread scans (the
+    mode is one process-wide int).
+    """
+    global patterns_fast_scan
+    if mode not in _SCAN_MODES:
+        raise ValueError(f"Expected `mode` to be `careful` or `auto`, got `{mode}`")
+    was = "auto" if patterns_fast_scan else "careful"
+    patterns_fast_scan = _SCAN_MODES[mode]
+    return was
+
+
+cdef inline Py_ssize_t _number_end_fast(const unsigned char* buf, Py_ssize_t n, Py_ssize_t i,
+                                        NumInfo* info) noexcept nogil:
+    # `_number_end`, answered from class masks when the number has the common shape
+    # (number_scan.h: the same answer, without a loop); byte by byte otherwise.
+    cdef int shape = patterns_number_shape(buf, n, i)
+    if shape < 0:
+        return _number_end(buf, n, i, info)
+    info.negative = buf[i] == 45
+    info.is_int = (shape >> 16) & 1
+    info.int_digits = (shape >> 8) & 0xFF
+    info.exponent = 0
+    return i + (shape & 0xFF)
 
 
 cdef inline bint _may_overflow(const unsigned char* buf, Py_ssize_t start, NumInfo* info) noexcept nogil:
@@ -954,7 +1010,7 @@ cdef Py_ssize_t _skip_container(const unsigned char* buf, Py_ssize_t n, Py_ssize
                 return -1
             i = end + 1
         elif c == 45 or 48 <= c <= 57:
-            end = _number_end(buf, n, i, &num)
+            end = _number_end_fast(buf, n, i, &num)
             if end < 0:
                 return -1
             if _may_overflow(buf, i, &num):
@@ -1177,10 +1233,16 @@ cdef int _scan_core(const unsigned char* buf, Py_ssize_t n, ScanTable table,
             # fall through to the value at buf[i]
         # state == ST_VALUE: a value for (tnode, tctx) starts at buf[i]
         if (c == 123 or c == 91) and tnode < 0:
-            # a container no rule path enters: validated and skipped in a tighter loop
-            i = _skip_container(buf, n, i, sp, &max_sp, out, qbits)
+            # a container no rule path enters: validated and skipped in a tighter loop; or, in
+            # a plain event whose producer its owner trusts, skipped by its brackets alone
+            end = -2
+            if table.trust_skipped and qbits != NULL:
+                end = patterns_trusted_skip(buf, n, i, qbits, &j)  # -2: may hold a big number
+                if end >= 0 and sp + j > max_sp:
+                    max_sp = sp + j
+            i = _skip_container(buf, n, i, sp, &max_sp, out, qbits) if end == -2 else end
             if i < 0:
-                break  # invalid, or too deep: result 1
+                break  # invalid, or too deep (or never closed): result 1
             state = ST_AFTER
             continue
         if c == 123 or c == 91:  # '{' '['
@@ -1233,7 +1295,7 @@ cdef int _scan_core(const unsigned char* buf, Py_ssize_t n, ScanTable table,
             vstart = i + 1
             i = end + 1
         elif c == 45 or 48 <= c <= 57:
-            end = _number_end(buf, n, i, &num)
+            end = _number_end_fast(buf, n, i, &num)
             if end < 0:
                 break
             kind = V_NUM

@@ -19,9 +19,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 def test_api_all_lists_the_public_names() -> None:
     assert sorted(patterns.__all__) == sorted(
-        ["DIALECTS", "IMPLEMENTATION", "ArchiveError", "BatchResult", "BusTransformer", "Dialect",
-         "FilterCriteria", "InputTransformer", "InvalidEventError", "InvalidPatternError",
-         "InvalidTransformerError", "Machine", "Pattern", "PatternsError", "RulesError", "Scan", "ScanStats",
+        ["DIALECTS", "IMPLEMENTATION", "ArchiveError", "BatchResult", "BudgetError", "BusTransformer", "Dialect",
+         "FilterCriteria", "Footprint", "InputTransformer", "InvalidEventError", "InvalidPatternError",
+         "InvalidTransformerError", "Machine", "Pattern", "PatternsError", "RulesError", "Scan", "ScanStats", "SnapshotError",
          "SubscriberFilter", "UndeliverableEventError", "compile", "record_to_event", "render_for_target",
          "scan"]
     )  # fmt: skip

@@ -24,7 +24,7 @@ SRC_EXT = ROOT / "src_ext"
 #: (floor, modules in the order they may import each other), bottom first; names relative to
 #: `patterns`, a package's own module as ``<package>.__init__``.
 FLOORS: list[tuple[str, list[str]]] = [
-    ("leaves", ["errors", "_json", "_trampoline", "_gc", "netaddr", "numbers", "spelling"]),
+    ("leaves", ["errors", "snapshot", "_json", "_trampoline", "_gc", "netaddr", "numbers", "spelling"]),
     ("source and model", ["parse", "wildcards", "model", "wildcard_dfa"]),
     ("events", ["events", "consistency"]),
     ("input decoders", ["sns", "records", "bus", "transform", "archive.*"]),
@@ -32,7 +32,7 @@ FLOORS: list[tuple[str, list[str]]] = [
     ("semantics", ["validate", "oracle", "subsume"]),
     ("automaton data", ["automaton"]),
     ("reference walker", ["walk"]),
-    ("compiler", ["indexes", "lower", "compiler"]),
+    ("compiler", ["indexes", "lower", "compiler", "footprint"]),
     ("twins", ["_match_py", "_match_c", "_match"]),
     ("engine", ["engine"]),
     ("API", ["explain", "core", "why", "subscribers", "machine", "filters", "describe", "rulesets", "scans"]),

@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import random
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -558,3 +561,246 @@ def test_scan_leaves_skipped_containers_are_checked_as_the_slow_road_checks_them
     else:
         assert fast is not None
         _assert_same(fast, slow)
+
+
+# --- numbers read from their shape (number_scan.h) against the byte-by-byte reading ----------------
+
+# The compiled scanner reads a number of the common shape from two SIMD class masks over its 32
+# bytes (src_ext/number_scan.h), and every other number byte by byte (`_number_end`), which is
+# also the whole road under PATTERNS_SCALAR_SCAN=1 (`_scan_mode("careful")`). Both must give the
+# same answer, leaves or None, on every input: numbers of every shape, valid or not, on rule
+# paths and in skipped containers, near the end of the buffer (read through a padded copy) and
+# in a view whose next bytes would continue the number.
+
+NUMBER_SHAPES = [
+    "0", "-0", "7", "-7", "10", "01", "-01", "00", "1.", "-1.", ".5", "-.5", "-", "--1", "1..2", "1.2.3",
+    "1.5", "-122.42485025893909", "37.79987617371178", "1e", "1e5", "1E+5", "1.5e-3", "1.e5", "123abc",
+    "1-2", "1+2", "0x10", "1_000", "9" * 30, "9" * 31, "9" * 32, "9" * 33, "-" + "9" * 30, "-" + "9" * 31,
+    "1." + "5" * 29, "1." + "5" * 30, "1." + "5" * 40, "1" * 320, "1" * 320 + ".5",
+]  # fmt: skip
+NUMBER_BYTES = st.text("0123456789-+.eE", max_size=40) | NUMBER_TEXTS | st.sampled_from(NUMBER_SHAPES)
+_CUT_TAIL = b"123456789.0e5}]}"  # what the bytes after a view would add to a number cut there
+
+
+def _scan_both_modes(raw, prefixes, path_ids) -> tuple:
+    """scan_leaves' answers with numbers read from their shape and byte by byte."""
+    cython = twin_module("cython")
+    table = cython.scan_table(prefixes, path_ids)
+    was = cython._scan_mode("careful")
+    try:
+        careful = cython.scan_leaves(raw, table)
+        cython._scan_mode("auto")
+        shaped = cython.scan_leaves(raw, table)
+    finally:
+        cython._scan_mode(was)
+    return shaped, careful
+
+
+def _assert_modes_agree(raw, prefixes, path_ids) -> None:
+    shaped, careful = _scan_both_modes(raw, prefixes, path_ids)
+    note(f"shaped {shaped!r}\ncareful {careful!r}")
+    assert (shaped is None) == (careful is None)
+    if careful is not None:
+        assert repr(shaped[0]) == repr(careful[0])  # the same leaves, in the same order
+        assert _canonical(shaped) == _canonical(careful)
+        assert (shaped[1] is ROOT_ONLY) == (careful[1] is ROOT_ONLY)
+
+
+@_FIXTURE_OK
+@given(
+    text=NUMBER_BYTES,
+    where=st.sampled_from(["value", "skipped", "skipped-last", "value-last", "cut-view"]),
+    pad=st.integers(0, 70),
+)
+@example(text="-122.42485025893909", where="skipped-last", pad=0)
+@example(text="01", where="skipped", pad=0)
+@example(text="1.", where="value-last", pad=0)
+@example(text="12", where="cut-view", pad=3)
+def test_number_shapes_read_as_byte_by_byte(text: str, where: str, pad: int) -> None:
+    filler = "x" * pad  # moves the number across the 32 bytes the masks read, and the buffer's end
+    raw = {
+        "value": f'{{"f": "{filler}", "a": {text}, "z": [{text}, 1]}}',
+        "skipped": f'{{"f": "{filler}", "z": [[{text}, 0], {{"k": {text}}}], "a": 1}}',
+        "skipped-last": f'{{"f": "{filler}", "z": [{text}]}}',
+        "value-last": f'{{"f": "{filler}", "a": {text}}}',
+        "cut-view": f'{{"f": "{filler}", "a": {text}',
+    }[where].encode()
+    if where == "cut-view":  # the view ends inside the number; the buffer goes on
+        raw = memoryview(raw + _CUT_TAIL)[: len(raw)]
+    _assert_modes_agree(raw, frozenset({"", "a", "f"}), {"a": 0, "f": 1})
+    _agree_or_refused(_CythonFacade(), raw, frozenset({"", "a", "f"}), {"a": 0, "f": 1})
+
+
+class _CythonFacade:
+    """The compiled twin as `_agree_or_refused` reads an `impl`."""
+
+    tag = "cython"
+
+    def __getattr__(self, name: str):
+        return getattr(twin_module("cython"), name)
+
+
+@_FIXTURE_OK
+@given(
+    raw=raw_events(), candidates=st.lists(patterns(), min_size=1, max_size=4), in_larger_buffer=st.booleans()
+)
+@example(raw=b'{"z": [-1.5, 0, 37.5], "a": 01}', candidates=[{"a": [1]}], in_larger_buffer=False)
+@example(raw=b'{"z": [[[-122.4, 37.7, 0]]]}', candidates=[{"a": [1]}], in_larger_buffer=True)
+def test_scanner_reads_random_events_alike_in_both_number_modes(
+    raw: bytes, candidates: list, in_larger_buffer: bool
+) -> None:
+    tables = _tables(candidates)
+    if in_larger_buffer:
+        raw = memoryview(raw + _CUT_TAIL)[: len(raw)]
+    _assert_modes_agree(raw, tables.prefixes, tables.path_ids)
+
+
+def _match_or_error(machine: Machine, raw: bytes):
+    try:
+        return sorted(machine.match(raw))
+    except InvalidEventError as err:
+        return ("invalid", str(err), err.offset)
+
+
+CITYLOTS_RULES = {
+    "exact": {"properties": {"MAPBLKLOT": ["1430022"]}},
+    "numeric": {"geometry": {"coordinates": [{"numeric": ["<", -122.4]}]}},
+    "prefix": {"properties": {"STREET": [{"prefix": "GR"}]}},
+}
+
+
+def _feature(rng: random.Random, points: int) -> bytes:
+    ring = [
+        [round(rng.uniform(-122.52, -122.36), 14), round(rng.uniform(37.70, 37.83), 14), 0]
+        for _ in range(points)
+    ]
+    feature = {
+        "type": "Feature",
+        "properties": {
+            "MAPBLKLOT": rng.choice(["1430022", "0522029"]),
+            "STREET": rng.choice(["GREENWICH", "TURK"]),
+        },
+        "geometry": {"type": "Polygon", "coordinates": [ring]},
+    }
+    return json.dumps(feature, separators=(",", ":")).encode()
+
+
+@_FIXTURE_OK
+@given(
+    seed=st.integers(0, 2**32),
+    points=st.integers(1, 21),
+    damage=st.none()
+    | st.tuples(st.integers(0, 10**6), st.sampled_from([b"0", b".", b"-", b"e", b"1", b",", b"]"])),
+)
+def test_machine_matches_citylots_features_alike_in_both_number_modes(seed: int, points: int, damage) -> None:
+    # What users see: the same rule names, or the same InvalidEventError at the same offset.
+    rng = random.Random(seed)
+    raw = _feature(rng, points)
+    if damage is not None:
+        at, piece = damage
+        at %= len(raw)
+        raw = raw[:at] + piece + raw[at:]
+    cython = twin_module("cython")
+    machine = Machine()
+    for name, rule in CITYLOTS_RULES.items():
+        machine.add(name, rule)
+    was = cython._scan_mode("careful")
+    try:
+        careful = _match_or_error(machine, raw)
+        cython._scan_mode("auto")
+        shaped = _match_or_error(machine, raw)
+    finally:
+        cython._scan_mode(was)
+    assert shaped == careful
+
+
+def test_scan_mode_is_read_from_the_environment_and_checked() -> None:
+    cython = twin_module("cython")
+    with pytest.raises(ValueError, match="Expected `mode`"):
+        cython._scan_mode("fast")
+    code = "from patterns import _match_c; print(_match_c._scan_mode('auto'))"
+    for value, want in (("1", "careful"), ("", "auto")):
+        env = {**os.environ, "PATTERNS_SCALAR_SCAN": value}
+        out = subprocess.run(
+            [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+        )
+        assert out.stdout.strip() == want
+
+
+# --- the trusted skip (opt-in: ScanTable.trust_skipped, src_ext/trusted_skip.h) -------------------
+
+# With trust_skipped set, a container no rule path enters, in a plain event, is skipped by its
+# brackets alone: on a valid event the answer is the validating scanner's; on an invalid one the
+# skipped part is not checked (that is what trust means), but what lies on rule paths still is,
+# and a container that never closes within the input is still refused.
+
+
+def _scan_trusted(raw, prefixes, path_ids) -> tuple:
+    cython = twin_module("cython")
+    table = cython.scan_table(prefixes, path_ids)
+    validating = cython.scan_leaves(raw, table)
+    table.trust_skipped = True
+    return cython.scan_leaves(raw, table), validating
+
+
+def test_scan_table_validates_unless_its_owner_trusts_the_events() -> None:
+    assert twin_module("cython").scan_table(frozenset({"", "a"}), {"a": 0}).trust_skipped is False
+
+
+@_FIXTURE_OK
+@given(
+    raw=raw_events(), candidates=st.lists(patterns(), min_size=1, max_size=4), in_larger_buffer=st.booleans()
+)
+@example(
+    raw=b'{"z": {"q": "]}", "r": [[1, {"s": "[{"}]]}, "a": 1}',
+    candidates=[{"a": [1]}],
+    in_larger_buffer=False,
+)
+# a number no double holds, skipped: orjson refuses the event, so the slow road reads the rule
+# path's integer past 64 bits as an int (not a double); the trusted skip must leave it to be noted
+@example(raw=b'{"z": [1e400], "a": 18446744073709551616}', candidates=[{"a": [1]}], in_larger_buffer=False)
+@example(
+    raw=b'{"z": [' + b"1" * 400 + b'], "a": 18446744073709551616}',
+    candidates=[{"a": [1]}],
+    in_larger_buffer=False,
+)
+def test_trusted_skip_reads_valid_events_as_the_validating_scanner(
+    raw: bytes, candidates: list, in_larger_buffer: bool
+) -> None:
+    tables = _tables(candidates)
+    try:
+        decode_event(raw)
+    except InvalidEventError:
+        return  # invalid events: the next tests
+    if in_larger_buffer:
+        raw = memoryview(raw + _CUT_TAIL)[: len(raw)]
+    trusted, validating = _scan_trusted(raw, tables.prefixes, tables.path_ids)
+    note(f"trusted {trusted!r}\nvalidating {validating!r}")
+    if validating is not None:
+        assert trusted is not None
+        assert repr(trusted[0]) == repr(validating[0])
+        assert _canonical(trusted) == _canonical(validating)
+
+
+TRUSTED_SKIPS = [  # invalid only inside the skipped "z": read on trust
+    b'{"z": [1,,2], "a": 1}', b'{"z": [01, 1.], "a": 1}', b'{"z": {"k" 1}, "a": 1}', b'{"z": [tru], "a": 1}',
+    b'{"z": [NaN, Infinity], "a": 1}', b'{"z": [{]], "a": 1}', b'{"z": ' + b"[" * 1100 + b"]" * 1100 + b', "a": 1}',
+]  # fmt: skip
+STILL_REFUSED = [  # invalid on a rule path or outside containers, or a container never closed
+    b'{"z": [1], "a": 01}', b'{"z": [1] "a": 1}', b'{"z": [1, "a": 1}', b'{"z": ["]"], "a": tru}',
+    b'{"z": [1]]', b'{"z": [[1], "a": 1', b'{"z": ["\\u00e9", 1,,], "a": 1}', b'{"z": ["\xc3\xa9", 1,,], "a": 1}',
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("raw", TRUSTED_SKIPS, ids=range(len(TRUSTED_SKIPS)))
+def test_trusted_skip_does_not_validate_what_it_skips(raw: bytes) -> None:
+    trusted, validating = _scan_trusted(raw, frozenset({"", "a"}), {"a": 0})
+    assert validating is None
+    assert trusted is not None and trusted[0] == {0: [(1, 0)]}
+
+
+@pytest.mark.parametrize("raw", STILL_REFUSED, ids=range(len(STILL_REFUSED)))
+def test_trusted_skip_still_refuses_rule_paths_and_unclosed_containers(raw: bytes) -> None:
+    # (the last two are not plain, escaped or non-ASCII: they take the validating skip)
+    trusted, validating = _scan_trusted(raw, frozenset({"", "a"}), {"a": 0})
+    assert trusted is None and validating is None
