@@ -212,6 +212,14 @@ def _unend(node: _Node, rule_id: int) -> None:
             node.terminal = rule
 
 
+def _ending(node: _Node, rule_id: int) -> int:
+    """How many branches of rule `rule_id` end at `node`."""
+    ends = node.terminal
+    if isinstance(ends, dict):
+        return ends.get(rule_id, 0)
+    return 1 if ends == rule_id and ends is not None else 0
+
+
 def _ends(node: _Node) -> tuple[int, ...]:
     """The rule ids ending at `node`, ascending."""
     ends = node.terminal

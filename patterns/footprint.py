@@ -25,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from typing import Any
 
-from .compiler import Builder, _child, _ends, _kids, _Node, _sorted_branch
+from .compiler import Builder, _child, _ending, _ends, _kids, _Node, _sorted_branch
 from .model import AnythingBut, Branch, Cidr, Leaf, Numeric
 
 __all__ = ["Footprint", "delta", "measure"]
@@ -113,15 +113,6 @@ def measure(builder: Builder, names: list[str]) -> Footprint:
     return Footprint(len(names), states, edges, operands, terminals, table)
 
 
-def _branches_ending(node: _Node, rule_id: int) -> int:
-    # how many branches of rule `rule_id` end at `node` (`compiler._Node.terminal`: None, one
-    # rule id for one branch of one rule, or a dict rule id -> count)
-    ends = node.terminal
-    if isinstance(ends, dict):
-        return ends.get(rule_id, 0)
-    return 1 if ends == rule_id else 0
-
-
 def delta(
     builder: Builder,
     rule_id: int,
@@ -144,7 +135,7 @@ def delta(
         return int(sim.get(("uses", node), node.uses if isinstance(node, _Node) else 0))
 
     def ends(node: Any) -> int:
-        base = _branches_ending(node, rule_id) if isinstance(node, _Node) else 0
+        base = _ending(node, rule_id) if isinstance(node, _Node) else 0
         return int(sim.get(("ends", node, rule_id), base))
 
     def child_of(node: Any, key: tuple[str, Leaf]) -> Any:

@@ -67,6 +67,9 @@ cdef inline PyObject* _cstep(const Walk* w, int32_t s) noexcept nogil:
     return (<PyListObject*>w.pages[s >> PAGE_BITS]).ob_item[s & PAGE_MASK]
 
 
+cdef Py_ssize_t _NO_ABSENT[1]  # absent_off of every state without absence edges: [0], never written
+
+
 @cython.no_gc  # it holds names and value indexes, neither of which can lead back to a state
 cdef class CState:
     """One state of the automaton as the C walk reads it (made by `compile_state`).
@@ -90,9 +93,11 @@ cdef class CState:
           pointer-sized items               int32 items
 
     Each array starts a whole number of the items before it in (pointer-sized ones first, then
-    int32 ones), so each is aligned for its own items. The block is `inline`, inside this
-    object, when it fits in 32 bytes (a state ending one rule, or reading one field: most
-    states of a many-tenant machine), else malloc'd. Why one block: the walk reads a state's
+    int32 ones), so each is aligned for its own items. A state ending one rule keeps it in rule0
+    and name0 alone (terms and term_names point at them), a state without absence edges points
+    absent_off at one shared [0] (`_NO_ABSENT`): neither is in the block. The block is
+    `inline`, inside this object, when it fits in 16 bytes (a state ending one rule, or
+    reading one field, or both: most states of a many-tenant machine), else malloc'd. Why one block: the walk reads a state's
     counts, then its terms, edges and absence edges; one block puts a small state's arrays on a
     line or two, where six allocations put each on its own line, one dependent load apiece.
 
@@ -110,7 +115,7 @@ cdef class CState:
 
     cdef CStateData d  # what the walk reads (without the GIL: through `&cs.d`)
     cdef object keep
-    cdef void* inline[4]  # 32 bytes: the block of a small state
+    cdef void* inline[2]  # 16 bytes: the block of a small state
 
     def __cinit__(self):
         memset(&self.d, 0, sizeof(CStateData))
@@ -163,7 +168,8 @@ def compile_state(entry, lists, int32_t parent, dict names not None) -> CState:
     """
     terms, edges, absent = entry
     cdef CState cs = CState()
-    cdef Py_ssize_t i, j, total, size
+    cdef Py_ssize_t i, j, total, size, n_own
+    cdef bint own_terms
     cdef char* p
     cs.d.parent = parent
     total = sum(len(lists[k]) for _, k in absent)
@@ -172,10 +178,14 @@ def compile_state(entry, lists, int32_t parent, dict names not None) -> CState:
     cs.d.n_terms = <int32_t>len(terms)
     cs.d.n_edges = <int32_t>len(edges)
     cs.d.n_absent = <int32_t>len(absent)
-    # One block for the arrays, the 8-byte items first (see the class docstring); never empty,
-    # since absent_off has n_absent + 1 items.
-    size = ((cs.d.n_edges + cs.d.n_terms) * sizeof(PyObject*) + (cs.d.n_absent + 1) * sizeof(Py_ssize_t)
-            + (cs.d.n_terms + cs.d.n_edges + 2 * cs.d.n_absent + total) * sizeof(int32_t))
+    # One block for the arrays, the 8-byte items first (see the class docstring). A state ending
+    # one rule keeps it in rule0 and name0 alone (terms and term_names point there), one with no
+    # absence edge points absent_off at `_NO_ABSENT`: neither is in the block.
+    own_terms = cs.d.n_terms > 1
+    n_own = cs.d.n_terms if own_terms else 0
+    size = ((cs.d.n_edges + n_own) * sizeof(PyObject*)
+            + ((cs.d.n_absent + 1) * sizeof(Py_ssize_t) if cs.d.n_absent else 0)
+            + (n_own + cs.d.n_edges + 2 * cs.d.n_absent + total) * sizeof(int32_t))
     if size <= <Py_ssize_t>sizeof(cs.inline):
         p = <char*>&cs.inline[0]
     else:
@@ -184,12 +194,21 @@ def compile_state(entry, lists, int32_t parent, dict names not None) -> CState:
             raise MemoryError()
     cs.d.edge_ci = <PyObject**>p  # the block's start (see `__dealloc__`)
     p += cs.d.n_edges * sizeof(PyObject*)
-    cs.d.term_names = <PyObject**>p
-    p += cs.d.n_terms * sizeof(PyObject*)
-    cs.d.absent_off = <Py_ssize_t*>p
-    p += (cs.d.n_absent + 1) * sizeof(Py_ssize_t)
-    cs.d.terms = <int32_t*>p
-    p += cs.d.n_terms * sizeof(int32_t)
+    if own_terms:
+        cs.d.term_names = <PyObject**>p
+        p += n_own * sizeof(PyObject*)
+    else:
+        cs.d.term_names = &cs.d.name0
+    if cs.d.n_absent:
+        cs.d.absent_off = <Py_ssize_t*>p
+        p += (cs.d.n_absent + 1) * sizeof(Py_ssize_t)
+    else:
+        cs.d.absent_off = _NO_ABSENT
+    if own_terms:
+        cs.d.terms = <int32_t*>p
+        p += n_own * sizeof(int32_t)
+    else:
+        cs.d.terms = &cs.d.rule0
     cs.d.edge_pid = <int32_t*>p
     p += cs.d.n_edges * sizeof(int32_t)
     cs.d.absent_pid = <int32_t*>p
@@ -220,7 +239,8 @@ def compile_state(entry, lists, int32_t parent, dict names not None) -> CState:
         for j in lists[k]:
             cs.d.absent_states[total] = j
             total += 1
-    cs.d.absent_off[cs.d.n_absent] = total
+    if cs.d.n_absent:  # (`_NO_ABSENT` is never written)
+        cs.d.absent_off[cs.d.n_absent] = total
     return cs
 
 
