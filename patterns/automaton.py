@@ -20,7 +20,7 @@ tables that grow append-only).
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -55,7 +55,11 @@ class ValueIndex:
     when no matcher of its kind is present, so the walk tests one attribute per absent kind.
 
         exact      # HASH  event string -> list id
-        exact_only `exact` when it is the only structure (the common case the walk inlines)
+        exact_only `exact` when it is the only structure (the common case the walk inlines);
+                   for a large one changed since it was laid out, a `PatchedTable` (its base
+                   dict shared with the index it patches, the changed keys in its overlay)
+        patches    that patched index's base: the `ValueIndex` laid out whole, whose `cwalk`
+                   the compiled walk probes for a key the overlay does not hold; else None
         ip_exact   # HASH  (IP version, address) -> list id, for the exact strings that are IP
                    addresses: they match the address in any textual form (event-ruler compiles
                    them to one-address ranges)
@@ -83,12 +87,16 @@ class ValueIndex:
         ab_wildcard  `WildcardDFA` whose payloads are operand numbers
         lowered    all of the above as the compiled walker reads it (`LoweredIndex`), made by the
                    writer with the index (`patterns.lower`) for a twin that reads it
-                   (`reads_lowered`), else None; the reference walker never reads it
-        walk       what the live walker made of this index (`walk.prepare`: its probe), set
-                   once by the writer before the index is published; None until then (the
-                   compiled walk also hands it the values its `CIndex` leaves to Python)
-        cwalk      the same for the compiled walk (`_match_c.compile_state`: its `CIndex`,
-                   copied from `lowered`)
+                   (`reads_lowered`), else None; the reference walker never reads it, and a
+                   twin with states of its own drops it once `cwalk` is made
+        walk       the reference walker's probe of this index (`walk.probe_of`): on the pure
+                   twin made by the writer before the index is published; on the compiled
+                   twin made on first use (a value its `CIndex` leaves to Python, or the
+                   fallback road), by any thread: a cache of an equal value, one reference
+                   store (as `Tables.flat` fills its own); None until then
+        cwalk      what the compiled walk probes (`_match_c.compile_state`: its `CIndex`,
+                   copied from `lowered`, which the writer then drops), set once by the writer
+                   before the index is published
 
     Immutable once published: a change that alters one (state, field) builds a new index for it.
     """
@@ -97,28 +105,121 @@ class ValueIndex:
         "ab_folded", "ab_lists", "ab_num", "ab_prefix", "ab_prefix_lens", "ab_str", "ab_suffix",
         "ab_suffix_lens", "ab_wildcard", "cidr4_keys", "cidr4_slots", "cidr6_keys", "cidr6_slots",
         "cwalk", "exact", "exact_only", "exists", "exists_value", "folded", "ip_exact", "literal", "lowered",
-        "needs_fold", "num_extra", "num_keys", "num_slots", "num_tree", "prefix", "prefix_ci", "prefix_ci_lens", "prefix_lens", "suffix",
+        "needs_fold", "num_extra", "num_keys", "num_slots", "num_tree", "patches", "prefix", "prefix_ci", "prefix_ci_lens", "prefix_lens", "suffix",
         "suffix_ci", "suffix_ci_lens", "suffix_lens", "walk", "wildcard",
     )  # fmt: skip
 
+    # (the slots' types, for checkers: `__init__` sets them all in one chained store)
+    ab_folded: Any
+    ab_lists: Any
+    ab_num: Any
+    ab_prefix: Any
+    ab_prefix_lens: Any
+    ab_str: Any
+    ab_suffix: Any
+    ab_suffix_lens: Any
+    ab_wildcard: Any
+    cidr4_keys: Any
+    cidr4_slots: Any
+    cidr6_keys: Any
+    cidr6_slots: Any
+    cwalk: Any
+    exact: Any
+    exact_only: Any
+    folded: Any
+    ip_exact: Any
+    literal: Any
+    lowered: LoweredIndex | None
+    num_extra: Any
+    num_keys: Any
+    num_slots: Any
+    num_tree: Any
+    patches: Any
+    prefix: Any
+    prefix_ci: Any
+    prefix_ci_lens: Any
+    prefix_lens: Any
+    suffix: Any
+    suffix_ci: Any
+    suffix_ci_lens: Any
+    suffix_lens: Any
+    walk: Any
+    wildcard: Any
+
     def __init__(self) -> None:
-        for name in self.__slots__:
-            setattr(self, name, None)
+        # one chained store (not a setattr per slot): the writer makes one index per (state,
+        # field), 8,000 of them for 10,000 tenant rules, and the loop was a tenth of a layout
+        self.ab_folded = self.ab_lists = self.ab_num = self.ab_prefix = self.ab_prefix_lens = None
+        self.ab_str = self.ab_suffix = self.ab_suffix_lens = self.ab_wildcard = None
+        self.cidr4_keys = self.cidr4_slots = self.cidr6_keys = self.cidr6_slots = self.cwalk = None
+        self.exact = self.exact_only = self.folded = self.ip_exact = self.literal = self.lowered = None
+        self.num_extra = self.num_keys = self.num_slots = self.num_tree = self.patches = self.prefix = None
+        self.prefix_ci = self.prefix_ci_lens = self.prefix_lens = self.suffix = self.suffix_ci = None
+        self.suffix_ci_lens = self.suffix_lens = self.walk = self.wildcard = None
         self.exists = -1
         self.exists_value = -1
         self.needs_fold = False
 
 
+#: A per-state column of published tables is kept in pages of `PAGE` items (`Paged`): a change
+#: copies the page directory and the pages it writes, not the column. The compiled walk reads
+#: the pages itself (`src_ext/_shared.pxi` restates the number and checks it).
+PAGE_BITS = 10
+PAGE = 1 << PAGE_BITS
+PAGE_MASK = PAGE - 1
+
+
+class Paged(Sequence[Any]):
+    """A published per-state column (`Tables.csteps`, `Tables.state_parent`) in pages.
+
+        pages  the directory: page p holds items p * PAGE .. p * PAGE + PAGE - 1 (a list, or an
+               `array` for ints), every page full length (the last one's tail unused)
+        n      the number of items
+
+    Item i is ``pages[i >> PAGE_BITS][i & PAGE_MASK]``. Immutable once published: the writer
+    (`compiler._Column`) copies a page before it writes it and the directory before it
+    changes it, so a snapshot shares every page a change did not touch with the one before.
+    """
+
+    __slots__ = ("n", "pages")
+
+    def __init__(self, pages: list[Any], n: int) -> None:
+        self.pages = pages
+        self.n = n
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getitem__(self, i: Any) -> Any:
+        if type(i) is not int:
+            return list(self)[i]
+        if i < 0:
+            i += self.n
+        if not 0 <= i < self.n:
+            raise IndexError(i)
+        return self.pages[i >> PAGE_BITS][i & PAGE_MASK]
+
+    def __iter__(self) -> Iterator[Any]:
+        left = self.n
+        for page in self.pages:
+            if left <= 0:
+                return
+            yield from page[: min(left, PAGE)]
+            left -= PAGE
+
+
 class PatchedTable(Mapping):
-    """A published string table (affix -> list id) and the changes made to it since it was built.
+    """A published string table (affix or exact string -> list id) and the changes made to it
+    since it was built.
 
         base  the table as built: a dict shared, never written, by every snapshot since
         over  the keys changed since: key -> its list id now, or -1 (gone); small (the writer
               rebuilds the index past `compiler._OVERLAY_MAX` of them)
 
     A change to a field of 100,000 prefixes copies `over`, not the 100,000 keys (nor lowers
-    them again: an index holding one is probed by Python, `LoweredIndex.str_python`). Read as a
-    `Mapping`; immutable once published.
+    them again: an affix index holding one is probed by Python, `LoweredIndex.str_python`; an
+    exact one lowers its overlay alone, and its `CIndex` looks a key up there first, then in
+    the base's, `ValueIndex.patches`). Read as a `Mapping`; immutable once published.
     """
 
     __slots__ = ("base", "over")
@@ -165,6 +266,10 @@ T_AB_FOLDED = 8
 T_AB_PREFIX = 9
 T_AB_SUFFIX = 10
 N_TAGS = 11  # one past the last tag: the length of the per-tag columns
+#: The reference of a key an exact index's overlay removed (`PatchedTable.over`'s -1, lowered):
+#: the lookup answers no list, and does not go on to the base's table. INT32_MIN: no list
+#: reference is that low (a list of one item is -2 - its state).
+GONE = -(2**31)
 
 #: (tag, `ValueIndex` slot) of every string structure, in the order their keys are lowered.
 STRING_TAGS = (
@@ -332,9 +437,11 @@ class Tables:
         state s   walk[0][s]       the walker's entry (`walk.prepare`): rule ids ending at s,
                                    edges (path id, ..., ValueIndex), one per field read,
                                    exists:false edges (path id, list id); None for a free id
-                                   (no edge leads there)
-                  state_parent[s]  the state whose edge leads to s (-1 for 0 and free ids): an
-                                   `array`, copied per change as one memcpy
+                                   (no edge leads there). A list on the pure twin; on a twin
+                                   with states of its own (`csteps`), a `walk.StateEntries`
+                                   that makes each entry from them when read
+                  state_parent[s]  the state whose edge leads to s (-1 for 0 and free ids): a
+                                   `Paged` column of ints; a change copies the pages it writes
         list k    walk[1][k]       the tuple of ints of list k (states or operands), k below
                                    `lists_used`
         walk                       (steps, targets): what the live walker reads
@@ -352,8 +459,8 @@ class Tables:
     tuples, lists) with the one before.
     """
 
-    state_parent: array
-    walk: tuple[list, list]
+    state_parent: Paged  # of ints (its pages are arrays)
+    walk: tuple[Any, list]  # (a list, or `walk.StateEntries`, of entries; the lists)
     any_absent: bool  # some state has an exists:false edge (the walk's array phase needs contexts)
     path_ids: dict[str, int]  # HASH: rule path -> path id
     path_names: tuple[str, ...]  # path id -> rule path
@@ -362,7 +469,9 @@ class Tables:
     empty_rules: tuple[int, ...]  # rules with the empty pattern {}: they match every input
     lists_used: int  # the lists of this snapshot: walk[1][:lists_used] (more may follow it)
     scan: Any  # `scan_table(prefixes, path_ids)`: what the byte scanner reads (immutable)
-    csteps: list  # state id -> the twin's `compile_state` of it (`_match_c.CState`; pure twin: None)
+    csteps: Paged  # state id -> the twin's `compile_state` of it (`_match_c.CState`; pure twin: None)
+    # (the compiled twin's states are what it walks; its reference entries, walk[0], are made
+    # from them on demand)
     twin: Any  # the matcher twin that made these tables, the one that reads them (`engine.Twin`)
     _flat: FlatTables | None = field(default=None, init=False)
 

@@ -14,7 +14,7 @@ from array import array
 from typing import Any
 
 from ._gc import paused
-from .automaton import PatchedTable, Tables, ValueIndex
+from .automaton import PAGE, PAGE_BITS, PAGE_MASK, Paged, PatchedTable, Tables, ValueIndex
 from .indexes import NOT_STRUCTURES, Lists, Recorder, number_ranges, slot_span, tree_cover, value_index
 from .lower import lower
 from .model import (
@@ -28,7 +28,7 @@ from .model import (
     Suffix,
 )
 from .netaddr import parse_ip
-from .walk import prepare
+from .walk import StateEntries, prepare
 
 __all__ = ["Builder", "one_rule_tables"]
 
@@ -40,28 +40,194 @@ class _Node:
     """A builder state: children keyed by (path, value list), the rules ending here, and what
     was published for it.
 
+    `children` is None until the node has a child, then the child itself while it is the only
+    one (its `key` says which), else a dict key -> child (`_child`, `_kids`, `_add_child`,
+    `_drop_child`); `terminal` None until a rule ends here, then the rule id itself while one
+    branch of one rule ends here, else a dict rule id -> how many of its branches end here
+    (`_end`, `_unend`, `_ends`). Most nodes of a many-tenant machine have one child or end one
+    rule (a tenant's), and an empty dict is 64 bytes, a dict of one item 184 to 232, where a
+    child or a rule id is a reference to an object that exists anyway.
+
     `uses` counts the branches passing through the edge into this node, so that removing the
     last of them frees the node (the root has none and is never freed). Once the machine has
     published tables, `sid` is this node's state id there (-1 before, and once freed) and
-    `index` holds, per field read here, what was published for it: (path id, `ValueIndex`, the
-    list ids the index holds as (id, references) pairs (a dict of them once a patch edits
-    it in place: `patch_numbers`, `patch_affixes`), or None when they are exactly the values
-    of its `exact_only` dict (the common index: nothing more to keep), the absence list id or -1). Written only under the machine's
-    lock; never read by a match.
+    `index` holds, per field read here, what was published for it (`_Field`): None for no
+    field, the one field's entry itself for one (most nodes that read a field read one: a
+    dict of one item is 184 bytes), else a dict path -> entry (`_field`, `_fields`,
+    `_put_field`, `_pop_field`). Written only under the machine's lock; never read by a match.
     """
 
-    __slots__ = ("children", "index", "sid", "terminal", "uses")
+    __slots__ = ("children", "index", "key", "sid", "terminal", "uses")
 
-    def __init__(self) -> None:
-        self.children: dict[tuple[str, Leaf], _Node] = {}
-        self.terminal: dict[int, int] = {}  # rule id -> how many of its branches end here
+    def __init__(self, key: tuple[str, Leaf]) -> None:
+        self.key = key  # (path, value list) of the edge into this node (the root's: `_NO_KEY`)
+        self.children: _Node | dict[tuple[str, Leaf], _Node] | None = None
+        self.terminal: int | dict[int, int] | None = None  # see the class docstring
         self.uses = 0
         self.sid = -1
         # None until a field is published here: most nodes are leaves, and every dict or tuple
         # less is less for the garbage collector to walk
-        self.index: (
-            dict[str, tuple[int, ValueIndex, tuple[tuple[int, int], ...] | dict[int, int] | None, int]] | None
-        ) = None
+        self.index: _Field | dict[str, _Field] | None = None
+
+
+#: What was published for one field read at a node: (path id, `ValueIndex`, the list ids the
+#: index holds, the absence list id or -1, the path). The list ids: None when they are exactly
+#: the values of its `exact_only` dict (the common index: nothing more to keep), the id itself
+#: when it is one list named once (a one-tenant index), a tuple of ids when each is named once,
+#: else (id, references) pairs, or a dict of them once a patch edits it in place
+#: (`patch_numbers`, `patch_affixes`): `_held_items` reads each form.
+_Field = tuple[int, ValueIndex, Any, int, str]
+
+
+def _field(node: _Node, path: str) -> _Field | None:
+    """The entry of `path` at `node`, or None."""
+    index = node.index
+    if type(index) is tuple:
+        return index if index[4] == path else None
+    return None if index is None else index.get(path)  # type: ignore[union-attr]
+
+
+def _fields(node: _Node) -> Any:
+    """The entries of every field read at `node`."""
+    index = node.index
+    if type(index) is tuple:
+        return (index,)
+    return () if index is None else index.values()  # type: ignore[union-attr]
+
+
+def _put_field(node: _Node, entry: _Field) -> None:
+    """Set the entry of its path at `node` (in place of the one there)."""
+    index = node.index
+    if index is None or (type(index) is tuple and index[4] == entry[4]):
+        node.index = entry
+    elif type(index) is tuple:
+        node.index = {index[4]: index, entry[4]: entry}
+    else:
+        index[entry[4]] = entry  # type: ignore[index]
+
+
+def _pop_field(node: _Node, path: str) -> _Field | None:
+    """Remove and return the entry of `path` at `node` (None: there is none)."""
+    index = node.index
+    if type(index) is tuple:
+        if index[4] != path:
+            return None
+        node.index = None
+        return index
+    if index is None:
+        return None
+    entry = index.pop(path, None)  # type: ignore[union-attr]
+    if len(index) <= 1:  # type: ignore[arg-type]
+        node.index = next(iter(index.values()), None)  # type: ignore[union-attr]
+    return entry
+
+
+def _held(ids: dict[int, int]) -> int | tuple[int, ...] | tuple[tuple[int, int], ...]:
+    """The list ids a new index holds (`Recorder.ids`), as its entry keeps them (`_Field`)."""
+    if all(times == 1 for times in ids.values()):
+        return next(iter(ids)) if len(ids) == 1 else tuple(ids)
+    return tuple(ids.items())
+
+
+def _held_items(ids: Any) -> Any:
+    """(list id, references) of each list id an entry keeps (not None)."""
+    if type(ids) is int:
+        return ((ids, 1),)
+    if type(ids) is dict:
+        return ids.items()
+    return ids if not ids or type(ids[0]) is tuple else ((k, 1) for k in ids)
+
+
+def _refs(ids: Any) -> dict[int, int]:
+    """The list ids an entry keeps (not None), as a dict a patch edits in place."""
+    return ids if type(ids) is dict else dict(_held_items(ids))
+
+
+_NO_KEY: Any = ("", None)  # the root's: no edge leads to it
+
+
+def _child(node: _Node, key: tuple[str, Leaf]) -> _Node | None:
+    """The child of `node` on the edge `key`, or None."""
+    kids = node.children
+    if type(kids) is _Node:
+        return kids if kids.key == key else None
+    return None if kids is None else kids.get(key)  # type: ignore[union-attr]
+
+
+def _kids(node: _Node) -> Any:
+    """The children of `node`."""
+    kids = node.children
+    if type(kids) is _Node:
+        return (kids,)
+    return () if kids is None else kids.values()  # type: ignore[union-attr]
+
+
+def _add_child(node: _Node, child: _Node) -> None:
+    """Give `node` the child `child` (on its `key`, which `node` has no child on yet)."""
+    kids = node.children
+    if kids is None:
+        node.children = child
+    elif type(kids) is _Node:
+        node.children = {kids.key: kids, child.key: child}
+    else:
+        kids[child.key] = child  # type: ignore[index]
+
+
+def _drop_child(node: _Node, child: _Node) -> None:
+    """Take `child` from the children of `node`."""
+    kids = node.children
+    if type(kids) is _Node:
+        node.children = None
+        return
+    del kids[child.key]  # type: ignore[union-attr]
+    if len(kids) == 1:  # type: ignore[arg-type]
+        (node.children,) = kids.values()  # type: ignore[union-attr]
+
+
+def _end(node: _Node, rule_id: int) -> None:
+    """One more branch of rule `rule_id` ends at `node`."""
+    ends = node.terminal
+    if ends is None:
+        node.terminal = rule_id
+        return
+    if not isinstance(ends, dict):
+        ends = node.terminal = {ends: 1}
+    ends[rule_id] = ends.get(rule_id, 0) + 1
+
+
+def _unend(node: _Node, rule_id: int) -> None:
+    """One branch of rule `rule_id` ending at `node` less."""
+    ends = node.terminal
+    if not isinstance(ends, dict):
+        node.terminal = None  # it was this rule's one branch
+        return
+    left = ends[rule_id] - 1
+    if left:
+        ends[rule_id] = left
+    else:
+        del ends[rule_id]
+    if len(ends) == 1:
+        ((rule, times),) = ends.items()
+        if times == 1:
+            node.terminal = rule
+
+
+def _ending(node: _Node, rule_id: int) -> int:
+    """How many branches of rule `rule_id` end at `node`."""
+    ends = node.terminal
+    if isinstance(ends, dict):
+        return ends.get(rule_id, 0)
+    return 1 if ends == rule_id and ends is not None else 0
+
+
+def _ends(node: _Node) -> tuple[int, ...]:
+    """The rule ids ending at `node`, ascending."""
+    ends = node.terminal
+    if ends is None:
+        return ()
+    if not isinstance(ends, dict):
+        return (ends,)
+    return tuple(sorted(ends))
 
 
 class _Touched:
@@ -117,15 +283,16 @@ def _insert(root: _Node, rule_id: int, branches: tuple[Branch, ...], touched: _T
     for branch in branches:
         node = root
         for key in _sorted_branch(branch):
-            child = node.children.get(key)
+            child = _child(node, key)
             if child is None:
-                child = node.children[key] = _Node()
+                child = _Node(key)
+                _add_child(node, child)
                 if touched is not None:
                     touched.fields.setdefault((node, key[0]), []).append((True, key[1], child))
                     touched.new.append((child, node))
             child.uses += 1
             node = child
-        node.terminal[rule_id] = node.terminal.get(rule_id, 0) + 1
+        _end(node, rule_id)
         if touched is not None:
             touched.ends.append(node)
 
@@ -134,19 +301,16 @@ def _delete(root: _Node, rule_id: int, branches: tuple[Branch, ...], touched: _T
     for branch in branches:
         node = root
         for key in _sorted_branch(branch):
-            child = node.children[key]
+            child = _child(node, key)
+            assert child is not None  # the branch was inserted
             child.uses -= 1
             if child.uses == 0:
-                del node.children[key]  # and with it every node below, used by this branch alone
+                _drop_child(node, child)  # and with it every node below, used by this branch alone
                 if touched is not None:
                     touched.fields.setdefault((node, key[0]), []).append((False, key[1], child))
                     touched.freed.append(child)
             node = child
-        left = node.terminal[rule_id] - 1
-        if left:
-            node.terminal[rule_id] = left
-        else:
-            del node.terminal[rule_id]
+        _unend(node, rule_id)
         if touched is not None:
             touched.ends.append(node)
 
@@ -157,7 +321,9 @@ def _delete(root: _Node, rule_id: int, branches: tuple[Branch, ...], touched: _T
 class _Live:
     """What the writer keeps of the published tables, to publish the next ones by editing a copy.
 
-        steps, parents           the per-state lists of the last `Tables` (see there), by state id
+        csteps, parents          the per-state lists of the last `Tables` (see there), by state id
+        steps                    the reference entries by state id, on the pure twin only (None
+                                 on a twin with states of its own: `own_states`)
         free_states              state ids no live state uses (reused first)
         lists                    the interned lists (`Lists`), published as `walk[1]`
         path_ids, path_names     every path some index was built on; path_uses[p] counts the
@@ -165,8 +331,9 @@ class _Live:
         names, empty             rule id -> name (with the names of removed rules, `stale_names`
                                  of them, until compaction); ids of the rules with `{}`
 
-    A change (`apply`) first copies the two per-state lists (copy-on-write: the published ones
-    belong to readers from then on; `steps` is one list of references, `parents` one memcpy),
+    A change (`apply`) first forks the per-state columns (copy-on-write: the published ones
+    belong to readers from then on; `csteps` and `parents` are `_Column`s, copied by page as
+    they are written; the pure twin's `steps` a list, copied whole),
     then frees the states of freed nodes, gives ids to new ones, rebuilds (or, for exact-only
     indexes, patches) the value index of each touched (state, field), and redoes the entry of
     each touched state; `publish` wraps the copies in a new `Tables`. Everything else (every
@@ -176,15 +343,20 @@ class _Live:
 
     __slots__ = (
         "absent_edges", "csteps", "dead_paths", "empty", "empty_rules", "free_states", "lists", "names",
-        "parents", "path_ids", "path_names", "path_uses", "paths_forked", "prefixes", "published_paths",
+        "own_states", "parents", "path_ids", "path_names", "path_uses", "paths_forked", "prefixes", "published_paths",
         "scan", "stale_names", "steps", "twin",
     )  # fmt: skip
 
     def __init__(self, names: dict[int, str], empty: set[int], twin: Any) -> None:
-        self.steps: list[tuple | None] = []
         self.twin = twin
-        self.csteps: list = []  # the twin's states (`compile_state`), beside the reference ones
-        self.parents = array("q")  # an array: its copy is one memcpy, no reference counts
+        # A twin that keeps states of its own (the compiled one: `compile_state` gives one even
+        # for an empty state) walks those, and reads the reference entries only on its rare
+        # fallback road: they are made on demand from its states (`walk.StateEntries`), not
+        # kept (at 10,000 tenant rules they and their probes were 15% of the tables).
+        self.own_states = twin.compile_state(((), (), ()), (), -1, {}) is not None
+        self.steps: list[tuple | None] | None = None if self.own_states else []
+        self.csteps = _Column([None] * PAGE)  # the twin's states (`compile_state`; pure twin: None)
+        self.parents = _Column(array("q", [-1]) * PAGE)
         self.free_states: list[int] = []
         self.lists = Lists()
         self.path_ids: dict[str, int] = {}
@@ -208,19 +380,20 @@ class _Live:
             sid = self.free_states.pop()
             self.parents[sid] = parent
         else:
-            sid = len(self.steps)
-            self.steps.append(None)
+            sid = len(self.csteps)
+            if self.steps is not None:
+                self.steps.append(None)
             self.csteps.append(None)
             self.parents.append(parent)
         node.sid = sid
 
     def free_state(self, node: _Node) -> None:
-        if node.index:
-            for entry in node.index.values():
-                self._drop_field(entry)
+        for entry in _fields(node):
+            self._drop_field(entry)
         node.index = None
         sid = node.sid
-        self.steps[sid] = None
+        if self.steps is not None:
+            self.steps[sid] = None
         self.csteps[sid] = None
         self.parents[sid] = -1
         self.free_states.append(sid)
@@ -228,13 +401,11 @@ class _Live:
 
     def set_field(self, node: _Node, path: str, edges: list[tuple[Leaf, int]] | None = None) -> None:
         """(Re)build the value index of the edges leaving `node` on `path` (none: drop it)."""
-        if node.index is None:
-            node.index = {}
-        old = node.index.pop(path, None)
+        old = _pop_field(node, path)
         if old is not None:
             self._drop_field(old)
         if edges is None:
-            edges = [(leaf, child.sid) for (p, leaf), child in node.children.items() if p == path]
+            edges = [(child.key[1], child.sid) for child in _kids(node) if child.key[0] == path]
         if not edges:
             return
         recorder = Recorder(self.lists)
@@ -245,8 +416,8 @@ class _Live:
         absent_list = recorder.add(absent) if absent else -1
         if absent_list >= 0:
             self.absent_edges += 1
-        ids = None if vi.exact_only is not None and absent_list < 0 else tuple(recorder.ids.items())
-        node.index[path] = (self._use_path(path), vi, ids, absent_list)
+        ids = None if vi.exact_only is not None and absent_list < 0 else _held(recorder.ids)
+        _put_field(node, (self._use_path(path), vi, ids, absent_list, path))
 
     def patch_field(self, node: _Node, path: str, changes: list[tuple[bool, Leaf, int]]) -> bool:
         """Edit a copy of an exact-only value index in place of rebuilding it (False: not one).
@@ -257,40 +428,59 @@ class _Live:
         `ip_exact`) and the field has no absence edge, so that the result is exactly what
         `value_index` would build.
         """
-        old = None if node.index is None else node.index.get(path)
+        old = _field(node, path)
         if old is None or old[1].exact_only is None or old[3] >= 0:  # absence edges: rebuild
             return False
         for _, leaf, _ in changes:
             if not all(type(m) is Equals and parse_ip(m.value) is None for m in leaf.matchers):
                 return False
-        path_id, vi, _, absent_list = old  # its lists: the values of its dict
-        exact = dict(vi.exact_only)
+        path_id, vi, _, absent_list, _ = old  # its lists: the values of its dict
+        table = vi.exact_only
+        patched = type(table) is PatchedTable
+        if patched or len(table) >= _PATCH_EXACT_FROM:
+            # A large index: the changed keys go to a copy of its overlay (`PatchedTable`), the
+            # base dict and its compiled table are shared (`ValueIndex.patches`), until the
+            # overlay passes `_OVERLAY_MAX` keys and the index is laid out whole again.
+            base, over = (table.base, dict(table.over)) if patched else (table, {})
+        else:
+            base, over = {}, dict(table)
         lists = self.lists
         for added, leaf, sid in changes:
             for m in leaf.matchers:
-                k = exact.get(m.value)
-                group = set() if k is None else set(lists.items[k])
+                key = m.value
+                k = over[key] if key in over else base.get(key, -1)
+                group = set() if k < 0 else set(lists.items[k])
                 if added:
                     group.add(sid)
                 else:
                     group.discard(sid)
                 if group:
-                    exact[m.value] = lists.add(group)
+                    over[key] = lists.add(group)
+                elif base:
+                    over[key] = -1  # gone (a value twice in one list: gone at the first)
                 else:
-                    exact.pop(m.value, None)  # a value twice in one list: gone at the first
-                if k is not None:
+                    over.pop(key, None)
+                if k >= 0:
                     lists.release(k)
-        if not exact:
-            del node.index[path]  # type: ignore[union-attr]
+        new = ValueIndex()
+        if not base:
+            exact: Any = over
+        elif len(over) > _OVERLAY_MAX:
+            exact = {key: k for key, k in base.items() if key not in over}
+            exact.update((key, k) for key, k in over.items() if k >= 0)
+        else:
+            exact = PatchedTable(base, over)
+            new.patches = vi.patches if patched else vi
+        if not exact if type(exact) is dict else _patch_empties(exact):
+            _pop_field(node, path)
             self.path_uses[path_id] -= 1
             if not self.path_uses[path_id]:
                 self.dead_paths += 1
             return True
-        new = ValueIndex()
         new.exact = new.exact_only = exact
         if self.twin.reads_lowered:
             new.lowered = lower(new, lists.items)
-        node.index[path] = (path_id, new, None, absent_list)  # type: ignore[index]
+        _put_field(node, (path_id, new, None, absent_list, path))
         return True
 
     def patch_numbers(self, node: _Node, path: str, changes: list[tuple[bool, Leaf, int]]) -> bool:
@@ -304,7 +494,7 @@ class _Live:
         numbers alone (no other structure, no absence edge) and changes of numeric value lists;
         past `_EXTRA_RANGES` extra ranges the index is rebuilt (which folds them into the tree).
         """
-        old = None if node.index is None else node.index.get(path)
+        old = _field(node, path)
         if old is None or old[1].num_tree is None or old[3] >= 0 or old[2] is None:
             return False
         vi = old[1]
@@ -331,7 +521,7 @@ class _Live:
         lists = self.lists
         # the list ids the index holds, edited in place: the entry is the writer's alone, and
         # replaced below (a copy would cost O(n) per change)
-        refs = old[2] if type(old[2]) is dict else dict(old[2])
+        refs = _refs(old[2])
         nodes: dict[int, set[int]] = {}  # tree node -> its new items
 
         def items_of(n: int) -> set[int]:
@@ -374,7 +564,7 @@ class _Live:
         new.needs_fold = False
         if self.twin.reads_lowered:
             new.lowered = lower(new, lists.items)
-        node.index[path] = (old[0], new, refs, -1)  # type: ignore[index]
+        _put_field(node, (old[0], new, refs, -1, path))
         return True
 
     def patch_affixes(self, node: _Node, path: str, changes: list[tuple[bool, Leaf, int]]) -> bool:
@@ -386,7 +576,7 @@ class _Live:
         the keys it touches. Only for an index of affixes alone (no other structure, no absence
         edge) and changes of value lists of prefixes and suffixes.
         """
-        old = None if node.index is None else node.index.get(path)
+        old = _field(node, path)
         if old is None or old[3] >= 0 or old[2] is None:
             return False
         vi = old[1]
@@ -420,7 +610,7 @@ class _Live:
         overs = {kind: dict(t.over) if type(t) is PatchedTable else {} for kind, t in tables.items()}
         lengths = {kind: set(getattr(vi, kind + "_lens") or ()) for kind in _AFFIXES}
         lists = self.lists
-        refs = old[2] if type(old[2]) is dict else dict(old[2])  # edited in place (see patch_numbers)
+        refs = _refs(old[2])  # edited in place (see patch_numbers)
         for added, leaf, sid in changes:
             for m in leaf.matchers:
                 assert isinstance(m, (Prefix, Suffix))
@@ -447,18 +637,16 @@ class _Live:
         new.needs_fold = new.prefix_ci is not None or new.suffix_ci is not None
         if self.twin.reads_lowered:
             new.lowered = lower(new, lists.items)
-        node.index[path] = (old[0], new, refs, -1)  # type: ignore[index]
+        _put_field(node, (old[0], new, refs, -1, path))
         return True
 
-    def _drop_field(
-        self, entry: tuple[int, ValueIndex, tuple[tuple[int, int], ...] | dict[int, int] | None, int]
-    ) -> None:
-        path_id, vi, ids, absent_list = entry
+    def _drop_field(self, entry: _Field) -> None:
+        path_id, vi, ids, absent_list, _ = entry
         if ids is None:
-            for k in vi.exact_only.values():  # type: ignore[union-attr]
+            for k in vi.exact_only.values():
                 self.lists.release(k)
         else:
-            for k, times in ids.items() if type(ids) is dict else ids:
+            for k, times in _held_items(ids):
                 self.lists.release(k, times)
         if absent_list >= 0:
             self.absent_edges -= 1
@@ -481,17 +669,23 @@ class _Live:
         return path_id
 
     def restep(self, node: _Node) -> None:
-        """Redo the state's entries from its columns (rule ids, edges, absence edges): the
-        reference walker's (`prepare`, which also gives each new index its probe) and then the
-        twin's (`compile_state`)."""
-        terms = tuple(sorted(node.terminal))
-        entries = node.index.values() if node.index else ()
-        edges = tuple((path_id, vi) for path_id, vi, _, _ in entries)
-        absent = tuple((path_id, k) for path_id, _, _, k in entries if k >= 0)
-        self.steps[node.sid] = prepare(terms, edges, absent, self.lists.items)
+        """Redo the state's entry from its columns (rule ids, edges, absence edges): the twin's
+        (`compile_state`), or, for a twin without states of its own, the reference walker's
+        (`prepare`, which also gives each new index its probe)."""
+        terms = _ends(node)
+        entries = _fields(node)
+        edges = tuple((path_id, vi) for path_id, vi, _, _, _ in entries)
+        absent = tuple((path_id, k) for path_id, _, _, k, _ in entries if k >= 0)
+        if self.steps is not None:
+            self.steps[node.sid] = prepare(terms, edges, absent, self.lists.items)
+            return
         self.csteps[node.sid] = self.twin.compile_state(
             (terms, edges, absent), self.lists.items, self.parents[node.sid], self.names
         )
+        for _, vi in edges:
+            # its `CIndex` holds every column now, and nothing reads the lowered form again (a
+            # change lowers the index it makes afresh)
+            vi.lowered = None
 
     # -- changes --
 
@@ -504,8 +698,10 @@ class _Live:
             name: its name, or None when it was removed.
             empty: whether its pattern (now) is the empty pattern.
         """
-        self.steps, self.parents = list(self.steps), self.parents[:]  # copy-on-write
-        self.csteps = list(self.csteps)
+        if self.steps is not None:
+            self.steps = list(self.steps)  # copy-on-write (the pure twin's: all of it)
+        self.parents.fork()  # copy-on-write, by page
+        self.csteps.fork()
         # The edges each touched field lost name their states before those are freed.
         lost = {
             id(child): child.sid
@@ -552,7 +748,7 @@ class _Live:
         ones (plus a slack, so that a small machine does not compact at every change)."""
         slack = _COMPACT_SLACK
         free = len(self.free_states)
-        if 2 * free > len(self.steps) - free + slack:
+        if 2 * free > len(self.csteps) - free + slack:
             return True
         dead = self.lists.dead
         if 2 * dead > len(self.lists.items) - dead + slack:
@@ -572,11 +768,69 @@ class _Live:
             self.prefixes = frozenset(prefixes)
             self.scan = self.twin.scan_table(self.prefixes, self.path_ids)
             self.paths_forked = False
+        csteps = self.csteps.published()
+        steps = StateEntries(csteps, self.lists.items) if self.steps is None else self.steps
         return Tables(
-            self.parents, (self.steps, self.lists.items), self.absent_edges > 0, self.path_ids,
+            self.parents.published(), (steps, self.lists.items), self.absent_edges > 0, self.path_ids,
             self.published_paths, self.prefixes, self.names, self.empty_rules, len(self.lists.items),
-            self.scan, self.csteps, self.twin,
+            self.scan, csteps, self.twin,
         )  # fmt: skip
+
+
+def _patch_empties(table: PatchedTable) -> bool:
+    """Whether a patched table holds no key (in O(its overlay), not O(its base))."""
+    over = table.over
+    if any(k >= 0 for k in over.values()):
+        return False
+    base = table.base
+    return sum(1 for key, k in over.items() if k < 0 and key in base) >= len(base)
+
+
+class _Column:
+    """The writer's side of one paged per-state column (`automaton.Paged`), copy-on-write.
+
+    After `fork` (the start of each change: the pages are the readers' from then on), the first
+    write to a page copies it (`own` holds the pages copied, or made, since), and the directory
+    was copied by `fork` itself: a change costs the pages it writes plus the directory (one
+    reference per `PAGE` states), not the column.
+    """
+
+    __slots__ = ("blank", "n", "own", "pages")
+
+    def __init__(self, blank: Any) -> None:
+        self.blank = blank  # a full page of the column's empty item
+        self.pages: list[Any] = []
+        self.n = 0
+        self.own: set[int] = set()
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getitem__(self, i: int) -> Any:
+        return self.pages[i >> PAGE_BITS][i & PAGE_MASK]
+
+    def __setitem__(self, i: int, value: Any) -> None:
+        p = i >> PAGE_BITS
+        if p not in self.own:
+            self.pages[p] = self.pages[p][:]
+            self.own.add(p)
+        self.pages[p][i & PAGE_MASK] = value
+
+    def append(self, value: Any) -> None:
+        if not self.n & PAGE_MASK:
+            self.own.add(len(self.pages))
+            self.pages.append(self.blank[:])
+        self.n += 1
+        self[self.n - 1] = value
+
+    def fork(self) -> None:
+        """From now on, copy before writing: what was published stays as it was."""
+        self.pages = list(self.pages)
+        self.own = set()
+
+    def published(self) -> Paged:
+        """The column as readers see it (shares the directory: `fork` before the next write)."""
+        return Paged(self.pages, self.n)
 
 
 def _release(lists: Lists, refs: dict[int, int], k: int) -> None:
@@ -593,6 +847,10 @@ def _release(lists: Lists, refs: dict[int, int], k: int) -> None:
 #: before a change rebuilds it: a rebuild costs O(n log n), so it comes once per so many changes
 #: that add new bounds.
 _EXTRA_RANGES = 64
+
+#: From this many keys on, an exact-only index is patched through an overlay (`PatchedTable`,
+#: `ValueIndex.patches`): a change copies and lowers the overlay, not every key.
+_PATCH_EXACT_FROM = 2048
 
 #: Keys an affix index may have changed since it was built (`PatchedTable.over`, copied per
 #: change) before a change rebuilds it (O(n)): at most once per so many changes.
@@ -624,12 +882,13 @@ def _build(root: _Node, names: dict[int, str], empty: set[int], twin: Any) -> _L
         node = order[i]
         i += 1
         node.index = None
-        for child in node.children.values():
+        for child in _kids(node):
             live.add_state(child, node.sid)
             order.append(child)
     for node in order:
         by_path: dict[str, list[tuple[Leaf, int]]] = {}
-        for (path, leaf), child in node.children.items():
+        for child in _kids(node):
+            path, leaf = child.key
             by_path.setdefault(path, []).append((leaf, child.sid))
         for path, edges in by_path.items():
             live.set_field(node, path, edges)
@@ -649,7 +908,7 @@ class Builder:
     immutable and safe to share.
     """
 
-    __slots__ = ("_live", "_root", "_rules", "twin")
+    __slots__ = ("_empty", "_live", "_names", "_root", "twin")
 
     def __init__(self, twin: Any) -> None:
         """Args:
@@ -657,8 +916,9 @@ class Builder:
             published tables carry, and which reads them.
         """
         self.twin = twin
-        self._root = _Node()
-        self._rules: dict[int, tuple[str, bool]] = {}  # rule id -> (name, pattern is {})
+        self._root = _Node(_NO_KEY)
+        self._names: dict[int, str] = {}  # rule id -> name (no tuple per rule beside it)
+        self._empty: set[int] = set()  # the rule ids whose pattern is {}
         self._live: _Live | None = None  # the writer's side of the published tables, once built
 
     @property
@@ -695,7 +955,11 @@ class Builder:
         if replacing is not None:
             _delete(self._root, rule_id, replacing, touched)
         _insert(self._root, rule_id, branches, touched)
-        self._rules[rule_id] = (name, empty)
+        self._names[rule_id] = name
+        if empty:
+            self._empty.add(rule_id)
+        else:
+            self._empty.discard(rule_id)
 
     def add_many(
         self, rules: list[tuple[int, str, tuple[Branch, ...], bool, tuple[Branch, ...] | None]]
@@ -716,7 +980,7 @@ class Builder:
         Returns:
             The tables to publish, or None before the first `build` (or for no rules).
         """
-        if self._live is None or 8 * len(rules) >= len(self._rules) + len(rules):
+        if self._live is None or 8 * len(rules) >= len(self._names) + len(rules):
             for rule_id, name, branches, empty, replacing in rules:
                 self._edit_trie(rule_id, name, branches, empty, replacing, None)
             return None if self._live is None or not rules else self.build()
@@ -733,15 +997,16 @@ class Builder:
         """
         touched = None if self._live is None else _Touched()
         _delete(self._root, rule_id, branches, touched)
-        del self._rules[rule_id]
+        del self._names[rule_id]
+        self._empty.discard(rule_id)
         return None if touched is None else self._apply(touched, rule_id, None, False)
 
     def build(self) -> Tables:
         """Lay the whole trie out afresh and return its tables (the first match's, or a
         compaction's)."""
-        names = {rid: name for rid, (name, _) in self._rules.items()}
-        empty = {rid for rid, (_, is_empty) in self._rules.items() if is_empty}
-        if len(self._rules) < _PAUSE_FROM:
+        names = dict(self._names)  # the published one grows (see `_Live`), this one is the rules'
+        empty = set(self._empty)
+        if len(names) < _PAUSE_FROM:
             self._live = _build(self._root, names, empty, self.twin)
         else:
             with paused():  # a large layout: the collector would walk it over and over

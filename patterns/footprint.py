@@ -25,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from typing import Any
 
-from .compiler import Builder, _Node, _sorted_branch
+from .compiler import Builder, _child, _ending, _ends, _kids, _Node, _sorted_branch
 from .model import AnythingBut, Branch, Cidr, Leaf, Numeric
 
 __all__ = ["Footprint", "delta", "measure"]
@@ -102,8 +102,9 @@ def measure(builder: Builder, names: list[str]) -> Footprint:
     while stack:
         node = stack.pop()
         states += 1
-        terminals += len(node.terminal)
-        for (_, leaf), child in node.children.items():
+        terminals += len(_ends(node))
+        for child in _kids(node):
+            leaf = child.key[1]
             edges += 1
             operands += len(leaf.matchers)
             table += _edge_bytes(leaf)
@@ -134,14 +135,14 @@ def delta(
         return int(sim.get(("uses", node), node.uses if isinstance(node, _Node) else 0))
 
     def ends(node: Any) -> int:
-        base = node.terminal.get(rule_id, 0) if isinstance(node, _Node) else 0
+        base = _ending(node, rule_id) if isinstance(node, _Node) else 0
         return int(sim.get(("ends", node, rule_id), base))
 
     def child_of(node: Any, key: tuple[str, Leaf]) -> Any:
         made = sim.get(("child", node, key))
         if made is not None:
             return made if made != -1 else None
-        return node.children.get(key) if isinstance(node, _Node) else None
+        return _child(node, key) if isinstance(node, _Node) else None
 
     for branch in replacing or ():
         node: Any = root

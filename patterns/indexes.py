@@ -281,13 +281,8 @@ def value_index(edges: list[tuple[Leaf, int]], lists: Recorder) -> ValueIndex:
         vi.exists_value = lists.add(exists_value)
     if ab_by_matcher:
         _anything_but(vi, ab_by_matcher, lists)
-    if (
-        vi.exact is not None
-        and vi.exists < 0
-        and vi.exists_value < 0
-        and all(getattr(vi, name) is None for name in ValueIndex.__slots__ if name not in NOT_STRUCTURES)
-    ):
-        vi.exact_only = vi.exact
+    if len(by_kind) == 1 and "exact" in by_kind and not (exists or exists_value or ab_by_matcher):
+        vi.exact_only = vi.exact  # exact strings and no other structure (not even `ip_exact`)
     vi.needs_fold = any(x is not None for x in (vi.folded, vi.prefix_ci, vi.suffix_ci, vi.ab_folded))
     return vi
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from .automaton import (
     AFFIX_TAGS,
+    GONE,
     N_TAGS,
     STRING_TAGS,
     T_EXACT,
@@ -95,6 +96,21 @@ def lower(vi: ValueIndex, lists: list[tuple[int, ...]]) -> LoweredIndex:
     keys: list[bytes] = []
     entries = array("q")
     exact = vi.exact_only
+    if type(exact) is PatchedTable:  # a large exact index, changed: its overlay alone
+        for key, k in exact.over.items():
+            if k >= 0:
+                _lower_keys(T_EXACT, {key: k}, ref, keys, entries)
+                continue
+            try:  # gone: a key the base's table must not answer
+                encoded = key.encode("utf-8")
+            except UnicodeEncodeError:  # no valid UTF-8 value holds it: nothing to hide
+                continue
+            keys.append(encoded)
+            entries.extend((T_EXACT, len(encoded), GONE))
+        return LoweredIndex._make(
+            (False, False, 1 << T_EXACT, local.off, local.items, b"".join(keys), entries, _NO_INTS, _NO_LENS,
+             _NO_LENS, *_NOTHING_BUT_STRINGS)
+        )  # fmt: skip
     if exact is not None:  # the common index: exact strings alone, nothing else to lower
         columns = _exact_columns(exact, local) if len(exact) >= _COLUMNS_FROM else None
         if columns is None:
@@ -104,7 +120,7 @@ def lower(vi: ValueIndex, lists: list[tuple[int, ...]]) -> LoweredIndex:
             (False, False, 1 << T_EXACT, local.off, local.items, *columns, _NO_INTS, _NO_LENS, _NO_LENS,
              *_NOTHING_BUT_STRINGS)
         )  # fmt: skip
-    if any(type(table) is PatchedTable for table in _string_tables(vi)):
+    if PatchedTable in map(type, _string_tables(vi)):
         # a patched affix index (affixes are all it holds: `_Live.patch_affixes`): strings go
         # to Python's probe, so a change lowers nothing of its 100,000 keys
         return LoweredIndex._make(

@@ -64,9 +64,10 @@ class Machine:
 
     Cost model: `add` and `remove` cost O(size of the pattern) (plus validation for `add`) in
     the builder, plus, once tables are published, copy-on-write of what the change touched: the
-    value indexes of the (state, field) pairs on the rule's branches, those states' entries, and
-    one copy of the per-state reference list (well under 1 ms at 10,000 rules;
-    `bench/bench_machine.py`). When freed ids pass half the live ones, the change compacts the
+    value indexes of the (state, field) pairs on the rule's branches (a large exact index
+    through an overlay of the keys changed), those states' entries, and the pages of the
+    per-state columns it writes (about 0.1 ms at 100,000 rules; `bench/bench_bulk.py`,
+    docs/automaton.md). When freed ids pass half the live ones, the change compacts the
     tables with a full rebuild, O(size of the automaton), in the writer; matches go on with the
     tables before it meanwhile. A machine that has never matched publishes nothing: its first
     match builds the tables once, so loading many rules is paid for once.

@@ -10,6 +10,7 @@ tested against it; nothing here knows which twin runs.
 from __future__ import annotations
 
 from bisect import bisect_left
+from collections.abc import Iterator
 from typing import Any
 
 from .consistency import absent_in, consistent_choice
@@ -18,7 +19,7 @@ from .events import ROOT_ONLY, BigNumber, Contexts, check_tree, json_type, plain
 from .netaddr import parse_ip
 from .numbers import as_double, number_key
 
-__all__ = ["LeavesByPath", "fire", "prepare", "run_machine", "select_leaves"]
+__all__ = ["LeavesByPath", "StateEntries", "fire", "prepare", "probe_of", "run_machine", "select_leaves"]
 
 
 # --- The decision automaton's walk (tables built by `patterns.compiler`) --------------------------
@@ -289,9 +290,64 @@ def prepare(terms: tuple[int, ...], edges: tuple, absent: tuple, lists: Any) -> 
     for path_id, vi in edges:
         probe = vi.walk
         if probe is None:
-            probe = vi.walk = _probe(vi, lists)
+            probe = probe_of(vi, lists)
         walked.append((path_id, vi.exact_only, probe, vi))
     return (terms or None, tuple(walked) or None, absent or None)
+
+
+def probe_of(vi: Any, lists: Any) -> Any:
+    """The probe of one value index (see `prepare`), made on first use and kept in its `walk` slot.
+
+    The pure twin's writer makes every probe before publication (`prepare`); the compiled twin
+    asks for one only when its `CIndex` leaves a value to Python, or its reference road walks
+    the state (`StateEntries`), which may be after publication, from any thread. The slot is
+    then a cache: two threads may both make a probe, equal in what they answer, and one
+    reference store wins (as `Tables.flat` fills its cache); nothing else of the index changes.
+
+    Args:
+        vi: a `patterns.automaton.ValueIndex`.
+        lists: list id -> its items (the anything-but exclusion lists are read from it once).
+
+    Returns:
+        A function from one event value to the list ids it hits.
+    """
+    probe = vi.walk
+    if probe is None:
+        probe = vi.walk = _probe(vi, lists)
+    return probe
+
+
+class StateEntries:
+    """The reference walker's entries (`prepare`) of a compiled twin's states, made on demand.
+
+    The compiled twin walks its own states (`CState`) and needs the reference entries only on
+    its fallback road (`engine.run`, for what its walks decline: rare), so its writer keeps
+    none: `Tables.walk[0]` is this view, which makes entry s from the columns its compiled state
+    holds (`CState.columns`) each time it is read. Read-only, holds no cache but the probes
+    (`probe_of`): any thread may read it at once.
+
+        states  state id -> its compiled state, or None (a free id): the snapshot's `csteps`
+        lists   list id -> its items (the machine's interned lists)
+    """
+
+    __slots__ = ("lists", "states")
+
+    def __init__(self, states: list, lists: list) -> None:
+        self.states = states
+        self.lists = lists
+
+    def __len__(self) -> int:
+        return len(self.states)
+
+    def __getitem__(self, state: int) -> tuple | None:
+        compiled = self.states[state]
+        if compiled is None:
+            return None
+        terms, edges, absent = compiled.columns()
+        return prepare(terms, edges, absent, self.lists)
+
+    def __iter__(self) -> Iterator[tuple | None]:
+        return (self[s] for s in range(len(self.states)))
 
 
 _COMPANIONS = frozenset({"cwalk", "exact_only", "lowered", "needs_fold", "walk"})

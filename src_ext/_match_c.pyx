@@ -24,6 +24,7 @@ from patterns.consistency import absent_in, consistent_choice
 from patterns.errors import InvalidEventError
 from patterns.events import ROOT_ONLY, BigNumber, Contexts, check_tree, decode_event, plain_scalar
 from patterns.numbers import as_double
+from patterns.walk import probe_of
 
 __all__ = [
     "attributes_to_event",

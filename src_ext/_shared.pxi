@@ -15,6 +15,7 @@
 # beside src_ext/_match_c.pyx would never be read. Declarations only (and IntBuf's three inline
 # functions): no Python object is made here; the module's Python imports are in `_match_c.pyx`.
 
+cimport cython
 from cpython cimport array
 from cpython.buffer cimport PyBUF_SIMPLE, PyBuffer_Release, PyObject_GetBuffer
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_GET_SIZE
@@ -241,7 +242,8 @@ cdef struct Walk:
     # caller's reference to it), so the scan and the walk can run without the GIL.
     PyObject* tables     # the Tables itself (the Python fallbacks read it with the GIL)
     PyObject* scan       # its ScanTable
-    PyObject** csteps    # its csteps list's items: state id -> CState
+    PyObject** pages     # its csteps' page directory (`Paged.pages`): state s is item
+                         # s & PAGE_MASK of page s >> PAGE_BITS (`_cstep`)
     Py_ssize_t n_pids
     bint any_absent
     PyObject** objs      # dict events: leaf.start -> the leaf's Python value (borrowed); else NULL

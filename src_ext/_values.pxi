@@ -59,6 +59,11 @@ if (_automaton.T_EXACT, _automaton.T_FOLDED, _automaton.T_PREFIX, _automaton.T_S
         T_AB_PREFIX, T_AB_SUFFIX, N_TAGS):
     raise ImportError("patterns._match_c's string-structure tags differ from patterns.automaton's")
 
+# The reference of a key an overlay removed (`patterns.automaton.GONE`), checked the same way.
+cdef int32_t GONE = INT32_MIN
+if _automaton.GONE != GONE:
+    raise ImportError("patterns._match_c's GONE differs from patterns.automaton's")
+
 
 cdef inline uint64_t _number_key(double x) noexcept nogil:
     # `numbers.number_key` in C: the order-preserving unsigned key of a double.
@@ -271,8 +276,62 @@ cdef void* _pymem_array(Py_ssize_t n, size_t size) except NULL:
 #
 # The writer lowered every column already; these only copy, and check what a probe's reads rely
 # on (lengths, offsets, references below the number of local lists), so that a malformed record
-# raises here instead of being read out of bounds later. Each array gets one item more than it
-# holds (`_pymem_array`): a pointer is never NULL once built, and it is freed in `__dealloc__`.
+# raises here instead of being read out of bounds later. A column of items gets one item more
+# than it holds (`_col_array`): a pointer is never NULL once built, and it is freed in
+# `__dealloc__` (`_col_free`). An empty column (most: an index holds one or two kinds of
+# structure), and the offsets [0] of no local list, are no allocation but `_NO_ITEMS`, zeros
+# shared by every index and never written: at 10,000 tenant rules the empty columns were 12 of
+# the 14 allocations of an index.
+
+cdef uint64_t _NO_ITEMS[N_TAGS]  # zeros (a C global): every empty column's items, never written
+
+
+cdef void* _col_array(Py_ssize_t n, size_t size) except NULL:
+    # A column of n items (n + 1 allocated; none: `_NO_ITEMS`, which nothing writes).
+    if n == 0:
+        return <void*>_NO_ITEMS
+    return _pymem_array(n, size)
+
+
+cdef inline void _col_free(void* p) noexcept:
+    if p != <void*>_NO_ITEMS:
+        PyMem_Free(p)
+
+
+cdef enum:
+    # Key tables of at most this many slots are allocated as they are (a probe reads one or two
+    # lines: the slots are 32 bytes), larger ones on a cache-line boundary (`_keys_alloc`).
+    SMALL_KEY_SLOTS = 4
+
+cdef KeySlot _NO_KEYS[1]  # the one (empty) slot of every index with no string key, never written
+_NO_KEYS[0].len = -1
+
+
+cdef int _index_keys_alloc(KeyTable* t, Py_ssize_t n, bytes keys) except -1:
+    # `_keys_alloc` for an index's strings: no key, the shared empty table (mask 0: every probe
+    # reads its one empty slot); a few keys (the per-tenant index: one prefix, two anything-but
+    # words), the fewest slots that keep it at most half full, unaligned; else `_keys_alloc`.
+    cdef Py_ssize_t size = 2, i
+    if n == 0:
+        t.mem = NULL
+        t.slots = _NO_KEYS
+        t.mask = 0
+        t.key_data = keys
+        return 0
+    while size < 2 * n:
+        size *= 2
+    if size > SMALL_KEY_SLOTS:
+        return _keys_alloc(t, n, keys)
+    t.mem = PyMem_Malloc(size * sizeof(KeySlot))
+    if t.mem == NULL:
+        raise MemoryError()
+    t.slots = <KeySlot*>t.mem
+    t.mask = size - 1
+    t.key_data = keys
+    memset(t.slots, 0, size * sizeof(KeySlot))
+    for i in range(size):
+        t.slots[i].len = -1
+    return 0
 
 cdef Py_ssize_t _column(col, char typecode) except -1:
     # The length of an `array` column of `typecode` ('q': int64 items, 'Q': uint64); None: 0.
@@ -292,13 +351,13 @@ cdef int32_t* _i32_column(col, Py_ssize_t n, Py_ssize_t below) except NULL:
     cdef long long x
     if n >= 0 and m != n:
         raise ValueError(f"a lowered column holds {m} items, not {n}")
-    cdef int32_t* dst = <int32_t*>_pymem_array(m, sizeof(int32_t))
+    cdef int32_t* dst = <int32_t*>_col_array(m, sizeof(int32_t))
     if m:
         src = (<array.array>col).data.as_longlongs
         for i in range(m):
             x = src[i]
             if x < INT32_MIN or x > INT32_MAX or (below >= 0 and x >= below):
-                PyMem_Free(dst)
+                _col_free(dst)
                 if x < INT32_MIN or x > INT32_MAX:
                     raise OverflowError(f"{x} passes 32 bits")
                 raise ValueError(f"a lowered column names {x}, not below {below}")
@@ -311,7 +370,7 @@ cdef uint64_t* _u64_column(col, Py_ssize_t n) except NULL:
     cdef Py_ssize_t m = _column(col, c'Q')
     if n >= 0 and m != n:
         raise ValueError(f"a lowered column holds {m} items, not {n}")
-    cdef uint64_t* dst = <uint64_t*>_pymem_array(m, sizeof(uint64_t))
+    cdef uint64_t* dst = <uint64_t*>_col_array(m, sizeof(uint64_t))
     if m:
         memcpy(dst, (<array.array>col).data.as_ulonglongs, m * sizeof(uint64_t))
     return dst
@@ -327,10 +386,12 @@ cdef Py_ssize_t* _offsets_column(col, Py_ssize_t n, Py_ssize_t total) except NUL
     src = (<array.array>col).data.as_longlongs
     if src[0] != 0 or src[m - 1] != total:
         raise ValueError("lowered offsets do not run from 0 to their items' end")
-    cdef Py_ssize_t* dst = <Py_ssize_t*>_pymem_array(m, sizeof(Py_ssize_t))
+    if m == 1:
+        return <Py_ssize_t*>_NO_ITEMS  # [0]: no group
+    cdef Py_ssize_t* dst = <Py_ssize_t*>_col_array(m, sizeof(Py_ssize_t))
     for i in range(m):
         if i and src[i] < src[i - 1]:
-            PyMem_Free(dst)
+            _col_free(dst)
             raise ValueError("lowered offsets go down")
         dst[i] = <Py_ssize_t>src[i]
     return dst
@@ -347,7 +408,7 @@ cdef int _keys_fill(KeyTable* t, bytes keys, entries, Py_ssize_t below) except -
     if n % 3:
         raise ValueError("lowered key entries come in threes")
     n //= 3
-    _keys_alloc(t, n, keys)
+    _index_keys_alloc(t, n, keys)
     if not n:
         return 0
     e = (<array.array>entries).data.as_longlongs
@@ -364,10 +425,10 @@ cdef Py_ssize_t* _ssize_lengths(col) except NULL:
     # A copy of the affix key lengths (`LoweredIndex.lens`): each at least 0, so that a probe's
     # `length <= n` test keeps its reads inside the value.
     cdef Py_ssize_t m = _column(col, c'q'), i
-    cdef Py_ssize_t* dst = <Py_ssize_t*>_pymem_array(m, sizeof(Py_ssize_t))
+    cdef Py_ssize_t* dst = <Py_ssize_t*>_col_array(m, sizeof(Py_ssize_t))
     for i in range(m):
         if (<array.array>col).data.as_longlongs[i] < 0:
-            PyMem_Free(dst)
+            _col_free(dst)
             raise ValueError("a lowered key length is negative")
         dst[i] = <Py_ssize_t>(<array.array>col).data.as_longlongs[i]
     return dst
@@ -398,12 +459,12 @@ cdef int _dfa_build(CDfa* d, dfa, Py_ssize_t below) except -1:
 
 
 cdef void _dfa_free(CDfa* d) noexcept:
-    PyMem_Free(d.other)
-    PyMem_Free(d.mv_off)
-    PyMem_Free(d.mv_cp)
-    PyMem_Free(d.mv_next)
-    PyMem_Free(d.acc_off)
-    PyMem_Free(d.acc)
+    _col_free(d.other)
+    _col_free(d.mv_off)
+    _col_free(d.mv_cp)
+    _col_free(d.mv_next)
+    _col_free(d.acc_off)
+    _col_free(d.acc)
 
 
 cdef Py_ssize_t _dfa_run(const CDfa* d, const unsigned char* s, Py_ssize_t n) noexcept nogil:
@@ -451,6 +512,27 @@ cdef Py_ssize_t _dfa_run(const CDfa* d, const unsigned char* s, Py_ssize_t n) no
     return state
 
 
+cdef struct CRare:
+    # The structures of a `CIndex` few indexes hold (see there): IP addresses, cidr ranges and
+    # wildcard automata, 240 bytes an index held empty (a third of it) before they moved here.
+    Py_ssize_t n_ip4
+    uint64_t* ip4_keys
+    int32_t* ip4_list
+    Py_ssize_t n_ip6
+    uint64_t* ip6_hi
+    uint64_t* ip6_lo
+    int32_t* ip6_list
+    Py_ssize_t n_c4
+    uint64_t* c4_keys
+    int32_t* c4_slots
+    Py_ssize_t n_c6
+    uint64_t* c6_hi
+    uint64_t* c6_lo
+    int32_t* c6_slots
+    CDfa wc
+    CDfa abwc
+
+
 cdef class CIndex:
     """One `ValueIndex` as C arrays: what the walk probes with an event value, without the GIL.
 
@@ -466,7 +548,7 @@ cdef class CIndex:
         strings  one `KeyTable` over the keys of every string structure: (tag, UTF-8 bytes)
                  -> list. A probe for a key of up to 16 bytes reads one cache line: the slot
                  holds the key's words (and a one-item list)
-        affixes  per affix tag t, lens[lens_start[t]:lens_end[t]]: the distinct key lengths in
+        affixes  per affix tag t, lens[lens_at[t]:lens_at[N_TAGS + t]]: the distinct key lengths in
                  *bytes*, ascending (a character prefix of valid UTF-8 is a byte prefix, so
                  comparing a value's first or last L bytes with the keys of L bytes is exact)
         numbers  num_keys[0:n_num] sorted `number_key`s of every bound, num_slots[0:2 n_num + 1]
@@ -476,6 +558,9 @@ cdef class CIndex:
         literal  [false, true, null] -> local list or -1; exists, exists_value: local list or -1
         ab       ab_list[0:n_ab]: anything-but operand i -> the local list of its targets
                  (n_ab < 0: the index has no anything-but)
+        rare     the structures below, which few indexes hold, in one `CRare` allocated only
+                 for an index holding one (NULL otherwise: an index of one tenant's prefix or
+                 range is a third smaller without their empty fields); has_ip implies rare
         ip       ip4_keys[0:n_ip4] sorted IPv4 addresses of `ip_exact`, ip4_list the local list of
                  each; ip6_hi/ip6_lo[0:n_ip6] its IPv6 addresses as two u64 columns, sorted,
                  ip6_list; c4_keys[0:n_c4], c4_slots[0:2 n_c4 + 1] `cidr4_keys`/`cidr4_slots`
@@ -497,6 +582,7 @@ cdef class CIndex:
     here it reads only the value's bytes or double.
     """
 
+    cdef CIndex base           # the index this one patches (`ValueIndex.patches`), or None
     cdef bint str_python       # a string value needs Python (a wildcard automaton not built)
     cdef bint num_python       # a number needs Python (numbers kept as a segment tree)
     cdef bint needs_fold       # some structure reads the casefolded string
@@ -507,8 +593,7 @@ cdef class CIndex:
     cdef KeyTable strings
     cdef bytes keys            # the bytes strings.key_data points into, kept alive here
     cdef Py_ssize_t* lens
-    cdef Py_ssize_t lens_start[N_TAGS]
-    cdef Py_ssize_t lens_end[N_TAGS]
+    cdef int32_t* lens_at       # lens_start (N_TAGS entries), then lens_end; `_NO_ITEMS`: no affix
     cdef Py_ssize_t n_num
     cdef uint64_t* num_keys
     cdef int32_t* num_slots
@@ -521,22 +606,7 @@ cdef class CIndex:
     cdef Py_ssize_t n_ab
     cdef int32_t* ab_list
     cdef bint has_ip
-    cdef Py_ssize_t n_ip4
-    cdef uint64_t* ip4_keys
-    cdef int32_t* ip4_list
-    cdef Py_ssize_t n_ip6
-    cdef uint64_t* ip6_hi
-    cdef uint64_t* ip6_lo
-    cdef int32_t* ip6_list
-    cdef Py_ssize_t n_c4
-    cdef uint64_t* c4_keys
-    cdef int32_t* c4_slots
-    cdef Py_ssize_t n_c6
-    cdef uint64_t* c6_hi
-    cdef uint64_t* c6_lo
-    cdef int32_t* c6_slots
-    cdef CDfa wc
-    cdef CDfa abwc
+    cdef CRare* rare           # IP addresses, cidr ranges, wildcards; NULL: the index has none
 
     def __cinit__(self):
         self.list_off = NULL
@@ -552,15 +622,8 @@ cdef class CIndex:
         self.exists = -1
         self.exists_value = -1
         self.literal[0] = self.literal[1] = self.literal[2] = -1
-        self.ip4_keys = self.ip6_hi = self.ip6_lo = self.c4_keys = self.c6_hi = self.c6_lo = NULL
-        self.ip4_list = self.ip6_list = self.c4_slots = self.c6_slots = NULL
-        self.n_c4 = self.n_c6 = -1
-        memset(&self.wc, 0, sizeof(CDfa))
-        memset(&self.abwc, 0, sizeof(CDfa))
-        self.wc.n = self.abwc.n = -1
-        cdef int t
-        for t in range(N_TAGS):
-            self.lens_start[t] = self.lens_end[t] = 0
+        self.rare = NULL
+        self.lens_at = NULL
 
     def __init__(self, vi):
         if self.list_off != NULL:  # built already: a second build would leak and mutate it
@@ -569,7 +632,7 @@ cdef class CIndex:
         # references, UTF-8 keys, byte lengths, u64 halves, DFA rows. Here they are copied, and
         # checked (see `_i32_column`); a reference is below n_lists.
         lo = vi.lowered
-        cdef Py_ssize_t t, n_lists = _column(lo.list_off, c'q') - 1
+        cdef Py_ssize_t t, start, end, n_lists = _column(lo.list_off, c'q') - 1
         self.str_python = lo.str_python
         self.num_python = lo.num_python
         self.needs_fold = lo.needs_fold
@@ -580,11 +643,15 @@ cdef class CIndex:
         self.lens = _ssize_lengths(lo.lens)
         if _column(lo.lens_start, c'q') != N_TAGS or _column(lo.lens_end, c'q') != N_TAGS:
             raise ValueError("the lowered affix lengths name another set of tags")
+        self.lens_at = <int32_t*>_col_array(2 * N_TAGS if _column(lo.lens, c'q') else 0, sizeof(int32_t))
         for t in range(N_TAGS):
-            self.lens_start[t] = (<array.array>lo.lens_start).data.as_longlongs[t]
-            self.lens_end[t] = (<array.array>lo.lens_end).data.as_longlongs[t]
-            if not 0 <= self.lens_start[t] <= self.lens_end[t] <= _column(lo.lens, c'q'):
+            start = (<array.array>lo.lens_start).data.as_longlongs[t]
+            end = (<array.array>lo.lens_end).data.as_longlongs[t]
+            if not 0 <= start <= end <= _column(lo.lens, c'q'):
                 raise ValueError("lowered affix lengths outside their column")
+            if self.lens_at != <int32_t*>_NO_ITEMS:  # (else every start and end is 0: no lengths)
+                self.lens_at[t] = <int32_t>start  # below the column's length: an affix count
+                self.lens_at[N_TAGS + t] = <int32_t>end
         self.n_num = _column(lo.num_keys, c'Q')
         self.num_keys = _u64_column(lo.num_keys, -1)
         # (no numbers read when n_num is 0: then the slots may be absent, or the one slot)
@@ -602,51 +669,68 @@ cdef class CIndex:
         if lo.ab_refs is not None:
             self.n_ab = len(lo.ab_refs)
         self.has_ip = lo.has_ip
-        self.n_ip4 = _column(lo.ip4_keys, c'Q')
-        self.ip4_keys = _u64_column(lo.ip4_keys, -1)
-        self.ip4_list = _i32_column(lo.ip4_refs, self.n_ip4, n_lists)
-        self.n_ip6 = _column(lo.ip6_hi, c'Q')
-        self.ip6_hi = _u64_column(lo.ip6_hi, -1)
-        self.ip6_lo = _u64_column(lo.ip6_lo, self.n_ip6)
-        self.ip6_list = _i32_column(lo.ip6_refs, self.n_ip6, n_lists)
-        if lo.cidr4_keys is not None:
-            self.c4_keys = _u64_column(lo.cidr4_keys, -1)
-            self.c4_slots = _i32_column(lo.cidr4_refs, 2 * len(lo.cidr4_keys) + 1, n_lists)
-            self.n_c4 = len(lo.cidr4_keys)
-        if lo.cidr6_hi is not None:
-            self.c6_hi = _u64_column(lo.cidr6_hi, -1)
-            self.c6_lo = _u64_column(lo.cidr6_lo, len(lo.cidr6_hi))
-            self.c6_slots = _i32_column(lo.cidr6_refs, 2 * len(lo.cidr6_hi) + 1, n_lists)
-            self.n_c6 = len(lo.cidr6_hi)
-        if lo.wildcard is not None:
-            _dfa_build(&self.wc, lo.wildcard, n_lists)  # payloads: references
-        if lo.ab_wildcard is not None:
-            _dfa_build(&self.abwc, lo.ab_wildcard, -1)  # payloads: operand numbers, any
+        if (lo.has_ip or lo.wildcard is not None or lo.ab_wildcard is not None
+                or lo.cidr4_keys is not None or lo.cidr6_hi is not None
+                or _column(lo.ip4_keys, c'Q') or _column(lo.ip4_refs, c'q') or _column(lo.ip6_hi, c'Q')
+                or _column(lo.ip6_lo, c'Q') or _column(lo.ip6_refs, c'q')):
+            self._build_rare(lo, n_lists)  # (so has_ip implies rare)
         self.keys = lo.key_data
         _keys_fill(&self.strings, self.keys, lo.entries, n_lists)
 
+    cdef int _build_rare(self, lo, Py_ssize_t n_lists) except -1:
+        self.rare = <CRare*>PyMem_Malloc(sizeof(CRare))
+        if self.rare == NULL:
+            raise MemoryError()
+        memset(self.rare, 0, sizeof(CRare))
+        self.rare.n_c4 = self.rare.n_c6 = -1
+        self.rare.wc.n = self.rare.abwc.n = -1
+        self.rare.n_ip4 = _column(lo.ip4_keys, c'Q')
+        self.rare.ip4_keys = _u64_column(lo.ip4_keys, -1)
+        self.rare.ip4_list = _i32_column(lo.ip4_refs, self.rare.n_ip4, n_lists)
+        self.rare.n_ip6 = _column(lo.ip6_hi, c'Q')
+        self.rare.ip6_hi = _u64_column(lo.ip6_hi, -1)
+        self.rare.ip6_lo = _u64_column(lo.ip6_lo, self.rare.n_ip6)
+        self.rare.ip6_list = _i32_column(lo.ip6_refs, self.rare.n_ip6, n_lists)
+        if lo.cidr4_keys is not None:
+            self.rare.c4_keys = _u64_column(lo.cidr4_keys, -1)
+            self.rare.c4_slots = _i32_column(lo.cidr4_refs, 2 * len(lo.cidr4_keys) + 1, n_lists)
+            self.rare.n_c4 = len(lo.cidr4_keys)
+        if lo.cidr6_hi is not None:
+            self.rare.c6_hi = _u64_column(lo.cidr6_hi, -1)
+            self.rare.c6_lo = _u64_column(lo.cidr6_lo, len(lo.cidr6_hi))
+            self.rare.c6_slots = _i32_column(lo.cidr6_refs, 2 * len(lo.cidr6_hi) + 1, n_lists)
+            self.rare.n_c6 = len(lo.cidr6_hi)
+        if lo.wildcard is not None:
+            _dfa_build(&self.rare.wc, lo.wildcard, n_lists)  # payloads: references
+        if lo.ab_wildcard is not None:
+            _dfa_build(&self.rare.abwc, lo.ab_wildcard, -1)  # payloads: operand numbers, any
+        return 0
+
     def __dealloc__(self):
-        PyMem_Free(self.list_off)
-        PyMem_Free(self.list_items)
-        _keys_free(&self.strings)
-        PyMem_Free(self.lens)
-        PyMem_Free(self.num_keys)
-        PyMem_Free(self.num_slots)
-        PyMem_Free(self.abnum_keys)
-        PyMem_Free(self.abnum_list)
-        PyMem_Free(self.ab_list)
-        PyMem_Free(self.ip4_keys)
-        PyMem_Free(self.ip4_list)
-        PyMem_Free(self.ip6_hi)
-        PyMem_Free(self.ip6_lo)
-        PyMem_Free(self.ip6_list)
-        PyMem_Free(self.c4_keys)
-        PyMem_Free(self.c4_slots)
-        PyMem_Free(self.c6_hi)
-        PyMem_Free(self.c6_lo)
-        PyMem_Free(self.c6_slots)
-        _dfa_free(&self.wc)
-        _dfa_free(&self.abwc)
+        _col_free(self.list_off)
+        _col_free(self.list_items)
+        PyMem_Free(self.strings.mem)  # NULL for the shared empty table
+        _col_free(self.lens)
+        _col_free(self.lens_at)
+        _col_free(self.num_keys)
+        _col_free(self.num_slots)
+        _col_free(self.abnum_keys)
+        _col_free(self.abnum_list)
+        _col_free(self.ab_list)
+        if self.rare != NULL:
+            _col_free(self.rare.ip4_keys)
+            _col_free(self.rare.ip4_list)
+            _col_free(self.rare.ip6_hi)
+            _col_free(self.rare.ip6_lo)
+            _col_free(self.rare.ip6_list)
+            _col_free(self.rare.c4_keys)
+            _col_free(self.rare.c4_slots)
+            _col_free(self.rare.c6_hi)
+            _col_free(self.rare.c6_lo)
+            _col_free(self.rare.c6_slots)
+            _dfa_free(&self.rare.wc)
+            _dfa_free(&self.rare.abwc)
+            PyMem_Free(self.rare)
 
     # --- probing -------------------------------------------------------------------------------
 
@@ -679,7 +763,7 @@ cdef class CIndex:
         # `_affixes` of the pure twin over bytes: the lists of the keys of `tag` that p[0:n]
         # starts (ends) with. Only lengths L <= n are tried, so p[0:L] and p[n - L:n] are in p.
         cdef Py_ssize_t i, length
-        for i in range(self.lens_start[tag], self.lens_end[tag]):
+        for i in range(self.lens_at[tag], self.lens_at[N_TAGS + tag]):
             length = self.lens[i]
             if length > n:  # ascending: no longer key fits either
                 return 0
@@ -696,24 +780,24 @@ cdef class CIndex:
         cdef int32_t j
         cdef int version = _parse_ip(s, n, &hi, &lo)
         if version == 4:
-            if self.n_ip4:
-                i = _lower_bound(self.ip4_keys, self.n_ip4, lo)
-                if i < self.n_ip4 and self.ip4_keys[i] == lo and self._push_ref(self.ip4_list[i], out) < 0:
+            if self.rare.n_ip4:
+                i = _lower_bound(self.rare.ip4_keys, self.rare.n_ip4, lo)
+                if i < self.rare.n_ip4 and self.rare.ip4_keys[i] == lo and self._push_ref(self.rare.ip4_list[i], out) < 0:
                     return -1
-            if self.n_c4 >= 0:
-                i = _lower_bound(self.c4_keys, self.n_c4, lo)
-                j = self.c4_slots[2 * i + 1 if i < self.n_c4 and self.c4_keys[i] == lo else 2 * i]
+            if self.rare.n_c4 >= 0:
+                i = _lower_bound(self.rare.c4_keys, self.rare.n_c4, lo)
+                j = self.rare.c4_slots[2 * i + 1 if i < self.rare.n_c4 and self.rare.c4_keys[i] == lo else 2 * i]
                 if self._push_ref(j, out) < 0:
                     return -1
         elif version == 6:
-            if self.n_ip6:
-                i = _lower_bound2(self.ip6_hi, self.ip6_lo, self.n_ip6, hi, lo)
-                if (i < self.n_ip6 and self.ip6_hi[i] == hi and self.ip6_lo[i] == lo
-                        and self._push_ref(self.ip6_list[i], out) < 0):
+            if self.rare.n_ip6:
+                i = _lower_bound2(self.rare.ip6_hi, self.rare.ip6_lo, self.rare.n_ip6, hi, lo)
+                if (i < self.rare.n_ip6 and self.rare.ip6_hi[i] == hi and self.rare.ip6_lo[i] == lo
+                        and self._push_ref(self.rare.ip6_list[i], out) < 0):
                     return -1
-            if self.n_c6 >= 0:
-                i = _lower_bound2(self.c6_hi, self.c6_lo, self.n_c6, hi, lo)
-                j = self.c6_slots[2 * i + 1 if i < self.n_c6 and self.c6_hi[i] == hi and self.c6_lo[i] == lo
+            if self.rare.n_c6 >= 0:
+                i = _lower_bound2(self.rare.c6_hi, self.rare.c6_lo, self.rare.n_c6, hi, lo)
+                j = self.rare.c6_slots[2 * i + 1 if i < self.rare.n_c6 and self.rare.c6_hi[i] == hi and self.rare.c6_lo[i] == lo
                                   else 2 * i]
                 if self._push_ref(j, out) < 0:
                     return -1
@@ -765,7 +849,13 @@ cdef class CIndex:
         # --- what the value hits ---
         if kind == V_STR:
             if self._has(T_EXACT):
-                if self._push_ref(self._lookup(T_EXACT, s, n), out) < 0:
+                j = self._lookup(T_EXACT, s, n)
+                if j == -1 and self.base is not None:  # not in the overlay: the base's answer
+                    j = self.base._lookup(T_EXACT, s, n)
+                    if j != -1 and self.base._push_ref(j, out) < 0:
+                        out.n = base
+                        return -1
+                elif j != GONE and self._push_ref(j, out) < 0:
                     out.n = base
                     return -1
             if self._has(T_FOLDED):
@@ -778,12 +868,12 @@ cdef class CIndex:
                     or (self._has(T_SUFFIX_CI) and self._affixes(T_SUFFIX_CI, fs, n, True, out) < 0)):
                 out.n = base
                 return -1
-            if self.wc.n >= 0:
+            if self.rare != NULL and self.rare.wc.n >= 0:
                 # the accepting state's payloads are local lists (acc_off has n + 1 entries)
-                e = _dfa_run(&self.wc, s, n)
+                e = _dfa_run(&self.rare.wc, s, n)
                 if e >= 0:
-                    for i in range(self.wc.acc_off[e], self.wc.acc_off[e + 1]):
-                        if self._push_ref(self.wc.acc[i], out) < 0:
+                    for i in range(self.rare.wc.acc_off[e], self.rare.wc.acc_off[e + 1]):
+                        if self._push_ref(self.rare.wc.acc[i], out) < 0:
                             out.n = base
                             return -1
             if self.has_ip and self._probe_ip(s, n, out) < 0:
@@ -832,12 +922,12 @@ cdef class CIndex:
                     or (self._has(T_AB_SUFFIX) and self._affixes(T_AB_SUFFIX, s, n, True, out) < 0)):
                 out.n = base
                 return -1
-            if self.abwc.n >= 0:
+            if self.rare != NULL and self.rare.abwc.n >= 0:
                 # the accepting state's payloads are operand numbers: excluded, into the scratch
-                e = _dfa_run(&self.abwc, s, n)
+                e = _dfa_run(&self.rare.abwc, s, n)
                 if e >= 0:
-                    for i in range(self.abwc.acc_off[e], self.abwc.acc_off[e + 1]):
-                        if intbuf_push(out, self.abwc.acc[i]) < 0:
+                    for i in range(self.rare.abwc.acc_off[e], self.rare.abwc.acc_off[e + 1]):
+                        if intbuf_push(out, self.rare.abwc.acc[i]) < 0:
                             out.n = base
                             return -1
         elif kind == V_NUM and self.n_abnum and v.d == v.d:  # v.d != v.d: NaN equals no number
@@ -889,7 +979,14 @@ def compile_index(vi) -> CIndex:
         TypeError, ValueError: a column is not what `LoweredIndex` says it is (another type,
             another length, offsets out of order, a reference to no local list).
     """
-    return CIndex(vi)
+    cdef CIndex ci = CIndex(vi)
+    cdef object patched = vi.patches
+    if patched is not None:  # an overlay of exact keys: the rest are the base's
+        if patched.cwalk is None:
+            patched.cwalk = compile_index(patched)
+        ci.base = patched.cwalk
+        ci.tags |= 1 << T_EXACT
+    return ci
 
 
 def probe_value(CIndex ci not None, value):

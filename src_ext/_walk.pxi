@@ -30,16 +30,18 @@ def _read_double(bytes text not None):
 
 
 cdef struct CStateData:
+    # (the counts are int32, each beside another int32: a state is 16 bytes smaller than with
+    # Py_ssize_t counts, and no state has 2^31 rules, edges or absence edges)
     int32_t parent  # the state whose edge leads here (-1 for state 0): its conditions, read back
-    int32_t* terms
-    PyObject** term_names  # the name of each rule id of terms (borrowed from CState.names)
-    Py_ssize_t n_terms
     int32_t rule0    # terms[0] and term_names[0] again, here (when n_terms): a state ending
     PyObject* name0  # one rule answers without reading its block
-    Py_ssize_t n_edges
+    int32_t n_terms
+    int32_t n_edges
+    int32_t* terms
+    PyObject** term_names  # the name of each rule id of terms (borrowed from CState.keep)
     int32_t* edge_pid
     PyObject** edge_ci
-    Py_ssize_t n_absent
+    int32_t n_absent
     int32_t* absent_pid
     Py_ssize_t* absent_off
     int32_t* absent_states
@@ -49,48 +51,97 @@ cdef inline CStateData* _state(PyObject* cs) noexcept nogil:
     return &(<CState>cs).d
 
 
+cdef enum:
+    # `patterns.automaton.PAGE_BITS`: the published states come in pages of 1 << PAGE_BITS
+    # (`Paged`), restated here for C and checked when the module loads
+    PAGE_BITS = 10
+    PAGE_MASK = (1 << PAGE_BITS) - 1
+
+if (_automaton.PAGE_BITS, _automaton.PAGE_MASK) != (PAGE_BITS, PAGE_MASK):
+    raise ImportError("patterns._match_c's state pages differ from patterns.automaton's")
+
+
+cdef inline PyObject* _cstep(const Walk* w, int32_t s) noexcept nogil:
+    # The `CState` of state s (an id the tables name: below their state count), through the page
+    # directory: every page is a list of PAGE items (`Paged`).
+    return (<PyListObject*>w.pages[s >> PAGE_BITS]).ob_item[s & PAGE_MASK]
+
+
+cdef Py_ssize_t _NO_ABSENT[1]  # absent_off of every state without absence edges: [0], never written
+
+
+@cython.no_gc  # it holds names and value indexes, neither of which can lead back to a state
 cdef class CState:
     """One state of the automaton as the C walk reads it (made by `compile_state`).
 
         terms[0:n_terms]            rule ids ending here
-        term_names[0:n_terms]       their names (borrowed from `names`, which keeps them
-                                    alive): the answer reads them from the state the walk
-                                    just read, not from the machine's name dict
-        edge_pid[e], edge_ci[e]     field read (path id) and its `CIndex` (borrowed from
-                                    `indexes`, which keeps them alive), e < n_edges
-        probes[e]                   the reference walker's probe of the same index (its
-                                    `walk` slot), for values the CIndex leaves to Python
-                                    (`CIndex.probe` answers 1)
+        term_names[0:n_terms]       their names (borrowed from `keep`): the answer reads them
+                                    from the state the walk just read, not from the machine's
+                                    name dict
+        edge_pid[e], edge_ci[e]     field read (path id) and its `CIndex` (the `cwalk` of the
+                                    edge's `ValueIndex`, which `keep` holds), e < n_edges; a
+                                    value the CIndex leaves to Python goes to the index's
+                                    reference probe (`walk.probe_of`, made on first use)
         absent_pid[a]               exists:false edges: a path id, and the states it leads to,
         absent_states[absent_off[a]:absent_off[a+1]]    taken when the event has no leaf there
+        absent_list[a]              the list id of those states (for `columns`, not the walk):
+                                    absent_pid[n_absent + a], the column after absent_pid
 
-    The seven arrays share one malloc'd block, `block`, in this order:
+    The arrays share one block, which starts with edge_ci, in this order:
 
-        | edge_ci  term_names  absent_off | terms  edge_pid  absent_pid  absent_states |
+        | edge_ci  term_names  absent_off | terms  edge_pid  absent_pid  absent_list  absent_states |
           pointer-sized items               int32 items
 
-    malloc aligns the block for any type, and each array starts a whole number of the items
-    before it in (pointer-sized ones first, then int32 ones), so each is aligned for its own
-    items. Why one block: the walk reads a state's counts, then its terms, edges and absence
-    edges; one block puts a small state's arrays on a line or two, where six allocations put
-    each on its own line, one dependent load apiece.
+    Each array starts a whole number of the items before it in (pointer-sized ones first, then
+    int32 ones), so each is aligned for its own items. A state ending one rule keeps it in rule0
+    and name0 alone (terms and term_names point at them), a state without absence edges points
+    absent_off at one shared [0] (`_NO_ABSENT`): neither is in the block. The block is
+    `inline`, inside this object, when it fits in 16 bytes (a state ending one rule, or
+    reading one field, or both: most states of a many-tenant machine), else malloc'd. Why one block: the walk reads a state's
+    counts, then its terms, edges and absence edges; one block puts a small state's arrays on a
+    line or two, where six allocations put each on its own line, one dependent load apiece.
+
+    `keep` holds what the borrowed pointers point at: the names of the rule ids, then the
+    `ValueIndex` of each edge; the object itself when there is one, a tuple for more, None for
+    none (one Python object per state, not three tuples).
+
+    Not tracked by the cyclic collector (`no_gc`): what it holds (str names, `ValueIndex`es
+    and, through them, their probes and `CIndex`es) never refers to a state, so it is in no
+    cycle; 16 bytes less a state, and one object fewer per state for every collection to walk.
 
     Invariants: immutable once made, before the tables holding it are published; read by any
     number of threads at once, without the GIL.
     """
 
     cdef CStateData d  # what the walk reads (without the GIL: through `&cs.d`)
-    cdef void* block   # the arrays of d, one allocation (see above)
-    cdef tuple indexes
-    cdef tuple probes
-    cdef tuple names
+    cdef object keep
+    cdef void* inline[2]  # 16 bytes: the block of a small state
 
     def __cinit__(self):
         memset(&self.d, 0, sizeof(CStateData))
-        self.block = NULL
 
     def __dealloc__(self):
-        free(self.block)
+        # the block starts with its first array, edge_ci (NULL before `compile_state` made it)
+        if <void*>self.d.edge_ci != <void*>&self.inline[0]:
+            free(self.d.edge_ci)
+
+    cdef object _kept(self, Py_ssize_t i):
+        # Item i of `keep` (the names of terms, then the index of each edge).
+        return self.keep if self.d.n_terms + self.d.n_edges == 1 else self.keep[i]
+
+    def columns(self):
+        """The columns this state was made from, as `compile_state` took them.
+
+        Returns:
+            (rule ids, ((path id, `ValueIndex`), ...), ((path id, list id), ...)): what
+            `walk.prepare` makes the reference walker's entry of (`walk.StateEntries`).
+        """
+        cdef Py_ssize_t i
+        terms = tuple([self.d.terms[i] for i in range(self.d.n_terms)])
+        edges = tuple([(self.d.edge_pid[i], self._kept(self.d.n_terms + i)) for i in range(self.d.n_edges)])
+        absent = tuple([(self.d.absent_pid[i], self.d.absent_pid[self.d.n_absent + i])  # absent_list
+                        for i in range(self.d.n_absent)])
+        return terms, edges, absent
 
 
 def compile_state(entry, lists, int32_t parent, dict names not None) -> CState:
@@ -98,13 +149,12 @@ def compile_state(entry, lists, int32_t parent, dict names not None) -> CState:
 
     Each value index is copied once, on its first state, from its lowered form
     (`compile_index`), and kept in its `cwalk` slot (the index is still private to the writer
-    then), as `walk.prepare` keeps its probe in `walk`.
+    then).
 
     Args:
         entry: the state's columns (rule ids, edges, absence edges): the rule ids ending there,
             ((path id, `ValueIndex`), ...) one per field read there, and ((path id, list id),
-            ...) its exists:false edges. Each index was prepared (`walk.prepare`) first: its
-            `walk` probe answers the values the C probe leaves to Python.
+            ...) its exists:false edges.
         lists: list id -> its items (the machine's interned lists), for the absence edges.
         parent: the state whose edge leads to this one (-1 for state 0): the walk reads a
             rule state's conditions back through it (a state's parent never changes while
@@ -118,63 +168,79 @@ def compile_state(entry, lists, int32_t parent, dict names not None) -> CState:
     """
     terms, edges, absent = entry
     cdef CState cs = CState()
-    cdef Py_ssize_t i, j, total
+    cdef Py_ssize_t i, j, total, size, n_own
+    cdef bint own_terms
     cdef char* p
     cs.d.parent = parent
     total = sum(len(lists[k]) for _, k in absent)
-    cs.d.n_terms = len(terms)
-    cs.d.n_edges = len(edges)
-    cs.d.n_absent = len(absent)
-    # One block for the six arrays, the 8-byte items first (see the class docstring); never
-    # empty, since absent_off has n_absent + 1 items.
-    p = <char*>malloc((cs.d.n_edges + cs.d.n_terms) * sizeof(PyObject*) + (cs.d.n_absent + 1) * sizeof(Py_ssize_t)
-                      + (cs.d.n_terms + cs.d.n_edges + cs.d.n_absent + total) * sizeof(int32_t))
-    if p == NULL:
-        raise MemoryError()
-    cs.block = p
-    cs.d.edge_ci = <PyObject**>p
+    if max(len(terms), len(edges), len(absent)) > INT32_MAX:
+        raise OverflowError("a state's rule ids, edges or absence edges pass 2^31")
+    cs.d.n_terms = <int32_t>len(terms)
+    cs.d.n_edges = <int32_t>len(edges)
+    cs.d.n_absent = <int32_t>len(absent)
+    # One block for the arrays, the 8-byte items first (see the class docstring). A state ending
+    # one rule keeps it in rule0 and name0 alone (terms and term_names point there), one with no
+    # absence edge points absent_off at `_NO_ABSENT`: neither is in the block.
+    own_terms = cs.d.n_terms > 1
+    n_own = cs.d.n_terms if own_terms else 0
+    size = ((cs.d.n_edges + n_own) * sizeof(PyObject*)
+            + ((cs.d.n_absent + 1) * sizeof(Py_ssize_t) if cs.d.n_absent else 0)
+            + (n_own + cs.d.n_edges + 2 * cs.d.n_absent + total) * sizeof(int32_t))
+    if size <= <Py_ssize_t>sizeof(cs.inline):
+        p = <char*>&cs.inline[0]
+    else:
+        p = <char*>malloc(size)
+        if p == NULL:
+            raise MemoryError()
+    cs.d.edge_ci = <PyObject**>p  # the block's start (see `__dealloc__`)
     p += cs.d.n_edges * sizeof(PyObject*)
-    cs.d.term_names = <PyObject**>p
-    p += cs.d.n_terms * sizeof(PyObject*)
-    cs.d.absent_off = <Py_ssize_t*>p
-    p += (cs.d.n_absent + 1) * sizeof(Py_ssize_t)
-    cs.d.terms = <int32_t*>p
-    p += cs.d.n_terms * sizeof(int32_t)
+    if own_terms:
+        cs.d.term_names = <PyObject**>p
+        p += n_own * sizeof(PyObject*)
+    else:
+        cs.d.term_names = &cs.d.name0
+    if cs.d.n_absent:
+        cs.d.absent_off = <Py_ssize_t*>p
+        p += (cs.d.n_absent + 1) * sizeof(Py_ssize_t)
+    else:
+        cs.d.absent_off = _NO_ABSENT
+    if own_terms:
+        cs.d.terms = <int32_t*>p
+        p += n_own * sizeof(int32_t)
+    else:
+        cs.d.terms = &cs.d.rule0
     cs.d.edge_pid = <int32_t*>p
     p += cs.d.n_edges * sizeof(int32_t)
     cs.d.absent_pid = <int32_t*>p
-    p += cs.d.n_absent * sizeof(int32_t)
+    p += 2 * cs.d.n_absent * sizeof(int32_t)  # absent_pid, then absent_list (read by `columns`)
     cs.d.absent_states = <int32_t*>p
     for i in range(cs.d.n_terms):
         cs.d.terms[i] = terms[i]
-    cs.names = tuple([names[rule] for rule in terms])  # a KeyError here is the writer's bug
-    for i in range(cs.d.n_terms):
-        cs.d.term_names[i] = <PyObject*>cs.names[i]
-    if cs.d.n_terms:
-        cs.d.rule0 = cs.d.terms[0]
-        cs.d.name0 = cs.d.term_names[0]
-    indexes = []
-    probes = []
+    kept = [names[rule] for rule in terms]  # a KeyError here is the writer's bug
     for i, (path_id, vi) in enumerate(edges):
-        if vi.walk is None:
-            raise ValueError("a value index is prepared (`walk.prepare`) before it is compiled")
         ci = vi.cwalk
         if ci is None:
             ci = vi.cwalk = compile_index(vi)
-        indexes.append(ci)
-        probes.append(vi.walk)
+        kept.append(vi)
         cs.d.edge_pid[i] = path_id
-        cs.d.edge_ci[i] = <PyObject*>ci
-    cs.indexes = tuple(indexes)
-    cs.probes = tuple(probes)
+        cs.d.edge_ci[i] = <PyObject*>ci  # kept alive by vi, which `keep` holds
+    cs.keep = None if not kept else kept[0] if len(kept) == 1 else tuple(kept)
+    for i in range(cs.d.n_terms):
+        name = kept[i]  # the same object as `keep`'s item i, which keeps it alive
+        cs.d.term_names[i] = <PyObject*>name
+    if cs.d.n_terms:
+        cs.d.rule0 = cs.d.terms[0]
+        cs.d.name0 = cs.d.term_names[0]
     total = 0
     for i, (path_id, k) in enumerate(absent):
         cs.d.absent_pid[i] = path_id
+        cs.d.absent_pid[cs.d.n_absent + i] = k  # absent_list[i]
         cs.d.absent_off[i] = total
         for j in lists[k]:
             cs.d.absent_states[total] = j
             total += 1
-    cs.d.absent_off[cs.d.n_absent] = total
+    if cs.d.n_absent:  # (`_NO_ABSENT` is never written)
+        cs.d.absent_off[cs.d.n_absent] = total
     return cs
 
 
@@ -258,11 +324,12 @@ cdef enum:
 
 
 cdef int _walk_init(Walk* w, tables) except -1:
-    cdef list csteps = tables.csteps
+    cdef object csteps = tables.csteps  # a `Paged`
+    cdef list pages = csteps.pages
     cdef ScanTable scan = tables.scan
     w.tables = <PyObject*>tables
     w.scan = <PyObject*>scan
-    w.csteps = (<PyListObject*>csteps).ob_item
+    w.pages = (<PyListObject*>pages).ob_item
     w.n_pids = scan.n_pids
     w.any_absent = tables.any_absent
     w.objs = NULL
@@ -396,7 +463,7 @@ cdef inline int _push_state(const Walk* w, IntBuf* stack, int32_t state) noexcep
     # Pushes a state for the walk to expand (0; -1: memory), its data prefetched: the walk
     # pushes the targets of a leaf together and pops them later, so their loads (a cache miss
     # each, on large machines) overlap instead of coming one after another.
-    _prefetch(_state(w.csteps[state]))
+    _prefetch(_state(_cstep(w, state)))
     return intbuf_push(stack, state)
 
 
@@ -465,7 +532,7 @@ cdef list _answer(const Walk* w, IntBuf* found, bint named):
     cdef list result
     cdef object item
     for k in range(found.n):
-        total += _state(w.csteps[found.p[k]]).n_terms
+        total += _state(_cstep(w, found.p[k])).n_terms
     if total > SMALL_HITS:
         hits = <Hit*>malloc(2 * total * sizeof(Hit))
         if hits == NULL:
@@ -475,7 +542,7 @@ cdef list _answer(const Walk* w, IntBuf* found, bint named):
         # latest found first: the walks pop states from a stack, so the states found last tend to
         # hold the lowest rule ids, and the hits come out nearly sorted (little left to move)
         for k in range(found.n - 1, -1, -1):
-            cs = _state(w.csteps[found.p[k]])
+            cs = _state(_cstep(w, found.p[k]))
             if cs.n_terms == 1:  # most terminal states: no read of the block
                 hits[total].rule = cs.rule0
                 hits[total].name = cs.name0
@@ -545,7 +612,11 @@ cdef int _python_probe(CState cs, Py_ssize_t e, const unsigned char* buf, CLeaf*
     cdef int32_t s
     lists = (<object>w.tables).walk[1]
     value = plain_scalar(<object>w.objs[leaf.start]) if w.objs != NULL else _leaf_object(buf, leaf)
-    for k in cs.probes[e](value):
+    vi = cs._kept(cs.d.n_terms + e)
+    probe = vi.walk
+    if probe is None:
+        probe = probe_of(vi, lists)
+    for k in probe(value):
         for s in lists[k]:
             if intbuf_push(hits, s) < 0:
                 raise MemoryError()
@@ -586,7 +657,7 @@ cdef int _walk(Walk* w, const unsigned char* buf, CLeaf* leaves, CValue* vals, i
                     raise MemoryError()
             if r == 0:
                 continue
-            state_obj = w.csteps[state]
+            state_obj = _cstep(w, state)
             cs = _state(state_obj)
             if _note_terminal(found, state, cs) < 0:
                 with gil:
@@ -905,7 +976,7 @@ cdef int _consistent_c(Walk* w, Consist* k, Via* via, IntBuf* rec_ctx, IntBuf* r
             full |= bit
             bit <<= 1
             conds += 1
-        s = _state(w.csteps[s]).parent
+        s = _state(_cstep(w, s)).parent
     if full & (full - 1) == 0:
         return 1  # at most one condition needs a choice: any of its candidates will do
     n0 = n
@@ -1048,7 +1119,7 @@ cdef int _walk_arrays(Walk* w, const unsigned char* buf, CLeaf* leaves, CValue* 
         while stack.n:
             stack.n -= 1
             state = stack.p[stack.n]
-            state_obj = w.csteps[state]
+            state_obj = _cstep(w, state)
             cs = _state(state_obj)
             if cs.n_terms and intbuf_push(&ends, state) < 0:
                 with gil:
@@ -1082,7 +1153,7 @@ cdef int _walk_arrays(Walk* w, const unsigned char* buf, CLeaf* leaves, CValue* 
                         _via_note(w, &via, &rec_ctx, &rec_next, &stack, cs.absent_states[j], hits.p[k])
         for k in range(ends.n):
             state = ends.p[k]
-            cs = _state(w.csteps[state])
+            cs = _state(_cstep(w, state))
             # A condition noted at context 0 takes it, consistent with any choice; so is the
             # one condition left when all others are: only two or more off the root need a
             # choice made by `consistent_choice`.
@@ -1096,7 +1167,7 @@ cdef int _walk_arrays(Walk* w, const unsigned char* buf, CLeaf* leaves, CValue* 
                     r_i = rec_next.p[r_i]
                 if not at_root:
                     off_root += 1
-                s = _state(w.csteps[s]).parent
+                s = _state(_cstep(w, s)).parent
             if off_root >= 2:
                 cr = _consistent_c(w, &consist, &via, &rec_ctx, &rec_next, state, out)
                 if cr == -2:
@@ -1162,7 +1233,7 @@ cdef bint _consistent(Walk* w, Via* via, IntBuf* rec_ctx, IntBuf* rec_next, int3
             noted.append(rec_ctx.p[r_i])
             r_i = rec_next.p[r_i]
         candidates.append(noted)
-        s = _state(w.csteps[s]).parent
+        s = _state(_cstep(w, s)).parent
     return consistent_choice(candidates, _cached_contexts(out, <object>w.tables, cache))
 
 
@@ -1212,13 +1283,13 @@ cdef int _answer_hits(const Walk* w, IntBuf* found, HitBuf* out, HitBuf* spare) 
     cdef CStateData* cs
     cdef Hit* hits
     for k in range(found.n):
-        total += _state(w.csteps[found.p[k]]).n_terms
+        total += _state(_cstep(w, found.p[k])).n_terms
     if hitbuf_reserve(out, total) < 0 or hitbuf_reserve(spare, total) < 0:
         return -1
     hits = out.p + start
     total = 0
     for k in range(found.n - 1, -1, -1):  # latest found first: nearly sorted (see `_answer`)
-        cs = _state(w.csteps[found.p[k]])
+        cs = _state(_cstep(w, found.p[k]))
         for j in range(cs.n_terms):
             hits[total].rule = cs.terms[j]
             hits[total].name = cs.term_names[j]

@@ -15,13 +15,16 @@ import os
 import random
 import threading
 from array import array
+from dataclasses import replace
+from unittest import mock
 
 import pytest
 from hypothesis import given, note
 from hypothesis import strategies as st
 
-from patterns import InvalidPatternError, Machine
+from patterns import InvalidPatternError, Machine, _match_py
 from patterns.automaton import T_EXACT, ValueIndex
+from patterns.engine import Twin
 from patterns.events import BigNumber
 from patterns.walk import fire
 
@@ -46,9 +49,15 @@ COMMON_VALUES = [
 ]  # fmt: skip
 
 
+#: The pure twin, but with a writer that lowers every index as the compiled twin's does, and keeps
+#: the lowered form (the compiled twin's writer drops it once the index's `CIndex` is made).
+LOWERING = replace(Twin.of(_match_py), reads_lowered=True)
+
+
 def _tables(rules: list, dialect: str = "eventbridge"):
     """(the value indexes, the lists) of a machine holding `rules`, published by one match."""
-    m = Machine(dialect=dialect)
+    with mock.patch.object(Twin, "current", classmethod(lambda cls: LOWERING)):
+        m = Machine(dialect=dialect)
     for i, rule in enumerate(rules):
         m.add(f"r{i}", rule)
     m.match(b"{}")

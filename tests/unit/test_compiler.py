@@ -43,7 +43,10 @@ from patterns.engine import Twin, run
 from patterns.events import BigNumber
 from patterns.netaddr import parse_ip
 from patterns.numbers import as_double, number_key
-from patterns.walk import fire
+from patterns.walk import StateEntries, fire, run_machine, select_leaves
+
+from ..concurrency import run_together
+from ..conftest import twin_module
 
 
 def _branches(pattern, dialect="eventbridge"):
@@ -430,3 +433,115 @@ def test_a_twin_that_does_not_read_them_gets_no_lowered_columns() -> None:
     builder = Builder(LOWERING)
     builder.add(0, "r", *_branches({"a": ["x"], "b": [{"prefix": "p"}]}))
     assert all(vi.lowered is not None for vi in builder.build().flat().indexes)
+
+
+# --- What the writer keeps (issue 20, small tables) -----------------------------------------------
+
+#: Every kind of state and index: exact, prefix, numbers, anything-but, exists, absence edges,
+#: wildcards, IP addresses, two rules ending at one state, a rule of two branches.
+SMALL_RULES = [
+    {"source": ["aws.ec2"], "detail": {"id": ["i-1"]}},
+    {"source": ["aws.ec2"], "detail": {"id": ["i-1"]}},
+    {"source": ["aws.s3"], "detail": {"key": [{"prefix": "in/"}], "size": [{"numeric": [">", 10]}]}},
+    {"source": ["orders"], "detail": {"state": [{"anything-but": ["void", "test"]}]}},
+    {"source": ["users"], "detail": {"admin": [{"exists": True}], "gone": [{"exists": False}]}},
+    {"detail": {"name": [{"wildcard": "a*b"}], "ip": ["10.0.0.1", {"cidr": "10.1.0.0/16"}]}},
+    {"$or": [{"a": ["x"]}, {"b": [{"suffix": ".png"}]}]},
+]
+SMALL_EVENTS = [
+    {"source": "aws.ec2", "detail": {"id": "i-1"}},
+    {"source": "aws.s3", "detail": {"key": "in/x", "size": 11}},
+    {"source": "aws.s3", "detail": {"key": "in/x", "size": 10}},
+    {"source": "orders", "detail": {"state": "paid"}},
+    {"source": "orders", "detail": {"state": "void"}},
+    {"source": "users", "detail": {"admin": False}},
+    {"source": "users", "detail": {"admin": False, "gone": 1}},
+    {"detail": {"name": "axxb", "ip": "10.1.2.3"}},
+    {"detail": {"name": "ab", "ip": "10.0.0.1"}},
+    {"a": "x", "b": "y.png"},
+    {"b": ["q.png", "r"]},
+    {"detail": [{"id": "i-1"}, {"name": "ab"}], "source": "aws.ec2"},
+]
+
+
+def _reference_answers(tables) -> list[set[int]]:
+    # the reference road (`patterns.walk`) over the tables' entries, whatever twin made them
+    answers = []
+    for event in SMALL_EVENTS:
+        by_path, contexts = select_leaves(event, tables.prefixes, tables.path_ids)
+        answers.append(run_machine(tables, by_path, contexts))
+    return answers
+
+
+def test_compiled_writer_keeps_no_reference_entries_and_makes_them_on_demand() -> None:
+    built = {}
+    for twin in (Twin.of(twin_module("cython")), Twin.of(_match_py)):
+        builder = Builder(twin)
+        for i, rule in enumerate(SMALL_RULES):
+            builder.add(i, f"r{i}", *_branches(rule))
+        first = builder.build()
+        # a change, then a snapshot made by copy-on-write: its entries too
+        changed = builder.remove(0, _branches(SMALL_RULES[0])[0])
+        changed = builder.add(
+            7, "r7", *_branches({"source": ["aws.s3"], "detail": {"key": [{"prefix": "out/"}]}})
+        )
+        built[twin.reads_lowered] = (first, changed)
+    for compiled, pure in zip(built[True], built[False], strict=True):
+        assert isinstance(compiled.walk[0], StateEntries) and type(pure.walk[0]) is list
+        assert len(compiled.walk[0]) == len(pure.walk[0])
+        for made, kept in zip(compiled.walk[0], pure.walk[0], strict=True):  # the same state ids
+            if kept is None:
+                assert made is None
+                continue
+            assert made[0] == kept[0] and made[2] == kept[2]  # rule ids, absence edges
+            assert [(e[0], e[1] is None) for e in made[1] or ()] == [
+                (e[0], e[1] is None) for e in kept[1] or ()
+            ]
+        assert _reference_answers(compiled) == _reference_answers(pure)
+        assert any(_reference_answers(pure))
+        # the compiled walk agrees with the reference road over its own tables
+        for event, expected in zip(SMALL_EVENTS, _reference_answers(compiled), strict=True):
+            assert set(compiled.twin.match_dict(compiled, event)) == expected, event
+        # the lowered form is dropped once each index's CIndex is made
+        assert all(vi.lowered is None and vi.cwalk is not None for vi in compiled.flat().indexes)
+
+
+def test_builder_counts_branches_of_rules_ending_at_one_state() -> None:
+    # a node keeps one branch of one rule as the rule id alone, and a count per rule beside others
+    builder = Builder(Twin.current())
+    one, empty = _branches({"a": ["x"]})
+    builder.add(0, "twice", one + one, empty)  # two branches of rule 0 end at one state
+    builder.add(1, "once", one, empty)
+    tables = builder.build()
+    assert _match(tables, {"a": "x"}) == {"twice", "once"}
+    tables = builder.remove(1, one)
+    assert _match(tables, {"a": "x"}) == {"twice"}
+    tables = builder.add(0, "twice", one, empty, replacing=one + one)  # one branch left
+    assert _match(tables, {"a": "x"}) == {"twice"}
+    tables = builder.add(1, "once", one, empty)
+    assert _match(tables, {"a": "x"}) == {"twice", "once"}
+    tables = builder.remove(0, one)
+    tables = builder.remove(1, one)
+    assert _match(tables, {"a": "x"}) == set()
+    assert builder.add(2, "again", one, empty) is not None
+    assert _match(builder.build(), {"a": "x"}) == {"again"}
+
+
+def test_reference_road_of_compiled_tables_from_many_threads_agrees() -> None:
+    # the compiled twin's reference entries and probes are made on first use, by any thread
+    built = []
+    for twin in (Twin.of(twin_module("cython")), Twin.of(_match_py)):
+        builder = Builder(twin)
+        for i, rule in enumerate(SMALL_RULES):
+            builder.add(i, f"r{i}", *_branches(rule))
+        built.append(builder.build())
+    compiled, pure = built
+    got: list[list[set[int]]] = []  # each reader's answers (a reader that raised adds none)
+
+    def reader() -> None:
+        for _ in range(10):
+            got.append(_reference_answers(compiled))
+
+    run_together([reader] * 6)
+    assert got == [_reference_answers(pure)] * 60
+    assert all(vi.walk is not None for vi in compiled.flat().indexes)

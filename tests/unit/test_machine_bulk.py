@@ -398,6 +398,61 @@ def test_machine_affix_index_patched_by_changes_answers_as_fresh(
     assert patched[0] > 10
 
 
+@pytest.mark.parametrize("seed", range(4))
+def test_machine_exact_index_patched_through_an_overlay_answers_as_fresh(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # changes on a large exact-only index go to an overlay (`PatchedTable` over the shared base,
+    # `ValueIndex.patches`; the compiled index looks a key up there first, `GONE` hiding a
+    # removed one, then in the base's): patched from any size here (a real one from
+    # `_PATCH_EXACT_FROM` keys), laid out whole again past 5 changed keys
+    from patterns import compiler
+
+    monkeypatch.setattr(compiler, "_OVERLAY_MAX", 5)
+    monkeypatch.setattr(compiler, "_PATCH_EXACT_FROM", 0)
+    rng = random.Random(seed)
+    words = ["a", "b", "ab", "é", "x" * 20, "10", ""]
+
+    def rule() -> dict:
+        leaf = rng.sample(words, rng.randrange(1, 3))
+        return {"s": leaf} if rng.random() < 0.8 else {"s": leaf, "t": [rng.choice(words)]}
+
+    live = {f"r{i}": rule() for i in range(8)}
+    machine = Machine(rules=live)
+    events = (
+        [orjson.dumps({"s": w}) for w in [*words, "zz"]]
+        + [orjson.dumps({"s": [a, b], "t": c}) for a in words[:3] for b in words[3:] for c in words[:2]]
+        + [b'{"s": 10}', b'{"s": null}', b"{}"]
+    )
+    patched = [0]
+    real = compiler._Live.patch_field
+
+    def counting(self, node, path, changes):  # type: ignore[no-untyped-def]
+        done = real(self, node, path, changes)
+        entry = compiler._field(node, path)
+        patched[0] += done and entry is not None and type(entry[1].exact_only) is compiler.PatchedTable
+        return done
+
+    monkeypatch.setattr(compiler._Live, "patch_field", counting)
+    machine.match(events[0])
+    for step in range(60):
+        if live and rng.random() < 0.45:
+            name = rng.choice(list(live))
+            del live[name]
+            machine.remove(name)
+        else:
+            name = f"m{rng.randrange(12)}"
+            live[name] = rule()
+            machine.add(name, live[name])
+        fresh = Machine(rules=live)
+        for event in events:
+            flat = flatten(decode_event(event))
+            oracle = [n for n, p in live.items() if oracle_matches(patterns.compile(p).branches, flat)]
+            assert machine.match(event) == fresh.match(event) == oracle, (step, event)
+            assert machine.match(orjson.loads(event)) == oracle, (step, event)  # the dict road too
+    assert patched[0] > 10
+
+
 def test_machine_bulk_builds_leave_the_collector_as_they_found_it(monkeypatch: pytest.MonkeyPatch) -> None:
     # `add_many` and a large first layout pause the cyclic collector (`patterns._gc`), and give
     # it back as it was: on, or off, also when a pattern is refused
@@ -484,3 +539,43 @@ def test_small_affix_index_is_rebuilt_not_patched() -> None:
     ]
     prefixes = [vi.prefix for vi in indexes if vi.prefix]
     assert prefixes and not any(isinstance(p, PatchedTable) for p in prefixes)
+
+
+def test_changes_across_state_pages_leave_older_snapshots_whole() -> None:
+    # 3,000 tenants on one field: states on three pages (`automaton.Paged`, PAGE = 1,024) and an
+    # exact index past `_PATCH_EXACT_FROM` keys, patched through its overlay. Each change copies
+    # the pages it writes: a match holding the tables before it still answers as they were.
+    from patterns import compiler
+    from patterns.automaton import PAGE
+
+    n = 3_000
+    assert n > 2 * PAGE and n > compiler._PATCH_EXACT_FROM
+
+    def event(i: int) -> bytes:
+        return orjson.dumps({"source": "s", "detail": {"k": f"v{i}"}})
+
+    m = Machine(rules=[(f"t{i}", {"source": ["s"], "detail": {"k": [f"v{i}"]}}) for i in range(n)])
+    assert m.match(event(5)) == ["t5"]
+    before, fast = m._tables, m._fast
+    for i in (5, 1_500, 2_999):
+        m.remove(f"t{i}")
+    m.add("new", {"detail": {"k": ["v1500", "v7"]}})
+    m.add("t7", {"source": ["s"], "detail": {"k": ["v8"]}})  # replaced: its old value is gone
+    assert [m.match(event(i)) for i in (5, 7, 8, 1_500, 2_999, 2_998)] == [
+        [],
+        ["new"],
+        ["t7", "t8"],
+        ["new"],
+        [],
+        ["t2998"],
+    ]
+    old = [["t5"], ["t7"], ["t8"], ["t1500"], ["t2999"], ["t2998"]]
+    assert [_reference(before, m, event(i)) for i in (5, 7, 8, 1_500, 2_999, 2_998)] == old
+    if fast is not None:  # the compiled road of the tables before the changes
+        assert [fast.match(event(i)) for i in (5, 7, 8, 1_500, 2_999, 2_998)] == old
+
+
+def _reference(tables, m: Machine, raw: bytes) -> list[str]:
+    from patterns import engine
+
+    return [tables.names[r] for r in sorted(engine.run(tables, m.dialect, raw))]
