@@ -892,6 +892,21 @@ def _point(rng: random.Random) -> dict:
     return {"x": rng.uniform(-122.52, -122.36), "y": rng.uniform(37.70, 37.83), "z": 0}
 
 
+def _lot_properties(rng: random.Random, mapblklot: str, block: str, lot: str, number: str) -> dict:
+    """A CityLots feature's properties (as in quamina's samples); street names drawn from `rng`."""
+    return {
+        "MAPBLKLOT": mapblklot,
+        "BLKLOT": block + lot,
+        "BLOCK_NUM": block,
+        "LOT_NUM": lot,
+        "FROM_ST": number,
+        "TO_ST": number,
+        "STREET": rng.choice(STREETS),
+        "ST_TYPE": rng.choice(ST_TYPES),
+        "ODD_EVEN": rng.choice("OE"),
+    }
+
+
 def citylots_events(n: int, seed: int = 17) -> list[bytes]:
     """`n` CityLots-shaped features (properties as in quamina's samples, geometry as citylots2)."""
     rng = random.Random(seed)
@@ -909,17 +924,7 @@ def citylots_events(n: int, seed: int = 17) -> list[bytes]:
             rings[-1][-1]["y"] = 37.729900216217324
         feature = {
             "type": "Feature",
-            "properties": {
-                "MAPBLKLOT": mapblklot,
-                "BLKLOT": block + lot,
-                "BLOCK_NUM": block,
-                "LOT_NUM": lot,
-                "FROM_ST": number,
-                "TO_ST": number,
-                "STREET": rng.choice(STREETS),
-                "ST_TYPE": rng.choice(ST_TYPES),
-                "ODD_EVEN": rng.choice("OE"),
-            },
+            "properties": _lot_properties(rng, mapblklot, block, lot, number),
             "geometry": {
                 "type": "MultiPolygon" if multi else "Polygon",
                 "coordinates": rings,
@@ -962,17 +967,7 @@ def citylots_real_events(n: int, seed: int = 37) -> list[bytes]:
             coordinates = [_ring(rng, _real_ring_size(rng)) for _ in range(2 if shape >= 0.8 else 1)]
         feature = {
             "type": "Feature",
-            "properties": {
-                "MAPBLKLOT": mapblklot,
-                "BLKLOT": block + lot,
-                "BLOCK_NUM": block,
-                "LOT_NUM": lot,
-                "FROM_ST": number,
-                "TO_ST": number,
-                "STREET": rng.choice(STREETS),
-                "ST_TYPE": rng.choice(ST_TYPES),
-                "ODD_EVEN": rng.choice("OE"),
-            },
+            "properties": _lot_properties(rng, mapblklot, block, lot, number),
             "geometry": {"type": kind, "coordinates": coordinates},
         }
         out.append(orjson.dumps(feature))

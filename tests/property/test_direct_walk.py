@@ -31,7 +31,7 @@ from patterns._trampoline import run
 from patterns.dialects import BUS_DIALECTS, DIALECTS, get_dialect
 from patterns.validate import validate, validate_decoded
 
-from ..strategies import json_values, patterns_for, valid_patterns
+from ..strategies import json_values, pattern_values, patterns_for, valid_patterns
 from .test_roads_agree import RAW_NUMBERS, Raw, to_text
 
 DIALECT_NAMES = sorted({**DIALECTS, **BUS_DIALECTS})
@@ -225,21 +225,8 @@ def test_direct_walk_vouches_only_for_what_validate_accepts(dialect: str, value:
     obj, members, long_numbers = direct
     assert exact(obj) == exact(validate(core._lazy_node(value), d))
     assert members == core._shape(value)[0]
-    numbers = [v for v in _scalars(value) if type(v) in (int, float)]
+    numbers = [v for v in pattern_values(value) if type(v) in (int, float)]
     assert long_numbers == any(type(v) is float or abs(v) >= 10**14 for v in numbers)
-
-
-def _scalars(value: Any) -> list:
-    out, stack = [], [value]
-    while stack:
-        v = stack.pop()
-        if isinstance(v, dict):
-            stack.extend(v.values())
-        elif isinstance(v, list):
-            stack.extend(v)
-        else:
-            out.append(v)
-    return out
 
 
 @given(text=valid_patterns(max_leaves=10).map(json.dumps) | texts())
