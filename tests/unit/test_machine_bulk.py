@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
+from typing import Any
 
 import orjson
 import pytest
@@ -321,26 +322,17 @@ def test_machine_number_tree_patched_by_changes_answers_as_fresh(
         return done
 
     monkeypatch.setattr(compiler._Live, "patch_numbers", counting)
-    machine.match(events[0])
-    for step in range(60):
-        if live and rng.random() < 0.4:
-            name = rng.choice(list(live))
-            del live[name]
-            machine.remove(name)
-        else:
-            a = rng.choice([rng.randrange(-5, 6), rng.randrange(-20, 21) / 4])
-            b = a + rng.choice([0.25, 1, 3])
-            leaf = rng.choice(
+
+    def rule() -> dict:
+        a = rng.choice([rng.randrange(-5, 6), rng.randrange(-20, 21) / 4])
+        b = a + rng.choice([0.25, 1, 3])
+        return {
+            "n": rng.choice(
                 [[{"numeric": [">=", a, "<", b]}], [a], [{"numeric": ["<=", b]}, {"numeric": [">", b + 1]}]]
             )
-            name = f"m{rng.randrange(20)}"
-            live[name] = {"n": leaf}
-            machine.add(name, {"n": leaf})
-        fresh = Machine(rules=live)
-        for event in events:
-            flat = flatten(decode_event(event))
-            oracle = [n for n, p in live.items() if oracle_matches(patterns.compile(p).branches, flat)]
-            assert machine.match(event) == fresh.match(event) == oracle, (step, event)
+        }
+
+    _churn(machine, live, events, rng, rule, steps=60, names=20)
     assert patched[0] > 10
 
 
@@ -380,21 +372,7 @@ def test_machine_affix_index_patched_by_changes_answers_as_fresh(
         return done
 
     monkeypatch.setattr(compiler._Live, "patch_affixes", counting)
-    machine.match(events[0])
-    for step in range(50):
-        if live and rng.random() < 0.4:
-            name = rng.choice(list(live))
-            del live[name]
-            machine.remove(name)
-        else:
-            name = f"m{rng.randrange(12)}"
-            live[name] = {"s": leaf()}
-            machine.add(name, live[name])
-        fresh = Machine(rules=live)
-        for event in events:
-            flat = flatten(decode_event(event))
-            oracle = [n for n, p in live.items() if oracle_matches(patterns.compile(p).branches, flat)]
-            assert machine.match(event) == fresh.match(event) == oracle, (step, event)
+    _churn(machine, live, events, rng, lambda: {"s": leaf()}, steps=50, names=12)
     assert patched[0] > 10
 
 
@@ -434,22 +412,7 @@ def test_machine_exact_index_patched_through_an_overlay_answers_as_fresh(
         return done
 
     monkeypatch.setattr(compiler._Live, "patch_field", counting)
-    machine.match(events[0])
-    for step in range(60):
-        if live and rng.random() < 0.45:
-            name = rng.choice(list(live))
-            del live[name]
-            machine.remove(name)
-        else:
-            name = f"m{rng.randrange(12)}"
-            live[name] = rule()
-            machine.add(name, live[name])
-        fresh = Machine(rules=live)
-        for event in events:
-            flat = flatten(decode_event(event))
-            oracle = [n for n, p in live.items() if oracle_matches(patterns.compile(p).branches, flat)]
-            assert machine.match(event) == fresh.match(event) == oracle, (step, event)
-            assert machine.match(orjson.loads(event)) == oracle, (step, event)  # the dict road too
+    _churn(machine, live, events, rng, rule, steps=60, names=12, dicts=True)
     assert patched[0] > 10
 
 
@@ -579,3 +542,29 @@ def _reference(tables, m: Machine, raw: bytes) -> list[str]:
     from patterns import engine
 
     return [tables.names[r] for r in sorted(engine.run(tables, m.dialect, raw))]
+
+
+def _churn(
+    machine: Machine, live: dict, events: list[bytes], rng: random.Random, rule: Any, *,
+    steps: int, names: int, dicts: bool = False,
+) -> None:  # fmt: skip
+    """Random removes of `live` rules and adds of `rule()` (under one of `names` names), each
+    followed by every event: `machine` answers as a fresh machine of `live` and as the oracle
+    (and, with `dicts`, for the decoded event too)."""
+    machine.match(events[0])
+    for step in range(steps):
+        if live and rng.random() < 0.4:
+            name = rng.choice(list(live))
+            del live[name]
+            machine.remove(name)
+        else:
+            name = f"m{rng.randrange(names)}"
+            live[name] = rule()
+            machine.add(name, live[name])
+        fresh = Machine(rules=live)
+        for event in events:
+            flat = flatten(decode_event(event))
+            oracle = [n for n, p in live.items() if oracle_matches(patterns.compile(p).branches, flat)]
+            assert machine.match(event) == fresh.match(event) == oracle, (step, event)
+            if dicts:
+                assert machine.match(orjson.loads(event)) == oracle, (step, event)
