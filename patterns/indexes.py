@@ -126,9 +126,12 @@ def _range_table(
 #: A number index whose slots' lists would hold more than this many targets per slot on average
 #: (plus `_TREE_SLACK`) is built as a segment tree (`ValueIndex.num_tree`): n nested ranges
 #: (`> 1`, `> 2`, ...) fill O(n^2) slot entries (20,000 of them: minutes and gigabytes), the tree
-#: O(n log n). Below it the slots stay: one lookup per value, and the compiled walker's.
+#: O(n log n). Below it the slots stay: one lookup per value, and the compiled walker's. The
+#: slack lets a field of a few hundred ranges keep its slots (at most 65,536 entries more): the
+#: compiled walk probes a tree in Python, under the GIL, and on the dense workload (1,000 mixed
+#: rules) one event in five did so, the serial share that kept two threads near one.
 _TREE_FROM = 8
-_TREE_SLACK = 256
+_TREE_SLACK = 1 << 16
 
 
 def _number_table(ranges: list[tuple[_Bound, int]], lists: Recorder, vi: ValueIndex) -> None:
