@@ -892,6 +892,14 @@ def _point(rng: random.Random) -> dict:
     return {"x": rng.uniform(-122.52, -122.36), "y": rng.uniform(37.70, 37.83), "z": 0}
 
 
+def _lot_ids(rng: random.Random) -> tuple[str, str, str, str]:
+    """A CityLots feature's (MAPBLKLOT, block, lot, street number), drawn from `rng`."""
+    block = f"{rng.randrange(10000):04d}"
+    lot = f"{rng.randrange(200):03d}"
+    number = str(rng.randrange(1, 4000))
+    return (rng.choice(MAPBLKLOTS) if rng.random() < 0.1 else block + lot), block, lot, number
+
+
 def _lot_properties(rng: random.Random, mapblklot: str, block: str, lot: str, number: str) -> dict:
     """A CityLots feature's properties (as in quamina's samples); street names drawn from `rng`."""
     return {
@@ -912,10 +920,7 @@ def citylots_events(n: int, seed: int = 17) -> list[bytes]:
     rng = random.Random(seed)
     out = []
     for _ in range(n):
-        block = f"{rng.randrange(10000):04d}"
-        lot = f"{rng.randrange(200):03d}"
-        number = str(rng.randrange(1, 4000))
-        mapblklot = rng.choice(MAPBLKLOTS) if rng.random() < 0.1 else block + lot
+        ids = _lot_ids(rng)
         multi = rng.random() < 0.1
         rings = [[_point(rng) for _ in range(rng.randint(4, 9))] for _ in range(2 if multi else 1)]
         if rng.random() < 0.05:
@@ -924,7 +929,7 @@ def citylots_events(n: int, seed: int = 17) -> list[bytes]:
             rings[-1][-1]["y"] = 37.729900216217324
         feature = {
             "type": "Feature",
-            "properties": _lot_properties(rng, mapblklot, block, lot, number),
+            "properties": _lot_properties(rng, *ids),
             "geometry": {
                 "type": "MultiPolygon" if multi else "Polygon",
                 "coordinates": rings,
@@ -954,10 +959,7 @@ def citylots_real_events(n: int, seed: int = 37) -> list[bytes]:
     rng = random.Random(seed)
     out = []
     for _ in range(n):
-        block = f"{rng.randrange(10000):04d}"
-        lot = f"{rng.randrange(200):03d}"
-        number = str(rng.randrange(1, 4000))
-        mapblklot = rng.choice(MAPBLKLOTS) if rng.random() < 0.1 else block + lot
+        ids = _lot_ids(rng)
         shape = rng.random()
         if shape < 0.1:  # MultiPolygon: polygons of one ring each
             kind = "MultiPolygon"
@@ -967,7 +969,7 @@ def citylots_real_events(n: int, seed: int = 37) -> list[bytes]:
             coordinates = [_ring(rng, _real_ring_size(rng)) for _ in range(2 if shape >= 0.8 else 1)]
         feature = {
             "type": "Feature",
-            "properties": _lot_properties(rng, mapblklot, block, lot, number),
+            "properties": _lot_properties(rng, *ids),
             "geometry": {"type": kind, "coordinates": coordinates},
         }
         out.append(orjson.dumps(feature))
