@@ -313,15 +313,7 @@ def test_machine_number_tree_patched_by_changes_answers_as_fresh(
     machine = Machine(rules=live)
     values = [x / 4 for x in range(-30, 31)]
     events = [orjson.dumps({"n": x}) for x in values] + [orjson.dumps({"n": values[::7]})]
-    patched = [0]
-    real = compiler._Live.patch_numbers
-
-    def counting(self, *args):  # type: ignore[no-untyped-def]
-        done = real(self, *args)
-        patched[0] += done
-        return done
-
-    monkeypatch.setattr(compiler._Live, "patch_numbers", counting)
+    patched = _count_patches(monkeypatch, "patch_numbers")
 
     def rule() -> dict:
         a = rng.choice([rng.randrange(-5, 6), rng.randrange(-20, 21) / 4])
@@ -363,15 +355,7 @@ def test_machine_affix_index_patched_by_changes_answers_as_fresh(
         b'{"s": 5}',
         b'{"s": ["ab", "Bc"]}',
     ]
-    patched = [0]
-    real = compiler._Live.patch_affixes
-
-    def counting(self, *args):  # type: ignore[no-untyped-def]
-        done = real(self, *args)
-        patched[0] += done
-        return done
-
-    monkeypatch.setattr(compiler._Live, "patch_affixes", counting)
+    patched = _count_patches(monkeypatch, "patch_affixes")
     _churn(machine, live, events, rng, lambda: {"s": leaf()}, steps=50, names=12)
     assert patched[0] > 10
 
@@ -402,16 +386,12 @@ def test_machine_exact_index_patched_through_an_overlay_answers_as_fresh(
         + [orjson.dumps({"s": [a, b], "t": c}) for a in words[:3] for b in words[3:] for c in words[:2]]
         + [b'{"s": 10}', b'{"s": null}', b"{}"]
     )
-    patched = [0]
-    real = compiler._Live.patch_field
 
-    def counting(self, node, path, changes):  # type: ignore[no-untyped-def]
-        done = real(self, node, path, changes)
+    def overlaid(node, path) -> bool:  # type: ignore[no-untyped-def]
         entry = compiler._field(node, path)
-        patched[0] += done and entry is not None and type(entry[1].exact_only) is compiler.PatchedTable
-        return done
+        return entry is not None and type(entry[1].exact_only) is compiler.PatchedTable
 
-    monkeypatch.setattr(compiler._Live, "patch_field", counting)
+    patched = _count_patches(monkeypatch, "patch_field", overlaid)
     _churn(machine, live, events, rng, rule, steps=60, names=12, dicts=True)
     assert patched[0] > 10
 
@@ -568,3 +548,20 @@ def _churn(
             assert machine.match(event) == fresh.match(event) == oracle, (step, event)
             if dicts:
                 assert machine.match(orjson.loads(event)) == oracle, (step, event)
+
+
+def _count_patches(monkeypatch: pytest.MonkeyPatch, method: str, counts: Any = None) -> list[int]:
+    """Spy on `compiler._Live.<method>` (a patch of one field in place of its rebuild): the
+    returned list's one item counts the patches it made (those `counts(node, path)` accepts)."""
+    from patterns import compiler
+
+    patched = [0]
+    real = getattr(compiler._Live, method)
+
+    def counting(self, node, path, changes):  # type: ignore[no-untyped-def]
+        done = real(self, node, path, changes)
+        patched[0] += done and (counts is None or counts(node, path))
+        return done
+
+    monkeypatch.setattr(compiler._Live, method, counting)
+    return patched
