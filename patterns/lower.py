@@ -97,16 +97,8 @@ def lower(vi: ValueIndex, lists: list[tuple[int, ...]]) -> LoweredIndex:
     entries = array("q")
     exact = vi.exact_only
     if type(exact) is PatchedTable:  # a large exact index, changed: its overlay alone
-        for key, k in exact.over.items():
-            if k >= 0:
-                _lower_keys(T_EXACT, {key: k}, ref, keys, entries)
-                continue
-            try:  # gone: a key the base's table must not answer
-                encoded = key.encode("utf-8")
-            except UnicodeEncodeError:  # no valid UTF-8 value holds it: nothing to hide
-                continue
-            keys.append(encoded)
-            entries.extend((T_EXACT, len(encoded), GONE))
+        # a key gone from it (-1) is lowered as GONE, which the base's table must not answer
+        _lower_keys(T_EXACT, exact.over, lambda k: GONE if k < 0 else ref(k), keys, entries)
         return LoweredIndex._make(
             (False, False, 1 << T_EXACT, local.off, local.items, b"".join(keys), entries, _NO_INTS, _NO_LENS,
              _NO_LENS, *_NOTHING_BUT_STRINGS)
