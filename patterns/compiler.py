@@ -473,9 +473,7 @@ class _Live:
             new.patches = vi.patches if patched else vi
         if not exact if type(exact) is dict else _patch_empties(exact):
             _pop_field(node, path)
-            self.path_uses[path_id] -= 1
-            if not self.path_uses[path_id]:
-                self.dead_paths += 1
+            self._unuse_path(path_id)
             return True
         new.exact = new.exact_only = exact
         if self.twin.reads_lowered:
@@ -650,6 +648,10 @@ class _Live:
                 self.lists.release(k, times)
         if absent_list >= 0:
             self.absent_edges -= 1
+        self._unuse_path(path_id)
+
+    def _unuse_path(self, path_id: int) -> None:
+        # one (state, field) index less on path `path_id` (`_use_path` counts them)
         self.path_uses[path_id] -= 1
         if not self.path_uses[path_id]:
             self.dead_paths += 1
