@@ -244,3 +244,18 @@ def test_direct_expand_is_the_trampolined_expand(text: str) -> None:
     assert [[(p, id(leaf)) for p, leaf in b.items()] for b in direct] == [
         [(p, id(leaf)) for p, leaf in b.items()] for b in walked
     ]
+    try:
+        single = model_module._expand_single(obj, "", 0)
+    except model_module._HasOr:
+        assert _has_or(obj)
+    else:  # a pattern without `$or`: its one branch, alike
+        assert not _has_or(obj)
+        assert [[(p, id(leaf)) for p, leaf in single.items()]] == [
+            [(p, id(leaf)) for p, leaf in b.items()] for b in walked
+        ]
+
+
+def _has_or(obj: model_module.Obj) -> bool:
+    return bool(obj.ors) or any(
+        isinstance(f.value, model_module.Obj) and _has_or(f.value) for f in obj.fields
+    )
