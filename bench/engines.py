@@ -24,6 +24,9 @@ import orjson
 LABELS = {
     "ours": "patterns",
     "ours-pure": "patterns (pure)",
+    "ours-batch": "patterns (match_batch)",
+    "ours-trusted": "patterns (trust_events)",
+    "ours-trusted-batch": "patterns (trust_events, match_batch)",
     "moto": "moto",
     "localstack": "localstack",
     "localstack-precompiled": "localstack (precompiled)",
@@ -101,6 +104,8 @@ class Ours(Engine):
     """`patterns.Machine`: one automaton for the whole rule set."""
 
     key = "ours"
+    #: `Machine(trust_events=...)` (see `OursTrusted`)
+    trust = False
 
     def probe(self) -> dict:
         import patterns
@@ -117,7 +122,7 @@ class Ours(Engine):
 
     def load(self, rules, dialect):
         self.dialect = dialect
-        self.machine = self.patterns.Machine(dialect=dialect)
+        self.machine = self.patterns.Machine(dialect=dialect, trust_events=self.trust)
         refused = []
         for name, rule in rules:
             try:
@@ -145,6 +150,61 @@ class Ours(Engine):
         self.machine.match(probe)
         t2 = time.perf_counter()
         return t1 - t0, t2 - t1
+
+
+class OursBatch(Ours):
+    """Ours through `Machine.match_batch`, `BATCH` events a call, as a router that reads events in
+    batches would match them (and as the native peers loop: no call per event from Python). The
+    timed answer is the batch's flat arrays of rule ids (`BatchResult.offsets`, `.rule_ids`), as
+    a consumer handing them to Arrow reads them; no list of names is made per event."""
+
+    key = "ours-batch"
+    #: events a `match_batch` call takes (a round's events are split into such batches)
+    BATCH = 1_000
+
+    def probe(self) -> dict:
+        info = super().probe()
+        info["label"] = f"patterns ({info['implementation']}, match_batch)"
+        return info
+
+    def load(self, rules, dialect):
+        if dialect != "eventbridge":
+            raise Unsupported("the batch road is measured on JSON events only")
+        refused = super().load(rules, dialect)
+        batch = self.machine.match_batch
+        self.match = lambda event: batch([event])[0]
+        return refused
+
+    def match_all(self, events: list[bytes]) -> None:
+        """Match `events` (the worker's timed loop), `BATCH` a call."""
+        batch = self.machine.match_batch
+        for start in range(0, len(events), self.BATCH):
+            batch(events[start : start + self.BATCH])
+
+
+class OursTrusted(Ours):
+    """Ours with `Machine(trust_events=True)`: the parts of an event no rule reads are skipped
+    by their brackets, unvalidated, as quamina skips them (docs/scanner.md, "The trusted skip")."""
+
+    key = "ours-trusted"
+    trust = True
+
+    def probe(self) -> dict:
+        info = super().probe()
+        info["label"] = f"patterns ({info['implementation']}, trust_events)"
+        return info
+
+
+class OursTrustedBatch(OursBatch):
+    """`OursBatch` on a machine with ``trust_events=True``."""
+
+    key = "ours-trusted-batch"
+    trust = True
+
+    def probe(self) -> dict:
+        info = super().probe()
+        info["label"] = info["label"].replace("match_batch", "trust_events, match_batch")
+        return info
 
 
 class OursPure(Ours):
@@ -360,6 +420,9 @@ CLASSES: dict[str, type[Engine]] = {
     cls.key: cls
     for cls in (
         Ours,
+        OursBatch,
+        OursTrusted,
+        OursTrustedBatch,
         OursPure,
         Moto,
         LocalStack,

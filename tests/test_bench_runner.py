@@ -65,3 +65,28 @@ def test_smallest_configuration_end_to_end(small_run) -> None:
         assert plots == []
     else:
         assert plots == ["aws.png", "sns.png"]
+
+
+@pytest.mark.parametrize("key", ["ours-batch", "ours-trusted", "ours-trusted-batch"])
+def test_our_other_roads_answer_as_ours(key, tmp_path) -> None:
+    # Each road of ours the bench times (match_batch, trust_events) is a worker of its own: its
+    # answers on a cell are ours, and its timed loop (its own batch loop, for the batch roads)
+    # matches the events asked.
+    from bench.runner import Worker
+
+    workers = {k: Worker(k, tmp_path / "logs") for k in ("ours", key)}
+    try:
+        answers = {}
+        for k, w in workers.items():
+            assert "label" in w.call("probe")["info"]
+            assert w.call("load", workload="dense", key="1000", pool=40)["refused"] == []
+            answers[k] = w.call("answers", n=40)["answers"]
+            timed = w.call("time", n=90)
+            assert timed["n"] == 90 and timed["seconds"] > 0
+        assert answers[key] == answers["ours"]
+        assert sum(map(len, answers["ours"])) > 40  # a dense cell: many matches an event
+        if key.endswith("batch"):  # the batch road is timed on JSON events only
+            assert "unsupported" in workers[key].call("load", workload="sns", key="10", pool=5)
+    finally:
+        for w in workers.values():
+            w.close()
