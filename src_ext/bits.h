@@ -11,6 +11,16 @@
 #define PATTERNS_ONES 0x0101010101010101ULL  /* 0x01 in every byte of a word */
 #define PATTERNS_HIGHS 0x8080808080808080ULL /* the high bit of every byte */
 
+/* A function the compiler must inline (the scanner's key lookup; the trusted skip's body, into
+   one twin per instruction set, so its popcounts compile to the twin's instructions). */
+#if defined(_MSC_VER)
+#define PATTERNS_ALWAYS_INLINE static __forceinline
+#elif defined(__GNUC__) || defined(__clang__)
+#define PATTERNS_ALWAYS_INLINE static inline __attribute__((always_inline))
+#else
+#define PATTERNS_ALWAYS_INLINE static inline
+#endif
+
 /* a * b, 128 bits: the low word returned, the high one in *hi. */
 static inline uint64_t patterns_mul128(uint64_t a, uint64_t b, uint64_t* hi) {
 #if defined(__SIZEOF_INT128__)

@@ -84,13 +84,6 @@ typedef struct {
     Py_ssize_t mask;
     const unsigned char* key_data;  /* every key's bytes */
 } patterns_key_table;
-#if defined(_MSC_VER)
-#define PATTERNS_ALWAYS_INLINE static __forceinline
-#elif defined(__GNUC__) || defined(__clang__)
-#define PATTERNS_ALWAYS_INLINE static inline __attribute__((always_inline))
-#else
-#define PATTERNS_ALWAYS_INLINE static inline
-#endif
 /* The value of key p[0:n] with `tag`, or -1. Inlined into the scanner, which looks up
    most keys of an event (A/B: 2 to 3% of a match); value indexes, which probe their
    strings from several places, call one copy (`patterns_keys_find_call`): inlined there

@@ -39,7 +39,7 @@
 #if PATTERNS_HAVE_QUOTE_INDEX
 #define PATTERNS_HAVE_TRUSTED_SKIP 1
 
-static inline int patterns_popcount64(uint64_t x) {
+PATTERNS_ALWAYS_INLINE int patterns_popcount64(uint64_t x) {
 #if defined(_MSC_VER)
     return (int)__popcnt64(x);
 #else
@@ -48,7 +48,7 @@ static inline int patterns_popcount64(uint64_t x) {
 }
 
 /* In-string bits from quote bits: bit i set when an odd number of quotes lie at or below i. */
-static inline uint64_t patterns_prefix_xor(uint64_t x) {
+PATTERNS_ALWAYS_INLINE uint64_t patterns_prefix_xor(uint64_t x) {
     x ^= x << 1;
     x ^= x << 2;
     x ^= x << 4;
@@ -113,8 +113,12 @@ static uint64_t patterns_brackets_avx2(const unsigned char* p, uint64_t quotes, 
    first; -2 when the container may hold a number no double holds (an exponent: an 'e' after
    a digit; or 64 digits in a row), which the validating skip then reads, so that the event is
    read as the slow road reads it (that note decides how integers on rule paths are read). */
-static Py_ssize_t patterns_trusted_skip(const unsigned char* buf, Py_ssize_t n, Py_ssize_t i,
-                                        const uint64_t* qbits, Py_ssize_t* max_depth) {
+/* The skip's body, inlined into one function per instruction set (below): `wide` selects the
+   AVX2 block function, and in the AVX2 twin the popcounts compile to the POPCNT instruction
+   (every AVX2 CPU has it) where the baseline build calls libgcc's bit-twiddling routine. */
+PATTERNS_ALWAYS_INLINE Py_ssize_t patterns_trusted_skip_body(const unsigned char* buf, Py_ssize_t n,
+                                                                    Py_ssize_t i, const uint64_t* qbits,
+                                                                    Py_ssize_t* max_depth, int wide) {
     unsigned char tail[64];
     const unsigned char* p;
     Py_ssize_t b = i >> 6, blocks = (n + 63) >> 6, depth = 0, deepest = 0;
@@ -130,7 +134,7 @@ static Py_ssize_t patterns_trusted_skip(const unsigned char* buf, Py_ssize_t n, 
         }
         quotes = qbits[b] & from;
 #if PATTERNS_TRUSTED_WIDE
-        if (patterns_simd >= 1) {
+        if (wide) {
             opens = patterns_brackets_avx2(p, quotes, &closes, &digits, &exps, &string);
         } else
 #endif
@@ -165,7 +169,30 @@ static Py_ssize_t patterns_trusted_skip(const unsigned char* buf, Py_ssize_t n, 
             }
         }
     }
+    (void)wide;
     return -1;
+}
+
+#if PATTERNS_TRUSTED_WIDE
+__attribute__((target("avx2,pclmul,popcnt")))
+static Py_ssize_t patterns_trusted_skip_avx2(const unsigned char* buf, Py_ssize_t n, Py_ssize_t i,
+                                             const uint64_t* qbits, Py_ssize_t* max_depth) {
+    return patterns_trusted_skip_body(buf, n, i, qbits, max_depth, 1);
+}
+#endif
+static Py_ssize_t patterns_trusted_skip_sse2(const unsigned char* buf, Py_ssize_t n, Py_ssize_t i,
+                                             const uint64_t* qbits, Py_ssize_t* max_depth) {
+    return patterns_trusted_skip_body(buf, n, i, qbits, max_depth, 0);
+}
+
+/* buf[i] is '{' or '[' of a value no rule path enters: see `patterns_trusted_skip_body`, in the
+   widest twin the CPU has (`patterns_simd`, set once at import). */
+static Py_ssize_t patterns_trusted_skip(const unsigned char* buf, Py_ssize_t n, Py_ssize_t i,
+                                        const uint64_t* qbits, Py_ssize_t* max_depth) {
+#if PATTERNS_TRUSTED_WIDE
+    if (patterns_simd >= 1) return patterns_trusted_skip_avx2(buf, n, i, qbits, max_depth);
+#endif
+    return patterns_trusted_skip_sse2(buf, n, i, qbits, max_depth);
 }
 #else
 #define PATTERNS_HAVE_TRUSTED_SKIP 0
