@@ -80,6 +80,14 @@ class Pattern:
             branches = self._branches = expand(self.model)
         return branches
 
+    def _unkept_branches(self) -> tuple[Branch, ...]:
+        # `branches`, not kept on the pattern when they were not made yet: a `Machine` reads a
+        # rule's branches once to insert it (and again to remove it), and its trie holds what
+        # it needs of them; kept, they would be about 250 bytes a rule of a many-tenant
+        # machine (tuples and `Condition`s; the leaves are the model's own either way).
+        branches = self._branches
+        return expand(self.model) if branches is None else branches
+
     def __reduce__(self) -> tuple:
         # The model goes as a flat list: pickle recurses per nesting level, and a pattern may
         # nest 1,000 deep.

@@ -158,7 +158,9 @@ class Machine:
             if self._used is not None:
                 self._charge([(name, compiled)])
             rule_id, replacing = self._place(name, compiled)
-            tables = self._builder.add(rule_id, name, compiled.branches, compiled.is_empty, replacing)
+            tables = self._builder.add(
+                rule_id, name, compiled._unkept_branches(), compiled.is_empty, replacing
+            )
             if tables is not None:
                 self._set_tables(tables)
 
@@ -207,7 +209,8 @@ class Machine:
                 changes = []
                 for name, compiled in batch:
                     rule_id, replacing = self._place(name, compiled)
-                    changes.append((rule_id, name, compiled.branches, compiled.is_empty, replacing))
+                    branches = compiled._unkept_branches()
+                    changes.append((rule_id, name, branches, compiled.is_empty, replacing))
                 tables = self._builder.add_many(changes)
                 if tables is not None:
                     self._set_tables(tables)
@@ -241,7 +244,7 @@ class Machine:
             rule_id, replacing = self._next_id, None
             self._next_id += 1
         else:
-            rule_id, replacing = old[0], old[1].branches
+            rule_id, replacing = old[0], old[1]._unkept_branches()
         self._rules[name] = (rule_id, compiled)
         return rule_id, replacing
 
@@ -260,13 +263,14 @@ class Machine:
                 replacing: tuple[Any, ...] | None = replacing_now
             elif name in self._rules:
                 rule_id, old = self._rules[name]
-                replacing = old.branches
+                replacing = old._unkept_branches()
             else:
                 rule_id, replacing = next_id, None
                 next_id += 1
                 total = total + Footprint(1, 0, 0, 0, 0, rule_bytes(name))
-            seen[name] = (rule_id, compiled.branches)
-            total = total + delta(self._builder, rule_id, compiled.branches, replacing, pending)
+            branches = compiled._unkept_branches()
+            seen[name] = (rule_id, branches)
+            total = total + delta(self._builder, rule_id, branches, replacing, pending)
         if total.table_bytes > self.budget:
             what = f"rule {batch[0][0]!r}" if len(batch) == 1 else f"these {len(batch)} rules"
             raise BudgetError(
@@ -302,10 +306,11 @@ class Machine:
         """
         with self._lock:
             rule_id, pattern = self._rules.pop(name)
+            branches = pattern._unkept_branches()
             if self._used is not None:
-                change = delta(self._builder, rule_id, (), pattern.branches)
+                change = delta(self._builder, rule_id, (), branches)
                 self._used = self._used + change + Footprint(-1, 0, 0, 0, 0, -rule_bytes(name))
-            tables = self._builder.remove(rule_id, pattern.branches)
+            tables = self._builder.remove(rule_id, branches)
             if tables is not None:
                 self._set_tables(tables)
 

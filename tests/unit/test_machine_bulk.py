@@ -565,3 +565,30 @@ def _count_patches(monkeypatch: pytest.MonkeyPatch, method: str, counts: Any = N
 
     monkeypatch.setattr(compiler._Live, method, counting)
     return patched
+
+
+def test_machine_keeps_no_branches_of_its_rules_and_still_removes_them() -> None:
+    # A machine inserts a rule's branches in its trie and does not keep them on the rule's
+    # `Pattern` (about 250 bytes a many-tenant rule): removing or replacing the rule expands
+    # its pattern again, and leaves the machine answering as one built without the rule.
+    rules = [(f"r{i}", {"source": ["s"], "detail": {"id": [f"t{i}"], "n": [{"numeric": [">", i]}]}})
+             for i in range(50)]  # fmt: skip
+    given = patterns.compile(rules[7][1])
+    assert given.branches and given._branches is not None  # a pattern whose branches were read
+    machine = Machine(rules=rules[:7])
+    machine.add("r7", given)
+    machine.add_many(rules[8:])
+    assert all(machine[name]._branches is None for name, _ in rules if name != "r7")
+    assert machine["r7"]._branches is not None  # what the caller made is left as it was
+    event = {"source": "s", "detail": {"id": "t9", "n": 100}}
+    assert machine.match(event) == ["r9"]
+    machine.remove("r9")
+    machine.add("r10", {"source": ["s"], "detail": {"id": ["t9"]}})  # a replacement
+    machine.remove("r7")
+    fresh = Machine(rules=[(n, p) for n, p in rules if n not in ("r7", "r9", "r10")]
+                    + [("r10", {"source": ["s"], "detail": {"id": ["t9"]}})])  # fmt: skip
+    for i in range(50):
+        event = {"source": "s", "detail": {"id": f"t{i}", "n": i + 1}}
+        assert machine.match(event) == fresh.match(event)
+    assert machine.match({"source": "s", "detail": {"id": "t9", "n": 100}}) == ["r10"]
+    assert machine.stats() == fresh.stats()
