@@ -121,7 +121,8 @@ class Machine:
         self.dialect: Dialect = get_dialect(dialect)
         self._lock = threading.Lock()
         self._builder = Builder(Twin.current())  # the writer: every change goes through it
-        self._rules: dict[str, tuple[int, Pattern]] = {}  # name -> (rule id, pattern); insertion order
+        # name -> (rule id, what the rule is kept as: `_kept`); insertion order
+        self._rules: dict[str, tuple[int, Pattern | str]] = {}
         self._next_id = 0
         self._tables: Tables | None = None  # the published tables: one store per change
         # the compiled road's one-call match of `_tables` (JSON dialects, compiled twin), stored
@@ -156,8 +157,8 @@ class Machine:
         compiled = self._compiled(pattern)
         with self._lock:
             if self._used is not None:
-                self._charge([(name, compiled)])
-            rule_id, replacing = self._place(name, compiled)
+                self._charge([(name, compiled, pattern)])
+            rule_id, replacing = self._place(name, compiled, pattern)
             tables = self._builder.add(
                 rule_id, name, compiled._unkept_branches(), compiled.is_empty, replacing
             )
@@ -187,7 +188,7 @@ class Machine:
                 was added.
         """
         with collector_paused():  # the batch's patterns and tables are many new objects
-            batch: list[tuple[str, Pattern]] = []
+            batch: list[tuple[str, Pattern, Any]] = []
             for index, item in enumerate(items):
                 if not isinstance(item, tuple) or len(item) != 2:
                     raise TypeError(
@@ -195,7 +196,7 @@ class Machine:
                     )
                 name, pattern = item
                 try:
-                    batch.append((name, self._compiled(pattern)))
+                    batch.append((name, self._compiled(pattern), pattern))
                 except ValueError as exc:  # InvalidPatternError too, which also names the rule
                     if isinstance(exc, InvalidPatternError):
                         exc.rule, exc.index = name, index
@@ -207,8 +208,8 @@ class Machine:
                 if self._used is not None:
                     self._charge(batch)
                 changes = []
-                for name, compiled in batch:
-                    rule_id, replacing = self._place(name, compiled)
+                for name, compiled, given in batch:
+                    rule_id, replacing = self._place(name, compiled, given)
                     branches = compiled._unkept_branches()
                     changes.append((rule_id, name, branches, compiled.is_empty, replacing))
                 tables = self._builder.add_many(changes)
@@ -233,10 +234,11 @@ class Machine:
         # JSON, with the dialect's message
         return compile(typing.cast(PatternSource, pattern), dialect=self.dialect)
 
-    def _place(self, name: str, compiled: Pattern) -> tuple[int, tuple | None]:
-        # Under the lock: record rule `name` as `compiled`; its id (a new one for a new name)
-        # and the branches it replaces (None for a new name). A bus machine first reads the
-        # subscriber's copies (`_read_copies`), before the tables holding it are published.
+    def _place(self, name: str, compiled: Pattern, given: Any) -> tuple[int, tuple | None]:
+        # Under the lock: record rule `name` as `compiled` (compiled from `given`); its id (a
+        # new one for a new name) and the branches it replaces (None for a new name). A bus
+        # machine first reads the subscriber's copies (`_read_copies`), before the tables
+        # holding it are published.
         if compiled.dialect.name == BUS.name:
             self._read_copies(copies_of(compiled))
         old = self._rules.get(name)
@@ -244,11 +246,26 @@ class Machine:
             rule_id, replacing = self._next_id, None
             self._next_id += 1
         else:
-            rule_id, replacing = old[0], old[1]._unkept_branches()
-        self._rules[name] = (rule_id, compiled)
+            rule_id, replacing = old[0], self._pattern(old[1])._unkept_branches()
+        self._rules[name] = (rule_id, self._kept(compiled, given))
         return rule_id, replacing
 
-    def _charge(self, batch: list[tuple[str, Pattern]]) -> None:
+    def _kept(self, compiled: Pattern, given: Any) -> Pattern | str:
+        # What rule `compiled` is kept as: the text it was compiled from, when it had one, or
+        # else the `Pattern` itself (a dict's, a bus subscriber's, a `Pattern` the caller gave).
+        # Its trie holds what matching needs; the text alone is about 700 bytes a many-tenant
+        # rule less than the pattern's model, and `_pattern` compiles it again, to the same
+        # pattern, when the rule is read, replaced or removed.
+        if compiled is given or compiled.source is None or compiled.dialect.name == BUS.name:
+            return compiled
+        return compiled.source
+
+    def _pattern(self, kept: Pattern | str) -> Pattern:
+        # The `Pattern` of a rule kept as `kept` (see `_kept`): the same pattern as was added
+        # (a text compiles alike in the machine's dialect, which only a bus machine changes).
+        return kept if isinstance(kept, Pattern) else compile(kept, dialect=self.dialect)
+
+    def _charge(self, batch: list[tuple[str, Pattern, Any]]) -> None:
         # Under the lock, before anything changes: price the batch's rules, in order, against
         # the trie as it is (`footprint.delta`, read-only), and refuse the batch if the machine
         # would pass its budget; else keep the new footprint.
@@ -257,13 +274,13 @@ class Machine:
         total = self._used
         seen: dict[str, tuple[int, tuple[Any, ...]]] = {}
         next_id = self._next_id
-        for name, compiled in batch:
+        for name, compiled, _ in batch:
             if name in seen:
                 rule_id, replacing_now = seen[name]
                 replacing: tuple[Any, ...] | None = replacing_now
             elif name in self._rules:
                 rule_id, old = self._rules[name]
-                replacing = old._unkept_branches()
+                replacing = self._pattern(old)._unkept_branches()
             else:
                 rule_id, replacing = next_id, None
                 next_id += 1
@@ -305,8 +322,8 @@ class Machine:
             KeyError: no rule of that name.
         """
         with self._lock:
-            rule_id, pattern = self._rules.pop(name)
-            branches = pattern._unkept_branches()
+            rule_id, kept = self._rules.pop(name)
+            branches = self._pattern(kept)._unkept_branches()
             if self._used is not None:
                 change = delta(self._builder, rule_id, (), branches)
                 self._used = self._used + change + Footprint(-1, 0, 0, 0, 0, -rule_bytes(name))
@@ -347,8 +364,12 @@ class Machine:
         return iter(names)
 
     def __getitem__(self, name: str) -> Pattern:
-        """The `Pattern` of rule `name` (KeyError when there is none)."""
-        return self._rules[name][1]
+        """The `Pattern` of rule `name` (KeyError when there is none).
+
+        A rule added as text is kept as its text, and compiled again here (about 20 µs for a
+        typical pattern): each call gives a new, equal `Pattern`. One added as a `Pattern` is
+        that very object."""
+        return self._pattern(self._rules[name][1])
 
     def __repr__(self) -> str:
         return f"Machine(dialect={self.dialect.name!r}, rules={len(self._rules)})"
@@ -396,7 +417,7 @@ class Machine:
     def to_bytes(self) -> bytes:
         """The machine as snapshot bytes (what `save` writes; `from_bytes` reads them)."""
         with collector_paused(), self._lock:  # a list of texts per rule: no cycles to find
-            rules = [(name, _pattern_text(pattern)) for name, (_, pattern) in self._rules.items()]
+            rules = [(name, _pattern_text(kept)) for name, (_, kept) in self._rules.items()]
             meta = {
                 "dialect": self.dialect.name, "rules": len(rules), "budget": self.budget,
                 "trust_events": self.trust_events,
@@ -748,10 +769,12 @@ def _machine_from_snapshot(cls: type[Machine], data: bytes) -> Machine:
     return cls.from_bytes(data)
 
 
-def _pattern_text(pattern: Pattern) -> str:
-    # The text a snapshot keeps for a rule: the pattern's own source, or its model as JSON
-    # (a pattern given as a dict, a bus subscriber's joined filters); either compiles, in the
-    # machine's dialect, to the same pattern.
+def _pattern_text(pattern: Pattern | str) -> str:
+    # The text a snapshot keeps for a rule kept as `pattern` (`Machine._kept`): its text, the
+    # pattern's own source, or its model as JSON (a pattern given as a dict, a bus
+    # subscriber's joined filters); each compiles, in the machine's dialect, to the same pattern.
+    if isinstance(pattern, str):
+        return pattern
     if pattern.source is not None:
         return pattern.source
     return orjson.dumps(pattern.model.to_json()).decode()

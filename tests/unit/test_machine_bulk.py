@@ -592,3 +592,27 @@ def test_machine_keeps_no_branches_of_its_rules_and_still_removes_them() -> None
         assert machine.match(event) == fresh.match(event)
     assert machine.match({"source": "s", "detail": {"id": "t9", "n": 100}}) == ["r10"]
     assert machine.stats() == fresh.stats()
+
+
+def test_machine_keeps_a_text_rule_as_its_text() -> None:
+    # A rule added as text is kept as that text alone (no model: about 700 bytes a many-tenant
+    # rule), and compiled again when read, replaced or removed: to an equal pattern, with its
+    # source, answering and leaving the machine as a machine built without the change.
+    texts = [(f"r{i}", orjson.dumps({"detail": {"id": [f"t{i}"], "n": [{"numeric": [">", i]}]}}).decode())
+             for i in range(30)]  # fmt: skip
+    given = patterns.compile(texts[3][1])
+    machine = Machine(rules=texts[:3] + [("r3", given)] + texts[4:])
+    kept = dict(machine._rules.values())
+    assert all(type(kept[i]) is str for i in range(30) if i != 3) and kept[3] is given
+    assert machine["r5"] == patterns.compile(texts[5][1]) and machine["r5"].source == texts[5][1]
+    assert machine["r5"] is not machine["r5"] and machine["r3"] is given
+    machine.add("r5", '{"detail": {"id": ["t6"]}}')  # replaces the text rule r5
+    machine.remove("r6")
+    machine.remove("r3")
+    rest = [(n, t) for n, t in texts if n not in ("r3", "r5", "r6")] + [("r5", '{"detail": {"id": ["t6"]}}')]
+    fresh = Machine(rules=rest)
+    for i in range(30):
+        event = {"detail": {"id": f"t{i}", "n": i + 1}}
+        assert machine.match(event) == fresh.match(event)
+    assert machine.stats() == fresh.stats()
+    assert Machine.from_bytes(machine.to_bytes()).match({"detail": {"id": "t6", "n": 0}}) == ["r5"]
