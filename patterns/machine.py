@@ -122,7 +122,7 @@ class Machine:
         self._lock = threading.Lock()
         self._builder = Builder(Twin.current())  # the writer: every change goes through it
         # name -> (rule id, what the rule is kept as: `_kept`); insertion order
-        self._rules: dict[str, tuple[int, Pattern | str]] = {}
+        self._rules: dict[str, tuple[int, Pattern | str | bytes]] = {}
         self._next_id = 0
         self._tables: Tables | None = None  # the published tables: one store per change
         # the compiled road's one-call match of `_tables` (JSON dialects, compiled twin), stored
@@ -250,20 +250,35 @@ class Machine:
         self._rules[name] = (rule_id, self._kept(compiled, given))
         return rule_id, replacing
 
-    def _kept(self, compiled: Pattern, given: Any) -> Pattern | str:
-        # What rule `compiled` is kept as: the text it was compiled from, when it had one, or
-        # else the `Pattern` itself (a dict's, a bus subscriber's, a `Pattern` the caller gave).
-        # Its trie holds what matching needs; the text alone is about 700 bytes a many-tenant
-        # rule less than the pattern's model, and `_pattern` compiles it again, to the same
-        # pattern, when the rule is read, replaced or removed.
-        if compiled is given or compiled.source is None or compiled.dialect.name == BUS.name:
+    def _kept(self, compiled: Pattern, given: Any) -> Pattern | str | bytes:
+        # What rule `compiled` is kept as: the text it was compiled from (str); for a dict, the
+        # dict as orjson writes it (bytes); else the `Pattern` itself (a bus subscriber's, a
+        # `Pattern` the caller gave, a dict orjson cannot write: a key not a str, an integer
+        # past 64 bits). Its trie holds what matching needs; text or bytes are about 700 bytes
+        # a many-tenant rule less than the pattern's model, and `_pattern` compiles them again,
+        # to the same pattern, when the rule is read, replaced or removed.
+        if compiled is given or compiled.dialect.name == BUS.name:
             return compiled
-        return compiled.source
+        if compiled.source is not None:
+            return compiled.source
+        if type(given) is dict:
+            try:
+                # What `compile` accepted in a dict (str, int, float, bool, None, lists and
+                # dicts: no NaN, no infinity) orjson writes and reads back as an equal dict.
+                # Copied: orjson's bytes keep the whole buffer it wrote into (4 KB for a small
+                # pattern, by tracemalloc), the copy its bytes alone.
+                return bytes(memoryview(orjson.dumps(given)))
+            except (TypeError, orjson.JSONEncodeError):
+                pass
+        return compiled
 
-    def _pattern(self, kept: Pattern | str) -> Pattern:
-        # The `Pattern` of a rule kept as `kept` (see `_kept`): the same pattern as was added
-        # (a text compiles alike in the machine's dialect, which only a bus machine changes).
-        return kept if isinstance(kept, Pattern) else compile(kept, dialect=self.dialect)
+    def _pattern(self, kept: Pattern | str | bytes) -> Pattern:
+        # The `Pattern` of a rule kept as `kept` (see `_kept`): the same pattern as was added,
+        # by the same road (a text as text, a dict as a dict), in the machine's dialect (which
+        # only a bus machine changes, and a bus machine keeps its patterns).
+        if isinstance(kept, Pattern):
+            return kept
+        return compile(kept if isinstance(kept, str) else orjson.loads(kept), dialect=self.dialect)
 
     def _charge(self, batch: list[tuple[str, Pattern, Any]]) -> None:
         # Under the lock, before anything changes: price the batch's rules, in order, against
@@ -366,9 +381,9 @@ class Machine:
     def __getitem__(self, name: str) -> Pattern:
         """The `Pattern` of rule `name` (KeyError when there is none).
 
-        A rule added as text is kept as its text, and compiled again here (about 20 µs for a
-        typical pattern): each call gives a new, equal `Pattern`. One added as a `Pattern` is
-        that very object."""
+        A rule added as text or as a dict is kept as its text (a dict as its JSON), and
+        compiled again here (about 20 µs for a typical pattern): each call gives a new, equal
+        `Pattern`. One added as a `Pattern` is that very object."""
         return self._pattern(self._rules[name][1])
 
     def __repr__(self) -> str:
@@ -769,12 +784,14 @@ def _machine_from_snapshot(cls: type[Machine], data: bytes) -> Machine:
     return cls.from_bytes(data)
 
 
-def _pattern_text(pattern: Pattern | str) -> str:
-    # The text a snapshot keeps for a rule kept as `pattern` (`Machine._kept`): its text, the
-    # pattern's own source, or its model as JSON (a pattern given as a dict, a bus
-    # subscriber's joined filters); each compiles, in the machine's dialect, to the same pattern.
+def _pattern_text(pattern: Pattern | str | bytes) -> str:
+    # The text a snapshot keeps for a rule kept as `pattern` (`Machine._kept`): its text, its
+    # dict as JSON, the pattern's own source, or its model as JSON (a bus subscriber's joined
+    # filters); each compiles, in the machine's dialect, to the same pattern.
     if isinstance(pattern, str):
         return pattern
+    if isinstance(pattern, bytes):
+        return pattern.decode()
     if pattern.source is not None:
         return pattern.source
     return orjson.dumps(pattern.model.to_json()).decode()

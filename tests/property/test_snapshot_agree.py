@@ -51,6 +51,8 @@ def test_loaded_machine_answers_as_the_saved_one(dialect: str, data: st.DataObje
     unpickled = pickle.loads(pickle.dumps(m))
     assert list(loaded) == list(unpickled) == list(m)
     assert loaded.stats() == m.stats()
+    # each rule's pattern, from what each machine keeps of it (a text, a dict's JSON, a Pattern)
+    assert [loaded[name] for name in loaded] == [m[name] for name in m]
     for event in data.draw(st.lists(events_for(dialect), min_size=1, max_size=4), label="events"):
         for given_as in _inputs(event, dialect):
             expected = _answer(m, given_as)

@@ -573,20 +573,22 @@ def test_machine_keeps_no_branches_of_its_rules_and_still_removes_them() -> None
     # its pattern again, and leaves the machine answering as one built without the rule.
     rules = [(f"r{i}", {"source": ["s"], "detail": {"id": [f"t{i}"], "n": [{"numeric": [">", i]}]}})
              for i in range(50)]  # fmt: skip
-    given = patterns.compile(rules[7][1])
-    assert given.branches and given._branches is not None  # a pattern whose branches were read
+    given = {i: patterns.compile(rules[i][1]) for i in (7, 8, 9)}
+    assert given[7].branches and given[7]._branches is not None  # a pattern whose branches were read
     machine = Machine(rules=rules[:7])
-    machine.add("r7", given)
-    machine.add_many(rules[8:])
-    assert all(machine[name]._branches is None for name, _ in rules if name != "r7")
-    assert machine["r7"]._branches is not None  # what the caller made is left as it was
+    machine.add("r7", given[7])
+    machine.add_many([(n, given.get(i, p)) for i, (n, p) in enumerate(rules) if i >= 8])
+    assert given[8]._branches is None and given[9]._branches is None  # the machine read, not kept
+    assert machine["r7"] is given[7] and given[7]._branches is not None  # the caller's, as it was
     event = {"source": "s", "detail": {"id": "t9", "n": 100}}
     assert machine.match(event) == ["r9"]
     machine.remove("r9")
     machine.add("r10", {"source": ["s"], "detail": {"id": ["t9"]}})  # a replacement
     machine.remove("r7")
-    fresh = Machine(rules=[(n, p) for n, p in rules if n not in ("r7", "r9", "r10")]
-                    + [("r10", {"source": ["s"], "detail": {"id": ["t9"]}})])  # fmt: skip
+    machine.add("r8", {"source": ["s"], "detail": {"id": ["t8"]}})  # a Pattern replaced by a dict
+    fresh = Machine(rules=[(n, p) for n, p in rules if n not in ("r7", "r8", "r9", "r10")]
+                    + [("r10", {"source": ["s"], "detail": {"id": ["t9"]}}),
+                       ("r8", {"source": ["s"], "detail": {"id": ["t8"]}})])  # fmt: skip
     for i in range(50):
         event = {"source": "s", "detail": {"id": f"t{i}", "n": i + 1}}
         assert machine.match(event) == fresh.match(event)
@@ -594,25 +596,41 @@ def test_machine_keeps_no_branches_of_its_rules_and_still_removes_them() -> None
     assert machine.stats() == fresh.stats()
 
 
-def test_machine_keeps_a_text_rule_as_its_text() -> None:
-    # A rule added as text is kept as that text alone (no model: about 700 bytes a many-tenant
-    # rule), and compiled again when read, replaced or removed: to an equal pattern, with its
-    # source, answering and leaving the machine as a machine built without the change.
-    texts = [(f"r{i}", orjson.dumps({"detail": {"id": [f"t{i}"], "n": [{"numeric": [">", i]}]}}).decode())
-             for i in range(30)]  # fmt: skip
+def test_machine_keeps_a_text_or_dict_rule_as_its_text() -> None:
+    # A rule added as text is kept as that text alone, a dict as its JSON (no model: about 700
+    # bytes a many-tenant rule), each compiled again, by its own road, when read, replaced or
+    # removed: to an equal pattern (a text's with its source), leaving the machine as a machine
+    # built without the change; a dict orjson cannot write (an integer past 64 bits, which a
+    # value list may hold) keeps its pattern.
+    def rule(i: int) -> dict:
+        return {"detail": {"id": [f"t{i}"], "n": [{"numeric": [">", i + 0.25]}]}}
+
+    texts = [(f"r{i}", orjson.dumps(rule(i)).decode() if i % 2 else rule(i)) for i in range(30)]
     given = patterns.compile(texts[3][1])
     machine = Machine(rules=texts[:3] + [("r3", given)] + texts[4:])
     kept = dict(machine._rules.values())
-    assert all(type(kept[i]) is str for i in range(30) if i != 3) and kept[3] is given
-    assert machine["r5"] == patterns.compile(texts[5][1]) and machine["r5"].source == texts[5][1]
-    assert machine["r5"] is not machine["r5"] and machine["r3"] is given
-    machine.add("r5", '{"detail": {"id": ["t6"]}}')  # replaces the text rule r5
+    assert all(type(kept[i]) is (str if i % 2 else bytes) for i in range(30) if i != 3)
+    assert kept[3] is given and machine["r3"] is given
+    for i in (4, 5):
+        assert machine[f"r{i}"] == patterns.compile(texts[i][1]) and machine[f"r{i}"] is not machine[f"r{i}"]
+    assert machine["r5"].source == texts[5][1] and machine["r4"].source is None
+    machine.add("r5", '{"detail": {"id": ["t6"]}}')  # replaces a text rule
+    machine.add("r4", {"detail": {"id": ["t4"], "m": [1]}})  # replaces a dict rule
     machine.remove("r6")
     machine.remove("r3")
-    rest = [(n, t) for n, t in texts if n not in ("r3", "r5", "r6")] + [("r5", '{"detail": {"id": ["t6"]}}')]
+    machine.remove("r9")
+    rest = [(n, t) for n, t in texts if n not in ("r3", "r4", "r5", "r6", "r9")] + [
+        ("r5", '{"detail": {"id": ["t6"]}}'), ("r4", {"detail": {"id": ["t4"], "m": [1]}})]  # fmt: skip
     fresh = Machine(rules=rest)
     for i in range(30):
-        event = {"detail": {"id": f"t{i}", "n": i + 1}}
-        assert machine.match(event) == fresh.match(event)
+        for event in ({"detail": {"id": f"t{i}", "n": i + 1}}, {"detail": {"id": f"t{i}", "n": i, "m": 1}}):
+            assert machine.match(event) == fresh.match(event)
     assert machine.stats() == fresh.stats()
-    assert Machine.from_bytes(machine.to_bytes()).match({"detail": {"id": "t6", "n": 0}}) == ["r5"]
+    loaded = Machine.from_bytes(machine.to_bytes())
+    assert loaded.match({"detail": {"id": "t6", "n": 0}}) == ["r5"]
+    assert [loaded[n] for n in loaded] == [machine[n] for n in machine]
+    machine.add("big", {"detail": {"id": [2**70]}})
+    assert isinstance(machine._rules["big"][1], patterns.Pattern)
+    assert machine.match({"detail": {"id": 2**70}}) == ["big"]
+    machine.remove("big")
+    assert machine.stats() == fresh.stats()
