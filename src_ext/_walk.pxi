@@ -1424,24 +1424,82 @@ def match_json_many(tables, list events):
 cdef array.array _INT_ARRAY = array.array("i")  # the template of the batch's arrays (C int: int32)
 
 
+@cython.no_gc  # it holds a Tables, which never refers to a batch's answer
+@cython.final
+cdef class BatchNames:
+    """The names of the rules each event of a batch matches, as `match_batch` found them.
+
+    Event k's names are those of its rule ids, in their order (an event `match_batch` declines
+    has none). The hits the batch wrote without the GIL are kept as they are (rule id and
+    borrowed name), so nothing is made per event or per match until names are asked for; then
+    each list is made in one go (`PyList_New` of its size, each name set in place). `tables`
+    keeps the states, and so the names, alive. Immutable; each call hands out new lists.
+    """
+
+    cdef object tables     # the batch's Tables: its states hold the names `hits` borrow
+    cdef Hit* hits         # every hit of the batch (malloc'd, taken over from the batch)
+    cdef Py_ssize_t* offs  # event k's hits are hits[offs[k]:offs[k + 1]] (PyMem_Malloc'd)
+    cdef Py_ssize_t count
+
+    def __dealloc__(self):
+        free(self.hits)
+        PyMem_Free(self.offs)
+
+    def __len__(self):
+        return self.count
+
+    cdef list _names(self, Py_ssize_t k):
+        cdef Py_ssize_t j, start = self.offs[k], n = self.offs[k + 1] - self.offs[k]
+        cdef list names = PyList_New(n)
+        cdef object item
+        for j in range(n):
+            item = <object>self.hits[start + j].name
+            Py_INCREF(item)
+            PyList_SET_ITEM(names, j, item)
+        return names
+
+    def names(self, Py_ssize_t k):
+        """The names of event k's rules (0 <= k < len(self)).
+
+        Raises:
+            IndexError: k is out of range.
+        """
+        if not 0 <= k < self.count:
+            raise IndexError(k)
+        return self._names(k)
+
+    def lists(self):
+        """Every event's names, one list an event, in order."""
+        cdef Py_ssize_t k
+        cdef list result = PyList_New(self.count)
+        cdef object item
+        for k in range(self.count):
+            item = self._names(k)
+            Py_INCREF(item)
+            PyList_SET_ITEM(result, k, item)
+        return result
+
+
 def match_batch(tables, events):
-    """The rule ids every JSON event of a sequence matches, as two flat arrays, the scans,
-    walks and answers of the whole batch made with the GIL released (other threads match
-    meanwhile).
+    """The rule ids every JSON event of a sequence matches, as two flat arrays, and their
+    names, the scans, walks and answers of the whole batch made with the GIL released (other
+    threads match meanwhile).
 
     With the GIL, per event, only its buffer is read (before) and, for the rare Python
     fallbacks of the walk, what they read; the answers are written as C ints, with no Python
-    object per event or per match.
+    object per event or per match, and the names are kept as the walk chose them, to be made
+    into lists only when asked for (`BatchNames`).
 
     Args:
         tables: a published `patterns.automaton.Tables` with `csteps`.
         events: a sequence of events (bytes, bytearray, C-contiguous memoryview or str each).
 
     Returns:
-        (offsets, rule_ids, declined): `array('i')`s, event k's rule ids (sorted, no repeats)
-        being ``rule_ids[offsets[k]:offsets[k + 1]]``; and the indexes of the events the
-        compiled road leaves to the reference road (`match_json` answers None: invalid or
-        not JSON text, a number beyond a double's range), whose range is empty.
+        (offsets, rule_ids, declined, names): `array('i')`s, event k's rule ids (sorted, no
+        repeats) being ``rule_ids[offsets[k]:offsets[k + 1]]``; the indexes of the events the
+        compiled road leaves to the reference road (`match_json` answers None: invalid or not
+        JSON text, a number beyond a double's range), whose range is empty; and a `BatchNames`
+        holding the names of each event's rules, in that order.
     """
     cdef Walk w
     cdef Batch b
@@ -1449,6 +1507,7 @@ def match_batch(tables, events):
     cdef array.array offsets, rule_ids
     cdef int* o
     cdef int* r
+    cdef BatchNames names
     cdef list seq = list(events)  # our own references: a caller's list may change meanwhile
     _walk_init(&w, tables)
     try:
@@ -1465,6 +1524,13 @@ def match_batch(tables, events):
             o[k] = <int>b.offs[k]
         for k in range(b.hits.n):
             r[k] = b.hits.p[k].rule
-        return offsets, rule_ids, [k for k in range(b.count) if not b.state[k] & 4]
+        names = BatchNames.__new__(BatchNames)
+        names.tables = tables
+        names.count = b.count
+        names.hits = b.hits.p  # taken over: `_batch_free` no longer frees them
+        b.hits.p = NULL
+        names.offs = b.offs
+        b.offs = NULL
+        return offsets, rule_ids, [k for k in range(b.count) if not b.state[k] & 4], names
     finally:
         _batch_free(&b)
