@@ -474,6 +474,16 @@ cdef inline int _push_state(const Walk* w, IntBuf* stack, int32_t state) noexcep
     return intbuf_push(stack, state)
 
 
+cdef inline void _prefetch_arrays(const Walk* w, int32_t state) noexcept nogil:
+    # The arrays of the state the walk expands next (its object was prefetched when it was
+    # pushed, `_push_state`): a state with more than one rule or field keeps them in a block
+    # of its own, a second miss, now started one state ahead. Its edges first (every state
+    # with edges reads them), then its rules.
+    cdef const CStateData* cs = _state(_cstep(w, state))
+    _prefetch(cs.edge_pid)
+    _prefetch(cs.terms)
+
+
 cdef struct Hit:
     int32_t rule
     PyObject* name  # borrowed from the state's names
@@ -658,6 +668,8 @@ cdef int _walk(Walk* w, const unsigned char* buf, CLeaf* leaves, CValue* vals, i
         while stack.n:
             stack.n -= 1
             state = stack.p[stack.n]
+            if stack.n:
+                _prefetch_arrays(w, stack.p[stack.n - 1])
             r = _seen_add(&seen, state)
             if r < 0:
                 with gil:
@@ -698,11 +710,15 @@ cdef int _walk(Walk* w, const unsigned char* buf, CLeaf* leaves, CValue* vals, i
 cdef struct Via:
     # Per state reached by the array walk: where its contexts start in the records (a chain
     # through `rec_next`), open addressing over state ids (-1: empty); the caller's storage
-    # (often on the C stack) until it must grow, heap memory after (on_heap).
+    # (often on the C stack, `small` slots of it) until it must grow past it, heap memory
+    # after (on_heap). It starts on VIA_START slots of that storage and doubles in it: an
+    # event reaching few states clears only those (the 512 slots' 2 KB memset was 0.7% of a
+    # dense match).
     int32_t* states
     int32_t* heads
     Py_ssize_t mask
     Py_ssize_t used
+    Py_ssize_t small
     bint on_heap
 
 
@@ -715,28 +731,43 @@ cdef Py_ssize_t _via_slot(Via* via, int32_t state) noexcept nogil:
 
 
 cdef int _via_grow(Via* via) noexcept nogil:
-    cdef Py_ssize_t size = 2 * (via.mask + 1), k, i
-    cdef int32_t* states = <int32_t*>malloc(size * sizeof(int32_t))
-    cdef int32_t* heads = <int32_t*>malloc(size * sizeof(int32_t))
-    if states == NULL or heads == NULL:
-        free(states)
-        free(heads)
-        return -1
+    cdef Py_ssize_t size = 2 * (via.mask + 1), k, i, old_size = via.mask + 1
+    cdef int32_t* states
+    cdef int32_t* heads
+    cdef int32_t old_states[SMALL_VIA_HALF]  # the slots of a table still in the caller's storage
+    cdef int32_t old_heads[SMALL_VIA_HALF]
+    cdef const int32_t* from_states = via.states
+    cdef const int32_t* from_heads = via.heads
+    if not via.on_heap and size <= via.small:  # doubles in place: the old slots set aside
+        memcpy(old_states, via.states, old_size * sizeof(int32_t))
+        memcpy(old_heads, via.heads, old_size * sizeof(int32_t))
+        from_states = old_states
+        from_heads = old_heads
+        states = via.states
+        heads = via.heads
+    else:
+        states = <int32_t*>malloc(size * sizeof(int32_t))
+        heads = <int32_t*>malloc(size * sizeof(int32_t))
+        if states == NULL or heads == NULL:
+            free(states)
+            free(heads)
+            return -1
     memset(states, 0xFF, size * sizeof(int32_t))
-    for k in range(via.mask + 1):
-        if via.states[k] >= 0:
-            i = (<uint64_t>via.states[k] * 0x9E3779B97F4A7C15ULL) >> 40 & (size - 1)
+    for k in range(old_size):
+        if from_states[k] >= 0:
+            i = (<uint64_t>from_states[k] * 0x9E3779B97F4A7C15ULL) >> 40 & (size - 1)
             while states[i] >= 0:
                 i = (i + 1) & (size - 1)
-            states[i] = via.states[k]
-            heads[i] = via.heads[k]
+            states[i] = from_states[k]
+            heads[i] = from_heads[k]
     if via.on_heap:  # never the caller's storage
         free(via.states)
         free(via.heads)
+    if states != via.states:
+        via.on_heap = True
     via.states = states
     via.heads = heads
     via.mask = size - 1
-    via.on_heap = True
     return 0
 
 
@@ -1120,7 +1151,9 @@ cdef enum:
     # What `_walk_arrays` keeps on the C stack before the heap (about 12 KB): where 150 rules
     # match an event (10,000 dense rules) it reaches some 400 states and notes as many
     # contexts, which the smaller buffers of `_walk` moved to the heap three times an event.
-    SMALL_VIA = 512      # states reached (at most half full; a 2 KB memset an event)
+    SMALL_VIA = 512      # states reached (at most half full)
+    SMALL_VIA_HALF = 256  # (SMALL_VIA / 2: the most slots a table doubling in it leaves)
+    VIA_START = 64       # of which the table starts on (cleared: 256 bytes an event)
     SMALL_RECORDS = 512  # states pending, contexts noted, rule states met
 
 
@@ -1158,10 +1191,11 @@ cdef int _walk_arrays(Walk* w, const unsigned char* buf, CLeaf* leaves, CValue* 
     # events never do): no malloc or free per event.
     via.states = via_states_small
     via.heads = via_heads_small
-    via.mask = SMALL_VIA - 1
+    via.mask = VIA_START - 1
     via.used = 0
+    via.small = SMALL_VIA
     via.on_heap = False
-    memset(via_states_small, 0xFF, sizeof(via_states_small))
+    memset(via_states_small, 0xFF, VIA_START * sizeof(int32_t))
     intbuf_on(&stack, stack_small, SMALL_RECORDS)
     intbuf_on(&hits, hits_small, SMALL_STACK)
     intbuf_on(&rec_ctx, rec_ctx_small, SMALL_RECORDS)
@@ -1172,6 +1206,8 @@ cdef int _walk_arrays(Walk* w, const unsigned char* buf, CLeaf* leaves, CValue* 
         while stack.n:
             stack.n -= 1
             state = stack.p[stack.n]
+            if stack.n:
+                _prefetch_arrays(w, stack.p[stack.n - 1])
             state_obj = _cstep(w, state)
             cs = _state(state_obj)
             if cs.n_terms and intbuf_push(&ends, state) < 0:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gc
 
+import orjson
 import pytest
 
 import patterns
@@ -133,6 +134,27 @@ def test_dense_workload_twins_agree_with_the_oracle() -> None:
     assert [machine.match(raw) for raw in events] == expected
     assert list(machine.match_batch(events)) == expected
     assert list(machine.match_many(events)) == expected
+
+
+@pytest.mark.parametrize("elements", [10, 40, 200], ids=lambda n: f"{n}-elements")
+def test_array_walk_reaching_many_states_agrees_with_the_oracle(elements: int) -> None:
+    # Each element of the array takes a rule of its own, through two fields of the element:
+    # the array walk reaches about 3 states an element (its table of reached states grows
+    # in the C stack's storage, then onto the heap), and each rule's two conditions need a
+    # consistent choice.
+    machine = patterns.Machine()
+    compiled = []
+    for i in range(elements):
+        rule = {"k": ["x"], "items": {"sku": [f"s{i}"], "n": [{"numeric": [">", i - 1]}]}}
+        machine.add(f"r{i}", rule)
+        compiled.append((f"r{i}", patterns.compile(rule)))
+    items = [{"sku": f"s{i}", "n": i if i % 3 else -1} for i in range(elements)]
+    raw = orjson.dumps({"k": "x", "items": items})
+    flat = flatten(decode_event(raw))
+    expected = [name for name, p in compiled if oracle_matches(p.branches, flat)]
+    assert 0 < len(expected) < elements
+    assert machine.match(raw) == expected
+    assert machine.match_batch([raw, raw])[1] == expected
 
 
 def test_compiled_walk_decides_arrays_and_absence_without_python(monkeypatch, twin: str) -> None:
