@@ -474,16 +474,6 @@ cdef inline int _push_state(const Walk* w, IntBuf* stack, int32_t state) noexcep
     return intbuf_push(stack, state)
 
 
-cdef inline void _prefetch_arrays(const Walk* w, int32_t state) noexcept nogil:
-    # The arrays of the state the walk expands next (its object was prefetched when it was
-    # pushed, `_push_state`): a state with more than one rule or field keeps them in a block
-    # of its own, a second miss, now started one state ahead. Its edges first (every state
-    # with edges reads them), then its rules.
-    cdef const CStateData* cs = _state(_cstep(w, state))
-    _prefetch(cs.edge_pid)
-    _prefetch(cs.terms)
-
-
 cdef struct Hit:
     int32_t rule
     PyObject* name  # borrowed from the state's names
@@ -668,8 +658,6 @@ cdef int _walk(Walk* w, const unsigned char* buf, CLeaf* leaves, CValue* vals, i
         while stack.n:
             stack.n -= 1
             state = stack.p[stack.n]
-            if stack.n:
-                _prefetch_arrays(w, stack.p[stack.n - 1])
             r = _seen_add(&seen, state)
             if r < 0:
                 with gil:
@@ -1206,8 +1194,6 @@ cdef int _walk_arrays(Walk* w, const unsigned char* buf, CLeaf* leaves, CValue* 
         while stack.n:
             stack.n -= 1
             state = stack.p[stack.n]
-            if stack.n:
-                _prefetch_arrays(w, stack.p[stack.n - 1])
             state_obj = _cstep(w, state)
             cs = _state(state_obj)
             if cs.n_terms and intbuf_push(&ends, state) < 0:
