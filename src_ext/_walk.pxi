@@ -1141,7 +1141,7 @@ cdef enum:
     # contexts, which the smaller buffers of `_walk` moved to the heap three times an event.
     SMALL_VIA = 512      # states reached (at most half full)
     SMALL_VIA_HALF = 256  # (SMALL_VIA / 2: the most slots a table doubling in it leaves)
-    VIA_START = 64       # of which the table starts on (cleared: 256 bytes an event)
+    VIA_START = 128      # of which the table starts on (cleared: 512 bytes an event)
     SMALL_RECORDS = 512  # states pending, contexts noted, rule states met
 
 
