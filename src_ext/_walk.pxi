@@ -1505,15 +1505,17 @@ cdef class BatchNames:
     """The names of the rules each event of a batch matches, as `match_batch` found them.
 
     Event k's names are those of its rule ids, in their order (an event `match_batch` declines
-    has none). The hits the batch wrote without the GIL are kept as they are (rule id and
-    borrowed name), so nothing is made per event or per match until names are asked for; then
-    each list is made in one go (`PyList_New` of its size, each name set in place). `tables`
-    keeps the states, and so the names, alive. Immutable; each call hands out new lists.
+    has none). The names the batch's walk chose are kept as borrowed pointers, one a match
+    (8 bytes, as much as `rule_ids` twice), so nothing is made per event or per match until
+    names are asked for; then each list is made in one go (`PyList_New` of its size, each name
+    set in place). `tables` keeps the states, and so the names, alive. Immutable; each call
+    hands out new lists.
     """
 
     cdef object tables     # the batch's Tables: its states hold the names `hits` borrow
-    cdef Hit* hits         # every hit of the batch (malloc'd, taken over from the batch)
-    cdef Py_ssize_t* offs  # event k's hits are hits[offs[k]:offs[k + 1]] (PyMem_Malloc'd)
+    cdef PyObject** hits   # the name of every hit of the batch (malloc'd)
+    cdef Py_ssize_t* offs  # event k's hits are hits[offs[k]:offs[k + 1]] (PyMem_Malloc'd, taken
+                           # over from the batch)
     cdef Py_ssize_t count
 
     def __dealloc__(self):
@@ -1528,7 +1530,7 @@ cdef class BatchNames:
         cdef list names = PyList_New(n)
         cdef object item
         for j in range(n):
-            item = <object>self.hits[start + j].name
+            item = <object>self.hits[start + j]
             Py_INCREF(item)
             PyList_SET_ITEM(names, j, item)
         return names
@@ -1602,9 +1604,12 @@ def match_batch(tables, events):
         names = BatchNames.__new__(BatchNames)
         names.tables = tables
         names.count = b.count
-        names.hits = b.hits.p  # taken over: `_batch_free` no longer frees them
-        b.hits.p = NULL
-        names.offs = b.offs
+        names.hits = <PyObject**>malloc((b.hits.n or 1) * sizeof(PyObject*))
+        if names.hits == NULL:
+            raise MemoryError()
+        for k in range(b.hits.n):
+            names.hits[k] = b.hits.p[k].name
+        names.offs = b.offs  # taken over: `_batch_free` no longer frees them
         b.offs = NULL
         return offsets, rule_ids, [k for k in range(b.count) if not b.state[k] & 4], names
     finally:
