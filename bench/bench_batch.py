@@ -92,29 +92,55 @@ def test_dense_two_threads(benchmark, road: str) -> None:
     """One round: the 2,000 dense events matched 3 times over by `road` (batches of 500) against
     1,000 dense rules, first on one thread, then the same work split over two; extra_info holds
     the median events/s of each (5 rounds) and their ratio (issue 19: at least 1.7 on two idle
-    cores; the compiled build releases the GIL for each batch's scans and walks)."""
+    cores; the compiled build releases the GIL for each batch's scans and walks).
+
+    Beside the wall-clock ratio, each thread's own CPU time (`time.thread_time`): `cpu_ratio`
+    is the CPU an event costs on two threads over one (above 1: the threads slow each other
+    down, through shared caches or a shared core, whatever the GIL does), and `busy_2_threads`
+    the CPUs the two threads kept busy (below 2: a thread waited, for the GIL or for a core
+    another process held). On a shared box, where the wall-clock ratio says little, these two
+    still tell the serial share (idle time) from contention (dearer events).
+    """
     PASSES = 3
     machine, events = _machine(1_000)
     chunks = [events[i : i + BATCH] for i in range(0, EVENTS, BATCH)] * PASSES
     work = _roads(machine)[road]
     rates: dict[int, list[float]] = {1: [], 2: []}
+    cpu: dict[int, list[float]] = {1: [], 2: []}
+    busy: list[float] = []
 
-    def body(mine: list[list[bytes]]) -> None:
+    def body(mine: list[list[bytes]], spent: list[float]) -> None:
+        start = time.thread_time()
         for chunk in mine:
             work(chunk)
+        spent.append(time.thread_time() - start)
 
     def one_round() -> None:
         for threads in (1, 2):
-            workers = [threading.Thread(target=body, args=(chunks[k::threads],)) for k in range(threads)]
+            spent: list[float] = []
+            workers = [
+                threading.Thread(target=body, args=(chunks[k::threads], spent)) for k in range(threads)
+            ]
             start = time.perf_counter()
             for w in workers:
                 w.start()
             for w in workers:
                 w.join()
-            rates[threads].append(PASSES * EVENTS / (time.perf_counter() - start))
+            wall = time.perf_counter() - start
+            rates[threads].append(PASSES * EVENTS / wall)
+            cpu[threads].append(sum(spent) / (PASSES * EVENTS) * 1e6)
+            if threads == 2:
+                busy.append(sum(spent) / wall)
 
     benchmark.pedantic(one_round, rounds=5, iterations=1, warmup_rounds=1)
     one, two = statistics.median(rates[1]), statistics.median(rates[2])
+    cpu_one, cpu_two = statistics.median(cpu[1]), statistics.median(cpu[2])
     benchmark.extra_info.update(
-        events_per_s_1_thread=round(one), events_per_s_2_threads=round(two), ratio=round(two / one, 3)
+        events_per_s_1_thread=round(one),
+        events_per_s_2_threads=round(two),
+        ratio=round(two / one, 3),
+        cpu_us_per_event_1_thread=round(cpu_one, 3),
+        cpu_us_per_event_2_threads=round(cpu_two, 3),
+        cpu_ratio=round(cpu_two / cpu_one, 3),
+        busy_2_threads=round(statistics.median(busy), 3),
     )

@@ -13,7 +13,8 @@ Both twins export the names of `__all__` with the same signatures and the same a
                                        the rules a decoded event matches, or None (not sure)
     match_json_many(tables, events)    `match_json(..., named=True)` of each event of a list
     match_batch(tables, events)        `match_json`'s rule ids of each event of a sequence, as
-                                       two flat int arrays, and the events it declines
+                                       two flat int arrays, the events it declines, and the
+                                       names of those rules (a `BatchNames`)
     compiled_match(tables, slow)       a `FastMatch`: one machine's match of these tables
     reads_lowered                      whether this twin reads `ValueIndex.lowered` (the writer
                                        lowers each index only for a twin that does; here: no)
@@ -183,29 +184,65 @@ def match_json_many(tables: Any, events: list) -> list[list[str] | None]:
     return [match_json(tables, event, True) for event in events]
 
 
-def match_batch(tables: Any, events: Sequence[Any]) -> tuple[array[int], array[int], list[int]]:
-    """The rule ids of every JSON event of a sequence, as two flat arrays, and what it declines.
+class BatchNames:
+    """The names of the rules each event of a batch matches, as `match_batch` found them.
+
+    Event k's names are those of its rule ids, in their order (an event `match_batch`
+    declines has none). Immutable; each call hands out new lists, which the caller owns.
+    """
+
+    __slots__ = ("_names",)
+
+    def __init__(self, names: list[list[str]]) -> None:
+        self._names = names
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def names(self, k: int) -> list[str]:
+        """The names of event k's rules (0 <= k < len(self)).
+
+        Raises:
+            IndexError: k is out of range.
+        """
+        if not 0 <= k < len(self._names):
+            raise IndexError(k)
+        return list(self._names[k])
+
+    def lists(self) -> list[list[str]]:
+        """Every event's names, one list an event, in order."""
+        return [list(names) for names in self._names]
+
+
+def match_batch(tables: Any, events: Sequence[Any]) -> tuple[array[int], array[int], list[int], BatchNames]:
+    """The rule ids of every JSON event of a sequence, as two flat arrays, what it declines,
+    and the rules' names.
 
     Args:
         tables: a published `patterns.automaton.Tables`.
         events: the events (bytes, bytearray, memoryview or str each).
 
     Returns:
-        (offsets, rule_ids, declined): `array('i')`s, event k's rule ids (sorted, no repeats)
-        being ``rule_ids[offsets[k]:offsets[k + 1]]``; and the indexes of the events
-        `match_json` declines (None: invalid, or not JSON text), whose range is empty.
+        (offsets, rule_ids, declined, names): `array('i')`s, event k's rule ids (sorted, no
+        repeats) being ``rule_ids[offsets[k]:offsets[k + 1]]``; the indexes of the events
+        `match_json` declines (None: invalid, or not JSON text), whose range is empty; and a
+        `BatchNames` holding the names of each event's rules, in that order.
     """
     offsets = array("i", [0])
     rule_ids = array("i")
     declined = []
+    names: list[list[str]] = []
+    rule_names = tables.names
     for k, event in enumerate(events):
         found = match_json(tables, event)
         if found is None:
             declined.append(k)
+            names.append([])
         else:
             rule_ids.extend(found)
+            names.append([rule_names[r] for r in found])
         offsets.append(len(rule_ids))
-    return offsets, rule_ids, declined
+    return offsets, rule_ids, declined, BatchNames(names)
 
 
 Slow = Callable[[Any, Any], list[str]]

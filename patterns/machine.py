@@ -658,8 +658,9 @@ class Machine:
         """
         events = events if isinstance(events, (list, tuple)) else list(events)
         tables = self._current()
+        hit_names: _HitNames | None = None
         if self._json:
-            offsets, rule_ids, declined = tables.twin.match_batch(tables, events)
+            offsets, rule_ids, declined, hit_names = tables.twin.match_batch(tables, events)
         else:  # the input decoders' dialects: each event by its dialect's road
             offsets, rule_ids, declined = (
                 array("i", bytes(4 * (len(events) + 1))),
@@ -678,12 +679,20 @@ class Machine:
                 extra[k] = sorted(found)
         if extra:
             offsets, rule_ids = _splice(offsets, rule_ids, extra)
-        return BatchResult(offsets, rule_ids, tables.names, errors)
+        return BatchResult(offsets, rule_ids, tables.names, errors, hit_names, frozenset(extra))
 
     def __reduce__(self) -> tuple:
         # A machine pickles as its snapshot (docs/snapshot.md): the same bytes `save` writes,
         # validated again when loaded.
         return (_machine_from_snapshot, (type(self), self.to_bytes()))
+
+
+class _HitNames(typing.Protocol):
+    # What a twin's `match_batch` gives beside the ids (`_match_py.BatchNames` or its compiled
+    # twin): the names of each event's rules as the walk chose them, made into lists on demand.
+    def __len__(self) -> int: ...
+    def names(self, k: int) -> list[str]: ...
+    def lists(self) -> list[list[str]]: ...
 
 
 class BatchResult(Sequence[list[str]]):
@@ -694,6 +703,10 @@ class BatchResult(Sequence[list[str]]):
     `offsets` has ``len(result) + 1`` items, starting at 0. An invalid event's range is empty
     and its `InvalidEventError` is in `errors`.
 
+    The lists of names (`result[i]`, `names_or_errors`) are made from the names the walk chose
+    (`hit_names`, when the twin's batch gave them), one list per event in one go; the events
+    the reference road answered (`spliced`), and a result made without them, read `names`.
+
     Attributes:
         offsets: `array('i')`, where each event's rule ids start (and, last, their count).
         rule_ids: `array('i')`, every event's rule ids, one event after the other.
@@ -701,7 +714,7 @@ class BatchResult(Sequence[list[str]]):
         errors: event index -> its `InvalidEventError`, for the events `match` refuses.
     """
 
-    __slots__ = ("_name_of", "errors", "names", "offsets", "rule_ids")
+    __slots__ = ("_hit_names", "_name_of", "_spliced", "errors", "names", "offsets", "rule_ids")
 
     def __init__(
         self,
@@ -709,12 +722,16 @@ class BatchResult(Sequence[list[str]]):
         rule_ids: array[int],
         names: Mapping[int, str],
         errors: dict[int, InvalidEventError],
+        hit_names: _HitNames | None = None,
+        spliced: frozenset[int] = frozenset(),
     ) -> None:
         self.offsets = offsets
         self.rule_ids = rule_ids
         self.names: Mapping[int, str] = MappingProxyType(names) if isinstance(names, dict) else names
         self._name_of = names.__getitem__  # the dict's own: a list of names is made by one map() in C
         self.errors = errors
+        self._hit_names = hit_names
+        self._spliced = spliced
 
     def __len__(self) -> int:
         return len(self.offsets) - 1
@@ -738,15 +755,26 @@ class BatchResult(Sequence[list[str]]):
         error = self.errors.get(k)
         if error is not None:
             raise error
+        if self._hit_names is not None and k not in self._spliced:
+            return self._hit_names.names(k)
+        return self._names_at(k)
+
+    def _names_at(self, k: int) -> list[str]:
+        # Event k's names read from its rule ids through `names`.
         return list(map(self._name_of, self.rule_ids[self.offsets[k] : self.offsets[k + 1]]))
 
     def names_or_errors(self) -> Iterator[list[str] | InvalidEventError]:
         """Per event, in order, the names of the rules it matches, or its `InvalidEventError`
         (as `Machine.match_many(events, errors="yield")` yields them)."""
-        name_of, offsets, rule_ids, errors = self._name_of, self.offsets, self.rule_ids, self.errors
-        for k in range(len(self)):
-            error = errors.get(k)
-            yield error if error is not None else list(map(name_of, rule_ids[offsets[k] : offsets[k + 1]]))
+        if self._hit_names is None:
+            return (error if (error := self.errors.get(k)) is not None else self._names_at(k)
+                    for k in range(len(self)))  # fmt: skip
+        answers: list[list[str] | InvalidEventError] = list(self._hit_names.lists())
+        for k in self._spliced:
+            answers[k] = self._names_at(k)
+        for k, error in self.errors.items():
+            answers[k] = error
+        return iter(answers)
 
     def __repr__(self) -> str:
         return f"BatchResult(events={len(self)}, matches={len(self.rule_ids)}, errors={len(self.errors)})"

@@ -742,9 +742,9 @@ cdef void _out_init(ScanOut* out, CLeaf* small) noexcept nogil:
 cdef void _out_free(ScanOut* out) noexcept nogil:
     if out.leaves_on_heap:
         free(out.leaves)
-    free(out.ctx_parent.p)
-    free(out.ctx_array.p)
-    free(out.ctx_node.p)
+    intbuf_free(&out.ctx_parent)  # (a caller may start them on its own storage: `intbuf_on`)
+    intbuf_free(&out.ctx_array)
+    intbuf_free(&out.ctx_node)
 
 
 cdef inline int32_t _open_context(ScanOut* out, int32_t parent, int32_t array_id, int32_t node) noexcept nogil:

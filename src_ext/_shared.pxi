@@ -6,14 +6,14 @@
 #       quote_index.h, number_parse.h: the self-contained algorithms);
 #   the constants more than one stage reads;
 #   the C types one stage hands the next: CValue (an event scalar), IntBuf (a growable int32
-#       array, with its three inline functions), CLeaf and ScanOut (what a scan found), Walk
-#       (what one match reads).
+#       array, its inline functions and the out-of-line `intbuf_grow`), CLeaf and ScanOut (what
+#       a scan found), Walk (what one match reads).
 #
 # A type one stage alone uses is declared in that stage, and each cdef class with its fields.
 # Why an included file and not the module's .pxd: Cython reads a module's own .pxd by the module's
 # full name (patterns/_match_c.pxd, or the deprecated patterns._match_c.pxd), so a _match_c.pxd
-# beside src_ext/_match_c.pyx would never be read. Declarations only (and IntBuf's three inline
-# functions): no Python object is made here; the module's Python imports are in `_match_c.pyx`.
+# beside src_ext/_match_c.pyx would never be read. Declarations only (and IntBuf's functions): no
+# Python object is made here; the module's Python imports are in `_match_c.pyx`.
 
 cimport cython
 from cpython cimport array
@@ -184,23 +184,30 @@ cdef inline void intbuf_free(IntBuf* b) noexcept nogil:
     b.on_heap = False
 
 
-cdef inline int intbuf_push(IntBuf* b, int32_t x) noexcept nogil:
-    # Appends x; -1 when memory runs out (b unchanged).
-    cdef Py_ssize_t cap
+cdef int intbuf_grow(IntBuf* b) noexcept nogil:
+    # Doubles b's room (out of line: `intbuf_push`'s rare branch); -1 when memory runs out
+    # (b unchanged).
+    cdef Py_ssize_t cap = b.cap * 2 if b.cap else 16
     cdef int32_t* p
-    if b.n == b.cap:
-        cap = b.cap * 2 if b.cap else 16
-        if b.on_heap:
-            p = <int32_t*>realloc(b.p, cap * sizeof(int32_t))
-        else:  # NULL or the caller's storage: moves to the heap
-            p = <int32_t*>malloc(cap * sizeof(int32_t))
-            if p != NULL and b.n:
-                memcpy(p, b.p, b.n * sizeof(int32_t))
-        if p == NULL:
-            return -1
-        b.p = p
-        b.cap = cap
-        b.on_heap = True
+    if b.on_heap:
+        p = <int32_t*>realloc(b.p, cap * sizeof(int32_t))
+    else:  # NULL or the caller's storage: moves to the heap
+        p = <int32_t*>malloc(cap * sizeof(int32_t))
+        if p != NULL and b.n:
+            memcpy(p, b.p, b.n * sizeof(int32_t))
+    if p == NULL:
+        return -1
+    b.p = p
+    b.cap = cap
+    b.on_heap = True
+    return 0
+
+
+cdef inline int intbuf_push(IntBuf* b, int32_t x) noexcept nogil:
+    # Appends x; -1 when memory runs out (b unchanged). Small enough to inline everywhere (the
+    # walk pushes a state or a context per edge taken): the growing is `intbuf_grow`'s.
+    if b.n == b.cap and intbuf_grow(b) < 0:
+        return -1
     b.p[b.n] = x
     b.n += 1
     return 0

@@ -321,6 +321,7 @@ cdef object _match_json(const Walk* w, raw, bint named):
 
 cdef enum:
     V_UNREAD = 6  # CValue.kind in the walk: a number whose double is read when first probed
+    SMALL_CONTEXTS = 32  # array-element contexts a match keeps on the C stack before the heap
 
 
 cdef int _walk_init(Walk* w, tables) except -1:
@@ -369,7 +370,13 @@ cdef int _match_core(Walk* w, const unsigned char* buf, Py_ssize_t n, IntBuf* fo
     cdef CValue small_vals[SMALL_LEAVES]
     cdef int r = 1
     cdef bint arrays
+    cdef int32_t ctx_small[3][SMALL_CONTEXTS]
     _out_init(&out, small)
+    # the contexts on the C stack too (most events open a few): no malloc and free of three
+    # buffers an event with arrays
+    intbuf_on(&out.ctx_parent, ctx_small[0], SMALL_CONTEXTS)
+    intbuf_on(&out.ctx_array, ctx_small[1], SMALL_CONTEXTS)
+    intbuf_on(&out.ctx_node, ctx_small[2], SMALL_CONTEXTS)
     try:
         r = _scan_core(buf, n, <ScanTable>w.scan, &out)
         if r < 0:
@@ -691,11 +698,15 @@ cdef int _walk(Walk* w, const unsigned char* buf, CLeaf* leaves, CValue* vals, i
 cdef struct Via:
     # Per state reached by the array walk: where its contexts start in the records (a chain
     # through `rec_next`), open addressing over state ids (-1: empty); the caller's storage
-    # (often on the C stack) until it must grow, heap memory after (on_heap).
+    # (often on the C stack, `small` slots of it) until it must grow past it, heap memory
+    # after (on_heap). It starts on VIA_START slots of that storage and doubles in it: an
+    # event reaching few states clears only those (the 512 slots' 2 KB memset was 0.7% of a
+    # dense match).
     int32_t* states
     int32_t* heads
     Py_ssize_t mask
     Py_ssize_t used
+    Py_ssize_t small
     bint on_heap
 
 
@@ -708,28 +719,43 @@ cdef Py_ssize_t _via_slot(Via* via, int32_t state) noexcept nogil:
 
 
 cdef int _via_grow(Via* via) noexcept nogil:
-    cdef Py_ssize_t size = 2 * (via.mask + 1), k, i
-    cdef int32_t* states = <int32_t*>malloc(size * sizeof(int32_t))
-    cdef int32_t* heads = <int32_t*>malloc(size * sizeof(int32_t))
-    if states == NULL or heads == NULL:
-        free(states)
-        free(heads)
-        return -1
+    cdef Py_ssize_t size = 2 * (via.mask + 1), k, i, old_size = via.mask + 1
+    cdef int32_t* states
+    cdef int32_t* heads
+    cdef int32_t old_states[SMALL_VIA_HALF]  # the slots of a table still in the caller's storage
+    cdef int32_t old_heads[SMALL_VIA_HALF]
+    cdef const int32_t* from_states = via.states
+    cdef const int32_t* from_heads = via.heads
+    if not via.on_heap and size <= via.small:  # doubles in place: the old slots set aside
+        memcpy(old_states, via.states, old_size * sizeof(int32_t))
+        memcpy(old_heads, via.heads, old_size * sizeof(int32_t))
+        from_states = old_states
+        from_heads = old_heads
+        states = via.states
+        heads = via.heads
+    else:
+        states = <int32_t*>malloc(size * sizeof(int32_t))
+        heads = <int32_t*>malloc(size * sizeof(int32_t))
+        if states == NULL or heads == NULL:
+            free(states)
+            free(heads)
+            return -1
     memset(states, 0xFF, size * sizeof(int32_t))
-    for k in range(via.mask + 1):
-        if via.states[k] >= 0:
-            i = (<uint64_t>via.states[k] * 0x9E3779B97F4A7C15ULL) >> 40 & (size - 1)
+    for k in range(old_size):
+        if from_states[k] >= 0:
+            i = (<uint64_t>from_states[k] * 0x9E3779B97F4A7C15ULL) >> 40 & (size - 1)
             while states[i] >= 0:
                 i = (i + 1) & (size - 1)
-            states[i] = via.states[k]
-            heads[i] = via.heads[k]
+            states[i] = from_states[k]
+            heads[i] = from_heads[k]
     if via.on_heap:  # never the caller's storage
         free(via.states)
         free(via.heads)
+    if states != via.states:
+        via.on_heap = True
     via.states = states
     via.heads = heads
     via.mask = size - 1
-    via.on_heap = True
     return 0
 
 
@@ -821,6 +847,52 @@ cdef extern from *:
     }
     """
     int patterns_cmp_int32(const void* a, const void* b) noexcept nogil
+
+
+cdef enum:
+    # Up to this many items a check's contexts are sorted by insertion (no call per comparison);
+    # qsort above. A dense event reaches a handful of contexts per check, where qsort (glibc's
+    # merge sort through a comparator) was 4.5% of a match's instructions.
+    INSERTION_SORT_MAX = 32
+
+
+cdef inline bint _kid_less(const Kid* a, const Kid* b) noexcept nogil:
+    # (parent, array, ctx) order, as `patterns_cmp_kid`
+    if a.parent != b.parent:
+        return a.parent < b.parent
+    if a.array != b.array:
+        return a.array < b.array
+    return a.ctx < b.ctx
+
+
+cdef void _sort_kids(Kid* kids, Py_ssize_t n) noexcept nogil:
+    cdef Py_ssize_t i, j
+    cdef Kid x
+    if n > INSERTION_SORT_MAX:
+        qsort(kids, n, sizeof(Kid), patterns_cmp_kid)
+        return
+    for i in range(1, n):
+        x = kids[i]
+        j = i
+        while j > 0 and _kid_less(&x, &kids[j - 1]):
+            kids[j] = kids[j - 1]
+            j -= 1
+        kids[j] = x
+
+
+cdef void _sort_int32(int32_t* items, Py_ssize_t n) noexcept nogil:
+    cdef Py_ssize_t i, j
+    cdef int32_t x
+    if n > INSERTION_SORT_MAX:
+        qsort(items, n, sizeof(int32_t), patterns_cmp_int32)
+        return
+    for i in range(1, n):
+        x = items[i]
+        j = i
+        while j > 0 and items[j - 1] > x:
+            items[j] = items[j - 1]
+            j -= 1
+        items[j] = x
 
 
 cdef int _consist_init(Consist* k, Py_ssize_t n_ctx) noexcept nogil:
@@ -996,7 +1068,7 @@ cdef int _consistent_c(Walk* w, Consist* k, Via* via, IntBuf* rec_ctx, IntBuf* r
             k.kids[j].array = out.ctx_array.p[c - 1]
             k.kids[j].ctx = c
             j += 1
-    qsort(k.kids, j, sizeof(Kid), patterns_cmp_kid)
+    _sort_kids(k.kids, j)
     if j < k.n_ctx:
         k.kids[j].parent = -1  # ends the last run (`_array_can`)
     i = 0
@@ -1006,7 +1078,7 @@ cdef int _consistent_c(Walk* w, Consist* k, Via* via, IntBuf* rec_ctx, IntBuf* r
         while i < j and k.kids[i].parent == p:
             i += 1
         k.kids_end[p] = <int32_t>i
-    qsort(k.reached, n, sizeof(int32_t), patterns_cmp_int32)  # parents before children
+    _sort_int32(k.reached, n)  # parents before children
     for i in range(n):
         k.below[k.reached[i]] = k.direct[k.reached[i]]
     for i in range(n - 1, 0, -1):  # children first: what each context can hold below it
@@ -1067,7 +1139,9 @@ cdef enum:
     # What `_walk_arrays` keeps on the C stack before the heap (about 12 KB): where 150 rules
     # match an event (10,000 dense rules) it reaches some 400 states and notes as many
     # contexts, which the smaller buffers of `_walk` moved to the heap three times an event.
-    SMALL_VIA = 512      # states reached (at most half full; a 2 KB memset an event)
+    SMALL_VIA = 512      # states reached (at most half full)
+    SMALL_VIA_HALF = 256  # (SMALL_VIA / 2: the most slots a table doubling in it leaves)
+    VIA_START = 128      # of which the table starts on (cleared: 512 bytes an event)
     SMALL_RECORDS = 512  # states pending, contexts noted, rule states met
 
 
@@ -1105,10 +1179,11 @@ cdef int _walk_arrays(Walk* w, const unsigned char* buf, CLeaf* leaves, CValue* 
     # events never do): no malloc or free per event.
     via.states = via_states_small
     via.heads = via_heads_small
-    via.mask = SMALL_VIA - 1
+    via.mask = VIA_START - 1
     via.used = 0
+    via.small = SMALL_VIA
     via.on_heap = False
-    memset(via_states_small, 0xFF, sizeof(via_states_small))
+    memset(via_states_small, 0xFF, VIA_START * sizeof(int32_t))
     intbuf_on(&stack, stack_small, SMALL_RECORDS)
     intbuf_on(&hits, hits_small, SMALL_STACK)
     intbuf_on(&rec_ctx, rec_ctx_small, SMALL_RECORDS)
@@ -1424,24 +1499,84 @@ def match_json_many(tables, list events):
 cdef array.array _INT_ARRAY = array.array("i")  # the template of the batch's arrays (C int: int32)
 
 
+@cython.no_gc  # it holds a Tables, which never refers to a batch's answer
+@cython.final
+cdef class BatchNames:
+    """The names of the rules each event of a batch matches, as `match_batch` found them.
+
+    Event k's names are those of its rule ids, in their order (an event `match_batch` declines
+    has none). The names the batch's walk chose are kept as borrowed pointers, one a match
+    (8 bytes, as much as `rule_ids` twice), so nothing is made per event or per match until
+    names are asked for; then each list is made in one go (`PyList_New` of its size, each name
+    set in place). `tables` keeps the states, and so the names, alive. Immutable; each call
+    hands out new lists.
+    """
+
+    cdef object tables     # the batch's Tables: its states hold the names `hits` borrow
+    cdef PyObject** hits   # the name of every hit of the batch (malloc'd)
+    cdef Py_ssize_t* offs  # event k's hits are hits[offs[k]:offs[k + 1]] (PyMem_Malloc'd, taken
+                           # over from the batch)
+    cdef Py_ssize_t count
+
+    def __dealloc__(self):
+        free(self.hits)
+        PyMem_Free(self.offs)
+
+    def __len__(self):
+        return self.count
+
+    cdef list _names(self, Py_ssize_t k):
+        cdef Py_ssize_t j, start = self.offs[k], n = self.offs[k + 1] - self.offs[k]
+        cdef list names = PyList_New(n)
+        cdef object item
+        for j in range(n):
+            item = <object>self.hits[start + j]
+            Py_INCREF(item)
+            PyList_SET_ITEM(names, j, item)
+        return names
+
+    def names(self, Py_ssize_t k):
+        """The names of event k's rules (0 <= k < len(self)).
+
+        Raises:
+            IndexError: k is out of range.
+        """
+        if not 0 <= k < self.count:
+            raise IndexError(k)
+        return self._names(k)
+
+    def lists(self):
+        """Every event's names, one list an event, in order."""
+        cdef Py_ssize_t k
+        cdef list result = PyList_New(self.count)
+        cdef object item
+        for k in range(self.count):
+            item = self._names(k)
+            Py_INCREF(item)
+            PyList_SET_ITEM(result, k, item)
+        return result
+
+
 def match_batch(tables, events):
-    """The rule ids every JSON event of a sequence matches, as two flat arrays, the scans,
-    walks and answers of the whole batch made with the GIL released (other threads match
-    meanwhile).
+    """The rule ids every JSON event of a sequence matches, as two flat arrays, and their
+    names, the scans, walks and answers of the whole batch made with the GIL released (other
+    threads match meanwhile).
 
     With the GIL, per event, only its buffer is read (before) and, for the rare Python
     fallbacks of the walk, what they read; the answers are written as C ints, with no Python
-    object per event or per match.
+    object per event or per match, and the names are kept as the walk chose them, to be made
+    into lists only when asked for (`BatchNames`).
 
     Args:
         tables: a published `patterns.automaton.Tables` with `csteps`.
         events: a sequence of events (bytes, bytearray, C-contiguous memoryview or str each).
 
     Returns:
-        (offsets, rule_ids, declined): `array('i')`s, event k's rule ids (sorted, no repeats)
-        being ``rule_ids[offsets[k]:offsets[k + 1]]``; and the indexes of the events the
-        compiled road leaves to the reference road (`match_json` answers None: invalid or
-        not JSON text, a number beyond a double's range), whose range is empty.
+        (offsets, rule_ids, declined, names): `array('i')`s, event k's rule ids (sorted, no
+        repeats) being ``rule_ids[offsets[k]:offsets[k + 1]]``; the indexes of the events the
+        compiled road leaves to the reference road (`match_json` answers None: invalid or not
+        JSON text, a number beyond a double's range), whose range is empty; and a `BatchNames`
+        holding the names of each event's rules, in that order.
     """
     cdef Walk w
     cdef Batch b
@@ -1449,6 +1584,7 @@ def match_batch(tables, events):
     cdef array.array offsets, rule_ids
     cdef int* o
     cdef int* r
+    cdef BatchNames names
     cdef list seq = list(events)  # our own references: a caller's list may change meanwhile
     _walk_init(&w, tables)
     try:
@@ -1465,6 +1601,16 @@ def match_batch(tables, events):
             o[k] = <int>b.offs[k]
         for k in range(b.hits.n):
             r[k] = b.hits.p[k].rule
-        return offsets, rule_ids, [k for k in range(b.count) if not b.state[k] & 4]
+        names = BatchNames.__new__(BatchNames)
+        names.tables = tables
+        names.count = b.count
+        names.hits = <PyObject**>malloc((b.hits.n or 1) * sizeof(PyObject*))
+        if names.hits == NULL:
+            raise MemoryError()
+        for k in range(b.hits.n):
+            names.hits[k] = b.hits.p[k].name
+        names.offs = b.offs  # taken over: `_batch_free` no longer frees them
+        b.offs = NULL
+        return offsets, rule_ids, [k for k in range(b.count) if not b.state[k] & 4], names
     finally:
         _batch_free(&b)

@@ -10,6 +10,9 @@ the compiled walk decides array consistency and absence in C, calling neither Py
 
 from __future__ import annotations
 
+import gc
+
+import orjson
 import pytest
 
 import patterns
@@ -83,6 +86,38 @@ def test_batch_takes_any_iterable_and_sees_later_rules() -> None:
     assert result[0] == ["a"] and result[1] == ["b", "d"] and result.names[3] == "d"
 
 
+def test_batch_names_are_made_per_event_on_demand(twin: str) -> None:
+    # The twin's batch keeps the names its walk chose (`BatchNames`), one list an event made
+    # when asked for, each call a new list; a declined event has none (the reference road
+    # answers it, and `BatchResult` reads its names through `names`).
+    machine = _machine()
+    module = twin_module(twin)
+    offsets, rule_ids, declined, names = module.match_batch(machine._current(), EVENTS[:4])
+    assert list(declined) == [2] and len(names) == 4
+    assert list(offsets) == [0, 2, 4, 4, 6] and list(rule_ids) == [0, 2, 1, 2, 0, 2]
+    assert names.lists() == [["a", "c"], ["b", "c"], [], ["a", "c"]]
+    assert [names.names(k) for k in range(4)] == names.lists()
+    first = names.lists()
+    first[0].append("z")
+    assert names.names(0) == ["a", "c"] and names.lists()[0] == ["a", "c"]
+    for k in (-1, 4):
+        with pytest.raises(IndexError):
+            names.names(k)
+
+
+def test_batch_names_outlive_the_rules_they_were_matched_by() -> None:
+    # The names a batch's walk chose belong to its rule set: removing every rule (and
+    # collecting) leaves them readable.
+    machine = _machine()
+    result = machine.match_batch([b'{"k": "x"}', b'{"k": "y"}'])
+    for name in ("a", "b", "c"):
+        machine.remove(name)
+    machine.add("e", {"k": ["y"]})
+    gc.collect()
+    assert result[0] == ["a", "c"] and list(result.names_or_errors()) == [["a", "c"], ["c"]]
+    assert machine.match_batch([b'{"k": "y"}'])[0] == ["e"]
+
+
 def test_dense_workload_twins_agree_with_the_oracle() -> None:
     rules = dense_rules(300)
     events = dense_events(60)
@@ -99,6 +134,27 @@ def test_dense_workload_twins_agree_with_the_oracle() -> None:
     assert [machine.match(raw) for raw in events] == expected
     assert list(machine.match_batch(events)) == expected
     assert list(machine.match_many(events)) == expected
+
+
+@pytest.mark.parametrize("elements", [10, 40, 200], ids=lambda n: f"{n}-elements")
+def test_array_walk_reaching_many_states_agrees_with_the_oracle(elements: int) -> None:
+    # Each element of the array takes a rule of its own, through two fields of the element:
+    # the array walk reaches about 3 states an element (its table of reached states grows
+    # in the C stack's storage, then onto the heap), and each rule's two conditions need a
+    # consistent choice.
+    machine = patterns.Machine()
+    compiled = []
+    for i in range(elements):
+        rule = {"k": ["x"], "items": {"sku": [f"s{i}"], "n": [{"numeric": [">", i - 1]}]}}
+        machine.add(f"r{i}", rule)
+        compiled.append((f"r{i}", patterns.compile(rule)))
+    items = [{"sku": f"s{i}", "n": i if i % 3 else -1} for i in range(elements)]
+    raw = orjson.dumps({"k": "x", "items": items})
+    flat = flatten(decode_event(raw))
+    expected = [name for name, p in compiled if oracle_matches(p.branches, flat)]
+    assert 0 < len(expected) < elements
+    assert machine.match(raw) == expected
+    assert machine.match_batch([raw, raw])[1] == expected
 
 
 def test_compiled_walk_decides_arrays_and_absence_without_python(monkeypatch, twin: str) -> None:
