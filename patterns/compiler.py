@@ -509,56 +509,66 @@ class _Live:
         ranges = [(added, number_ranges(leaf), sid) for added, leaf, sid in changes]
         if any(bounds is None for _, bounds, _ in ranges):
             return False
-        keys, tree = vi.num_keys, vi.num_tree[:]  # one memcpy
-        leaves = len(tree) // 2
-        # (low, inclusive, high, inclusive, target state): each extra range names a list of one
-        extra = [
-            (lo, lo_inc, hi, hi_inc, self.lists.items[k][0])
-            for lo, lo_inc, hi, hi_inc, k in vi.num_extra or ()
-        ]
+        keys, tree = vi.num_keys, vi.num_tree
+        leaves = tree.n // 2
+        # copy-on-write by page: the directory is copied, and a page when first written (below)
+        pages = list(tree.pages)
         lists = self.lists
-        # the list ids the index holds, edited in place: the entry is the writer's alone, and
-        # replaced below (a copy would cost O(n) per change)
-        refs = _refs(old[2])
+        items_at = lists.items
         nodes: dict[int, set[int]] = {}  # tree node -> its new items
 
         def items_of(n: int) -> set[int]:
             found = nodes.get(n)
             if found is None:
-                k = tree[n]
-                found = nodes[n] = set() if k < 0 else set(lists.items[k])
+                k = pages[n >> PAGE_BITS][n & PAGE_MASK]
+                found = nodes[n] = set() if k < 0 else set(items_at[k])
             return found
 
+        # the extra ranges kept (each names a list of one state) and those this change adds
+        kept = list(vi.num_extra or ())
+        fresh: list[tuple[int | None, bool, int | None, bool, int]] = []
         for added, bounds, sid in ranges:
             for bound in bounds:  # type: ignore[union-attr]
                 span = slot_span(keys, bound)
                 if span is None:
                     if added:
-                        extra.append((*bound, sid))
+                        fresh.append((*bound, sid))
                     continue
                 for n in tree_cover(span[0], span[1], leaves):
                     (items_of(n).add if added else items_of(n).discard)(sid)
-            if not added:
-                extra = [e for e in extra if e[4] != sid]
-        if len(extra) > _EXTRA_RANGES:
-            return False
+            if not added:  # in order: a state freed here may come back as a new one below
+                kept = [e for e in kept if items_at[e[4]] != (sid,)]
+                fresh = [e for e in fresh if e[4] != sid]
+        if len(kept) + len(fresh) > _EXTRA_RANGES:
+            return False  # nothing written yet: the caller rebuilds the index
+        # the list ids the index holds, edited in place: the entry is the writer's alone, and
+        # replaced below (a copy would cost O(n) per change)
+        refs = _refs(old[2])
+        own: set[int] = set()  # the pages copied by this change
         for n, items in nodes.items():
-            k = tree[n]
+            p = n >> PAGE_BITS
+            page = pages[p]
+            if p not in own:
+                page = pages[p] = page[:]  # PAGE ints: the published page stays as it was
+                own.add(p)
+            k = page[n & PAGE_MASK]
             if k >= 0:
                 _release(lists, refs, k)
-            k = tree[n] = lists.add(items) if items else -1
+            k = page[n & PAGE_MASK] = lists.add(items) if items else -1
             if k >= 0:
                 refs[k] = refs.get(k, 0) + 1
-        for _, _, _, _, k in vi.num_extra or ():
-            _release(lists, refs, k)
-        made = []
-        for lo, lo_inc, hi, hi_inc, sid in extra:
+        if len(kept) < len(vi.num_extra or ()):
+            still = {id(e) for e in kept}
+            for e in vi.num_extra:
+                if id(e) not in still:
+                    _release(lists, refs, e[4])
+        for lo, lo_inc, hi, hi_inc, sid in fresh:
             k = lists.add((sid,))
             refs[k] = refs.get(k, 0) + 1
-            made.append((lo, lo_inc, hi, hi_inc, k))
+            kept.append((lo, lo_inc, hi, hi_inc, k))
         # (an index left with no range stays, answering nothing, until the next rebuild)
         new = ValueIndex()
-        new.num_keys, new.num_tree, new.num_extra = keys, tree, tuple(made) or None
+        new.num_keys, new.num_tree, new.num_extra = keys, Paged(pages, tree.n), tuple(kept) or None
         new.needs_fold = False
         if self.twin.reads_lowered:
             new.lowered = lower(new, lists.items)

@@ -13,6 +13,7 @@ from bisect import bisect_left
 from collections.abc import Iterator
 from typing import Any
 
+from .automaton import PAGE_BITS, PAGE_MASK
 from .consistency import absent_in, consistent_choice
 from .errors import InvalidEventError
 from .events import ROOT_ONLY, BigNumber, Contexts, check_tree, json_type, plain_scalar
@@ -130,10 +131,12 @@ def _slot(keys: Any, key: int) -> int:
 
 def tree_hits(tree: Any, slot: int, out: list[int]) -> None:
     """Append the list ids on the path from slot `slot`'s leaf to the root of a segment tree
-    (`ValueIndex.num_tree`): every range holding the slot is held by exactly one of them."""
-    node = slot + len(tree) // 2
+    (`ValueIndex.num_tree`, an `automaton.Paged` of 2P nodes): every range holding the slot is
+    held by exactly one of them."""
+    pages = tree.pages  # read through the directory: `Paged.__getitem__` is a call per node
+    node = slot + tree.n // 2
     while node:
-        k = tree[node]
+        k = pages[node >> PAGE_BITS][node & PAGE_MASK]
         if k >= 0:
             out.append(k)
         node >>= 1
