@@ -1,0 +1,107 @@
+"""Churn on one field of numeric operands: a patched number tree answers as a fresh machine.
+
+A field of many numeric ranges keeps them as a segment tree (`ValueIndex.num_tree`, paged), and a
+change there edits copies of the pages it touches, putting a range whose bounds are no keys of the
+tree beside it (`num_extra`) until `compiler._EXTRA_RANGES` of them make a change rebuild the
+index (`_Live.patch_numbers`). Here the tree is used from the first range and the budget of extra
+ranges is two, so random adds, replacements and removes of numeric ranges, exact numbers,
+anything-but numbers and `exists` on that field cross the rebuild again and again, and every
+answer, after every change, is the reference matcher's (`patterns.oracle`) and a machine built
+from scratch's, on both twins (bytes and the decoded event); `Machine.stats` is the fresh one's.
+"""
+
+from __future__ import annotations
+
+import orjson
+import pytest
+from hypothesis import given, note
+from hypothesis import strategies as st
+
+import patterns
+from patterns import Machine
+from patterns.events import decode_event, flatten
+from patterns.oracle import matches as oracle_matches
+
+# Every Machine here runs on each matcher twin (tests/conftest.py: `twin`).
+pytestmark = pytest.mark.usefixtures("twin")
+
+#: Bounds on a grid of halves, so that a new range's bounds are often keys of the tree already
+#: (its nodes are edited) and often not (it goes to `num_extra`).
+NUMBERS = st.integers(-8, 8).map(lambda i: i / 2)
+VALUES = [x / 4 for x in range(-20, 21)] + [-1e300, 1e300]
+EVENTS = [orjson.dumps({"n": x}) for x in VALUES] + [
+    orjson.dumps({"n": VALUES[::9]}),
+    b'{"n": "1"}',
+    b'{"n": null}',
+    b'{"m": 1}',
+]
+BASE = {f"b{i}": {"n": [{"numeric": [">", i]}]} for i in range(-3, 4)}
+
+
+@st.composite
+def operands(draw: st.DrawFn) -> dict:
+    a, width = draw(NUMBERS), draw(st.sampled_from([0.5, 1, 3]))
+    return draw(
+        st.sampled_from(
+            [
+                {"numeric": [">", a]},
+                {"numeric": [">=", a, "<", a + width]},
+                {"numeric": ["<=", a]},
+                {"numeric": ["=", a]},
+            ]
+        )
+    )
+
+
+def leaves() -> st.SearchStrategy[list]:
+    return st.one_of(
+        st.lists(operands(), min_size=1, max_size=2),  # numbers alone: the tree is patched
+        st.lists(NUMBERS, min_size=1, max_size=2),  # exact numbers
+        st.lists(NUMBERS, min_size=1, max_size=2).map(lambda xs: [{"anything-but": xs}]),
+        st.just([{"exists": True}]),
+        st.tuples(operands(), NUMBERS).map(list),
+    )
+
+
+CHANGES = st.lists(
+    st.one_of(
+        st.tuples(st.just("add"), st.integers(0, 5), leaves()),
+        st.tuples(st.just("remove"), st.sampled_from([*BASE, "m0", "m1", "m2"]), st.none()),
+    ),
+    min_size=1,
+    max_size=14,
+)
+
+
+def _expected(live: dict, event: bytes) -> list[str]:
+    flat = flatten(decode_event(event))
+    return [name for name, p in live.items() if oracle_matches(patterns.compile(p).branches, flat)]
+
+
+@given(CHANGES)
+def test_number_field_churn_answers_as_fresh_and_oracle(
+    monkeypatch: pytest.MonkeyPatch, changes: list
+) -> None:
+    from patterns import compiler, indexes
+
+    monkeypatch.setattr(indexes, "_TREE_FROM", 0)  # a tree from the first range
+    monkeypatch.setattr(indexes, "_TREE_SLACK", 0)
+    monkeypatch.setattr(compiler, "_EXTRA_RANGES", 2)  # rebuilt past two ranges beside the tree
+    live = dict(BASE)
+    machine = Machine(rules=live)
+    machine.match(EVENTS[0])  # published: from now on every change patches or rebuilds
+    for op, key, leaf in changes:
+        if op == "add":
+            name = f"m{key}"
+            live[name] = {"n": leaf}
+            machine.add(name, live[name])
+        elif key in live:
+            del live[key]
+            machine.remove(key)
+        note(f"{op} {key} {leaf}")
+        fresh = Machine(rules=live)
+        for event in EVENTS:
+            expected = _expected(live, event)
+            assert machine.match(event) == fresh.match(event) == expected, event
+            assert machine.match(orjson.loads(event)) == expected, event
+        assert machine.stats() == fresh.stats()
