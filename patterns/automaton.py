@@ -70,10 +70,12 @@ class ValueIndex:
         num_slots  array 2n+1 slots -> list id or -1 (slot 2i: the gap below key i; 2i+1: key i)
         num_tree   in place of num_slots when nested ranges would make the slots' lists
                    quadratic (`> 1`, `> 2`, ... on one field: slot i holds i targets): the
-                   slots as the leaves of a segment tree, array of 2P list ids or -1 (P: a
-                   power of two >= 2n+1; node j's children 2j, 2j+1; slot s is leaf P + s);
-                   each range is held by the O(log n) nodes that cover it, and a value's
-                   targets are the lists on its leaf's path to the root (`walk.tree_hits`)
+                   slots as the leaves of a segment tree, 2P list ids or -1 (P: a power of
+                   two >= 2n+1 and >= PAGE / 2; node j's children 2j, 2j+1; slot s is leaf
+                   P + s) in a `Paged` of 'q' arrays, so that a change copies the pages of
+                   the nodes it edits (`compiler._Live.patch_numbers`), not the tree; each
+                   range is held by the O(log n) nodes that cover it, and a value's targets
+                   are the lists on its leaf's path to the root (`walk.tree_hits`)
         num_extra  beside num_tree: ranges added since the tree was built whose bounds are no
                    keys of it, as (low key, inclusive, high key, inclusive, list id), tested
                    one by one (a few: past `compiler._EXTRA_RANGES` the index is rebuilt)
@@ -170,15 +172,17 @@ PAGE_MASK = PAGE - 1
 
 
 class Paged(Sequence[Any]):
-    """A published per-state column (`Tables.csteps`, `Tables.state_parent`) in pages.
+    """A published per-state column (`Tables.csteps`, `Tables.state_parent`), or a number
+    index's segment tree (`ValueIndex.num_tree`), in pages.
 
         pages  the directory: page p holds items p * PAGE .. p * PAGE + PAGE - 1 (a list, or an
                `array` for ints), every page full length (the last one's tail unused)
         n      the number of items
 
     Item i is ``pages[i >> PAGE_BITS][i & PAGE_MASK]``. Immutable once published: the writer
-    (`compiler._Column`) copies a page before it writes it and the directory before it
-    changes it, so a snapshot shares every page a change did not touch with the one before.
+    (`compiler._Column`, `compiler._Live.patch_numbers`) copies a page before it writes it and
+    the directory before it changes it, so a snapshot shares every page a change did not touch
+    with the one before.
     """
 
     __slots__ = ("n", "pages")

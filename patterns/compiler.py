@@ -11,11 +11,21 @@ pattern alone (`Pattern.matches`).
 from __future__ import annotations
 
 from array import array
+from bisect import bisect_right
 from typing import Any
 
 from ._gc import paused
 from .automaton import PAGE, PAGE_BITS, PAGE_MASK, Paged, PatchedTable, Tables, ValueIndex
-from .indexes import NOT_STRUCTURES, Lists, Recorder, number_ranges, slot_span, tree_cover, value_index
+from .indexes import (
+    NOT_STRUCTURES,
+    Lists,
+    Recorder,
+    number_ranges,
+    slot_span,
+    tree_cover,
+    tree_node,
+    value_index,
+)
 from .lower import lower
 from .model import (
     Branch,
@@ -515,14 +525,7 @@ class _Live:
         pages = list(tree.pages)
         lists = self.lists
         items_at = lists.items
-        nodes: dict[int, set[int]] = {}  # tree node -> its new items
-
-        def items_of(n: int) -> set[int]:
-            found = nodes.get(n)
-            if found is None:
-                k = pages[n >> PAGE_BITS][n & PAGE_MASK]
-                found = nodes[n] = set() if k < 0 else set(items_at[k])
-            return found
+        nodes: dict[int, list[tuple[bool, int]]] = {}  # tree node -> its edits, in order
 
         # the extra ranges kept (each names a list of one state) and those this change adds
         kept = list(vi.num_extra or ())
@@ -535,7 +538,7 @@ class _Live:
                         fresh.append((*bound, sid))
                     continue
                 for n in tree_cover(span[0], span[1], leaves):
-                    (items_of(n).add if added else items_of(n).discard)(sid)
+                    nodes.setdefault(n, []).append((added, sid))
             if not added:  # in order: a state freed here may come back as a new one below
                 kept = [e for e in kept if items_at[e[4]] != (sid,)]
                 fresh = [e for e in fresh if e[4] != sid]
@@ -545,18 +548,13 @@ class _Live:
         # replaced below (a copy would cost O(n) per change)
         refs = _refs(old[2])
         own: set[int] = set()  # the pages copied by this change
-        for n, items in nodes.items():
+        for n, edits in nodes.items():
             p = n >> PAGE_BITS
             page = pages[p]
             if p not in own:
-                page = pages[p] = page[:]  # PAGE ints: the published page stays as it was
+                page = pages[p] = page[:]  # PAGE references: the published page stays as it was
                 own.add(p)
-            k = page[n & PAGE_MASK]
-            if k >= 0:
-                _release(lists, refs, k)
-            k = page[n & PAGE_MASK] = lists.add(items) if items else -1
-            if k >= 0:
-                refs[k] = refs.get(k, 0) + 1
+            page[n & PAGE_MASK] = _edit_node(page[n & PAGE_MASK], edits, lists, refs)
         if len(kept) < len(vi.num_extra or ()):
             still = {id(e) for e in kept}
             for e in vi.num_extra:
@@ -853,6 +851,60 @@ def _release(lists: Lists, refs: dict[int, int], k: int) -> None:
         refs[k] = left
     else:
         del refs[k]
+
+
+class _Counted:
+    """`Lists.add` for one index whose list ids are counted in `refs` (a patch's `Recorder`)."""
+
+    __slots__ = ("lists", "refs")
+
+    def __init__(self, lists: Lists, refs: dict[int, int]) -> None:
+        self.lists = lists
+        self.refs = refs
+
+    def add(self, items: list[int]) -> int:
+        k = self.lists.add(items)
+        self.refs[k] = self.refs.get(k, 0) + 1
+        return k
+
+
+def _edit_node(entry: Any, edits: list[tuple[bool, int]], lists: Lists, refs: dict[int, int]) -> Any:
+    """A segment tree node (`indexes.tree_node`: -1, a list id, or a tuple of chunk list ids)
+    after `edits` ((added, target), in order), its lists counted in `refs`.
+
+    A chunked node (a large one, of thousands of targets) remakes only the chunk of each edited
+    target (found by bisecting the chunks' first targets), splitting a chunk grown past twice
+    `indexes.TREE_CHUNK` targets and dropping an empty one: O(TREE_CHUNK + chunks) per edit,
+    where remaking the node's list would cost all its targets.
+    """
+    items = lists.items
+    counted = _Counted(lists, refs)
+    if type(entry) is int:
+        group = set() if entry < 0 else set(items[entry])
+        for added, sid in edits:
+            (group.add if added else group.discard)(sid)
+        if entry >= 0:
+            _release(lists, refs, entry)
+        return tree_node(sorted(group), counted)
+    chunks = list(entry)
+    firsts = [items[k][0] for k in chunks]
+    for added, sid in edits:
+        i = max(bisect_right(firsts, sid) - 1, 0)
+        group = set(items[chunks[i]])
+        if (sid in group) == added:
+            continue  # already so
+        (group.add if added else group.discard)(sid)
+        _release(lists, refs, chunks[i])
+        if not group:
+            del chunks[i], firsts[i]
+            continue
+        made = tree_node(sorted(group), counted)  # one chunk, or, grown too large, several
+        made = (made,) if type(made) is int else made
+        chunks[i : i + 1] = made
+        firsts[i : i + 1] = [items[k][0] for k in made]
+    if len(chunks) > 1:
+        return tuple(chunks)
+    return chunks[0] if chunks else -1
 
 
 #: Ranges a number tree may hold beside it (`ValueIndex.num_extra`, tested one by one per value)

@@ -31,7 +31,10 @@ from .netaddr import parse_ip
 from .numbers import as_double, number_key
 from .wildcard_dfa import WildcardDFA
 
-__all__ = ["NOT_STRUCTURES", "Lists", "Recorder", "number_ranges", "slot_span", "tree_cover", "value_index"]
+__all__ = [
+    "NOT_STRUCTURES", "TREE_CHUNK", "Lists", "Recorder", "number_ranges", "slot_span", "tree_cover", "tree_node",
+    "value_index",
+]  # fmt: skip
 
 
 class Lists:
@@ -156,13 +159,31 @@ def _number_table(ranges: list[tuple[_Bound, int]], lists: Recorder, vi: ValueIn
     for first, last, item in spans:
         for node in tree_cover(first, last, leaves):
             nodes.setdefault(node, []).append(item)
-    tree = array("q", [-1]) * (2 * leaves)
+    tree: list[Any] = [-1] * (2 * leaves)
     for node, items in nodes.items():
-        tree[node] = lists.add(items)
+        tree[node] = tree_node(sorted(items), lists)
     # in pages (`Paged`): a change copies the O(log n) pages of the nodes it edits, not the tree
-    # (`compiler._Live.patch_numbers`; at 20,000 ranges the tree is 1 MB)
+    # (`compiler._Live.patch_numbers`; at 20,000 ranges the tree is 1 MB of references)
     pages = [tree[i : i + PAGE] for i in range(0, len(tree), PAGE)]
     vi.num_keys, vi.num_tree = array("Q", keys), Paged(pages, len(tree))
+
+
+#: A tree node holding more than twice this many targets keeps them in chunks of this many, each
+#: its own list (`tree_node`): nested ranges put thousands of targets on the nodes near the root
+#: (at 20,000 `> i` ranges, up to 16,000 on one), and a change to one of them then remakes one
+#: chunk and the node's tuple of chunk ids, not a list of every target.
+TREE_CHUNK = 64
+
+
+def tree_node(items: list[int], lists: Any) -> int | tuple[int, ...]:
+    """What a segment tree node holds (`ValueIndex.num_tree`) for its sorted, distinct targets:
+    -1 for none, the list id of them all, or, past 2 * `TREE_CHUNK` of them, a tuple of the
+    list ids of consecutive chunks of `TREE_CHUNK` (disjoint, in ascending order of targets)."""
+    if not items:
+        return -1
+    if len(items) <= 2 * TREE_CHUNK:
+        return lists.add(items)  # type: ignore[no-any-return]
+    return tuple(lists.add(items[i : i + TREE_CHUNK]) for i in range(0, len(items), TREE_CHUNK))
 
 
 def tree_cover(first: int, last: int, leaves: int) -> list[int]:

@@ -137,8 +137,11 @@ def tree_hits(tree: Any, slot: int, out: list[int]) -> None:
     node = slot + tree.n // 2
     while node:
         k = pages[node >> PAGE_BITS][node & PAGE_MASK]
-        if k >= 0:
-            out.append(k)
+        if type(k) is int:
+            if k >= 0:
+                out.append(k)
+        else:  # a large node: the list ids of its chunks (`indexes.tree_node`)
+            out.extend(k)
         node >>= 1
 
 

@@ -3,11 +3,13 @@
 A field of many numeric ranges keeps them as a segment tree (`ValueIndex.num_tree`, paged), and a
 change there edits copies of the pages it touches, putting a range whose bounds are no keys of the
 tree beside it (`num_extra`) until `compiler._EXTRA_RANGES` of them make a change rebuild the
-index (`_Live.patch_numbers`). Here the tree is used from the first range and the budget of extra
-ranges is two, so random adds, replacements and removes of numeric ranges, exact numbers,
-anything-but numbers and `exists` on that field cross the rebuild again and again, and every
-answer, after every change, is the reference matcher's (`patterns.oracle`) and a machine built
-from scratch's, on both twins (bytes and the decoded event); `Machine.stats` is the fresh one's.
+index (`_Live.patch_numbers`); a node of many targets keeps them in chunks (`indexes.tree_node`),
+edited one chunk at a time. Here the tree is used from the first range, a node of three targets
+is chunked and the budget of extra ranges is two, so random adds, replacements and removes of
+numeric ranges, exact numbers, anything-but numbers and `exists` on that field cross the rebuild
+again and again, and every answer, after every change, is the reference matcher's
+(`patterns.oracle`) and a machine built from scratch's, on both twins (bytes and the decoded
+event); `Machine.stats` is the fresh one's.
 """
 
 from __future__ import annotations
@@ -87,6 +89,7 @@ def test_number_field_churn_answers_as_fresh_and_oracle(
     monkeypatch.setattr(indexes, "_TREE_FROM", 0)  # a tree from the first range
     monkeypatch.setattr(indexes, "_TREE_SLACK", 0)
     monkeypatch.setattr(compiler, "_EXTRA_RANGES", 2)  # rebuilt past two ranges beside the tree
+    monkeypatch.setattr(indexes, "TREE_CHUNK", 1)  # a node of three targets or more is chunked
     live = dict(BASE)
     machine = Machine(rules=live)
     machine.match(EVENTS[0])  # published: from now on every change patches or rebuilds
