@@ -12,7 +12,7 @@ from bisect import bisect_left
 from collections.abc import Iterable
 from typing import Any
 
-from .automaton import PAGE, Paged, ValueIndex
+from .automaton import PAGE, NumberLevel, Paged, ValueIndex
 from .model import (
     AnythingBut,
     Cidr,
@@ -32,8 +32,8 @@ from .numbers import as_double, number_key
 from .wildcard_dfa import WildcardDFA
 
 __all__ = [
-    "NOT_STRUCTURES", "TREE_CHUNK", "Lists", "Recorder", "number_ranges", "slot_span", "tree_cover", "tree_node",
-    "value_index",
+    "NOT_STRUCTURES", "TREE_CHUNK", "Lists", "Recorder", "number_level", "number_ranges", "slot_span", "tree_cover",
+    "tree_node", "value_index",
 ]  # fmt: skip
 
 
@@ -159,13 +159,47 @@ def _number_table(ranges: list[tuple[_Bound, int]], lists: Recorder, vi: ValueIn
     for first, last, item in spans:
         for node in tree_cover(first, last, leaves):
             nodes.setdefault(node, []).append(item)
+    vi.num_keys, vi.num_tree = array("Q", keys), _tree_pages(nodes, leaves, lists)
+
+
+def _tree_pages(nodes: dict[int, list[int]], leaves: int, lists: Any) -> Paged:
+    """A segment tree of `leaves` leaves holding `nodes` (node -> its targets), in pages."""
     tree: list[Any] = [-1] * (2 * leaves)
     for node, items in nodes.items():
-        tree[node] = tree_node(sorted(items), lists)
+        tree[node] = tree_node(sorted(set(items)), lists)
     # in pages (`Paged`): a change copies the O(log n) pages of the nodes it edits, not the tree
     # (`compiler._Live.patch_numbers`; at 20,000 ranges the tree is 1 MB of references)
-    pages = [tree[i : i + PAGE] for i in range(0, len(tree), PAGE)]
-    vi.num_keys, vi.num_tree = array("Q", keys), Paged(pages, len(tree))
+    return Paged([tree[i : i + PAGE] for i in range(0, len(tree), PAGE)], len(tree))
+
+
+def number_level(entries: list[tuple[Any, ...]], lists: Any) -> NumberLevel | None:
+    """A static segment tree of ranges beside a number tree (`NumberLevel`), its lists taken
+    through `lists` (`add`; `lists.lists.items`: list id -> items).
+
+    Args:
+        entries: the ranges, as (low key, inclusive, high key, inclusive, list id of the one
+            target); the list ids stay held by the level's entries.
+
+    Returns:
+        The level, or None for no range.
+    """
+    items_of = lists.lists.items
+    keys = sorted({b for lo, _, hi, _, _ in entries for b in (lo, hi) if b is not None})
+    if not entries:
+        return None
+    where = {k: i for i, k in enumerate(keys)}
+    leaves = max(1 << (2 * len(keys)).bit_length(), PAGE // 2)  # >= 2n + 1 slots, whole pages
+    nodes: dict[int, list[int]] = {}
+    made = []
+    for lo, lo_inc, hi, hi_inc, k in entries:
+        first = 0 if lo is None else 2 * where[lo] + (1 if lo_inc else 2)
+        last = 2 * len(keys) if hi is None else 2 * where[hi] + (1 if hi_inc else 0)
+        cover = tree_cover(first, last, leaves)  # never empty: a range's low is below its high
+        target = items_of[k][0]
+        for node in cover:
+            nodes.setdefault(node, []).append(target)
+        made.append((lo, lo_inc, hi, hi_inc, k, cover[0]))
+    return NumberLevel(array("Q", keys), _tree_pages(nodes, leaves, lists), tuple(made))
 
 
 #: A tree node holding more than twice this many targets keeps them in chunks of this many, each

@@ -146,8 +146,12 @@ def tree_hits(tree: Any, slot: int, out: list[int]) -> None:
 
 
 def extra_hits(extra: Any, key: int, out: list[int]) -> None:
-    """Append the list id of every range of `ValueIndex.num_extra` holding number key `key`."""
-    for lo, lo_inc, hi, hi_inc, k in extra:
+    """Append the list ids of the ranges beside a number tree (`ValueIndex.num_extra`, an
+    `automaton.RangesBeside`) holding number key `key`: those on each level's path, and each
+    loose range holding it."""
+    for level in extra.levels:
+        tree_hits(level.tree, _slot(level.keys, key), out)
+    for lo, lo_inc, hi, hi_inc, k in extra.loose:
         if (lo is None or lo < key or (lo_inc and lo == key)) and (
             hi is None or key < hi or (hi_inc and hi == key)
         ):
