@@ -889,9 +889,9 @@ def _edit_node(entry: Any, edits: list[tuple[bool, int]], lists: Lists, refs: di
     after `edits` ((added, target), in order), its lists counted in `refs`.
 
     A chunked node (a large one, of thousands of targets) remakes only the chunk of each edited
-    target (found by bisecting the chunks' first targets), splitting a chunk grown past twice
-    `indexes.TREE_CHUNK` targets and dropping an empty one: O(TREE_CHUNK + chunks) per edit,
-    where remaking the node's list would cost all its targets.
+    target (found by bisecting the chunks by their first targets), splitting a chunk grown past
+    twice `indexes.TREE_CHUNK` targets and dropping an empty one: O(TREE_CHUNK) per edit plus a
+    copy of the node's tuple of chunk ids, where remaking its list would cost all its targets.
     """
     items = lists.items
     counted = _Counted(lists, refs)
@@ -903,21 +903,24 @@ def _edit_node(entry: Any, edits: list[tuple[bool, int]], lists: Lists, refs: di
             _release(lists, refs, entry)
         return tree_node(sorted(group), counted)
     chunks = list(entry)
-    firsts = [items[k][0] for k in chunks]
+    first = lambda k: items[k][0]  # noqa: E731 - a chunk's smallest target: the bisect's key
     for added, sid in edits:
-        i = max(bisect_right(firsts, sid) - 1, 0)
+        if not chunks:  # every chunk emptied by this change's earlier edits
+            if added:
+                chunks.append(counted.add([sid]))
+            continue
+        i = max(bisect_right(chunks, sid, key=first) - 1, 0)
         group = set(items[chunks[i]])
         if (sid in group) == added:
             continue  # already so
         (group.add if added else group.discard)(sid)
         _release(lists, refs, chunks[i])
         if not group:
-            del chunks[i], firsts[i]
+            del chunks[i]
             continue
         made = tree_node(sorted(group), counted)  # one chunk, or, grown too large, several
         made = (made,) if type(made) is int else made
         chunks[i : i + 1] = made
-        firsts[i : i + 1] = [items[k][0] for k in made]
     if len(chunks) > 1:
         return tuple(chunks)
     return chunks[0] if chunks else -1
