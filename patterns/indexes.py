@@ -166,7 +166,7 @@ def _tree_pages(nodes: dict[int, list[int]], leaves: int, lists: Any) -> Paged:
     """A segment tree of `leaves` leaves holding `nodes` (node -> its targets), in pages."""
     tree: list[Any] = [-1] * (2 * leaves)
     for node, items in nodes.items():
-        tree[node] = tree_node(sorted(set(items)), lists)
+        tree[node] = tree_node(items, lists)
     # in pages (`Paged`): a change copies the O(log n) pages of the nodes it edits, not the tree
     # (`compiler._Live.patch_numbers`; at 20,000 ranges the tree is 1 MB of references)
     return Paged([tree[i : i + PAGE] for i in range(0, len(tree), PAGE)], len(tree))
@@ -210,11 +210,13 @@ TREE_CHUNK = 64
 
 
 def tree_node(items: list[int], lists: Any) -> int | tuple[int, ...]:
-    """What a segment tree node holds (`ValueIndex.num_tree`) for its sorted, distinct targets:
-    -1 for none, the list id of them all, or, past 2 * `TREE_CHUNK` of them, a tuple of the
-    list ids of consecutive chunks of `TREE_CHUNK` (disjoint, in ascending order of targets)."""
+    """What a segment tree node holds (`ValueIndex.num_tree`) for its targets (in any order,
+    repeats allowed): -1 for none, the list id of them all, or, past 2 * `TREE_CHUNK` distinct
+    ones, a tuple of the list ids of consecutive chunks of `TREE_CHUNK` (disjoint, ascending)."""
     if not items:
         return -1
+    if len(items) > 2 * TREE_CHUNK:
+        items = sorted(set(items))  # (`Lists.add` sorts the others)
     if len(items) <= 2 * TREE_CHUNK:
         return lists.add(items)  # type: ignore[no-any-return]
     return tuple(lists.add(items[i : i + TREE_CHUNK]) for i in range(0, len(items), TREE_CHUNK))
