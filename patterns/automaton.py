@@ -41,9 +41,12 @@ __all__ = [
     "FlatTables",
     "LoweredDFA",
     "LoweredIndex",
+    "NumberLevel",
     "PatchedTable",
+    "RangesBeside",
     "Tables",
     "ValueIndex",
+    "live_entries",
 ]
 
 
@@ -70,13 +73,15 @@ class ValueIndex:
         num_slots  array 2n+1 slots -> list id or -1 (slot 2i: the gap below key i; 2i+1: key i)
         num_tree   in place of num_slots when nested ranges would make the slots' lists
                    quadratic (`> 1`, `> 2`, ... on one field: slot i holds i targets): the
-                   slots as the leaves of a segment tree, array of 2P list ids or -1 (P: a
-                   power of two >= 2n+1; node j's children 2j, 2j+1; slot s is leaf P + s);
-                   each range is held by the O(log n) nodes that cover it, and a value's
-                   targets are the lists on its leaf's path to the root (`walk.tree_hits`)
+                   slots as the leaves of a segment tree, 2P list ids or -1 (P: a power of
+                   two >= 2n+1 and >= PAGE / 2; node j's children 2j, 2j+1; slot s is leaf
+                   P + s) in a `Paged` of 'q' arrays, so that a change copies the pages of
+                   the nodes it edits (`compiler._Live.patch_numbers`), not the tree; each
+                   range is held by the O(log n) nodes that cover it, and a value's targets
+                   are the lists on its leaf's path to the root (`walk.tree_hits`)
         num_extra  beside num_tree: ranges added since the tree was built whose bounds are no
-                   keys of it, as (low key, inclusive, high key, inclusive, list id), tested
-                   one by one (a few: past `compiler._EXTRA_RANGES` the index is rebuilt)
+                   keys of it (`RangesBeside`): the newest tested one by one, the others in
+                   levels of static trees (`NumberLevel`); None for none
         cidr4_*    the same over IPv4 address ints; cidr6_* over IPv6 (Python ints: 128 bits;
                    `lowered` splits them into two u64 columns)
         wildcard   `WildcardDFA` whose payloads are list ids
@@ -170,15 +175,17 @@ PAGE_MASK = PAGE - 1
 
 
 class Paged(Sequence[Any]):
-    """A published per-state column (`Tables.csteps`, `Tables.state_parent`) in pages.
+    """A published per-state column (`Tables.csteps`, `Tables.state_parent`), or a number
+    index's segment tree (`ValueIndex.num_tree`), in pages.
 
         pages  the directory: page p holds items p * PAGE .. p * PAGE + PAGE - 1 (a list, or an
                `array` for ints), every page full length (the last one's tail unused)
         n      the number of items
 
     Item i is ``pages[i >> PAGE_BITS][i & PAGE_MASK]``. Immutable once published: the writer
-    (`compiler._Column`) copies a page before it writes it and the directory before it
-    changes it, so a snapshot shares every page a change did not touch with the one before.
+    (`compiler._Column`, `compiler._Live.patch_numbers`) copies a page before it writes it and
+    the directory before it changes it, so a snapshot shares every page a change did not touch
+    with the one before.
     """
 
     __slots__ = ("n", "pages")
@@ -206,6 +213,86 @@ class Paged(Sequence[Any]):
                 return
             yield from page[: min(left, PAGE)]
             left -= PAGE
+
+
+class NumberLevel(NamedTuple):
+    """One static segment tree of ranges beside a number tree (`RangesBeside.levels`).
+
+        keys     array('Q'): the sorted distinct bound keys of its ranges (as `num_keys`)
+        tree     its slots' segment tree, as `ValueIndex.num_tree` (a `Paged` of nodes)
+        entries  its ranges as built: (low key, inclusive, high key, inclusive, list id of the
+                 one target, first node of the range's cover); a removed target leaves every
+                 node of its tree but stays here (`live_entries`) until the level is merged
+
+    Immutable once published: a change that removes a target edits copies of the pages it
+    touches (`compiler._Live.patch_numbers`); the tree never gains a target after it is built.
+    """
+
+    keys: array
+    tree: Paged
+    entries: tuple[tuple[Any, ...], ...]
+
+
+def live_entries(level: NumberLevel, lists: Sequence[tuple[int, ...]]) -> list[tuple[Any, ...]]:
+    """The entries of a level whose target is still in its tree (removed ones leave the tree,
+    and only its tree: its entries are a tuple kept as built).
+
+    Args:
+        level: the level.
+        lists: list id -> its items (the machine's lists).
+
+    Returns:
+        Its live entries, in order.
+    """
+    pages = level.tree.pages
+    out = []
+    for entry in level.entries:
+        node = entry[5]
+        held = pages[node >> PAGE_BITS][node & PAGE_MASK]
+        target = lists[entry[4]][0]
+        if type(held) is int:
+            if held >= 0 and target in lists[held]:
+                out.append(entry)
+        elif any(target in lists[k] for k in held):
+            out.append(entry)
+    return out
+
+
+class RangesBeside:
+    """The ranges a number tree holds beside it (`ValueIndex.num_extra`): those added since the
+    tree was built whose bounds are no keys of it.
+
+        loose   (low key, inclusive, high key, inclusive, list id): the newest, tested one by
+                one (`walk.extra_hits`); at most `compiler._EXTRA_RANGES`
+        levels  `NumberLevel`s: static segment trees of earlier loose ranges, merged as a
+                binary counter merges (the loose ones and every level no larger than what is
+                merged so far become one level), so a range is merged O(log n) times
+        lists   the machine's lists (list id -> items), to tell a level's live entries
+
+    Why levels and not one tree: a new bound is no slot of the tree, and rebuilding the tree
+    (O(n log n): a second at 20,000 ranges) every few changes made a change cost O(n) on
+    average; the levels are rebuilt in proportion to their size, and the tree itself only once
+    they hold as many ranges as it has keys (amortised O(log n) a change). Iterating gives the
+    live ranges as `loose` holds them (what `patterns.describe` draws). Immutable once
+    published (a change makes a new one).
+    """
+
+    __slots__ = ("levels", "lists", "loose")
+
+    def __init__(
+        self,
+        loose: tuple[tuple[Any, ...], ...],
+        levels: tuple[NumberLevel, ...],
+        lists: Sequence[tuple[int, ...]],
+    ) -> None:
+        self.loose = loose
+        self.levels = levels
+        self.lists = lists
+
+    def __iter__(self) -> Iterator[tuple[Any, ...]]:
+        yield from self.loose
+        for level in self.levels:
+            yield from (entry[:5] for entry in live_entries(level, self.lists))
 
 
 class PatchedTable(Mapping):

@@ -11,11 +11,33 @@ pattern alone (`Pattern.matches`).
 from __future__ import annotations
 
 from array import array
+from bisect import bisect_right
 from typing import Any
 
 from ._gc import paused
-from .automaton import PAGE, PAGE_BITS, PAGE_MASK, Paged, PatchedTable, Tables, ValueIndex
-from .indexes import NOT_STRUCTURES, Lists, Recorder, number_ranges, slot_span, tree_cover, value_index
+from .automaton import (
+    PAGE,
+    PAGE_BITS,
+    PAGE_MASK,
+    NumberLevel,
+    Paged,
+    PatchedTable,
+    RangesBeside,
+    Tables,
+    ValueIndex,
+    live_entries,
+)
+from .indexes import (
+    NOT_STRUCTURES,
+    Lists,
+    Recorder,
+    number_level,
+    number_ranges,
+    slot_span,
+    tree_cover,
+    tree_node,
+    value_index,
+)
 from .lower import lower
 from .model import (
     Branch,
@@ -483,14 +505,18 @@ class _Live:
 
     def patch_numbers(self, node: _Node, path: str, changes: list[tuple[bool, Leaf, int]]) -> bool:
         """Edit a copy of a number index kept as a segment tree (`ValueIndex.num_tree`) in place
-        of rebuilding it (False: not one, or past its budget of extra ranges).
+        of rebuilding it (False: not one, or its ranges beside the tree outgrew it).
 
         A field of thousands of numeric ranges (one per tenant) is rebuilt in O(n log n); a
-        change here costs the nodes it touches: a removed edge leaves the lists of the tree
-        nodes covering its ranges (and `num_extra`), an added one joins them where its bounds
-        are keys of the tree and goes to `num_extra` where they are not. Only for an index of
-        numbers alone (no other structure, no absence edge) and changes of numeric value lists;
-        past `_EXTRA_RANGES` extra ranges the index is rebuilt (which folds them into the tree).
+        change here costs the nodes it touches: a removed edge leaves the nodes covering its
+        ranges (in the tree and in each level beside it, `RangesBeside`) and the loose ranges,
+        an added one joins the nodes of the tree where its bounds are keys of it and the loose
+        ranges where they are not. Each edited node's page is copied, not the tree, and a node
+        of many targets remakes one chunk (`_edit_node`). Past `_EXTRA_RANGES` loose ranges,
+        they and the smaller levels are merged into one level (`_merge_levels`); once the levels
+        would hold more ranges than the tree has keys, the index is rebuilt (which folds them
+        all into the tree). Only for an index of numbers alone (no other structure, no absence
+        edge) and changes of numeric value lists.
         """
         old = _field(node, path)
         if old is None or old[1].num_tree is None or old[3] >= 0 or old[2] is None:
@@ -509,56 +535,54 @@ class _Live:
         ranges = [(added, number_ranges(leaf), sid) for added, leaf, sid in changes]
         if any(bounds is None for _, bounds, _ in ranges):
             return False
-        keys, tree = vi.num_keys, vi.num_tree[:]  # one memcpy
-        leaves = len(tree) // 2
-        # (low, inclusive, high, inclusive, target state): each extra range names a list of one
-        extra = [
-            (lo, lo_inc, hi, hi_inc, self.lists.items[k][0])
-            for lo, lo_inc, hi, hi_inc, k in vi.num_extra or ()
-        ]
         lists = self.lists
+        items_at = lists.items
+        beside: RangesBeside | None = vi.num_extra
+        old_levels = beside.levels if beside is not None else ()
+        tree = _TreeEdit(vi.num_keys, vi.num_tree)
+        levels = [_TreeEdit(level.keys, level.tree) for level in old_levels]
+        # the loose ranges kept (each names a list of one state) and those this change adds
+        kept = list(beside.loose) if beside is not None else []
+        fresh: list[tuple[int | None, bool, int | None, bool, int]] = []
+        for added, bounds, sid in ranges:
+            for bound in bounds:  # type: ignore[union-attr]
+                if added:
+                    if not tree.edit(bound, True, sid):
+                        fresh.append((*bound, sid))
+                    continue
+                tree.edit(bound, False, sid)
+                for level in levels:  # a no-op where the range is not
+                    level.edit(bound, False, sid)
+            if not added:  # in order: a state freed here may come back as a new one below
+                kept = [e for e in kept if items_at[e[4]] != (sid,)]
+                fresh = [e for e in fresh if e[4] != sid]
+        merge = len(kept) + len(fresh) > _EXTRA_RANGES
+        if merge and sum(len(level.entries) for level in old_levels) + len(kept) + len(fresh) > max(
+            _EXTRA_RANGES, len(vi.num_keys)
+        ):
+            return False  # nothing written yet: the caller rebuilds the index
         # the list ids the index holds, edited in place: the entry is the writer's alone, and
         # replaced below (a copy would cost O(n) per change)
         refs = _refs(old[2])
-        nodes: dict[int, set[int]] = {}  # tree node -> its new items
-
-        def items_of(n: int) -> set[int]:
-            found = nodes.get(n)
-            if found is None:
-                k = tree[n]
-                found = nodes[n] = set() if k < 0 else set(lists.items[k])
-            return found
-
-        for added, bounds, sid in ranges:
-            for bound in bounds:  # type: ignore[union-attr]
-                span = slot_span(keys, bound)
-                if span is None:
-                    if added:
-                        extra.append((*bound, sid))
-                    continue
-                for n in tree_cover(span[0], span[1], leaves):
-                    (items_of(n).add if added else items_of(n).discard)(sid)
-            if not added:
-                extra = [e for e in extra if e[4] != sid]
-        if len(extra) > _EXTRA_RANGES:
-            return False
-        for n, items in nodes.items():
-            k = tree[n]
-            if k >= 0:
-                _release(lists, refs, k)
-            k = tree[n] = lists.add(items) if items else -1
-            if k >= 0:
-                refs[k] = refs.get(k, 0) + 1
-        for _, _, _, _, k in vi.num_extra or ():
-            _release(lists, refs, k)
-        made = []
-        for lo, lo_inc, hi, hi_inc, sid in extra:
-            k = lists.add((sid,))
-            refs[k] = refs.get(k, 0) + 1
-            made.append((lo, lo_inc, hi, hi_inc, k))
+        num_tree = tree.commit(lists, refs)
+        made = [
+            NumberLevel(level.keys, edit.commit(lists, refs), level.entries)
+            for level, edit in zip(old_levels, levels, strict=True)
+        ]
+        if beside is not None and len(kept) < len(beside.loose):
+            still = {id(e) for e in kept}
+            for e in beside.loose:
+                if id(e) not in still:
+                    _release(lists, refs, e[4])
+        counted = _Counted(lists, refs)
+        for lo, lo_inc, hi, hi_inc, sid in fresh:
+            kept.append((lo, lo_inc, hi, hi_inc, counted.add([sid])))
+        if merge:
+            made, kept = _merge_levels(made, kept, counted), []
         # (an index left with no range stays, answering nothing, until the next rebuild)
         new = ValueIndex()
-        new.num_keys, new.num_tree, new.num_extra = keys, tree, tuple(made) or None
+        new.num_keys, new.num_tree = vi.num_keys, num_tree
+        new.num_extra = RangesBeside(tuple(kept), tuple(made), items_at) if kept or made else None
         new.needs_fold = False
         if self.twin.reads_lowered:
             new.lowered = lower(new, lists.items)
@@ -845,9 +869,138 @@ def _release(lists: Lists, refs: dict[int, int], k: int) -> None:
         del refs[k]
 
 
-#: Ranges a number tree may hold beside it (`ValueIndex.num_extra`, tested one by one per value)
-#: before a change rebuilds it: a rebuild costs O(n log n), so it comes once per so many changes
-#: that add new bounds.
+class _Counted:
+    """`Lists.add` for one index whose list ids are counted in `refs` (a patch's `Recorder`)."""
+
+    __slots__ = ("lists", "refs")
+
+    def __init__(self, lists: Lists, refs: dict[int, int]) -> None:
+        self.lists = lists
+        self.refs = refs
+
+    def add(self, items: list[int]) -> int:
+        k = self.lists.add(items)
+        self.refs[k] = self.refs.get(k, 0) + 1
+        return k
+
+
+def _edit_node(entry: Any, edits: list[tuple[bool, int]], lists: Lists, refs: dict[int, int]) -> Any:
+    """A segment tree node (`indexes.tree_node`: -1, a list id, or a tuple of chunk list ids)
+    after `edits` ((added, target), in order), its lists counted in `refs`.
+
+    A chunked node (a large one, of thousands of targets) remakes only the chunk of each edited
+    target (found by bisecting the chunks by their first targets), splitting a chunk grown past
+    twice `indexes.TREE_CHUNK` targets and dropping an empty one: O(TREE_CHUNK) per edit plus a
+    copy of the node's tuple of chunk ids, where remaking its list would cost all its targets.
+    """
+    items = lists.items
+    counted = _Counted(lists, refs)
+    if type(entry) is int:
+        group = set() if entry < 0 else set(items[entry])
+        for added, sid in edits:
+            (group.add if added else group.discard)(sid)
+        if entry >= 0:
+            _release(lists, refs, entry)
+        return tree_node(sorted(group), counted)
+    chunks = list(entry)
+    first = lambda k: items[k][0]  # noqa: E731 - a chunk's smallest target: the bisect's key
+    for added, sid in edits:
+        if not chunks:  # every chunk emptied by this change's earlier edits
+            if added:
+                chunks.append(counted.add([sid]))
+            continue
+        i = max(bisect_right(chunks, sid, key=first) - 1, 0)
+        group = set(items[chunks[i]])
+        if (sid in group) == added:
+            continue  # already so
+        (group.add if added else group.discard)(sid)
+        _release(lists, refs, chunks[i])
+        if not group:
+            del chunks[i]
+            continue
+        made = tree_node(sorted(group), counted)  # one chunk, or, grown too large, several
+        made = (made,) if type(made) is int else made
+        chunks[i : i + 1] = made
+    if len(chunks) > 1:
+        return tuple(chunks)
+    return chunks[0] if chunks else -1
+
+
+class _TreeEdit:
+    """The edits one change makes to one segment tree (a number tree, or a level beside one):
+    gathered first (`edit`), so that a change that turns out to need a rebuild has written
+    nothing, then made on copies of the pages they touch (`commit`)."""
+
+    __slots__ = ("edits", "keys", "tree")
+
+    def __init__(self, keys: Any, tree: Paged) -> None:
+        self.keys = keys
+        self.tree = tree
+        self.edits: dict[int, list[tuple[bool, int]]] = {}  # node -> (added, target), in order
+
+    def edit(self, bound: Any, added: bool, sid: int) -> bool:
+        """Add `sid` to (or take it from) the nodes covering range `bound`; False when a bound
+        of it is no key of the tree (nothing noted)."""
+        span = slot_span(self.keys, bound)
+        if span is None:
+            return False
+        for n in tree_cover(span[0], span[1], self.tree.n // 2):
+            self.edits.setdefault(n, []).append((added, sid))
+        return True
+
+    def commit(self, lists: Lists, refs: dict[int, int]) -> Paged:
+        """The tree after the edits: the pages of changed nodes copied, the others shared."""
+        if not self.edits:
+            return self.tree
+        pages = list(self.tree.pages)  # the directory
+        own: set[int] = set()  # the pages copied by this change
+        for n, edits in self.edits.items():
+            p = n >> PAGE_BITS
+            entry = pages[p][n & PAGE_MASK]
+            made = _edit_node(entry, edits, lists, refs)
+            if made == entry:
+                continue  # (a removal from a level that did not hold the range)
+            if p not in own:
+                pages[p] = pages[p][:]  # PAGE references: the published page stays as it was
+                own.add(p)
+            pages[p][n & PAGE_MASK] = made
+        return Paged(pages, self.tree.n) if own else self.tree
+
+
+def _merge_levels(
+    levels: list[NumberLevel], loose: list[tuple[Any, ...]], counted: _Counted
+) -> list[NumberLevel]:
+    """The levels after `loose` is merged in, as a binary counter carries: the loose ranges and
+    every level no larger than the ranges merged so far (smallest first) become one level."""
+    lists, refs = counted.lists, counted.refs
+    merged = list(loose)
+    out = []
+    for level in sorted(levels, key=lambda level: len(level.entries)):
+        if len(level.entries) > len(merged):
+            out.append(level)
+            continue
+        live = live_entries(level, lists.items)
+        alive = {id(e) for e in live}
+        for e in level.entries:
+            if id(e) not in alive:
+                _release(lists, refs, e[4])  # a removed target's range goes with its level
+        merged.extend(e[:5] for e in live)
+        for page in level.tree.pages:  # the level's node lists go with it
+            for held in page:
+                if type(held) is int:
+                    if held >= 0:
+                        _release(lists, refs, held)
+                else:
+                    for k in held:
+                        _release(lists, refs, k)
+    made = number_level(merged, counted)
+    if made is not None:
+        out.append(made)
+    return out
+
+
+#: Loose ranges a number tree may hold beside it (`RangesBeside.loose`, tested one by one per
+#: value) before a change merges them into a level (`_merge_levels`).
 _EXTRA_RANGES = 64
 
 #: From this many keys on, an exact-only index is patched through an overlay (`PatchedTable`,

@@ -12,7 +12,7 @@ from bisect import bisect_left
 from collections.abc import Iterable
 from typing import Any
 
-from .automaton import ValueIndex
+from .automaton import PAGE, NumberLevel, Paged, ValueIndex
 from .model import (
     AnythingBut,
     Cidr,
@@ -31,7 +31,10 @@ from .netaddr import parse_ip
 from .numbers import as_double, number_key
 from .wildcard_dfa import WildcardDFA
 
-__all__ = ["NOT_STRUCTURES", "Lists", "Recorder", "number_ranges", "slot_span", "tree_cover", "value_index"]
+__all__ = [
+    "NOT_STRUCTURES", "TREE_CHUNK", "Lists", "Recorder", "number_level", "number_ranges", "slot_span", "tree_cover",
+    "tree_node", "value_index",
+]  # fmt: skip
 
 
 class Lists:
@@ -150,15 +153,73 @@ def _number_table(ranges: list[tuple[_Bound, int]], lists: Recorder, vi: ValueIn
     if cover <= _TREE_FROM * size + _TREE_SLACK:
         vi.num_keys, vi.num_slots = _range_table(ranges, lists, "Q")
         return
-    leaves = 1 << (size - 1).bit_length()  # P >= 2n + 1
+    # P >= 2n + 1, and at least half a page: the tree's 2P nodes are whole pages
+    leaves = max(1 << (size - 1).bit_length(), PAGE // 2)
     nodes: dict[int, list[int]] = {}
     for first, last, item in spans:
         for node in tree_cover(first, last, leaves):
             nodes.setdefault(node, []).append(item)
-    tree = array("q", [-1]) * (2 * leaves)
+    vi.num_keys, vi.num_tree = array("Q", keys), _tree_pages(nodes, leaves, lists)
+
+
+def _tree_pages(nodes: dict[int, list[int]], leaves: int, lists: Any) -> Paged:
+    """A segment tree of `leaves` leaves holding `nodes` (node -> its targets), in pages."""
+    tree: list[Any] = [-1] * (2 * leaves)
     for node, items in nodes.items():
-        tree[node] = lists.add(items)
-    vi.num_keys, vi.num_tree = array("Q", keys), tree
+        tree[node] = tree_node(items, lists)
+    # in pages (`Paged`): a change copies the O(log n) pages of the nodes it edits, not the tree
+    # (`compiler._Live.patch_numbers`; at 20,000 ranges the tree is 1 MB of references)
+    return Paged([tree[i : i + PAGE] for i in range(0, len(tree), PAGE)], len(tree))
+
+
+def number_level(entries: list[tuple[Any, ...]], lists: Any) -> NumberLevel | None:
+    """A static segment tree of ranges beside a number tree (`NumberLevel`), its lists taken
+    through `lists` (`add`; `lists.lists.items`: list id -> items).
+
+    Args:
+        entries: the ranges, as (low key, inclusive, high key, inclusive, list id of the one
+            target); the list ids stay held by the level's entries.
+
+    Returns:
+        The level, or None for no range.
+    """
+    items_of = lists.lists.items
+    keys = sorted({b for lo, _, hi, _, _ in entries for b in (lo, hi) if b is not None})
+    if not entries:
+        return None
+    where = {k: i for i, k in enumerate(keys)}
+    leaves = max(1 << (2 * len(keys)).bit_length(), PAGE // 2)  # >= 2n + 1 slots, whole pages
+    nodes: dict[int, list[int]] = {}
+    made = []
+    for lo, lo_inc, hi, hi_inc, k in entries:
+        first = 0 if lo is None else 2 * where[lo] + (1 if lo_inc else 2)
+        last = 2 * len(keys) if hi is None else 2 * where[hi] + (1 if hi_inc else 0)
+        cover = tree_cover(first, last, leaves)  # never empty: a range's low is below its high
+        target = items_of[k][0]
+        for node in cover:
+            nodes.setdefault(node, []).append(target)
+        made.append((lo, lo_inc, hi, hi_inc, k, cover[0]))
+    return NumberLevel(array("Q", keys), _tree_pages(nodes, leaves, lists), tuple(made))
+
+
+#: A tree node holding more than twice this many targets keeps them in chunks of this many, each
+#: its own list (`tree_node`): nested ranges put thousands of targets on the nodes near the root
+#: (at 20,000 `> i` ranges, up to 16,000 on one), and a change to one of them then remakes one
+#: chunk and the node's tuple of chunk ids, not a list of every target.
+TREE_CHUNK = 64
+
+
+def tree_node(items: list[int], lists: Any) -> int | tuple[int, ...]:
+    """What a segment tree node holds (`ValueIndex.num_tree`) for its targets (in any order,
+    repeats allowed): -1 for none, the list id of them all, or, past 2 * `TREE_CHUNK` distinct
+    ones, a tuple of the list ids of consecutive chunks of `TREE_CHUNK` (disjoint, ascending)."""
+    if not items:
+        return -1
+    if len(items) > 2 * TREE_CHUNK:
+        items = sorted(set(items))  # (`Lists.add` sorts the others)
+    if len(items) <= 2 * TREE_CHUNK:
+        return lists.add(items)  # type: ignore[no-any-return]
+    return tuple(lists.add(items[i : i + TREE_CHUNK]) for i in range(0, len(items), TREE_CHUNK))
 
 
 def tree_cover(first: int, last: int, leaves: int) -> list[int]:

@@ -13,6 +13,7 @@ from bisect import bisect_left
 from collections.abc import Iterator
 from typing import Any
 
+from .automaton import PAGE_BITS, PAGE_MASK
 from .consistency import absent_in, consistent_choice
 from .errors import InvalidEventError
 from .events import ROOT_ONLY, BigNumber, Contexts, check_tree, json_type, plain_scalar
@@ -130,18 +131,27 @@ def _slot(keys: Any, key: int) -> int:
 
 def tree_hits(tree: Any, slot: int, out: list[int]) -> None:
     """Append the list ids on the path from slot `slot`'s leaf to the root of a segment tree
-    (`ValueIndex.num_tree`): every range holding the slot is held by exactly one of them."""
-    node = slot + len(tree) // 2
+    (`ValueIndex.num_tree`, an `automaton.Paged` of 2P nodes): every range holding the slot is
+    held by exactly one of them."""
+    pages = tree.pages  # read through the directory: `Paged.__getitem__` is a call per node
+    node = slot + tree.n // 2
     while node:
-        k = tree[node]
-        if k >= 0:
-            out.append(k)
+        k = pages[node >> PAGE_BITS][node & PAGE_MASK]
+        if type(k) is int:
+            if k >= 0:
+                out.append(k)
+        else:  # a large node: the list ids of its chunks (`indexes.tree_node`)
+            out.extend(k)
         node >>= 1
 
 
 def extra_hits(extra: Any, key: int, out: list[int]) -> None:
-    """Append the list id of every range of `ValueIndex.num_extra` holding number key `key`."""
-    for lo, lo_inc, hi, hi_inc, k in extra:
+    """Append the list ids of the ranges beside a number tree (`ValueIndex.num_extra`, an
+    `automaton.RangesBeside`) holding number key `key`: those on each level's path, and each
+    loose range holding it."""
+    for level in extra.levels:
+        tree_hits(level.tree, _slot(level.keys, key), out)
+    for lo, lo_inc, hi, hi_inc, k in extra.loose:
         if (lo is None or lo < key or (lo_inc and lo == key)) and (
             hi is None or key < hi or (hi_inc and hi == key)
         ):
