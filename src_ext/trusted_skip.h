@@ -116,9 +116,9 @@ static uint64_t patterns_brackets_avx2(const unsigned char* p, uint64_t quotes, 
 /* The skip's body, inlined into one function per instruction set (below): `wide` selects the
    AVX2 block function, and in the AVX2 twin the popcounts compile to the POPCNT instruction
    (every AVX2 CPU has it) where the baseline build calls libgcc's bit-twiddling routine. */
-PATTERNS_ALWAYS_INLINE Py_ssize_t patterns_trusted_skip_body(const unsigned char* buf, Py_ssize_t n,
-                                                                    Py_ssize_t i, const uint64_t* qbits,
-                                                                    Py_ssize_t* max_depth, int wide) {
+PATTERNS_ALWAYS_INLINE Py_ssize_t patterns_trusted_skip_body(const unsigned char* buf, Py_ssize_t n, Py_ssize_t i,
+                                                             const uint64_t* qbits, Py_ssize_t* max_depth,
+                                                             int wide) {
     unsigned char tail[64];
     const unsigned char* p;
     Py_ssize_t b = i >> 6, blocks = (n + 63) >> 6, depth = 0, deepest = 0;
