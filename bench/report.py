@@ -191,8 +191,8 @@ def _extras_table(results: dict) -> str:
         add, rem = sorted(c["add_s"]), sorted(c["remove_s"])
         out.append(
             f"- one change at {c['rules']:,} rules, {_label(results, k)}: `add` + next match "
-            f"{_med(add) * 1e3:.0f} ms ({add[0] * 1e3:.0f}-{add[-1] * 1e3:.0f}), `remove` + next match "
-            f"{_med(rem) * 1e3:.0f} ms ({rem[0] * 1e3:.0f}-{rem[-1] * 1e3:.0f})"
+            f"{_med(add) * 1e3:.2f} ms ({add[0] * 1e3:.2f}-{add[-1] * 1e3:.2f}), `remove` + next match "
+            f"{_med(rem) * 1e3:.2f} ms ({rem[0] * 1e3:.2f}-{rem[-1] * 1e3:.2f})"
         )
     for k, m in (ex.get("memory") or {}).items():
         out.append(
