@@ -574,7 +574,7 @@ class _Live:
             for e in beside.loose:
                 if id(e) not in still:
                     _release(lists, refs, e[4])
-        counted = _Counted(lists, refs)
+        counted = Recorder(lists, refs)
         for lo, lo_inc, hi, hi_inc, sid in fresh:
             kept.append((lo, lo_inc, hi, hi_inc, counted.add([sid])))
         if merge:
@@ -869,21 +869,6 @@ def _release(lists: Lists, refs: dict[int, int], k: int) -> None:
         del refs[k]
 
 
-class _Counted:
-    """`Lists.add` for one index whose list ids are counted in `refs` (a patch's `Recorder`)."""
-
-    __slots__ = ("lists", "refs")
-
-    def __init__(self, lists: Lists, refs: dict[int, int]) -> None:
-        self.lists = lists
-        self.refs = refs
-
-    def add(self, items: list[int]) -> int:
-        k = self.lists.add(items)
-        self.refs[k] = self.refs.get(k, 0) + 1
-        return k
-
-
 def _edit_node(entry: Any, edits: list[tuple[bool, int]], lists: Lists, refs: dict[int, int]) -> Any:
     """A segment tree node (`indexes.tree_node`: -1, a list id, or a tuple of chunk list ids)
     after `edits` ((added, target), in order), its lists counted in `refs`.
@@ -894,7 +879,7 @@ def _edit_node(entry: Any, edits: list[tuple[bool, int]], lists: Lists, refs: di
     copy of the node's tuple of chunk ids, where remaking its list would cost all its targets.
     """
     items = lists.items
-    counted = _Counted(lists, refs)
+    counted = Recorder(lists, refs)
     if type(entry) is int:
         group = set() if entry < 0 else set(items[entry])
         for added, sid in edits:
@@ -968,11 +953,11 @@ class _TreeEdit:
 
 
 def _merge_levels(
-    levels: list[NumberLevel], loose: list[tuple[Any, ...]], counted: _Counted
+    levels: list[NumberLevel], loose: list[tuple[Any, ...]], counted: Recorder
 ) -> list[NumberLevel]:
     """The levels after `loose` is merged in, as a binary counter carries: the loose ranges and
     every level no larger than the ranges merged so far (smallest first) become one level."""
-    lists, refs = counted.lists, counted.refs
+    lists, refs = counted.lists, counted.ids
     merged = list(loose)
     out = []
     for level in sorted(levels, key=lambda level: len(level.entries)):

@@ -80,13 +80,14 @@ class Lists:
 
 
 class Recorder:
-    """`Lists.add` for one value index, counting the list ids it takes (to release them later)."""
+    """`Lists.add` for one value index, counting the list ids it takes (to release them later):
+    in a count of its own, or in `ids`, the count of an index a patch edits in place."""
 
     __slots__ = ("ids", "lists")
 
-    def __init__(self, lists: Lists) -> None:
+    def __init__(self, lists: Lists, ids: dict[int, int] | None = None) -> None:
         self.lists = lists
-        self.ids: dict[int, int] = {}  # list id -> references held
+        self.ids: dict[int, int] = {} if ids is None else ids  # list id -> references held
 
     def add(self, items: Iterable[int]) -> int:
         k = self.lists.add(items)
