@@ -184,17 +184,16 @@ def number_level(entries: list[tuple[Any, ...]], lists: Any) -> NumberLevel | No
     Returns:
         The level, or None for no range.
     """
-    items_of = lists.lists.items
-    keys = sorted({b for lo, _, hi, _, _ in entries for b in (lo, hi) if b is not None})
     if not entries:
         return None
-    where = {k: i for i, k in enumerate(keys)}
+    items_of = lists.lists.items
+    keys = sorted({b for lo, _, hi, _, _ in entries for b in (lo, hi) if b is not None})
     leaves = max(1 << (2 * len(keys)).bit_length(), PAGE // 2)  # >= 2n + 1 slots, whole pages
     nodes: dict[int, list[int]] = {}
     made = []
     for lo, lo_inc, hi, hi_inc, k in entries:
-        first = 0 if lo is None else 2 * where[lo] + (1 if lo_inc else 2)
-        last = 2 * len(keys) if hi is None else 2 * where[hi] + (1 if hi_inc else 0)
+        # every bound is a key here: the span is never None
+        first, last = slot_span(keys, (lo, lo_inc, hi, hi_inc))  # type: ignore[misc]
         cover = tree_cover(first, last, leaves)  # never empty: a range's low is below its high
         target = items_of[k][0]
         for node in cover:
